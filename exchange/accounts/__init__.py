@@ -1,0 +1,1 @@
+"""Organisations, users, sign-in, tokens and the guards every other capability reuses."""

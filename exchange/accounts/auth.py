@@ -1,0 +1,65 @@
+"""Authentication middleware: a Bearer token on the API, the session cookie on pages.
+
+The API never reads the session cookie, so the CSRF exemption of /api stays safe.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from exchange.accounts.principal import Principal
+from exchange.accounts.services import load_principal
+from exchange.accounts.tokens import read_token
+from exchange.errors import Unauthorized
+
+__all__ = ["SESSION_USER_KEY", "AuthMiddleware"]
+
+SESSION_USER_KEY = "uid"
+
+
+def _bearer(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            return token.strip() if scheme.lower() == "bearer" else ""
+    return None
+
+
+class AuthMiddleware(ASGIMiddleware):
+    scopes = ("http",)  # type: ignore[assignment]
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        scope["user"] = await self._principal(scope)
+        scope["auth"] = None
+        await next_app(scope, receive, send)
+
+    async def _principal(self, scope: Scope) -> Principal | None:
+        app_state: Any = scope["app"].state
+        path: str = scope.get("path", "")
+        user_id: int | None = None
+        if path.startswith("/api"):
+            token = _bearer(scope)
+            if token is None:
+                return None
+            user_id = read_token(app_state.settings.secret_key, token)
+            if user_id is None:
+                raise Unauthorized(
+                    "The access token is invalid or has expired. Get a new one from /api/auth/token.",
+                    code="bad_token",
+                    title="Invalid token",
+                )
+        else:
+            session = scope.get("session")
+            if isinstance(session, dict):
+                raw = session.get(SESSION_USER_KEY)
+                user_id = raw if isinstance(raw, int) else None
+        if user_id is None:
+            return None
+        async with app_state.session_maker() as db:
+            principal = await load_principal(db, user_id)
+        if principal is None and path.startswith("/api"):
+            raise Unauthorized("This account no longer exists.", code="bad_token", title="Invalid token")
+        return principal

@@ -1,0 +1,58 @@
+"""Guards later capabilities reuse: signed in, org kind, verified org, admin."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+
+from exchange.accounts.principal import Principal
+from exchange.errors import Forbidden, Unauthorized
+
+__all__ = [
+    "current_principal",
+    "requires_admin",
+    "requires_org_kind",
+    "requires_signed_in",
+    "requires_verified_org",
+]
+
+Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
+
+
+def current_principal(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
+    principal = connection.scope.get("user")
+    if not isinstance(principal, Principal):
+        raise Unauthorized("Sign in first: send `Authorization: Bearer <token>` (get one from POST /api/auth/token).")
+    return principal
+
+
+def requires_signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    current_principal(connection)
+
+
+def requires_admin(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    if not current_principal(connection).is_admin:
+        raise Forbidden("Only platform administrators can do this.", code="admin_only")
+
+
+def requires_org_kind(*kinds: str) -> Guard:
+    wanted = " or ".join(kinds)
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        if current_principal(connection).org_kind not in kinds:
+            raise Forbidden(f"Only {wanted} organisations can do this.", code="wrong_org_kind")
+
+    return guard
+
+
+def requires_verified_org(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    principal = current_principal(connection)
+    if principal.org_id is None or not principal.org_verified:
+        raise Forbidden(
+            "Your organisation is not verified yet. An administrator verifies new organisations; "
+            "until then you can browse but not publish, bid, buy or accept quotes.",
+            code="org_not_verified",
+        )

@@ -1,0 +1,179 @@
+"""Account use cases shared by the JSON API, the pages and the CLI."""
+
+from __future__ import annotations
+
+import msgspec
+from anyio import to_thread
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from exchange.accounts import schemas
+from exchange.accounts.models import Org, User
+from exchange.accounts.passwords import hash_password, password_matches
+from exchange.accounts.principal import Principal
+from exchange.accounts.rules import normalise_email, password_problem
+from exchange.db.base import utcnow
+from exchange.errors import Conflict, NotFound, Unauthorized, Unprocessable
+
+__all__ = [
+    "authenticate",
+    "create_admin",
+    "list_orgs",
+    "load_principal",
+    "org_out",
+    "register",
+    "user_out",
+    "verify_org",
+]
+
+
+def user_out(user: User) -> schemas.User:
+    return schemas.User(id=user.id, email=user.email, name=user.name, is_admin=user.is_admin)
+
+
+def org_out(org: Org) -> schemas.Org:
+    return schemas.Org(id=org.id, name=org.name, kind=org.kind, verified=org.verified)
+
+
+def _checked_email(raw: str) -> str:
+    email = normalise_email(raw)
+    if email is None:
+        raise Unprocessable("Enter a valid email address, like name@company.com.", field="email")
+    return email
+
+
+def _checked_password(password: str, email: str) -> None:
+    problem = password_problem(password, email=email)
+    if problem:
+        raise Unprocessable(problem, field="password")
+
+
+async def _email_taken(session: AsyncSession, email: str) -> bool:
+    return (await session.scalar(select(func.count()).select_from(User).where(User.email == email))) != 0
+
+
+async def register(session: AsyncSession, data: schemas.RegisterIn) -> tuple[User, Org]:
+    """Create an organisation and its first member (the owner). The org starts unverified."""
+    email = _checked_email(data.email)
+    _checked_password(data.password, email)
+    name, org_name = data.name.strip(), data.org.name.strip()
+    if not name:
+        raise Unprocessable("Enter your name.", field="name")
+    if len(org_name) < 2:
+        raise Unprocessable("Enter your organisation's name (at least 2 characters).", field="org.name")
+    if await _email_taken(session, email):
+        raise Conflict(
+            "An account with this email already exists. Sign in instead.",
+            field="email",
+            code="email_taken",
+            title="Email already registered",
+        )
+    password_hash = await to_thread.run_sync(hash_password, data.password)
+    org = Org(name=org_name, kind=data.org.kind)
+    user = User(email=email, name=name, password_hash=password_hash, org=org, role="owner")
+    session.add_all([org, user])
+    try:
+        await session.flush()
+    except IntegrityError:  # a concurrent registration with the same email won the race
+        await session.rollback()
+        raise Conflict(
+            "An account with this email already exists. Sign in instead.",
+            field="email",
+            code="email_taken",
+            title="Email already registered",
+        ) from None
+    return user, org
+
+
+async def authenticate(session: AsyncSession, email: str, password: str) -> User:
+    """The user with these credentials; one message for a wrong email or a wrong password."""
+    normalised = normalise_email(email) or ""
+    user = await session.scalar(select(User).where(User.email == normalised)) if normalised else None
+    ok = await to_thread.run_sync(password_matches, user.password_hash if user else None, password)
+    if not ok or user is None:
+        raise Unauthorized("The email or password is not right.", code="bad_credentials", title="Sign-in failed")
+    return user
+
+
+async def load_principal(session: AsyncSession, user_id: int) -> Principal | None:
+    row = (
+        await session.execute(
+            select(User.id, User.email, User.name, User.is_admin, Org.id, Org.name, Org.kind, Org.verified)
+            .outerjoin(Org, Org.id == User.org_id)
+            .where(User.id == user_id)
+        )
+    ).first()
+    if row is None:
+        return None
+    return Principal(
+        user_id=row[0],
+        email=row[1],
+        name=row[2],
+        is_admin=row[3],
+        org_id=row[4],
+        org_name=row[5],
+        org_kind=row[6],
+        org_verified=bool(row[7]),
+    )
+
+
+async def get_user_and_org(session: AsyncSession, principal: Principal) -> schemas.MeOut:
+    user = await session.get(User, principal.user_id)
+    if user is None:
+        raise NotFound("This account no longer exists.")
+    org = await session.get(Org, user.org_id) if user.org_id else None
+    return schemas.MeOut(user=user_out(user), org=org_out(org) if org else None)
+
+
+async def verify_org(session: AsyncSession, org_id: int) -> Org:
+    org = await session.get(Org, org_id)
+    if org is None:
+        raise NotFound(f"There is no organisation {org_id}.")
+    if not org.verified:
+        org.verified = True
+        org.verified_at = utcnow()
+        await session.flush()
+    return org
+
+
+async def list_orgs(session: AsyncSession, *, unverified_first: bool = True) -> list[Org]:
+    order = (Org.verified.asc(), Org.created_at.desc()) if unverified_first else (Org.created_at.desc(),)
+    return list((await session.scalars(select(Org).order_by(*order).limit(500))).all())
+
+
+async def create_admin(session: AsyncSession, email: str, password: str, name: str = "Administrator") -> User:
+    """Make a platform admin (no organisation), or promote an existing user."""
+    checked = _checked_email(email)
+    _checked_password(password, checked)
+    user = await session.scalar(select(User).where(User.email == checked))
+    password_hash = await to_thread.run_sync(hash_password, password)
+    if user is None:
+        user = User(email=checked, name=name, password_hash=password_hash, is_admin=True, role="admin")
+        session.add(user)
+    else:
+        user.is_admin = True
+        user.password_hash = password_hash
+    await session.flush()
+    return user
+
+
+def parse_register_form(form: dict[str, str]) -> schemas.RegisterIn:
+    """The sign-up form's fields as the API's RegisterIn (so both go through one validation)."""
+    from exchange.errors import from_msgspec_error
+
+    try:
+        return msgspec.convert(
+            {
+                "email": form.get("email", ""),
+                "password": form.get("password", ""),
+                "name": form.get("name", ""),
+                "org": {"name": form.get("org_name", ""), "kind": form.get("org_kind", "")},
+            },
+            schemas.RegisterIn,
+        )
+    except msgspec.ValidationError as exc:
+        error = from_msgspec_error(exc)
+        if error.field == "org.kind":
+            raise Unprocessable("Choose whether your organisation sells, buys or brokers.", field="org.kind") from None
+        raise error from None

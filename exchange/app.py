@@ -1,0 +1,121 @@
+"""create_app(settings) -> Litestar: wires plugins, routes and the lifespan (database, Redis)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from anyio import to_thread
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.plugins.flash import FlashConfig, FlashPlugin
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.plugins.sqlalchemy import AsyncSessionConfig, SQLAlchemyAsyncConfig, SQLAlchemyPlugin
+from litestar.static_files import create_static_files_router
+from litestar.stores.redis import RedisStore
+from litestar.template.config import TemplateConfig
+
+from exchange.accounts.api import AccountsController
+from exchange.accounts.auth import AuthMiddleware
+from exchange.accounts.sessions import RotatingSessionConfig
+from exchange.db.engine import make_engine, make_session_maker
+from exchange.errors import exception_handlers
+from exchange.health import health
+from exchange.ratelimit import make_rate_limit_config
+from exchange.redis.connection import make_redis
+from exchange.redis.embedded import EmbeddedRedis
+from exchange.settings import Settings
+from web.pages import page_controllers
+from web.templating import configure_templates
+
+__all__ = ["create_app"]
+
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+MAX_BODY_BYTES = 1024 * 1024
+# Set by `exchange serve` for its workers: the parent process owns the embedded redis-server.
+REDIS_OWNED_BY_PARENT = "EXCHANGE_REDIS_OWNED_BY_PARENT"
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = (settings or Settings.from_env()).prepared()
+    embedded = EmbeddedRedis(settings.data_dir) if settings.redis.embedded else None
+    redis = make_redis(settings.redis.url or (embedded.url if embedded else ""))
+    engine = make_engine(settings.database)
+    session_maker = make_session_maker(engine)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        started = False
+        if embedded is not None:
+            started = await to_thread.run_sync(embedded.ensure_running)
+        try:
+            yield
+        finally:
+            await redis.aclose()
+            if embedded is not None and started and not os.environ.get(REDIS_OWNED_BY_PARENT):
+                await to_thread.run_sync(embedded.stop)
+
+    template_config = TemplateConfig(
+        directory=WEB_DIR / "templates", engine=JinjaTemplateEngine, engine_callback=configure_templates
+    )
+    db_config = SQLAlchemyAsyncConfig(
+        engine_instance=engine,
+        session_maker=session_maker,
+        session_config=AsyncSessionConfig(expire_on_commit=False),
+        before_send_handler="autocommit_include_redirects",
+    )
+    session_config = RotatingSessionConfig(
+        store="sessions",
+        key="sx_session",
+        httponly=True,
+        samesite="lax",
+        secure=settings.server.https,
+        max_age=14 * 24 * 3600,
+    )
+    csrf_config = CSRFConfig(
+        secret=settings.secret_key,
+        cookie_name="sx_csrf",
+        header_name="x-csrftoken",
+        cookie_samesite="lax",
+        cookie_secure=settings.server.https,
+        exclude=["^/api/", "^/health", "^/schema"],
+    )
+    return Litestar(
+        route_handlers=[
+            AccountsController,
+            health,
+            *page_controllers,
+            create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
+        ],
+        lifespan=[lifespan],
+        plugins=[SQLAlchemyPlugin(config=db_config), HTMXPlugin(), FlashPlugin(FlashConfig(template_config))],
+        middleware=[
+            session_config.middleware,
+            AuthMiddleware(),
+            make_rate_limit_config(settings.auth_rate_limit).middleware,
+        ],
+        stores={
+            "sessions": RedisStore(redis, namespace="exchange:sessions"),
+            "rate_limit": RedisStore(redis, namespace="exchange:ratelimit"),
+        },
+        csrf_config=csrf_config,
+        template_config=template_config,
+        openapi_config=OpenAPIConfig(
+            title="Surplus Exchange API",
+            version="1.0.0",
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin()],
+            description="Whole-lot surplus: catalogue, sealed bids, fixed price, RFQ, orders. "
+            "Errors are RFC 9457 problem+json.",
+        ),
+        exception_handlers=exception_handlers,
+        request_max_body_size=MAX_BODY_BYTES,
+        state=State({"settings": settings, "session_maker": session_maker, "redis": redis, "embedded_redis": embedded}),
+        debug=settings.debug,
+    )

@@ -1,0 +1,146 @@
+"""The `exchange` command: serve, migrate, create-admin, demo."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import click
+
+from exchange.settings import Settings, SettingsError
+
+__all__ = ["main"]
+
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env().prepared()
+    except SettingsError as error:
+        raise click.ClickException(f"configuration: {error}") from None
+
+
+def _run_with_session(settings: Settings, work: Callable[..., Awaitable[T]]) -> T:
+    from exchange.db.engine import make_engine, make_session_maker
+
+    async def runner() -> T:
+        engine = make_engine(settings.database)
+        try:
+            async with make_session_maker(engine)() as session, session.begin():
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(runner())
+
+
+def _migrate(settings: Settings) -> None:
+    from exchange.db.migrate import upgrade_database
+
+    click.echo(f"Migrating the database ({_describe_db(settings)})…")
+    try:
+        upgrade_database(settings.database.url)
+    except Exception as error:  # surface a clear message, not a traceback
+        raise click.ClickException(f"migration failed: {error}") from None
+    click.echo("Database is up to date.")
+
+
+def _describe_db(settings: Settings) -> str:
+    path = settings.database.sqlite_path
+    return f"SQLite at {path}" if path else settings.database.url.split("@")[-1]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Surplus Exchange: whole lots of factory surplus, sold by sealed bid, fixed price or RFQ."""
+
+
+@main.command()
+def migrate() -> None:
+    """Apply every database migration (SQLite or PostgreSQL, from DATABASE_URL)."""
+    _migrate(_settings())
+
+
+@main.command("create-admin")
+@click.argument("email")
+@click.option("--password", help="The admin's password (asked for when left out).")
+@click.option("--name", default="Administrator", show_default=True, help="The admin's display name.")
+def create_admin(email: str, password: str | None, name: str) -> None:
+    """Make EMAIL a platform administrator (creating the user if needed)."""
+    from exchange.accounts import services
+    from exchange.errors import DomainError
+
+    settings = _settings()
+    if password is None:
+        if not sys.stdin.isatty():
+            raise click.ClickException("give --password, or run this in a terminal to be asked for one")
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        _run_with_session(settings, lambda s: services.create_admin(s, email, password or "", name=name))
+    except DomainError as error:
+        raise click.ClickException(error.detail) from None
+    click.echo(f"{email} is an administrator.")
+
+
+@main.command()
+def demo() -> None:
+    """Load demo organisations, users and lots into an empty database (does nothing otherwise)."""
+    from exchange.demo import load_demo
+
+    settings = _settings()
+    click.echo("Loading demo data…")
+    context = _run_with_session(settings, lambda s: load_demo(s, settings.demo_password, progress=click.echo))
+    if context is None:
+        click.echo("The database already has data; demo data was not loaded.")
+        return
+    click.echo(f"Demo data loaded. Every demo account's password is: {settings.demo_password}")
+    for line in context.report:
+        click.echo(f"  {line}")
+
+
+@main.command()
+@click.option("--no-migrate", is_flag=True, help="Do not apply migrations before serving.")
+def serve(no_migrate: bool) -> None:
+    """Serve the exchange (HOST, PORT and WORKERS from the environment)."""
+    from granian.constants import Interfaces
+    from granian.server import Server
+
+    from exchange.app import REDIS_OWNED_BY_PARENT
+    from exchange.redis.embedded import EmbeddedRedis, EmbeddedRedisError
+
+    settings = _settings()
+    if not no_migrate:
+        _migrate(settings)
+    embedded = EmbeddedRedis(settings.data_dir) if settings.redis.embedded else None
+    if embedded is not None:
+        click.echo(f"Starting the embedded redis-server ({embedded.socket_path})…")
+        try:
+            started = embedded.ensure_running()
+        except EmbeddedRedisError as error:
+            raise click.ClickException(str(error)) from None
+        click.echo("Embedded Redis " + ("started." if started else "was already running; using it."))
+        os.environ[REDIS_OWNED_BY_PARENT] = "1"
+    host, port = settings.server.host, settings.server.port
+    click.echo(f"Serving on http://{host}:{port} with {settings.server.workers} worker(s). Ctrl-C stops.")
+    try:
+        Server(
+            "exchange.app:create_app",
+            address=host,
+            port=port,
+            interface=Interfaces.ASGI,
+            workers=settings.server.workers,
+            factory=True,
+            log_access=False,
+        ).serve()
+    finally:
+        if embedded is not None:
+            click.echo("Stopping the embedded redis-server…")
+            embedded.stop()
+
+
+if __name__ == "__main__":
+    main()

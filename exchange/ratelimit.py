@@ -1,0 +1,36 @@
+"""Rate limits on sign-in and token calls, counted in Redis so they hold across worker processes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.middleware.rate_limit import RateLimitConfig
+
+__all__ = ["client_address", "make_rate_limit_config"]
+
+
+def client_address(request: Request[Any, Any, Any]) -> str:
+    """The peer's address; X-Forwarded-For is believed only when the peer is a configured trusted proxy."""
+    peer = request.client.host if request.client else "unknown"
+    trusted: frozenset[str] = request.app.state.settings.server.trusted_proxies
+    if peer not in trusted:
+        return peer
+    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+    for hop in reversed(hops):  # the right-most address our proxies did not add is the client
+        if hop not in trusted:
+            return hop
+    return peer
+
+
+def _is_rate_limited(request: Request[Any, Any, Any]) -> bool:
+    return bool(request.route_handler.opt.get("rate_limited"))
+
+
+def make_rate_limit_config(per_minute: int) -> RateLimitConfig:
+    return RateLimitConfig(
+        rate_limit=("minute", per_minute),
+        identifier_for_request=client_address,
+        check_throttle_handler=_is_rate_limited,
+        store="rate_limit",
+    )

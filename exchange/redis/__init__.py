@@ -1,0 +1,1 @@
+"""Redis: the embedded redis-server launcher, the connection, Lua script loading."""

@@ -1,0 +1,127 @@
+"""Typed settings, read from the environment with sane defaults.
+
+Each group builds what its library needs; `Settings.from_env()` is the one entry point.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+__all__ = ["DatabaseSettings", "RedisSettings", "ServerSettings", "Settings", "SettingsError"]
+
+
+class SettingsError(ValueError):
+    """A setting in the environment has a value we cannot use."""
+
+
+def _int_env(env: dict[str, str], name: str, default: int, *, minimum: int = 0, maximum: int = 1 << 30) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+    if not minimum <= value <= maximum:
+        raise SettingsError(f"{name} must be between {minimum} and {maximum}, not {value}")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseSettings:
+    url: str
+    echo: bool = False
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.startswith("sqlite")
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        if not self.is_sqlite:
+            return None
+        _, _, path = self.url.partition(":///")
+        return Path(path) if path and path != ":memory:" else None
+
+
+@dataclass(frozen=True, slots=True)
+class RedisSettings:
+    url: str | None
+    """None means: start and use the embedded redis-server under the data directory."""
+
+    @property
+    def embedded(self) -> bool:
+        return self.url is None
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSettings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    trusted_proxies: frozenset[str] = field(default_factory=frozenset)
+    """Peers whose X-Forwarded-For header we believe (for rate limits and logs)."""
+    https: bool = False
+    """Serve cookies with the Secure flag (set when a TLS proxy fronts the app)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    data_dir: Path
+    secret_key: str
+    database: DatabaseSettings
+    redis: RedisSettings
+    server: ServerSettings
+    debug: bool = False
+    demo_password: str = "surplus-demo-2026"
+    scheduler_enabled: bool = True
+    auth_rate_limit: int = 10
+    """Sign-in and token attempts allowed per client address per minute."""
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        data_dir = Path(env.get("DATA_DIR") or "./var").expanduser().resolve()
+        database_url = env.get("DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'exchange.db'}"
+        if database_url.startswith("postgresql://") or database_url.startswith("postgres://"):
+            database_url = "postgresql+asyncpg://" + database_url.split("://", 1)[1]
+        if not (database_url.startswith("sqlite+aiosqlite://") or database_url.startswith("postgresql+asyncpg://")):
+            raise SettingsError("DATABASE_URL must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        proxies = frozenset(p.strip() for p in env.get("TRUSTED_PROXIES", "").split(",") if p.strip())
+        return cls(
+            data_dir=data_dir,
+            secret_key=env.get("SECRET_KEY") or "",
+            database=DatabaseSettings(url=database_url, echo=env.get("DATABASE_ECHO") == "1"),
+            redis=RedisSettings(url=env.get("REDIS_URL") or None),
+            server=ServerSettings(
+                host=env.get("HOST") or "127.0.0.1",
+                port=_int_env(env, "PORT", 8000, minimum=1, maximum=65535),
+                workers=_int_env(env, "WORKERS", 1, minimum=1, maximum=64),
+                trusted_proxies=proxies,
+                https=env.get("HTTPS", "").lower() in {"1", "true", "yes"},
+            ),
+            debug=env.get("DEBUG", "").lower() in {"1", "true", "yes"},
+            scheduler_enabled=env.get("SCHEDULER", "on").lower() not in {"0", "off", "false", "no"},
+            auth_rate_limit=_int_env(env, "AUTH_RATE_LIMIT", 10, minimum=1, maximum=100_000),
+        )
+
+    def prepared(self) -> Settings:
+        """Create the data directory and fill in a secret key kept in it when none was given."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if self.secret_key:
+            return self
+        key_file = self.data_dir / "secret_key"
+        if not key_file.exists():
+            # O_EXCL: two workers starting at once must agree on one key.
+            try:
+                fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass
+            else:
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(secrets.token_urlsafe(48))
+        key = key_file.read_text().strip()
+        return replace(self, secret_key=key)

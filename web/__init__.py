@@ -1,0 +1,1 @@
+"""The HTMX front: page controllers, Jinja templates, static assets."""

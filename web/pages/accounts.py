@@ -1,0 +1,85 @@
+"""Sign-up, sign-in and sign-out pages."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import Parameter
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from exchange.accounts import services
+from exchange.accounts.auth import SESSION_USER_KEY
+from exchange.accounts.rules import MIN_PASSWORD_LENGTH
+from exchange.accounts.sessions import rotate_session
+from exchange.errors import DomainError
+from web.pages.forms import form_fields, safe_next
+
+__all__ = ["AccountPages"]
+
+
+def _sign_in(request: Request[Any, Any, Any], user_id: int) -> None:
+    rotate_session(request)
+    request.set_session({SESSION_USER_KEY: user_id})
+
+
+class AccountPages(Controller):
+    include_in_schema = False
+
+    @get("/register")
+    async def register_form(self) -> Template:
+        return Template(
+            "accounts/register.html", context={"form": {}, "errors": {}, "min_password": MIN_PASSWORD_LENGTH}
+        )
+
+    @post("/register")
+    async def register(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template | Redirect:
+        form = await form_fields(request)
+        try:
+            user, org = await services.register(db_session, services.parse_register_form(form))
+        except DomainError as error:
+            form.pop("password", None)
+            return Template(
+                "accounts/register.html",
+                status_code=error.status_code,
+                context={
+                    "form": form,
+                    "errors": {error.field or "_": error.detail},
+                    "min_password": MIN_PASSWORD_LENGTH,
+                },
+            )
+        _sign_in(request, user.id)
+        flash(
+            request,
+            f"Welcome, {user.name}. {org.name} is registered; an administrator will verify it before you can trade.",
+            category="success",
+        )
+        return Redirect("/dashboard", status_code=303)
+
+    @get("/login")
+    async def login_form(self, next_: Annotated[str | None, Parameter(query="next")] = None) -> Template:
+        return Template("accounts/login.html", context={"form": {}, "error": None, "next": safe_next(next_)})
+
+    @post("/login", opt={"rate_limited": True})
+    async def login(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template | Redirect:
+        form = await form_fields(request)
+        target = safe_next(form.get("next"))
+        try:
+            user = await services.authenticate(db_session, form.get("email", ""), form.get("password", ""))
+        except DomainError as error:
+            return Template(
+                "accounts/login.html",
+                status_code=error.status_code,
+                context={"form": {"email": form.get("email", "")}, "error": error.detail, "next": target},
+            )
+        _sign_in(request, user.id)
+        flash(request, f"Signed in as {user.email}.", category="success")
+        return Redirect(target, status_code=303)
+
+    @post("/logout")
+    async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
+        request.clear_session()
+        flash(request, "You are signed out.", category="info")
+        return Redirect("/", status_code=303)
