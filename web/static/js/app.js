@@ -1,0 +1,119 @@
+/* Surplus Exchange — small progressive enhancements (no framework).
+ *  (a) CSRF token from <meta name="csrf-token"> sent as X-CSRFToken on every HTMX request
+ *  (b) .flash messages get a close button; .flash-success fades out after 6 s
+ *  (c) [data-countdown="2026-11-22T16:05:00Z"] shows "3d 04:12:09 left" / "closed", ticking each second
+ *  (d) <time datetime="..." data-local> is shown in the viewer's time zone: "22 Nov 2026, 16:05"
+ * Works for content swapped in by HTMX too (htmx:load).
+ */
+(function () {
+  "use strict";
+
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  /* (a) CSRF header for HTMX */
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : null;
+  }
+  document.addEventListener("htmx:configRequest", function (evt) {
+    var token = csrfToken();
+    if (token && evt.detail && evt.detail.headers) {
+      evt.detail.headers["X-CSRFToken"] = token;
+    }
+  });
+
+  /* (b) Dismissible flash messages */
+  function dismiss(el) {
+    if (!el || el.classList.contains("flash-hide")) return;
+    el.classList.add("flash-hide");
+    setTimeout(function () { if (el.parentNode) el.parentNode.removeChild(el); }, 450);
+  }
+  function initFlash(root) {
+    var items = root.querySelectorAll ? root.querySelectorAll(".flash") : [];
+    var list = Array.prototype.slice.call(items);
+    if (root.classList && root.classList.contains("flash")) list.push(root);
+    list.forEach(function (el) {
+      if (el.hasAttribute("data-flash-ready")) return;
+      el.setAttribute("data-flash-ready", "");
+      if (!el.hasAttribute("role")) {
+        el.setAttribute("role", el.classList.contains("flash-error") ? "alert" : "status");
+      }
+      if (!el.querySelector(".flash-close")) {
+        var btn = document.createElement("button");
+        btn.type = "button";
+        btn.className = "flash-close";
+        btn.setAttribute("aria-label", "Dismiss message");
+        btn.innerHTML = "&times;";
+        el.appendChild(btn);
+      }
+      if (el.classList.contains("flash-success")) {
+        setTimeout(function () { dismiss(el); }, 6000);
+      }
+    });
+  }
+  document.addEventListener("click", function (evt) {
+    var btn = evt.target.closest ? evt.target.closest(".flash-close") : null;
+    if (btn) dismiss(btn.closest(".flash"));
+  });
+
+  /* (c) Countdowns */
+  function formatLeft(ms) {
+    var s = Math.floor(ms / 1000);
+    var d = Math.floor(s / 86400); s -= d * 86400;
+    var h = Math.floor(s / 3600); s -= h * 3600;
+    var m = Math.floor(s / 60); s -= m * 60;
+    return (d > 0 ? d + "d " : "") + pad(h) + ":" + pad(m) + ":" + pad(s) + " left";
+  }
+  function tickCountdowns() {
+    var now = Date.now();
+    var els = document.querySelectorAll("[data-countdown]");
+    for (var i = 0; i < els.length; i++) {
+      var el = els[i];
+      var end = Date.parse(el.getAttribute("data-countdown"));
+      if (isNaN(end)) continue;
+      var left = end - now;
+      var text = left > 0 ? formatLeft(left) : "closed";
+      if (el.textContent !== text) el.textContent = text;
+      el.classList.toggle("is-closed", left <= 0);
+      el.classList.toggle("is-urgent", left > 0 && left < 3600 * 1000);
+    }
+  }
+
+  /* (d) Local times */
+  function formatLocal(date) {
+    return date.getDate() + " " + MONTHS[date.getMonth()] + " " + date.getFullYear() +
+      ", " + pad(date.getHours()) + ":" + pad(date.getMinutes());
+  }
+  function initLocalTimes(root) {
+    var els = root.querySelectorAll ? root.querySelectorAll("time[datetime][data-local]") : [];
+    var list = Array.prototype.slice.call(els);
+    if (root.matches && root.matches("time[datetime][data-local]")) list.push(root);
+    list.forEach(function (el) {
+      var t = Date.parse(el.getAttribute("datetime"));
+      if (isNaN(t)) return;
+      var date = new Date(t);
+      el.textContent = formatLocal(date);
+      if (!el.title) {
+        try {
+          el.title = date.toLocaleString(undefined, { timeZoneName: "short" });
+        } catch (e) { /* ignore */ }
+      }
+    });
+  }
+
+  function init(root) {
+    initFlash(root);
+    initLocalTimes(root);
+    tickCountdowns();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { init(document); });
+  } else {
+    init(document);
+  }
+  document.addEventListener("htmx:load", function (evt) { init(evt.target || document); });
+  setInterval(tickCountdowns, 1000);
+})();
