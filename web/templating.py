@@ -12,9 +12,9 @@ __all__ = ["configure_templates", "nav_for", "register_nav"]
 
 _NAV: dict[str, list[tuple[str, str]]] = {
     "anonymous": [],
-    "seller": [("/dashboard", "Dashboard")],
-    "buyer": [("/dashboard", "Dashboard")],
-    "broker": [("/dashboard", "Dashboard")],
+    "seller": [("/dashboard", "Dashboard"), ("/orders", "Orders")],
+    "buyer": [("/dashboard", "Dashboard"), ("/orders", "Orders")],
+    "broker": [("/dashboard", "Dashboard"), ("/orders", "Orders")],
     "admin": [("/dashboard", "Dashboard"), ("/admin/orgs", "Organisations")],
 }
 

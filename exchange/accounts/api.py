@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.accounts import schemas, services
 from exchange.accounts.guards import current_principal, requires_admin, requires_signed_in
 from exchange.accounts.tokens import TOKEN_LIFETIME_SECONDS, issue_token
+from exchange.params import Id
 
 __all__ = ["AccountsController"]
 
@@ -45,5 +46,5 @@ class AccountsController(Controller):
         guards=[requires_admin],
         summary="Verify an organisation (admin)",
     )
-    async def verify(self, org_id: int, db_session: AsyncSession) -> schemas.Org:
+    async def verify(self, org_id: Id, db_session: AsyncSession) -> schemas.Org:
         return services.org_out(await services.verify_org(db_session, org_id))

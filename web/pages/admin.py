@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts import services
 from exchange.accounts.guards import requires_admin
+from exchange.params import Id
 
 __all__ = ["AdminPages"]
 
@@ -25,7 +26,7 @@ class AdminPages(Controller):
         return Template("admin/orgs.html", context={"orgs": await services.list_orgs(db_session)})
 
     @post("/orgs/{org_id:int}/verify")
-    async def verify(self, request: Request[Any, Any, Any], org_id: int, db_session: AsyncSession) -> Redirect:
+    async def verify(self, request: Request[Any, Any, Any], org_id: Id, db_session: AsyncSession) -> Redirect:
         org = await services.verify_org(db_session, org_id)
         flash(request, f"{org.name} is verified.", category="success")
         return Redirect("/admin/orgs", status_code=303)

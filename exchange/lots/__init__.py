@@ -1,0 +1,1 @@
+"""Whole-lot listings: drafts, publishing, visibility, the listing window."""

@@ -1,0 +1,75 @@
+"""A lot is one whole lot of surplus, sold to exactly one buyer."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from exchange.db.base import Base, utcnow
+
+__all__ = ["Lot", "LotInvite"]
+
+
+class Lot(Base):
+    __tablename__ = "lots"
+    __table_args__ = (
+        Index("ix_lots_status_category", "status", "category"),
+        Index("ix_lots_status_closes_at", "status", "closes_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seller_org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[str] = mapped_column(String(80))
+    specs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """Spec values as given, normalised to the schema's unit for numbers."""
+    quantity_value: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    quantity_unit: Mapped[str] = mapped_column(String(24))
+    grade: Mapped[str] = mapped_column(String(1))
+    defects: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(16), default="other")
+    reference_price_minor: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    """List price per unit of quantity, in minor units of `currency`."""
+    currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    location_city: Mapped[str] = mapped_column(String(80), default="")
+    location_region: Mapped[str] = mapped_column(String(80), default="")
+    location_country: Mapped[str] = mapped_column(String(2), default="CN")
+    certifications: Mapped[list[str]] = mapped_column(JSON, default=list)
+    best_before: Mapped[date | None] = mapped_column(Date, default=None)
+
+    sale_mode: Mapped[str] = mapped_column(String(16))  # sealed_bid | fixed_price
+    price_minor: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    """Fixed price for the whole lot (fixed_price mode)."""
+    reserve_price_minor: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    """Hidden reserve for sealed bids: only the seller ever sees it."""
+    min_bid_minor: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    """Public minimum bid for sealed bids (optional)."""
+    second_price: Mapped[bool] = mapped_column(Boolean, default=False)
+    deposit_percent: Mapped[int | None] = mapped_column(Integer, default=None)
+    closes_at: Mapped[datetime | None] = mapped_column(default=None)
+    rfq_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    visibility: Mapped[str] = mapped_column(String(8), default="public")  # public | private
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    review_reason: Mapped[str] = mapped_column(Text, default="")
+    listing_days: Mapped[int] = mapped_column(Integer, default=14)
+    published_at: Mapped[datetime | None] = mapped_column(default=None)
+    ends_at: Mapped[datetime | None] = mapped_column(default=None)
+    """End of the listing window; an unsold lot is delisted then."""
+    winning_amount_minor: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class LotInvite(Base):
+    """A buyer org invited to see a private lot."""
+
+    __tablename__ = "lot_invites"
+
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id", ondelete="CASCADE"), primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), primary_key=True, index=True)
