@@ -27,6 +27,8 @@ from exchange.accounts.sessions import RotatingSessionConfig
 from exchange.db.engine import make_engine, make_session_maker
 from exchange.errors import exception_handlers
 from exchange.health import health
+from exchange.live.channels import make_channels_plugin
+from exchange.notifications.api import NotificationsController
 from exchange.orders.api import OrdersController
 from exchange.ratelimit import make_rate_limit_config
 from exchange.redis.connection import make_redis
@@ -49,6 +51,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     redis = make_redis(settings.redis.url or (embedded.url if embedded else ""))
     engine = make_engine(settings.database)
     session_maker = make_session_maker(engine)
+    channels = make_channels_plugin(redis)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -91,12 +94,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             AccountsController,
             OrdersController,
+            NotificationsController,
             health,
             *page_controllers,
             create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
         ],
         lifespan=[lifespan],
-        plugins=[SQLAlchemyPlugin(config=db_config), HTMXPlugin(), FlashPlugin(FlashConfig(template_config))],
+        plugins=[SQLAlchemyPlugin(config=db_config), HTMXPlugin(), FlashPlugin(FlashConfig(template_config)), channels],
         middleware=[
             session_config.middleware,
             AuthMiddleware(),
@@ -118,6 +122,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         exception_handlers=exception_handlers,
         request_max_body_size=MAX_BODY_BYTES,
-        state=State({"settings": settings, "session_maker": session_maker, "redis": redis, "embedded_redis": embedded}),
+        state=State(
+            {
+                "settings": settings,
+                "session_maker": session_maker,
+                "redis": redis,
+                "embedded_redis": embedded,
+                "channels": channels,
+            }
+        ),
         debug=settings.debug,
     )

@@ -1,0 +1,1 @@
+"""In-app notifications for an organisation, listed and counted, pushed live over SSE."""

@@ -1,0 +1,77 @@
+"""Notify an organisation; list, count and mark read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from exchange.db.base import utcnow
+from exchange.live.channels import org_channel, publish_event
+from exchange.notifications import schemas
+from exchange.notifications.models import Notification
+
+__all__ = ["list_notifications", "mark_all_read", "notify", "unread_count"]
+
+
+async def notify(
+    session: AsyncSession,
+    org_id: int,
+    *,
+    kind: str,
+    title: str,
+    body: str = "",
+    link: str = "",
+    app_state: Any = None,
+) -> Notification:
+    """Record a notification for every member of `org_id`; with `app_state`, also push it live.
+
+    The live push carries only the kind (no content), so a page re-fetches what it may see.
+    """
+    note = Notification(org_id=org_id, kind=kind, title=title[:200], body=body, link=link[:300])
+    session.add(note)
+    await session.flush()
+    if app_state is not None:
+        publish_event(app_state, org_channel(org_id), "notification", {"kind": kind})
+    return note
+
+
+def _out(note: Notification) -> schemas.Notification:
+    return schemas.Notification(
+        id=note.id,
+        kind=note.kind,
+        title=note.title,
+        body=note.body,
+        link=note.link,
+        created_at=note.created_at,
+        read=note.read_at is not None,
+    )
+
+
+async def unread_count(session: AsyncSession, org_id: int) -> int:
+    count = await session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.org_id == org_id, Notification.read_at.is_(None))
+    )
+    return int(count or 0)
+
+
+async def list_notifications(session: AsyncSession, org_id: int, *, limit: int = 50) -> schemas.NotificationList:
+    notes = await session.scalars(
+        select(Notification)
+        .where(Notification.org_id == org_id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(limit)
+    )
+    return schemas.NotificationList(items=[_out(n) for n in notes], unread=await unread_count(session, org_id))
+
+
+async def mark_all_read(session: AsyncSession, org_id: int) -> int:
+    result = await session.execute(
+        update(Notification)
+        .where(Notification.org_id == org_id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

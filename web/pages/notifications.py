@@ -1,0 +1,51 @@
+"""Notification pages: the list, the unread counter in the header, and the live event stream."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.channels import ChannelsPlugin
+from litestar.response import Redirect, ServerSentEvent, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from exchange.accounts.guards import current_principal, requires_signed_in
+from exchange.live.channels import org_channel
+from exchange.live.streams import event_stream
+from exchange.notifications import services
+from web.templating import register_nav
+
+__all__ = ["NotificationPages"]
+
+for _role in ("seller", "buyer", "broker"):
+    register_nav(_role, "/notifications", "Notifications")
+
+
+class NotificationPages(Controller):
+    include_in_schema = False
+    guards = [requires_signed_in]
+
+    @get("/notifications")
+    async def list_page(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
+        org_id = current_principal(request).org_id
+        listing = await services.list_notifications(db_session, org_id) if org_id else None
+        return Template("notifications/list.html", context={"listing": listing})
+
+    @post("/notifications/read")
+    async def mark_read(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Redirect:
+        org_id = current_principal(request).org_id
+        if org_id:
+            await services.mark_all_read(db_session, org_id)
+        return Redirect("/notifications", status_code=303)
+
+    @get("/notifications/count")
+    async def count_fragment(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
+        org_id = current_principal(request).org_id
+        count = await services.unread_count(db_session, org_id) if org_id else 0
+        return Template("notifications/_count.html", context={"count": count})
+
+    @get("/events/me")
+    async def my_events(self, request: Request[Any, Any, Any], channels: ChannelsPlugin) -> ServerSentEvent:
+        """Live events for the signed-in user's organisation (notifications, orders)."""
+        org_id = current_principal(request).org_id
+        return event_stream(channels, [org_channel(org_id)] if org_id else [])
