@@ -28,12 +28,14 @@ from exchange.db.engine import make_engine, make_session_maker
 from exchange.errors import exception_handlers
 from exchange.health import health
 from exchange.live.channels import make_channels_plugin
+from exchange.lots.api import LotReviewController, LotsController, SellerLotsController
 from exchange.notifications.api import NotificationsController
 from exchange.orders.api import OrdersController
 from exchange.ratelimit import make_rate_limit_config
 from exchange.redis.connection import make_redis
 from exchange.redis.embedded import EmbeddedRedis
 from exchange.settings import Settings
+from exchange.specs.api import CategoriesController
 from web.pages import page_controllers
 from web.templating import configure_templates
 
@@ -95,6 +97,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AccountsController,
             OrdersController,
             NotificationsController,
+            CategoriesController,
+            LotsController,
+            SellerLotsController,
+            LotReviewController,
             health,
             *page_controllers,
             create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
