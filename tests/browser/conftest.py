@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.support.servers import free_port, run_exchange, start_server
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -23,23 +21,13 @@ CHROMIUM_FLAGS = [
 ADMIN = ("admin@browser-test.example", "browser-admin-pass-1")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _exchange(*args: str, env: dict[str, str]) -> None:
-    subprocess.run([sys.executable, "-m", "exchange.cli", *args], env=env, check=True, capture_output=True)
-
-
 @pytest.fixture(scope="session")
 def live_server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     data_dir = tmp_path_factory.mktemp("live-server")
     return {
         **os.environ,
         "DATA_DIR": str(data_dir),
-        "PORT": str(_free_port()),
+        "PORT": str(free_port()),
         "AUTH_RATE_LIMIT": "10000",
         "DATABASE_URL": f"sqlite+aiosqlite:///{data_dir / 'exchange.db'}",
     }
@@ -59,31 +47,15 @@ def admin_credentials() -> tuple[str, str]:
 def live_server(live_server_env: dict[str, str]) -> Iterator[str]:
     """Base URL of a running server: migrated, with an admin (see `admin_credentials`), no demo data."""
     env = {k: v for k, v in live_server_env.items() if k != "REDIS_URL"}
-    _exchange("migrate", env=env)
-    _exchange("create-admin", ADMIN[0], "--password", ADMIN[1], env=env)
-    log = open(Path(env["DATA_DIR"]) / "serve.log", "wb")  # noqa: SIM115 (closed in teardown)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "exchange.cli", "serve", "--no-migrate"], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    base_url = f"http://127.0.0.1:{env['PORT']}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError("exchange serve did not come up: " + (Path(env["DATA_DIR"]) / "serve.log").read_text())
-        time.sleep(0.2)
+    run_exchange("migrate", env=env)
+    run_exchange("create-admin", ADMIN[0], "--password", ADMIN[1], env=env)
+    process, base_url = start_server(env, "--no-migrate", log=Path(env["DATA_DIR"]) / "serve.log")
     yield base_url
     process.send_signal(signal.SIGTERM)
     try:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
-    log.close()
 
 
 @pytest.fixture(scope="session")

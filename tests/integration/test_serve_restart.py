@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
+
+from tests.support.servers import free_port, start_server
 
 BODY = {
     "email": "kill9@example.com",
@@ -18,34 +17,6 @@ BODY = {
     "name": "Kill Nine",
     "org": {"name": "Restart Textiles", "kind": "seller"},
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _serve(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "exchange.cli", "serve"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{env['PORT']}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            health = httpx.get(f"{base}/health", timeout=1)
-            if health.status_code == 200 and health.json()["redis"] == "up":
-                return process, base
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    process.kill()
-    raise AssertionError("exchange serve did not report both stores up within 60 s")
 
 
 def _redis_pids(data_dir: Path) -> list[int]:
@@ -65,14 +36,14 @@ def test_serve_survives_kill_9_with_its_data_and_stops_its_redis(tmp_path: Path)
     env = {
         **{k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")},
         "DATA_DIR": str(tmp_path),
-        "PORT": str(_free_port()),
+        "PORT": str(free_port()),
     }
-    first, base = _serve(env)
+    first, base = start_server(env)
     assert httpx.post(f"{base}/api/auth/register", json=BODY).status_code == 201
     os.killpg(first.pid, signal.SIGKILL)  # the server and its workers, not the redis-server (own session)
     first.wait()
 
-    second, base = _serve(env)
+    second, base = start_server(env)
     token = httpx.post(f"{base}/api/auth/token", json={"email": BODY["email"], "password": BODY["password"]})
     assert token.status_code == 200
     me = httpx.get(f"{base}/api/me", headers={"Authorization": f"Bearer {token.json()['access_token']}"})
