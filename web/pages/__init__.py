@@ -7,9 +7,21 @@ from litestar.types import ControllerRouterHandler
 from web.pages.accounts import AccountPages
 from web.pages.admin import AdminPages
 from web.pages.home import HomePages
+from web.pages.lots import CataloguePanels, LotPages, LotPostingPages, ReviewPages, SellerLotPages
 from web.pages.notifications import NotificationPages
 from web.pages.orders import OrderPages
 
 __all__ = ["page_controllers"]
 
-page_controllers: list[ControllerRouterHandler] = [HomePages, AccountPages, AdminPages, OrderPages, NotificationPages]
+page_controllers: list[ControllerRouterHandler] = [
+    HomePages,
+    AccountPages,
+    AdminPages,
+    OrderPages,
+    NotificationPages,
+    LotPages,
+    LotPostingPages,
+    SellerLotPages,
+    ReviewPages,
+    CataloguePanels,
+]

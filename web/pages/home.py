@@ -8,6 +8,7 @@ from litestar import Controller, Request, get
 from litestar.response import Template
 
 from exchange.accounts.guards import current_principal, requires_signed_in
+from web.pages.lots import dashboard_panels_for
 
 __all__ = ["HomePages"]
 
@@ -22,4 +23,5 @@ class HomePages(Controller):
     @get("/dashboard", guards=[requires_signed_in])
     async def dashboard(self, request: Request[Any, Any, Any]) -> Template:
         principal = current_principal(request)
-        return Template("dashboard/index.html", context={"principal": principal})
+        panels = dashboard_panels_for(principal.role)
+        return Template("dashboard/index.html", context={"principal": principal, "dashboard_panels": panels})
