@@ -1,3 +1,5 @@
 """Imports each capability's demo module so that its step joins DEMO_STEPS (order matters)."""
 
 from __future__ import annotations
+
+from exchange.demo import lots  # noqa: F401  (catalogue lots, after the organisations)
