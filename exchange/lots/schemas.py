@@ -85,7 +85,8 @@ class LotCreate(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class LotUpdate(msgspec.Struct, forbid_unknown_fields=True):
-    """A partial edit of a draft: only the fields given change. `specs` replaces the whole set."""
+    """A partial edit of a draft: only the fields given change. `specs`, `sale`, `location` and
+    `invited_org_ids` each replace the whole of their value."""
 
     title: Title | msgspec.UnsetType = msgspec.UNSET
     category: CategoryCode | msgspec.UnsetType = msgspec.UNSET

@@ -104,6 +104,8 @@ async def test_a_private_lot_is_not_on_the_browse_page_and_its_page_is_a_404_for
     assert "Secret clearance" not in listing.text
     assert "No lots match" in listing.text
     assert (await client.get(f"/lots/{private['id']}")).status_code == 404
+    assert (await client.get(f"/lots/{private['id']}/events")).status_code == 404
+    assert (await client.get(f"/lots/{private['id']}/live")).status_code == 404
 
 
 async def test_a_seller_posts_a_lot_through_the_form_sees_errors_in_place_and_publishes_it(
@@ -176,3 +178,33 @@ async def test_the_navigation_offers_browsing_to_everyone_and_posting_to_sellers
     buyer = await make_org("buyer")
     async with signed_in(settings, buyer.email) as browser:
         assert (await browser.get("/lots/new")).status_code == 403
+
+
+async def test_a_seller_attaches_a_file_from_the_lot_page_and_buyers_can_open_it(
+    settings: Settings, client: AsyncTestClient[Litestar], make_org: OrgFactory
+) -> None:
+    seller = await make_org("seller")
+    draft = await post_lot(client, seller, body(POWER_BANK, certifications=["3C"]))
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    async with signed_in(settings, seller.email) as browser:
+        page = await browser.get(f"/lots/{draft['id']}")
+        assert 'data-testid="upload-form"' in page.text
+        attached = await browser.post(
+            f"/lots/{draft['id']}/files",
+            files={"file": ("3c-certificate.pdf", pdf, "application/pdf")},
+            data={"kind": "certificate", "_csrf_token": _csrf(page.text)},
+        )
+        assert attached.status_code == 200
+        assert "Certificate attached" in attached.text
+        assert "3c-certificate.pdf" in attached.text
+        refused = await browser.post(
+            f"/lots/{draft['id']}/files",
+            files={"file": ("note.txt", b"just text", "text/plain")},
+            data={"kind": "certificate", "_csrf_token": _csrf(page.text)},
+        )
+        assert "Not attached" in refused.text
+        published = await browser.post(f"/lots/{draft['id']}/publish", data={"_csrf_token": _csrf(page.text)})
+        assert 'data-testid="lot-status">live' in published.text
+    lot = (await client.get(f"/api/lots/{draft['id']}")).json()
+    served = await client.get(f"/lots/{draft['id']}/files/{lot['documents'][0]['id']}")
+    assert served.content == pdf

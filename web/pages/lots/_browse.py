@@ -119,10 +119,12 @@ class LotPages(Controller):
 
     @get("/{lot_id:int}/events")
     async def events(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, channels: ChannelsPlugin, lot_id: Id
+        self, request: Request[Any, Any, Any], state: State, channels: ChannelsPlugin, lot_id: Id
     ) -> ServerSentEvent:
         """Live events of a lot the caller may see (the events carry no content; pages re-fetch)."""
-        await get_visible_lot(db_session, optional_principal(request), lot_id)
+        # A short session of its own: the stream stays open for minutes and must not hold a connection.
+        async with state.session_maker() as session:
+            await get_visible_lot(session, optional_principal(request), lot_id)
         return event_stream(channels, [lot_channel(lot_id)])
 
     @get("/{lot_id:int}/files/{document_id:int}")
