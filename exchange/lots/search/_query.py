@@ -6,10 +6,12 @@ tables, so no row's JSON is read to decide whether it matches.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.engine import Result
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from exchange.accounts.principal import Principal
 from exchange.lots.models import Lot, LotSpecValue, LotTerm
@@ -108,25 +110,39 @@ def _rolled_up(counts: dict[str, int], catalog: Catalog) -> dict[str, int]:
     return {code: rolled[code] for code in catalog.categories if code in rolled}
 
 
+async def _counted(engine: AsyncEngine, statement: Any) -> list[Any]:
+    async with AsyncSession(engine) as session:
+        result: Result[Any] = await session.execute(statement)
+        return list(result.all())
+
+
 async def run_search(
     session: AsyncSession, principal: Principal | None, query: LotQuery, catalog: Catalog
 ) -> SearchResult:
     """The page, the total and the category and grade facets for `query` as `principal` may see it.
 
     Two queries: the page, and one count per (category, grade) under every filter but grade, from
-    which the total (the chosen grades), the grade facet and the category facet are summed.
+    which the total (the chosen grades), the grade facet and the category facet are summed. They run
+    side by side on two connections when the session is bound to an engine (reads only, so the
+    second connection sees the same committed lots).
     """
     page = _ordered(select(Lot).where(*_clauses(query, principal)), query.sort).limit(query.limit).offset(query.offset)
-    lots = list(await session.scalars(page))
-    cells = await session.execute(
+    counts = (
         select(Lot.category, Lot.grade, func.count())
         .where(*_clauses(query, principal, skip="grade"))
         .group_by(Lot.category, Lot.grade)
     )
+    engine = session.bind
+    if isinstance(engine, AsyncEngine) and not session.new and not session.dirty:
+        found, cells = await asyncio.gather(session.scalars(page), _counted(engine, counts))
+        lots = list(found)
+    else:
+        lots = list(await session.scalars(page))
+        cells = list((await session.execute(counts)).all())
     grades: dict[str, int] = {}
     categories: dict[str, int] = {}
     total = 0
-    for code, grade, count in cells.all():
+    for code, grade, count in cells:
         grades[grade] = grades.get(grade, 0) + int(count)
         if not query.grades or grade in query.grades:
             categories[code] = categories.get(code, 0) + int(count)
