@@ -9,7 +9,16 @@ from web.pages.admin import AdminPages
 from web.pages.home import HomePages
 from web.pages.notifications import NotificationPages
 from web.pages.orders import OrderPages
+from web.pages.rfq import RfqPages, WantedPages
 
 __all__ = ["page_controllers"]
 
-page_controllers: list[ControllerRouterHandler] = [HomePages, AccountPages, AdminPages, OrderPages, NotificationPages]
+page_controllers: list[ControllerRouterHandler] = [
+    HomePages,
+    AccountPages,
+    AdminPages,
+    OrderPages,
+    NotificationPages,
+    RfqPages,
+    WantedPages,
+]

@@ -6,8 +6,10 @@ from typing import Any
 
 from litestar import Controller, Request, get
 from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.guards import current_principal, requires_signed_in
+from web.pages.rfq.panels import rfq_dashboard
 
 __all__ = ["HomePages"]
 
@@ -20,6 +22,7 @@ class HomePages(Controller):
         return Template("landing/index.html")
 
     @get("/dashboard", guards=[requires_signed_in])
-    async def dashboard(self, request: Request[Any, Any, Any]) -> Template:
+    async def dashboard(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
         principal = current_principal(request)
-        return Template("dashboard/index.html", context={"principal": principal})
+        panels, context = await rfq_dashboard(db_session, principal)
+        return Template("dashboard/index.html", context={"principal": principal, "dashboard_panels": panels, **context})

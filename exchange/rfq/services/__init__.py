@@ -15,7 +15,14 @@ from exchange.rfq.services._negotiation import decline_thread, make_offer, open_
 from exchange.rfq.services._queries import get_thread_for, list_threads_for
 from exchange.rfq.services._samples import move_sample, request_sample
 from exchange.rfq.services._views import offer_out, sample_out
-from exchange.rfq.services._wanted import answer_wanted, cancel_wanted, create_wanted, get_wanted, list_wanted
+from exchange.rfq.services._wanted import (
+    answer_wanted,
+    answerable_lots,
+    cancel_wanted,
+    create_wanted,
+    get_wanted,
+    list_wanted,
+)
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -24,6 +31,7 @@ __all__ = [
     "accept_offer",
     "accept_offer_once",
     "answer_wanted",
+    "answerable_lots",
     "cancel_wanted",
     "close_threads_on_unavailable_lots",
     "compare_answers",

@@ -25,6 +25,7 @@ from exchange.rfq.services._views import org_names
 
 __all__ = [
     "answer_wanted",
+    "answerable_lots",
     "cancel_wanted",
     "create_wanted",
     "get_wanted",
@@ -280,3 +281,16 @@ async def cancel_wanted(
     )
     await session.refresh(request)
     return request
+
+
+async def answerable_lots(session: AsyncSession, principal: Principal) -> list[tuple[int, str]]:
+    """(id, title) of the caller's own live lots that take RFQs: what a seller can answer a request with."""
+    if principal.org_id is None:
+        return []
+    rows = await session.execute(
+        select(Lot.id, Lot.title)
+        .where(Lot.seller_org_id == principal.org_id, Lot.status == "live", Lot.rfq_enabled.is_(True))
+        .order_by(Lot.id.desc())
+        .limit(200)
+    )
+    return [(lot_id, title) for lot_id, title in rows.all()]
