@@ -7,16 +7,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from advanced_alchemy.extensions.litestar import AsyncSessionConfig, SQLAlchemyAsyncConfig, SQLAlchemyPlugin
 from anyio import to_thread
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
-from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.plugins.flash import FlashConfig, FlashPlugin
 from litestar.plugins.htmx import HTMXPlugin
-from litestar.plugins.sqlalchemy import AsyncSessionConfig, SQLAlchemyAsyncConfig, SQLAlchemyPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.stores.redis import RedisStore
 from litestar.template.config import TemplateConfig
@@ -28,6 +28,7 @@ from exchange.db.engine import make_engine, make_session_maker
 from exchange.errors import exception_handlers
 from exchange.health import health
 from exchange.live.channels import make_channels_plugin
+from exchange.lots.api import LotReviewController, LotsController, SellerLotsController
 from exchange.notifications.api import NotificationsController
 from exchange.orders.api import OrdersController
 from exchange.ratelimit import make_rate_limit_config
@@ -35,6 +36,7 @@ from exchange.redis.connection import make_redis
 from exchange.redis.embedded import EmbeddedRedis
 from exchange.rfq.api import rfq_controllers
 from exchange.settings import Settings
+from exchange.specs.api import CategoriesController
 from web.pages import page_controllers
 from web.templating import configure_templates
 
@@ -96,6 +98,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AccountsController,
             OrdersController,
             NotificationsController,
+            CategoriesController,
+            LotsController,
+            SellerLotsController,
+            LotReviewController,
             *rfq_controllers,
             health,
             *page_controllers,

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from jinja2 import pass_context
-from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.plugins.jinja import JinjaTemplateEngine
 
 __all__ = ["configure_templates", "nav_for", "register_nav"]
 

@@ -6,12 +6,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Date, Float, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from exchange.db.base import Base, utcnow
 
-__all__ = ["Lot", "LotInvite"]
+__all__ = ["Lot", "LotDocument", "LotInvite", "LotSpecValue", "LotTerm"]
+
+# Byte-wise ordering on PostgreSQL too, so a prefix search is an index range (SQLite's default is byte-wise).
+_Term = String(64).with_variant(String(64, collation="C"), "postgresql")
 
 
 class Lot(Base):
@@ -19,6 +22,8 @@ class Lot(Base):
     __table_args__ = (
         Index("ix_lots_status_category", "status", "category"),
         Index("ix_lots_status_closes_at", "status", "closes_at"),
+        Index("ix_lots_status_published_at", "status", "published_at"),
+        Index("ix_lots_status_ends_at", "status", "ends_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -73,3 +78,48 @@ class LotInvite(Base):
 
     lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id", ondelete="CASCADE"), primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), primary_key=True, index=True)
+
+
+class LotSpecValue(Base):
+    """One spec value of a lot, kept so that spec filters are index range scans, not JSON scans.
+
+    Numbers are stored in SI base units (a width of 150 cm is 1.5), so every category's widths compare
+    and a filter in any unit converts once; enum, text and bool values are stored lower-cased.
+    """
+
+    __tablename__ = "lot_spec_values"
+    __table_args__ = (
+        Index("ix_lot_spec_values_key_num", "key", "num_value", "lot_id"),
+        Index("ix_lot_spec_values_key_text", "key", "text_value", "lot_id"),
+    )
+
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    num_value: Mapped[float | None] = mapped_column(Float, default=None)
+    text_value: Mapped[str | None] = mapped_column(String(200), default=None)
+
+
+class LotTerm(Base):
+    """A search word of a lot (title, description, category, spec text, place), for `q` without LIKE scans."""
+
+    __tablename__ = "lot_terms"
+
+    term: Mapped[str] = mapped_column(_Term, primary_key=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+class LotDocument(Base):
+    """A photo or document of a lot, stored under DATA_DIR (quality report, certificate, authorisation...)."""
+
+    __tablename__ = "lot_documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(200))
+    """Path relative to the uploads directory; never derived from the client's file name."""
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)

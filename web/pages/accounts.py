@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -59,7 +59,7 @@ class AccountPages(Controller):
         return Redirect("/dashboard", status_code=303)
 
     @get("/login")
-    async def login_form(self, next_: Annotated[str | None, Parameter(query="next")] = None) -> Template:
+    async def login_form(self, next_: Annotated[str | None, QueryParameter(name="next")] = None) -> Template:
         return Template("accounts/login.html", context={"form": {}, "error": None, "next": safe_next(next_)})
 
     @post("/login", opt={"rate_limited": True})

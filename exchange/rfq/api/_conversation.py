@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, PathParameter
 from litestar.response import File
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -171,7 +171,7 @@ class RfqConversationController(Controller):
         db_session: AsyncSession,
         thread_id: Id,
         sample_id: Id,
-        move: Literal["confirm", "ship", "decline"],
+        move: Annotated[Literal["confirm", "ship", "decline"], PathParameter()],
     ) -> schemas.Sample:
         sample = await services.move_sample(
             db_session, current_principal(request), thread_id, sample_id, move, app_state=request.app.state

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, get, post
-from litestar.params import Parameter
+from litestar.params import HeaderParameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.guards import current_principal, requires_org_kind, requires_signed_in, requires_verified_org
@@ -42,8 +42,8 @@ class RfqController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        status: Annotated[Literal["open", "ended", "all"], Parameter(query="status")] = "all",
-        lot_id: Annotated[int | None, Parameter(query="lot_id", gt=0, le=2_147_483_647)] = None,
+        status: Annotated[Literal["open", "ended", "all"], QueryParameter(name="status")] = "all",
+        lot_id: Annotated[int | None, QueryParameter(name="lot_id", gt=0, le=2_147_483_647)] = None,
     ) -> list[schemas.ThreadSummary]:
         return await services.list_threads_for(db_session, current_principal(request), which=status, lot_id=lot_id)
 
@@ -80,7 +80,7 @@ class RfqController(Controller):
         db_session: AsyncSession,
         thread_id: Id,
         data: schemas.AcceptIn,
-        idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key", max_length=200)] = None,
+        idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key", max_length=200)] = None,
     ) -> order_schemas.Order:
         return await services.accept_offer_once(
             db_session,

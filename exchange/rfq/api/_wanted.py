@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, get, post
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.guards import current_principal, requires_org_kind, requires_signed_in, requires_verified_org
@@ -41,7 +41,7 @@ class WantedController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        which: Annotated[Literal["mine", "board", "all"] | None, Parameter(query="which")] = None,
+        which: Annotated[Literal["mine", "board", "all"] | None, QueryParameter(name="which")] = None,
     ) -> list[schemas.Wanted]:
         return await services.list_wanted(db_session, current_principal(request), which=which)
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from litestar import Controller, Request, get, post
 from litestar.channels import ChannelsPlugin
 from litestar.datastructures import UploadFile
-from litestar.params import Parameter
+from litestar.params import PathParameter, QueryParameter
 from litestar.plugins.flash import flash
 from litestar.response import File, Redirect, ServerSentEvent, Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -57,7 +57,7 @@ class RfqPages(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        show: Annotated[Literal["open", "ended", "all"], Parameter(query="show")] = "open",
+        show: Annotated[Literal["open", "ended", "all"], QueryParameter(name="show")] = "open",
     ) -> Template:
         principal = current_principal(request)
         threads = await services.list_threads_for(db_session, principal, which=show)
@@ -68,7 +68,7 @@ class RfqPages(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        lot_id: Annotated[Id, Parameter(query="lot_id")],
+        lot_id: Annotated[int, QueryParameter(name="lot_id", gt=0, le=2_147_483_647)],
     ) -> Template:
         lot = await get_visible_lot(db_session, current_principal(request), lot_id)
         return Template("rfq/new.html", context=self._new_context(lot, {}, {}))
@@ -260,7 +260,7 @@ class RfqPages(Controller):
         db_session: AsyncSession,
         thread_id: Id,
         sample_id: Id,
-        move: Literal["price", "confirm", "ship", "decline"],
+        move: Annotated[Literal["price", "confirm", "ship", "decline"], PathParameter()],
     ) -> Template | Redirect:
         form = await form_fields(request)
         try:

@@ -1,7 +1,7 @@
 """rfq
 
-Revision ID: 0004_rfq
-Revises: 0003_notifications
+Revision ID: 0005_rfq
+Revises: 0004_catalogue
 Create Date: 2026-11-22 15:30:24.408892
 """
 
@@ -13,8 +13,8 @@ import advanced_alchemy.types
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004_rfq"
-down_revision: str | Sequence[str] | None = "0003_notifications"
+revision: str = "0005_rfq"
+down_revision: str | Sequence[str] | None = "0004_catalogue"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,118 @@
+"""Rules of a lot that need no I/O: statuses, grade and defects, sale terms, the listing window."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from exchange.errors import Conflict, Unprocessable
+
+__all__ = [
+    "CLOSED_STATUSES",
+    "DEFAULT_LISTING_DAYS",
+    "GRADES",
+    "LISTING_DAYS_RANGE",
+    "SALE_MODES",
+    "SOURCES",
+    "STATUSES",
+    "WITHDRAWABLE",
+    "check_defects",
+    "check_listing_days",
+    "check_quantity",
+    "check_sale_terms",
+    "listing_window",
+    "require_draft",
+]
+
+STATUSES = ("draft", "in_review", "live", "awarded", "sold", "unsold", "expired", "withdrawn")
+CLOSED_STATUSES = ("awarded", "sold")
+"""Statuses in which the lot has a winning amount to show."""
+WITHDRAWABLE = ("draft", "in_review", "live")
+GRADES = ("A", "B", "C")
+SOURCES = ("overrun", "season_end", "slow_moving", "returns", "other")
+SALE_MODES = ("sealed_bid", "fixed_price")
+DEFAULT_LISTING_DAYS = 14
+LISTING_DAYS_RANGE = (7, 15)
+MIN_SEALED_BID_HOURS = 1
+MAX_QUANTITY = Decimal("100000000000000")
+
+
+def check_defects(grade: str, defects: str) -> None:
+    """Grades B and C must say what is wrong; grade A means no defects."""
+    if grade in ("B", "C") and len(defects.strip()) < 5:
+        raise Unprocessable(
+            f"Grade {grade} lots need a defect disclosure: describe the defects buyers will find.",
+            field="defects",
+            code="defects_required",
+        )
+
+
+def check_listing_days(days: int) -> None:
+    low, high = LISTING_DAYS_RANGE
+    if not low <= days <= high:
+        raise Unprocessable(f"A listing runs {low} to {high} days, not {days}.", field="listing_days")
+
+
+def check_quantity(value: Decimal) -> None:
+    if not value.is_finite() or value <= 0 or value >= MAX_QUANTITY:
+        raise Unprocessable("The quantity must be a positive number.", field="quantity.value")
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -4:
+        raise Unprocessable("The quantity has more than 4 decimal places.", field="quantity.value")
+
+
+def check_sale_terms(
+    mode: str, *, price: int | None, reserve: int | None, min_bid: int | None, deposit_percent: int | None
+) -> None:
+    """The terms each sale mode needs, and nothing it cannot use."""
+    if mode == "fixed_price":
+        if price is None:
+            raise Unprocessable("A fixed-price lot needs its price.", field="sale.price")
+        if reserve is not None or min_bid is not None:
+            raise Unprocessable(
+                "A fixed-price lot has no reserve or minimum bid; those are for sealed bids.",
+                field="sale.reserve_price" if reserve is not None else "sale.min_bid",
+            )
+    else:
+        if price is not None:
+            raise Unprocessable("A sealed-bid lot has no fixed price; set a reserve instead.", field="sale.price")
+        if reserve is not None and min_bid is not None and min_bid > reserve:
+            raise Unprocessable("The minimum bid cannot be above the reserve.", field="sale.min_bid")
+    if deposit_percent is not None and not 0 <= deposit_percent <= 50:
+        raise Unprocessable("The deposit is 0 to 50 percent.", field="sale.deposit_percent")
+
+
+def listing_window(
+    now: datetime, listing_days: int, mode: str, closes_at: datetime | None
+) -> tuple[datetime, datetime | None]:
+    """(ends_at, closes_at) for a lot going live now.
+
+    A sealed-bid lot closes at its `closes_at` (inside the window) or at the end of the window; its
+    listing ends when bidding closes. A fixed-price lot has no close, only the end of its window.
+    """
+    window_end = now + timedelta(days=listing_days)
+    if mode != "sealed_bid":
+        return window_end, None
+    if closes_at is None:
+        return window_end, window_end
+    if closes_at < now + timedelta(hours=MIN_SEALED_BID_HOURS):
+        raise Unprocessable(
+            f"Bidding must stay open for at least {MIN_SEALED_BID_HOURS} hour after publishing; "
+            "choose a later closing time.",
+            field="sale.closes_at",
+        )
+    if closes_at > window_end:
+        raise Unprocessable(
+            f"Bidding must close within the {listing_days}-day listing window (by {window_end:%Y-%m-%d %H:%M} UTC).",
+            field="sale.closes_at",
+        )
+    return closes_at, closes_at
+
+
+def require_draft(status: str, action: str) -> None:
+    if status != "draft":
+        raise Conflict(
+            f"Only a draft can be {action}; this lot is {status.replace('_', ' ')}.",
+            code="lot_not_draft",
+            title="Lot is not a draft",
+        )

@@ -1,0 +1,122 @@
+"""Running a `LotQuery`: the page of lots, the total and the facet counts, all under the caller's visibility.
+
+Every filter is a WHERE on an indexed column or an `id IN (index range)` on the spec and term
+tables, so no row's JSON is read to decide whether it matches.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from exchange.accounts.principal import Principal
+from exchange.lots.models import Lot, LotSpecValue, LotTerm
+from exchange.lots.search._filters import LotQuery, SpecFilter
+from exchange.lots.visibility import visible_lots_clause
+from exchange.specs.catalog import Catalog
+
+__all__ = ["SearchResult", "run_search"]
+
+_ASKING_PRICE = func.coalesce(Lot.price_minor, Lot.min_bid_minor)
+
+
+class SearchResult:
+    def __init__(self, lots: list[Lot], total: int, categories: dict[str, int], grades: dict[str, int]) -> None:
+        self.lots = lots
+        self.total = total
+        self.category_counts = categories
+        self.grade_counts = grades
+
+
+def _after(term: str) -> str:
+    """The smallest string above every string that starts with `term` (byte-wise order)."""
+    return term[:-1] + chr(ord(term[-1]) + 1)
+
+
+def _term_clause(term: str, prefix: bool) -> Any:
+    match = LotTerm.term == term if not prefix else and_(LotTerm.term >= term, LotTerm.term < _after(term))
+    return Lot.id.in_(select(LotTerm.lot_id).where(match))
+
+
+def _spec_clause(spec: SpecFilter) -> Any:
+    conditions: list[Any] = [LotSpecValue.key == spec.key]
+    if spec.low is not None:
+        conditions.append(LotSpecValue.num_value >= spec.low)
+    if spec.high is not None:
+        conditions.append(LotSpecValue.num_value <= spec.high)
+    if spec.numeric_values:
+        conditions.append(LotSpecValue.num_value.in_(spec.numeric_values))
+    if spec.texts:
+        conditions.append(LotSpecValue.text_value.in_(spec.texts))
+    return Lot.id.in_(select(LotSpecValue.lot_id).where(*conditions))
+
+
+def _clauses(query: LotQuery, principal: Principal | None, *, skip: str | None = None) -> list[Any]:
+    """Every filter as a WHERE clause; `skip` leaves out one facet's own filter for its counts."""
+    clauses: list[Any] = [visible_lots_clause(principal)]
+    clauses.append(Lot.status == query.statuses[0] if len(query.statuses) == 1 else Lot.status.in_(query.statuses))
+    if query.categories and skip != "category":
+        clauses.append(
+            Lot.category == query.categories[0] if len(query.categories) == 1 else Lot.category.in_(query.categories)
+        )
+    if query.grades and skip != "grade":
+        clauses.append(Lot.grade.in_(query.grades))
+    if query.modes:
+        clauses.append(Lot.sale_mode.in_(query.modes))
+    if query.currency:
+        clauses.append(Lot.currency == query.currency)
+    if query.price_min is not None:
+        clauses.append(query.price_min <= _ASKING_PRICE)
+    if query.price_max is not None:
+        clauses.append(query.price_max >= _ASKING_PRICE)
+    if query.location:
+        clauses.append(
+            or_(func.lower(Lot.location_city) == query.location, func.lower(Lot.location_region) == query.location)
+        )
+    if query.country:
+        clauses.append(Lot.location_country == query.country)
+    clauses.extend(_term_clause(term, prefix) for term, prefix in query.terms)
+    clauses.extend(_spec_clause(spec) for spec in query.specs)
+    return clauses
+
+
+def _ordered(statement: Select[Any], sort: str) -> Select[Any]:
+    if sort == "closing":
+        return statement.order_by(Lot.ends_at.asc().nulls_last(), Lot.id.asc())
+    if sort == "price_asc":
+        return statement.order_by(_ASKING_PRICE.asc().nulls_last(), Lot.id.asc())
+    if sort == "price_desc":
+        return statement.order_by(_ASKING_PRICE.desc().nulls_last(), Lot.id.desc())
+    return statement.order_by(Lot.published_at.desc().nulls_last(), Lot.id.desc())
+
+
+def _rolled_up(counts: dict[str, int], catalog: Catalog) -> dict[str, int]:
+    """Counts per category with each parent holding the sum of its children."""
+    rolled: dict[str, int] = {}
+    for code, count in counts.items():
+        rolled[code] = rolled.get(code, 0) + count
+        category = catalog.get(code)
+        while category is not None and category.parent:
+            rolled[category.parent] = rolled.get(category.parent, 0) + count
+            category = catalog.get(category.parent)
+    return {code: rolled[code] for code in catalog.categories if code in rolled}
+
+
+async def run_search(
+    session: AsyncSession, principal: Principal | None, query: LotQuery, catalog: Catalog
+) -> SearchResult:
+    """The page, the total and the category and grade facets for `query` as `principal` may see it."""
+    page = _ordered(select(Lot).where(*_clauses(query, principal)), query.sort).limit(query.limit).offset(query.offset)
+    lots = list(await session.scalars(page))
+    grade_rows = await session.execute(
+        select(Lot.grade, func.count()).where(*_clauses(query, principal, skip="grade")).group_by(Lot.grade)
+    )
+    grades = {grade: int(count) for grade, count in grade_rows.all()}
+    total = sum(count for grade, count in grades.items() if not query.grades or grade in query.grades)
+    category_rows = await session.execute(
+        select(Lot.category, func.count()).where(*_clauses(query, principal, skip="category")).group_by(Lot.category)
+    )
+    categories = _rolled_up({code: int(count) for code, count in category_rows.all()}, catalog)
+    return SearchResult(lots, total, categories, grades)

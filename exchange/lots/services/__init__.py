@@ -1,0 +1,45 @@
+"""Lot use cases shared by the JSON API, the pages, the scheduler and the demo loader."""
+
+from __future__ import annotations
+
+from exchange.lots.services._documents import (
+    MAX_DOCUMENTS_PER_LOT,
+    MAX_UPLOAD_BYTES,
+    UPLOAD_RULES,
+    add_document,
+    read_document,
+    remove_document,
+)
+from exchange.lots.services._drafts import create_lot, leaf_category, update_lot
+from exchange.lots.services._lifecycle import (
+    approve_lot,
+    expire_due_lots,
+    publish_lot,
+    reject_lot,
+    review_queue,
+    withdraw_lot,
+)
+from exchange.lots.services._views import document_out, get_lot, list_seller_lots, lot_out, lots_out
+
+__all__ = [
+    "MAX_DOCUMENTS_PER_LOT",
+    "MAX_UPLOAD_BYTES",
+    "UPLOAD_RULES",
+    "add_document",
+    "approve_lot",
+    "create_lot",
+    "document_out",
+    "expire_due_lots",
+    "get_lot",
+    "leaf_category",
+    "list_seller_lots",
+    "lot_out",
+    "lots_out",
+    "publish_lot",
+    "read_document",
+    "reject_lot",
+    "remove_document",
+    "review_queue",
+    "update_lot",
+    "withdraw_lot",
+]

@@ -1,0 +1,94 @@
+"""Photos and documents of a lot: uploaded to its draft, readable by whoever may see the lot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from exchange.accounts.principal import Principal
+from exchange.errors import Conflict, NotFound, Unprocessable
+from exchange.lots import rules
+from exchange.lots.models import LotDocument
+from exchange.lots.services._common import own_lot
+from exchange.lots.visibility import get_visible_lot
+from exchange.specs.catalog import DOCUMENT_KINDS
+from exchange.uploads import UploadRule, check_upload, read_stored, remove_stored, store_bytes, uploads_root
+
+__all__ = ["MAX_DOCUMENTS_PER_LOT", "UPLOAD_RULES", "add_document", "read_document", "remove_document"]
+
+MB = 1024 * 1024
+_PHOTO = UploadRule(frozenset({"image/jpeg", "image/png", "image/webp"}), 5 * MB)
+_PAPER = UploadRule(frozenset({"application/pdf", "image/jpeg", "image/png"}), 10 * MB)
+UPLOAD_RULES: dict[str, UploadRule] = {kind: (_PHOTO if kind == "photo" else _PAPER) for kind in DOCUMENT_KINDS}
+"""What each kind of upload may be: photos are images up to 5 MB, documents PDF or scans up to 10 MB."""
+MAX_DOCUMENTS_PER_LOT = 30
+MAX_UPLOAD_BYTES = max(rule.max_bytes for rule in UPLOAD_RULES.values())
+
+
+async def add_document(
+    session: AsyncSession,
+    principal: Principal,
+    lot_id: int,
+    *,
+    kind: str,
+    filename: str | None,
+    content: bytes,
+    data_dir: Path,
+) -> LotDocument:
+    """Attach a checked photo or document to the caller's draft (type read from the bytes, size per kind)."""
+    if kind not in UPLOAD_RULES:
+        raise Unprocessable(f"The kind must be one of: {', '.join(DOCUMENT_KINDS)}.", field="kind")
+    lot = await own_lot(session, principal, lot_id)
+    rules.require_draft(lot.status, "given new files")
+    upload = check_upload(content, filename, UPLOAD_RULES[kind])
+    count = await session.scalar(select(func.count()).select_from(LotDocument).where(LotDocument.lot_id == lot.id))
+    if (count or 0) >= MAX_DOCUMENTS_PER_LOT:
+        raise Conflict(f"A lot holds at most {MAX_DOCUMENTS_PER_LOT} files; remove one first.", code="too_many_files")
+    key = await store_bytes(uploads_root(data_dir), f"lots/{lot.id}", upload)
+    document = LotDocument(
+        lot_id=lot.id,
+        kind=kind,
+        filename=upload.filename,
+        content_type=upload.content_type,
+        size=len(upload.content),
+        sha256=upload.sha256,
+        storage_key=key,
+    )
+    session.add(document)
+    await session.flush()
+    return document
+
+
+async def _document(session: AsyncSession, lot_id: int, document_id: int) -> LotDocument:
+    document = await session.scalar(
+        select(LotDocument).where(LotDocument.id == document_id, LotDocument.lot_id == lot_id)
+    )
+    if document is None:
+        raise NotFound(f"Lot {lot_id} has no file {document_id}.", code="document_not_found")
+    return document
+
+
+async def read_document(
+    session: AsyncSession, principal: Principal | None, lot_id: int, document_id: int, *, data_dir: Path
+) -> tuple[LotDocument, bytes]:
+    """A file of a lot the caller may see, with its bytes; 404 otherwise."""
+    await get_visible_lot(session, principal, lot_id)
+    document = await _document(session, lot_id, document_id)
+    content = await read_stored(uploads_root(data_dir), document.storage_key)
+    if content is None:
+        raise NotFound("The file is missing from storage.", code="document_missing")
+    return document, content
+
+
+async def remove_document(
+    session: AsyncSession, principal: Principal, lot_id: int, document_id: int, *, data_dir: Path
+) -> None:
+    """Remove a file from the caller's draft."""
+    lot = await own_lot(session, principal, lot_id)
+    rules.require_draft(lot.status, "changed")
+    document = await _document(session, lot.id, document_id)
+    await session.delete(document)
+    await session.flush()
+    await remove_stored(uploads_root(data_dir), document.storage_key)

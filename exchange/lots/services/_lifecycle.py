@@ -1,0 +1,196 @@
+"""A lot's life after drafting: publish (or review), approve or reject, withdraw, expire."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from exchange.accounts.principal import Principal
+from exchange.errors import Conflict, Forbidden, NotFound, Unprocessable
+from exchange.live.channels import lot_channel, publish_event
+from exchange.lots import rules
+from exchange.lots.bid_counts import bid_count_for
+from exchange.lots.models import Lot, LotDocument
+from exchange.lots.services._common import aware, own_lot, transition
+from exchange.lots.services._drafts import leaf_category
+from exchange.notifications.services import notify
+from exchange.specs.compliance import LotFacts, check_refusals, review_reasons
+from exchange.specs.validation import missing_required
+
+__all__ = ["approve_lot", "expire_due_lots", "publish_lot", "reject_lot", "review_queue", "withdraw_lot"]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _document_kinds(session: AsyncSession, lot_id: int) -> set[str]:
+    return set(await session.scalars(select(LotDocument.kind).where(LotDocument.lot_id == lot_id).distinct()))
+
+
+def _window(lot: Lot, now: datetime) -> dict[str, Any]:
+    closes_at = aware(lot.closes_at) if lot.closes_at else None
+    ends_at, closes = rules.listing_window(now, lot.listing_days, lot.sale_mode, closes_at)
+    return {"published_at": now, "ends_at": ends_at, "closes_at": closes}
+
+
+async def publish_lot(
+    session: AsyncSession, principal: Principal, lot_id: int, *, app_state: Any = None, now: datetime | None = None
+) -> Lot:
+    """Publish the caller's draft: live, or in review when a compliance rule needs an administrator.
+
+    Refused (nothing changes) for an unverified seller, missing required specs, grade B/C without a
+    defect disclosure, food too close to its best-before date, or a closing time outside the window.
+    """
+    lot = await own_lot(session, principal, lot_id)
+    rules.require_draft(lot.status, "published")
+    if not principal.org_verified:
+        raise Forbidden(
+            "Your organisation is not verified yet; an administrator verifies it before you can publish.",
+            code="org_not_verified",
+        )
+    now = now or _now()
+    category = leaf_category(lot.category)
+    missing = missing_required(category, lot.specs or {})
+    if missing:
+        names = ", ".join(f.label for f in missing)
+        raise Unprocessable(
+            f"Fill in the required specs before publishing: {names}.",
+            field=f"specs.{missing[0].key}",
+            code="spec_required",
+        )
+    rules.check_defects(lot.grade, lot.defects)
+    facts = LotFacts(
+        specs=lot.specs or {},
+        certifications=lot.certifications or [],
+        document_kinds=await _document_kinds(session, lot.id),
+        best_before=lot.best_before,
+        today=now.date(),
+    )
+    check_refusals(category, facts)
+    window = _window(lot, now)
+    reasons = review_reasons(category, facts)
+    if reasons:
+        await transition(session, lot, ("draft",), status="in_review", review_reason=" ".join(reasons))
+    else:
+        await transition(session, lot, ("draft",), status="live", review_reason="", **window)
+        _announce(app_state, lot)
+    return lot
+
+
+def _announce(app_state: Any, lot: Lot) -> None:
+    # Only the fact of a change: pages re-fetch what the viewer may see.
+    publish_event(app_state, lot_channel(lot.id), "status", {})
+
+
+async def review_queue(session: AsyncSession) -> list[Lot]:
+    """Lots waiting for an administrator, oldest first."""
+    return list(await session.scalars(select(Lot).where(Lot.status == "in_review").order_by(Lot.updated_at, Lot.id)))
+
+
+async def _reviewed_lot(session: AsyncSession, principal: Principal, lot_id: int) -> Lot:
+    if not principal.is_admin:
+        raise Forbidden("Only platform administrators review lots.", code="admin_only")
+    lot = await session.get(Lot, lot_id)
+    if lot is None:
+        raise NotFound(f"There is no lot {lot_id}.", code="lot_not_found")
+    if lot.status != "in_review":
+        raise Conflict(f"This lot is {lot.status.replace('_', ' ')}, not waiting for review.", code="lot_not_in_review")
+    return lot
+
+
+async def approve_lot(
+    session: AsyncSession,
+    principal: Principal,
+    lot_id: int,
+    *,
+    note: str = "",
+    app_state: Any = None,
+    now: datetime | None = None,
+) -> Lot:
+    """An administrator lets a reviewed lot go live; its listing window starts now."""
+    lot = await _reviewed_lot(session, principal, lot_id)
+    now = now or _now()
+    try:
+        window = _window(lot, now)
+    except Unprocessable as error:
+        raise Conflict(
+            f"{error.detail} Reject the lot with this reason so the seller can set a new closing time.",
+            code="closing_time_passed",
+        ) from None
+    await transition(session, lot, ("in_review",), status="live", review_reason="", **window)
+    await notify(
+        session,
+        lot.seller_org_id,
+        kind="lot_approved",
+        title=f"Approved and live: {lot.title}",
+        body=note.strip(),
+        link=f"/lots/{lot.id}",
+        app_state=app_state,
+    )
+    _announce(app_state, lot)
+    return lot
+
+
+async def reject_lot(
+    session: AsyncSession, principal: Principal, lot_id: int, *, reason: str, app_state: Any = None
+) -> Lot:
+    """An administrator sends a reviewed lot back to its seller as a draft, with the reason."""
+    reason = " ".join(reason.split())
+    if len(reason) < 5:
+        raise Unprocessable("Tell the seller why the lot is rejected.", field="reason")
+    lot = await _reviewed_lot(session, principal, lot_id)
+    await transition(session, lot, ("in_review",), status="draft", review_reason=f"Rejected in review: {reason}")
+    await notify(
+        session,
+        lot.seller_org_id,
+        kind="lot_rejected",
+        title=f"Sent back from review: {lot.title}",
+        body=reason,
+        link=f"/lots/{lot.id}",
+        app_state=app_state,
+    )
+    return lot
+
+
+async def withdraw_lot(session: AsyncSession, principal: Principal, lot_id: int, *, app_state: Any = None) -> Lot:
+    """The seller takes a draft, reviewed or live lot off the market; not once buyers have bid on it."""
+    lot = await own_lot(session, principal, lot_id)
+    if lot.status not in rules.WITHDRAWABLE:
+        raise Conflict(f"A lot that is {lot.status.replace('_', ' ')} cannot be withdrawn.", code="not_withdrawable")
+    if lot.status == "live" and (await bid_count_for(session, [lot.id])).get(lot.id, 0) > 0:
+        raise Conflict("Buyers have bid on this lot; it stays listed until bidding closes.", code="lot_has_bids")
+    await transition(session, lot, rules.WITHDRAWABLE, status="withdrawn")
+    _announce(app_state, lot)
+    return lot
+
+
+async def expire_due_lots(session: AsyncSession, now: datetime, *, app_state: Any = None) -> int:
+    """Delist fixed-price lots whose listing window has ended unsold, telling each seller; returns how many.
+
+    Sealed-bid lots are left to the bid engine, which closes them at `closes_at` (their window's end)
+    as awarded or unsold. Safe to run from several processes: the UPDATE changes each lot once.
+    """
+    result = await session.execute(
+        update(Lot)
+        .where(Lot.status == "live", Lot.sale_mode == "fixed_price", Lot.ends_at <= now)
+        .values(status="expired")
+        .returning(Lot.id, Lot.seller_org_id, Lot.title)
+        .execution_options(synchronize_session=False)
+    )
+    expired = result.all()
+    for lot_id, seller_org_id, title in expired:
+        await notify(
+            session,
+            seller_org_id,
+            kind="lot_expired",
+            title=f"Listing ended unsold: {title}",
+            body="The listing window ended without a sale. Consider a lower price, RFQ, or a sealed-bid sale.",
+            link=f"/lots/{lot_id}",
+            app_state=app_state,
+        )
+        publish_event(app_state, lot_channel(lot_id), "status", {})
+    return len(expired)

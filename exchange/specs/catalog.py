@@ -1,0 +1,193 @@
+"""The category tree with spec schemas and compliance rules, loaded from `catalog.toml` once.
+
+Categories are data: adding one is an edit to the TOML file, not new code. A child category
+inherits its parent's fields and rules.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+__all__ = [
+    "DOCUMENT_KINDS",
+    "FIELD_TYPES",
+    "Catalog",
+    "Category",
+    "ComplianceRule",
+    "SpecField",
+    "get_catalog",
+    "load_catalog",
+]
+
+FIELD_TYPES = ("number", "enum", "text", "bool")
+RULE_KINDS = ("certificate", "brand_authorisation", "document", "shelf_life")
+DOCUMENT_KINDS = ("photo", "quality_report", "certificate", "brand_authorisation", "safety_data_sheet")
+
+
+@dataclass(frozen=True, slots=True)
+class SpecField:
+    key: str
+    label: str
+    type: str
+    required: bool = False
+    unit: str | None = None
+    """A pint unit expression for numbers (`cm`, `g/m**2`, `mAh`); None for a plain count."""
+    unit_label: str | None = None
+    choices: tuple[str, ...] = ()
+    example: str | None = None
+
+    @property
+    def shown_unit(self) -> str | None:
+        return self.unit_label or self.unit
+
+
+@dataclass(frozen=True, slots=True)
+class ComplianceRule:
+    kind: str
+    certificate: str | None = None
+    field: str | None = None
+    document: str | None = None
+    min_days: int | None = None
+
+    @property
+    def description(self) -> str:
+        if self.kind == "certificate":
+            return f"{self.certificate} certificate required (declared, with the certificate document attached)"
+        if self.kind == "brand_authorisation":
+            return "Branded goods need the brand owner's authorisation document"
+        if self.kind == "document":
+            return f"A {(self.document or '').replace('_', ' ')} document must be attached"
+        return f"Best-before date required, at least {self.min_days} days away when published"
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    code: str
+    name: str
+    parent: str | None
+    fields: tuple[SpecField, ...] = ()
+    rules: tuple[ComplianceRule, ...] = ()
+    children: tuple[str, ...] = ()
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+    def field(self, key: str) -> SpecField | None:
+        for spec_field in self.fields:
+            if spec_field.key == key:
+                return spec_field
+        return None
+
+
+@dataclass(frozen=True)
+class Catalog:
+    version: int
+    categories: dict[str, Category]
+    """By code, in file order (parents before their children)."""
+    _fields_by_key: dict[str, list[SpecField]] = field(default_factory=dict, repr=False)
+
+    def get(self, code: str) -> Category | None:
+        return self.categories.get(code)
+
+    def with_descendants(self, code: str) -> list[str]:
+        """The code and every code below it in the tree."""
+        return [c for c in self.categories if c == code or c.startswith(code + "/")]
+
+    def leaves(self) -> list[Category]:
+        return [c for c in self.categories.values() if c.is_leaf]
+
+    def fields_named(self, key: str) -> list[SpecField]:
+        """Every category's field with this key (a key like `width` appears in several categories)."""
+        return self._fields_by_key.get(key, [])
+
+    def label_of(self, code: str) -> str:
+        category = self.categories.get(code)
+        if category is None:
+            return code
+        if category.parent and category.parent in self.categories:
+            return f"{self.categories[category.parent].name} > {category.name}"
+        return category.name
+
+
+class CatalogError(ValueError):
+    """The catalogue file is inconsistent; raised at start so a bad edit never reaches users."""
+
+
+def _field(raw: dict[str, Any], where: str) -> SpecField:
+    kind = raw.get("type")
+    if kind not in FIELD_TYPES:
+        raise CatalogError(f"{where}: field type must be one of {FIELD_TYPES}, not {kind!r}")
+    if kind == "enum" and not raw.get("choices"):
+        raise CatalogError(f"{where}: an enum field needs choices")
+    return SpecField(
+        key=raw["key"],
+        label=raw["label"],
+        type=kind,
+        required=bool(raw.get("required", False)),
+        unit=raw.get("unit"),
+        unit_label=raw.get("unit_label"),
+        choices=tuple(raw.get("choices", ())),
+        example=raw.get("example"),
+    )
+
+
+def _rule(raw: dict[str, Any], where: str) -> ComplianceRule:
+    if raw.get("kind") not in RULE_KINDS:
+        raise CatalogError(f"{where}: rule kind must be one of {RULE_KINDS}, not {raw.get('kind')!r}")
+    return ComplianceRule(
+        kind=raw["kind"],
+        certificate=raw.get("certificate"),
+        field=raw.get("field"),
+        document=raw.get("document"),
+        min_days=raw.get("min_days"),
+    )
+
+
+def load_catalog(text: str) -> Catalog:
+    """Parse and check a catalogue document (TOML)."""
+    from exchange.specs.units import check_unit  # pint is loaded only when a catalogue is
+
+    data = tomllib.loads(text)
+    categories: dict[str, Category] = {}
+    children: dict[str, list[str]] = {}
+    for raw in data.get("categories", []):
+        code = raw["code"]
+        parent = code.rsplit("/", 1)[0] if "/" in code else None
+        if parent is not None and parent not in categories:
+            raise CatalogError(f"{code}: parent {parent} must come before it")
+        own_fields = [_field(f, f"{code}.{f.get('key')}") for f in raw.get("fields", [])]
+        for spec_field in own_fields:
+            if spec_field.type == "number" and spec_field.unit:
+                check_unit(spec_field.unit)
+        inherited = categories[parent] if parent else None
+        fields = (*(inherited.fields if inherited else ()), *own_fields)
+        keys = [f.key for f in fields]
+        if len(keys) != len(set(keys)):
+            raise CatalogError(f"{code}: a field key appears twice")
+        rules = (*(inherited.rules if inherited else ()), *(_rule(r, code) for r in raw.get("rules", [])))
+        categories[code] = Category(code=code, name=raw["name"], parent=parent, fields=fields, rules=rules)
+        children.setdefault(code, [])
+        if parent:
+            children[parent].append(code)
+    for code, kids in children.items():
+        if kids:
+            old = categories[code]
+            categories[code] = Category(old.code, old.name, old.parent, old.fields, old.rules, tuple(kids))
+    by_key: dict[str, list[SpecField]] = {}
+    for category in categories.values():
+        if category.is_leaf:
+            for spec_field in category.fields:
+                by_key.setdefault(spec_field.key, []).append(spec_field)
+    return Catalog(version=int(data.get("version", 1)), categories=categories, _fields_by_key=by_key)
+
+
+@cache
+def get_catalog() -> Catalog:
+    """The shipped catalogue (`exchange/specs/catalog.toml`), parsed once per process."""
+    text = resources.files("exchange.specs").joinpath("catalog.toml").read_text(encoding="utf-8")
+    return load_catalog(text)

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from exchange.errors import Unprocessable
+from exchange.lots.rules import check_defects, check_sale_terms, listing_window
+from exchange.lots.terms import query_terms, terms_of
+
+NOW = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("grade", ["B", "C"])
+def test_grades_b_and_c_need_a_defect_disclosure(grade: str) -> None:
+    with pytest.raises(Unprocessable):
+        check_defects(grade, "  ")
+    check_defects(grade, "Shade variation between rolls")
+    check_defects("A", "")
+
+
+def test_a_fixed_price_lot_needs_a_price_and_takes_no_reserve() -> None:
+    with pytest.raises(Unprocessable):
+        check_sale_terms("fixed_price", price=None, reserve=None, min_bid=None, deposit_percent=None)
+    with pytest.raises(Unprocessable):
+        check_sale_terms("fixed_price", price=100, reserve=50, min_bid=None, deposit_percent=None)
+    with pytest.raises(Unprocessable):
+        check_sale_terms("sealed_bid", price=None, reserve=100, min_bid=200, deposit_percent=None)
+    check_sale_terms("sealed_bid", price=None, reserve=200, min_bid=100, deposit_percent=10)
+
+
+def test_the_listing_window_ends_a_sealed_bid_at_its_close_and_a_fixed_price_after_its_days() -> None:
+    assert listing_window(NOW, 14, "fixed_price", None) == (NOW + timedelta(days=14), None)
+    assert listing_window(NOW, 14, "sealed_bid", None) == (NOW + timedelta(days=14), NOW + timedelta(days=14))
+    closes = NOW + timedelta(days=3)
+    assert listing_window(NOW, 7, "sealed_bid", closes) == (closes, closes)
+    for bad in (NOW + timedelta(minutes=5), NOW + timedelta(days=8)):
+        with pytest.raises(Unprocessable):
+            listing_window(NOW, 7, "sealed_bid", bad)
+
+
+def test_terms_are_lower_case_words_lightly_stemmed_and_chinese_characters_with_their_pairs() -> None:
+    assert terms_of("Cotton Twills for the Workwear") == {"cotton", "twill", "workwear"}
+    assert terms_of("纯棉") == {"纯", "棉", "纯棉"}
+    assert query_terms("Twills ab") == [("twill", True), ("ab", False)]
+    assert query_terms("纯棉布") == [("纯棉", False), ("棉布", False)]
