@@ -1,8 +1,9 @@
-"""Physical units for wanted requests: checking units, converting quantities, testing spec constraints.
+"""Quantities for wanted requests: checking a request's unit and converting a lot's quantity into it.
 
 Quantities stay `Decimal` (pint with a Decimal registry), so a unit price computed from them is exact
 enough for money shown to two places. Counted goods use `piece` (`pcs`, `pc`), which never converts to
-mass or length: such a comparison reads "not comparable" rather than a wrong number.
+mass or length: such a comparison reads "not comparable" rather than a wrong number. Spec values are
+the catalogue's business (`exchange.specs.units`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 import pint
 
-__all__ = ["check_unit", "convert", "meets_constraint", "parse_decimal"]
+__all__ = ["check_unit", "convert", "parse_decimal"]
 
 
 @functools.cache
@@ -50,58 +51,15 @@ def check_unit(raw: str) -> str:
 
 
 def convert(value: Decimal, from_unit: str, to_unit: str) -> Decimal | None:
-    """`value` in `from_unit` expressed in `to_unit`, or None when they measure different things."""
+    """`value` in `from_unit` expressed in `to_unit`, or None when they measure different things.
+
+    The same unit text converts to itself even when pint does not know it (lots may count "bales").
+    """
+    if from_unit.strip().casefold() == to_unit.strip().casefold():
+        return value
     registry = _registry()
     try:
         converted = registry.Quantity(value, from_unit).to(to_unit).magnitude
     except (pint.errors.PintError, AttributeError, TypeError, ValueError, AssertionError):
         return None
     return Decimal(converted)
-
-
-def _quantity_of(raw: Any, default_unit: str | None) -> tuple[Decimal, str | None] | None:
-    """A lot's spec value as (number, unit): "150 cm" carries its unit; a bare number is read in `default_unit`."""
-    number = parse_decimal(raw)
-    if number is not None:
-        return number, default_unit
-    if not isinstance(raw, str):
-        return None
-    try:
-        quantity = _registry().Quantity(raw.strip())
-    except (pint.errors.PintError, AttributeError, TypeError, ValueError, AssertionError, InvalidOperation):
-        return None
-    magnitude = parse_decimal(quantity.magnitude)
-    if magnitude is None:
-        return None
-    return magnitude, str(quantity.units) if not quantity.dimensionless else default_unit
-
-
-def meets_constraint(op: str, wanted: Any, unit: str | None, offered: Any) -> bool | None:
-    """Does a lot's spec value satisfy `op wanted [unit]`? None when it cannot be told.
-
-    A bare number on the lot is taken to be in the constraint's unit (lots store numbers in their
-    category's unit, which is the unit buyers filter in).
-    """
-    if offered is None:
-        return None
-    wanted_number = parse_decimal(wanted)
-    if wanted_number is None or isinstance(wanted, bool):
-        if op != "eq":
-            return None
-        if isinstance(wanted, bool) or isinstance(offered, bool):
-            return bool(wanted) == bool(offered) if isinstance(offered, bool) == isinstance(wanted, bool) else None
-        return str(wanted).strip().casefold() == str(offered).strip().casefold()
-    parsed = _quantity_of(offered, unit)
-    if parsed is None:
-        return None
-    number, offered_unit = parsed
-    if unit and offered_unit and offered_unit != unit:
-        converted = convert(number, offered_unit, unit)
-        if converted is None:
-            return None
-        number = converted
-    if op == "gte":
-        return number >= wanted_number
-    if op == "lte":
-        return number <= wanted_number
-    return number == wanted_number

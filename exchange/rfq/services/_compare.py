@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, cast
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,12 +16,11 @@ from exchange.lots.models import Lot
 from exchange.money import CURRENCIES, format_minor
 from exchange.rfq import rules, schemas, units
 from exchange.rfq.models import RfqOffer, RfqThread, WantedRequest
+from exchange.rfq.services._specs import spec_checks
 from exchange.rfq.services._views import offer_out, org_names
 from exchange.rfq.services._wanted import load_wanted, wanted_out
 
 __all__ = ["compare_answers", "unit_price_text"]
-
-_OPS = {"eq": "=", "gte": "≥", "lte": "≤"}
 
 
 def unit_price_text(price_minor: int, quantity: Decimal, currency: str) -> str | None:
@@ -35,26 +34,6 @@ def unit_price_text(price_minor: int, quantity: Decimal, currency: str) -> str |
     if shown == 0 and exact != 0:
         return f"{exact.normalize():f}"
     return f"{shown:f}"
-
-
-def _wanted_text(constraint: dict[str, Any]) -> str:
-    unit = f" {constraint['unit']}" if constraint.get("unit") else ""
-    return f"{_OPS.get(constraint['op'], '=')} {constraint['value']}{unit}"
-
-
-def _spec_checks(request: WantedRequest, lot: Lot) -> list[schemas.SpecCheck]:
-    checks = []
-    for c in request.spec_constraints:
-        offered = (lot.specs or {}).get(c["key"])
-        checks.append(
-            schemas.SpecCheck(
-                key=c["key"],
-                wanted=_wanted_text(c),
-                offered=None if offered is None else str(offered),
-                meets=units.meets_constraint(c["op"], c["value"], c.get("unit"), offered),
-            )
-        )
-    return checks
 
 
 def _row(
@@ -103,7 +82,7 @@ def _row(
             else None
         ),
         delivers_by_deadline=(latest.delivery_by <= request.deadline) if latest and latest.delivery_by else None,
-        specs=_spec_checks(request, lot),
+        specs=spec_checks(request.spec_constraints, lot),
         can_accept=standing is not None and standing.by_side == "seller",
     )
 

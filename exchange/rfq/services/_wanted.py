@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
@@ -19,6 +18,7 @@ from exchange.money import format_minor, parse_currency, parse_money
 from exchange.rfq import schemas, units
 from exchange.rfq.models import RfqThread, WantedRequest
 from exchange.rfq.services._notices import notify_thread
+from exchange.rfq.services._specs import check_category, check_constraints
 from exchange.rfq.services._terms import read_terms
 from exchange.rfq.services._threads import end_threads, require_rfq_open_lot, start_thread
 from exchange.rfq.services._views import org_names
@@ -34,39 +34,14 @@ __all__ = [
     "wanted_out",
 ]
 
-CATEGORY_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)*$")
 WantedFilter = Literal["mine", "board", "all"]
-
-
-def _check_category(code: str) -> str:
-    """A category code like "textiles/fabric". The catalogue owns the tree; here only the shape is checked."""
-    code = code.strip().lower()
-    if not code:
-        raise Unprocessable("Give the category code, e.g. textiles/fabric.", field="category")
-    if not CATEGORY_CODE.match(code):
-        raise Unprocessable(f"{code!r} is not a category code like textiles/fabric.", field="category")
-    return code
-
-
-def _check_constraints(constraints: list[schemas.SpecConstraint]) -> list[dict[str, Any]]:
-    stored = []
-    for index, c in enumerate(constraints):
-        if c.op in ("gte", "lte") and units.parse_decimal(c.value) is None:
-            raise Unprocessable(f"{c.key}: a {c.op} constraint needs a number.", field=f"specs[{index}].value")
-        unit = None
-        if c.unit:
-            try:
-                unit = units.check_unit(c.unit)
-            except ValueError as error:
-                raise Unprocessable(str(error), field=f"specs[{index}].unit") from None
-        stored.append({"key": c.key, "op": c.op, "value": c.value, "unit": unit})
-    return stored
 
 
 async def create_wanted(
     session: AsyncSession, principal: Principal, data: schemas.WantedCreate, *, now: datetime | None = None
 ) -> WantedRequest:
-    """Post a wanted request (verified buyers). Units are checked; spec constraints are stored as given."""
+    """Post a wanted request (verified buyers): the category and its spec constraints are checked against
+    the catalogue, units with pint; constraints are stored as given."""
     now = now or utcnow()
     if principal.org_id is None or principal.org_kind != "buyer":
         raise Forbidden("Only buyer organisations post wanted requests.", code="wrong_org_kind")
@@ -80,11 +55,12 @@ async def create_wanted(
     if data.deadline < now.date():
         raise Unprocessable("The deadline cannot be in the past.", field="deadline")
     currency = parse_currency(data.currency)
+    category = check_category(data.category)
     request = WantedRequest(
         buyer_org_id=principal.org_id,
         title=data.title.strip(),
-        category=_check_category(data.category),
-        spec_constraints=_check_constraints(data.specs),
+        category=category,
+        spec_constraints=check_constraints(category, data.specs),
         quantity_value=quantity.quantize(Decimal("0.0001")),
         quantity_unit=quantity_unit,
         budget_minor=parse_money(data.budget, currency, field="budget") if data.budget is not None else None,

@@ -80,7 +80,7 @@ async def test_sellers_answer_a_wanted_request_and_the_buyer_compares_and_accept
         price_minor=3_500_000,
         quantity_value=Decimal("4000"),
         quantity_unit="m",
-        specs={"fibre": "cotton", "width": "1.3 m"},
+        specs={"fibre": "cotton", "width": 130.0},
     )
     thread_a = await answer(
         client, seller_a, wanted["id"], lot_a, "34290.00", delivery_by=in_days(20), payment_terms="net30"
@@ -174,6 +174,11 @@ async def test_a_buyer_withdraws_a_request_and_its_answers_are_declined(
     [
         ({"category": ""}, "category"),
         ({"category": "Textiles & Fabric!"}, "category"),
+        ({"category": "widgets/gizmos"}, "category"),
+        ({"specs": [{"key": "voltage", "op": "eq", "value": "5"}]}, "specs[0].key"),
+        ({"specs": [{"key": "width", "op": "gte", "value": 1, "unit": "kg"}]}, "specs[0].unit"),
+        ({"specs": [{"key": "fibre", "op": "gte", "value": "cotton"}]}, "specs[0].op"),
+        ({"specs": [{"key": "fibre", "op": "eq", "value": "kevlar"}]}, "specs[0].value"),
         ({"quantity": {"value": "-3", "unit": "m"}}, "quantity.value"),
         ({"quantity": {"value": "lots", "unit": "m"}}, "quantity.value"),
         ({"quantity": {"value": "10", "unit": "parsecs-ish"}}, "quantity.unit"),
