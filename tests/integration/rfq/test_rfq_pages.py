@@ -36,6 +36,8 @@ async def test_a_buyer_asks_for_a_quote_the_seller_counters_and_the_buyer_accept
     )
     assert opened.status_code == 303
     thread_url = opened.headers["location"]
+    again = await pages.get(f"/rfqs/new?lot_id={deal.lot_id}", follow_redirects=False)
+    assert (again.status_code, again.headers["location"]) == (303, thread_url)
     page = await pages.get(thread_url)
     assert page.status_code == 200
     assert "30000.00" in page.text

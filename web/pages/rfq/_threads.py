@@ -69,8 +69,13 @@ class RfqPages(Controller):
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
         lot_id: Annotated[int, QueryParameter(name="lot_id", gt=0, le=2_147_483_647)],
-    ) -> Template:
-        lot = await get_visible_lot(db_session, current_principal(request), lot_id)
+    ) -> Template | Redirect:
+        principal = current_principal(request)
+        lot = await get_visible_lot(db_session, principal, lot_id)
+        existing = await services.list_threads_for(db_session, principal, which="open", lot_id=lot.id)
+        if existing:
+            flash(request, "You already have an open RFQ on this lot; here it is.", category="info")
+            return Redirect(f"/rfqs/{existing[0].id}", status_code=303)
         return Template("rfq/new.html", context=self._new_context(lot, {}, {}))
 
     @post("/rfqs/new", guards=[requires_org_kind("buyer"), requires_verified_org])
@@ -99,6 +104,7 @@ class RfqPages(Controller):
     def _new_context(lot: Any, form: dict[str, str], errors: dict[str, str]) -> dict[str, Any]:
         return {
             "lot": lot,
+            "quantity": f"{lot.quantity_value.normalize():f}",
             "fixed_price": format_minor(lot.price_minor, lot.currency) if lot.sale_mode == "fixed_price" else None,
             "form": form,
             "errors": errors,
@@ -114,7 +120,7 @@ class RfqPages(Controller):
     async def thread_state(self, request: Request[Any, Any, Any], db_session: AsyncSession, thread_id: Id) -> Template:
         """The live part of the thread page, re-fetched on every thread event."""
         context = await thread_context(db_session, current_principal(request), thread_id)
-        return Template("rfq/_state.html", context=context)
+        return Template("rfq/_state.html", context={**context, "fragment": True})
 
     @get("/events/rfqs/{thread_id:int}")
     async def thread_events(
@@ -129,7 +135,7 @@ class RfqPages(Controller):
     ) -> Template | Redirect:
         if is_htmx(request):
             context = await thread_context(db_session, current_principal(request), thread_id)
-            return Template("rfq/_state.html", context={**context, "notice": done})
+            return Template("rfq/_state.html", context={**context, "notice": done, "fragment": True})
         flash(request, done, category="success")
         return Redirect(f"/rfqs/{thread_id}", status_code=303)
 
