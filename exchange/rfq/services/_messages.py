@@ -71,10 +71,10 @@ async def post_message(
     body: str = "",
     links: list[schemas.LinkIn] | None = None,
     files: list[IncomingFile] | None = None,
-    storage_dir: Path,
+    storage_dir: Path | None = None,
     app_state: Any = None,
 ) -> RfqMessage:
-    """A message from one party to the other; needs text, a link or a file."""
+    """A message from one party to the other; needs text, a link or a file (files go under `storage_dir`)."""
     thread = await load_thread(session, principal, thread_id)
     side = party_side(thread, principal)
     links = links or []
@@ -104,8 +104,11 @@ async def post_message(
         session.add(
             RfqAttachment(message_id=message.id, thread_id=thread.id, kind=link.kind, name=name, url=link.url.strip())
         )
-    folder = anyio.Path(storage_dir) / str(thread.id)
+    if sniffed and storage_dir is None:
+        raise ValueError("post_message needs storage_dir to store files")
     for incoming, content_type, kind in sniffed:
+        assert storage_dir is not None
+        folder = anyio.Path(storage_dir) / str(thread.id)
         await folder.mkdir(parents=True, exist_ok=True)
         key = f"{thread.id}/{uuid.uuid4().hex}"
         await (anyio.Path(storage_dir) / key).write_bytes(incoming.data)
