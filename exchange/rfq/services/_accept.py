@@ -110,6 +110,7 @@ async def accept_offer(
         "offer_id": offer.id,
         "offer_version": offer.version,
     }
+    terms = {key: value for key, value in terms.items() if value not in (None, "")}
     # The lot row first: of a purchase, an award and several acceptances racing, exactly one gets it.
     order = await create_order_for_lot(
         session, lot.id, buyer_org_id=thread.buyer_org_id, amount_minor=amount, source="quote", terms=terms

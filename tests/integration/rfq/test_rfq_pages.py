@@ -151,3 +151,13 @@ async def test_wanted_pages_let_a_buyer_post_a_seller_answer_and_the_buyer_compa
     assert "Accept this quote" in comparison.text
     dashboard = await pages.get("/dashboard")
     assert 'data-testid="rfq-panel"' in dashboard.text
+
+    thread_id = int(answered.headers["location"].rsplit("/", 1)[1])
+    offer_id = (await client.get(f"/api/rfqs/{thread_id}", headers=buyer.headers)).json()["offers"][0]["id"]
+    wrong_request = await pages.post(f"/wanted/999999/accept/{thread_id}", {"offer_id": str(offer_id)})
+    assert wrong_request.status_code == 303
+    assert await count_orders(db, lot_id) == 0
+    accepted = await pages.post(f"{wanted_url}/accept/{thread_id}", {"offer_id": str(offer_id), "idempotency_key": "x"})
+    assert accepted.status_code == 303
+    assert accepted.headers["location"].startswith("/orders/")
+    assert await count_orders(db, lot_id) == 1

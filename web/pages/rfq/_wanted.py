@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import msgspec
@@ -12,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.guards import current_principal, requires_org_kind, requires_signed_in, requires_verified_org
 from exchange.db.base import utcnow
-from exchange.errors import DomainError, from_msgspec_error
+from exchange.errors import DomainError, NotFound, from_msgspec_error
 from exchange.params import Id
 from exchange.rfq import schemas, services
 from web.pages.forms import form_fields
@@ -100,6 +101,7 @@ class WantedPages(Controller):
             "labels": PAYMENT_TERMS_LABELS,
             "form": {},
             "errors": {},
+            "accept_key": uuid.uuid4().hex,
             **extra,
         }
         if mine or principal.is_admin:
@@ -152,11 +154,15 @@ class WantedPages(Controller):
         self, request: Request[Any, Any, Any], db_session: AsyncSession, request_id: Id, thread_id: Id
     ) -> Redirect:
         form = await form_fields(request)
+        principal = current_principal(request)
         try:
+            thread = await services.get_thread_for(db_session, principal, thread_id)
+            if thread.wanted_request_id != request_id:
+                raise NotFound(f"Thread {thread_id} does not answer request {request_id}.", code="rfq_not_found")
             data = struct_from_form(form, schemas.AcceptIn, ("offer_id",))
             order = await services.accept_offer_once(
                 db_session,
-                current_principal(request),
+                principal,
                 thread_id,
                 data.offer_id,
                 idempotency_key=form.get("idempotency_key") or None,
