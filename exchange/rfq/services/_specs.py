@@ -67,7 +67,11 @@ def check_constraints(category: str, constraints: list[schemas.SpecConstraint]) 
 
 def _wanted_text(constraint: dict[str, Any], spec_field: SpecField | None) -> str:
     unit = constraint.get("unit") or (spec_field.shown_unit if spec_field and spec_field.type == "number" else None)
-    return f"{_OPS.get(constraint['op'], '=')} {constraint['value']}{' ' + unit if unit else ''}"
+    value = constraint["value"]
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    shown_unit = f" {unit.replace('**2', '²').replace('**3', '³')}" if unit else ""
+    return f"{_OPS.get(constraint['op'], '=')} {value}{shown_unit}"
 
 
 def _number_meets(constraint: dict[str, Any], spec_field: SpecField, offered: Any) -> bool | None:
