@@ -28,7 +28,9 @@ def index_rows(lot_id: int, fields: dict[str, Any]) -> tuple[list[dict[str, Any]
     spec_texts: list[str] = []
     if category is not None:
         for key, num, text in index_entries(category, specs):
-            spec_rows.append({"lot_id": lot_id, "key": key, "num_value": num, "text_value": text})
+            spec_rows.append(
+                {"lot_id": lot_id, "key": key, "category": category.code, "num_value": num, "text_value": text}
+            )
             if text is not None and text not in ("true", "false"):
                 spec_texts.append(text)
     category_words = " ".join(

@@ -179,7 +179,8 @@ class Lot(msgspec.Struct):
 
 class Facets(msgspec.Struct):
     category: dict[str, int]
-    """Lots per category code (parents include their sub-categories), under every filter but `category`."""
+    """Lots per category code under every filter (parents include their sub-categories); with a
+    `category` filter, the counts of that category and its sub-categories, to narrow down."""
     grade: dict[str, int]
     """Lots per grade under every filter but `grade`."""
 

@@ -64,7 +64,8 @@ def test_a_buyer_asks_for_a_quote_the_seller_counters_and_both_see_the_order_onc
     # The buyer asks for a quote at 30 000 with net-30 terms and no logo.
     buyer_page = browser_page
     _sign_in(buyer_page, live_server, buyer["email"])
-    buyer_page.goto(f"{live_server}/rfqs/new?lot_id={lot_id}")
+    buyer_page.goto(f"{live_server}/lots/{lot_id}")
+    buyer_page.get_by_test_id("ask-for-quote").click()
     buyer_page.fill("#price", "30000.00")
     buyer_page.select_option("#payment_terms", "net30")
     buyer_page.fill("#packaging", "Remove the brand logo")

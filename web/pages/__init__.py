@@ -7,6 +7,7 @@ from litestar.types import ControllerRouterHandler
 from web.pages.accounts import AccountPages
 from web.pages.admin import AdminPages
 from web.pages.home import HomePages
+from web.pages.lots import CataloguePanels, LotPages, LotPostingPages, ReviewPages, SellerLotPages
 from web.pages.notifications import NotificationPages
 from web.pages.orders import OrderPages
 from web.pages.rfq import RfqPages, WantedPages
@@ -19,6 +20,11 @@ page_controllers: list[ControllerRouterHandler] = [
     AdminPages,
     OrderPages,
     NotificationPages,
+    LotPages,
+    LotPostingPages,
+    SellerLotPages,
+    ReviewPages,
+    CataloguePanels,
     RfqPages,
     WantedPages,
 ]

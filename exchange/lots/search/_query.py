@@ -40,8 +40,12 @@ def _term_clause(term: str, prefix: bool) -> Any:
     return Lot.id.in_(select(LotTerm.lot_id).where(match))
 
 
-def _spec_clause(spec: SpecFilter) -> Any:
+def _spec_clause(spec: SpecFilter, categories: list[str]) -> Any:
     conditions: list[Any] = [LotSpecValue.key == spec.key]
+    if categories:
+        conditions.append(
+            LotSpecValue.category == categories[0] if len(categories) == 1 else LotSpecValue.category.in_(categories)
+        )
     if spec.low is not None:
         conditions.append(LotSpecValue.num_value >= spec.low)
     if spec.high is not None:
@@ -54,10 +58,10 @@ def _spec_clause(spec: SpecFilter) -> Any:
 
 
 def _clauses(query: LotQuery, principal: Principal | None, *, skip: str | None = None) -> list[Any]:
-    """Every filter as a WHERE clause; `skip` leaves out one facet's own filter for its counts."""
+    """Every filter as a WHERE clause; `skip="grade"` leaves out the grade filter for the facet counts."""
     clauses: list[Any] = [visible_lots_clause(principal)]
     clauses.append(Lot.status == query.statuses[0] if len(query.statuses) == 1 else Lot.status.in_(query.statuses))
-    if query.categories and skip != "category":
+    if query.categories:
         clauses.append(
             Lot.category == query.categories[0] if len(query.categories) == 1 else Lot.category.in_(query.categories)
         )
@@ -78,7 +82,7 @@ def _clauses(query: LotQuery, principal: Principal | None, *, skip: str | None =
     if query.country:
         clauses.append(Lot.location_country == query.country)
     clauses.extend(_term_clause(term, prefix) for term, prefix in query.terms)
-    clauses.extend(_spec_clause(spec) for spec in query.specs)
+    clauses.extend(_spec_clause(spec, query.categories) for spec in query.specs)
     return clauses
 
 
@@ -107,16 +111,25 @@ def _rolled_up(counts: dict[str, int], catalog: Catalog) -> dict[str, int]:
 async def run_search(
     session: AsyncSession, principal: Principal | None, query: LotQuery, catalog: Catalog
 ) -> SearchResult:
-    """The page, the total and the category and grade facets for `query` as `principal` may see it."""
+    """The page, the total and the category and grade facets for `query` as `principal` may see it.
+
+    Two queries: the page, and one count per (category, grade) under every filter but grade, from
+    which the total (the chosen grades), the grade facet and the category facet are summed.
+    """
     page = _ordered(select(Lot).where(*_clauses(query, principal)), query.sort).limit(query.limit).offset(query.offset)
     lots = list(await session.scalars(page))
-    grade_rows = await session.execute(
-        select(Lot.grade, func.count()).where(*_clauses(query, principal, skip="grade")).group_by(Lot.grade)
+    cells = await session.execute(
+        select(Lot.category, Lot.grade, func.count())
+        .where(*_clauses(query, principal, skip="grade"))
+        .group_by(Lot.category, Lot.grade)
     )
-    grades = {grade: int(count) for grade, count in grade_rows.all()}
-    total = sum(count for grade, count in grades.items() if not query.grades or grade in query.grades)
-    category_rows = await session.execute(
-        select(Lot.category, func.count()).where(*_clauses(query, principal, skip="category")).group_by(Lot.category)
-    )
-    categories = _rolled_up({code: int(count) for code, count in category_rows.all()}, catalog)
-    return SearchResult(lots, total, categories, grades)
+    grades: dict[str, int] = {}
+    categories: dict[str, int] = {}
+    total = 0
+    for code, grade, count in cells.all():
+        grades[grade] = grades.get(grade, 0) + int(count)
+        if not query.grades or grade in query.grades:
+            categories[code] = categories.get(code, 0) + int(count)
+            total += int(count)
+    ordered_grades = {grade: grades[grade] for grade in sorted(grades)}
+    return SearchResult(lots, total, _rolled_up(categories, catalog), ordered_grades)

@@ -2,7 +2,7 @@
 
 Revision ID: 0004_catalogue
 Revises: 0003_notifications
-Create Date: 2026-11-22 15:27:31.253252
+Create Date: 2026-11-22 15:39:55.355112
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ def upgrade() -> None:
         "lot_spec_values",
         sa.Column("lot_id", sa.Integer(), nullable=False),
         sa.Column("key", sa.String(length=40), nullable=False),
+        sa.Column("category", sa.String(length=80), nullable=False),
         sa.Column("num_value", sa.Float(), nullable=True),
         sa.Column("text_value", sa.String(length=200), nullable=True),
         sa.ForeignKeyConstraint(
@@ -50,6 +51,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("lot_id", "key", name=op.f("pk_lot_spec_values")),
     )
     with op.batch_alter_table("lot_spec_values", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_lot_spec_values_key_category_num", ["key", "category", "num_value", "lot_id"], unique=False
+        )
         batch_op.create_index("ix_lot_spec_values_key_num", ["key", "num_value", "lot_id"], unique=False)
         batch_op.create_index("ix_lot_spec_values_key_text", ["key", "text_value", "lot_id"], unique=False)
 
@@ -66,6 +70,11 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_lot_terms_lot_id"), ["lot_id"], unique=False)
 
     with op.batch_alter_table("lots", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_lots_search",
+            ["status", "category", "grade", "visibility", "seller_org_id", "published_at"],
+            unique=False,
+        )
         batch_op.create_index("ix_lots_status_ends_at", ["status", "ends_at"], unique=False)
         batch_op.create_index("ix_lots_status_published_at", ["status", "published_at"], unique=False)
 
@@ -77,6 +86,7 @@ def downgrade() -> None:
     with op.batch_alter_table("lots", schema=None) as batch_op:
         batch_op.drop_index("ix_lots_status_published_at")
         batch_op.drop_index("ix_lots_status_ends_at")
+        batch_op.drop_index("ix_lots_search")
 
     with op.batch_alter_table("lot_terms", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_lot_terms_lot_id"))
@@ -85,6 +95,7 @@ def downgrade() -> None:
     with op.batch_alter_table("lot_spec_values", schema=None) as batch_op:
         batch_op.drop_index("ix_lot_spec_values_key_text")
         batch_op.drop_index("ix_lot_spec_values_key_num")
+        batch_op.drop_index("ix_lot_spec_values_key_category_num")
 
     op.drop_table("lot_spec_values")
     with op.batch_alter_table("lot_documents", schema=None) as batch_op:

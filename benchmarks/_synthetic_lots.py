@@ -1,0 +1,150 @@
+"""Synthetic lots for benchmarks: plausible spec values for every leaf category, bulk-inserted fast."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, insert
+
+from exchange.accounts.models import Org
+from exchange.lots.index import index_rows
+from exchange.lots.models import Lot, LotInvite, LotSpecValue, LotTerm
+from exchange.specs.catalog import Category, SpecField, get_catalog
+
+__all__ = ["NUMBER_RANGES", "load_lots"]
+
+NUMBER_RANGES: dict[str, tuple[float, float]] = {
+    "textiles/fabric.width": (90, 320),
+    "textiles/fabric.weight": (60, 450),
+    "textiles/fabric.length": (200, 20000),
+    "metals/sheet.thickness": (0.3, 8),
+    "metals/sheet.width": (600, 2000),
+    "plastics/resin.melt_flow_index": (0.5, 60),
+    "electronics/power-bank.capacity": (5000, 30000),
+    "electronics/power-bank.output": (10, 100),
+    "packaging/film.thickness": (8, 80),
+    "chemicals/industrial.purity": (90, 99.99),
+    "food/packaged.net_weight": (30, 2000),
+}
+WORDS = [
+    "overrun",
+    "surplus",
+    "export",
+    "cancelled",
+    "order",
+    "stock",
+    "clearance",
+    "factory",
+    "premium",
+    "rolls",
+    "bales",
+    "pallets",
+    "cartons",
+    "boxed",
+]
+CITIES = [("Suzhou", "Jiangsu"), ("Ningbo", "Zhejiang"), ("Foshan", "Guangdong"), ("Dongguan", "Guangdong"),
+          ("Qingdao", "Shandong"), ("Xiamen", "Fujian"), ("Wuxi", "Jiangsu"), ("Tianjin", "Tianjin")]  # fmt: skip
+
+
+def _value(rng: random.Random, category: Category, spec_field: SpecField) -> Any:
+    if spec_field.type == "number":
+        low, high = NUMBER_RANGES.get(f"{category.code}.{spec_field.key}", (1, 1000))
+        return round(rng.uniform(low, high), 2)
+    if spec_field.type == "enum":
+        return rng.choice(spec_field.choices)
+    if spec_field.type == "bool":
+        return rng.random() < 0.5
+    return f"{rng.choice(WORDS)} {rng.randint(1, 999)}"
+
+
+def _lot(
+    rng: random.Random, lot_id: int, seller_ids: list[int], leaves: list[Category], now: datetime
+) -> dict[str, Any]:
+    category = rng.choice(leaves)
+    specs = {f.key: _value(rng, category, f) for f in category.fields if f.required or rng.random() < 0.6}
+    grade = rng.choices("ABC", weights=(5, 3, 2))[0]
+    status = rng.choices(("live", "sold", "expired", "draft", "awarded"), weights=(80, 6, 6, 4, 4))[0]
+    mode = rng.choice(("fixed_price", "sealed_bid"))
+    published = now - timedelta(minutes=rng.randint(1, 60 * 24 * 12)) if status != "draft" else None
+    city, region = rng.choice(CITIES)
+    price = rng.randint(5_000, 900_000) * 100
+    return {
+        "id": lot_id,
+        "seller_org_id": rng.choice(seller_ids),
+        "title": f"{category.name} {rng.choice(WORDS)} lot {lot_id}",
+        "description": " ".join(rng.choices(WORDS, k=8)),
+        "category": category.code,
+        "specs": specs,
+        "quantity_value": Decimal(rng.randint(100, 50_000)),
+        "quantity_unit": "pcs",
+        "grade": grade,
+        "defects": "" if grade == "A" else "Minor marks on outer packaging",
+        "source": rng.choice(("overrun", "season_end", "slow_moving", "returns", "other")),
+        "reference_price_minor": None,
+        "currency": "CNY",
+        "location_city": city,
+        "location_region": region,
+        "location_country": "CN",
+        "certifications": [],
+        "best_before": None,
+        "sale_mode": mode,
+        "price_minor": price if mode == "fixed_price" else None,
+        "reserve_price_minor": price if mode == "sealed_bid" else None,
+        "min_bid_minor": price // 2 if mode == "sealed_bid" else None,
+        "second_price": False,
+        "deposit_percent": None,
+        "closes_at": published + timedelta(days=14) if published and mode == "sealed_bid" else None,
+        "rfq_enabled": True,
+        "visibility": "private" if rng.random() < 0.1 else "public",
+        "status": status,
+        "review_reason": "",
+        "listing_days": 14,
+        "published_at": published,
+        "ends_at": published + timedelta(days=14) if published else None,
+        "winning_amount_minor": price if status in ("sold", "awarded") else None,
+        "created_at": published or now,
+        "updated_at": published or now,
+    }
+
+
+def _chunks(total: int, size: int) -> Iterator[range]:
+    for start in range(1, total + 1, size):
+        yield range(start, min(start + size, total + 1))
+
+
+def load_lots(
+    connection: Connection, count: int, *, seed: int = 42, progress: Callable[[str], None] = print
+) -> list[int]:
+    """Insert `count` lots with their spec values and terms (plus sellers and a few buyers); returns buyer ids."""
+    rng = random.Random(seed)
+    now = datetime.now(UTC)
+    leaves = get_catalog().leaves()
+    orgs = [{"name": f"Seller {i}", "kind": "seller", "verified": True, "created_at": now} for i in range(200)]
+    orgs += [{"name": f"Buyer {i}", "kind": "buyer", "verified": True, "created_at": now} for i in range(50)]
+    connection.execute(insert(Org), orgs)
+    seller_ids = list(range(1, 201))
+    buyer_ids = list(range(201, 251))
+    done = 0
+    for chunk in _chunks(count, 5_000):
+        lots = [_lot(rng, lot_id, seller_ids, leaves, now) for lot_id in chunk]
+        specs: list[dict[str, Any]] = []
+        terms: list[dict[str, Any]] = []
+        invites: list[dict[str, Any]] = []
+        for lot in lots:
+            spec_rows, term_rows = index_rows(lot["id"], lot)
+            specs += spec_rows
+            terms += term_rows
+            if lot["visibility"] == "private":
+                invites += [{"lot_id": lot["id"], "org_id": org} for org in rng.sample(buyer_ids, 3)]
+        connection.execute(insert(Lot), lots)
+        connection.execute(insert(LotSpecValue), specs)
+        connection.execute(insert(LotTerm), terms)
+        if invites:
+            connection.execute(insert(LotInvite), invites)
+        done += len(lots)
+        progress(f"  {done:>7,} lots inserted")
+    return buyer_ids

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import re
+import uuid
+
+import httpx
+from playwright.sync_api import Page, expect
+
+PASSWORD = "correct-horse-battery"
+
+
+def _verified_seller(base: str, admin: tuple[str, str]) -> str:
+    email = f"seller-{uuid.uuid4().hex[:8]}@example.com"
+    registered = httpx.post(
+        f"{base}/api/auth/register",
+        json={"email": email, "password": PASSWORD, "name": "Chen Wei",
+              "org": {"name": f"Jiangsu Textiles {uuid.uuid4().hex[:6]}", "kind": "seller"}},
+    )  # fmt: skip
+    assert registered.status_code == 201, registered.text
+    token = httpx.post(f"{base}/api/auth/token", json={"email": admin[0], "password": admin[1]}).json()["access_token"]
+    verified = httpx.post(
+        f"{base}/api/admin/orgs/{registered.json()['org']['id']}/verify", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert verified.status_code == 200, verified.text
+    return email
+
+
+def test_a_seller_posts_a_lot_through_the_form_publishes_it_and_finds_it_by_a_spec_filter(
+    live_server: str, browser_page: Page, admin_credentials: tuple[str, str]
+) -> None:
+    page = browser_page
+    email = _verified_seller(live_server, admin_credentials)
+    marker = f"twill{uuid.uuid4().hex[:8]}"
+    page.goto(f"{live_server}/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{live_server}/dashboard")
+
+    page.locator("nav.nav").get_by_role("link", name="Post a lot").click()
+    expect(page.locator("#spec-width")).to_have_count(0)
+    page.select_option("#category", "textiles/fabric")
+    expect(page.locator("#spec-width")).to_be_visible()  # the category's spec fields arrive over HTMX
+    expect(page.locator("#spec-fields legend")).to_have_text("Fabric specifications")
+
+    page.fill("#title", f"5000 m cotton {marker}, 150 cm wide")
+    page.select_option("#spec-fibre", "cotton")
+    page.fill("#spec-width", "1.5 m")
+    page.fill("#spec-weight", "180 g/m2")
+    page.fill("#spec-colour", "navy blue")
+    page.fill("#quantity_value", "5000")
+    page.fill("#quantity_unit", "m")
+    page.get_by_label("B — minor defects").check()
+    page.fill("#defects", "Shade variation between rolls; 3 rolls with crease marks.")
+    page.fill("#price", "40000.00")
+    page.fill("#city", "Suzhou")
+    page.get_by_role("button", name="Save as draft").click()
+
+    expect(page.get_by_test_id("lot-status")).to_have_text("draft")
+    expect(page.get_by_test_id("spec-table")).to_contain_text("150 cm")
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_test_id("lot-status")).to_have_text("live")
+    expect(page.locator(".flash-success")).to_contain_text("Published")
+
+    page.locator("nav.nav").get_by_role("link", name="Browse lots").click()
+    page.evaluate("window.__notReloaded = true")
+    card = page.get_by_test_id("lot-card").filter(has_text=marker)
+    page.fill("#q", marker)
+    page.press("#q", "Enter")
+    expect(page).to_have_url(f"{live_server}/lots?q={marker}")
+    expect(card).to_have_count(1)
+    page.select_option("#category", "textiles/fabric")
+    expect(page.locator("#spec-width-gte")).to_be_visible()  # the category's spec filters appear in place
+    page.fill("#spec-width-gte", "140cm")
+    page.press("#spec-width-gte", "Enter")
+    expect(page).to_have_url(re.compile(r"/lots\?.*spec\.width\.gte=140cm"))  # the filtered view is linkable
+    expect(card).to_have_count(1)
+    expect(card).to_contain_text("Grade B")
+    expect(page.get_by_test_id("result-count")).to_have_text("Showing 1 to 1 of 1 lot")
+    page.fill("#spec-width-gte", "1.6 m")
+    page.press("#spec-width-gte", "Enter")
+    expect(page.get_by_test_id("result-count")).to_contain_text("No lots match")
+    expect(card).to_have_count(0)
+    assert page.evaluate("window.__notReloaded") is True  # the results changed in place, without a page load
+
+    page.get_by_test_id("grade-facets").get_by_role("link", name="B — minor defects").click()
+    expect(page.get_by_test_id("grade-facets").locator(".facet.active")).to_contain_text("B")
+    page.fill("#spec-width-gte", "1400 mm")
+    page.press("#spec-width-gte", "Enter")
+    expect(card).to_have_count(1)
+    card.get_by_role("link").first.click()
+    expect(page.get_by_test_id("lot-defects")).to_contain_text("Shade variation")

@@ -1,0 +1,134 @@
+"""Browsing and reading lots: `/lots` with facet filters (HTMX in place, plain links without JS) and `/lots/{id}`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get
+from litestar.channels import ChannelsPlugin
+from litestar.datastructures import State
+from litestar.response import ServerSentEvent, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from exchange.errors import DomainError
+from exchange.live.channels import lot_channel
+from exchange.live.streams import event_stream
+from exchange.lots import rules, services
+from exchange.lots.api import document_response, optional_principal
+from exchange.lots.search import search_lots
+from exchange.lots.visibility import get_visible_lot
+from exchange.params import Id
+from exchange.specs.catalog import get_catalog
+from web.pages.lots._forms import search_url, spec_display
+
+__all__ = ["LotPages"]
+
+SORT_LABELS = {"newest": "Newest", "closing": "Closing soonest", "price_asc": "Price: low to high",
+               "price_desc": "Price: high to low"}  # fmt: skip
+MODE_LABELS = {"sealed_bid": "Sealed bid", "fixed_price": "Fixed price"}
+
+
+def _browse_context(params: dict[str, list[str]], result: Any, error: str | None) -> dict[str, Any]:
+    catalog = get_catalog()
+    chosen = (params.get("category") or [""])[-1]
+    category = catalog.get(chosen)
+    query = result[0] if result else None
+    items = result[1] if result else []
+    total = result[2] if result else 0
+    facets = result[3] if result else None
+    grades = params.get("grade", [])
+    offset = query.offset if query else 0
+    limit = query.limit if query else 20
+    return {
+        "params": params,
+        "one": lambda name: (params.get(name) or [""])[-1],
+        "catalog": catalog,
+        "category": category,
+        "tree": [c for c in catalog.categories.values() if c.parent is None],
+        "items": items,
+        "total": total,
+        "facets": facets,
+        "error": error,
+        "grades": grades,
+        "sorts": SORT_LABELS,
+        "modes": MODE_LABELS,
+        "url": lambda **changes: search_url(params, **changes),
+        "grade_toggle": lambda g: search_url(
+            params, grade=[x for x in grades if x != g] if g in grades else [*grades, g]
+        ),
+        "prev_url": search_url(params, offset=str(max(offset - limit, 0))) if offset > 0 else None,
+        "next_url": search_url(params, offset=str(offset + limit)) if offset + limit < total else None,
+        "first": offset + 1 if total else 0,
+        "last": min(offset + limit, total),
+        "specs_of": lambda lot: spec_display(catalog.get(lot.category), lot.specs)[:4],
+    }
+
+
+class LotPages(Controller):
+    path = "/lots"
+    include_in_schema = False
+
+    @get("/")
+    async def browse(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
+        """The browse page; an HTMX request gets just the `#browse` region (filters, facets, results)."""
+        params = {k: [v for v in values if v.strip()] for k, values in request.query_params.dict().items()}
+        params = {k: v for k, v in params.items() if v}
+        error = None
+        result = None
+        try:
+            result = await search_lots(db_session, optional_principal(request), params)
+        except DomainError as problem:
+            error = problem.detail
+        context = _browse_context(params, result, error)
+        if request.headers.get("hx-request"):
+            # The address bar shows the clean filter URL, not every empty input of the form.
+            return Template(
+                "lots/_browse.html",
+                context=context,
+                status_code=422 if error else 200,
+                headers={"HX-Push-Url": search_url(params, offset=(params.get("offset") or [None])[-1])},
+            )
+        return Template("lots/browse.html", context=context, status_code=422 if error else 200)
+
+    @get("/{lot_id:int}")
+    async def detail(self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id) -> Template:
+        principal = optional_principal(request)
+        lot = await services.get_lot(db_session, principal, lot_id)
+        catalog = get_catalog()
+        return Template(
+            "lots/detail.html",
+            context={
+                "lot": lot,
+                "category": catalog.get(lot.category),
+                "specs": spec_display(catalog.get(lot.category), lot.specs),
+                "is_seller": principal is not None and principal.org_id == lot.seller_org_id,
+                "is_admin": principal is not None and principal.is_admin,
+                "photos": [d for d in lot.documents if d.kind == "photo"],
+                "papers": [d for d in lot.documents if d.kind != "photo"],
+                "kinds": list(services.UPLOAD_RULES),
+                "modes": MODE_LABELS,
+                "closed": lot.status in rules.CLOSED_STATUSES,
+            },
+        )
+
+    @get("/{lot_id:int}/live")
+    async def live(self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id) -> Template:
+        """The lot's status, bid count and countdown: re-fetched by the detail page on live events."""
+        lot = await services.get_lot(db_session, optional_principal(request), lot_id)
+        return Template("lots/_live.html", context={"lot": lot, "closed": lot.status in rules.CLOSED_STATUSES})
+
+    @get("/{lot_id:int}/events")
+    async def events(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, channels: ChannelsPlugin, lot_id: Id
+    ) -> ServerSentEvent:
+        """Live events of a lot the caller may see (the events carry no content; pages re-fetch)."""
+        await get_visible_lot(db_session, optional_principal(request), lot_id)
+        return event_stream(channels, [lot_channel(lot_id)])
+
+    @get("/{lot_id:int}/files/{document_id:int}")
+    async def file(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, state: State, lot_id: Id, document_id: Id
+    ) -> Response[bytes]:
+        return await document_response(
+            db_session, optional_principal(request), lot_id, document_id, state.settings.data_dir
+        )

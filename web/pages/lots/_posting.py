@@ -1,0 +1,171 @@
+"""A seller's pages for a lot: post, edit the draft, attach files, publish, withdraw."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State, UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, Parameter
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from exchange.accounts.guards import current_principal, requires_org_kind
+from exchange.errors import DomainError
+from exchange.lots import rules, schemas, services
+from exchange.params import Id
+from exchange.specs.catalog import get_catalog
+from web.pages.forms import form_fields
+from web.pages.lots._forms import form_error_field, form_from_lot, lot_body_from_form
+
+__all__ = ["LotPostingPages"]
+
+SOURCES = {"overrun": "Production overrun", "season_end": "Season end", "slow_moving": "Slow-moving stock",
+           "returns": "Returns", "other": "Other"}  # fmt: skip
+KIND_LABELS = {"photo": "Photo", "quality_report": "Quality report", "certificate": "Certificate",
+               "brand_authorisation": "Brand authorisation", "safety_data_sheet": "Safety data sheet"}  # fmt: skip
+
+
+def _form_context(form: dict[str, str], errors: dict[str, str], *, lot_id: int | None = None) -> dict[str, Any]:
+    catalog = get_catalog()
+    return {
+        "form": form,
+        "errors": errors,
+        "lot_id": lot_id,
+        "leaves": catalog.leaves(),
+        "catalog": catalog,
+        "category": catalog.get(form.get("category", "")),
+        "sources": SOURCES,
+        "listing_days": range(rules.LISTING_DAYS_RANGE[0], rules.LISTING_DAYS_RANGE[1] + 1),
+    }
+
+
+def _form_error(form: dict[str, str], error: DomainError, lot_id: int | None = None) -> Template:
+    return Template(
+        "lots/form.html",
+        context=_form_context(form, {form_error_field(error.field): error.detail}, lot_id=lot_id),
+        status_code=error.status_code,
+    )
+
+
+class LotPostingPages(Controller):
+    path = "/lots"
+    include_in_schema = False
+    guards = [requires_org_kind("seller")]
+
+    @get("/new")
+    async def new_form(self) -> Template:
+        form = {"sale_mode": "fixed_price", "grade": "A", "listing_days": "14", "rfq_enabled": "on", "currency": "CNY",
+                "country": "CN", "visibility": "public"}  # fmt: skip
+        return Template("lots/form.html", context=_form_context(form, {}))
+
+    @get("/new/spec-fields")
+    async def spec_fields(self, category: Annotated[str, Parameter(query="category")] = "") -> Template:
+        """The spec inputs of a category (an HTMX partial for the post form)."""
+        return Template("lots/_spec_fields.html", context=_form_context({"category": category}, {}))
+
+    @post("/new")
+    async def create(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template | Redirect:
+        form = await form_fields(request)
+        if form.get("refresh"):  # the category changed in a browser without JavaScript
+            return Template("lots/form.html", context=_form_context(form, {}))
+        try:
+            lot = await services.create_lot(db_session, current_principal(request), lot_body_from_form(form))
+        except DomainError as error:
+            return _form_error(form, error)
+        flash(request, "Draft saved. Add photos and documents, then publish it.", category="success")
+        return Redirect(f"/lots/{lot.id}", status_code=303)
+
+    @get("/{lot_id:int}/edit")
+    async def edit_form(self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id) -> Template:
+        lot = await services.get_lot(db_session, current_principal(request), lot_id)
+        return Template("lots/form.html", context=_form_context(form_from_lot(lot), {}, lot_id=lot_id))
+
+    @post("/{lot_id:int}/edit")
+    async def edit(self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id) -> Template | Redirect:
+        form = await form_fields(request)
+        if form.get("refresh"):
+            return Template("lots/form.html", context=_form_context(form, {}, lot_id=lot_id))
+        try:
+            body = lot_body_from_form(form)
+            changes = msgspec.convert(msgspec.to_builtins(body), schemas.LotUpdate)
+            await services.update_lot(db_session, current_principal(request), lot_id, changes)
+        except DomainError as error:
+            return _form_error(form, error, lot_id)
+        flash(request, "Draft updated.", category="success")
+        return Redirect(f"/lots/{lot_id}", status_code=303)
+
+    @post("/{lot_id:int}/publish")
+    async def publish(self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id) -> Redirect:
+        try:
+            lot = await services.publish_lot(
+                db_session, current_principal(request), lot_id, app_state=request.app.state
+            )
+        except DomainError as error:
+            if error.status_code == 404:
+                raise
+            flash(request, f"Not published: {error.detail}", category="error")
+            return Redirect(f"/lots/{lot_id}", status_code=303)
+        if lot.status == "in_review":
+            flash(request, f"Sent for review before it goes live: {lot.review_reason}", category="warning")
+        else:
+            flash(request, "Published: the lot is live.", category="success")
+        return Redirect(f"/lots/{lot_id}", status_code=303)
+
+    @post("/{lot_id:int}/withdraw")
+    async def withdraw(self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id) -> Redirect:
+        try:
+            await services.withdraw_lot(db_session, current_principal(request), lot_id, app_state=request.app.state)
+        except DomainError as error:
+            if error.status_code == 404:
+                raise
+            flash(request, f"Not withdrawn: {error.detail}", category="error")
+            return Redirect(f"/lots/{lot_id}", status_code=303)
+        flash(request, "The lot is withdrawn.", category="success")
+        return Redirect("/seller/lots", status_code=303)
+
+    @post("/{lot_id:int}/files", request_max_body_size=services.MAX_UPLOAD_BYTES + 256 * 1024)
+    async def upload(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        state: State,
+        lot_id: Id,
+        data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> Redirect:
+        upload = data.get("file")
+        kind = data.get("kind")
+        try:
+            if not isinstance(upload, UploadFile) or not isinstance(kind, str):
+                from exchange.errors import Unprocessable
+
+                raise Unprocessable("Choose a file and what kind of document it is.", field="file")
+            await services.add_document(
+                db_session,
+                current_principal(request),
+                lot_id,
+                kind=kind,
+                filename=upload.filename,
+                content=await upload.read(),
+                data_dir=state.settings.data_dir,
+            )
+        except DomainError as error:
+            if error.status_code == 404:
+                raise
+            flash(request, f"Not attached: {error.detail}", category="error")
+            return Redirect(f"/lots/{lot_id}", status_code=303)
+        flash(request, f"{KIND_LABELS.get(kind, kind)} attached.", category="success")
+        return Redirect(f"/lots/{lot_id}", status_code=303)
+
+    @post("/{lot_id:int}/files/{document_id:int}/delete")
+    async def remove_file(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, state: State, lot_id: Id, document_id: Id
+    ) -> Redirect:
+        await services.remove_document(
+            db_session, current_principal(request), lot_id, document_id, data_dir=state.settings.data_dir
+        )
+        flash(request, "File removed.", category="success")
+        return Redirect(f"/lots/{lot_id}", status_code=303)
