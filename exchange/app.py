@@ -34,6 +34,7 @@ from exchange.orders.api import OrdersController
 from exchange.ratelimit import make_rate_limit_config
 from exchange.redis.connection import make_redis
 from exchange.redis.embedded import EmbeddedRedis
+from exchange.rfq.api import rfq_controllers
 from exchange.settings import Settings
 from exchange.specs.api import CategoriesController
 from web.pages import page_controllers
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             LotsController,
             SellerLotsController,
             LotReviewController,
+            *rfq_controllers,
             health,
             *page_controllers,
             create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),

@@ -7,5 +7,6 @@ from exchange.db.base import Base
 from exchange.lots import models as lots_models
 from exchange.notifications import models as notifications_models
 from exchange.orders import models as orders_models
+from exchange.rfq import models as rfq_models
 
-__all__ = ["Base", "accounts_models", "lots_models", "notifications_models", "orders_models"]
+__all__ = ["Base", "accounts_models", "lots_models", "notifications_models", "orders_models", "rfq_models"]

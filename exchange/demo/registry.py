@@ -3,3 +3,4 @@
 from __future__ import annotations
 
 from exchange.demo import lots  # noqa: F401  (catalogue lots, after the organisations)
+from exchange.demo import rfq  # noqa: F401  (negotiations and wanted requests, on the catalogue's lots)

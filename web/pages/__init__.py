@@ -10,6 +10,7 @@ from web.pages.home import HomePages
 from web.pages.lots import CataloguePanels, LotPages, LotPostingPages, ReviewPages, SellerLotPages
 from web.pages.notifications import NotificationPages
 from web.pages.orders import OrderPages
+from web.pages.rfq import RfqPages, WantedPages
 
 __all__ = ["page_controllers"]
 
@@ -24,4 +25,6 @@ page_controllers: list[ControllerRouterHandler] = [
     SellerLotPages,
     ReviewPages,
     CataloguePanels,
+    RfqPages,
+    WantedPages,
 ]

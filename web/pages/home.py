@@ -6,9 +6,11 @@ from typing import Any
 
 from litestar import Controller, Request, get
 from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.guards import current_principal, requires_signed_in
 from web.pages.lots import dashboard_panels_for
+from web.pages.rfq.panels import rfq_dashboard
 
 __all__ = ["HomePages"]
 
@@ -21,7 +23,10 @@ class HomePages(Controller):
         return Template("landing/index.html")
 
     @get("/dashboard", guards=[requires_signed_in])
-    async def dashboard(self, request: Request[Any, Any, Any]) -> Template:
+    async def dashboard(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
         principal = current_principal(request)
-        panels = dashboard_panels_for(principal.role)
-        return Template("dashboard/index.html", context={"principal": principal, "dashboard_panels": panels})
+        rfq_panels, rfq_context = await rfq_dashboard(db_session, principal)
+        panels = [*dashboard_panels_for(principal.role), *rfq_panels]
+        return Template(
+            "dashboard/index.html", context={"principal": principal, "dashboard_panels": panels, **rfq_context}
+        )

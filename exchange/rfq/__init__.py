@@ -1,0 +1,1 @@
+"""RFQ negotiation: quotes, counter-offers, samples, messages, and buyers' "wanted" requests."""

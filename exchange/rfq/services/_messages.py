@@ -1,0 +1,182 @@
+"""Messages in a thread: text, links (inspection videos, shared documents) and uploaded photos or PDFs.
+
+Only the thread's two orgs and admins read them; files are served through the same check.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import anyio
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from exchange.accounts.principal import Principal
+from exchange.errors import NotFound, Unprocessable
+from exchange.lots.models import Lot
+from exchange.rfq import schemas
+from exchange.rfq.models import RfqAttachment, RfqMessage
+from exchange.rfq.services._access import load_thread, party_side
+from exchange.rfq.services._effects import publish_after_commit
+from exchange.rfq.services._notices import notify_thread
+
+__all__ = ["MAX_FILE_BYTES", "IncomingFile", "list_messages", "open_attachment", "post_message"]
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+_SIGNATURES: tuple[tuple[bytes, int, str, str], ...] = (
+    # magic bytes, offset, content type, attachment kind
+    (b"\xff\xd8\xff", 0, "image/jpeg", "photo"),
+    (b"\x89PNG\r\n\x1a\n", 0, "image/png", "photo"),
+    (b"WEBP", 8, "image/webp", "photo"),
+    (b"%PDF-", 0, "application/pdf", "document"),
+)
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    filename: str
+    data: bytes
+
+
+def _sniff(data: bytes) -> tuple[str, str]:
+    """The real type of an upload from its first bytes (the client's claim is not trusted)."""
+    for magic, offset, content_type, kind in _SIGNATURES:
+        if data[offset : offset + len(magic)] == magic:
+            return content_type, kind
+    raise Unprocessable("Attach a photo (JPEG, PNG, WebP) or a PDF document.", field="file")
+
+
+def _check_link(link: schemas.LinkIn, index: int) -> None:
+    parts = urlsplit(link.url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise Unprocessable("A link must be an http(s) address.", field=f"links[{index}].url")
+
+
+def _attachment_out(att: RfqAttachment, url_prefix: str) -> schemas.Attachment:
+    url = att.url or f"{url_prefix}/{att.thread_id}/attachments/{att.id}"
+    return schemas.Attachment(
+        id=att.id, kind=att.kind, name=att.name, url=url, content_type=att.content_type, size_bytes=att.size_bytes
+    )
+
+
+async def post_message(
+    session: AsyncSession,
+    principal: Principal,
+    thread_id: int,
+    *,
+    body: str = "",
+    links: list[schemas.LinkIn] | None = None,
+    files: list[IncomingFile] | None = None,
+    storage_dir: Path | None = None,
+    app_state: Any = None,
+) -> RfqMessage:
+    """A message from one party to the other; needs text, a link or a file (files go under `storage_dir`)."""
+    thread = await load_thread(session, principal, thread_id)
+    side = party_side(thread, principal)
+    links = links or []
+    files = [f for f in files or [] if f.data]
+    text = body.strip()
+    if not text and not links and not files:
+        raise Unprocessable("Write a message or attach something.", field="body")
+    for index, link in enumerate(links):
+        _check_link(link, index)
+    sniffed = []
+    for incoming in files:
+        if len(incoming.data) > MAX_FILE_BYTES:
+            raise Unprocessable(f"A file can be at most {MAX_FILE_BYTES // (1024 * 1024)} MB.", field="file")
+        sniffed.append((incoming, *_sniff(incoming.data)))
+    assert principal.org_id is not None
+    message = RfqMessage(
+        thread_id=thread.id,
+        author_org_id=principal.org_id,
+        author_user_id=principal.user_id,
+        author_side=side,
+        body=text,
+    )
+    session.add(message)
+    await session.flush()
+    for link in links:
+        name = link.name.strip() or urlsplit(link.url).netloc
+        session.add(
+            RfqAttachment(message_id=message.id, thread_id=thread.id, kind=link.kind, name=name, url=link.url.strip())
+        )
+    if sniffed and storage_dir is None:
+        raise ValueError("post_message needs storage_dir to store files")
+    for incoming, content_type, kind in sniffed:
+        assert storage_dir is not None
+        folder = anyio.Path(storage_dir) / str(thread.id)
+        await folder.mkdir(parents=True, exist_ok=True)
+        key = f"{thread.id}/{uuid.uuid4().hex}"
+        await (anyio.Path(storage_dir) / key).write_bytes(incoming.data)
+        session.add(
+            RfqAttachment(
+                message_id=message.id,
+                thread_id=thread.id,
+                kind=kind,
+                name=(Path(incoming.filename).name or "attachment")[:200],
+                storage_key=key,
+                content_type=content_type,
+                size_bytes=len(incoming.data),
+            )
+        )
+    await session.flush()
+    lot_title = await session.scalar(select(Lot.title).where(Lot.id == thread.lot_id)) or f"lot {thread.lot_id}"
+    counterpart = thread.seller_org_id if side == "buyer" else thread.buyer_org_id
+    await notify_thread(
+        session,
+        counterpart,
+        thread.id,
+        kind="rfq_message",
+        title=f"New message about {lot_title}",
+        body=text[:200],
+        app_state=app_state,
+    )
+    publish_after_commit(session, app_state, thread.id, "message")
+    return message
+
+
+async def list_messages(
+    session: AsyncSession, principal: Principal, thread_id: int, *, url_prefix: str = "/api/rfqs"
+) -> list[schemas.Message]:
+    """Every message of a thread, oldest first, with its attachments."""
+    thread = await load_thread(session, principal, thread_id)
+    messages = list(
+        await session.scalars(
+            select(RfqMessage).where(RfqMessage.thread_id == thread.id).order_by(RfqMessage.created_at, RfqMessage.id)
+        )
+    )
+    attachments: dict[int, list[schemas.Attachment]] = {}
+    for att in await session.scalars(
+        select(RfqAttachment).where(RfqAttachment.thread_id == thread.id).order_by(RfqAttachment.id)
+    ):
+        attachments.setdefault(att.message_id, []).append(_attachment_out(att, url_prefix))
+    return [
+        schemas.Message(
+            id=m.id,
+            thread_id=m.thread_id,
+            author_org_id=m.author_org_id,
+            author_side=m.author_side,
+            body=m.body,
+            attachments=attachments.get(m.id, []),
+            created_at=m.created_at,
+        )
+        for m in messages
+    ]
+
+
+async def open_attachment(
+    session: AsyncSession, principal: Principal, thread_id: int, attachment_id: int, *, storage_dir: Path
+) -> tuple[Path, str, str]:
+    """(path, content type, file name) of a stored file in a thread the caller may read; 404 otherwise."""
+    thread = await load_thread(session, principal, thread_id)
+    att = await session.get(RfqAttachment, attachment_id)
+    if att is None or att.thread_id != thread.id or att.storage_key is None:
+        raise NotFound(f"There is no file {attachment_id} in this thread.", code="attachment_not_found")
+    path = Path(storage_dir) / att.storage_key
+    if not path.is_file():
+        raise NotFound("This file is no longer stored.", code="attachment_not_found")
+    return path, att.content_type or "application/octet-stream", att.name

@@ -1,0 +1,244 @@
+"""Opening an RFQ on a lot, countering, declining and withdrawing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from exchange.accounts.principal import Principal
+from exchange.db.base import utcnow
+from exchange.errors import Forbidden
+from exchange.lots.models import Lot
+from exchange.lots.visibility import get_visible_lot
+from exchange.money import format_minor
+from exchange.rfq import rules, schemas
+from exchange.rfq.models import RfqOffer, RfqThread, SampleOrder
+from exchange.rfq.services._access import as_conflict, load_offers, load_thread, party_side, thread_state
+from exchange.rfq.services._effects import publish_after_commit
+from exchange.rfq.services._notices import notify_thread
+from exchange.rfq.services._terms import read_terms
+from exchange.rfq.services._threads import (
+    add_offer,
+    advance_thread,
+    end_open_offers,
+    require_rfq_open_lot,
+    start_thread,
+)
+
+__all__ = ["decline_thread", "make_offer", "open_rfq", "withdraw_offer"]
+
+
+async def open_rfq(
+    session: AsyncSession,
+    principal: Principal,
+    lot_id: int,
+    data: schemas.RfqOpen,
+    *,
+    app_state: Any = None,
+    now: datetime | None = None,
+) -> RfqThread:
+    """A buyer's request for quotation on a live lot: a new thread whose first offer is the buyer's target.
+
+    404 when the lot is not visible to the buyer; 409 when the lot is not for sale, RFQ is off, or the
+    buyer already has an open thread on it.
+    """
+    now = now or utcnow()
+    if principal.org_id is None or principal.org_kind != "buyer":
+        raise Forbidden("Only buyer organisations can ask for quotes.", code="wrong_org_kind")
+    lot = await get_visible_lot(session, principal, lot_id)
+    require_rfq_open_lot(lot)
+    terms = read_terms(
+        price=data.price,
+        currency=data.currency,
+        lot_currency=lot.currency,
+        valid_until=data.valid_until,
+        delivery_by=data.delivery_by,
+        payment_terms=data.payment_terms,
+        packaging=data.packaging,
+        message=data.message,
+        now=now,
+    )
+    thread, _offer = await start_thread(
+        session,
+        lot,
+        buyer_org_id=principal.org_id,
+        opened_by="buyer",
+        by_user_id=principal.user_id,
+        terms=terms,
+        delivery_region=data.delivery_region,
+    )
+    if data.sample_units:
+        session.add(
+            SampleOrder(
+                thread_id=thread.id,
+                lot_id=lot.id,
+                buyer_org_id=thread.buyer_org_id,
+                seller_org_id=thread.seller_org_id,
+                units=data.sample_units,
+                currency=lot.currency,
+                status="requested",
+            )
+        )
+        await session.flush()
+    await notify_thread(
+        session,
+        lot.seller_org_id,
+        thread.id,
+        kind="rfq_opened",
+        title=f"New RFQ on {lot.title}",
+        body=f"{principal.org_name or 'A buyer'} asks for a quote at {format_minor(terms.price_minor, lot.currency)} "
+        f"{lot.currency}" + (f" and a sample of {data.sample_units} units" if data.sample_units else "") + ".",
+        app_state=app_state,
+    )
+    return thread
+
+
+async def make_offer(
+    session: AsyncSession,
+    principal: Principal,
+    thread_id: int,
+    data: schemas.OfferCreate,
+    *,
+    app_state: Any = None,
+    now: datetime | None = None,
+) -> RfqOffer:
+    """A quote or counter-offer by either party; it supersedes the other side's standing offer.
+
+    409 when it is not the caller's turn (their own offer still stands) or the thread has ended.
+    """
+    now = now or utcnow()
+    thread = await load_thread(session, principal, thread_id)
+    side = party_side(thread, principal)
+    lot = await session.get(Lot, thread.lot_id, populate_existing=True)
+    assert lot is not None
+    offers = await load_offers(session, thread.id)
+    try:
+        standing = rules.check_offer(thread_state(thread, offers, lot), side, now)
+    except rules.IllegalMove as move:
+        raise as_conflict(move) from None
+    terms = read_terms(
+        price=data.price,
+        currency=data.currency,
+        lot_currency=lot.currency,
+        valid_until=data.valid_until,
+        delivery_by=data.delivery_by,
+        payment_terms=data.payment_terms,
+        packaging=data.packaging,
+        message=data.message,
+        now=now,
+    )
+    await advance_thread(session, thread)
+    if offers and offers[-1].status == "open":
+        # The previous offer is either answered by this one, or it lapsed and nobody has recorded that yet.
+        await session.execute(
+            update(RfqOffer)
+            .where(RfqOffer.id == offers[-1].id, RfqOffer.status == "open")
+            .values(status="superseded" if standing else "expired", status_changed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    assert principal.org_id is not None
+    offer = await add_offer(
+        session,
+        thread,
+        version=len(offers) + 1,
+        side=side,
+        by_org_id=principal.org_id,
+        by_user_id=principal.user_id,
+        terms=terms,
+    )
+    counterpart = thread.seller_org_id if side == "buyer" else thread.buyer_org_id
+    word = "counter-offer" if standing else ("quote" if side == "seller" else "offer")
+    await notify_thread(
+        session,
+        counterpart,
+        thread.id,
+        kind="rfq_offer",
+        title=f"New {word} on {lot.title}",
+        body=f"{principal.org_name or 'The other side'} offers {format_minor(terms.price_minor, lot.currency)} "
+        f"{lot.currency}, valid until {terms.valid_until:%d %b %Y %H:%M} UTC.",
+        app_state=app_state,
+    )
+    publish_after_commit(session, app_state, thread.id, "offer")
+    return offer
+
+
+async def decline_thread(
+    session: AsyncSession,
+    principal: Principal,
+    thread_id: int,
+    *,
+    reason: str = "",
+    app_state: Any = None,
+    now: datetime | None = None,
+) -> RfqThread:
+    """Either party ends the negotiation; the standing offer (if any) is declined with it."""
+    now = now or utcnow()
+    thread = await load_thread(session, principal, thread_id)
+    side = party_side(thread, principal)
+    lot = await session.get(Lot, thread.lot_id, populate_existing=True)
+    assert lot is not None
+    offers = await load_offers(session, thread.id)
+    try:
+        rules.check_decline(thread_state(thread, offers, lot), side)
+    except rules.IllegalMove as move:
+        raise as_conflict(move) from None
+    why = reason.strip() or f"Declined by the {side}."
+    await advance_thread(session, thread, status="declined", closed_reason=why)
+    await end_open_offers(session, [thread.id], "declined", now)
+    counterpart = thread.seller_org_id if side == "buyer" else thread.buyer_org_id
+    await notify_thread(
+        session,
+        counterpart,
+        thread.id,
+        kind="rfq_declined",
+        title=f"RFQ on {lot.title} declined",
+        body=f"{principal.org_name or 'The other side'} ended the negotiation. {reason.strip()}".strip(),
+        app_state=app_state,
+    )
+    publish_after_commit(session, app_state, thread.id, "status")
+    return thread
+
+
+async def withdraw_offer(
+    session: AsyncSession,
+    principal: Principal,
+    thread_id: int,
+    *,
+    app_state: Any = None,
+    now: datetime | None = None,
+) -> RfqOffer:
+    """The maker takes back their standing offer; the thread stays open for a fresh offer from either side."""
+    now = now or utcnow()
+    thread = await load_thread(session, principal, thread_id)
+    side = party_side(thread, principal)
+    lot = await session.get(Lot, thread.lot_id, populate_existing=True)
+    assert lot is not None
+    offers = await load_offers(session, thread.id)
+    try:
+        standing = rules.check_withdraw(thread_state(thread, offers, lot), side, now)
+    except rules.IllegalMove as move:
+        raise as_conflict(move) from None
+    await advance_thread(session, thread)
+    await session.execute(
+        update(RfqOffer)
+        .where(RfqOffer.id == standing.id, RfqOffer.status == "open")
+        .values(status="withdrawn", status_changed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    offer = next(o for o in offers if o.id == standing.id)
+    await session.refresh(offer)
+    counterpart = thread.seller_org_id if side == "buyer" else thread.buyer_org_id
+    await notify_thread(
+        session,
+        counterpart,
+        thread.id,
+        kind="rfq_withdrawn",
+        title=f"Offer on {lot.title} withdrawn",
+        body=f"{principal.org_name or 'The other side'} withdrew their offer; the negotiation stays open.",
+        app_state=app_state,
+    )
+    publish_after_commit(session, app_state, thread.id, "offer")
+    return offer

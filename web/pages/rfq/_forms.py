@@ -1,0 +1,50 @@
+"""HTML forms to the API's Structs, and the answers a page action gives (fragment for HTMX, redirect otherwise)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+import msgspec
+from litestar import Request
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from exchange.errors import DomainError, from_msgspec_error
+
+__all__ = ["is_htmx", "refused", "struct_from_form"]
+
+T = TypeVar("T")
+
+
+def is_htmx(request: Request[Any, Any, Any]) -> bool:
+    return bool(request.headers.get("hx-request"))
+
+
+def struct_from_form(form: dict[str, str], kind: type[T], fields: Iterable[str]) -> T:
+    """Only the named, non-empty fields; strings are converted the way the API would read JSON."""
+    data = {name: form[name].strip() for name in fields if form.get(name, "").strip()}
+    try:
+        return msgspec.convert(data, kind, strict=False)
+    except msgspec.ValidationError as error:
+        raise from_msgspec_error(error) from None
+
+
+async def refused(
+    request: Request[Any, Any, Any], db_session: AsyncSession, error: DomainError, back_to: str
+) -> Template | Redirect:
+    """A refused page action changes nothing: roll back, then tell the user where they are.
+
+    HTMX gets the message swapped into the page's feedback area (a 200, so htmx swaps it); a plain
+    form post is redirected back with a flash message.
+    """
+    await db_session.rollback()
+    if is_htmx(request):
+        return Template(
+            "errors/_fragment.html",
+            context={"status": error.status_code, "title": error.title, "detail": error.detail},
+            headers={"HX-Retarget": "#rfq-feedback", "HX-Reswap": "innerHTML"},
+        )
+    flash(request, f"{error.title}: {error.detail}", category="error")
+    return Redirect(back_to, status_code=303)

@@ -1,0 +1,176 @@
+"""Wanted-request pages: buyers post and compare; sellers browse the board and answer with a lot."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from exchange.accounts.guards import current_principal, requires_org_kind, requires_signed_in, requires_verified_org
+from exchange.db.base import utcnow
+from exchange.errors import DomainError, NotFound, from_msgspec_error
+from exchange.params import Id
+from exchange.rfq import schemas, services
+from web.pages.forms import form_fields
+from web.pages.rfq._context import PAYMENT_TERMS_LABELS
+from web.pages.rfq._forms import struct_from_form
+
+__all__ = ["WantedPages"]
+
+SPEC_ROWS = 4
+ANSWER_FIELDS = ("lot_id", "price", "delivery_by", "payment_terms", "packaging", "message")
+
+
+def _wanted_from_form(form: dict[str, str]) -> schemas.WantedCreate:
+    specs = []
+    for i in range(SPEC_ROWS):
+        key = form.get(f"spec_key_{i}", "").strip()
+        if not key:
+            continue
+        raw = form.get(f"spec_value_{i}", "").strip()
+        value: Any = raw
+        try:
+            value = float(raw) if raw and form.get(f"spec_op_{i}") in ("gte", "lte") else raw
+        except ValueError:
+            value = raw
+        spec: dict[str, Any] = {"key": key, "op": form.get(f"spec_op_{i}") or "eq", "value": value}
+        if form.get(f"spec_unit_{i}", "").strip():
+            spec["unit"] = form[f"spec_unit_{i}"].strip()
+        specs.append(spec)
+    data: dict[str, Any] = {
+        "title": form.get("title", "").strip(),
+        "category": form.get("category", "").strip(),
+        "quantity": {"value": form.get("quantity_value", "").strip(), "unit": form.get("quantity_unit", "").strip()},
+        "deadline": form.get("deadline", "").strip(),
+        "specs": specs,
+        "delivery_region": form.get("delivery_region", "").strip(),
+        "notes": form.get("notes", "").strip(),
+    }
+    if form.get("budget", "").strip():
+        data["budget"] = form["budget"].strip()
+    try:
+        return msgspec.convert(data, schemas.WantedCreate, strict=False)
+    except msgspec.ValidationError as error:
+        raise from_msgspec_error(error) from None
+
+
+class WantedPages(Controller):
+    path = "/wanted"
+    include_in_schema = False
+    guards = [requires_signed_in]
+
+    @get("/")
+    async def board(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
+        principal = current_principal(request)
+        requests = await services.list_wanted(db_session, principal)
+        return Template("rfq/wanted_list.html", context={"requests": requests, "today": utcnow().date()})
+
+    @get("/new", guards=[requires_org_kind("buyer")])
+    async def new_form(self) -> Template:
+        return Template("rfq/wanted_new.html", context={"form": {}, "errors": {}, "spec_rows": SPEC_ROWS})
+
+    @post("/new", guards=[requires_org_kind("buyer"), requires_verified_org])
+    async def create(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template | Redirect:
+        form = await form_fields(request)
+        try:
+            wanted = await services.create_wanted(db_session, current_principal(request), _wanted_from_form(form))
+        except DomainError as error:
+            await db_session.rollback()
+            return Template(
+                "rfq/wanted_new.html",
+                status_code=error.status_code,
+                context={"form": form, "errors": {error.field or "_": error.detail}, "spec_rows": SPEC_ROWS},
+            )
+        flash(request, "Your request is on the sellers' board. Quotes will appear here.", category="success")
+        return Redirect(f"/wanted/{wanted.id}", status_code=303)
+
+    async def _detail(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, request_id: int, **extra: Any
+    ) -> dict[str, Any]:
+        principal = current_principal(request)
+        wanted = await services.get_wanted(db_session, principal, request_id)
+        mine = wanted.buyer_org_id == principal.org_id
+        context: dict[str, Any] = {
+            "wanted": wanted,
+            "mine": mine,
+            "labels": PAYMENT_TERMS_LABELS,
+            "form": {},
+            "errors": {},
+            "accept_key": uuid.uuid4().hex,
+            **extra,
+        }
+        if mine or principal.is_admin:
+            context["comparison"] = await services.compare_answers(db_session, principal, request_id)
+        if principal.org_kind == "seller":
+            context["lots"] = await services.answerable_lots(db_session, principal)
+            context["my_threads"] = [
+                t for t in await services.list_threads_for(db_session, principal) if t.wanted_request_id == request_id
+            ]
+        return context
+
+    @get("/{request_id:int}")
+    async def detail(self, request: Request[Any, Any, Any], db_session: AsyncSession, request_id: Id) -> Template:
+        return Template("rfq/wanted_detail.html", context=await self._detail(request, db_session, request_id))
+
+    @post("/{request_id:int}/answers", guards=[requires_org_kind("seller"), requires_verified_org])
+    async def answer(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, request_id: Id
+    ) -> Template | Redirect:
+        form = await form_fields(request)
+        try:
+            data = struct_from_form(form, schemas.WantedAnswer, ANSWER_FIELDS)
+            thread = await services.answer_wanted(
+                db_session, current_principal(request), request_id, data, app_state=request.app.state
+            )
+        except DomainError as error:
+            await db_session.rollback()
+            context = await self._detail(
+                request, db_session, request_id, form=form, errors={error.field or "_": error.detail}
+            )
+            return Template("rfq/wanted_detail.html", status_code=error.status_code, context=context)
+        flash(request, "Your quote is sent to the buyer.", category="success")
+        return Redirect(f"/rfqs/{thread.id}", status_code=303)
+
+    @post("/{request_id:int}/cancel", guards=[requires_verified_org])
+    async def cancel(self, request: Request[Any, Any, Any], db_session: AsyncSession, request_id: Id) -> Redirect:
+        try:
+            await services.cancel_wanted(
+                db_session, current_principal(request), request_id, app_state=request.app.state
+            )
+        except DomainError as error:
+            await db_session.rollback()
+            flash(request, error.detail, category="error")
+            return Redirect(f"/wanted/{request_id}", status_code=303)
+        flash(request, "Request withdrawn; sellers who answered have been told.", category="info")
+        return Redirect("/wanted", status_code=303)
+
+    @post("/{request_id:int}/accept/{thread_id:int}", guards=[requires_org_kind("buyer"), requires_verified_org])
+    async def accept_from_comparison(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, request_id: Id, thread_id: Id
+    ) -> Redirect:
+        form = await form_fields(request)
+        principal = current_principal(request)
+        try:
+            thread = await services.get_thread_for(db_session, principal, thread_id)
+            if thread.wanted_request_id != request_id:
+                raise NotFound(f"Thread {thread_id} does not answer request {request_id}.", code="rfq_not_found")
+            data = struct_from_form(form, schemas.AcceptIn, ("offer_id",))
+            order = await services.accept_offer_once(
+                db_session,
+                principal,
+                thread_id,
+                data.offer_id,
+                idempotency_key=form.get("idempotency_key") or None,
+                app_state=request.app.state,
+            )
+        except DomainError as error:
+            await db_session.rollback()
+            flash(request, f"{error.title}: {error.detail}", category="error")
+            return Redirect(f"/wanted/{request_id}", status_code=303)
+        flash(request, f"Quote accepted: order #{order.id}. The other sellers have been told.", category="success")
+        return Redirect(f"/orders/{order.id}", status_code=303)
