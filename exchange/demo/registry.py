@@ -2,5 +2,7 @@
 
 from __future__ import annotations
 
-from exchange.demo import lots  # noqa: F401  (catalogue lots, after the organisations)
-from exchange.demo import rfq  # noqa: F401  (negotiations and wanted requests, on the catalogue's lots)
+from exchange.demo import (
+    lots,  # noqa: F401  (catalogue lots, after the organisations)
+    rfq,  # noqa: F401  (negotiations and wanted requests, on the catalogue's lots)
+)
