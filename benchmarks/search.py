@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import random
 import shutil
@@ -173,23 +174,28 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="scripts/bench search", description=__doc__.splitlines()[0])
     parser.add_argument("--lots", type=int, default=100_000, help="lots to create (default 100000)")
     parser.add_argument("--queries", type=int, default=300, help="timed searches per mode (default 300)")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary data directory")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary data directory (and say where)")
+    parser.add_argument("--reuse", type=Path, help="time again on a data directory kept by an earlier --keep run")
     args = parser.parse_args(argv)
 
-    data_dir = Path(tempfile.mkdtemp(prefix="bench-search-"))
+    data_dir = args.reuse or Path(tempfile.mkdtemp(prefix="bench-search-"))
     database_path = data_dir / "exchange.db"
     queries = _queries(random.Random(7), args.queries)
+    keep = args.keep or args.reuse is not None
     try:
-        _build(database_path, args.lots)
+        if args.reuse is None:
+            _build(database_path, args.lots)
+        gc.collect()  # the build leaves millions of objects behind; do not time their collection
+        gc.freeze()
         print(f"Timing {len(queries)} in-process searches (category + grade + two spec ranges with units) ...")
         in_process, lot_count, median_total = asyncio.run(_in_process(database_path, queries))
         print(f"Timing {len(queries)} searches through HTTP (exchange serve, 1 worker) ...")
         over_http = _http(data_dir, database_path, queries)
     finally:
-        if not args.keep:
+        if not keep:
             shutil.rmtree(data_dir, ignore_errors=True)
         else:
-            print(f"kept {data_dir}")
+            print(f"kept {data_dir} (time again with --reuse {data_dir})")
     in_p95 = statistics.quantiles(sorted(in_process), n=100, method="inclusive")[94]
     http_p95 = statistics.quantiles(sorted(over_http), n=100, method="inclusive")[94]
     print()

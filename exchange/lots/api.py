@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.guards import current_principal, requires_admin, requires_org_kind, requires_signed_in
 from exchange.accounts.principal import Principal
+from exchange.errors import Unprocessable
 from exchange.lots import schemas, services
 from exchange.lots.rules import STATUSES
 from exchange.lots.search import LotQuery, search_lots
@@ -192,8 +193,6 @@ class SellerLotsController(Controller):
         db_session: AsyncSession,
         status: Annotated[str | None, Parameter(description=", ".join(STATUSES))] = None,
     ) -> list[schemas.Lot]:
-        from exchange.errors import Unprocessable
-
         if status is not None and status not in STATUSES:
             raise Unprocessable(f"status must be one of: {', '.join(STATUSES)}.", field="status")
         return await services.list_seller_lots(db_session, current_principal(request), status=status)

@@ -12,12 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.models import Org
 from exchange.accounts.principal import Principal
-from exchange.errors import Forbidden, Unprocessable
+from exchange.errors import Forbidden, Unprocessable, from_msgspec_error
 from exchange.lots import rules, schemas
 from exchange.lots.index import reindex_lot
 from exchange.lots.models import Lot, LotInvite
 from exchange.lots.services._common import own_lot
-from exchange.money import parse_currency, parse_money
+from exchange.money import format_minor, parse_currency, parse_money
 from exchange.specs.catalog import Category, get_catalog
 from exchange.specs.validation import clean_specs
 
@@ -140,8 +140,6 @@ async def create_lot(session: AsyncSession, principal: Principal, data: schemas.
 
 
 def _current_body(lot: Lot, invites: list[int]) -> dict[str, Any]:
-    from exchange.money import format_minor
-
     def money(minor: int | None) -> str | None:
         return format_minor(minor, lot.currency)
 
@@ -194,8 +192,6 @@ async def update_lot(session: AsyncSession, principal: Principal, lot_id: int, d
     try:
         merged = msgspec.convert(body, schemas.LotCreate)
     except msgspec.ValidationError as error:
-        from exchange.errors import from_msgspec_error
-
         raise from_msgspec_error(error) from None
     values = _values(merged, leaf_category(merged.category))
     new_invites = await _checked_invites(session, merged.invited_org_ids, merged.visibility)

@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.guards import current_principal, requires_org_kind
-from exchange.errors import DomainError
+from exchange.errors import DomainError, Unprocessable
 from exchange.lots import rules, schemas, services
 from exchange.params import Id
 from exchange.specs.catalog import get_catalog
@@ -140,8 +140,6 @@ class LotPostingPages(Controller):
         kind = data.get("kind")
         try:
             if not isinstance(upload, UploadFile) or not isinstance(kind, str):
-                from exchange.errors import Unprocessable
-
                 raise Unprocessable("Choose a file and what kind of document it is.", field="file")
             await services.add_document(
                 db_session,
