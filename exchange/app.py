@@ -24,6 +24,9 @@ from litestar.template.config import TemplateConfig
 from exchange.accounts.api import AccountsController
 from exchange.accounts.auth import AuthMiddleware
 from exchange.accounts.sessions import RotatingSessionConfig
+from exchange.auctions import jobs as auction_jobs  # noqa: F401  (registers the scheduler's jobs)
+from exchange.auctions.api import AuctionsController, MyBidsController
+from exchange.auctions.runtime import start_auctions, stop_auctions
 from exchange.db.engine import make_engine, make_session_maker
 from exchange.errors import exception_handlers
 from exchange.health import health
@@ -33,6 +36,7 @@ from exchange.orders.api import OrdersController
 from exchange.ratelimit import make_rate_limit_config
 from exchange.redis.connection import make_redis
 from exchange.redis.embedded import EmbeddedRedis
+from exchange.scheduler import Scheduler
 from exchange.settings import Settings
 from web.pages import page_controllers
 from web.templating import configure_templates
@@ -58,9 +62,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
         started = False
         if embedded is not None:
             started = await to_thread.run_sync(embedded.ensure_running)
+        scheduler = Scheduler(app.state) if settings.scheduler_enabled else None
         try:
+            await start_auctions(app.state)
+            if scheduler is not None:
+                scheduler.start()
             yield
         finally:
+            if scheduler is not None:
+                await scheduler.stop()
+            await stop_auctions(app.state)
             await redis.aclose()
             if embedded is not None and started and not os.environ.get(REDIS_OWNED_BY_PARENT):
                 await to_thread.run_sync(embedded.stop)
@@ -95,6 +106,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AccountsController,
             OrdersController,
             NotificationsController,
+            AuctionsController,
+            MyBidsController,
             health,
             *page_controllers,
             create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
