@@ -92,6 +92,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         samesite="lax",
         secure=settings.server.https,
         max_age=14 * 24 * 3600,
+        # The API authenticates by Bearer token only; without this, every API call would write an
+        # empty session to Redis (one more round trip, and a key kept for 14 days).
+        exclude=["^/api/", "^/health", "^/schema", "^/static/"],
     )
     csrf_config = CSRFConfig(
         secret=settings.secret_key,
