@@ -22,4 +22,5 @@ class HomePages(Controller):
     @get("/dashboard", guards=[requires_signed_in])
     async def dashboard(self, request: Request[Any, Any, Any]) -> Template:
         principal = current_principal(request)
-        return Template("dashboard/index.html", context={"principal": principal})
+        panels = ["auctions/_dashboard_panel.html"] if principal.role == "buyer" else []
+        return Template("dashboard/index.html", context={"principal": principal, "dashboard_panels": panels})

@@ -6,8 +6,10 @@ from exchange.auctions.services._bids import list_my_bids, my_bid, place_bid, re
 from exchange.auctions.services._deposits import is_watching, my_deposit, place_deposit, set_watch
 from exchange.auctions.services._purchases import purchase
 from exchange.auctions.services._report import opening_report, sealed_until_close
+from exchange.auctions.services._views import SaleView, sale_view
 
 __all__ = [
+    "SaleView",
     "is_watching",
     "list_my_bids",
     "my_bid",
@@ -17,6 +19,7 @@ __all__ = [
     "place_deposit",
     "purchase",
     "receipt_out",
+    "sale_view",
     "sealed_until_close",
     "set_watch",
     "withdraw_bid",

@@ -19,7 +19,7 @@ from exchange.lots.models import Lot
 from exchange.lots.visibility import get_visible_lot
 from exchange.money import format_minor, parse_currency, parse_money
 
-__all__ = ["list_my_bids", "my_bid", "place_bid", "receipt_out", "withdraw_bid"]
+__all__ = ["list_my_bids", "my_bid", "my_bid_out", "place_bid", "receipt_out", "withdraw_bid"]
 
 
 def receipt_out(placed: PlacedBid) -> schemas.BidReceipt:
@@ -73,7 +73,7 @@ def _outcome(lot_status: str, close: LotClose | None, org_id: int) -> str:
     return "won" if close.winner_org_id == org_id else "lost"
 
 
-def _my_bid_out(bid: Bid, lot: Lot, close: LotClose | None) -> schemas.MyBid:
+def my_bid_out(bid: Bid, lot: Lot, close: LotClose | None) -> schemas.MyBid:
     return schemas.MyBid(
         lot_id=bid.lot_id,
         amount=format_minor(bid.amount_minor, bid.currency) or "0",
@@ -102,7 +102,7 @@ async def my_bid(session: AsyncSession, principal: Principal, lot_id: int) -> sc
         )
     if bid is None:
         raise NotFound("Your organisation has no current bid on this lot.", code="no_bid")
-    return _my_bid_out(bid, lot, await session.get(LotClose, lot_id))
+    return my_bid_out(bid, lot, await session.get(LotClose, lot_id))
 
 
 async def list_my_bids(session: AsyncSession, principal: Principal, *, limit: int = 200) -> list[schemas.MyBid]:
@@ -117,4 +117,4 @@ async def list_my_bids(session: AsyncSession, principal: Principal, *, limit: in
         .order_by((Lot.status != "live"), Lot.closes_at, Bid.lot_id)
         .limit(limit)
     )
-    return [_my_bid_out(bid, lot, close) for bid, lot, close in rows.all()]
+    return [my_bid_out(bid, lot, close) for bid, lot, close in rows.all()]

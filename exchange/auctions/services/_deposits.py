@@ -18,10 +18,10 @@ from exchange.errors import Conflict, Forbidden, NotFound
 from exchange.lots.visibility import get_visible_lot
 from exchange.money import format_minor
 
-__all__ = ["is_watching", "my_deposit", "place_deposit", "set_watch"]
+__all__ = ["deposit_out", "is_watching", "my_deposit", "place_deposit", "set_watch"]
 
 
-def _deposit_out(deposit: BidDeposit) -> schemas.Deposit:
+def deposit_out(deposit: BidDeposit) -> schemas.Deposit:
     return schemas.Deposit(
         lot_id=deposit.lot_id,
         amount=format_minor(deposit.amount_minor, deposit.currency) or "0",
@@ -41,7 +41,7 @@ async def place_deposit(app_state: Any, principal: Principal, lot_id: int) -> tu
             select(BidDeposit).where(BidDeposit.lot_id == lot_id, BidDeposit.org_id == org_id)
         )
         if existing is not None:
-            return _deposit_out(existing), False
+            return deposit_out(existing), False
         if lot.sale_mode != "sealed_bid" or not lot.deposit_percent:
             raise Conflict("This lot does not ask for a bid deposit.", code="no_deposit_needed")
         if lot.seller_org_id == org_id:
@@ -65,7 +65,7 @@ async def place_deposit(app_state: Any, principal: Principal, lot_id: int) -> tu
             await session.flush()
         except IntegrityError:
             raise Conflict("Your deposit on this lot is being recorded already.", code="deposit_in_progress") from None
-        out = _deposit_out(deposit)
+        out = deposit_out(deposit)
     await engine.deposit_added(lot_id, org_id)
     return out, True
 
@@ -79,7 +79,7 @@ async def my_deposit(session: AsyncSession, principal: Principal, lot_id: int) -
         )
     if deposit is None:
         raise NotFound("Your organisation holds no deposit on this lot.", code="no_deposit")
-    return _deposit_out(deposit)
+    return deposit_out(deposit)
 
 
 async def set_watch(session: AsyncSession, principal: Principal, lot_id: int, *, watching: bool) -> schemas.Watch:
