@@ -24,6 +24,9 @@ from litestar.template.config import TemplateConfig
 from exchange.accounts.api import AccountsController
 from exchange.accounts.auth import AuthMiddleware
 from exchange.accounts.sessions import RotatingSessionConfig
+from exchange.auctions import jobs as auction_jobs  # noqa: F401  (registers the scheduler's jobs)
+from exchange.auctions.api import AuctionsController, MyBidsController
+from exchange.auctions.runtime import start_auctions, stop_auctions
 from exchange.db.engine import make_engine, make_session_maker
 from exchange.errors import exception_handlers
 from exchange.health import health
@@ -35,6 +38,7 @@ from exchange.ratelimit import make_rate_limit_config
 from exchange.redis.connection import make_redis
 from exchange.redis.embedded import EmbeddedRedis
 from exchange.rfq.api import rfq_controllers
+from exchange.scheduler import Scheduler
 from exchange.settings import Settings
 from exchange.specs.api import CategoriesController
 from web.pages import page_controllers
@@ -61,9 +65,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
         started = False
         if embedded is not None:
             started = await to_thread.run_sync(embedded.ensure_running)
+        scheduler = Scheduler(app.state) if settings.scheduler_enabled else None
         try:
+            await start_auctions(app.state)
+            if scheduler is not None:
+                scheduler.start()
             yield
         finally:
+            if scheduler is not None:
+                await scheduler.stop()
+            await stop_auctions(app.state)
             await redis.aclose()
             if embedded is not None and started and not os.environ.get(REDIS_OWNED_BY_PARENT):
                 await to_thread.run_sync(embedded.stop)
@@ -84,6 +95,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         samesite="lax",
         secure=settings.server.https,
         max_age=14 * 24 * 3600,
+        # The API authenticates by Bearer token only; without this, every API call would write an
+        # empty session to Redis (one more round trip, and a key kept for 14 days).
+        exclude=["^/api/", "^/health", "^/schema", "^/static/"],
     )
     csrf_config = CSRFConfig(
         secret=settings.secret_key,
@@ -103,6 +117,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SellerLotsController,
             LotReviewController,
             *rfq_controllers,
+            AuctionsController,
+            MyBidsController,
             health,
             *page_controllers,
             create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),

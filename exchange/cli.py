@@ -1,4 +1,4 @@
-"""The `exchange` command: serve, migrate, create-admin, demo."""
+"""The `exchange` command: serve, migrate, create-admin, demo, verify-receipt."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 import os
 import sys
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import click
 
@@ -100,6 +100,56 @@ def demo() -> None:
     click.echo(f"Demo data loaded. Every demo account's password is: {settings.demo_password}")
     for line in context.report:
         click.echo(f"  {line}")
+
+
+@main.command("verify-receipt")
+@click.argument("receipt_file", type=click.File("r"))
+@click.argument("report_file", type=click.File("r"), required=False)
+@click.option("--server", help="Fetch the opening report from this exchange instead, e.g. http://127.0.0.1:8000.")
+@click.option("--token", envvar="EXCHANGE_TOKEN", help="Bearer token for --server (or EXCHANGE_TOKEN).")
+def verify_receipt(receipt_file: Any, report_file: Any, server: str | None, token: str | None) -> None:
+    """Check a bid receipt (the JSON answer of POST /api/lots/{id}/bids) against the opening report.
+
+    RECEIPT_FILE is the saved bid answer ("-" reads standard input). REPORT_FILE is the saved answer of
+    GET /api/lots/{id}/bids after the close; or give --server and --token to fetch it. Without a report,
+    only the receipt's own hash is checked. Exits 0 when the bid was counted as placed, 1 otherwise.
+    """
+    import json
+
+    from exchange.auctions.receipts import verify_receipt as check_receipt
+
+    try:
+        receipt = json.load(receipt_file)
+        report = json.load(report_file) if report_file is not None else None
+    except json.JSONDecodeError as error:
+        raise click.ClickException(f"not valid JSON: {error}") from None
+    if report is None and server:
+        report = _fetch_report(server, int(receipt.get("lot_id", 0)), token)
+    result = check_receipt(receipt, report)
+    click.echo(("OK: " if result.ok else "FAILED: ") + result.message)
+    if not result.ok:
+        sys.exit(1)
+
+
+def _fetch_report(server: str, lot_id: int, token: str | None) -> Any:
+    import json
+    import urllib.error
+    import urllib.request
+
+    if not server.startswith(("http://", "https://")):
+        raise click.ClickException("--server must be an http:// or https:// address")
+    request = urllib.request.Request(f"{server.rstrip('/')}/api/lots/{lot_id}/bids")  # noqa: S310 (scheme checked)
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 (scheme checked)
+            return json.load(answer)
+    except urllib.error.HTTPError as error:
+        raise click.ClickException(
+            f"the exchange answered {error.code}: {error.read().decode(errors='replace')}"
+        ) from None
+    except urllib.error.URLError as error:
+        raise click.ClickException(f"could not reach {server}: {error.reason}") from None
 
 
 @main.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sqlalchemy import event
@@ -23,8 +24,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# aiosqlite logs every statement with its bound values at DEBUG: sealed bid amounts must never reach a log,
+# even with debug logging switched on.
+logging.getLogger("aiosqlite").setLevel(logging.INFO)
+
+
 def make_engine(settings: DatabaseSettings) -> AsyncEngine:
-    kwargs: dict[str, Any] = {"echo": settings.echo}
+    # hide_parameters: bound values (bid amounts) stay out of SQL echo and of database error messages.
+    kwargs: dict[str, Any] = {"echo": settings.echo, "hide_parameters": True}
     if settings.is_sqlite:
         path = settings.sqlite_path
         if path is not None:

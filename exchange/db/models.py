@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from exchange.accounts import models as accounts_models
+from exchange.auctions import models as auctions_models
 from exchange.db.base import Base
 from exchange.lots import models as lots_models
 from exchange.notifications import models as notifications_models
 from exchange.orders import models as orders_models
 from exchange.rfq import models as rfq_models
 
-__all__ = ["Base", "accounts_models", "lots_models", "notifications_models", "orders_models", "rfq_models"]
+__all__ = [
+    "Base",
+    "accounts_models",
+    "auctions_models",
+    "lots_models",
+    "notifications_models",
+    "orders_models",
+    "rfq_models",
+]

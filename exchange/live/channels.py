@@ -2,19 +2,48 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import AsyncGenerator, Iterable
 from typing import Any
 
 import msgspec
 from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.redis import RedisChannelsPubSubBackend
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 __all__ = ["lot_channel", "make_channels_plugin", "org_channel", "publish_event"]
 
 
+log = logging.getLogger("exchange.live")
+
+
+class _ResilientPubSubBackend(RedisChannelsPubSubBackend):
+    """Survives Redis going away: the plugin's publish and subscribe workers die at the first Redis
+    error (and shutdown then waits forever on the publish queue), so errors are absorbed here.
+    Live events are best effort; pages catch up on their next fetch."""
+
+    async def publish(self, data: bytes, channels: Iterable[str]) -> None:
+        try:
+            await super().publish(data, channels)
+        except (RedisError, OSError) as error:
+            log.warning("live event dropped: Redis unavailable (%s)", type(error).__name__)
+
+    async def stream_events(self) -> AsyncGenerator[tuple[str, Any], None]:
+        while True:
+            try:
+                async for event in super().stream_events():
+                    yield event
+            except (RedisError, OSError) as error:
+                # redis-py reconnects and subscribes again on the next read.
+                log.warning("live events paused: Redis unavailable (%s)", type(error).__name__)
+                await asyncio.sleep(0.5)
+
+
 def make_channels_plugin(redis: Redis) -> ChannelsPlugin:
     return ChannelsPlugin(
-        backend=RedisChannelsPubSubBackend(redis=redis, key_prefix="exchange:live"),
+        backend=_ResilientPubSubBackend(redis=redis, key_prefix="exchange:live"),
         arbitrary_channels_allowed=True,
         subscriber_max_backlog=200,
         subscriber_backlog_strategy="dropleft",

@@ -9,7 +9,21 @@ from litestar.testing import AsyncTestClient
 
 from tests.conftest import DEMO_PASSWORD, Actor
 
-__all__ = ["PageSession"]
+__all__ = ["PageSession", "page_headers"]
+
+
+async def _sign_in(client: AsyncTestClient[Litestar], actor: Actor) -> str:
+    """Sign `actor` in on a cleared cookie jar; returns the CSRF token (the session cookie is in the jar)."""
+    client.cookies.clear()
+    await client.get("/login")
+    csrf = client.cookies.get("sx_csrf") or ""
+    answer = await client.post(
+        "/login",
+        data={"email": actor.email, "password": DEMO_PASSWORD, "_csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert answer.status_code in (302, 303), answer.text
+    return csrf
 
 
 class PageSession:
@@ -20,15 +34,7 @@ class PageSession:
         self.csrf = ""
 
     async def sign_in(self, actor: Actor) -> None:
-        self.client.cookies.clear()
-        await self.client.get("/login")
-        self.csrf = self.client.cookies.get("sx_csrf") or ""
-        response = await self.client.post(
-            "/login",
-            data={"email": actor.email, "password": DEMO_PASSWORD, "_csrf_token": self.csrf},
-            follow_redirects=False,
-        )
-        assert response.status_code in (302, 303), response.text
+        self.csrf = await _sign_in(self.client, actor)
 
     async def get(self, url: str, **kwargs: Any) -> Any:
         return await self.client.get(url, **kwargs)
@@ -40,3 +46,11 @@ class PageSession:
 
     def close(self) -> None:
         self.client.cookies.clear()
+
+
+async def page_headers(client: AsyncTestClient[Litestar], actor: Actor) -> dict[str, str]:
+    """Headers that make page requests (GET and form POST) as `actor`; the client's cookie jar stays empty."""
+    csrf = await _sign_in(client, actor)
+    session = client.cookies.get("sx_session") or ""
+    client.cookies.clear()
+    return {"Cookie": f"sx_session={session}; sx_csrf={csrf}", "x-csrftoken": csrf}

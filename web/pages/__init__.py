@@ -6,6 +6,7 @@ from litestar.types import ControllerRouterHandler
 
 from web.pages.accounts import AccountPages
 from web.pages.admin import AdminPages
+from web.pages.auctions import AuctionPages
 from web.pages.home import HomePages
 from web.pages.lots import CataloguePanels, LotPages, LotPostingPages, ReviewPages, SellerLotPages
 from web.pages.notifications import NotificationPages
@@ -27,4 +28,5 @@ page_controllers: list[ControllerRouterHandler] = [
     CataloguePanels,
     RfqPages,
     WantedPages,
+    AuctionPages,
 ]

@@ -26,7 +26,8 @@ class HomePages(Controller):
     async def dashboard(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
         principal = current_principal(request)
         rfq_panels, rfq_context = await rfq_dashboard(db_session, principal)
-        panels = [*dashboard_panels_for(principal.role), *rfq_panels]
+        auction_panels = ["auctions/_dashboard_panel.html"] if principal.role == "buyer" else []
+        panels = [*dashboard_panels_for(principal.role), *auction_panels, *rfq_panels]
         return Template(
             "dashboard/index.html", context={"principal": principal, "dashboard_panels": panels, **rfq_context}
         )

@@ -1,0 +1,110 @@
+"""JSON API of sealed bids, fixed-price purchases, deposits and watches (paths fixed in API.md)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, delete, get, post, put
+from litestar.params import Parameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from exchange.accounts.guards import current_principal, requires_org_kind, requires_signed_in, requires_verified_org
+from exchange.auctions import schemas, services
+from exchange.orders import schemas as order_schemas
+from exchange.params import Id
+
+__all__ = ["AuctionsController", "MyBidsController"]
+
+IdempotencyKey = Annotated[
+    str | None,
+    Parameter(
+        header="Idempotency-Key",
+        required=False,
+        description="Repeat a call with the same key to get the first answer again; nothing changes twice.",
+    ),
+]
+_buyer_guards = [requires_org_kind("buyer"), requires_verified_org]
+
+
+class AuctionsController(Controller):
+    path = "/api/lots"
+    tags = ["sealed bids and purchases"]
+    guards = [requires_signed_in]
+
+    @post(
+        "/{lot_id:int}/bids",
+        guards=_buyer_guards,
+        status_code=201,
+        summary="Place or revise your sealed bid (verified buyers); answered once the bid is durable",
+    )
+    async def place_bid(
+        self, request: Request[Any, Any, Any], lot_id: Id, data: schemas.BidIn, idempotency_key: IdempotencyKey = None
+    ) -> schemas.BidReceipt:
+        return await services.place_bid(request.app.state, current_principal(request), lot_id, data, idempotency_key)
+
+    @get("/{lot_id:int}/bids/mine", summary="Your organisation's current bid on the lot, with its receipt")
+    async def my_bid(self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id) -> schemas.MyBid:
+        return await services.my_bid(db_session, current_principal(request), lot_id)
+
+    @delete(
+        "/{lot_id:int}/bids/mine",
+        guards=_buyer_guards,
+        status_code=204,
+        summary="Withdraw your current bid (until the lot closes)",
+    )
+    async def withdraw_bid(self, request: Request[Any, Any, Any], lot_id: Id) -> None:
+        await services.withdraw_bid(request.app.state, current_principal(request), lot_id)
+
+    @get(
+        "/{lot_id:int}/bids",
+        summary="The opening report (after the close; 403 for everyone before it, seller and admins included)",
+    )
+    async def opening_report(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id
+    ) -> schemas.OpeningReport:
+        return await services.opening_report(db_session, current_principal(request), lot_id)
+
+    @post(
+        "/{lot_id:int}/purchase",
+        guards=_buyer_guards,
+        status_code=201,
+        summary="Buy a fixed-price lot; exactly one buyer gets the order, the others 409",
+    )
+    async def purchase(
+        self, request: Request[Any, Any, Any], lot_id: Id, idempotency_key: IdempotencyKey = None
+    ) -> order_schemas.Order:
+        return await services.purchase(request.app.state, current_principal(request), lot_id, idempotency_key)
+
+    @post(
+        "/{lot_id:int}/deposit",
+        guards=_buyer_guards,
+        status_code=201,
+        summary="Hold the bid deposit a lot requires before bidding (200 when already held)",
+    )
+    async def place_deposit(self, request: Request[Any, Any, Any], lot_id: Id) -> Response[schemas.Deposit]:
+        deposit, created = await services.place_deposit(request.app.state, current_principal(request), lot_id)
+        return Response(deposit, status_code=201 if created else 200)
+
+    @get("/{lot_id:int}/deposit", summary="Your organisation's bid deposit on the lot")
+    async def my_deposit(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id
+    ) -> schemas.Deposit:
+        return await services.my_deposit(db_session, current_principal(request), lot_id)
+
+    @put("/{lot_id:int}/watch", summary="Watch a lot: a reminder an hour before it closes")
+    async def watch(self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id) -> schemas.Watch:
+        return await services.set_watch(db_session, current_principal(request), lot_id, watching=True)
+
+    @delete("/{lot_id:int}/watch", status_code=200, summary="Stop watching a lot")
+    async def unwatch(self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id) -> schemas.Watch:
+        return await services.set_watch(db_session, current_principal(request), lot_id, watching=False)
+
+
+class MyBidsController(Controller):
+    path = "/api/bids"
+    tags = ["sealed bids and purchases"]
+    guards = [requires_signed_in]
+
+    @get("/mine", summary="Your organisation's current bids on every lot, with receipts and outcomes")
+    async def my_bids(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> list[schemas.MyBid]:
+        return await services.list_my_bids(db_session, current_principal(request))

@@ -1,0 +1,48 @@
+"""Public bid counts for lot listings: the only figure about bids anyone may read before the close."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+from sqlalchemy import func, select
+
+from exchange.auctions.models import Bid
+from exchange.auctions.scripts import LotKeys
+
+__all__ = ["bid_counts"]
+
+
+async def bid_counts(app_state_or_redis: Any, lot_ids: Iterable[int]) -> dict[int, int]:
+    """Current (not withdrawn) bids per lot, from the engine's Redis state.
+
+    Given the app's state, lots whose Redis state is not loaded (or a Redis that does not answer) are
+    counted in SQL, which holds every acknowledged bid; given only a Redis client, they count 0.
+    """
+    ids = sorted(set(lot_ids))
+    if not ids:
+        return {}
+    redis: Redis = app_state_or_redis if isinstance(app_state_or_redis, Redis) else app_state_or_redis.redis
+    counts: dict[int, int] = {}
+    try:
+        pipe = redis.pipeline(transaction=False)
+        for lot_id in ids:
+            pipe.hget(LotKeys(lot_id).state, "count")
+        for lot_id, raw in zip(ids, await pipe.execute(), strict=True):
+            if raw is not None:
+                counts[lot_id] = int(raw)
+    except (RedisError, OSError):
+        counts = {}
+    missing = [lot_id for lot_id in ids if lot_id not in counts]
+    session_maker = getattr(app_state_or_redis, "session_maker", None)
+    if missing and session_maker is not None:
+        async with session_maker() as session:
+            rows = await session.execute(
+                select(Bid.lot_id, func.count())
+                .where(Bid.lot_id.in_(missing), Bid.amount_minor.is_not(None))
+                .group_by(Bid.lot_id)
+            )
+            counts.update({lot_id: int(count) for lot_id, count in rows.all()})
+    return {lot_id: counts.get(lot_id, 0) for lot_id in ids}

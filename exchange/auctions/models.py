@@ -1,0 +1,124 @@
+"""Tables of the bid engine: bids (current and every revision), deposits, idempotency keys, watches, closes.
+
+SQL is the system of record. Redis holds a working copy of each open lot that the Lua scripts
+validate against; it is rebuilt from these tables whenever it is missing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from exchange.db.base import Base, utcnow
+
+__all__ = ["Bid", "BidDeposit", "BidRevision", "IdempotencyKey", "LotClose", "LotWatch"]
+
+
+class Bid(Base):
+    """The current bid of one buyer org on one lot (its latest revision); `amount_minor` None = withdrawn."""
+
+    __tablename__ = "bids"
+    __table_args__ = (Index("ix_bids_lot_amount", "lot_id", "amount_minor"),)
+
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id", ondelete="CASCADE"), primary_key=True)
+    bidder_org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), primary_key=True, index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    amount_minor: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    currency: Mapped[str] = mapped_column(String(3))
+    placed_at: Mapped[datetime] = mapped_column()
+    placed_at_us: Mapped[int] = mapped_column(BigInteger)
+    """Redis server time of acceptance in microseconds since the epoch: the exact value in the receipt."""
+    rank_seq: Mapped[int] = mapped_column(BigInteger)
+    """Engine sequence number at which the current amount was first placed: earlier wins a tie."""
+    receipt: Mapped[str] = mapped_column(String(80))
+    nonce: Mapped[str] = mapped_column(String(64))
+    """The secret nonce of the receipt; shown to the bidding org only."""
+    placed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+
+
+class BidRevision(Base):
+    """Every accepted bid action, append-only; (lot, bidder, revision) makes the write idempotent."""
+
+    __tablename__ = "bid_revisions"
+    __table_args__ = (
+        UniqueConstraint("lot_id", "bidder_org_id", "revision", name="uq_bid_revisions_lot_bidder_revision"),
+        UniqueConstraint("lot_id", "bidder_org_id", "idempotency_key", name="uq_bid_revisions_idempotency"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id", ondelete="CASCADE"))
+    bidder_org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(8))  # bid | withdraw
+    amount_minor: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    currency: Mapped[str] = mapped_column(String(3))
+    placed_at: Mapped[datetime] = mapped_column()
+    placed_at_us: Mapped[int] = mapped_column(BigInteger)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    rank_seq: Mapped[int] = mapped_column(BigInteger)
+    receipt: Mapped[str] = mapped_column(String(80))
+    nonce: Mapped[str] = mapped_column(String(64))
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), default=None)
+    placed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+
+
+class BidDeposit(Base):
+    """A buyer's bid deposit on a lot that requires one: held, then applied (winner) or released."""
+
+    __tablename__ = "bid_deposits"
+    __table_args__ = (UniqueConstraint("lot_id", "org_id", name="uq_bid_deposits_lot_org"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id", ondelete="CASCADE"))
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), index=True)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(10), default="held")  # held | applied | released
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    settled_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class IdempotencyKey(Base):
+    """The first answer to a call made with an `Idempotency-Key` (purchases; bids keep theirs on the revision)."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("org_id", "scope", "key", name="uq_idempotency_keys_org_scope_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"))
+    scope: Mapped[str] = mapped_column(String(80))
+    key: Mapped[str] = mapped_column(String(200))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LotWatch(Base):
+    """An organisation watching a lot: it gets a closing-soon reminder."""
+
+    __tablename__ = "lot_watches"
+
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id", ondelete="CASCADE"), primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reminded_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class LotClose(Base):
+    """How a sealed-bid lot closed; written in the award transaction, so at most one per lot."""
+
+    __tablename__ = "lot_closes"
+
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id", ondelete="CASCADE"), primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(10))  # awarded | unsold
+    closed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    bid_count: Mapped[int] = mapped_column(Integer, default=0)
+    winner_org_id: Mapped[int | None] = mapped_column(ForeignKey("orgs.id"), default=None)
+    winning_bid_minor: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    price_minor: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    """What the winner pays: their bid, or under second-price rules the runner-up's bid or the reserve."""
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), default=None)
+    notified_at: Mapped[datetime | None] = mapped_column(default=None)

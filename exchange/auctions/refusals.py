@@ -1,0 +1,106 @@
+"""The engine's refusals as domain errors with stable codes. No message names another bidder or amount."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from exchange.auctions.loader import lot_not_found
+from exchange.errors import Conflict, DomainError, Forbidden, NotFound, ServiceUnavailable, Unprocessable
+from exchange.money import format_minor
+
+__all__ = [
+    "already_sold",
+    "bidding_closed",
+    "engine_busy",
+    "for_bid",
+    "for_purchase",
+    "idempotency_mismatch",
+]
+
+
+def bidding_closed() -> Conflict:
+    return Conflict(
+        "Bidding on this lot has closed: bids are accepted only before its closing time.",
+        code="bidding_closed",
+        title="Bidding closed",
+    )
+
+
+def already_sold() -> Conflict:
+    return Conflict("This lot has already been sold.", code="already_sold", title="Already sold")
+
+
+def engine_busy() -> ServiceUnavailable:
+    return ServiceUnavailable(
+        "The lot is being brought up to date after an engine restart. Nothing was changed; please try again.",
+        code="engine_busy",
+        retry_after=1,
+    )
+
+
+def idempotency_mismatch() -> Unprocessable:
+    return Unprocessable(
+        "This Idempotency-Key was already used for a different request. Use a new key for a new bid.",
+        field="Idempotency-Key",
+        code="idempotency_key_reused",
+    )
+
+
+def _common(code: str, lot_id: int) -> DomainError | None:
+    if code == "NOT_FOUND":
+        return lot_not_found(lot_id)
+    if code == "OWN_LOT":
+        return Forbidden("Your organisation sells this lot; a seller cannot bid on or buy its own lot.", code="own_lot")
+    return None
+
+
+def for_bid(code: str, details: Sequence[str], lot_id: int) -> DomainError:
+    """The error for a refusal code of place_bid.lua / withdraw_bid.lua."""
+    common = _common(code, lot_id)
+    if common is not None:
+        return common
+    if code == "WRONG_MODE":
+        return Conflict(
+            "This lot is not sold by sealed bid (it has a fixed price: buy it with POST /api/lots/{id}/purchase).",
+            code="not_sealed_bid",
+            title="Not a sealed-bid lot",
+        )
+    if code == "CLOSED":
+        return bidding_closed()
+    if code == "CURRENCY":
+        currency = details[0] if details else "its own currency"
+        return Unprocessable(f"This lot takes bids in {currency}; send currency {currency}.", field="currency")
+    if code == "TOO_LOW":
+        minimum = int(details[0]) if details else 0
+        currency = details[1] if len(details) > 1 else "CNY"
+        return Unprocessable(
+            f"The minimum bid on this lot is {format_minor(minimum, currency)} {currency}.",
+            field="amount",
+            code="below_minimum",
+        )
+    if code == "NO_DEPOSIT":
+        return Forbidden(
+            "This lot requires a bid deposit before you can bid. Place it first "
+            f"(POST /api/lots/{lot_id}/deposit, or the deposit button on the lot page).",
+            code="deposit_required",
+            title="Deposit required",
+        )
+    if code == "NO_BID":
+        return NotFound("Your organisation has no current bid on this lot.", code="no_bid")
+    return engine_busy()
+
+
+def for_purchase(code: str, lot_id: int) -> DomainError:
+    """The error for a refusal code of purchase.lua."""
+    common = _common(code, lot_id)
+    if common is not None:
+        return common
+    if code == "WRONG_MODE":
+        return Conflict(
+            "This lot is sold by sealed bid, not at a fixed price: place a bid instead.",
+            code="not_fixed_price",
+            title="Not a fixed-price lot",
+        )
+    if code == "SOLD":
+        return already_sold()
+    return engine_busy()

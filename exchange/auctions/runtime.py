@@ -1,0 +1,63 @@
+"""The bid engine of a running app: created once per process, started and stopped with the app."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from redis.asyncio import BlockingConnectionPool, Redis
+
+from exchange.auctions.engine import BidEngine
+from exchange.live.channels import lot_channel, publish_event
+from exchange.lots.events import on_lot_sold_elsewhere
+
+__all__ = ["engine_of", "publisher_for", "start_auctions", "stop_auctions"]
+
+
+def publisher_for(app_state: Any) -> Any:
+    return partial(publish_event, app_state)
+
+
+ENGINE_MAX_CONNECTIONS = 64
+ENGINE_POOL_WAIT_SECONDS = 10
+
+
+def _engine_redis(app_redis: Redis) -> Redis:
+    """A client to the same server with a pool that waits for a free connection under a burst
+    (the app's pool fails at once with "Too many connections", which would turn into 503s)."""
+    pool = app_redis.connection_pool
+    blocking: BlockingConnectionPool = BlockingConnectionPool(
+        connection_class=pool.connection_class,
+        max_connections=ENGINE_MAX_CONNECTIONS,
+        timeout=ENGINE_POOL_WAIT_SECONDS,
+        **pool.connection_kwargs,
+    )
+    return Redis(connection_pool=blocking)
+
+
+def engine_of(app_state: Any) -> BidEngine:
+    """This process's engine (made on first use, on the app's Redis server and database)."""
+    engine: BidEngine | None = getattr(app_state, "bid_engine", None)
+    if engine is None:
+        engine = BidEngine(_engine_redis(app_state.redis), app_state.session_maker, publish=publisher_for(app_state))
+        app_state.bid_engine = engine
+    return engine
+
+
+async def start_auctions(app_state: Any) -> None:
+    await engine_of(app_state).start()
+
+
+async def stop_auctions(app_state: Any) -> None:
+    engine: BidEngine | None = getattr(app_state, "bid_engine", None)
+    if engine is not None:
+        await engine.stop()
+        await engine.redis.aclose(close_connection_pool=True)
+        app_state.bid_engine = None
+
+
+@on_lot_sold_elsewhere
+async def _close_lot_sold_elsewhere(app_state: Any, lot_id: int) -> None:
+    """A quote or proposal sold the lot (committed in SQL): refuse every later bid and purchase at once."""
+    await engine_of(app_state).finish(lot_id, "sold", "sold")
+    publish_event(app_state, lot_channel(lot_id), "status", {"status": "sold"})

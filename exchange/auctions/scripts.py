@@ -1,0 +1,123 @@
+"""The Lua scripts of the engine, the Redis keys of a lot, and the mapping of Redis failures to 503.
+
+Scripts live as `.lua` files in `lua/`, are read once with importlib.resources, and are called by SHA
+through redis-py `Script` objects, which load the script again when the server answers NOSCRIPT (a
+restarted or replaced Redis). Every key of one lot shares the hash tag `{<lot id>}`, so each script
+touches a single Redis Cluster slot.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.commands.core import AsyncScript
+from redis.exceptions import RedisError
+
+from exchange.errors import ServiceUnavailable
+
+__all__ = ["SCRIPT_NAMES", "LotKeys", "LotScripts", "engine_unavailable", "redis_guard"]
+
+log = logging.getLogger("exchange.auctions")
+
+SCRIPT_NAMES = (
+    "place_bid",
+    "withdraw_bid",
+    "purchase",
+    "confirm_purchase",
+    "release_purchase",
+    "close",
+    "finish_close",
+    "load_lot",
+    "confirm_bids",
+    "add_deposit",
+)
+CLOSING_INDEX = "auctions:closes"
+"""Sorted set of sealed-bid lot ids by close time (µs). Not in any lot's slot: scripts never touch it."""
+
+
+@dataclass(frozen=True, slots=True)
+class LotKeys:
+    """The Redis keys of one lot's state."""
+
+    lot_id: int
+
+    @property
+    def tag(self) -> str:
+        return f"lot:{{{self.lot_id}}}"
+
+    @property
+    def state(self) -> str:
+        return self.tag
+
+    @property
+    def bids(self) -> str:
+        return f"{self.tag}:bids"
+
+    @property
+    def idem(self) -> str:
+        return f"{self.tag}:idem"
+
+    @property
+    def deposits(self) -> str:
+        return f"{self.tag}:deposits"
+
+    @property
+    def invited(self) -> str:
+        return f"{self.tag}:invited"
+
+    @property
+    def loading(self) -> str:
+        return f"{self.tag}:loading"
+
+    def all(self) -> tuple[str, ...]:
+        return (self.state, self.bids, self.idem, self.deposits, self.invited, self.loading)
+
+
+def _source(name: str) -> str:
+    return resources.files("exchange.auctions").joinpath("lua", f"{name}.lua").read_text(encoding="utf-8")
+
+
+class LotScripts:
+    """The engine's scripts registered on one Redis client: `await scripts.run("close", keys, args)`."""
+
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+        self._scripts: dict[str, AsyncScript] = {name: redis.register_script(_source(name)) for name in SCRIPT_NAMES}
+
+    def __getitem__(self, name: str) -> AsyncScript:
+        return self._scripts[name]
+
+    async def run(self, name: str, keys: Sequence[str], args: Sequence[Any]) -> Any:
+        """One script call; Redis being down or loading becomes a 503 for the caller."""
+        async with redis_guard():
+            return await self._scripts[name](keys=list(keys), args=list(args))
+
+
+def engine_unavailable() -> ServiceUnavailable:
+    return ServiceUnavailable(
+        "The bidding engine is briefly unavailable. Nothing was changed; please try again in a moment.",
+        code="engine_unavailable",
+        retry_after=2,
+    )
+
+
+@asynccontextmanager
+async def redis_guard() -> AsyncIterator[None]:
+    """Turn any Redis failure (down, loading its data, out of memory, read-only) into a clean 503.
+
+    Only the exception class is logged: error texts could carry script arguments.
+    """
+    try:
+        yield
+    except RedisError as error:
+        log.warning("bid engine: Redis unavailable (%s)", type(error).__name__)
+        raise engine_unavailable() from None
+    except OSError as error:
+        log.warning("bid engine: Redis connection failed (%s)", type(error).__name__)
+        raise engine_unavailable() from None

@@ -1,0 +1,134 @@
+"""Fixed-price purchases: exactly one buyer wins the lot; everyone else is told it is sold."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import msgspec
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from exchange.accounts.principal import Principal
+from exchange.auctions import refusals
+from exchange.auctions.engine import database_unavailable
+from exchange.auctions.models import IdempotencyKey
+from exchange.auctions.runtime import engine_of
+from exchange.auctions.services._common import buyer_org_id, check_idempotency_key
+from exchange.errors import Conflict, DomainError
+from exchange.live.channels import lot_channel, org_channel, publish_event
+from exchange.lots.models import Lot
+from exchange.notifications.services import notify
+from exchange.orders import schemas as order_schemas
+from exchange.orders.services import create_order_for_lot, order_out
+
+__all__ = ["purchase"]
+
+REPLAY_WAIT_SECONDS = 3.0
+
+
+def _scope(lot_id: int) -> str:
+    return f"purchase:{lot_id}"
+
+
+async def _stored_answer(
+    session_maker: async_sessionmaker[AsyncSession], org_id: int, lot_id: int, key: str
+) -> order_schemas.Order | None:
+    async with session_maker() as session:
+        stored = await session.scalar(
+            select(IdempotencyKey.response).where(
+                IdempotencyKey.org_id == org_id, IdempotencyKey.scope == _scope(lot_id), IdempotencyKey.key == key
+            )
+        )
+    return msgspec.convert(stored, order_schemas.Order) if stored is not None else None
+
+
+async def _wait_for_stored_answer(
+    session_maker: async_sessionmaker[AsyncSession], org_id: int, lot_id: int, key: str
+) -> order_schemas.Order:
+    deadline = asyncio.get_running_loop().time() + REPLAY_WAIT_SECONDS
+    while True:
+        answer = await _stored_answer(session_maker, org_id, lot_id, key)
+        if answer is not None:
+            return answer
+        if asyncio.get_running_loop().time() > deadline:
+            raise Conflict(
+                "A purchase with this Idempotency-Key is still being processed; ask again in a moment.",
+                code="idempotency_in_progress",
+            )
+        await asyncio.sleep(0.05)
+
+
+async def purchase(
+    app_state: Any, principal: Principal, lot_id: int, idempotency_key: str | None = None
+) -> order_schemas.Order:
+    """Buy a fixed-price lot: 201 with the order for exactly one buyer; 409 "already sold" for the rest.
+
+    The engine's script picks the one buyer; the order is created through `create_order_for_lot`,
+    the single arbiter of every sale, and only then is the claim confirmed (or released on failure).
+    """
+    org_id = buyer_org_id(principal)
+    key = check_idempotency_key(idempotency_key)
+    engine = engine_of(app_state)
+    if key is not None:
+        stored = await _stored_answer(engine.session_maker, org_id, lot_id, key)
+        if stored is not None:
+            return stored
+    for _attempt in range(3):
+        code, detail = await engine.claim_purchase(lot_id, org_id, key)
+        if code == "SOLD":
+            raise refusals.already_sold()
+        if code == "REPLAY" and key is not None:
+            return await _wait_for_stored_answer(engine.session_maker, org_id, lot_id, key)
+        if code == "UNCONFIRMED":
+            # A claimant died before its order was written: rebuild the lot from SQL, which knows.
+            await engine.drop_state(lot_id)
+            continue
+        price_minor, claim_us = detail
+        try:
+            answer, seller_org_id = await _record_sale(engine.session_maker, principal, lot_id, price_minor, key)
+        except Conflict:
+            await engine.drop_state(lot_id)  # SQL says the lot is gone (sold another way, withdrawn)
+            raise refusals.already_sold() from None
+        except DomainError:
+            await engine.release_purchase(lot_id, org_id, claim_us, key)
+            raise
+        except Exception:
+            await engine.release_purchase(lot_id, org_id, claim_us, key)
+            raise database_unavailable() from None
+        await engine.confirm_purchase(lot_id, org_id)
+        publish_event(app_state, lot_channel(lot_id), "status", {"status": "sold"})
+        publish_event(app_state, org_channel(seller_org_id), "notification", {"kind": "lot_sold"})
+        return answer
+    raise refusals.engine_busy()
+
+
+async def _record_sale(
+    session_maker: async_sessionmaker[AsyncSession],
+    principal: Principal,
+    lot_id: int,
+    price_minor: int,
+    key: str | None,
+) -> tuple[order_schemas.Order, int]:
+    org_id = principal.org_id or 0
+    async with session_maker() as session, session.begin():
+        order = await create_order_for_lot(
+            session, lot_id, buyer_org_id=org_id, amount_minor=price_minor, source="purchase"
+        )
+        title = await session.scalar(select(Lot.title).where(Lot.id == lot_id))
+        answer = order_out(order, title)
+        if key is not None:
+            session.add(
+                IdempotencyKey(
+                    org_id=org_id, scope=_scope(lot_id), key=key, status_code=201, response=msgspec.to_builtins(answer)
+                )
+            )
+        await notify(
+            session,
+            order.seller_org_id,
+            kind="lot_sold",
+            title=f"Sold: {title}"[:200],
+            body=f"{principal.org_name or 'A buyer'} bought the lot at its fixed price. The order awaits payment.",
+            link=f"/orders/{order.id}",
+        )
+    return answer, order.seller_org_id

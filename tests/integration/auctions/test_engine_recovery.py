@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from exchange.auctions import bid_counts
+from exchange.auctions.scripts import LotKeys
+from exchange.lots.events import lot_sold_elsewhere
+from exchange.orders.services import create_order_for_lot
+from tests.conftest import OrgFactory
+from tests.support.lots import insert_live_lot
+from tests.support.stack import private_stack
+
+
+async def test_a_lot_whose_redis_state_was_lost_is_rebuilt_from_sql_before_the_next_bid(
+    client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory, redis_url: str
+) -> None:
+    seller, first, second = await make_org("seller"), await make_org("buyer"), await make_org("buyer")
+    lot_id = await insert_live_lot(db, seller.org_id or 0)
+    url = f"/api/lots/{lot_id}/bids"
+    keyed = {**first.headers, "Idempotency-Key": "before-the-loss"}
+    original = await client.post(url, json={"amount": "100"}, headers=keyed)
+    assert (await client.post(url, json={"amount": "120"}, headers=second.headers)).status_code == 201
+
+    redis = Redis.from_url(redis_url)
+    await redis.delete(*LotKeys(lot_id).all())  # as if Redis lost its data
+    state = SimpleNamespace(redis=redis, session_maker=db)
+    assert await bid_counts(state, [lot_id]) == {lot_id: 2}  # counted from SQL meanwhile
+
+    replay = await client.post(url, json={"amount": "100"}, headers=keyed)
+    assert replay.status_code == 201
+    assert replay.json() == original.json()
+    revised = await client.post(url, json={"amount": "130"}, headers=first.headers)
+    assert revised.json()["revision"] == 2  # numbering continues from SQL
+    assert await bid_counts(redis, [lot_id]) == {lot_id: 2}
+    await redis.aclose()
+
+
+async def test_the_engine_loads_its_scripts_again_when_redis_forgot_them(
+    client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory, redis_url: str
+) -> None:
+    seller, buyer = await make_org("seller"), await make_org("buyer")
+    lot_id = await insert_live_lot(db, seller.org_id or 0)
+    redis = Redis.from_url(redis_url)
+    await redis.script_flush()
+    await redis.aclose()
+    answer = await client.post(f"/api/lots/{lot_id}/bids", json={"amount": "100"}, headers=buyer.headers)
+    assert answer.status_code == 201
+
+
+async def test_a_lot_sold_by_a_quote_refuses_every_later_bid(
+    client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory, redis_url: str
+) -> None:
+    seller, quoted, bidder = await make_org("seller"), await make_org("buyer"), await make_org("buyer")
+    told = await insert_live_lot(db, seller.org_id or 0)
+    untold = await insert_live_lot(db, seller.org_id or 0, sale_mode="fixed_price", price_minor=500_00, closes_at=None)
+    for lot_id in (told, untold):  # both are loaded into Redis as open
+        await client.post(f"/api/lots/{lot_id}/bids", json={"amount": "100"}, headers=bidder.headers)
+        async with db() as session, session.begin():
+            await create_order_for_lot(session, lot_id, buyer_org_id=quoted.org_id or 0, amount_minor=1, source="quote")
+
+    # The RFQ capability tells the engine after its commit (here as another process would).
+    redis = Redis.from_url(redis_url)
+    await lot_sold_elsewhere(SimpleNamespace(redis=redis, session_maker=db), told)
+    await redis.aclose()
+
+    late_bid = await client.post(f"/api/lots/{told}/bids", json={"amount": "200"}, headers=bidder.headers)
+    assert late_bid.status_code == 409
+    # Not told: SQL, the system of record, still refuses the sale.
+    late_purchase = await client.post(f"/api/lots/{untold}/purchase", headers=bidder.headers)
+    assert late_purchase.status_code == 409
+
+
+async def test_while_redis_is_down_bids_and_purchases_answer_503_with_retry_after_and_recover_after() -> None:
+    async with private_stack(scheduler=False) as stack:
+        seller, buyer = await stack.make_org("seller"), await stack.make_org("buyer")
+        sealed = await insert_live_lot(stack.db, seller.org_id or 0)
+        fixed = await insert_live_lot(
+            stack.db, seller.org_id or 0, sale_mode="fixed_price", price_minor=100_00, closes_at=None
+        )
+        assert (
+            await stack.client.post(f"/api/lots/{sealed}/bids", json={"amount": "10"}, headers=buyer.headers)
+        ).status_code == 201
+
+        stack.redis_server.stop()
+        for call in (
+            stack.client.post(f"/api/lots/{sealed}/bids", json={"amount": "20"}, headers=buyer.headers),
+            stack.client.post(f"/api/lots/{fixed}/purchase", headers=buyer.headers),
+            stack.client.delete(f"/api/lots/{sealed}/bids/mine", headers=buyer.headers),
+        ):
+            answer = await call
+            assert answer.status_code == 503
+            assert answer.headers["retry-after"]
+            assert answer.headers["content-type"].startswith("application/problem+json")
+        mine = await stack.client.get(f"/api/lots/{sealed}/bids/mine", headers=buyer.headers)
+        assert mine.json()["amount"] == "10.00"  # nothing half-written
+
+        stack.redis_server.ensure_running()
+        again = await stack.client.post(f"/api/lots/{sealed}/bids", json={"amount": "20"}, headers=buyer.headers)
+        assert again.status_code == 201
+        assert again.json()["revision"] == 2
+        assert (await stack.client.post(f"/api/lots/{fixed}/purchase", headers=buyer.headers)).status_code == 201

@@ -1,0 +1,66 @@
+"""A whole private stack for one test: its own redis-server, SQLite database and app.
+
+For tests that must stop Redis, or keep the scheduler from running, without disturbing the
+session's shared server and app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from exchange.accounts import services as account_services
+from exchange.app import create_app
+from exchange.db.engine import make_engine, make_session_maker
+from exchange.redis.embedded import EmbeddedRedis
+from exchange.settings import Settings
+from tests.conftest import DEMO_PASSWORD, Actor, OrgFactory, make_settings, token_for, unique_email
+from tests.support.databases import fresh_database_url
+
+__all__ = ["Stack", "private_stack"]
+
+
+@dataclass
+class Stack:
+    client: AsyncTestClient[Litestar]
+    db: async_sessionmaker[AsyncSession]
+    settings: Settings
+    redis_server: EmbeddedRedis
+    make_org: OrgFactory
+
+
+@asynccontextmanager
+async def private_stack(*, scheduler: bool) -> AsyncIterator[Stack]:
+    """A migrated SQLite database, a redis-server on a unix socket (append-only, fsync always), the app."""
+    root = Path(tempfile.mkdtemp(prefix="sx-stack-"))  # short: unix socket paths have a length limit
+    redis_server = EmbeddedRedis(root / "r")
+    redis_server.ensure_running()
+    try:
+        database_url = await asyncio.to_thread(fresh_database_url, "sqlite", root)  # Alembic runs its own loop
+        settings = make_settings(
+            root / "data",
+            database_url,
+            redis_server.url,
+            SCHEDULER="on" if scheduler else "off",
+        )
+        engine = make_engine(settings.database)
+        db = make_session_maker(engine)
+        async with AsyncTestClient(app=create_app(settings)) as client:
+            email = unique_email("admin")
+            async with db() as session, session.begin():
+                user = await account_services.create_admin(session, email, DEMO_PASSWORD)
+            admin = Actor(user.id, None, email, await token_for(client, email), "admin")
+            yield Stack(client, db, settings, redis_server, OrgFactory(client, admin))
+        await engine.dispose()
+    finally:
+        redis_server.stop()
+        shutil.rmtree(root, ignore_errors=True)

@@ -1,0 +1,187 @@
+"""Sale pages of a lot (sealed bid or fixed price), the buyer's "my bids", the opening report, live events.
+
+The lot page of the catalogue embeds the panel with
+`<div hx-get="/lots/{id}/sale/panel" hx-trigger="load" hx-swap="outerHTML"></div>`; `/lots/{id}/sale`
+is a page of its own around the same panel. Forms post with HTMX and get the panel's action area
+back (errors shown in it); without JavaScript they redirect back to the sale page with a message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.channels import ChannelsPlugin
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, ServerSentEvent, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from exchange.accounts.guards import current_principal, requires_org_kind, requires_signed_in
+from exchange.accounts.principal import Principal
+from exchange.auctions import schemas, services
+from exchange.errors import DomainError
+from exchange.live.channels import lot_channel
+from exchange.live.streams import event_stream
+from exchange.lots.visibility import get_visible_lot
+from exchange.params import Id
+from web.pages.forms import form_fields
+from web.templating import register_nav
+
+__all__ = ["AuctionPages"]
+
+register_nav("buyer", "/bids", "My bids")
+
+
+def _viewer(request: Request[Any, Any, Any]) -> Principal | None:
+    user = request.scope.get("user")
+    return user if isinstance(user, Principal) else None
+
+
+def _is_htmx(request: Request[Any, Any, Any]) -> bool:
+    return bool(request.headers.get("hx-request"))
+
+
+class AuctionPages(Controller):
+    include_in_schema = False
+
+    async def _view(self, request: Request[Any, Any, Any], session: AsyncSession, lot_id: int) -> services.SaleView:
+        return await services.sale_view(session, request.app.state, _viewer(request), lot_id)
+
+    @get("/lots/{lot_id:int}/sale")
+    async def sale_page(self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id) -> Template:
+        return Template("auctions/sale.html", context={"view": await self._view(request, db_session, lot_id)})
+
+    @get("/lots/{lot_id:int}/sale/panel")
+    async def sale_panel(self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id) -> Template:
+        return Template("auctions/_panel.html", context={"view": await self._view(request, db_session, lot_id)})
+
+    @get("/lots/{lot_id:int}/sale/status")
+    async def sale_status(self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id) -> Template:
+        return Template("auctions/_status.html", context={"view": await self._view(request, db_session, lot_id)})
+
+    @get("/lots/{lot_id:int}/sale/actions")
+    async def sale_actions(self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id) -> Template:
+        return Template("auctions/_actions.html", context={"view": await self._view(request, db_session, lot_id)})
+
+    async def _after_action(
+        self,
+        request: Request[Any, Any, Any],
+        session: AsyncSession,
+        lot_id: int,
+        *,
+        message: str | None = None,
+        error: DomainError | None = None,
+        receipt: schemas.BidReceipt | None = None,
+    ) -> Template | Redirect:
+        if not _is_htmx(request):
+            if error is not None:
+                flash(request, f"{error.title}: {error.detail}", category="error")
+            elif message:
+                flash(request, message, category="success")
+            return Redirect(f"/lots/{lot_id}/sale", status_code=303)
+        view = await self._view(request, session, lot_id)
+        context = {
+            "view": view,
+            "message": message,
+            "error": error.detail if error else None,
+            "error_field": error.field if error else None,
+            "fresh_receipt": receipt,
+        }
+        # 200 even for a refusal: htmx swaps only 2xx answers, and the message belongs in the panel.
+        return Template("auctions/_actions.html", context=context)
+
+    @post("/lots/{lot_id:int}/sale/bid", guards=[requires_signed_in])
+    async def bid(self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id) -> Template | Redirect:
+        form = await form_fields(request)
+        data = schemas.BidIn(amount=form.get("amount", "").strip(), currency=form.get("currency") or "CNY")
+        try:
+            receipt = await services.place_bid(request.app.state, current_principal(request), lot_id, data)
+        except DomainError as error:
+            if error.status_code == 404:
+                raise
+            return await self._after_action(request, db_session, lot_id, error=error)
+        return await self._after_action(
+            request,
+            db_session,
+            lot_id,
+            message=f"Your bid of {receipt.amount} {receipt.currency} is in (revision {receipt.revision}).",
+            receipt=receipt,
+        )
+
+    @post("/lots/{lot_id:int}/sale/withdraw", guards=[requires_signed_in])
+    async def withdraw(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id
+    ) -> Template | Redirect:
+        try:
+            await services.withdraw_bid(request.app.state, current_principal(request), lot_id)
+        except DomainError as error:
+            if error.status_code == 404 and error.code != "no_bid":
+                raise
+            return await self._after_action(request, db_session, lot_id, error=error)
+        return await self._after_action(request, db_session, lot_id, message="Your bid is withdrawn.")
+
+    @post("/lots/{lot_id:int}/sale/purchase", guards=[requires_signed_in])
+    async def purchase(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id
+    ) -> Template | Redirect | Response[Any]:
+        try:
+            order = await services.purchase(request.app.state, current_principal(request), lot_id)
+        except DomainError as error:
+            if error.status_code == 404:
+                raise
+            return await self._after_action(request, db_session, lot_id, error=error)
+        flash(request, "The lot is yours. Pay into escrow to have it shipped.", category="success")
+        if _is_htmx(request):
+            return Response(content="", status_code=200, headers={"HX-Redirect": f"/orders/{order.id}"})
+        return Redirect(f"/orders/{order.id}", status_code=303)
+
+    @post("/lots/{lot_id:int}/sale/deposit", guards=[requires_signed_in])
+    async def deposit(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id
+    ) -> Template | Redirect:
+        try:
+            deposit, _created = await services.place_deposit(request.app.state, current_principal(request), lot_id)
+        except DomainError as error:
+            if error.status_code == 404:
+                raise
+            return await self._after_action(request, db_session, lot_id, error=error)
+        message = f"Deposit of {deposit.amount} {deposit.currency} held in escrow. You can bid now."
+        return await self._after_action(request, db_session, lot_id, message=message)
+
+    @post("/lots/{lot_id:int}/sale/watch", guards=[requires_signed_in])
+    async def watch(self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id) -> Template | Redirect:
+        form = await form_fields(request)
+        watching = form.get("watching", "1") != "0"
+        await services.set_watch(db_session, current_principal(request), lot_id, watching=watching)
+        await db_session.commit()
+        message = "You will get a reminder before it closes." if watching else "You no longer watch this lot."
+        return await self._after_action(request, db_session, lot_id, message=message)
+
+    @get("/lots/{lot_id:int}/opening")
+    async def opening(self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id) -> Template:
+        principal = current_principal(request)
+        lot = await get_visible_lot(db_session, principal, lot_id)
+        report = await services.opening_report(db_session, principal, lot_id)
+        return Template("auctions/opening.html", context={"lot": lot, "report": report})
+
+    @get("/bids", guards=[requires_signed_in, requires_org_kind("buyer")])
+    async def my_bids(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
+        bids = await services.list_my_bids(db_session, current_principal(request))
+        return Template("auctions/my_bids.html", context={"bids": bids})
+
+    @get("/bids/panel", guards=[requires_signed_in])
+    async def my_bids_panel(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
+        bids = await services.list_my_bids(db_session, current_principal(request), limit=5)
+        return Template("auctions/_my_bids_panel.html", context={"bids": [b for b in bids if b.outcome == "active"]})
+
+    @get("/events/lots/{lot_id:int}")
+    async def lot_events(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, channels: ChannelsPlugin, lot_id: Id
+    ) -> ServerSentEvent:
+        """Live events of a lot (bid count, status, close); 404 like the lot itself to those who cannot see it.
+
+        Events carry only public facts; the page re-fetches its fragments through the checked routes.
+        """
+        await get_visible_lot(db_session, _viewer(request), lot_id)
+        await db_session.close()  # do not hold a database connection for the stream's lifetime
+        return event_stream(channels, [lot_channel(lot_id)])
