@@ -31,12 +31,14 @@ from exchange.db.engine import make_engine, make_session_maker
 from exchange.errors import exception_handlers
 from exchange.health import health
 from exchange.live.channels import make_channels_plugin
+from exchange.lots import jobs as lot_jobs  # noqa: F401  (registers the listing-expiry job)
 from exchange.lots.api import LotReviewController, LotsController, SellerLotsController
 from exchange.notifications.api import NotificationsController
 from exchange.orders.api import OrdersController
 from exchange.ratelimit import make_rate_limit_config
 from exchange.redis.connection import make_redis
 from exchange.redis.embedded import EmbeddedRedis
+from exchange.rfq import jobs as rfq_jobs  # noqa: F401  (registers the offer-expiry jobs)
 from exchange.rfq.api import rfq_controllers
 from exchange.scheduler import Scheduler
 from exchange.settings import Settings
