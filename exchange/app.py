@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -67,6 +68,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await start_auctions(app.state)
             if scheduler is not None:
                 scheduler.start()
+            # Everything built at startup lives as long as the process: keep it out of the garbage
+            # collector's full passes, which otherwise stall every request for ~100 ms now and then.
+            gc.freeze()
             yield
         finally:
             if scheduler is not None:

@@ -74,7 +74,6 @@ import contextlib
 import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
@@ -82,7 +81,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from exchange.auctions import refusals
-from exchange.auctions.journal import OK, BidJournal, BidWrite, group_by_lot
+from exchange.auctions.journal import OK, BidJournal, BidWrite, PlacedBid, group_by_lot
 from exchange.auctions.loader import LotStateLoader
 from exchange.auctions.models import BidDeposit, BidRevision
 from exchange.auctions.receipts import commitment
@@ -101,21 +100,6 @@ HOUSEKEEPING_SECONDS = 0.25
 REPLAY_WAIT_SECONDS = 3.0
 
 Publish = Callable[[str, str, dict[str, Any]], None]
-
-
-@dataclass(frozen=True, slots=True)
-class PlacedBid:
-    """An accepted, durable bid revision (or withdrawal, with `amount_minor` None)."""
-
-    lot_id: int
-    bidder_org_id: int
-    revision: int
-    amount_minor: int | None
-    currency: str
-    placed_at_us: int
-    receipt: str
-    nonce: str
-    bid_count: int | None = None
 
 
 def _text(value: Any) -> str:
@@ -178,6 +162,38 @@ class BidEngine:
         idempotency_key: str | None = None,
     ) -> PlacedBid:
         """Place or revise the bidder's sealed bid; returns once it is durable. Refusals raise DomainErrors."""
+        for _attempt in range(3):
+            accepted = await self.accept_bid(
+                lot_id=lot_id,
+                bidder_org_id=bidder_org_id,
+                amount_minor=amount_minor,
+                currency=currency,
+                user_id=user_id,
+                idempotency_key=idempotency_key,
+            )
+            if isinstance(accepted, PlacedBid):
+                return accepted  # the first answer to a repeated Idempotency-Key
+            outcome = await self._durable(accepted)
+            if outcome == OK:
+                self._pending_counts[lot_id] = accepted.bid_count
+                return accepted.placed()
+            if outcome == "closed":
+                raise refusals.bidding_closed()
+            # "clash": Redis had diverged from SQL; the state was dropped, so the retry rebuilds it.
+        raise refusals.engine_busy()
+
+    async def accept_bid(
+        self,
+        *,
+        lot_id: int,
+        bidder_org_id: int,
+        amount_minor: int,
+        currency: str,
+        user_id: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> BidWrite | PlacedBid:
+        """Run place_bid.lua, loading the lot from SQL when Redis lacks it: the accepted bid, NOT yet durable
+        (hand it to the journal), or for a repeated Idempotency-Key the durable first answer."""
         keys = LotKeys(lot_id)
         bidder = str(bidder_org_id)
         for attempt in range(4):
@@ -201,16 +217,14 @@ class BidEngine:
                 continue
             if code != "OK":
                 raise refusals.for_bid(code, [_text(part) for part in reply[1:]], lot_id)
-            gen, revision, placed_us, rank_seq, seq, count = (
+            gen, revision, placed_us, rank_seq, seq = (
                 _text(reply[1]),
                 int(reply[2]),
                 int(reply[3]),
                 int(reply[4]),
                 int(reply[5]),
-                int(reply[6]),
             )
-            amount_text = format_minor(amount_minor, currency) or "0"
-            write = BidWrite(
+            return BidWrite(
                 lot_id=lot_id,
                 bidder_org_id=bidder_org_id,
                 revision=revision,
@@ -224,7 +238,7 @@ class BidEngine:
                 receipt=commitment(
                     lot_id=lot_id,
                     bidder_org_id=bidder_org_id,
-                    amount=amount_text,
+                    amount=format_minor(amount_minor, currency) or "0",
                     currency=currency,
                     revision=revision,
                     placed_at_us=placed_us,
@@ -234,16 +248,8 @@ class BidEngine:
                 user_id=user_id,
                 gen=gen,
                 packed=f"{revision}:{amount_minor}:{placed_us}:{rank_seq}:{nonce}",
+                bid_count=int(reply[6]),
             )
-            outcome = await self._durable(write)
-            if outcome == OK:
-                self._pending_counts[lot_id] = count
-                return PlacedBid(
-                    lot_id, bidder_org_id, revision, amount_minor, currency, placed_us, write.receipt, nonce, count
-                )
-            if outcome == "closed":
-                raise refusals.bidding_closed()
-            # "clash": Redis had diverged from SQL; the state was dropped, so the retry rebuilds it.
         raise refusals.engine_busy()
 
     async def withdraw_bid(self, *, lot_id: int, bidder_org_id: int, user_id: int | None = None) -> PlacedBid:
@@ -293,13 +299,12 @@ class BidEngine:
                 user_id=user_id,
                 gen=gen,
                 packed=f"{revision}::{placed_us}:{rank_seq}:{nonce}",
+                bid_count=count,
             )
             outcome = await self._durable(write)
             if outcome == OK:
                 self._pending_counts[lot_id] = count
-                return PlacedBid(
-                    lot_id, bidder_org_id, revision, None, currency, placed_us, write.receipt, nonce, count
-                )
+                return write.placed()
             if outcome == "closed":
                 raise refusals.bidding_closed()
         raise refusals.engine_busy()
@@ -450,18 +455,15 @@ class BidEngine:
 
     async def _confirm_writes(self, writes: list[BidWrite]) -> None:
         """After a commit: make sure each lot's current Redis state holds the committed bids."""
+        calls = []
+        for (lot_id, gen), items in group_by_lot(writes).items():
+            keys = LotKeys(lot_id)
+            args: list[Any] = [gen]
+            for item in items:
+                args.extend((item.bidder_org_id, item.packed, item.seq))
+            calls.append(((keys.state, keys.bids, keys.loading), args))
         try:
-            async with redis_guard():
-                pipe = self.redis.pipeline(transaction=False)
-                for (lot_id, gen), items in group_by_lot(writes).items():
-                    keys = LotKeys(lot_id)
-                    args: list[Any] = [gen]
-                    for item in items:
-                        args.extend((item.bidder_org_id, item.packed, item.seq))
-                    await self.scripts["confirm_bids"](
-                        keys=[keys.state, keys.bids, keys.loading], args=args, client=pipe
-                    )
-                await pipe.execute()
+            await self.scripts.run_many("confirm_bids", calls)
         except DomainError:
             # The bids are durable; Redis will hear of them once it answers again (housekeeping).
             self._pending_confirms.extend(writes)

@@ -28,9 +28,8 @@ class Bid(Base):
     revision: Mapped[int] = mapped_column(Integer)
     amount_minor: Mapped[int | None] = mapped_column(BigInteger, default=None)
     currency: Mapped[str] = mapped_column(String(3))
-    placed_at: Mapped[datetime] = mapped_column()
     placed_at_us: Mapped[int] = mapped_column(BigInteger)
-    """Redis server time of acceptance in microseconds since the epoch: the exact value in the receipt."""
+    """Redis server time of acceptance in microseconds since the epoch (UTC): the exact value in the receipt."""
     rank_seq: Mapped[int] = mapped_column(BigInteger)
     """Engine sequence number at which the current amount was first placed: earlier wins a tie."""
     receipt: Mapped[str] = mapped_column(String(80))
@@ -55,8 +54,8 @@ class BidRevision(Base):
     kind: Mapped[str] = mapped_column(String(8))  # bid | withdraw
     amount_minor: Mapped[int | None] = mapped_column(BigInteger, default=None)
     currency: Mapped[str] = mapped_column(String(3))
-    placed_at: Mapped[datetime] = mapped_column()
     placed_at_us: Mapped[int] = mapped_column(BigInteger)
+    """Redis server time of acceptance, microseconds since the epoch (UTC)."""
     seq: Mapped[int] = mapped_column(BigInteger)
     rank_seq: Mapped[int] = mapped_column(BigInteger)
     receipt: Mapped[str] = mapped_column(String(80))

@@ -17,7 +17,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 
 from exchange.errors import ServiceUnavailable
 
@@ -97,6 +97,27 @@ class LotScripts:
         """One script call; Redis being down or loading becomes a 503 for the caller."""
         async with redis_guard():
             return await self._scripts[name](keys=list(keys), args=list(args))
+
+    async def run_many(self, name: str, calls: Sequence[tuple[Sequence[str], Sequence[Any]]]) -> list[Any]:
+        """Several calls of one idempotent script in a single round trip (a pipeline of EVALSHA).
+
+        Unlike a pipeline of `Script` objects, this does not ask SCRIPT EXISTS first: on NOSCRIPT the
+        script is loaded and the calls are sent again (so the script must be safe to repeat).
+        """
+        script = self._scripts[name]
+        async with redis_guard():
+            for _attempt in range(2):
+                pipe = self.redis.pipeline(transaction=False)
+                for keys, args in calls:
+                    pipe.evalsha(script.sha, len(keys), *keys, *args)
+                results = await pipe.execute(raise_on_error=False)
+                if not any(isinstance(result, NoScriptError) for result in results):
+                    break
+                script.sha = await self.redis.script_load(script.script)
+            for result in results:
+                if isinstance(result, Exception):
+                    raise result
+            return list(results)
 
 
 def engine_unavailable() -> ServiceUnavailable:

@@ -1,8 +1,8 @@
-"""auctions
+"""auctions: bids, bid revisions, deposits, idempotency keys, lot watches, lot closes
 
 Revision ID: 0004_auctions
 Revises: 0003_notifications
-Create Date: 2026-11-22 15:28:53.528226
+Create Date: 2026-11-22 16:22:21.965306
 """
 
 from __future__ import annotations
@@ -61,7 +61,6 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=8), nullable=False),
         sa.Column("amount_minor", sa.BigInteger(), nullable=True),
         sa.Column("currency", sa.String(length=3), nullable=False),
-        sa.Column("placed_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
         sa.Column("placed_at_us", sa.BigInteger(), nullable=False),
         sa.Column("seq", sa.BigInteger(), nullable=False),
         sa.Column("rank_seq", sa.BigInteger(), nullable=False),
@@ -88,7 +87,6 @@ def upgrade() -> None:
         sa.Column("revision", sa.Integer(), nullable=False),
         sa.Column("amount_minor", sa.BigInteger(), nullable=True),
         sa.Column("currency", sa.String(length=3), nullable=False),
-        sa.Column("placed_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
         sa.Column("placed_at_us", sa.BigInteger(), nullable=False),
         sa.Column("rank_seq", sa.BigInteger(), nullable=False),
         sa.Column("receipt", sa.String(length=80), nullable=False),

@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m benchmarks.<name>` (or `scripts/bench <name>`)."""
