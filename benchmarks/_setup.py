@@ -109,9 +109,11 @@ class Server:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited with {self.process.returncode}; see {self._log.name}")
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=2):
-                    return
+            with (
+                contextlib.suppress(OSError),
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=2),
+            ):
+                return
             time.sleep(0.1)
         raise RuntimeError(f"server did not answer within {timeout} s; see {self._log.name}")
 

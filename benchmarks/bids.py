@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import contextlib
 import itertools
+import os
 import platform
 import random
 import shutil
@@ -158,7 +159,8 @@ async def close_big_lot(redis_url: str, session_maker: Any, seller: int, bids: i
     assert code == "CLAIMED", code
     result = await award_lot(session_maker, lot_id)
     to_order = time.perf_counter() - t0
-    assert result is not None and result.order_id is not None
+    assert result is not None
+    assert result.order_id is not None
     await engine.finish(lot_id, "closed", result.outcome)
     finished = time.perf_counter() - t0
     notified = await notify_close(session_maker, lot_id)
@@ -199,8 +201,8 @@ async def run(args: argparse.Namespace) -> int:
     figures: dict[str, Any] = {}
     try:
         _say(
-            f"Bid engine benchmark — {platform.node()}, {platform.machine()}, {len(__import__('os').sched_getaffinity(0))} "
-            f"cores, Python {platform.python_version()}; data in {root}"
+            f"Bid engine benchmark — {platform.node()}, {platform.machine()}, {len(os.sched_getaffinity(0))} cores, "
+            f"load average {os.getloadavg()[0]:.2f}, Python {platform.python_version()}; data in {root}"
         )
         await asyncio.to_thread(upgrade_database, settings.database.url)
         engine = make_engine(settings.database)
@@ -308,14 +310,16 @@ def _report(figures: dict[str, Any], args: argparse.Namespace) -> int:
     _say(f"  engine with the durable path (group commit to SQLite, 64 concurrent): {e['durable']:,.0f} bids/s")
     _say(
         f"HTTP, one worker: bare Litestar POST + EVALSHA {bare_http.rate:,.0f}/s · POST /api/lots/{{id}}/bids "
-        f"{http.rate:,.0f}/s · ratio {http_ratio:.0%} (target ≥ {TARGETS['http']:.0%}) {verdict(http_ratio >= TARGETS['http'])}"
+        f"{http.rate:,.0f}/s · ratio {http_ratio:.0%} (target ≥ {TARGETS['http']:.0%}) "
+        f"{verdict(http_ratio >= TARGETS['http'])}"
     )
     _say(
         f"  closed-loop errors: bare {bare_http.failed}, exchange {http.failed} ({http.statuses}); "
         f"exchange latency {_latency_line(http)}"
     )
     _say(
-        f"Fixed load {args.rate}/s × {args.seconds:.0f} s, {args.bidders} bidders, {args.lots} lots: sent {fixed.sent}, "
+        f"Fixed load {args.rate}/s for {args.seconds:.0f} s, {args.bidders} bidders, {args.lots} lots: "
+        f"sent {fixed.sent}, "
         f"201 {fixed.ok}, errors {fixed.failed} ({fixed.statuses}); achieved {fixed.ok / fixed.seconds:,.0f}/s"
     )
     _say(
