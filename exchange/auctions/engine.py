@@ -78,19 +78,20 @@ from typing import Any
 
 from redis.asyncio import Redis
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from exchange.auctions import refusals
 from exchange.auctions.journal import OK, BidJournal, BidWrite, PlacedBid, group_by_lot
 from exchange.auctions.loader import LotStateLoader
-from exchange.auctions.models import BidDeposit, BidRevision
+from exchange.auctions.models import BidDeposit, BidRevision, EngineIdentity
 from exchange.auctions.receipts import commitment
-from exchange.auctions.scripts import CLOSING_INDEX, LotKeys, LotScripts, redis_guard
+from exchange.auctions.scripts import LotKeys, LotScripts, closing_index, redis_guard
 from exchange.errors import DomainError, ServiceUnavailable
 from exchange.live.channels import lot_channel
 from exchange.money import format_minor
 
-__all__ = ["STALE_CLAIM_US", "BidEngine", "PlacedBid"]
+__all__ = ["STALE_CLAIM_US", "BidEngine", "PlacedBid", "known_space"]
 
 log = logging.getLogger("exchange.auctions")
 
@@ -100,6 +101,38 @@ HOUSEKEEPING_SECONDS = 0.25
 REPLAY_WAIT_SECONDS = 3.0
 
 Publish = Callable[[str, str, dict[str, Any]], None]
+
+
+_process_space: list[str] = []
+"""The key space of this process's database, once an engine has read it (for `bid_counts` given a bare client)."""
+
+
+def known_space() -> str | None:
+    return _process_space[-1] if _process_space else None
+
+
+async def _database_space(session_maker: async_sessionmaker[AsyncSession]) -> str:
+    try:
+        return await _read_or_make_space(session_maker)
+    except SQLAlchemyError:
+        raise database_unavailable() from None
+
+
+async def _read_or_make_space(session_maker: async_sessionmaker[AsyncSession]) -> str:
+    async with session_maker() as session:
+        row = await session.get(EngineIdentity, 1)
+        if row is not None:
+            return f"sx:{row.space}:"
+    try:
+        async with session_maker() as session, session.begin():
+            session.add(EngineIdentity(id=1, space=secrets.token_hex(4)))
+    except IntegrityError:
+        pass  # another process made it first
+    async with session_maker() as session:
+        row = await session.get(EngineIdentity, 1)
+    if row is None:
+        raise database_unavailable()
+    return f"sx:{row.space}:"
 
 
 def _text(value: Any) -> str:
@@ -131,10 +164,13 @@ class BidEngine:
         self._pending_confirms: list[BidWrite] = []
         self._pending_counts: dict[int, int] = {}
         self._housekeeping: asyncio.Task[None] | None = None
+        self._space: str | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
     async def start(self) -> None:
+        with contextlib.suppress(Exception):  # resolved again on first use if the database is not up yet
+            await self.space()
         self.journal.start()
         if self._housekeeping is None or self._housekeeping.done():
             self._housekeeping = asyncio.create_task(self._housekeep(), name="bid-engine-housekeeping")
@@ -148,6 +184,19 @@ class BidEngine:
             self._housekeeping = None
         with contextlib.suppress(DomainError):
             await self._settle_pending()
+
+    async def space(self) -> str:
+        """This database's key space in Redis ("sx:<id>:"), read (or made) once from SQL."""
+        if self._space is None:
+            self._space = await _database_space(self.session_maker)
+            _process_space[:] = [self._space]
+        return self._space
+
+    async def keys(self, lot_id: int) -> LotKeys:
+        return LotKeys(lot_id, await self.space())
+
+    async def _load(self, keys: LotKeys) -> None:
+        await self.loader.ensure_loaded(keys, closing_index(keys.space))
 
     # -- sealed bids -------------------------------------------------------------------------------
 
@@ -194,7 +243,7 @@ class BidEngine:
     ) -> BidWrite | PlacedBid:
         """Run place_bid.lua, loading the lot from SQL when Redis lacks it: the accepted bid, NOT yet durable
         (hand it to the journal), or for a repeated Idempotency-Key the durable first answer."""
-        keys = LotKeys(lot_id)
+        keys = await self.keys(lot_id)
         bidder = str(bidder_org_id)
         for attempt in range(4):
             nonce = secrets.token_hex(16)
@@ -205,7 +254,7 @@ class BidEngine:
             )
             code = _text(reply[0])
             if code == "MISSING":
-                await self.loader.ensure_loaded(lot_id)
+                await self._load(keys)
                 continue
             if code == "NO_DEPOSIT" and attempt == 0 and await self._resync_deposit(lot_id, bidder_org_id):
                 continue
@@ -254,7 +303,7 @@ class BidEngine:
 
     async def withdraw_bid(self, *, lot_id: int, bidder_org_id: int, user_id: int | None = None) -> PlacedBid:
         """Withdraw the bidder's current bid (until the close); durable before it returns."""
-        keys = LotKeys(lot_id)
+        keys = await self.keys(lot_id)
         for _attempt in range(4):
             nonce = secrets.token_hex(16)
             reply = await self.scripts.run(
@@ -262,7 +311,7 @@ class BidEngine:
             )
             code = _text(reply[0])
             if code == "MISSING":
-                await self.loader.ensure_loaded(lot_id)
+                await self._load(keys)
                 continue
             if code != "OK":
                 raise refusals.for_bid(code, [_text(part) for part in reply[1:]], lot_id)
@@ -363,14 +412,14 @@ class BidEngine:
 
     async def deposit_added(self, lot_id: int, org_id: int) -> None:
         """A deposit was committed in SQL: let the org bid (a state not loaded yet reads it from SQL)."""
-        keys = LotKeys(lot_id)
+        keys = await self.keys(lot_id)
         await self.scripts.run("add_deposit", (keys.state, keys.deposits), (str(org_id),))
 
     # -- purchases, closes and other final states ---------------------------------------------------
 
     async def claim_purchase(self, lot_id: int, buyer_org_id: int, idempotency_key: str | None) -> tuple[str, Any]:
         """Run purchase.lua (loading the lot when needed): ("OK", (price, claim_us)), ("REPLAY", None) ..."""
-        keys = LotKeys(lot_id)
+        keys = await self.keys(lot_id)
         for _attempt in range(4):
             reply = await self.scripts.run(
                 "purchase",
@@ -379,7 +428,7 @@ class BidEngine:
             )
             code = _text(reply[0])
             if code == "MISSING":
-                await self.loader.ensure_loaded(lot_id)
+                await self._load(keys)
                 continue
             if code == "OK":
                 return code, (int(reply[2]), _text(reply[3]))
@@ -392,12 +441,12 @@ class BidEngine:
 
     async def confirm_purchase(self, lot_id: int, buyer_org_id: int) -> None:
         with contextlib.suppress(DomainError):  # the order exists; a lost confirm only delays nothing
-            await self.scripts.run("confirm_purchase", (LotKeys(lot_id).state,), (str(buyer_org_id),))
+            await self.scripts.run("confirm_purchase", ((await self.keys(lot_id)).state,), (str(buyer_org_id),))
 
     async def release_purchase(
         self, lot_id: int, buyer_org_id: int, claim_us: str, idempotency_key: str | None
     ) -> None:
-        keys = LotKeys(lot_id)
+        keys = await self.keys(lot_id)
         try:
             await self.scripts.run(
                 "release_purchase", (keys.state, keys.idem), (str(buyer_org_id), claim_us, idempotency_key or "")
@@ -407,13 +456,13 @@ class BidEngine:
 
     async def claim_close(self, lot_id: int) -> tuple[str, str | None]:
         """Run close.lua: ("CLAIMED", token) for exactly one caller; ("NOT_DUE"|"BUSY"|"DONE"|..., None) otherwise."""
-        keys = LotKeys(lot_id)
+        keys = await self.keys(lot_id)
         token = secrets.token_hex(8)
         for _attempt in range(3):
             reply = await self.scripts.run("close", (keys.state,), (token, STALE_CLAIM_US))
             code = _text(reply[0])
             if code == "MISSING":
-                await self.loader.ensure_loaded(lot_id)
+                await self._load(keys)
                 continue
             return code, (token if code == "CLAIMED" else None)
         return "MISSING", None
@@ -421,22 +470,25 @@ class BidEngine:
     async def finish(self, lot_id: int, state: str, outcome: str) -> None:
         """Record a final state in Redis after SQL settled it; no bid or purchase is accepted afterwards."""
         try:
-            await self.scripts.run("finish_close", (LotKeys(lot_id).state,), (state, outcome))
+            keys = await self.keys(lot_id)
+            await self.scripts.run("finish_close", (keys.state,), (state, outcome))
             async with redis_guard():
-                await self.redis.zrem(CLOSING_INDEX, str(lot_id))
+                await self.redis.zrem(closing_index(keys.space), str(lot_id))
         except DomainError:
             self._pending_drops.add(lot_id)  # the next load reads the final state from SQL
 
     async def due_lot_ids(self, now_us: int) -> list[int]:
         """Sealed-bid lots whose close time has passed, by Redis's index of loaded lots."""
         async with redis_guard():
-            members = await self.redis.zrangebyscore(CLOSING_INDEX, "-inf", now_us, start=0, num=500)
+            members = await self.redis.zrangebyscore(
+                closing_index(await self.space()), "-inf", now_us, start=0, num=500
+            )
         return [int(member) for member in members]
 
     async def forget_due(self, lot_id: int) -> None:
         with contextlib.suppress(DomainError):
             async with redis_guard():
-                await self.redis.zrem(CLOSING_INDEX, str(lot_id))
+                await self.redis.zrem(closing_index(await self.space()), str(lot_id))
 
     async def drop_state(self, lot_id: int) -> None:
         """Forget a lot's Redis state; it is rebuilt from SQL on its next use."""
@@ -450,14 +502,14 @@ class BidEngine:
 
     async def _state_field(self, lot_id: int, name: str) -> bytes | None:
         async with redis_guard():
-            value = await self.redis.hget(LotKeys(lot_id).state, name)  # type: ignore[misc]
+            value = await self.redis.hget((await self.keys(lot_id)).state, name)  # type: ignore[misc]
         return value if isinstance(value, bytes) else None
 
     async def _confirm_writes(self, writes: list[BidWrite]) -> None:
         """After a commit: make sure each lot's current Redis state holds the committed bids."""
         calls = []
         for (lot_id, gen), items in group_by_lot(writes).items():
-            keys = LotKeys(lot_id)
+            keys = LotKeys(lot_id, self._space or "")
             args: list[Any] = [gen]
             for item in items:
                 args.extend((item.bidder_org_id, item.packed, item.seq))
@@ -475,7 +527,7 @@ class BidEngine:
             async with redis_guard():
                 pipe = self.redis.pipeline(transaction=False)
                 for lot_id in lot_ids:
-                    pipe.delete(*LotKeys(lot_id).all())
+                    pipe.delete(*LotKeys(lot_id, self._space or "").all())
                 await pipe.execute()
             self._pending_drops.difference_update(lot_ids)
         except DomainError:

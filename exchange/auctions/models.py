@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from exchange.db.base import Base, utcnow
 
-__all__ = ["Bid", "BidDeposit", "BidRevision", "IdempotencyKey", "LotClose", "LotWatch"]
+__all__ = ["Bid", "BidDeposit", "BidRevision", "EngineIdentity", "IdempotencyKey", "LotClose", "LotWatch"]
 
 
 class Bid(Base):
@@ -121,3 +121,17 @@ class LotClose(Base):
     """What the winner pays: their bid, or under second-price rules the runner-up's bid or the reserve."""
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), default=None)
     notified_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class EngineIdentity(Base):
+    """One row naming this database's key space in Redis (`sx:<space>:lot:{42}`...).
+
+    A Redis that still holds lots of another database (a reset database with an old append-only
+    file, two test databases on one server) then never mixes their lots, whose ids overlap.
+    """
+
+    __tablename__ = "bid_engine_identity"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    space: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

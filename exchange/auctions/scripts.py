@@ -21,7 +21,7 @@ from redis.exceptions import NoScriptError, RedisError
 
 from exchange.errors import ServiceUnavailable
 
-__all__ = ["SCRIPT_NAMES", "LotKeys", "LotScripts", "engine_unavailable", "redis_guard"]
+__all__ = ["SCRIPT_NAMES", "LotKeys", "LotScripts", "closing_index", "engine_unavailable", "redis_guard"]
 
 log = logging.getLogger("exchange.auctions")
 
@@ -37,19 +37,18 @@ SCRIPT_NAMES = (
     "confirm_bids",
     "add_deposit",
 )
-CLOSING_INDEX = "auctions:closes"
-"""Sorted set of sealed-bid lot ids by close time (µs). Not in any lot's slot: scripts never touch it."""
 
 
 @dataclass(frozen=True, slots=True)
 class LotKeys:
-    """The Redis keys of one lot's state."""
+    """The Redis keys of one lot's state, in the key space of one database (`space`, e.g. "sx:3f9a1c2b:")."""
 
     lot_id: int
+    space: str = ""
 
     @property
     def tag(self) -> str:
-        return f"lot:{{{self.lot_id}}}"
+        return f"{self.space}lot:{{{self.lot_id}}}"
 
     @property
     def state(self) -> str:
@@ -77,6 +76,11 @@ class LotKeys:
 
     def all(self) -> tuple[str, ...]:
         return (self.state, self.bids, self.idem, self.deposits, self.invited, self.loading)
+
+
+def closing_index(space: str) -> str:
+    """Sorted set of sealed-bid lot ids by close time (µs). Not in any lot's slot: scripts never touch it."""
+    return f"{space}closes"
 
 
 def _source(name: str) -> str:
