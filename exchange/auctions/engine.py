@@ -89,6 +89,7 @@ from exchange.auctions.receipts import commitment
 from exchange.auctions.scripts import LotKeys, LotScripts, closing_index, redis_guard
 from exchange.errors import DomainError, ServiceUnavailable
 from exchange.live.channels import lot_channel
+from exchange.lots.models import LotInvite
 from exchange.money import format_minor
 
 __all__ = ["STALE_CLAIM_US", "BidEngine", "PlacedBid", "known_space"]
@@ -258,6 +259,8 @@ class BidEngine:
                 continue
             if code == "NO_DEPOSIT" and attempt == 0 and await self._resync_deposit(lot_id, bidder_org_id):
                 continue
+            if code == "NOT_FOUND" and attempt == 0 and await self._invited_since(lot_id, bidder_org_id):
+                continue
             if code == "REPLAY":
                 replayed = await self._replayed_bid(lot_id, bidder_org_id, _text(reply[2]), amount_minor)
                 if replayed is not None:
@@ -410,6 +413,18 @@ class BidEngine:
         await self.deposit_added(lot_id, org_id)
         return True
 
+    async def _invited_since(self, lot_id: int, org_id: int) -> bool:
+        """Redis says "not invited": if SQL now invites the org (invited after the state was loaded),
+        drop the state so that it is rebuilt with the invitation; True to retry."""
+        async with self.session_maker() as session:
+            invited = await session.scalar(
+                select(LotInvite.org_id).where(LotInvite.lot_id == lot_id, LotInvite.org_id == org_id)
+            )
+        if invited is None:
+            return False
+        await self._drop_states({lot_id})
+        return True
+
     async def deposit_added(self, lot_id: int, org_id: int) -> None:
         """A deposit was committed in SQL: let the org bid (a state not loaded yet reads it from SQL)."""
         keys = await self.keys(lot_id)
@@ -420,7 +435,7 @@ class BidEngine:
     async def claim_purchase(self, lot_id: int, buyer_org_id: int, idempotency_key: str | None) -> tuple[str, Any]:
         """Run purchase.lua (loading the lot when needed): ("OK", (price, claim_us)), ("REPLAY", None) ..."""
         keys = await self.keys(lot_id)
-        for _attempt in range(4):
+        for attempt in range(4):
             reply = await self.scripts.run(
                 "purchase",
                 (keys.state, keys.idem, keys.invited),
@@ -436,6 +451,8 @@ class BidEngine:
                 return code, _text(reply[2])
             if code in ("REPLAY", "SOLD"):
                 return code, None
+            if code == "NOT_FOUND" and attempt == 0 and await self._invited_since(lot_id, buyer_org_id):
+                continue
             raise refusals.for_purchase(code, lot_id)
         raise refusals.engine_busy()
 

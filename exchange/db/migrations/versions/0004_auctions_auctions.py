@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import advanced_alchemy.types
 import sqlalchemy as sa
 from alembic import op
-import advanced_alchemy.types
-
 
 revision: str = "0004_auctions"
 down_revision: str | Sequence[str] | None = "0003_notifications"
