@@ -1,1 +1,1 @@
-"""Benchmarks run with `scripts/bench NAME`; each prints its figures."""
+"""Benchmarks that print figures: `scripts/bench <name>` (or `python -m benchmarks.<name>`)."""

@@ -23,7 +23,8 @@ def client_address(request: Request[Any, Any, Any]) -> str:
     return peer
 
 
-def _is_rate_limited(request: Request[Any, Any, Any]) -> bool:
+async def _is_rate_limited(request: Request[Any, Any, Any]) -> bool:
+    # async: Litestar would run a sync check in a worker thread on every request of the app.
     return bool(request.route_handler.opt.get("rate_limited"))
 
 

@@ -16,10 +16,10 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from exchange.auctions.engine import BidEngine
-from exchange.auctions.journal import lock_live_lots
 from exchange.auctions.models import Bid, BidDeposit, LotClose, LotWatch
 from exchange.auctions.receipts import parse_micros
 from exchange.auctions.rules import RankedBid, decide_award
+from exchange.auctions.writers import lock_live_lots
 from exchange.db.base import utcnow
 from exchange.live.channels import lot_channel, org_channel
 from exchange.lots.models import Lot

@@ -2,47 +2,74 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.auctions.engine import known_space
 from exchange.auctions.models import Bid
 from exchange.auctions.scripts import LotKeys
+from exchange.errors import DomainError
+from exchange.lots.bid_counts import provide_bid_counts
 
-__all__ = ["bid_counts"]
+__all__ = ["bid_counts", "bid_counts_in_sql"]
+
+
+@provide_bid_counts
+async def bid_counts_in_sql(session: AsyncSession, lot_ids: Sequence[int]) -> dict[int, int]:
+    """Current (not withdrawn) bids per lot from SQL, which holds every acknowledged bid.
+
+    Registered as the catalogue's source of bid counts (search results, lot pages, the lot JSON).
+    """
+    if not lot_ids:
+        return {}
+    rows = await session.execute(
+        select(Bid.lot_id, func.count())
+        .where(Bid.lot_id.in_(list(lot_ids)), Bid.amount_minor.is_not(None))
+        .group_by(Bid.lot_id)
+    )
+    return {lot_id: int(count) for lot_id, count in rows.all()}
 
 
 async def bid_counts(app_state_or_redis: Any, lot_ids: Iterable[int]) -> dict[int, int]:
     """Current (not withdrawn) bids per lot, from the engine's Redis state.
 
     Given the app's state, lots whose Redis state is not loaded (or a Redis that does not answer) are
-    counted in SQL, which holds every acknowledged bid; given only a Redis client, they count 0.
+    counted in SQL, which holds every acknowledged bid; given only a Redis client, they count 0 (and
+    all do until this process's engine has read its database's key space).
     """
     ids = sorted(set(lot_ids))
     if not ids:
         return {}
-    redis: Redis = app_state_or_redis if isinstance(app_state_or_redis, Redis) else app_state_or_redis.redis
+    if isinstance(app_state_or_redis, Redis):
+        redis, space = app_state_or_redis, known_space()
+    else:
+        from exchange.auctions.runtime import engine_of
+
+        redis = app_state_or_redis.redis
+        try:
+            space = await engine_of(app_state_or_redis).space()
+        except DomainError:
+            space = None
     counts: dict[int, int] = {}
     try:
+        if space is None:
+            raise LookupError("key space unknown")
         pipe = redis.pipeline(transaction=False)
         for lot_id in ids:
-            pipe.hget(LotKeys(lot_id).state, "count")
+            pipe.hget(LotKeys(lot_id, space).state, "count")
         for lot_id, raw in zip(ids, await pipe.execute(), strict=True):
             if raw is not None:
                 counts[lot_id] = int(raw)
-    except (RedisError, OSError):
+    except (RedisError, OSError, LookupError):
         counts = {}
     missing = [lot_id for lot_id in ids if lot_id not in counts]
     session_maker = getattr(app_state_or_redis, "session_maker", None)
     if missing and session_maker is not None:
         async with session_maker() as session:
-            rows = await session.execute(
-                select(Bid.lot_id, func.count())
-                .where(Bid.lot_id.in_(missing), Bid.amount_minor.is_not(None))
-                .group_by(Bid.lot_id)
-            )
-            counts.update({lot_id: int(count) for lot_id, count in rows.all()})
+            counts.update(await bid_counts_in_sql(session, missing))
     return {lot_id: counts.get(lot_id, 0) for lot_id in ids}

@@ -4,8 +4,9 @@ Each process has one journal task. Callers append a write and await its future; 
 write queued so far (up to `max_batch`) and commits them in ONE transaction, so a burst of bids pays
 for one fsync instead of one each. While a batch commits, the next one gathers.
 
-In the transaction, the lots are first locked (PostgreSQL: `SELECT ... FOR SHARE`; SQLite: a no-op
-UPDATE, which takes the database's write lock) and only rows of lots still `live` are written. The
+In the transaction, the lots are first locked (PostgreSQL: `SELECT ... FOR SHARE`; SQLite: `BEGIN
+IMMEDIATE`, which takes the database's write lock) and only rows of lots still `live` are written
+(`writers.py`). The
 award takes the same lock before reading bids, so every bid committed here is either seen by the
 award or refused as "closed" — never acknowledged and then left out.
 
@@ -26,19 +27,30 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from exchange.auctions.models import Bid, BidRevision
-from exchange.auctions.receipts import micros_to_datetime
-from exchange.lots.models import Lot
+from exchange.auctions.writers import CURRENT_COLUMNS, REVISION_COLUMNS, Clash, lock_live_lots, writer_for
 
 __all__ = ["BidJournal", "BidWrite", "lock_live_lots"]
 
 log = logging.getLogger("exchange.auctions")
 
 OK, CLOSED, CLASH = "ok", "closed", "clash"
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedBid:
+    """An accepted, durable bid revision (or withdrawal, with `amount_minor` None)."""
+
+    lot_id: int
+    bidder_org_id: int
+    revision: int
+    amount_minor: int | None
+    currency: str
+    placed_at_us: int
+    receipt: str
+    nonce: str
+    bid_count: int | None = None
 
 
 @dataclass(slots=True)
@@ -60,80 +72,62 @@ class BidWrite:
     user_id: int | None
     gen: str
     packed: str
+    bid_count: int = 0
+    """Public number of current bids on the lot right after this one (for live updates)."""
     future: asyncio.Future[str] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
+    def placed(self) -> PlacedBid:
+        """The acknowledged bid, once durable."""
+        return PlacedBid(
+            self.lot_id,
+            self.bidder_org_id,
+            self.revision,
+            self.amount_minor,
+            self.currency,
+            self.placed_at_us,
+            self.receipt,
+            self.nonce,
+            self.bid_count,
+        )
+
     def revision_row(self) -> dict[str, Any]:
-        return {
-            "lot_id": self.lot_id,
-            "bidder_org_id": self.bidder_org_id,
-            "revision": self.revision,
-            "kind": self.kind,
-            "amount_minor": self.amount_minor,
-            "currency": self.currency,
-            "placed_at": micros_to_datetime(self.placed_at_us),
-            "placed_at_us": self.placed_at_us,
-            "seq": self.seq,
-            "rank_seq": self.rank_seq,
-            "receipt": self.receipt,
-            "nonce": self.nonce,
-            "idempotency_key": self.idempotency_key,
-            "placed_by_user_id": self.user_id,
-        }
+        return dict(zip(REVISION_COLUMNS, self.revision_values(), strict=True))
 
     def current_row(self) -> dict[str, Any]:
-        return {
-            "lot_id": self.lot_id,
-            "bidder_org_id": self.bidder_org_id,
-            "revision": self.revision,
-            "amount_minor": self.amount_minor,
-            "currency": self.currency,
-            "placed_at": micros_to_datetime(self.placed_at_us),
-            "placed_at_us": self.placed_at_us,
-            "rank_seq": self.rank_seq,
-            "receipt": self.receipt,
-            "nonce": self.nonce,
-            "placed_by_user_id": self.user_id,
-        }
+        return dict(zip(CURRENT_COLUMNS, self.current_values(), strict=True))
 
-
-def _insert_for(session: AsyncSession) -> Any:
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
-async def lock_live_lots(session: AsyncSession, lot_ids: Sequence[int], *, exclusive: bool = False) -> dict[int, Any]:
-    """Lock lots against a concurrent close or sale for this transaction; returns the live ones by id.
-
-    Must be the transaction's first statement. On SQLite the no-op UPDATE takes the write lock, which
-    serialises this transaction with every other writer; on PostgreSQL the row locks do, and the
-    award's UPDATE waits for bid batches holding a share lock (and they for it).
-    """
-    ids = sorted(set(lot_ids))
-    columns = (Lot.id, Lot.seller_org_id, Lot.currency, Lot.reserve_price_minor, Lot.second_price, Lot.min_bid_minor)
-    if session.get_bind().dialect.name == "postgresql":
-        query = (
-            select(*columns)
-            .where(Lot.id.in_(ids), Lot.status == "live")
-            .order_by(Lot.id)
-            .with_for_update(read=not exclusive)
+    def revision_values(self) -> tuple[Any, ...]:
+        """The `bid_revisions` row, in REVISION_COLUMNS order."""
+        return (
+            self.lot_id,
+            self.bidder_org_id,
+            self.revision,
+            self.kind,
+            self.amount_minor,
+            self.currency,
+            self.placed_at_us,
+            self.seq,
+            self.rank_seq,
+            self.receipt,
+            self.nonce,
+            self.idempotency_key,
+            self.user_id,
         )
-        rows = (await session.execute(query)).all()
-    else:
-        statement = (
-            update(Lot)
-            .where(Lot.id.in_(ids), Lot.status == "live")
-            .values(status=Lot.status, updated_at=Lot.updated_at)
-            .returning(*columns)
-            .execution_options(synchronize_session=False)
+
+    def current_values(self) -> tuple[Any, ...]:
+        """The `bids` row, in CURRENT_COLUMNS order."""
+        return (
+            self.lot_id,
+            self.bidder_org_id,
+            self.revision,
+            self.amount_minor,
+            self.currency,
+            self.placed_at_us,
+            self.rank_seq,
+            self.receipt,
+            self.nonce,
+            self.user_id,
         )
-        rows = (await session.execute(statement)).all()
-    return {row[0]: row for row in rows}
-
-
-class _Clash(Exception):
-    def __init__(self, live: set[int], clashed: set[int]) -> None:
-        super().__init__("revision clash")
-        self.live = live
-        self.clashed = clashed
 
 
 class BidJournal:
@@ -148,6 +142,7 @@ class BidJournal:
         max_batch: int = 1000,
     ) -> None:
         self.session_maker = session_maker
+        self._writer = writer_for(session_maker)
         self._confirm = confirm
         self._drop_states = drop_states
         self.max_batch = max_batch
@@ -169,6 +164,8 @@ class BidJournal:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         self._task = None
+        await self._writer.close()
+        self._writer = writer_for(self.session_maker)  # ready should the journal be started again
 
     async def write(self, item: BidWrite) -> str:
         if self._task is None or self._task.done():
@@ -233,55 +230,9 @@ class BidJournal:
     async def _write(self, batch: list[BidWrite]) -> tuple[set[int], set[int]]:
         """One transaction: (lots written, lots whose revisions clashed — then nothing was written)."""
         try:
-            return await self._write_once(batch)
-        except _Clash as clash:
+            return await self._writer.write(batch)
+        except Clash as clash:
             return clash.live, clash.clashed
-
-    async def _write_once(self, batch: list[BidWrite]) -> tuple[set[int], set[int]]:
-        async with self.session_maker() as session, session.begin():
-            live = set(await lock_live_lots(session, [item.lot_id for item in batch]))
-            rows = [item for item in batch if item.lot_id in live]
-            if not rows:
-                return live, set()
-            insert = _insert_for(session)
-            table = BidRevision.__table__
-            statement = (
-                insert(table)
-                .on_conflict_do_nothing()
-                .returning(table.c.lot_id, table.c.bidder_org_id, table.c.revision)
-            )
-            result = await session.execute(statement, [item.revision_row() for item in rows])
-            written = {(row[0], row[1], row[2]) for row in result.all()}
-            clashed = {item.lot_id for item in rows if (item.lot_id, item.bidder_org_id, item.revision) not in written}
-            if clashed:
-                raise _Clash(live, clashed)  # rolls the whole transaction back
-            latest: dict[tuple[int, int], BidWrite] = {}
-            for item in rows:
-                key = (item.lot_id, item.bidder_org_id)
-                if key not in latest or latest[key].revision < item.revision:
-                    latest[key] = item
-            bids = Bid.__table__
-            upsert = insert(bids)
-            upsert = upsert.on_conflict_do_update(
-                index_elements=[bids.c.lot_id, bids.c.bidder_org_id],
-                set_={
-                    name: upsert.excluded[name]
-                    for name in (
-                        "revision",
-                        "amount_minor",
-                        "currency",
-                        "placed_at",
-                        "placed_at_us",
-                        "rank_seq",
-                        "receipt",
-                        "nonce",
-                        "placed_by_user_id",
-                    )
-                },
-                where=bids.c.revision < upsert.excluded.revision,
-            )
-            await session.execute(upsert, [item.current_row() for item in latest.values()])
-        return live, set()
 
 
 def group_by_lot(writes: Sequence[BidWrite]) -> dict[tuple[int, str], list[BidWrite]]:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from exchange.auctions.models import Bid, BidDeposit, BidRevision
 from exchange.auctions.receipts import parse_micros
-from exchange.auctions.scripts import CLOSING_INDEX, LotKeys, LotScripts, engine_unavailable, redis_guard
+from exchange.auctions.scripts import LotKeys, LotScripts, engine_unavailable, redis_guard
 from exchange.errors import NotFound, ServiceUnavailable
 from exchange.lots.models import Lot, LotInvite
 from exchange.orders.models import Order
@@ -128,9 +128,9 @@ class LotStateLoader:
         self.scripts = scripts
         self.session_maker = session_maker
 
-    async def ensure_loaded(self, lot_id: int, *, attempts: int = 200) -> None:
+    async def ensure_loaded(self, keys: LotKeys, closing_index: str, *, attempts: int = 200) -> None:
         """Return once the lot's state is in Redis; 404 for a lot no buyer can see; 503 if it cannot be done."""
-        keys = LotKeys(lot_id)
+        lot_id = keys.lot_id
         for attempt in range(attempts):
             token = secrets.token_hex(8)
             async with redis_guard():
@@ -149,7 +149,7 @@ class LotStateLoader:
             if int(written) in (1, 2):
                 if snapshot.state["mode"] == "sealed_bid" and snapshot.state["state"] == "open":
                     async with redis_guard():
-                        await self.redis.zadd(CLOSING_INDEX, {str(lot_id): snapshot.closes_us or 0})
+                        await self.redis.zadd(closing_index, {str(lot_id): snapshot.closes_us or 0})
                 return
             # The token was cancelled by a bid that committed while we read SQL: read again.
         raise engine_unavailable()

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from exchange.db.base import Base, utcnow
 
-__all__ = ["Bid", "BidDeposit", "BidRevision", "IdempotencyKey", "LotClose", "LotWatch"]
+__all__ = ["Bid", "BidDeposit", "BidRevision", "EngineIdentity", "IdempotencyKey", "LotClose", "LotWatch"]
 
 
 class Bid(Base):
@@ -28,9 +28,8 @@ class Bid(Base):
     revision: Mapped[int] = mapped_column(Integer)
     amount_minor: Mapped[int | None] = mapped_column(BigInteger, default=None)
     currency: Mapped[str] = mapped_column(String(3))
-    placed_at: Mapped[datetime] = mapped_column()
     placed_at_us: Mapped[int] = mapped_column(BigInteger)
-    """Redis server time of acceptance in microseconds since the epoch: the exact value in the receipt."""
+    """Redis server time of acceptance in microseconds since the epoch (UTC): the exact value in the receipt."""
     rank_seq: Mapped[int] = mapped_column(BigInteger)
     """Engine sequence number at which the current amount was first placed: earlier wins a tie."""
     receipt: Mapped[str] = mapped_column(String(80))
@@ -55,8 +54,8 @@ class BidRevision(Base):
     kind: Mapped[str] = mapped_column(String(8))  # bid | withdraw
     amount_minor: Mapped[int | None] = mapped_column(BigInteger, default=None)
     currency: Mapped[str] = mapped_column(String(3))
-    placed_at: Mapped[datetime] = mapped_column()
     placed_at_us: Mapped[int] = mapped_column(BigInteger)
+    """Redis server time of acceptance, microseconds since the epoch (UTC)."""
     seq: Mapped[int] = mapped_column(BigInteger)
     rank_seq: Mapped[int] = mapped_column(BigInteger)
     receipt: Mapped[str] = mapped_column(String(80))
@@ -122,3 +121,17 @@ class LotClose(Base):
     """What the winner pays: their bid, or under second-price rules the runner-up's bid or the reserve."""
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), default=None)
     notified_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class EngineIdentity(Base):
+    """One row naming this database's key space in Redis (`sx:<space>:lot:{42}`...).
+
+    A Redis that still holds lots of another database (a reset database with an old append-only
+    file, two test databases on one server) then never mixes their lots, whose ids overlap.
+    """
+
+    __tablename__ = "bid_engine_identity"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    space: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -11,7 +11,7 @@ from exchange.auctions.engine import BidEngine
 from exchange.live.channels import lot_channel, publish_event
 from exchange.lots.events import on_lot_sold_elsewhere
 
-__all__ = ["engine_of", "publisher_for", "start_auctions", "stop_auctions"]
+__all__ = ["engine_of", "lot_left_sale", "publisher_for", "start_auctions", "stop_auctions"]
 
 
 def publisher_for(app_state: Any) -> Any:
@@ -61,3 +61,10 @@ async def _close_lot_sold_elsewhere(app_state: Any, lot_id: int) -> None:
     """A quote or proposal sold the lot (committed in SQL): refuse every later bid and purchase at once."""
     await engine_of(app_state).finish(lot_id, "sold", "sold")
     publish_event(app_state, lot_channel(lot_id), "status", {"status": "sold"})
+
+
+async def lot_left_sale(app_state: Any, lot_id: int, status: str) -> None:
+    """Call after committing a lot's move out of `live` by another path (withdrawn, expired): the engine
+    refuses bids and purchases on it at once. (Without the call SQL still refuses them, a little later.)"""
+    await engine_of(app_state).finish(lot_id, "gone", status)
+    publish_event(app_state, lot_channel(lot_id), "status", {"status": status})

@@ -17,11 +17,11 @@ from typing import Any
 
 from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 
 from exchange.errors import ServiceUnavailable
 
-__all__ = ["SCRIPT_NAMES", "LotKeys", "LotScripts", "engine_unavailable", "redis_guard"]
+__all__ = ["SCRIPT_NAMES", "LotKeys", "LotScripts", "closing_index", "engine_unavailable", "redis_guard"]
 
 log = logging.getLogger("exchange.auctions")
 
@@ -37,19 +37,18 @@ SCRIPT_NAMES = (
     "confirm_bids",
     "add_deposit",
 )
-CLOSING_INDEX = "auctions:closes"
-"""Sorted set of sealed-bid lot ids by close time (µs). Not in any lot's slot: scripts never touch it."""
 
 
 @dataclass(frozen=True, slots=True)
 class LotKeys:
-    """The Redis keys of one lot's state."""
+    """The Redis keys of one lot's state, in the key space of one database (`space`, e.g. "sx:3f9a1c2b:")."""
 
     lot_id: int
+    space: str = ""
 
     @property
     def tag(self) -> str:
-        return f"lot:{{{self.lot_id}}}"
+        return f"{self.space}lot:{{{self.lot_id}}}"
 
     @property
     def state(self) -> str:
@@ -79,6 +78,11 @@ class LotKeys:
         return (self.state, self.bids, self.idem, self.deposits, self.invited, self.loading)
 
 
+def closing_index(space: str) -> str:
+    """Sorted set of sealed-bid lot ids by close time (µs). Not in any lot's slot: scripts never touch it."""
+    return f"{space}closes"
+
+
 def _source(name: str) -> str:
     return resources.files("exchange.auctions").joinpath("lua", f"{name}.lua").read_text(encoding="utf-8")
 
@@ -97,6 +101,27 @@ class LotScripts:
         """One script call; Redis being down or loading becomes a 503 for the caller."""
         async with redis_guard():
             return await self._scripts[name](keys=list(keys), args=list(args))
+
+    async def run_many(self, name: str, calls: Sequence[tuple[Sequence[str], Sequence[Any]]]) -> list[Any]:
+        """Several calls of one idempotent script in a single round trip (a pipeline of EVALSHA).
+
+        Unlike a pipeline of `Script` objects, this does not ask SCRIPT EXISTS first: on NOSCRIPT the
+        script is loaded and the calls are sent again (so the script must be safe to repeat).
+        """
+        script = self._scripts[name]
+        async with redis_guard():
+            for _attempt in range(2):
+                pipe = self.redis.pipeline(transaction=False)
+                for keys, args in calls:
+                    pipe.evalsha(script.sha, len(keys), *keys, *args)
+                results = await pipe.execute(raise_on_error=False)
+                if not any(isinstance(result, NoScriptError) for result in results):
+                    break
+                script.sha = await self.redis.script_load(script.script)
+            for result in results:
+                if isinstance(result, Exception):
+                    raise result
+            return list(results)
 
 
 def engine_unavailable() -> ServiceUnavailable:

@@ -32,10 +32,10 @@ async def load_demo(
     """Load every demo step, or nothing (None) when the database already has organisations."""
     if await session.scalar(select(func.count()).select_from(Org)):
         return None
-    from exchange.demo import (
-        accounts,  # noqa: F401  (registers the accounts step first)
-        registry,  # noqa: F401  (imports every capability's demo step)
-    )
+    from exchange.demo import accounts  # noqa: F401  (registers the accounts step first)
+    from exchange.demo.registry import import_capability_demos
+
+    import_capability_demos()
 
     context = DemoContext(password=password)
     for name, step in DEMO_STEPS:

@@ -72,6 +72,7 @@ class AuctionPages(Controller):
         message: str | None = None,
         error: DomainError | None = None,
         receipt: schemas.BidReceipt | None = None,
+        amount_value: str = "",
     ) -> Template | Redirect:
         if not _is_htmx(request):
             if error is not None:
@@ -86,6 +87,7 @@ class AuctionPages(Controller):
             "error": error.detail if error else None,
             "error_field": error.field if error else None,
             "fresh_receipt": receipt,
+            "amount_value": amount_value if error else "",
         }
         # 200 even for a refusal: htmx swaps only 2xx answers, and the message belongs in the panel.
         return Template("auctions/_actions.html", context=context)
@@ -99,7 +101,7 @@ class AuctionPages(Controller):
         except DomainError as error:
             if error.status_code == 404:
                 raise
-            return await self._after_action(request, db_session, lot_id, error=error)
+            return await self._after_action(request, db_session, lot_id, error=error, amount_value=data.amount[:40])
         return await self._after_action(
             request,
             db_session,
@@ -156,6 +158,23 @@ class AuctionPages(Controller):
         await db_session.commit()
         message = "You will get a reminder before it closes." if watching else "You no longer watch this lot."
         return await self._after_action(request, db_session, lot_id, message=message)
+
+    @get("/lots/{lot_id:int}/sale/receipt.json", guards=[requires_signed_in])
+    async def receipt_json(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id
+    ) -> Response[schemas.MyBid]:
+        """Your current bid as JSON, to keep and to check later with `exchange verify-receipt`."""
+        bid = await services.my_bid(db_session, current_principal(request), lot_id)
+        disposition = f'attachment; filename="lot-{lot_id}-bid-r{bid.revision}.json"'
+        return Response(bid, headers={"Content-Disposition": disposition})
+
+    @get("/lots/{lot_id:int}/opening.json", guards=[requires_signed_in])
+    async def opening_json(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id
+    ) -> Response[schemas.OpeningReport]:
+        report = await services.opening_report(db_session, current_principal(request), lot_id)
+        disposition = f'attachment; filename="lot-{lot_id}-opening-report.json"'
+        return Response(report, headers={"Content-Disposition": disposition})
 
     @get("/lots/{lot_id:int}/opening")
     async def opening(self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id) -> Template:

@@ -88,8 +88,8 @@ async def purchase(
         try:
             answer, seller_org_id = await _record_sale(engine.session_maker, principal, lot_id, price_minor, key)
         except Conflict:
-            await engine.drop_state(lot_id)  # SQL says the lot is gone (sold another way, withdrawn)
-            raise refusals.already_sold() from None
+            await engine.drop_state(lot_id)  # SQL says the lot is gone (sold another way, withdrawn, expired)
+            raise
         except DomainError:
             await engine.release_purchase(lot_id, org_id, claim_us, key)
             raise

@@ -8,6 +8,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from exchange.auctions import bid_counts
+from exchange.auctions.models import EngineIdentity
 from exchange.auctions.scripts import LotKeys
 from exchange.lots.events import lot_sold_elsewhere
 from exchange.orders.services import create_order_for_lot
@@ -26,8 +27,11 @@ async def test_a_lot_whose_redis_state_was_lost_is_rebuilt_from_sql_before_the_n
     original = await client.post(url, json={"amount": "100"}, headers=keyed)
     assert (await client.post(url, json={"amount": "120"}, headers=second.headers)).status_code == 201
 
+    async with db() as session:
+        identity = await session.get(EngineIdentity, 1)
+    assert identity is not None
     redis = Redis.from_url(redis_url)
-    await redis.delete(*LotKeys(lot_id).all())  # as if Redis lost its data
+    await redis.delete(*LotKeys(lot_id, f"sx:{identity.space}:").all())  # as if Redis lost its data
     state = SimpleNamespace(redis=redis, session_maker=db)
     assert await bid_counts(state, [lot_id]) == {lot_id: 2}  # counted from SQL meanwhile
 

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from exchange.auctions.models import Bid, BidRevision
 from exchange.auctions.receipts import verify_receipt
+from exchange.lots.models import LotInvite
 from tests.conftest import OrgFactory
 from tests.support.lots import insert_live_lot
 
@@ -140,3 +141,19 @@ async def test_the_same_idempotency_key_returns_the_first_answer_and_places_noth
     async with db() as session:
         count = len((await session.scalars(select(BidRevision.id).where(BidRevision.lot_id == lot_id))).all())
     assert count == 1
+
+
+async def test_a_buyer_invited_after_bidding_opened_can_bid(
+    client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
+) -> None:
+    seller, first, later = await make_org("seller"), await make_org("buyer"), await make_org("buyer")
+    lot_id = await insert_live_lot(db, seller.org_id or 0, visibility="private", invited_org_ids=(first.org_id or 0,))
+    url = f"/api/lots/{lot_id}/bids"
+    assert (await client.post(url, json={"amount": "10"}, headers=first.headers)).status_code == 201
+    assert (await client.post(url, json={"amount": "11"}, headers=later.headers)).status_code == 404
+
+    async with db() as session, session.begin():
+        session.add(LotInvite(lot_id=lot_id, org_id=later.org_id or 0))
+
+    invited_now = await client.post(url, json={"amount": "11"}, headers=later.headers)
+    assert invited_now.status_code == 201

@@ -1,0 +1,366 @@
+"""Bid engine benchmark: `python -m benchmarks.bids` (`scripts/bench bids`). Prints every figure of one run.
+
+1. Engine alone, in this process: place_bid.lua through the engine (argument building, script, reply
+   parsing, receipt) against a bare EVALSHA of a do-nothing script, same client, same embedded Redis.
+   The engine with its durable path (group commit to SQLite) is shown too.
+2. Through HTTP, one granian worker each: POST /api/lots/{id}/bids (auth, embedded Redis, durable)
+   against a bare Litestar POST that decodes the same body and makes one EVALSHA. Closed loop.
+3. Fixed offered load: 500 bids/s from 200 bidders on 50 lots for 20 s: p50/p95/p99 and errors.
+4. The exchange server's resident memory (granian + worker) sampled through 2 and 3.
+5. Closing a lot with 10 000 bids: time from the close claim to the committed order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import itertools
+import os
+import platform
+import random
+import shutil
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from benchmarks._http_load import LoadResult, closed_loop, open_loop, percentile
+from benchmarks._setup import PYTHON, Bidder, Server, free_port, make_bidders, make_lots, make_orgs, rss_of_tree
+
+__all__ = ["main"]
+
+TARGETS = {"engine": 0.60, "http": 0.50, "p99_ms": 25.0, "close_ms": 200.0, "rss_mb": 300.0}
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+async def _rate_of(work: Any, *, seconds: float, concurrency: int) -> float:
+    """Calls of `work(i)` per second with `concurrency` loops for `seconds`."""
+    done = 0
+    counter = itertools.count()
+    stop_at = time.perf_counter() + seconds
+
+    async def loop() -> None:
+        nonlocal done
+        while time.perf_counter() < stop_at:
+            await work(next(counter))
+            done += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(loop() for _ in range(concurrency)))
+    return done / (time.perf_counter() - started)
+
+
+async def engine_alone(
+    redis_url: str, session_maker: Any, lots: list[int], bidders: list[int], seconds: float
+) -> dict[str, float]:
+    from exchange.auctions.engine import BidEngine
+    from exchange.auctions.runtime import _engine_redis
+    from exchange.redis.connection import make_redis
+
+    client = _engine_redis(make_redis(redis_url))
+    engine = BidEngine(client, session_maker)
+    await engine.start()
+    do_nothing = client.register_script("return 0")
+    for lot_id in lots:  # load the lots' state first (a one-off per lot)
+        await engine.loader.ensure_loaded(lot_id)
+
+    async def bare(i: int) -> None:
+        await do_nothing(keys=[f"lot:{{{lots[i % len(lots)]}}}"], args=[i])
+
+    async def accept(i: int) -> None:
+        await engine.accept_bid(
+            lot_id=lots[i % len(lots)],
+            bidder_org_id=bidders[i % len(bidders)],
+            amount_minor=100_000 + i,
+            currency="CNY",
+        )
+
+    async def durable(i: int) -> None:
+        await engine.place_bid(
+            lot_id=lots[i % len(lots)],
+            bidder_org_id=bidders[i % len(bidders)],
+            amount_minor=200_000 + i,
+            currency="CNY",
+        )
+
+    await _rate_of(bare, seconds=0.5, concurrency=32)  # warm up
+    figures = {
+        "bare": await _rate_of(bare, seconds=seconds, concurrency=32),
+        "engine": await _rate_of(accept, seconds=seconds, concurrency=32),
+        "durable": await _rate_of(durable, seconds=seconds, concurrency=64),
+    }
+    await engine.stop()
+    await client.aclose(close_connection_pool=True)
+    return figures
+
+
+def _bid_requests(lots: list[int], bidders: list[Bidder]) -> Any:
+    tokens = [{"Authorization": f"Bearer {b.token}"} for b in bidders]
+
+    def make(i: int) -> tuple[str, dict[str, str], bytes]:
+        amount = f"{1000 + (i * 7) % 9000}.{i % 100:02d}"
+        return f"/api/lots/{lots[i % len(lots)]}/bids", tokens[i % len(tokens)], msgspec.json.encode({"amount": amount})
+
+    return make
+
+
+def _bare_requests(lots: list[int]) -> Any:
+    def make(i: int) -> tuple[str, dict[str, str], bytes]:
+        return f"/bids/{lots[i % len(lots)]}", {}, msgspec.json.encode({"amount": f"{1000 + i % 9000}.00"})
+
+    return make
+
+
+async def _sample_rss(pid: int, peak: list[int], stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        peak[0] = max(peak[0], rss_of_tree(pid))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=0.25)
+
+
+async def close_big_lot(redis_url: str, session_maker: Any, seller: int, bids: int) -> dict[str, float]:
+    from exchange.auctions.closing import award_lot, notify_close
+    from exchange.auctions.engine import BidEngine
+    from exchange.auctions.runtime import _engine_redis
+    from exchange.redis.connection import make_redis
+
+    client = _engine_redis(make_redis(redis_url))
+    engine = BidEngine(client, session_maker)
+    await engine.start()
+    orgs = await make_orgs(session_maker, "buyer", bids, "Close bench buyer")
+    window = timedelta(seconds=max(10.0, bids / 800))
+    (lot_id,) = await make_lots(session_maker, seller, 1, closes_in=window)
+    closes_at = time.monotonic() + window.total_seconds()
+    rng = random.Random(10_000)
+    queue = iter(orgs)
+
+    async def bidder() -> None:
+        for org_id in queue:
+            await engine.place_bid(
+                lot_id=lot_id, bidder_org_id=org_id, amount_minor=rng.randrange(1, 10**8), currency="CNY"
+            )
+
+    started = time.perf_counter()
+    await asyncio.gather(*(bidder() for _ in range(100)))
+    placed_in = time.perf_counter() - started
+    _say(f"  {bids} bids placed in {placed_in:.1f} s; waiting for the closing time")
+    await asyncio.sleep(max(0.0, closes_at - time.monotonic()) + 0.05)
+
+    t0 = time.perf_counter()
+    code, _token = await engine.claim_close(lot_id)
+    assert code == "CLAIMED", code
+    result = await award_lot(session_maker, lot_id)
+    to_order = time.perf_counter() - t0
+    assert result is not None
+    assert result.order_id is not None
+    await engine.finish(lot_id, "closed", result.outcome)
+    finished = time.perf_counter() - t0
+    notified = await notify_close(session_maker, lot_id)
+    with_notices = time.perf_counter() - t0
+    await engine.stop()
+    await client.aclose(close_connection_pool=True)
+    return {
+        "to_order_ms": to_order * 1000,
+        "finished_ms": finished * 1000,
+        "notified_ms": with_notices * 1000,
+        "notices": notified,
+        "bids_per_s": bids / placed_in,
+    }
+
+
+def _latency_line(result: LoadResult) -> str:
+    ms = [value * 1000 for value in result.latencies]
+    return (
+        f"p50 {percentile(ms, 0.50):.1f} ms, p95 {percentile(ms, 0.95):.1f} ms, p99 {percentile(ms, 0.99):.1f} ms, "
+        f"max {max(ms) if ms else float('nan'):.1f} ms"
+    )
+
+
+async def run(args: argparse.Namespace) -> int:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from exchange.db.engine import make_engine, make_session_maker
+    from exchange.db.migrate import upgrade_database
+    from exchange.redis.embedded import EmbeddedRedis
+    from exchange.settings import Settings
+
+    root = Path(tempfile.mkdtemp(prefix="sx-bench-"))
+    data_dir = root / "data"
+    settings = Settings.from_env({"DATA_DIR": str(data_dir)}).prepared()
+    redis_server = EmbeddedRedis(data_dir)
+    redis_server.ensure_running()
+    engine: AsyncEngine | None = None
+    figures: dict[str, Any] = {}
+    try:
+        _say(
+            f"Bid engine benchmark — {platform.node()}, {platform.machine()}, {len(os.sched_getaffinity(0))} cores, "
+            f"load average {os.getloadavg()[0]:.2f}, Python {platform.python_version()}; data in {root}"
+        )
+        await asyncio.to_thread(upgrade_database, settings.database.url)
+        engine = make_engine(settings.database)
+        session_maker = make_session_maker(engine)
+        (seller,) = await make_orgs(session_maker, "seller", 1, "Bench seller")
+        bidders = await make_bidders(session_maker, settings.secret_key, args.bidders)
+        lots = await make_lots(session_maker, seller, args.lots, closes_in=timedelta(days=1))
+        engine_lots = await make_lots(session_maker, seller, 8, closes_in=timedelta(days=1))
+
+        _say(f"\n[1/5] Engine alone, in-process, {args.engine_seconds:.0f} s each (32 concurrent calls)…")
+        figures["engine"] = await engine_alone(
+            redis_server.url, session_maker, engine_lots, [b.org_id for b in bidders], args.engine_seconds
+        )
+
+        _say(f"\n[2/5] HTTP, closed loop, {args.connections} connections, {args.http_seconds:.0f} s each…")
+        bare_port = free_port()
+        bare = Server(
+            [PYTHON, "-m", "granian", "--interface", "asgi", "--workers", "1", "--port", str(bare_port),
+             "--no-access-log", "--factory", "benchmarks._bare_app:create_app"],
+            {"BENCH_REDIS_URL": redis_server.url},
+            bare_port,
+            root / "bare.log",
+        )  # fmt: skip
+        try:
+            await asyncio.to_thread(bare.wait_ready, "/schema/openapi.json")
+            await closed_loop("127.0.0.1", bare_port, _bare_requests(lots), connections=args.connections, seconds=1)
+            bare_result = await closed_loop(
+                "127.0.0.1", bare_port, _bare_requests(lots), connections=args.connections, seconds=args.http_seconds
+            )
+        finally:
+            bare.stop()
+        port = free_port()
+        server = Server(
+            [PYTHON, "-m", "exchange.cli", "serve", "--no-migrate"],
+            {"DATA_DIR": str(data_dir), "REDIS_URL": redis_server.url, "PORT": str(port), "WORKERS": "1",
+             "SCHEDULER": "off"},
+            port,
+            root / "exchange.log",
+        )  # fmt: skip
+        peak = [0]
+        stop_sampling = asyncio.Event()
+        sampler = None
+        try:
+            await asyncio.to_thread(server.wait_ready, "/health")
+            sampler = asyncio.create_task(_sample_rss(server.process.pid, peak, stop_sampling))
+            make = _bid_requests(lots, bidders)
+            await closed_loop("127.0.0.1", port, make, connections=args.connections, seconds=1)
+            http_result = await closed_loop(
+                "127.0.0.1", port, make, connections=args.connections, seconds=args.http_seconds
+            )
+            figures["http"] = (bare_result, http_result)
+
+            _say(
+                f"\n[3/5] Fixed offered load: {args.rate} bids/s from {args.bidders} bidders on {args.lots} lots "
+                f"for {args.seconds:.0f} s…"
+            )
+            fixed = await open_loop(
+                "127.0.0.1",
+                port,
+                _bid_requests(lots, bidders),
+                rate=args.rate,
+                seconds=args.seconds,
+                clients=args.bidders,
+            )
+            figures["fixed"] = fixed
+        finally:
+            stop_sampling.set()
+            if sampler is not None:
+                await sampler
+            server.stop()
+        figures["rss"] = peak[0]
+
+        _say(f"\n[5/5] Closing a lot with {args.close_bids} bids…")
+        figures["close"] = await close_big_lot(redis_server.url, session_maker, seller, args.close_bids)
+    finally:
+        if engine is not None:
+            await engine.dispose()
+        redis_server.stop()
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+    return _report(figures, args)
+
+
+def _report(figures: dict[str, Any], args: argparse.Namespace) -> int:
+    ok = True
+
+    def verdict(good: bool) -> str:
+        nonlocal ok
+        ok = ok and good
+        return "OK" if good else "MISSED"
+
+    e = figures["engine"]
+    bare_http, http = figures["http"]
+    fixed: LoadResult = figures["fixed"]
+    close = figures["close"]
+    engine_ratio = e["engine"] / e["bare"]
+    http_ratio = http.rate / bare_http.rate
+    p99 = percentile([v * 1000 for v in fixed.latencies], 0.99)
+    rss_mb = figures["rss"] / 2**20
+    _say("\n=== Results ===")
+    _say(
+        f"Engine alone: bare EVALSHA (do-nothing) {e['bare']:,.0f}/s · engine place_bid.lua {e['engine']:,.0f}/s · "
+        f"ratio {engine_ratio:.0%} (target ≥ {TARGETS['engine']:.0%}) {verdict(engine_ratio >= TARGETS['engine'])}"
+    )
+    _say(f"  engine with the durable path (group commit to SQLite, 64 concurrent): {e['durable']:,.0f} bids/s")
+    _say(
+        f"HTTP, one worker: bare Litestar POST + EVALSHA {bare_http.rate:,.0f}/s · POST /api/lots/{{id}}/bids "
+        f"{http.rate:,.0f}/s · ratio {http_ratio:.0%} (target ≥ {TARGETS['http']:.0%}) "
+        f"{verdict(http_ratio >= TARGETS['http'])}"
+    )
+    _say(
+        f"  closed-loop errors: bare {bare_http.failed}, exchange {http.failed} ({http.statuses}); "
+        f"exchange latency {_latency_line(http)}"
+    )
+    _say(
+        f"Fixed load {args.rate}/s for {args.seconds:.0f} s, {args.bidders} bidders, {args.lots} lots: "
+        f"sent {fixed.sent}, "
+        f"201 {fixed.ok}, errors {fixed.failed} ({fixed.statuses}); achieved {fixed.ok / fixed.seconds:,.0f}/s"
+    )
+    _say(
+        f"  {_latency_line(fixed)} (p99 target < {TARGETS['p99_ms']:.0f} ms, zero errors) "
+        f"{verdict(p99 < TARGETS['p99_ms'] and fixed.failed == 0)}"
+    )
+    _say(
+        f"Close of a lot with {args.close_bids} bids: {close['to_order_ms']:.0f} ms to the order "
+        f"(target < {TARGETS['close_ms']:.0f} ms) {verdict(close['to_order_ms'] < TARGETS['close_ms'])}; "
+        f"{close['finished_ms']:.0f} ms with the Redis state closed; {close['notified_ms']:.0f} ms with "
+        f"{close['notices']} notifications; bids were placed at {close['bids_per_s']:,.0f}/s in-process"
+    )
+    _say(
+        f"Server resident memory (granian + worker), peak through HTTP phases: {rss_mb:.0f} MB "
+        f"(target < {TARGETS['rss_mb']:.0f} MB) {verdict(rss_mb < TARGETS['rss_mb'])}"
+    )
+    return 0 if ok else 1
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="bench bids", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--rate", type=int, default=500, help="offered bids per second in the fixed-load phase")
+    parser.add_argument("--seconds", type=float, default=20.0, help="length of the fixed-load phase")
+    parser.add_argument("--bidders", type=int, default=200)
+    parser.add_argument("--lots", type=int, default=50)
+    parser.add_argument("--connections", type=int, default=64, help="connections of the closed-loop HTTP phase")
+    parser.add_argument("--http-seconds", type=float, default=6.0)
+    parser.add_argument("--engine-seconds", type=float, default=3.0)
+    parser.add_argument("--close-bids", type=int, default=10_000)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary data directory and server logs")
+    args = parser.parse_args(argv)
+    try:
+        import uvloop
+
+        runner: Any = uvloop.run
+    except ImportError:  # pragma: no cover
+        runner = asyncio.run
+    return int(runner(run(args)))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

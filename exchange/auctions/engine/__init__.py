@@ -1,0 +1,91 @@
+"""The bid engine: sealed bids and fixed-price purchases decided atomically in Redis, made durable in SQL.
+
+Design
+======
+
+Who decides what
+----------------
+* **Redis decides acceptance.** Every state change that must be atomic is one Lua script
+  (`lua/*.lua`): place or revise a bid, withdraw it, claim a fixed-price purchase, claim a close.
+  The script checks the lot's state, the deadline against the Redis server clock (`TIME`), the
+  bidder's right to bid (seller, private-lot invitation, deposit) and the amount (minimum,
+  currency), assigns the bidder's next revision and a per-lot sequence number, and records the
+  bid. All keys of lot 42 carry the hash tag `{42}` (`sx:<space>:lot:{42}`, `...:lot:{42}:bids`),
+  so each script touches one Redis Cluster slot and runs unchanged on a cluster. `<space>` names the
+  database (a row of `bid_engine_identity`), so a Redis that still holds another database's lots (a
+  reset database beside an old append-only file) never mixes them with ours.
+* **SQL is the system of record** (`bids`, `bid_revisions`, `bid_deposits`, `orders`). Redis holds a
+  working copy of each lot that is rebuilt from SQL whenever it is missing.
+
+Acknowledged only after durable (group commit)
+----------------------------------------------
+A bid accepted by its script is handed to the process's journal (`journal.py`), which commits every
+bid queued so far in one transaction (one fsync for the whole batch; while one batch commits, the
+next gathers). On SQLite the batch runs on one sqlite3 connection in one thread (`writers.py`): one
+hand-off per batch. The HTTP answer (201 with the receipt) is sent only after that commit. The writes are
+idempotent: `bid_revisions` is keyed by lot + bidder + revision (INSERT ... ON CONFLICT DO NOTHING),
+`bids` holds each bidder's latest revision (an upsert that only moves forward). On the embedded
+Redis the script's own write is also on disk first (append-only file, `appendfsync always`).
+
+Bids versus the close
+---------------------
+Each batch transaction first locks its lots (PostgreSQL `FOR SHARE`; SQLite's write lock) and writes
+only rows of lots still `live`; the award locks the lot exclusively, flips it out of `live`, and only
+then reads the bids. So every bid that was acknowledged is in the award's view, and a bid that Redis
+accepted just before the deadline but that reaches SQL after the award is answered 409, not lost.
+The award is computed from SQL (the truth), with the pure rules in `rules.py`.
+
+When the two disagree
+---------------------
+* SQL write fails (database down): the bid is answered 503 and the lot's Redis state is dropped, so
+  it is rebuilt from SQL (without that bid) before the next bid. If Redis cannot be reached to drop
+  it, the drop is retried in the background, and a replayed Idempotency-Key is only answered from a
+  revision that SQL holds.
+* Redis lost its data (restart without persistence, FLUSHALL, a new empty server): scripts answer
+  "MISSING", and the lot is rebuilt from SQL (`loader.py`) before the bid is retried. A load takes a
+  token in Redis before reading SQL; a bid batch that commits during the load deletes that token
+  (`confirm_bids.lua`), so a load that may have read SQL too early is refused and reads again. If a
+  lot's state was rebuilt between a bid's acceptance and its commit, the confirm step merges the
+  committed bid into the new state. Either way no acknowledged bid is missing from Redis.
+* Redis down: every bid and purchase call answers 503 with Retry-After (never 500, nothing half
+  written). redis-py reconnects by itself; `Script` objects load their script again on NOSCRIPT.
+* SQL changed under a loaded lot: a refusal Redis gives that SQL may contradict is checked there
+  (an invitation or a deposit added since the load: the state is rebuilt and the call retried); a
+  lot that left `live` by another path is refused by the batch transaction (409) and rebuilt.
+
+Fixed price
+-----------
+`purchase.lua` lets exactly one buyer claim the lot. The claimant creates the order through
+`orders.services.create_order_for_lot` (the one conditional UPDATE that sells a lot, whatever path
+sells it), then confirms the claim; if SQL refuses or fails, the claim is released. A claim left
+unconfirmed by a crashed process is reported after `STALE_CLAIM_US` and settled against SQL.
+
+Close
+-----
+The scheduler (`closing.py`) finds due lots in SQL and in Redis, claims each with `close.lua`
+(one claimant among all processes; a stale claim may be taken over), awards in SQL (exactly once:
+the lot must still be `live`), then records the final state in Redis with `finish_close.lua`. The
+award reads only the two best bids (an index on lot + amount), so its cost barely grows with the
+number of bids; notifications to every bidder follow in a second transaction.
+
+Confidentiality
+---------------
+Amounts and bidders are never logged (only exception class names: database errors carry bound
+parameters), never sent in errors or live events (events carry only the public bid count), and are
+read back only by their own bidder before the close.
+"""
+
+from __future__ import annotations
+
+# Parts: _base (state, key space, repairs, housekeeping), _bids (sealed bids), _sales (purchase and
+# close claims, final states), _space (the database's key space).
+from exchange.auctions.engine._bids import SealedBids
+from exchange.auctions.engine._sales import STALE_CLAIM_US, SalesAndCloses
+from exchange.auctions.engine._space import database_unavailable, known_space
+from exchange.auctions.journal import PlacedBid
+
+__all__ = ["STALE_CLAIM_US", "BidEngine", "PlacedBid", "database_unavailable", "known_space"]
+
+
+class BidEngine(SealedBids, SalesAndCloses):
+    """One per process. `start()` in the app's lifespan; every method is safe to call concurrently."""

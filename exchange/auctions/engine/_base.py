@@ -1,0 +1,157 @@
+"""The engine's state and plumbing: key space, lifecycle, the confirm and drop repairs, housekeeping."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from redis.asyncio import Redis
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from exchange.auctions.engine._space import database_space, database_unavailable, remember_space
+from exchange.auctions.journal import BidJournal, BidWrite, group_by_lot
+from exchange.auctions.loader import LotStateLoader
+from exchange.auctions.scripts import LotKeys, LotScripts, closing_index, redis_guard
+from exchange.errors import DomainError
+from exchange.live.channels import lot_channel
+from exchange.lots.models import LotInvite
+
+__all__ = ["HOUSEKEEPING_SECONDS", "EngineBase", "Publish", "text"]
+
+log = logging.getLogger("exchange.auctions")
+
+HOUSEKEEPING_SECONDS = 0.25
+
+Publish = Callable[[str, str, dict[str, Any]], None]
+
+
+def text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+class EngineBase:
+    """State shared by the engine's parts; see the package docstring for the design."""
+
+    def __init__(
+        self, redis: Redis, session_maker: async_sessionmaker[AsyncSession], *, publish: Publish | None = None
+    ) -> None:
+        self.redis = redis
+        self.session_maker = session_maker
+        self.scripts = LotScripts(redis)
+        self.loader = LotStateLoader(redis, self.scripts, session_maker)
+        self.journal = BidJournal(session_maker, self._confirm_writes, self._drop_states)
+        self._publish: Publish = publish or (lambda _channel, _event, _data: None)
+        self._pending_drops: set[int] = set()
+        self._pending_confirms: list[BidWrite] = []
+        self._pending_counts: dict[int, int] = {}
+        self._housekeeping: asyncio.Task[None] | None = None
+        self._space: str | None = None
+
+    async def start(self) -> None:
+        with contextlib.suppress(Exception):  # resolved again on first use if the database is not up yet
+            await self.space()
+        self.journal.start()
+        if self._housekeeping is None or self._housekeeping.done():
+            self._housekeeping = asyncio.create_task(self._housekeep(), name="bid-engine-housekeeping")
+
+    async def stop(self) -> None:
+        await self.journal.stop()
+        if self._housekeeping is not None:
+            self._housekeeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._housekeeping
+            self._housekeeping = None
+        with contextlib.suppress(DomainError):
+            await self._settle_pending()
+
+    async def space(self) -> str:
+        """This database's key space in Redis ("sx:<id>:"), read (or made) once from SQL."""
+        if self._space is None:
+            self._space = await database_space(self.session_maker)
+            remember_space(self._space)
+        return self._space
+
+    async def keys(self, lot_id: int) -> LotKeys:
+        return LotKeys(lot_id, await self.space())
+
+    async def _load(self, keys: LotKeys) -> None:
+        await self.loader.ensure_loaded(keys, closing_index(keys.space))
+
+    async def _durable(self, write: BidWrite) -> str:
+        try:
+            return await self.journal.write(write)
+        except DomainError:
+            raise
+        except Exception:
+            raise database_unavailable() from None
+
+    async def _state_field(self, lot_id: int, name: str) -> bytes | None:
+        async with redis_guard():
+            value = await self.redis.hget((await self.keys(lot_id)).state, name)  # type: ignore[misc]
+        return value if isinstance(value, bytes) else None
+
+    async def _confirm_writes(self, writes: list[BidWrite]) -> None:
+        """After a commit: make sure each lot's current Redis state holds the committed bids."""
+        calls = []
+        for (lot_id, gen), items in group_by_lot(writes).items():
+            keys = LotKeys(lot_id, self._space or "")
+            args: list[Any] = [gen]
+            for item in items:
+                args.extend((item.bidder_org_id, item.packed, item.seq))
+            calls.append(((keys.state, keys.bids, keys.loading), args))
+        try:
+            await self.scripts.run_many("confirm_bids", calls)
+        except DomainError:
+            # The bids are durable; Redis will hear of them once it answers again (housekeeping).
+            self._pending_confirms.extend(writes)
+
+    async def _drop_states(self, lot_ids: set[int]) -> None:
+        if not lot_ids:
+            return
+        try:
+            async with redis_guard():
+                pipe = self.redis.pipeline(transaction=False)
+                for lot_id in lot_ids:
+                    pipe.delete(*LotKeys(lot_id, self._space or "").all())
+                await pipe.execute()
+            self._pending_drops.difference_update(lot_ids)
+        except DomainError:
+            self._pending_drops.update(lot_ids)
+
+    async def _settle_pending(self) -> None:
+        if self._pending_drops:
+            await self._drop_states(set(self._pending_drops))
+        if self._pending_confirms:
+            writes, self._pending_confirms = self._pending_confirms, []
+            await self._confirm_writes(writes)
+
+    def _flush_counts(self) -> None:
+        counts, self._pending_counts = self._pending_counts, {}
+        for lot_id, count in counts.items():
+            self._publish(lot_channel(lot_id), "bids", {"count": count})
+
+    async def _housekeep(self) -> None:
+        """Publish bid counts at most a few times a second, and retry Redis repairs that failed."""
+        while True:
+            await asyncio.sleep(HOUSEKEEPING_SECONDS)
+            try:
+                self._flush_counts()
+                await self._settle_pending()
+            except Exception as error:  # keep going; Redis may be down for a while
+                log.warning("bid engine housekeeping failed (%s)", type(error).__name__)
+
+    async def _invited_since(self, lot_id: int, org_id: int) -> bool:
+        """Redis says "not invited": if SQL now invites the org (invited after the state was loaded),
+        drop the state so that it is rebuilt with the invitation; True to retry."""
+        async with self.session_maker() as session:
+            invited = await session.scalar(
+                select(LotInvite.org_id).where(LotInvite.lot_id == lot_id, LotInvite.org_id == org_id)
+            )
+        if invited is None:
+            return False
+        await self._drop_states({lot_id})
+        return True
