@@ -15,14 +15,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import itertools
 import os
 import platform
-import random
 import shutil
 import sys
 import tempfile
-import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -30,6 +27,7 @@ from typing import Any
 import msgspec
 
 from benchmarks._http_load import LoadResult, closed_loop, open_loop, percentile
+from benchmarks._phases import close_big_lot, engine_alone
 from benchmarks._setup import PYTHON, Bidder, Server, free_port, make_bidders, make_lots, make_orgs, rss_of_tree
 
 __all__ = ["main"]
@@ -39,67 +37,6 @@ TARGETS = {"engine": 0.60, "http": 0.50, "p99_ms": 25.0, "close_ms": 200.0, "rss
 
 def _say(message: str) -> None:
     print(message, flush=True)
-
-
-async def _rate_of(work: Any, *, seconds: float, concurrency: int) -> float:
-    """Calls of `work(i)` per second with `concurrency` loops for `seconds`."""
-    done = 0
-    counter = itertools.count()
-    stop_at = time.perf_counter() + seconds
-
-    async def loop() -> None:
-        nonlocal done
-        while time.perf_counter() < stop_at:
-            await work(next(counter))
-            done += 1
-
-    started = time.perf_counter()
-    await asyncio.gather(*(loop() for _ in range(concurrency)))
-    return done / (time.perf_counter() - started)
-
-
-async def engine_alone(
-    redis_url: str, session_maker: Any, lots: list[int], bidders: list[int], seconds: float
-) -> dict[str, float]:
-    from exchange.auctions.engine import BidEngine
-    from exchange.auctions.runtime import _engine_redis
-    from exchange.redis.connection import make_redis
-
-    client = _engine_redis(make_redis(redis_url))
-    engine = BidEngine(client, session_maker)
-    await engine.start()
-    do_nothing = client.register_script("return 0")
-    for lot_id in lots:  # load the lots' state first (a one-off per lot)
-        await engine.loader.ensure_loaded(lot_id)
-
-    async def bare(i: int) -> None:
-        await do_nothing(keys=[f"lot:{{{lots[i % len(lots)]}}}"], args=[i])
-
-    async def accept(i: int) -> None:
-        await engine.accept_bid(
-            lot_id=lots[i % len(lots)],
-            bidder_org_id=bidders[i % len(bidders)],
-            amount_minor=100_000 + i,
-            currency="CNY",
-        )
-
-    async def durable(i: int) -> None:
-        await engine.place_bid(
-            lot_id=lots[i % len(lots)],
-            bidder_org_id=bidders[i % len(bidders)],
-            amount_minor=200_000 + i,
-            currency="CNY",
-        )
-
-    await _rate_of(bare, seconds=0.5, concurrency=32)  # warm up
-    figures = {
-        "bare": await _rate_of(bare, seconds=seconds, concurrency=32),
-        "engine": await _rate_of(accept, seconds=seconds, concurrency=32),
-        "durable": await _rate_of(durable, seconds=seconds, concurrency=64),
-    }
-    await engine.stop()
-    await client.aclose(close_connection_pool=True)
-    return figures
 
 
 def _bid_requests(lots: list[int], bidders: list[Bidder]) -> Any:
@@ -124,56 +61,6 @@ async def _sample_rss(pid: int, peak: list[int], stop: asyncio.Event) -> None:
         peak[0] = max(peak[0], rss_of_tree(pid))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=0.25)
-
-
-async def close_big_lot(redis_url: str, session_maker: Any, seller: int, bids: int) -> dict[str, float]:
-    from exchange.auctions.closing import award_lot, notify_close
-    from exchange.auctions.engine import BidEngine
-    from exchange.auctions.runtime import _engine_redis
-    from exchange.redis.connection import make_redis
-
-    client = _engine_redis(make_redis(redis_url))
-    engine = BidEngine(client, session_maker)
-    await engine.start()
-    orgs = await make_orgs(session_maker, "buyer", bids, "Close bench buyer")
-    window = timedelta(seconds=max(10.0, bids / 800))
-    (lot_id,) = await make_lots(session_maker, seller, 1, closes_in=window)
-    closes_at = time.monotonic() + window.total_seconds()
-    rng = random.Random(10_000)
-    queue = iter(orgs)
-
-    async def bidder() -> None:
-        for org_id in queue:
-            await engine.place_bid(
-                lot_id=lot_id, bidder_org_id=org_id, amount_minor=rng.randrange(1, 10**8), currency="CNY"
-            )
-
-    started = time.perf_counter()
-    await asyncio.gather(*(bidder() for _ in range(100)))
-    placed_in = time.perf_counter() - started
-    _say(f"  {bids} bids placed in {placed_in:.1f} s; waiting for the closing time")
-    await asyncio.sleep(max(0.0, closes_at - time.monotonic()) + 0.05)
-
-    t0 = time.perf_counter()
-    code, _token = await engine.claim_close(lot_id)
-    assert code == "CLAIMED", code
-    result = await award_lot(session_maker, lot_id)
-    to_order = time.perf_counter() - t0
-    assert result is not None
-    assert result.order_id is not None
-    await engine.finish(lot_id, "closed", result.outcome)
-    finished = time.perf_counter() - t0
-    notified = await notify_close(session_maker, lot_id)
-    with_notices = time.perf_counter() - t0
-    await engine.stop()
-    await client.aclose(close_connection_pool=True)
-    return {
-        "to_order_ms": to_order * 1000,
-        "finished_ms": finished * 1000,
-        "notified_ms": with_notices * 1000,
-        "notices": notified,
-        "bids_per_s": bids / placed_in,
-    }
 
 
 def _latency_line(result: LoadResult) -> str:

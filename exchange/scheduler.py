@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Job", "Scheduler", "register_job", "registered_jobs"]
+__all__ = ["Job", "Scheduler", "register_job", "registered_jobs", "unregister_job"]
 
 log = logging.getLogger("exchange.scheduler")
 
@@ -47,6 +47,11 @@ def register_job(name: str, every_seconds: float, fn: JobFunction) -> JobFunctio
         raise ValueError("every_seconds must be positive")
     _jobs[name] = Job(name, every_seconds, fn)
     return fn
+
+
+def unregister_job(name: str) -> None:
+    """Forget a job (for tests); processes already running keep their copy of the list."""
+    _jobs.pop(name, None)
 
 
 def registered_jobs() -> list[Job]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
@@ -39,40 +38,21 @@ SCRIPT_NAMES = (
 )
 
 
-@dataclass(frozen=True, slots=True)
 class LotKeys:
     """The Redis keys of one lot's state, in the key space of one database (`space`, e.g. "sx:3f9a1c2b:")."""
 
-    lot_id: int
-    space: str = ""
+    __slots__ = ("bids", "deposits", "idem", "invited", "loading", "lot_id", "space", "state", "tag")
 
-    @property
-    def tag(self) -> str:
-        return f"{self.space}lot:{{{self.lot_id}}}"
-
-    @property
-    def state(self) -> str:
-        return self.tag
-
-    @property
-    def bids(self) -> str:
-        return f"{self.tag}:bids"
-
-    @property
-    def idem(self) -> str:
-        return f"{self.tag}:idem"
-
-    @property
-    def deposits(self) -> str:
-        return f"{self.tag}:deposits"
-
-    @property
-    def invited(self) -> str:
-        return f"{self.tag}:invited"
-
-    @property
-    def loading(self) -> str:
-        return f"{self.tag}:loading"
+    def __init__(self, lot_id: int, space: str = "") -> None:
+        self.lot_id = lot_id
+        self.space = space
+        self.tag = f"{space}lot:{{{lot_id}}}"
+        self.state = self.tag
+        self.bids = f"{self.tag}:bids"
+        self.idem = f"{self.tag}:idem"
+        self.deposits = f"{self.tag}:deposits"
+        self.invited = f"{self.tag}:invited"
+        self.loading = f"{self.tag}:loading"
 
     def all(self) -> tuple[str, ...]:
         return (self.state, self.bids, self.idem, self.deposits, self.invited, self.loading)
@@ -98,9 +78,19 @@ class LotScripts:
         return self._scripts[name]
 
     async def run(self, name: str, keys: Sequence[str], args: Sequence[Any]) -> Any:
-        """One script call; Redis being down or loading becomes a 503 for the caller."""
-        async with redis_guard():
-            return await self._scripts[name](keys=list(keys), args=list(args))
+        """One script call by SHA; on NOSCRIPT the `Script` loads its source again and the call is repeated
+        (what `Script.__call__` does, without its per-call overhead on the bid hot path). Redis being down
+        or loading becomes a 503 for the caller."""
+        script = self._scripts[name]
+        try:
+            try:
+                return await self.redis.evalsha(script.sha, len(keys), *keys, *args)  # type: ignore[misc]
+            except NoScriptError:
+                script.sha = await self.redis.script_load(script.script)
+                return await self.redis.evalsha(script.sha, len(keys), *keys, *args)  # type: ignore[misc]
+        except (RedisError, OSError) as error:
+            log.warning("bid engine: Redis unavailable (%s)", type(error).__name__)
+            raise engine_unavailable() from None
 
     async def run_many(self, name: str, calls: Sequence[tuple[Sequence[str], Sequence[Any]]]) -> list[Any]:
         """Several calls of one idempotent script in a single round trip (a pipeline of EVALSHA).

@@ -50,6 +50,7 @@ class EngineBase:
         self._pending_counts: dict[int, int] = {}
         self._housekeeping: asyncio.Task[None] | None = None
         self._space: str | None = None
+        self._keys: dict[int, LotKeys] = {}
 
     async def start(self) -> None:
         with contextlib.suppress(Exception):  # resolved again on first use if the database is not up yet
@@ -76,7 +77,12 @@ class EngineBase:
         return self._space
 
     async def keys(self, lot_id: int) -> LotKeys:
-        return LotKeys(lot_id, await self.space())
+        keys = self._keys.get(lot_id)
+        if keys is None:
+            if len(self._keys) > 50_000:
+                self._keys.clear()
+            keys = self._keys[lot_id] = LotKeys(lot_id, await self.space())
+        return keys
 
     async def _load(self, keys: LotKeys) -> None:
         await self.loader.ensure_loaded(keys, closing_index(keys.space))

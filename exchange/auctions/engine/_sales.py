@@ -11,7 +11,10 @@ from exchange.auctions.engine._base import EngineBase, text
 from exchange.auctions.scripts import closing_index, redis_guard
 from exchange.errors import DomainError
 
-__all__ = ["STALE_CLAIM_US", "SalesAndCloses"]
+__all__ = ["CLOSED_STATE_TTL_MS", "STALE_CLAIM_US", "SalesAndCloses"]
+
+CLOSED_STATE_TTL_MS = 24 * 3600 * 1000
+"""A closed lot's Redis state is kept a day (late calls get their 409 fast), then rebuilt from SQL if used."""
 
 STALE_CLAIM_US = 15_000_000
 """An unconfirmed purchase claim or an unfinished close claim older than this (µs) counts as abandoned."""
@@ -74,7 +77,11 @@ class SalesAndCloses(EngineBase):
         """Record a final state in Redis after SQL settled it; no bid or purchase is accepted afterwards."""
         try:
             keys = await self.keys(lot_id)
-            await self.scripts.run("finish_close", (keys.state,), (state, outcome))
+            await self.scripts.run(
+                "finish_close",
+                (keys.state, keys.bids, keys.idem, keys.deposits, keys.invited),
+                (state, outcome, CLOSED_STATE_TTL_MS),
+            )
             async with redis_guard():
                 await self.redis.zrem(closing_index(keys.space), str(lot_id))
         except DomainError:
