@@ -194,6 +194,10 @@ def _report(figures: dict[str, Any], args: argparse.Namespace) -> int:
         f"Engine alone: bare EVALSHA (do-nothing) {e['bare']:,.0f}/s · engine place_bid.lua {e['engine']:,.0f}/s · "
         f"ratio {engine_ratio:.0%} (target ≥ {TARGETS['engine']:.0%}) {verdict(engine_ratio >= TARGETS['engine'])}"
     )
+    _say(
+        "  ratio per round (3 alternating rounds; the median round is shown): "
+        + ", ".join(f"{ratio:.0%}" for ratio in e["ratios"])
+    )
     _say(f"  engine with the durable path (group commit to SQLite, 64 concurrent): {e['durable']:,.0f} bids/s")
     _say(
         f"HTTP, one worker: bare Litestar POST + EVALSHA {bare_http.rate:,.0f}/s · POST /api/lots/{{id}}/bids "
