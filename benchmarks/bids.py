@@ -104,7 +104,10 @@ async def run(args: argparse.Namespace) -> int:
             redis_server.url, session_maker, engine_lots, [b.org_id for b in bidders], args.engine_seconds
         )
 
-        _say(f"\n[2/5] HTTP, closed loop, {args.connections} connections, {args.http_seconds:.0f} s each…")
+        _say(
+            f"\n[2/5] HTTP, closed loop, {args.connections} connections, {args.http_seconds:.0f} s each "
+            "([4/5]: the exchange server's memory is sampled from here through phase 3)…"
+        )
         bare_port = free_port()
         bare = Server(
             [PYTHON, "-m", "granian", "--interface", "asgi", "--workers", "1", "--port", str(bare_port),
