@@ -104,7 +104,10 @@ async def run(args: argparse.Namespace) -> int:
             redis_server.url, session_maker, engine_lots, [b.org_id for b in bidders], args.engine_seconds
         )
 
-        _say(f"\n[2/5] HTTP, closed loop, {args.connections} connections, {args.http_seconds:.0f} s each…")
+        _say(
+            f"\n[2/5] HTTP, closed loop, {args.connections} connections, {args.http_seconds:.0f} s each "
+            "([4/5]: the exchange server's memory is sampled from here through phase 3)…"
+        )
         bare_port = free_port()
         bare = Server(
             [PYTHON, "-m", "granian", "--interface", "asgi", "--workers", "1", "--port", str(bare_port),
@@ -193,6 +196,10 @@ def _report(figures: dict[str, Any], args: argparse.Namespace) -> int:
     _say(
         f"Engine alone: bare EVALSHA (do-nothing) {e['bare']:,.0f}/s · engine place_bid.lua {e['engine']:,.0f}/s · "
         f"ratio {engine_ratio:.0%} (target ≥ {TARGETS['engine']:.0%}) {verdict(engine_ratio >= TARGETS['engine'])}"
+    )
+    _say(
+        "  ratio per round (3 alternating rounds; the median round is shown): "
+        + ", ".join(f"{ratio:.0%}" for ratio in e["ratios"])
     )
     _say(f"  engine with the durable path (group commit to SQLite, 64 concurrent): {e['durable']:,.0f} bids/s")
     _say(
