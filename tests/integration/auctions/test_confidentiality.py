@@ -112,7 +112,8 @@ async def test_before_the_close_no_route_page_event_or_log_reveals_an_amount_or_
             continue
         for method in sorted(route.methods - {"OPTIONS", "HEAD"}):
             for name, (headers, secrets) in viewers.items():
-                for extra in ({}, {"HX-Request": "true"}):
+                # Pages answer HTMX requests with fragments; the JSON API ignores the header.
+                for extra in ({},) if path.startswith("/api") else ({}, {"HX-Request": "true"}):
                     client.cookies.clear()  # each viewer is only who its headers say
                     if method == "GET":
                         answer = await client.get(path, headers={**headers, **extra})
