@@ -5,6 +5,7 @@ The API never reads the session cookie, so the CSRF exemption of /api stays safe
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from litestar.middleware import ASGIMiddleware
@@ -18,6 +19,30 @@ from exchange.errors import Unauthorized
 __all__ = ["SESSION_USER_KEY", "AuthMiddleware"]
 
 SESSION_USER_KEY = "uid"
+
+PRINCIPAL_CACHE_SECONDS = 30.0
+_PRINCIPAL_CACHE_SIZE = 10_000
+_cache: dict[int, tuple[float, Principal]] = {}
+
+
+def _cached(user_id: int) -> Principal | None:
+    entry = _cache.get(user_id)
+    if entry is None or entry[0] < time.monotonic():
+        return None
+    return entry[1]
+
+
+def _remember(principal: Principal) -> None:
+    """Keep verified (and admin) principals for a few seconds: one database read less per API call.
+
+    Only settled principals are kept. Verification only ever turns an org from unverified to verified,
+    so an unverified principal is always read afresh and a newly verified org can trade at once.
+    """
+    if not (principal.is_admin or principal.org_verified):
+        return
+    if len(_cache) >= _PRINCIPAL_CACHE_SIZE:
+        _cache.clear()
+    _cache[principal.user_id] = (time.monotonic() + PRINCIPAL_CACHE_SECONDS, principal)
 
 
 def _bearer(scope: Scope) -> str | None:
@@ -58,8 +83,13 @@ class AuthMiddleware(ASGIMiddleware):
                 user_id = raw if isinstance(raw, int) else None
         if user_id is None:
             return None
+        principal = _cached(user_id)
+        if principal is not None:
+            return principal
         async with app_state.session_maker() as db:
             principal = await load_principal(db, user_id)
+        if principal is not None:
+            _remember(principal)
         if principal is None and path.startswith("/api"):
             raise Unauthorized("This account no longer exists.", code="bad_token", title="Invalid token")
         return principal
