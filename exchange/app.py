@@ -23,7 +23,7 @@ from litestar.stores.redis import RedisStore
 from litestar.template.config import TemplateConfig
 
 from exchange.accounts.api import AccountsController
-from exchange.accounts.auth import AuthMiddleware
+from exchange.accounts.auth import AuthMiddleware, PrincipalCache
 from exchange.accounts.sessions import RotatingSessionConfig
 from exchange.auctions import counts as auction_counts  # noqa: F401  (the catalogue's bid counts come from bids)
 from exchange.auctions import jobs as auction_jobs  # noqa: F401  (registers the scheduler's jobs)
@@ -160,6 +160,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "redis": redis,
                 "embedded_redis": embedded,
                 "channels": channels,
+                "principal_cache": PrincipalCache(),
             }
         ),
         debug=settings.debug,

@@ -16,33 +16,37 @@ from exchange.accounts.services import load_principal
 from exchange.accounts.tokens import read_token
 from exchange.errors import Unauthorized
 
-__all__ = ["SESSION_USER_KEY", "AuthMiddleware"]
+__all__ = ["SESSION_USER_KEY", "AuthMiddleware", "PrincipalCache"]
 
 SESSION_USER_KEY = "uid"
 
 PRINCIPAL_CACHE_SECONDS = 30.0
 _PRINCIPAL_CACHE_SIZE = 10_000
-_cache: dict[int, tuple[float, Principal]] = {}
 
 
-def _cached(user_id: int) -> Principal | None:
-    entry = _cache.get(user_id)
-    if entry is None or entry[0] < time.monotonic():
-        return None
-    return entry[1]
-
-
-def _remember(principal: Principal) -> None:
-    """Keep verified (and admin) principals for a few seconds: one database read less per API call.
+class PrincipalCache:
+    """Verified (and admin) principals kept for a few seconds: one database read less per API call.
 
     Only settled principals are kept. Verification only ever turns an org from unverified to verified,
-    so an unverified principal is always read afresh and a newly verified org can trade at once.
+    so an unverified principal is always read afresh and a newly verified org can trade at once. One
+    cache per app (in its state), since user ids belong to one database.
     """
-    if not (principal.is_admin or principal.org_verified):
-        return
-    if len(_cache) >= _PRINCIPAL_CACHE_SIZE:
-        _cache.clear()
-    _cache[principal.user_id] = (time.monotonic() + PRINCIPAL_CACHE_SECONDS, principal)
+
+    def __init__(self) -> None:
+        self._entries: dict[int, tuple[float, Principal]] = {}
+
+    def get(self, user_id: int) -> Principal | None:
+        entry = self._entries.get(user_id)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def remember(self, principal: Principal) -> None:
+        if not (principal.is_admin or principal.org_verified):
+            return
+        if len(self._entries) >= _PRINCIPAL_CACHE_SIZE:
+            self._entries.clear()
+        self._entries[principal.user_id] = (time.monotonic() + PRINCIPAL_CACHE_SECONDS, principal)
 
 
 def _bearer(scope: Scope) -> str | None:
@@ -83,13 +87,14 @@ class AuthMiddleware(ASGIMiddleware):
                 user_id = raw if isinstance(raw, int) else None
         if user_id is None:
             return None
-        principal = _cached(user_id)
+        cache: PrincipalCache = app_state.principal_cache
+        principal = cache.get(user_id)
         if principal is not None:
             return principal
         async with app_state.session_maker() as db:
             principal = await load_principal(db, user_id)
         if principal is not None:
-            _remember(principal)
+            cache.remember(principal)
         if principal is None and path.startswith("/api"):
             raise Unauthorized("This account no longer exists.", code="bad_token", title="Invalid token")
         return principal
