@@ -19,7 +19,7 @@ from exchange.rfq.models import RfqOffer, RfqThread, SampleOrder
 from exchange.rfq.services._access import as_conflict, load_offers, load_thread, party_side, thread_state
 from exchange.rfq.services._effects import publish_after_commit
 from exchange.rfq.services._notices import notify_thread
-from exchange.rfq.services._terms import read_terms
+from exchange.rfq.services._terms import read_terms_of
 from exchange.rfq.services._threads import (
     add_offer,
     advance_thread,
@@ -50,17 +50,7 @@ async def open_rfq(
         raise Forbidden("Only buyer organisations can ask for quotes.", code="wrong_org_kind")
     lot = await get_visible_lot(session, principal, lot_id)
     require_rfq_open_lot(lot)
-    terms = read_terms(
-        price=data.price,
-        currency=data.currency,
-        lot_currency=lot.currency,
-        valid_until=data.valid_until,
-        delivery_by=data.delivery_by,
-        payment_terms=data.payment_terms,
-        packaging=data.packaging,
-        message=data.message,
-        now=now,
-    )
+    terms = read_terms_of(data, lot.currency, now)
     thread, _offer = await start_thread(
         session,
         lot,
@@ -119,17 +109,7 @@ async def make_offer(
         standing = rules.check_offer(thread_state(thread, offers, lot), side, now)
     except rules.IllegalMove as move:
         raise as_conflict(move) from None
-    terms = read_terms(
-        price=data.price,
-        currency=data.currency,
-        lot_currency=lot.currency,
-        valid_until=data.valid_until,
-        delivery_by=data.delivery_by,
-        payment_terms=data.payment_terms,
-        packaging=data.packaging,
-        message=data.message,
-        now=now,
-    )
+    terms = read_terms_of(data, lot.currency, now)
     await advance_thread(session, thread)
     if offers and offers[-1].status == "open":
         # The previous offer is either answered by this one, or it lapsed and nobody has recorded that yet.

@@ -4,12 +4,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol
 
 from exchange.errors import Unprocessable
 from exchange.money import parse_currency, parse_money
 from exchange.rfq import rules
 
-__all__ = ["OfferTerms", "read_terms"]
+__all__ = ["OfferTerms", "TermsInput", "read_terms", "read_terms_of"]
+
+
+class TermsInput(Protocol):
+    """What every offer-making input carries (an RFQ's opening offer, a counter, a wanted-request answer)."""
+
+    @property
+    def price(self) -> str | int: ...
+    @property
+    def currency(self) -> str | None: ...
+    @property
+    def valid_until(self) -> datetime | None: ...
+    @property
+    def delivery_by(self) -> date | None: ...
+    @property
+    def payment_terms(self) -> str | None: ...
+    @property
+    def packaging(self) -> str: ...
+    @property
+    def message(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -60,4 +80,19 @@ def read_terms(
         payment_terms=payment_terms,
         packaging=packaging.strip(),
         message=message.strip(),
+    )
+
+
+def read_terms_of(data: TermsInput, lot_currency: str, now: datetime) -> OfferTerms:
+    """`read_terms` over an input Struct that carries the offer fields."""
+    return read_terms(
+        price=data.price,
+        currency=data.currency,
+        lot_currency=lot_currency,
+        valid_until=data.valid_until,
+        delivery_by=data.delivery_by,
+        payment_terms=data.payment_terms,
+        packaging=data.packaging,
+        message=data.message,
+        now=now,
     )

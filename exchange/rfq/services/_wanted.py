@@ -19,7 +19,7 @@ from exchange.rfq import schemas, units
 from exchange.rfq.models import RfqThread, WantedRequest
 from exchange.rfq.services._notices import notify_thread
 from exchange.rfq.services._specs import check_category, check_constraints
-from exchange.rfq.services._terms import read_terms
+from exchange.rfq.services._terms import read_terms_of
 from exchange.rfq.services._threads import end_threads, require_rfq_open_lot, start_thread
 from exchange.rfq.services._views import org_names
 
@@ -191,17 +191,7 @@ async def answer_wanted(
                 code="buyer_not_invited",
                 title="Buyer cannot see this lot",
             )
-    terms = read_terms(
-        price=data.price,
-        currency=data.currency,
-        lot_currency=lot.currency,
-        valid_until=data.valid_until,
-        delivery_by=data.delivery_by,
-        payment_terms=data.payment_terms,
-        packaging=data.packaging,
-        message=data.message,
-        now=now,
-    )
+    terms = read_terms_of(data, lot.currency, now)
     thread, _offer = await start_thread(
         session,
         lot,
