@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -56,6 +58,18 @@ MAX_BODY_BYTES = 1024 * 1024
 REDIS_OWNED_BY_PARENT = "EXCHANGE_REDIS_OWNED_BY_PARENT"
 
 
+SHUTDOWN_STEP_SECONDS = 10.0
+
+
+async def _bounded(step: Awaitable[object], name: str) -> None:
+    try:
+        await asyncio.wait_for(step, SHUTDOWN_STEP_SECONDS)
+    except TimeoutError:
+        logging.getLogger("exchange.app").warning(
+            "shutdown: %s did not stop within %.0f s", name, SHUTDOWN_STEP_SECONDS
+        )
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = (settings or Settings.from_env()).prepared()
     embedded = EmbeddedRedis(settings.data_dir) if settings.redis.embedded else None
@@ -79,10 +93,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             gc.freeze()
             yield
         finally:
+            # Each step is bounded: a shutdown must finish even if a job or a connection is wedged.
             if scheduler is not None:
-                await scheduler.stop()
-            await stop_auctions(app.state)
-            await redis.aclose()
+                await _bounded(scheduler.stop(), "scheduler")
+            await _bounded(stop_auctions(app.state), "bid engine")
+            await _bounded(redis.aclose(), "redis client")
             if embedded is not None and started and not os.environ.get(REDIS_OWNED_BY_PARENT):
                 await to_thread.run_sync(embedded.stop)
 
