@@ -29,8 +29,9 @@ AsyncGuard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Aw
 
 
 def _async(*checks: Guard) -> AsyncGuard:
-    """The given sync guards as ONE async guard: Litestar runs a sync guard in a worker thread (a
-    thread hop and a copy of the handler per guard, per request), too dear on the bid hot path."""
+    """The given sync guards as ONE async guard: Litestar runs a sync guard in a worker thread and
+    copies the handler once per guard, per request; too dear on the bid hot path. So each handler here
+    has exactly one guard (none on the controllers), and every one of them checks the sign-in first."""
 
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
         for check in checks:
@@ -47,14 +48,13 @@ IdempotencyKey = Annotated[
         description="Repeat a call with the same key to get the first answer again; nothing changes twice.",
     ),
 ]
-_signed_in = _async(requires_signed_in)
-_buyer_guards = [_async(requires_org_kind("buyer"), requires_verified_org)]
+_signed_in = [_async(requires_signed_in)]
+_buyer_guards = [_async(requires_signed_in, requires_org_kind("buyer"), requires_verified_org)]
 
 
 class AuctionsController(Controller):
     path = "/api/lots"
     tags = ["sealed bids and purchases"]
-    guards = [_signed_in]
 
     @post(
         "/{lot_id:int}/bids",
@@ -67,7 +67,11 @@ class AuctionsController(Controller):
     ) -> schemas.BidReceipt:
         return await services.place_bid(request.app.state, current_principal(request), lot_id, data, idempotency_key)
 
-    @get("/{lot_id:int}/bids/mine", summary="Your organisation's current bid on the lot, with its receipt")
+    @get(
+        "/{lot_id:int}/bids/mine",
+        guards=_signed_in,
+        summary="Your organisation's current bid on the lot, with its receipt",
+    )
     async def my_bid(self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id) -> schemas.MyBid:
         return await services.my_bid(db_session, current_principal(request), lot_id)
 
@@ -82,6 +86,7 @@ class AuctionsController(Controller):
 
     @get(
         "/{lot_id:int}/bids",
+        guards=_signed_in,
         summary="The opening report (after the close; 403 for everyone before it, seller and admins included)",
     )
     async def opening_report(
@@ -110,17 +115,17 @@ class AuctionsController(Controller):
         deposit, created = await services.place_deposit(request.app.state, current_principal(request), lot_id)
         return Response(deposit, status_code=201 if created else 200)
 
-    @get("/{lot_id:int}/deposit", summary="Your organisation's bid deposit on the lot")
+    @get("/{lot_id:int}/deposit", guards=_signed_in, summary="Your organisation's bid deposit on the lot")
     async def my_deposit(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id
     ) -> schemas.Deposit:
         return await services.my_deposit(db_session, current_principal(request), lot_id)
 
-    @put("/{lot_id:int}/watch", summary="Watch a lot: a reminder an hour before it closes")
+    @put("/{lot_id:int}/watch", guards=_signed_in, summary="Watch a lot: a reminder an hour before it closes")
     async def watch(self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id) -> schemas.Watch:
         return await services.set_watch(db_session, current_principal(request), lot_id, watching=True)
 
-    @delete("/{lot_id:int}/watch", status_code=200, summary="Stop watching a lot")
+    @delete("/{lot_id:int}/watch", status_code=200, guards=_signed_in, summary="Stop watching a lot")
     async def unwatch(self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id) -> schemas.Watch:
         return await services.set_watch(db_session, current_principal(request), lot_id, watching=False)
 
@@ -128,8 +133,9 @@ class AuctionsController(Controller):
 class MyBidsController(Controller):
     path = "/api/bids"
     tags = ["sealed bids and purchases"]
-    guards = [_signed_in]
 
-    @get("/mine", summary="Your organisation's current bids on every lot, with receipts and outcomes")
+    @get(
+        "/mine", guards=_signed_in, summary="Your organisation's current bids on every lot, with receipts and outcomes"
+    )
     async def my_bids(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> list[schemas.MyBid]:
         return await services.list_my_bids(db_session, current_principal(request))

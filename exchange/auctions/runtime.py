@@ -24,13 +24,15 @@ ENGINE_POOL_WAIT_SECONDS = 10
 
 def _engine_redis(app_redis: Redis) -> Redis:
     """A client to the same server with a pool that waits for a free connection under a burst
-    (the app's pool fails at once with "Too many connections", which would turn into 503s)."""
+    (the app's pool fails at once with "Too many connections", which would turn into 503s), and
+    without redis-py's per-operation socket timeout: every engine call has its own deadline instead
+    (`scripts.ENGINE_REDIS_TIMEOUT`, in `LotScripts.run` and `redis_guard`)."""
     pool = app_redis.connection_pool
     blocking: BlockingConnectionPool = BlockingConnectionPool(
         connection_class=pool.connection_class,
         max_connections=ENGINE_MAX_CONNECTIONS,
         timeout=ENGINE_POOL_WAIT_SECONDS,
-        **pool.connection_kwargs,
+        **{**pool.connection_kwargs, "socket_timeout": None},
     )
     return Redis(connection_pool=blocking)
 

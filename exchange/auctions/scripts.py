@@ -8,6 +8,7 @@ touches a single Redis Cluster slot.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -20,9 +21,22 @@ from redis.exceptions import NoScriptError, RedisError
 
 from exchange.errors import ServiceUnavailable
 
-__all__ = ["SCRIPT_NAMES", "LotKeys", "LotScripts", "closing_index", "engine_unavailable", "redis_guard"]
+__all__ = [
+    "ENGINE_REDIS_TIMEOUT",
+    "SCRIPT_NAMES",
+    "LotKeys",
+    "LotScripts",
+    "closing_index",
+    "engine_unavailable",
+    "redis_guard",
+]
 
 log = logging.getLogger("exchange.auctions")
+
+ENGINE_REDIS_TIMEOUT = 5.0
+"""Longest wait for one engine call to Redis (with redis-py's reconnect retries) before answering 503.
+The engine's client has no per-socket-operation timeout (redis-py wraps every send of such a client in
+a task of its own, a tenth of a bid's CPU); this one deadline per call bounds it instead."""
 
 SCRIPT_NAMES = (
     "place_bid",
@@ -83,12 +97,13 @@ class LotScripts:
         or loading becomes a 503 for the caller."""
         script = self._scripts[name]
         try:
-            try:
-                return await self.redis.evalsha(script.sha, len(keys), *keys, *args)  # type: ignore[misc]
-            except NoScriptError:
-                script.sha = await self.redis.script_load(script.script)
-                return await self.redis.evalsha(script.sha, len(keys), *keys, *args)  # type: ignore[misc]
-        except (RedisError, OSError) as error:
+            async with asyncio.timeout(ENGINE_REDIS_TIMEOUT):
+                try:
+                    return await self.redis.evalsha(script.sha, len(keys), *keys, *args)  # type: ignore[misc]
+                except NoScriptError:
+                    script.sha = await self.redis.script_load(script.script)
+                    return await self.redis.evalsha(script.sha, len(keys), *keys, *args)  # type: ignore[misc]
+        except (RedisError, OSError, TimeoutError) as error:
             log.warning("bid engine: Redis unavailable (%s)", type(error).__name__)
             raise engine_unavailable() from None
 
@@ -129,9 +144,13 @@ async def redis_guard() -> AsyncIterator[None]:
     Only the exception class is logged: error texts could carry script arguments.
     """
     try:
-        yield
+        async with asyncio.timeout(ENGINE_REDIS_TIMEOUT):
+            yield
     except RedisError as error:
         log.warning("bid engine: Redis unavailable (%s)", type(error).__name__)
+        raise engine_unavailable() from None
+    except TimeoutError:
+        log.warning("bid engine: Redis did not answer within %.0f s", ENGINE_REDIS_TIMEOUT)
         raise engine_unavailable() from None
     except OSError as error:
         log.warning("bid engine: Redis connection failed (%s)", type(error).__name__)

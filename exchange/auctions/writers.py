@@ -162,29 +162,43 @@ class AsyncSqlWriter:
         return None
 
 
-def _chunks(rows: list[BidWrite], size: int) -> list[list[BidWrite]]:
-    return [rows[start : start + size] for start in range(0, len(rows), size)]
-
-
 _MAX_VARIABLES = 32766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 999
 _REVISIONS_PER_STATEMENT = max(1, min(500, _MAX_VARIABLES // len(REVISION_COLUMNS)))
-_ROW = "(" + ", ".join("?" * len(REVISION_COLUMNS)) + ")"
-_INSERT_REVISIONS = (
-    f"INSERT INTO bid_revisions ({', '.join(REVISION_COLUMNS)}) VALUES {{rows}} "
-    "ON CONFLICT DO NOTHING RETURNING lot_id, bidder_org_id, revision"
-)
+_CURRENT_PER_STATEMENT = max(1, min(500, _MAX_VARIABLES // len(CURRENT_COLUMNS)))
+_REVISION_ROW = "(" + ", ".join("?" * len(REVISION_COLUMNS)) + ")"
+_CURRENT_ROW = "(" + ", ".join("?" * len(CURRENT_COLUMNS)) + ")"
+_INSERT_REVISIONS = f"INSERT INTO bid_revisions ({', '.join(REVISION_COLUMNS)}) VALUES {{rows}} ON CONFLICT DO NOTHING"
 _UPSERT_CURRENT = (
-    f"INSERT INTO bids ({', '.join(CURRENT_COLUMNS)}) VALUES ({', '.join('?' * len(CURRENT_COLUMNS))}) "
+    f"INSERT INTO bids ({', '.join(CURRENT_COLUMNS)}) VALUES {{rows}} "
     "ON CONFLICT (lot_id, bidder_org_id) DO UPDATE SET "
     + ", ".join(f"{name} = excluded.{name}" for name in _UPDATED_ON_REVISION)
     + " WHERE bids.revision < excluded.revision"
 )
+_STORED_RECEIPTS = (
+    "SELECT lot_id, bidder_org_id, revision, receipt FROM bid_revisions "
+    "WHERE lot_id IN ({lots}) AND bidder_org_id IN ({bidders})"
+)
+
+
+def _insert_all(
+    connection: sqlite3.Connection, template: str, row: str, rows: list[tuple[Any, ...]], size: int
+) -> None:
+    """Multi-row INSERTs: one statement (one sqlite3 step) per `size` rows."""
+    for start in range(0, len(rows), size):
+        chunk = rows[start : start + size]
+        connection.execute(template.format(rows=", ".join([row] * len(chunk))), [v for r in chunk for v in r])
 
 
 class SqliteThreadWriter:
     """SQLite through one plain sqlite3 connection on one thread: a whole batch is one hand-off, and the
     statements (written out for the tables in models.py, all integer and text columns) skip SQLAlchemy's
-    per-row work. `BEGIN IMMEDIATE` takes the write lock first, like the award's transaction."""
+    per-row work. `BEGIN IMMEDIATE` takes the write lock first, like the award's transaction.
+
+    The thread must win the GIL back from the busy event loop after every sqlite3 step (up to the 5 ms
+    switch interval each time), so a batch is a handful of steps whatever its size: the live lots in
+    one row (group_concat), multi-row INSERTs without RETURNING (which steps once per row), and the
+    count of changes to tell that every revision went in. Only when one did not (Redis had diverged,
+    rare) are the clashing rows looked up."""
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -206,19 +220,18 @@ class SqliteThreadWriter:
         try:
             connection.execute("BEGIN IMMEDIATE")
             placeholders = ", ".join("?" * len(ids))
-            query = f"SELECT id FROM lots WHERE status = 'live' AND id IN ({placeholders})"
-            live = {row[0] for row in connection.execute(query, ids)}
+            query = f"SELECT group_concat(id) FROM lots WHERE status = 'live' AND id IN ({placeholders})"
+            (listed,) = connection.execute(query, ids).fetchone()
+            live = {int(lot_id) for lot_id in listed.split(",")} if listed else set()
             rows = [item for item in batch if item.lot_id in live]
-            written: set[tuple[int, int, int]] = set()
-            for chunk in _chunks(rows, _REVISIONS_PER_STATEMENT):
-                statement = _INSERT_REVISIONS.format(rows=", ".join([_ROW] * len(chunk)))
-                values = [value for item in chunk for value in item.revision_values()]
-                written.update((row[0], row[1], row[2]) for row in connection.execute(statement, values))
-            clashed = _clashed(rows, written)
-            if clashed:
-                raise Clash(live, clashed)
             if rows:
-                connection.executemany(_UPSERT_CURRENT, [item.current_values() for item in _latest(rows)])
+                before = connection.total_changes
+                revisions = [item.revision_values() for item in rows]
+                _insert_all(connection, _INSERT_REVISIONS, _REVISION_ROW, revisions, _REVISIONS_PER_STATEMENT)
+                if connection.total_changes - before != len(rows):
+                    raise Clash(live, self._clashed(connection, rows))
+                current = [item.current_values() for item in _latest(rows)]
+                _insert_all(connection, _UPSERT_CURRENT, _CURRENT_ROW, current, _CURRENT_PER_STATEMENT)
             connection.execute("COMMIT")
         except BaseException:
             if connection.in_transaction:
@@ -228,6 +241,18 @@ class SqliteThreadWriter:
                 self._connection = None
             raise
         return live, set()
+
+    @staticmethod
+    def _clashed(connection: sqlite3.Connection, rows: list[BidWrite]) -> set[int]:
+        """Lots with a row that did not go in: its revision (or its Idempotency-Key) was already taken by
+        another acceptance. A row of this batch is in the table with its own receipt, which is unique."""
+        lots = sorted({item.lot_id for item in rows})
+        bidders = sorted({item.bidder_org_id for item in rows})
+        query = _STORED_RECEIPTS.format(lots=", ".join("?" * len(lots)), bidders=", ".join("?" * len(bidders)))
+        stored = {(row[0], row[1], row[2], row[3]) for row in connection.execute(query, [*lots, *bidders])}
+        return {
+            item.lot_id for item in rows if (item.lot_id, item.bidder_org_id, item.revision, item.receipt) not in stored
+        }
 
     def _close(self) -> None:
         if self._connection is not None:

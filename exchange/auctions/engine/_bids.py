@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import secrets
+from typing import Any
 
 from sqlalchemy import select
 
@@ -11,7 +11,7 @@ from exchange.auctions import refusals
 from exchange.auctions.engine._base import EngineBase, text
 from exchange.auctions.journal import OK, BidWrite, PlacedBid
 from exchange.auctions.models import BidDeposit, BidRevision
-from exchange.auctions.receipts import commitment
+from exchange.auctions.receipts import commitment, new_nonce
 from exchange.money import format_minor
 
 __all__ = ["REPLAY_WAIT_SECONDS", "SealedBids"]
@@ -66,7 +66,7 @@ class SealedBids(EngineBase):
         keys = await self.keys(lot_id)
         bidder = str(bidder_org_id)
         for attempt in range(4):
-            nonce = secrets.token_hex(16)
+            nonce = new_nonce()
             reply = await self.scripts.run(
                 "place_bid",
                 (keys.state, keys.bids, keys.idem, keys.deposits, keys.invited),
@@ -88,38 +88,15 @@ class SealedBids(EngineBase):
                 continue
             if code != "OK":
                 raise refusals.for_bid(code, [text(part) for part in reply[1:]], lot_id)
-            gen, revision, placed_us, rank_seq, seq = (
-                text(reply[1]),
-                int(reply[2]),
-                int(reply[3]),
-                int(reply[4]),
-                int(reply[5]),
-            )
-            return BidWrite(
+            return _accepted_write(
+                reply,
                 lot_id=lot_id,
                 bidder_org_id=bidder_org_id,
-                revision=revision,
-                kind="bid",
                 amount_minor=amount_minor,
                 currency=currency,
-                placed_at_us=placed_us,
-                seq=seq,
-                rank_seq=rank_seq,
                 nonce=nonce,
-                receipt=commitment(
-                    lot_id=lot_id,
-                    bidder_org_id=bidder_org_id,
-                    amount=format_minor(amount_minor, currency) or "0",
-                    currency=currency,
-                    revision=revision,
-                    placed_at_us=placed_us,
-                    nonce=nonce,
-                ),
                 idempotency_key=idempotency_key,
                 user_id=user_id,
-                gen=gen,
-                packed=f"{revision}:{amount_minor}:{placed_us}:{rank_seq}:{nonce}",
-                bid_count=int(reply[6]),
             )
         raise refusals.engine_busy()
 
@@ -127,7 +104,7 @@ class SealedBids(EngineBase):
         """Withdraw the bidder's current bid (until the close); durable before it returns."""
         keys = await self.keys(lot_id)
         for _attempt in range(4):
-            nonce = secrets.token_hex(16)
+            nonce = new_nonce()
             reply = await self.scripts.run(
                 "withdraw_bid", (keys.state, keys.bids, keys.invited), (str(bidder_org_id), nonce)
             )
@@ -137,44 +114,20 @@ class SealedBids(EngineBase):
                 continue
             if code != "OK":
                 raise refusals.for_bid(code, [text(part) for part in reply[1:]], lot_id)
-            gen, revision, placed_us, rank_seq, seq, count = (
-                text(reply[1]),
-                int(reply[2]),
-                int(reply[3]),
-                int(reply[4]),
-                int(reply[5]),
-                int(reply[6]),
-            )
             currency = text(await self._state_field(lot_id, "currency") or b"CNY")
-            write = BidWrite(
+            write = _accepted_write(
+                reply,
                 lot_id=lot_id,
                 bidder_org_id=bidder_org_id,
-                revision=revision,
-                kind="withdraw",
                 amount_minor=None,
                 currency=currency,
-                placed_at_us=placed_us,
-                seq=seq,
-                rank_seq=rank_seq,
                 nonce=nonce,
-                receipt=commitment(
-                    lot_id=lot_id,
-                    bidder_org_id=bidder_org_id,
-                    amount="withdrawn",
-                    currency=currency,
-                    revision=revision,
-                    placed_at_us=placed_us,
-                    nonce=nonce,
-                ),
                 idempotency_key=None,
                 user_id=user_id,
-                gen=gen,
-                packed=f"{revision}::{placed_us}:{rank_seq}:{nonce}",
-                bid_count=count,
             )
             outcome = await self._durable(write)
             if outcome == OK:
-                self._pending_counts[lot_id] = count
+                self._pending_counts[lot_id] = write.bid_count
                 return write.placed()
             if outcome == "closed":
                 raise refusals.bidding_closed()
@@ -228,3 +181,53 @@ class SealedBids(EngineBase):
         """A deposit was committed in SQL: let the org bid (a state not loaded yet reads it from SQL)."""
         keys = await self.keys(lot_id)
         await self.scripts.run("add_deposit", (keys.state, keys.deposits), (str(org_id),))
+
+
+def _accepted_write(
+    reply: list[Any],
+    *,
+    lot_id: int,
+    bidder_org_id: int,
+    amount_minor: int | None,
+    currency: str,
+    nonce: str,
+    idempotency_key: str | None,
+    user_id: int | None,
+) -> BidWrite:
+    """The write of a bid (or, with `amount_minor` None, a withdrawal) its script accepted: reply is
+    OK, generation, revision, placed at (µs), rank sequence, lot sequence, public bid count."""
+    gen, revision, placed_us, rank_seq, seq, count = (
+        text(reply[1]),
+        int(reply[2]),
+        int(reply[3]),
+        int(reply[4]),
+        int(reply[5]),
+        int(reply[6]),
+    )
+    amount = "withdrawn" if amount_minor is None else (format_minor(amount_minor, currency) or "0")
+    return BidWrite(
+        lot_id=lot_id,
+        bidder_org_id=bidder_org_id,
+        revision=revision,
+        kind="withdraw" if amount_minor is None else "bid",
+        amount_minor=amount_minor,
+        currency=currency,
+        placed_at_us=placed_us,
+        seq=seq,
+        rank_seq=rank_seq,
+        nonce=nonce,
+        receipt=commitment(
+            lot_id=lot_id,
+            bidder_org_id=bidder_org_id,
+            amount=amount,
+            currency=currency,
+            revision=revision,
+            placed_at_us=placed_us,
+            nonce=nonce,
+        ),
+        idempotency_key=idempotency_key,
+        user_id=user_id,
+        gen=gen,
+        packed=f"{revision}:{'' if amount_minor is None else amount_minor}:{placed_us}:{rank_seq}:{nonce}",
+        bid_count=count,
+    )

@@ -1,13 +1,18 @@
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
+import time
 from types import SimpleNamespace
 
+import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from exchange.auctions import bid_counts
+from exchange.auctions import bid_counts, scripts
 from exchange.auctions.models import EngineIdentity
 from exchange.auctions.scripts import LotKeys
 from exchange.lots.events import lot_sold_elsewhere
@@ -108,3 +113,32 @@ async def test_while_redis_is_down_bids_and_purchases_answer_503_with_retry_afte
         assert again.status_code == 201
         assert again.json()["revision"] == 2
         assert (await stack.client.post(f"/api/lots/{fixed}/purchase", headers=buyer.headers)).status_code == 201
+
+
+async def test_a_redis_that_hangs_gets_a_503_within_the_engine_deadline_and_bids_resume_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The engine's client has no per-socket timeout; each call's own deadline must bound a frozen server.
+    monkeypatch.setattr(scripts, "ENGINE_REDIS_TIMEOUT", 0.5)
+    async with private_stack(scheduler=False) as stack:
+        seller, buyer = await stack.make_org("seller"), await stack.make_org("buyer")
+        lot_id = await insert_live_lot(stack.db, seller.org_id or 0)
+        url = f"/api/lots/{lot_id}/bids"
+        assert (await stack.client.post(url, json={"amount": "10"}, headers=buyer.headers)).status_code == 201
+
+        pid = int(stack.redis_server.pid_path.read_text().strip())
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            started = time.monotonic()
+            frozen = await asyncio.wait_for(stack.client.post(url, json={"amount": "20"}, headers=buyer.headers), 10)
+            waited = time.monotonic() - started
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        assert frozen.status_code == 503
+        assert frozen.headers["retry-after"]
+        assert waited < 5, waited
+
+        again = await stack.client.post(url, json={"amount": "30"}, headers=buyer.headers)
+        assert again.status_code == 201
+        mine = await stack.client.get(f"/api/lots/{lot_id}/bids/mine", headers=buyer.headers)
+        assert mine.json()["amount"] == "30.00"

@@ -157,3 +157,39 @@ async def test_a_buyer_invited_after_bidding_opened_can_bid(
 
     invited_now = await client.post(url, json={"amount": "11"}, headers=later.headers)
     assert invited_now.status_code == 201
+
+
+async def test_every_bid_engine_route_refuses_an_anonymous_caller_and_changes_nothing(
+    client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
+) -> None:
+    # The handlers carry their guards one by one (no controller-wide guard, see auctions/api.py),
+    # so a handler added without one must fail here.
+    seller = await make_org("seller")
+    lot_id = await insert_live_lot(db, seller.org_id or 0)
+    calls = [
+        ("POST", f"/api/lots/{lot_id}/bids", {"amount": "6000"}),
+        ("GET", f"/api/lots/{lot_id}/bids", None),
+        ("GET", f"/api/lots/{lot_id}/bids/mine", None),
+        ("DELETE", f"/api/lots/{lot_id}/bids/mine", None),
+        ("POST", f"/api/lots/{lot_id}/purchase", None),
+        ("POST", f"/api/lots/{lot_id}/deposit", None),
+        ("GET", f"/api/lots/{lot_id}/deposit", None),
+        ("PUT", f"/api/lots/{lot_id}/watch", None),
+        ("DELETE", f"/api/lots/{lot_id}/watch", None),
+        ("GET", "/api/bids/mine", None),
+    ]
+    spec = (await client.get("/schema/openapi.json")).json()["paths"]
+    listed = {
+        (method.upper(), path)
+        for path, methods in spec.items()
+        if path.startswith(("/api/bids", "/api/lots/{lot_id}/bids", "/api/lots/{lot_id}/purchase"))
+        or path.startswith(("/api/lots/{lot_id}/deposit", "/api/lots/{lot_id}/watch"))
+        for method in methods
+    }
+    assert listed == {(method, path.replace(str(lot_id), "{lot_id}")) for method, path, _ in calls}
+    for method, path, body in calls:
+        response = await client.request(method, path, json=body) if body else await client.request(method, path)
+        assert response.status_code == 401, (method, path, response.status_code)
+        assert response.headers["content-type"].startswith("application/problem+json")
+    async with db() as session:
+        assert (await session.scalar(select(Bid.lot_id).where(Bid.lot_id == lot_id))) is None
