@@ -9,9 +9,9 @@ from redis.asyncio import BlockingConnectionPool, Redis
 
 from exchange.auctions.engine import BidEngine
 from exchange.live.channels import lot_channel, publish_event
-from exchange.lots.events import on_lot_sold_elsewhere
+from exchange.lots.events import on_lot_left_sale, on_lot_sold_elsewhere
 
-__all__ = ["engine_of", "lot_left_sale", "publisher_for", "start_auctions", "stop_auctions"]
+__all__ = ["engine_of", "publisher_for", "start_auctions", "stop_auctions"]
 
 
 def publisher_for(app_state: Any) -> Any:
@@ -65,8 +65,9 @@ async def _close_lot_sold_elsewhere(app_state: Any, lot_id: int) -> None:
     publish_event(app_state, lot_channel(lot_id), "status", {"status": "sold"})
 
 
-async def lot_left_sale(app_state: Any, lot_id: int, status: str) -> None:
-    """Call after committing a lot's move out of `live` by another path (withdrawn, expired): the engine
-    refuses bids and purchases on it at once. (Without the call SQL still refuses them, a little later.)"""
+@on_lot_left_sale
+async def _close_lot_that_left_sale(app_state: Any, lot_id: int, status: str) -> None:
+    """A lot moved out of `live` by another path (withdrawn, expired; committed in SQL): the engine
+    refuses bids and purchases on it at once. (Without this SQL still refuses them, a little later.)"""
     await engine_of(app_state).finish(lot_id, "gone", status)
     publish_event(app_state, lot_channel(lot_id), "status", {"status": status})

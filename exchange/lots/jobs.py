@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from exchange.db.base import utcnow
+from exchange.lots.events import lot_left_sale
 from exchange.lots.services import expire_due_lots
 from exchange.scheduler import register_job
 
@@ -15,7 +16,8 @@ EXPIRE_EVERY_SECONDS = 30.0
 
 async def _expire_listings(app_state: Any) -> None:
     async with app_state.session_maker() as session, session.begin():
-        await expire_due_lots(session, utcnow(), app_state=app_state)
+        expired = await expire_due_lots(session, utcnow(), app_state=app_state)
+    await lot_left_sale(app_state, expired, "expired")
 
 
 register_job("lots.expire-listings", EXPIRE_EVERY_SECONDS, _expire_listings)

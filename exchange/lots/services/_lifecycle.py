@@ -13,6 +13,7 @@ from exchange.errors import Conflict, Forbidden, NotFound, Unprocessable
 from exchange.live.channels import lot_channel, publish_event
 from exchange.lots import rules
 from exchange.lots.bid_counts import bid_count_for
+from exchange.lots.events import lot_left_sale
 from exchange.lots.models import Lot, LotDocument
 from exchange.lots.services._common import aware, own_lot, transition
 from exchange.lots.services._drafts import leaf_category
@@ -157,19 +158,27 @@ async def reject_lot(
 
 
 async def withdraw_lot(session: AsyncSession, principal: Principal, lot_id: int, *, app_state: Any = None) -> Lot:
-    """The seller takes a draft, reviewed or live lot off the market; not once buyers have bid on it."""
+    """The seller takes a draft, reviewed or live lot off the market; not once buyers have bid on it.
+
+    Commits, then tells the bid engine (`events.lot_left_sale`), so that a bid or purchase racing the
+    withdrawal is refused by Redis at once rather than later by the database."""
     lot = await own_lot(session, principal, lot_id)
     if lot.status not in rules.WITHDRAWABLE:
         raise Conflict(f"A lot that is {lot.status.replace('_', ' ')} cannot be withdrawn.", code="not_withdrawable")
     if lot.status == "live" and (await bid_count_for(session, [lot.id])).get(lot.id, 0) > 0:
         raise Conflict("Buyers have bid on this lot; it stays listed until bidding closes.", code="lot_has_bids")
+    was_live = lot.status == "live"
     await transition(session, lot, rules.WITHDRAWABLE, status="withdrawn")
+    await session.commit()
+    if was_live:
+        await lot_left_sale(app_state, [lot.id], "withdrawn")
     _announce(app_state, lot)
     return lot
 
 
-async def expire_due_lots(session: AsyncSession, now: datetime, *, app_state: Any = None) -> int:
-    """Delist fixed-price lots whose listing window has ended unsold, telling each seller; returns how many.
+async def expire_due_lots(session: AsyncSession, now: datetime, *, app_state: Any = None) -> list[int]:
+    """Delist fixed-price lots whose listing window has ended unsold, telling each seller; returns their ids
+    (raise `events.lot_left_sale` for them once committed).
 
     Sealed-bid lots are left to the bid engine, which closes them at `closes_at` (their window's end)
     as awarded or unsold. Safe to run from several processes: the UPDATE changes each lot once.
@@ -193,4 +202,4 @@ async def expire_due_lots(session: AsyncSession, now: datetime, *, app_state: An
             app_state=app_state,
         )
         publish_event(app_state, lot_channel(lot_id), "status", {})
-    return len(expired)
+    return [lot_id for lot_id, _seller, _title in expired]

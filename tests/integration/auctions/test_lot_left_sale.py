@@ -1,0 +1,76 @@
+"""A lot that leaves `live` unsold by another path (withdrawn, expired) is closed in the engine at once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from exchange.auctions.models import EngineIdentity
+from exchange.auctions.scripts import LotKeys
+from exchange.scheduler import registered_jobs
+from tests.conftest import OrgFactory
+from tests.support.lots import insert_live_lot
+
+
+async def _engine_state(db: async_sessionmaker[AsyncSession], redis: Redis, lot_id: int) -> bytes | None:
+    async with db() as session:
+        identity = await session.get(EngineIdentity, 1)
+    assert identity is not None
+    value = await redis.hget(LotKeys(lot_id, f"sx:{identity.space}:").state, "state")  # type: ignore[misc]
+    return value if isinstance(value, bytes) else None
+
+
+async def test_a_withdrawn_lot_is_closed_in_redis_and_refuses_the_next_bid(
+    client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory, redis_url: str
+) -> None:
+    seller, buyer = await make_org("seller"), await make_org("buyer")
+    lot_id = await insert_live_lot(db, seller.org_id or 0)
+    bids = f"/api/lots/{lot_id}/bids"
+    # A bid placed and withdrawn again: the lot is loaded in Redis, and the seller may still withdraw it.
+    assert (await client.post(bids, json={"amount": "100"}, headers=buyer.headers)).status_code == 201
+    assert (await client.delete(f"{bids}/mine", headers=buyer.headers)).status_code == 204
+    redis = Redis.from_url(redis_url)
+    try:
+        assert await _engine_state(db, redis, lot_id) == b"open"
+        withdrawn = await client.post(f"/api/lots/{lot_id}/withdraw", headers=seller.headers)
+        assert withdrawn.status_code == 200, withdrawn.text
+        assert withdrawn.json()["status"] == "withdrawn"
+        assert await _engine_state(db, redis, lot_id) == b"gone"
+    finally:
+        await redis.aclose()
+    late = await client.post(bids, json={"amount": "200"}, headers=buyer.headers)
+    assert late.status_code == 409
+    assert late.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_an_expired_listing_is_closed_in_redis_by_the_expiry_job(
+    client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory, redis_url: str
+) -> None:
+    seller, invited, outsider = await make_org("seller"), await make_org("buyer"), await make_org("buyer")
+    lot_id = await insert_live_lot(
+        db,
+        seller.org_id or 0,
+        invited_org_ids=(invited.org_id or 0,),
+        visibility="private",
+        sale_mode="fixed_price",
+        price_minor=500_00,
+        closes_at=None,
+        ends_at=datetime.now(UTC) - timedelta(minutes=1),
+    )
+    # An uninvited buyer's attempt loads the lot into Redis (and is told it does not exist).
+    assert (await client.post(f"/api/lots/{lot_id}/purchase", headers=outsider.headers)).status_code == 404
+    redis = Redis.from_url(redis_url)
+    try:
+        assert await _engine_state(db, redis, lot_id) is not None  # loaded (the app's own job may run first)
+        (expire,) = [job for job in registered_jobs() if job.name == "lots.expire-listings"]
+        await expire.run(SimpleNamespace(redis=redis, session_maker=db))
+        assert await _engine_state(db, redis, lot_id) == b"gone"
+    finally:
+        await redis.aclose()
+    assert (await client.get(f"/api/lots/{lot_id}", headers=seller.headers)).json()["status"] == "expired"
+    assert (await client.post(f"/api/lots/{lot_id}/purchase", headers=invited.headers)).status_code == 409
