@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio import BlockingConnectionPool, ConnectionPool, Redis
 
 from exchange.auctions.engine import BidEngine
 from exchange.live.channels import lot_channel, publish_event
@@ -22,13 +22,44 @@ ENGINE_MAX_CONNECTIONS = 64
 ENGINE_POOL_WAIT_SECONDS = 10
 
 
+class EnginePool(BlockingConnectionPool):
+    """A BlockingConnectionPool whose callers take a free connection straight away (most calls) and only
+    queue on the pool's condition, with its timeout, when none is free. redis-py's own pool takes the
+    condition's lock and arms a timeout on every call and every release, a tenth of a bid's CPU."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._waiting = 0
+
+    async def get_connection(self, command_name: Any, *keys: Any, **options: Any) -> Any:
+        if self._waiting == 0 and (self._available_connections or len(self._in_use_connections) < self.max_connections):
+            connection = self.get_available_connection()
+            try:
+                await self.ensure_connection(connection)
+            except BaseException:
+                await self.release(connection)
+                raise
+            return connection
+        self._waiting += 1
+        try:
+            return await super().get_connection(command_name, *keys, **options)
+        finally:
+            self._waiting -= 1
+
+    async def release(self, connection: Any) -> None:
+        if self._waiting == 0:
+            await ConnectionPool.release(self, connection)
+        else:
+            await super().release(connection)  # under the condition, waking one waiter
+
+
 def _engine_redis(app_redis: Redis) -> Redis:
     """A client to the same server with a pool that waits for a free connection under a burst
     (the app's pool fails at once with "Too many connections", which would turn into 503s), and
     without redis-py's per-operation socket timeout: every engine call has its own deadline instead
     (`scripts.ENGINE_REDIS_TIMEOUT`, in `LotScripts.run` and `redis_guard`)."""
     pool = app_redis.connection_pool
-    blocking: BlockingConnectionPool = BlockingConnectionPool(
+    blocking = EnginePool(
         connection_class=pool.connection_class,
         max_connections=ENGINE_MAX_CONNECTIONS,
         timeout=ENGINE_POOL_WAIT_SECONDS,

@@ -107,6 +107,38 @@ class LotScripts:
             log.warning("bid engine: Redis unavailable (%s)", type(error).__name__)
             raise engine_unavailable() from None
 
+    async def run_each(self, name: str, calls: Sequence[tuple[Sequence[str], Sequence[Any]]]) -> list[Any]:
+        """Several calls of one script in a single round trip (a pipeline of EVALSHA, not a transaction):
+        each call's answer, or a 503 error for a call Redis failed. Calls that met NOSCRIPT did not run;
+        only those are sent again once the script is loaded (so the script need not be idempotent).
+        Raises the 503 when Redis cannot be reached at all."""
+        script = self._scripts[name]
+        answers: list[Any] = [None] * len(calls)
+        todo = list(range(len(calls)))
+        async with redis_guard():
+            for _attempt in range(2):
+                pipe = self.redis.pipeline(transaction=False)
+                for index in todo:
+                    keys, args = calls[index]
+                    pipe.evalsha(script.sha, len(keys), *keys, *args)
+                results = await pipe.execute(raise_on_error=False)
+                missing = []
+                for index, result in zip(todo, results, strict=True):
+                    if isinstance(result, NoScriptError):
+                        missing.append(index)
+                    elif isinstance(result, Exception):
+                        log.warning("bid engine: a script call failed (%s)", type(result).__name__)
+                        answers[index] = engine_unavailable()
+                    else:
+                        answers[index] = result
+                if not missing:
+                    return answers
+                todo = missing
+                script.sha = await self.redis.script_load(script.script)
+        for index in todo:
+            answers[index] = engine_unavailable()
+        return answers
+
     async def run_many(self, name: str, calls: Sequence[tuple[Sequence[str], Sequence[Any]]]) -> list[Any]:
         """Several calls of one idempotent script in a single round trip (a pipeline of EVALSHA).
 

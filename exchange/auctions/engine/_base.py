@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from exchange.auctions.batching import ScriptBatcher
 from exchange.auctions.engine._space import database_space, database_unavailable, remember_space
 from exchange.auctions.journal import BidJournal, BidWrite, group_by_lot
 from exchange.auctions.loader import LotStateLoader
@@ -42,6 +43,7 @@ class EngineBase:
         self.redis = redis
         self.session_maker = session_maker
         self.scripts = LotScripts(redis)
+        self.bid_scripts = ScriptBatcher(self.scripts, "place_bid")
         self.loader = LotStateLoader(redis, self.scripts, session_maker)
         self.journal = BidJournal(session_maker, self._confirm_writes, self._drop_states)
         self._publish: Publish = publish or (lambda _channel, _event, _data: None)

@@ -67,8 +67,7 @@ class SealedBids(EngineBase):
         bidder = str(bidder_org_id)
         for attempt in range(4):
             nonce = new_nonce()
-            reply = await self.scripts.run(
-                "place_bid",
+            reply = await self.bid_scripts.run(  # batched with the other bids of this loop turn
                 (keys.state, keys.bids, keys.idem, keys.deposits, keys.invited),
                 (bidder, amount_minor, currency, nonce, idempotency_key or ""),
             )
