@@ -74,7 +74,8 @@ class BidWrite:
     packed: str
     bid_count: int = 0
     """Public number of current bids on the lot right after this one (for live updates)."""
-    future: asyncio.Future[str] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+    future: asyncio.Future[str] = field(init=False)
+    """Set by `BidJournal.write`: resolved with the outcome once the batch is committed."""
 
     def placed(self) -> PlacedBid:
         """The acknowledged bid, once durable."""
@@ -170,6 +171,7 @@ class BidJournal:
     async def write(self, item: BidWrite) -> str:
         if self._task is None or self._task.done():
             self.start()
+        item.future = asyncio.get_running_loop().create_future()
         self._queue.append(item)
         self._wakeup.set()
         return await item.future

@@ -17,7 +17,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
-from redis.exceptions import NoScriptError, RedisError
+from redis.exceptions import NoScriptError, RedisError, ResponseError
 
 from exchange.errors import ServiceUnavailable
 
@@ -117,11 +117,8 @@ class LotScripts:
         todo = list(range(len(calls)))
         async with redis_guard():
             for _attempt in range(2):
-                pipe = self.redis.pipeline(transaction=False)
-                for index in todo:
-                    keys, args = calls[index]
-                    pipe.evalsha(script.sha, len(keys), *keys, *args)
-                results = await pipe.execute(raise_on_error=False)
+                commands = [("EVALSHA", script.sha, len(calls[i][0]), *calls[i][0], *calls[i][1]) for i in todo]
+                results = await self._pipeline(commands)
                 missing = []
                 for index, result in zip(todo, results, strict=True):
                     if isinstance(result, NoScriptError):
@@ -138,6 +135,27 @@ class LotScripts:
         for index in todo:
             answers[index] = engine_unavailable()
         return answers
+
+    async def _pipeline(self, commands: list[tuple[Any, ...]]) -> list[Any]:
+        """Send the commands on one pooled connection and read their answers (an error reply is returned,
+        not raised). What redis-py's Pipeline does, without its per-command bookkeeping, and without its
+        resend of the whole batch after a broken connection: scripts that did run must not run twice."""
+        pool = self.redis.connection_pool
+        connection = await pool.get_connection("EVALSHA")
+        try:
+            await connection.send_packed_command(connection.pack_commands(commands), check_health=False)
+            results: list[Any] = []
+            for _command in commands:
+                try:
+                    results.append(await connection.read_response())
+                except ResponseError as error:
+                    results.append(error)
+            return results
+        except BaseException:
+            await connection.disconnect(nowait=True)
+            raise
+        finally:
+            await pool.release(connection)
 
     async def run_many(self, name: str, calls: Sequence[tuple[Sequence[str], Sequence[Any]]]) -> list[Any]:
         """Several calls of one idempotent script in a single round trip (a pipeline of EVALSHA).
