@@ -6,6 +6,7 @@ import asyncio
 import gc
 import logging
 import os
+import sys
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -59,6 +60,7 @@ REDIS_OWNED_BY_PARENT = "EXCHANGE_REDIS_OWNED_BY_PARENT"
 
 
 SHUTDOWN_STEP_SECONDS = 10.0
+GIL_SWITCH_SECONDS = 0.0005
 
 
 async def _bounded(step: Awaitable[object], name: str) -> None:
@@ -91,6 +93,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             # Everything built at startup lives as long as the process: keep it out of the garbage
             # collector's full passes, which otherwise stall every request for ~100 ms now and then.
             gc.freeze()
+            # The bid journal's writer thread needs the GIL back after each SQLite call; with the
+            # default 5 ms switch interval a busy event loop makes it wait that long every time.
+            sys.setswitchinterval(GIL_SWITCH_SECONDS)
             yield
         finally:
             # Each step is bounded: a shutdown must finish even if a job or a connection is wedged.

@@ -24,6 +24,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from exchange.auctions.models import Bid, BidRevision
+from exchange.db.wal import WalCheckpointer
 from exchange.lots.models import Lot
 
 if TYPE_CHECKING:
@@ -204,14 +205,26 @@ class SqliteThreadWriter:
         self.path = path
         self._connection: sqlite3.Connection | None = None
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bid-journal")
+        self._checkpoints = WalCheckpointer(path)
 
     async def write(self, batch: list[BidWrite]) -> tuple[set[int], set[int]]:
-        return await asyncio.get_running_loop().run_in_executor(self._thread, self._write, batch)
+        written = await asyncio.get_running_loop().run_in_executor(self._thread, self._write, batch)
+        self._checkpoints.after_write()
+        return written
 
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
-        for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=10000"):
-            connection.execute(f"PRAGMA {pragma}")  # synchronous=FULL: a commit is on disk before it returns
+        # synchronous=FULL: a commit is on disk before it returns. wal_autocheckpoint=0: this connection's
+        # commits never run a checkpoint; the WalCheckpointer does, on its own thread (exchange/db/wal.py).
+        pragmas = (
+            "journal_mode=WAL",
+            "synchronous=FULL",
+            "foreign_keys=ON",
+            "busy_timeout=10000",
+            "wal_autocheckpoint=0",
+        )
+        for pragma in pragmas:
+            connection.execute(f"PRAGMA {pragma}")
         return connection
 
     def _write(self, batch: list[BidWrite]) -> tuple[set[int], set[int]]:
@@ -262,6 +275,7 @@ class SqliteThreadWriter:
     async def close(self) -> None:
         await asyncio.get_running_loop().run_in_executor(self._thread, self._close)
         self._thread.shutdown(wait=True)
+        await asyncio.to_thread(self._checkpoints.close)
 
 
 def writer_for(session_maker: async_sessionmaker[AsyncSession]) -> BatchWriter:
