@@ -144,8 +144,9 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def rss_of_tree(pid: int) -> int:
-    """Resident memory (bytes) of a process and all its descendants, from /proc."""
+def rss_of_tree(pid: int, field: str = "VmRSS") -> int:
+    """Resident memory (bytes) of a process and all its descendants, from /proc: now (VmRSS), or each
+    process's own peak so far (VmHWM, the kernel's high-water mark; their sum bounds the tree's peak)."""
     tree = _children()
     total, todo = 0, [pid]
     while todo:
@@ -153,7 +154,7 @@ def rss_of_tree(pid: int) -> int:
         todo.extend(tree.get(current, []))
         with contextlib.suppress(OSError, ValueError):
             for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+                if line.startswith(f"{field}:"):
                     total += int(line.split()[1]) * 1024
     return total
 
