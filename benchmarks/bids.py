@@ -26,6 +26,7 @@ from typing import Any
 
 import msgspec
 
+from benchmarks._disk import fsync_probe
 from benchmarks._http_load import LoadResult, closed_loop, open_loop, percentile
 from benchmarks._phases import close_big_lot, engine_alone
 from benchmarks._setup import PYTHON, Bidder, Server, free_port, make_bidders, make_lots, make_orgs, rss_of_tree
@@ -158,6 +159,7 @@ async def run(args: argparse.Namespace) -> int:
                 clients=args.bidders,
             )
             figures["fixed"] = fixed
+            figures["fsync"] = fsync_probe(data_dir)
             # The kernel's high-water marks: no sampling in this process, whose loop is the load generator.
             figures["rss"] = rss_of_tree(server.process.pid, "VmHWM")
         finally:
@@ -222,6 +224,11 @@ def _report(figures: dict[str, Any], args: argparse.Namespace) -> int:
     _say(
         f"  {_latency_line(fixed)} (p99 target < {TARGETS['p99_ms']:.0f} ms, zero errors) "
         f"{verdict(p99 < TARGETS['p99_ms'] and fixed.failed == 0)}"
+    )
+    fsync = figures["fsync"]
+    _say(
+        f"  the data directory's disk right after: 4 KiB append + fdatasync p50 {fsync['p50']:.1f} ms, "
+        f"p99 {fsync['p99']:.1f} ms, max {fsync['max']:.1f} ms (every bid waits for one such flush)"
     )
     _say(
         f"Close of a lot with {args.close_bids} bids: {close['to_order_ms']:.0f} ms to the order "
