@@ -27,6 +27,16 @@ idempotent: `bid_revisions` is keyed by lot + bidder + revision (INSERT ... ON C
 `bids` holds each bidder's latest revision (an upsert that only moves forward). On the embedded
 Redis the script's own write is also on disk first (append-only file, `appendfsync always`).
 
+The hot path, in numbers of round trips
+---------------------------------------
+Bids that reach the engine in the same event-loop turn share one Redis round trip: `batching.py`
+queues their `place_bid.lua` calls and sends them as one pipeline on one pooled connection (each
+call still its own atomic script run with its own answer; a call that met NOSCRIPT is the only one
+sent again, and nothing is re-sent after a broken connection). Their durable writes then share one
+SQL transaction (below), and the confirmations of a committed batch share one more pipeline. Every
+engine call to Redis has one deadline (`scripts.ENGINE_REDIS_TIMEOUT`) instead of per-socket
+timeouts. SQLite's WAL checkpoints run on a thread of their own (`db/wal.py`), never inside a batch.
+
 Bids versus the close
 ---------------------
 Each batch transaction first locks its lots (PostgreSQL `FOR SHARE`; SQLite's write lock) and writes
