@@ -13,8 +13,6 @@ import asyncio
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from exchange.errors import DomainError
-
 if TYPE_CHECKING:
     from exchange.auctions.scripts import LotScripts
 
@@ -54,7 +52,7 @@ class ScriptBatcher:
     async def _send(self, batch: list[Call]) -> None:
         try:
             answers = await self.scripts.run_each(self.name, [(keys, args) for keys, args, _ in batch])
-        except (DomainError, Exception) as error:  # Redis unreachable: every caller gets the 503
+        except Exception as error:  # Redis unreachable (a 503 DomainError): every caller gets it
             for _keys, _args, future in batch:
                 if not future.done():
                     future.set_exception(error)
