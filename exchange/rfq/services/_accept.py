@@ -22,7 +22,7 @@ from exchange.orders.models import Order
 from exchange.orders.services import create_order_for_lot, order_out
 from exchange.rfq import idempotency, rules
 from exchange.rfq.models import RfqOffer, RfqThread, SampleOrder, WantedRequest
-from exchange.rfq.services._access import as_conflict, load_offers, load_thread, party_side, thread_state
+from exchange.rfq.services._access import legal, load_move
 from exchange.rfq.services._effects import publish_after_commit
 from exchange.rfq.services._notices import notify_thread
 from exchange.rfq.services._threads import advance_thread, end_threads
@@ -84,15 +84,9 @@ async def accept_offer(
     bid engine.
     """
     now = now or utcnow()
-    thread = await load_thread(session, principal, thread_id)
-    side = party_side(thread, principal)
-    lot = await session.get(Lot, thread.lot_id, populate_existing=True)
-    assert lot is not None
-    offers = await load_offers(session, thread.id)
-    try:
-        rules.check_accept(thread_state(thread, offers, lot), side, offer_id, now)
-    except rules.IllegalMove as move:
-        raise as_conflict(move) from None
+    move = await load_move(session, principal, thread_id)
+    thread, side, lot, offers = move.thread, move.side, move.lot, move.offers
+    legal(rules.check_accept, move.state, side, offer_id, now)
     offer = next(o for o in offers if o.id == offer_id)
 
     if thread.wanted_request_id is not None:

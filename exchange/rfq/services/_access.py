@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +16,10 @@ from exchange.rfq import rules
 from exchange.rfq.models import RfqOffer, RfqThread
 
 __all__ = [
+    "Move",
     "as_conflict",
+    "legal",
+    "load_move",
     "load_offers",
     "load_thread",
     "party_side",
@@ -77,3 +82,38 @@ def as_conflict(error: rules.IllegalMove) -> Conflict:
         "not_your_turn": "Waiting for the other side",
     }
     return Conflict(error.reason, code=error.code, title=titles.get(error.code, "Move not allowed"))
+
+
+T = TypeVar("T")
+
+
+@dataclass(slots=True)
+class Move:
+    """What a party's move on a thread is checked against: the thread, their side, the lot and the offers,
+    all read fresh from the database."""
+
+    thread: RfqThread
+    side: rules.Side
+    lot: Lot
+    offers: list[RfqOffer]
+
+    @property
+    def state(self) -> rules.ThreadState:
+        return thread_state(self.thread, self.offers, self.lot)
+
+
+async def load_move(session: AsyncSession, principal: Principal, thread_id: int) -> Move:
+    """The thread (404 unless the caller's), the caller's side (403 for an admin), its lot and offers."""
+    thread = await load_thread(session, principal, thread_id)
+    side = party_side(thread, principal)
+    lot = await session.get(Lot, thread.lot_id, populate_existing=True)
+    assert lot is not None  # a thread's lot is never deleted (foreign key)
+    return Move(thread, side, lot, await load_offers(session, thread.id))
+
+
+def legal(check: Callable[..., T], *args: Any) -> T:
+    """Run one of `rules.check_*`; an illegal move becomes a 409 that names it."""
+    try:
+        return check(*args)
+    except rules.IllegalMove as move:
+        raise as_conflict(move) from None

@@ -11,12 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.accounts.principal import Principal
 from exchange.db.base import utcnow
 from exchange.errors import Forbidden
-from exchange.lots.models import Lot
 from exchange.lots.visibility import get_visible_lot
 from exchange.money import format_minor
 from exchange.rfq import rules, schemas
 from exchange.rfq.models import RfqOffer, RfqThread, SampleOrder
-from exchange.rfq.services._access import as_conflict, load_offers, load_thread, party_side, thread_state
+from exchange.rfq.services._access import legal, load_move
 from exchange.rfq.services._effects import publish_after_commit
 from exchange.rfq.services._notices import notify_thread
 from exchange.rfq.services._terms import read_terms_of
@@ -100,15 +99,9 @@ async def make_offer(
     409 when it is not the caller's turn (their own offer still stands) or the thread has ended.
     """
     now = now or utcnow()
-    thread = await load_thread(session, principal, thread_id)
-    side = party_side(thread, principal)
-    lot = await session.get(Lot, thread.lot_id, populate_existing=True)
-    assert lot is not None
-    offers = await load_offers(session, thread.id)
-    try:
-        standing = rules.check_offer(thread_state(thread, offers, lot), side, now)
-    except rules.IllegalMove as move:
-        raise as_conflict(move) from None
+    move = await load_move(session, principal, thread_id)
+    thread, side, lot, offers = move.thread, move.side, move.lot, move.offers
+    standing = legal(rules.check_offer, move.state, side, now)
     terms = read_terms_of(data, lot.currency, now)
     await advance_thread(session, thread)
     if offers and offers[-1].status == "open":
@@ -156,15 +149,9 @@ async def decline_thread(
 ) -> RfqThread:
     """Either party ends the negotiation; the standing offer (if any) is declined with it."""
     now = now or utcnow()
-    thread = await load_thread(session, principal, thread_id)
-    side = party_side(thread, principal)
-    lot = await session.get(Lot, thread.lot_id, populate_existing=True)
-    assert lot is not None
-    offers = await load_offers(session, thread.id)
-    try:
-        rules.check_decline(thread_state(thread, offers, lot), side)
-    except rules.IllegalMove as move:
-        raise as_conflict(move) from None
+    move = await load_move(session, principal, thread_id)
+    thread, side, lot = move.thread, move.side, move.lot
+    legal(rules.check_decline, move.state, side)
     why = reason.strip() or f"Declined by the {side}."
     await advance_thread(session, thread, status="declined", closed_reason=why)
     await end_open_offers(session, [thread.id], "declined", now)
@@ -192,15 +179,9 @@ async def withdraw_offer(
 ) -> RfqOffer:
     """The maker takes back their standing offer; the thread stays open for a fresh offer from either side."""
     now = now or utcnow()
-    thread = await load_thread(session, principal, thread_id)
-    side = party_side(thread, principal)
-    lot = await session.get(Lot, thread.lot_id, populate_existing=True)
-    assert lot is not None
-    offers = await load_offers(session, thread.id)
-    try:
-        standing = rules.check_withdraw(thread_state(thread, offers, lot), side, now)
-    except rules.IllegalMove as move:
-        raise as_conflict(move) from None
+    move = await load_move(session, principal, thread_id)
+    thread, side, lot, offers = move.thread, move.side, move.lot, move.offers
+    standing = legal(rules.check_withdraw, move.state, side, now)
     await advance_thread(session, thread)
     await session.execute(
         update(RfqOffer)
