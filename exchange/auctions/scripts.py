@@ -158,25 +158,12 @@ class LotScripts:
             await pool.release(connection)
 
     async def run_many(self, name: str, calls: Sequence[tuple[Sequence[str], Sequence[Any]]]) -> list[Any]:
-        """Several calls of one idempotent script in a single round trip (a pipeline of EVALSHA).
-
-        Unlike a pipeline of `Script` objects, this does not ask SCRIPT EXISTS first: on NOSCRIPT the
-        script is loaded and the calls are sent again (so the script must be safe to repeat).
-        """
-        script = self._scripts[name]
-        async with redis_guard():
-            for _attempt in range(2):
-                pipe = self.redis.pipeline(transaction=False)
-                for keys, args in calls:
-                    pipe.evalsha(script.sha, len(keys), *keys, *args)
-                results = await pipe.execute(raise_on_error=False)
-                if not any(isinstance(result, NoScriptError) for result in results):
-                    break
-                script.sha = await self.redis.script_load(script.script)
-            for result in results:
-                if isinstance(result, Exception):
-                    raise result
-            return list(results)
+        """`run_each`, all or nothing: every call's answer, or the 503 when any call failed."""
+        answers = await self.run_each(name, calls)
+        for answer in answers:
+            if isinstance(answer, Exception):
+                raise answer
+        return answers
 
 
 def engine_unavailable() -> ServiceUnavailable:
