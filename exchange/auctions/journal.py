@@ -6,12 +6,12 @@ for one fsync instead of one each. While a batch commits, the next one gathers.
 
 In the transaction, the lots are first locked (PostgreSQL: `SELECT ... FOR SHARE`; SQLite: `BEGIN
 IMMEDIATE`, which takes the database's write lock) and only rows of lots still `live` are written
-(`writers.py`). The
-award takes the same lock before reading bids, so every bid committed here is either seen by the
-award or refused as "closed" — never acknowledged and then left out.
+(`writers.py`; on SQLite in a child process, `sqlite_journal.py`). The award takes the same lock
+before reading bids, so every bid committed here is either seen by the award or refused as "closed"
+— never acknowledged and then left out.
 
 Rows: `bid_revisions` gets one row per revision (INSERT ... ON CONFLICT DO NOTHING on lot + bidder +
-revision, RETURNING which rows went in); `bids` gets the latest revision per bidder (upsert that only
+revision, then a check of which rows went in); `bids` gets the latest revision per bidder (upsert that only
 moves forward). A revision that already exists with other content means Redis had diverged from SQL:
 that lot's rows are dropped from the batch, the lot's Redis state is dropped (rebuilt from SQL on next
 use) and the caller retries.
@@ -29,7 +29,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from exchange.auctions.writers import CURRENT_COLUMNS, REVISION_COLUMNS, Clash, lock_live_lots, writer_for
+from exchange.auctions.writers import REVISION_COLUMNS, Clash, lock_live_lots, writer_for
 
 __all__ = ["BidJournal", "BidWrite", "lock_live_lots"]
 
@@ -94,9 +94,6 @@ class BidWrite:
     def revision_row(self) -> dict[str, Any]:
         return dict(zip(REVISION_COLUMNS, self.revision_values(), strict=True))
 
-    def current_row(self) -> dict[str, Any]:
-        return dict(zip(CURRENT_COLUMNS, self.current_values(), strict=True))
-
     def revision_values(self) -> tuple[Any, ...]:
         """The `bid_revisions` row, in REVISION_COLUMNS order."""
         return (
@@ -112,21 +109,6 @@ class BidWrite:
             self.receipt,
             self.nonce,
             self.idempotency_key,
-            self.user_id,
-        )
-
-    def current_values(self) -> tuple[Any, ...]:
-        """The `bids` row, in CURRENT_COLUMNS order."""
-        return (
-            self.lot_id,
-            self.bidder_org_id,
-            self.revision,
-            self.amount_minor,
-            self.currency,
-            self.placed_at_us,
-            self.rank_seq,
-            self.receipt,
-            self.nonce,
             self.user_id,
         )
 

@@ -1,8 +1,5 @@
-"""Database: declarative base, engine factory and Alembic migrations."""
+"""Database: declarative base (`base`), engine factory (`engine`), Alembic migrations (`migrate`).
 
-from __future__ import annotations
-
-from exchange.db.base import Base
-from exchange.db.engine import make_engine, make_session_maker
-
-__all__ = ["Base", "make_engine", "make_session_maker"]
+Nothing is imported here, so that a light process (the bid journal's SQLite writer) can use
+`exchange.db.wal` without loading SQLAlchemy.
+"""

@@ -21,8 +21,11 @@ Acknowledged only after durable (group commit)
 ----------------------------------------------
 A bid accepted by its script is handed to the process's journal (`journal.py`), which commits every
 bid queued so far in one transaction (one fsync for the whole batch; while one batch commits, the
-next gathers). On SQLite the batch runs on one sqlite3 connection in one thread (`writers.py`): one
-hand-off per batch. The HTTP answer (201 with the receipt) is sent only after that commit. The writes are
+next gathers). On SQLite the batch runs on one sqlite3 connection in a child process of the worker
+(`sqlite_journal.py`, driven by `writers.SqliteProcessWriter`): one frame over a pipe each way per
+batch, and none of the commit's sqlite3 steps competes with the event loop for the GIL. A batch whose
+writer process died before answering fails (not acknowledged); the next batch starts a new one.
+The HTTP answer (201 with the receipt) is sent only after that commit. The writes are
 idempotent: `bid_revisions` is keyed by lot + bidder + revision (INSERT ... ON CONFLICT DO NOTHING),
 `bids` holds each bidder's latest revision (an upsert that only moves forward). On the embedded
 Redis the script's own write is also on disk first (append-only file, `appendfsync always`).
@@ -35,7 +38,8 @@ call still its own atomic script run with its own answer; a call that met NOSCRI
 sent again, and nothing is re-sent after a broken connection). Their durable writes then share one
 SQL transaction (below), and the confirmations of a committed batch share one more pipeline. Every
 engine call to Redis has one deadline (`scripts.ENGINE_REDIS_TIMEOUT`) instead of per-socket
-timeouts. SQLite's WAL checkpoints run on a thread of their own (`db/wal.py`), never inside a batch.
+timeouts. SQLite's WAL checkpoints run on a thread of the writer process (`db/wal.py`), never inside
+a batch.
 
 Bids versus the close
 ---------------------

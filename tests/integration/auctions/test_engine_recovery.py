@@ -12,7 +12,8 @@ from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from exchange.auctions import bid_counts, scripts
+from exchange.auctions import scripts
+from exchange.auctions.counts import bid_counts
 from exchange.auctions.models import EngineIdentity
 from exchange.auctions.scripts import LotKeys
 from exchange.lots.events import lot_sold_elsewhere
