@@ -159,8 +159,9 @@ def serve(no_migrate: bool) -> None:
     from granian.constants import Interfaces
     from granian.server import Server
 
-    from exchange.app import REDIS_OWNED_BY_PARENT
-    from exchange.redis.embedded import EmbeddedRedis, EmbeddedRedisError
+    # Not exchange.app: this parent process only supervises the workers, and the app's imports would
+    # double the server's memory.
+    from exchange.redis.embedded import REDIS_OWNED_BY_PARENT, EmbeddedRedis, EmbeddedRedisError
 
     settings = _settings()
     if not no_migrate:

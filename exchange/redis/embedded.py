@@ -21,7 +21,10 @@ from pathlib import Path
 
 import redis
 
-__all__ = ["EmbeddedRedis", "EmbeddedRedisError", "redis_server_binary"]
+__all__ = ["REDIS_OWNED_BY_PARENT", "EmbeddedRedis", "EmbeddedRedisError", "redis_server_binary"]
+
+# Set by `exchange serve` for its workers: the parent process owns the embedded redis-server.
+REDIS_OWNED_BY_PARENT = "EXCHANGE_REDIS_OWNED_BY_PARENT"
 
 
 class EmbeddedRedisError(RuntimeError):
