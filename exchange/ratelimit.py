@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from litestar import Request
 from litestar.middleware.rate_limit import RateLimitConfig
 
-__all__ = ["client_address", "make_rate_limit_config"]
+__all__ = ["RATE_LIMITED_PATHS", "client_address", "make_rate_limit_config"]
+
+RATE_LIMITED_PATHS = ("/api/auth/token", "/login")
+"""The paths of the handlers marked `opt={"rate_limited": True}` (sign-in and token). Every other path
+skips the middleware at once: it would otherwise build a request object and ask the store's handler
+check on every call of the app, the bid hot path included."""
 
 
 def client_address(request: Request[Any, Any, Any]) -> str:
@@ -34,4 +40,7 @@ def make_rate_limit_config(per_minute: int) -> RateLimitConfig:
         identifier_for_request=client_address,
         check_throttle_handler=_is_rate_limited,
         store="rate_limit",
+        # Everything but "/" and the rate-limited paths (a pattern that matches "/" too would make
+        # Litestar warn that the middleware is excluded everywhere).
+        exclude=[r"^/(?!(?:" + "|".join(re.escape(path[1:]) for path in RATE_LIMITED_PATHS) + r")$)."],
     )

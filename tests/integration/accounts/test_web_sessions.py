@@ -7,6 +7,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from exchange.app import create_app
+from exchange.ratelimit import RATE_LIMITED_PATHS
 from exchange.redis.embedded import EmbeddedRedis
 from exchange.settings import Settings
 from tests.conftest import DEMO_PASSWORD, OrgFactory, make_settings
@@ -107,4 +108,35 @@ async def test_sign_in_attempts_are_rate_limited_per_client_address_not_per_spoo
         assert codes[:3] == [401, 401, 401]
         assert codes[3:] == [429, 429]
         assert answer.headers["content-type"].startswith("application/problem+json")
+    own_redis.stop()
+
+
+async def test_the_sign_in_form_is_rate_limited_too_and_other_paths_skip_the_limit(
+    tmp_path: Path, database_url: str
+) -> None:
+    own_redis = EmbeddedRedis(tmp_path / "redis")
+    own_redis.ensure_running()
+    limited = create_app(make_settings(tmp_path, database_url, own_redis.url, AUTH_RATE_LIMIT="2"))
+    # The middleware only looks at the listed paths: every handler marked rate-limited must be on one.
+    marked = {
+        route.path
+        for route in limited.routes
+        for handler in getattr(route, "route_handlers", [])
+        if handler.opt.get("rate_limited")
+    }
+    assert marked == set(RATE_LIMITED_PATHS)
+    async with AsyncTestClient(app=limited) as client:
+        codes = []
+        for _ in range(3):
+            form = await client.get("/login")
+            answer = await client.post(
+                "/login",
+                data={"email": "nobody@example.com", "password": "x" * 12, "_csrf_token": _csrf(form.text)},
+                follow_redirects=False,
+            )
+            codes.append(answer.status_code)
+        assert 429 not in codes[:2]
+        assert codes[2] == 429
+        for _ in range(3):  # the same client, on a path without a limit
+            assert (await client.get("/api/categories")).status_code == 200
     own_redis.stop()
