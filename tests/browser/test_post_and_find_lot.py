@@ -69,6 +69,9 @@ def test_a_seller_posts_a_lot_through_the_form_publishes_it_and_finds_it_by_a_sp
     page.press("#q", "Enter")
     expect(page).to_have_url(f"{live_server}/lots?q={marker}")
     expect(card).to_have_count(1)
+    # Enter can send two requests (the field's change, then the submit): let both land before the
+    # next change, or it may go to a form that the later answer then replaces.
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
     page.select_option("#category", "textiles/fabric")
     expect(page.locator("#spec-width-gte")).to_be_visible()  # the category's spec filters appear in place
     page.fill("#spec-width-gte", "140cm")
