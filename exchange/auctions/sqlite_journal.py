@@ -30,8 +30,11 @@ from exchange.db.wal import WalCheckpointer
 
 __all__ = [
     "CURRENT_COLUMNS",
+    "FRAME_HEADER",
     "REVISION_COLUMNS",
     "SqliteBatchTransaction",
+    "frame",
+    "frame_size",
     "latest_current_rows",
     "read_frame",
     "write_frame",
@@ -181,18 +184,31 @@ class SqliteBatchTransaction:
         self._checkpoints.close()
 
 
-def write_frame(stream: BinaryIO, message: Any) -> None:
+FRAME_HEADER = 4
+"""Bytes of a frame's big-endian length prefix."""
+
+
+def frame(message: Any) -> bytes:
+    """One message as it goes over the pipe, in either direction."""
     payload = msgspec.msgpack.encode(message)
-    stream.write(len(payload).to_bytes(4, "big") + payload)
+    return len(payload).to_bytes(FRAME_HEADER, "big") + payload
+
+
+def frame_size(header: bytes) -> int:
+    return int.from_bytes(header, "big")
+
+
+def write_frame(stream: BinaryIO, message: Any) -> None:
+    stream.write(frame(message))
     stream.flush()
 
 
 def read_frame(stream: BinaryIO) -> Any:
     """The next message, or None at the end of the stream."""
-    head = stream.read(4)
-    if len(head) < 4:
+    header = stream.read(FRAME_HEADER)
+    if len(header) < FRAME_HEADER:
         return None
-    return msgspec.msgpack.decode(stream.read(int.from_bytes(head, "big")))
+    return msgspec.msgpack.decode(stream.read(frame_size(header)))
 
 
 def serve(path: str, requests: BinaryIO, answers: BinaryIO) -> None:

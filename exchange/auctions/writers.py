@@ -24,8 +24,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from exchange.auctions.models import Bid, BidRevision
 from exchange.auctions.sqlite_journal import (
     CURRENT_COLUMNS,
+    FRAME_HEADER,
     REVISION_COLUMNS,
     UPDATED_ON_REVISION,
+    frame,
+    frame_size,
     latest_current_rows,
 )
 from exchange.lots.models import Lot
@@ -134,6 +137,10 @@ class AsyncSqlWriter:
         return None
 
 
+CHILD_EXIT_SECONDS = 10.0
+"""How long a writer process may take to finish its last batch and end, once its stdin is closed."""
+
+
 class JournalWriterFailed(Exception):
     """The SQLite writer process could not commit a batch (the batch is not acknowledged)."""
 
@@ -164,15 +171,15 @@ class SqliteProcessWriter:
         return self._process
 
     async def write(self, batch: list[BidWrite]) -> tuple[set[int], set[int]]:
-        payload = msgspec.msgpack.encode([item.revision_values() for item in batch])
+        request = frame([item.revision_values() for item in batch])
         async with self._lock:
             child = await self._child()
             assert child.stdin is not None
             assert child.stdout is not None
             try:
-                child.stdin.write(len(payload).to_bytes(4, "big") + payload)
+                child.stdin.write(request)
                 await child.stdin.drain()
-                size = int.from_bytes(await child.stdout.readexactly(4), "big")
+                size = frame_size(await child.stdout.readexactly(FRAME_HEADER))
                 answer = msgspec.msgpack.decode(await child.stdout.readexactly(size))
             except BaseException as error:  # its state is unknown now (cancelled, or the child died)
                 await self._stop_child(kill=True)
@@ -203,9 +210,6 @@ class SqliteProcessWriter:
     async def close(self) -> None:
         async with self._lock:
             await self._stop_child()
-
-
-CHILD_EXIT_SECONDS = 10.0
 
 
 def writer_for(session_maker: async_sessionmaker[AsyncSession]) -> BatchWriter:
