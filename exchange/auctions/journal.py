@@ -23,7 +23,7 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,7 +119,7 @@ class BidJournal:
     def __init__(
         self,
         session_maker: async_sessionmaker[AsyncSession],
-        confirm: Callable[[list[BidWrite]], Awaitable[None]],
+        confirm: Callable[[list[BidWrite]], Coroutine[Any, Any, None]],
         drop_states: Callable[[set[int]], Awaitable[None]],
         *,
         max_batch: int = 1000,
@@ -133,6 +133,7 @@ class BidJournal:
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._closing = False
+        self._confirming: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         if self._task is None or self._task.done():
@@ -147,6 +148,7 @@ class BidJournal:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         self._task = None
+        await self.confirmed()
         await self._writer.close()
         self._writer = writer_for(self.session_maker)  # ready should the journal be started again
 
@@ -199,8 +201,6 @@ class BidJournal:
         if stale:
             await self._drop_states(stale)
         committed = [item for item in batch if item.lot_id in live and item.lot_id not in clashed]
-        if committed:
-            await self._confirm(committed)
         for item in batch:
             if item.future.done():
                 continue
@@ -210,6 +210,20 @@ class BidJournal:
                 item.future.set_result(OK)
             else:
                 item.future.set_result(CLOSED)
+        if committed:
+            # After the answers: the bids are durable, and the confirm only repairs a Redis state that
+            # was rebuilt meanwhile. It runs beside the next commit; one at a time.
+            await self.confirmed()
+            self._confirming = asyncio.create_task(self._confirm(committed), name="bid-journal-confirm")
+
+    async def confirmed(self) -> None:
+        """Wait until the confirm of the last committed batch has run."""
+        confirming, self._confirming = self._confirming, None
+        if confirming is not None:
+            try:
+                await confirming
+            except Exception as error:  # the confirm queues its own retries; this is only a report
+                log.warning("bid journal: confirm failed (%s)", type(error).__name__)
 
     async def _write(self, batch: list[BidWrite]) -> tuple[set[int], set[int]]:
         """One transaction: (lots written, lots whose revisions clashed — then nothing was written)."""

@@ -36,7 +36,8 @@ Bids that reach the engine in the same event-loop turn share one Redis round tri
 queues their `place_bid.lua` calls and sends them as one pipeline on one pooled connection (each
 call still its own atomic script run with its own answer; a call that met NOSCRIPT is the only one
 sent again, and nothing is re-sent after a broken connection). Their durable writes then share one
-SQL transaction (below), and the confirmations of a committed batch share one more pipeline. Every
+SQL transaction (below), and the confirmations of a committed batch share one more pipeline, sent
+after the batch is answered and running beside the next commit (one at a time). Every
 engine call to Redis has one deadline (`scripts.ENGINE_REDIS_TIMEOUT`) instead of per-socket
 timeouts. SQLite's WAL checkpoints run on a thread of the writer process (`db/wal.py`), never inside
 a batch.
@@ -60,7 +61,10 @@ When the two disagree
   token in Redis before reading SQL; a bid batch that commits during the load deletes that token
   (`confirm_bids.lua`), so a load that may have read SQL too early is refused and reads again. If a
   lot's state was rebuilt between a bid's acceptance and its commit, the confirm step merges the
-  committed bid into the new state. Either way no acknowledged bid is missing from Redis.
+  committed bid into the new state. The confirm runs just after the answer: should the bidder's next
+  revision reach Redis before it, that revision's number is already taken in SQL, the batch reports
+  a clash, and the lot is rebuilt from SQL before the bid is retried. Either way SQL holds every
+  acknowledged bid and Redis catches up with it.
 * Redis down: every bid and purchase call answers 503 with Retry-After (never 500, nothing half
   written). redis-py reconnects by itself; `Script` objects load their script again on NOSCRIPT.
 * SQL changed under a loaded lot: a refusal Redis gives that SQL may contradict is checked there

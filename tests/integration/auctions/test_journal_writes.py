@@ -131,3 +131,33 @@ async def test_a_bid_on_a_lot_that_left_live_is_answered_closed_and_not_written(
         await journal.stop()
     assert {lot_id} in dropped
     assert await _stored(db, lot_id) == ([], [])
+
+
+async def test_the_answer_does_not_wait_for_the_redis_confirm_and_stop_does(
+    db: async_sessionmaker[AsyncSession], make_org: OrgFactory
+) -> None:
+    seller, buyer = await make_org("seller"), await make_org("buyer")
+    lot_id = await insert_live_lot(db, seller.org_id or 0)
+    release = asyncio.Event()
+    confirmed: list[str] = []
+
+    async def slow_confirm(writes: list[BidWrite]) -> None:
+        await release.wait()  # Redis answering slowly
+        confirmed.extend(item.receipt for item in writes)
+
+    async def drop(_lot_ids: set[int]) -> None:
+        return None
+
+    journal = BidJournal(db, slow_confirm, drop)
+    try:
+        answer = await asyncio.wait_for(journal.write(_write(lot_id, buyer.org_id or 0, 1, 5_000_00, "r1")), 10)
+        assert answer == OK  # durable in SQL: answered while the confirm still waits
+        assert confirmed == []
+        stopping = asyncio.create_task(journal.stop())
+        await asyncio.sleep(0.05)
+        assert not stopping.done()  # the journal stops only after its last confirm
+        release.set()
+        await asyncio.wait_for(stopping, 10)
+    finally:
+        release.set()
+    assert confirmed == ["r1"]
