@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from exchange.db.base import Base, utcnow
@@ -42,14 +42,25 @@ class BidRevision(Base):
     """Every accepted bid action, append-only; (lot, bidder, revision) makes the write idempotent."""
 
     __tablename__ = "bid_revisions"
+    # Every index here is written by every bid (on SQLite, one more page per bid in the journal's
+    # commit), so only what a lookup needs: the revision key (its lot prefix serves the loader), and
+    # Idempotency-Keys where there is one. Orgs are never deleted, so no index on the bidder alone.
     __table_args__ = (
         UniqueConstraint("lot_id", "bidder_org_id", "revision", name="uq_bid_revisions_lot_bidder_revision"),
-        UniqueConstraint("lot_id", "bidder_org_id", "idempotency_key", name="uq_bid_revisions_idempotency"),
+        Index(
+            "uq_bid_revisions_idempotency",
+            "lot_id",
+            "bidder_org_id",
+            "idempotency_key",
+            unique=True,
+            sqlite_where=text("idempotency_key IS NOT NULL"),
+            postgresql_where=text("idempotency_key IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id", ondelete="CASCADE"))
-    bidder_org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), index=True)
+    bidder_org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"))
     revision: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(8))  # bid | withdraw
     amount_minor: Mapped[int | None] = mapped_column(BigInteger, default=None)
