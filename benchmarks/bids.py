@@ -28,7 +28,7 @@ import msgspec
 
 from benchmarks._disk import fsync_probe
 from benchmarks._http_load import LoadResult, closed_loop, open_loop, percentile
-from benchmarks._phases import close_big_lot, engine_alone
+from benchmarks._phases import ROUNDS, close_big_lot, engine_alone, median_round
 from benchmarks._setup import PYTHON, Bidder, Server, free_port, make_bidders, make_lots, make_orgs, rss_of_tree
 
 __all__ = ["main"]
@@ -65,9 +65,6 @@ def _latency_line(result: LoadResult) -> str:
     )
 
 
-HTTP_ROUNDS = 3
-
-
 async def _http_rounds(
     bare_port: int, port: int, make: Any, make_bare: Any, args: argparse.Namespace
 ) -> tuple[LoadResult, LoadResult, list[float]]:
@@ -75,14 +72,13 @@ async def _http_rounds(
     background load on a shared machine. Returns the median round (by ratio) and every round's ratio."""
     for target, factory in ((bare_port, make_bare), (port, make)):  # warm up both
         await closed_loop("127.0.0.1", target, factory, connections=args.connections, seconds=1)
-    seconds = args.http_seconds / HTTP_ROUNDS
+    seconds = args.http_seconds / ROUNDS
     rounds = []
-    for _ in range(HTTP_ROUNDS):
+    for _ in range(ROUNDS):
         bare = await closed_loop("127.0.0.1", bare_port, make_bare, connections=args.connections, seconds=seconds)
         ours = await closed_loop("127.0.0.1", port, make, connections=args.connections, seconds=seconds)
         rounds.append((bare, ours))
-    rounds.sort(key=lambda pair: pair[1].rate / pair[0].rate)
-    bare, ours = rounds[len(rounds) // 2]
+    bare, ours = median_round(rounds, lambda pair: pair[1].rate / pair[0].rate)
     return bare, ours, [o.rate / b.rate for b, o in rounds]
 
 
@@ -114,14 +110,17 @@ async def run(args: argparse.Namespace) -> int:
         lots = await make_lots(session_maker, seller, args.lots, closes_in=timedelta(days=1))
         engine_lots = await make_lots(session_maker, seller, 8, closes_in=timedelta(days=1))
 
-        _say(f"\n[1/5] Engine alone, in-process, {args.engine_seconds:.0f} s each (32 concurrent calls)…")
+        _say(
+            f"\n[1/5] Engine alone, in-process, {args.engine_seconds:.0f} s each in {ROUNDS} alternating rounds "
+            "(32 concurrent calls)…"
+        )
         figures["engine"] = await engine_alone(
             redis_server.url, session_maker, engine_lots, [b.org_id for b in bidders], args.engine_seconds
         )
 
         _say(
             f"\n[2/5] HTTP, closed loop, {args.connections} connections, {args.http_seconds:.0f} s per server "
-            f"in {HTTP_ROUNDS} alternating rounds "
+            f"in {ROUNDS} alternating rounds "
             "([4/5]: the exchange server's peak memory is read after phase 3)…"
         )
         bare_port = free_port()
@@ -199,8 +198,8 @@ def _report(figures: dict[str, Any], args: argparse.Namespace) -> int:
         f"ratio {engine_ratio:.0%} (target ≥ {TARGETS['engine']:.0%}) {verdict(engine_ratio >= TARGETS['engine'])}"
     )
     _say(
-        "  ratio per round (3 alternating rounds; the median round is shown): "
-        + ", ".join(f"{ratio:.0%}" for ratio in e["ratios"])
+        f"  ratio per round ({ROUNDS} alternating rounds; the median round is shown): "
+        + ", ".join(f"{ratio:.0%}" for ratio in sorted(e["ratios"]))
     )
     _say(f"  engine with the durable path (group commit to SQLite, 64 concurrent): {e['durable']:,.0f} bids/s")
     _say(
@@ -209,7 +208,7 @@ def _report(figures: dict[str, Any], args: argparse.Namespace) -> int:
         f"{verdict(http_ratio >= TARGETS['http'])}"
     )
     _say(
-        f"  ratio per round ({HTTP_ROUNDS} alternating rounds of {args.http_seconds / HTTP_ROUNDS:.0f} s each; "
+        f"  ratio per round ({ROUNDS} alternating rounds of {args.http_seconds / ROUNDS:.0f} s each; "
         "the median round is shown): " + ", ".join(f"{ratio:.0%}" for ratio in sorted(http_ratios))
     )
     _say(
@@ -252,8 +251,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--bidders", type=int, default=200)
     parser.add_argument("--lots", type=int, default=50)
     parser.add_argument("--connections", type=int, default=64, help="connections of the closed-loop HTTP phase")
-    parser.add_argument("--http-seconds", type=float, default=9.0, help="per server, split into alternating rounds")
-    parser.add_argument("--engine-seconds", type=float, default=3.0)
+    parser.add_argument("--http-seconds", type=float, default=15.0, help="per server, split into alternating rounds")
+    parser.add_argument("--engine-seconds", type=float, default=5.0, help="per side, split into alternating rounds")
     parser.add_argument("--close-bids", type=int, default=10_000)
     parser.add_argument("--keep", action="store_true", help="keep the temporary data directory and server logs")
     args = parser.parse_args(argv)
