@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from exchange.db.base import Base, utcnow
+from exchange.db.base import Base, partial_unique_index, utcnow
 
 __all__ = ["Bid", "BidDeposit", "BidRevision", "EngineIdentity", "IdempotencyKey", "LotClose", "LotWatch"]
 
@@ -47,14 +47,12 @@ class BidRevision(Base):
     # Idempotency-Keys where there is one. Orgs are never deleted, so no index on the bidder alone.
     __table_args__ = (
         UniqueConstraint("lot_id", "bidder_org_id", "revision", name="uq_bid_revisions_lot_bidder_revision"),
-        Index(
+        partial_unique_index(
             "uq_bid_revisions_idempotency",
             "lot_id",
             "bidder_org_id",
             "idempotency_key",
-            unique=True,
-            sqlite_where=text("idempotency_key IS NOT NULL"),
-            postgresql_where=text("idempotency_key IS NOT NULL"),
+            where="idempotency_key IS NOT NULL",
         ),
     )
 

@@ -17,11 +17,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from exchange.db.base import Base, utcnow
+from exchange.db.base import Base, partial_unique_index, utcnow
 
 __all__ = ["IdempotentAnswer", "RfqAttachment", "RfqMessage", "RfqOffer", "RfqThread", "SampleOrder", "WantedRequest"]
 
@@ -61,14 +60,7 @@ class RfqThread(Base):
         Index("ix_rfq_threads_seller_status", "seller_org_id", "status"),
         Index("ix_rfq_threads_lot_status", "lot_id", "status"),
         # One open thread per buyer org per lot, whichever way it was opened.
-        Index(
-            "uq_rfq_threads_open_per_buyer",
-            "lot_id",
-            "buyer_org_id",
-            unique=True,
-            sqlite_where=text("status = 'open'"),
-            postgresql_where=text("status = 'open'"),
-        ),
+        partial_unique_index("uq_rfq_threads_open_per_buyer", "lot_id", "buyer_org_id", where="status = 'open'"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
