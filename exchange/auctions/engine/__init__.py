@@ -27,8 +27,9 @@ batch, and none of the commit's sqlite3 steps competes with the event loop for t
 writer process died before answering fails (not acknowledged); the next batch starts a new one.
 The HTTP answer (201 with the receipt) is sent only after that commit. The writes are
 idempotent: `bid_revisions` is keyed by lot + bidder + revision (INSERT ... ON CONFLICT DO NOTHING),
-`bids` holds each bidder's latest revision (an upsert that only moves forward). On the embedded
-Redis the script's own write is also on disk first (append-only file, `appendfsync always`).
+`bids` holds each bidder's latest revision (an upsert that only moves forward). Redis's own
+copy need not be on disk: the embedded server writes its append-only file without waiting for the
+disk (`appendfsync no`) and drops the engine's keys whenever it starts (below).
 
 The hot path, in numbers of round trips
 ---------------------------------------
@@ -56,6 +57,11 @@ When the two disagree
   it is rebuilt from SQL (without that bid) before the next bid. If Redis cannot be reached to drop
   it, the drop is retried in the background, and a replayed Idempotency-Key is only answered from a
   revision that SQL holds.
+* Redis came back with an older copy (the machine crashed before the append-only file reached the
+  disk): a lot's sequence numbers would start again below bids that SQL holds, and a later bid could
+  win a tie against an earlier one. So the embedded server drops every `sx:*` key when it starts,
+  behind a one-time password that keeps clients out until they are gone (`redis/embedded.py`); the
+  lots are then rebuilt as below. An external Redis must not come back older (README).
 * Redis lost its data (restart without persistence, FLUSHALL, a new empty server): scripts answer
   "MISSING", and the lot is rebuilt from SQL (`loader.py`) before the bid is retried. A load takes a
   token in Redis before reading SQL; a bid batch that commits during the load deletes that token

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from exchange.auctions.models import EngineIdentity
 from exchange.errors import ServiceUnavailable
+from exchange.redis.keys import ENGINE_KEY_PREFIX
 
 __all__ = ["database_space", "database_unavailable", "known_space", "remember_space"]
 
@@ -45,7 +46,7 @@ async def _read_or_make_space(session_maker: async_sessionmaker[AsyncSession]) -
     async with session_maker() as session:
         row = await session.get(EngineIdentity, 1)
         if row is not None:
-            return f"sx:{row.space}:"
+            return f"{ENGINE_KEY_PREFIX}{row.space}:"
     try:
         async with session_maker() as session, session.begin():
             session.add(EngineIdentity(id=1, space=secrets.token_hex(4)))
@@ -55,4 +56,4 @@ async def _read_or_make_space(session_maker: async_sessionmaker[AsyncSession]) -
         row = await session.get(EngineIdentity, 1)
     if row is None:
         raise database_unavailable()
-    return f"sx:{row.space}:"
+    return f"{ENGINE_KEY_PREFIX}{row.space}:"
