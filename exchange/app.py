@@ -28,6 +28,7 @@ from litestar.template.config import TemplateConfig
 from exchange.accounts.api import AccountsController
 from exchange.accounts.auth import AuthMiddleware, PrincipalCache
 from exchange.accounts.sessions import RotatingSessionConfig
+from exchange.accounts.tokens import TokenReader
 from exchange.auctions import counts as auction_counts  # noqa: F401  (the catalogue's bid counts come from bids)
 from exchange.auctions import jobs as auction_jobs  # noqa: F401  (registers the scheduler's jobs)
 from exchange.auctions.api import AuctionsController, MyBidsController
@@ -194,6 +195,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "embedded_redis": embedded,
                 "channels": channels,
                 "principal_cache": PrincipalCache(),
+                "token_reader": TokenReader(settings.secret_key),
             }
         ),
         debug=settings.debug,

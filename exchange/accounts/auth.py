@@ -13,7 +13,6 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from exchange.accounts.principal import Principal
 from exchange.accounts.services import load_principal
-from exchange.accounts.tokens import read_token
 from exchange.errors import Unauthorized
 
 __all__ = ["SESSION_USER_KEY", "AuthMiddleware", "PrincipalCache"]
@@ -73,7 +72,7 @@ class AuthMiddleware(ASGIMiddleware):
             token = _bearer(scope)
             if token is None:
                 return None
-            user_id = read_token(app_state.settings.secret_key, token)
+            user_id = app_state.token_reader(token)
             if user_id is None:
                 raise Unauthorized(
                     "The access token is invalid or has expired. Get a new one from /api/auth/token.",

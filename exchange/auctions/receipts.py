@@ -37,18 +37,23 @@ _POOL_NONCES = 256
 
 class _NoncePool:
     """Nonces from the operating system's CSPRNG, fetched 256 at a time: one getrandom call per 256 bids
-    instead of one each (a syscall was a tenth of a bid's CPU). Every byte is used once."""
+    instead of one each (a syscall was a tenth of a bid's CPU). Every byte is used once; a forked child
+    starts with an empty pool, so parent and child never hand out the same bytes."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._pool = b""
         self._at = 0
-        self._pid = os.getpid()
+        os.register_at_fork(after_in_child=self._forget)
+
+    def _forget(self) -> None:
+        self._lock = threading.Lock()
+        self._pool, self._at = b"", 0
 
     def take(self) -> str:
         with self._lock:
-            if self._at >= len(self._pool) or self._pid != os.getpid():  # a forked worker draws its own
-                self._pool, self._at, self._pid = os.urandom(NONCE_BYTES * _POOL_NONCES), 0, os.getpid()
+            if self._at >= len(self._pool):
+                self._pool, self._at = os.urandom(NONCE_BYTES * _POOL_NONCES), 0
             start, self._at = self._at, self._at + NONCE_BYTES
             return self._pool[start : self._at].hex()
 

@@ -8,7 +8,7 @@ from typing import Any
 from redis.asyncio import BlockingConnectionPool, ConnectionPool, Redis
 
 from exchange.auctions.engine import BidEngine
-from exchange.live.channels import lot_channel, publish_event
+from exchange.live.channels import lot_channel, publish_event, publish_events
 from exchange.lots.events import on_lot_left_sale, on_lot_sold_elsewhere
 
 __all__ = ["engine_of", "publisher_for", "start_auctions", "stop_auctions"]
@@ -72,7 +72,9 @@ def engine_of(app_state: Any) -> BidEngine:
     """This process's engine (made on first use, on the app's Redis server and database)."""
     engine: BidEngine | None = getattr(app_state, "bid_engine", None)
     if engine is None:
-        engine = BidEngine(_engine_redis(app_state.redis), app_state.session_maker, publish=publisher_for(app_state))
+        engine = BidEngine(
+            _engine_redis(app_state.redis), app_state.session_maker, publish_many=partial(publish_events, app_state)
+        )
         app_state.bid_engine = engine
     return engine
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from redis.asyncio import Redis
@@ -21,13 +21,19 @@ from exchange.errors import DomainError
 from exchange.live.channels import lot_channel
 from exchange.lots.models import LotInvite
 
-__all__ = ["HOUSEKEEPING_SECONDS", "EngineBase", "Publish", "text"]
+__all__ = ["HOUSEKEEPING_SECONDS", "EngineBase", "Publish", "PublishMany", "text"]
 
 log = logging.getLogger("exchange.auctions")
 
 HOUSEKEEPING_SECONDS = 0.25
 
 Publish = Callable[[str, str, dict[str, Any]], None]
+PublishMany = Callable[[Sequence[tuple[str, str, dict[str, Any]]]], Awaitable[None]]
+"""Publish several (channel, event, data) at once; never raises (live events are best effort)."""
+
+
+async def _publish_nowhere(_events: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
+    return None
 
 
 def text(value: Any) -> str:
@@ -38,7 +44,11 @@ class EngineBase:
     """State shared by the engine's parts; see the package docstring for the design."""
 
     def __init__(
-        self, redis: Redis, session_maker: async_sessionmaker[AsyncSession], *, publish: Publish | None = None
+        self,
+        redis: Redis,
+        session_maker: async_sessionmaker[AsyncSession],
+        *,
+        publish_many: PublishMany | None = None,
     ) -> None:
         self.redis = redis
         self.session_maker = session_maker
@@ -46,7 +56,7 @@ class EngineBase:
         self.bid_scripts = ScriptBatcher(self.scripts, "place_bid")
         self.loader = LotStateLoader(redis, self.scripts, session_maker)
         self.journal = BidJournal(session_maker, self._confirm_writes, self._drop_states)
-        self._publish: Publish = publish or (lambda _channel, _event, _data: None)
+        self._publish_many: PublishMany = publish_many or _publish_nowhere
         self._pending_drops: set[int] = set()
         self._pending_confirms: list[BidWrite] = []
         self._pending_counts: dict[int, int] = {}
@@ -137,17 +147,19 @@ class EngineBase:
             writes, self._pending_confirms = self._pending_confirms, []
             await self._confirm_writes(writes)
 
-    def _flush_counts(self) -> None:
+    async def _flush_counts(self) -> None:
+        """The new bid count of every lot that had bids since the last flush, all in one round trip."""
         counts, self._pending_counts = self._pending_counts, {}
-        for lot_id, count in counts.items():
-            self._publish(lot_channel(lot_id), "bids", {"count": count})
+        if counts:
+            events = [(lot_channel(lot_id), "bids", {"count": count}) for lot_id, count in counts.items()]
+            await self._publish_many(events)
 
     async def _housekeep(self) -> None:
         """Publish bid counts at most a few times a second, and retry Redis repairs that failed."""
         while True:
             await asyncio.sleep(HOUSEKEEPING_SECONDS)
             try:
-                self._flush_counts()
+                await self._flush_counts()
                 await self._settle_pending()
             except Exception as error:  # keep going; Redis may be down for a while
                 log.warning("bid engine housekeeping failed (%s)", type(error).__name__)

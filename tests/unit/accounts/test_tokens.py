@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from exchange.accounts.tokens import issue_token, read_token
+from exchange.accounts.tokens import TokenReader, issue_token, read_token
 
 
 def test_a_token_names_its_user_until_it_expires() -> None:
@@ -15,3 +15,22 @@ def test_a_token_signed_with_another_key_or_altered_is_refused() -> None:
     forged = token.replace(".42.", ".43.")
     assert read_token("k", forged, now=1001.0) is None
     assert read_token("k", "garbage", now=1001.0) is None
+
+
+def test_the_reader_checks_the_expiry_on_every_call_of_a_token_it_has_seen() -> None:
+    reader = TokenReader("k")
+    token = issue_token("k", 42, now=1000.0, lifetime=60)
+    assert reader(token, now=1030.0) == 42
+    assert reader(token, now=1059.0) == 42
+    assert reader(token, now=1061.0) is None
+
+
+def test_the_reader_refuses_what_read_token_refuses_every_time() -> None:
+    reader = TokenReader("k")
+    token = issue_token("k", 42, now=1000.0)
+    forged = token.replace(".42.", ".43.")
+    for _ in range(2):
+        assert reader(issue_token("other", 42, now=1000.0), now=1001.0) is None
+        assert reader(forged, now=1001.0) is None
+        assert reader("garbage", now=1001.0) is None
+    assert reader(token, now=1001.0) == 42

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+import os
 from typing import Any
 
-from exchange.auctions.receipts import commitment, micros_to_datetime, parse_micros, verify_receipt
+from exchange.auctions.receipts import commitment, micros_to_datetime, new_nonce, parse_micros, verify_receipt
 
 PLACED_US = 1_795_000_000_123_456
 
@@ -57,3 +58,21 @@ def test_a_report_that_lists_the_receipt_with_another_amount_or_leaves_it_out_fa
     assert not verify_receipt(receipt, wrong_amount).ok
     assert not verify_receipt(receipt, missing).ok
     assert not verify_receipt({"lot_id": 1}).ok
+
+
+def test_nonces_are_fresh_and_a_forked_worker_never_repeats_its_parents() -> None:
+    seen = {new_nonce() for _ in range(1000)}
+    assert len(seen) == 1000
+    assert all(len(nonce) == 32 and int(nonce, 16) >= 0 for nonce in seen)
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child: hand its first nonce to the parent and leave at once
+        os.write(write_end, new_nonce().encode())
+        os._exit(0)
+    os.close(write_end)
+    parents_next = new_nonce()
+    childs_first = os.read(read_end, 64).decode()
+    os.close(read_end)
+    os.waitpid(child, 0)
+    assert len(childs_first) == 32
+    assert childs_first != parents_next
