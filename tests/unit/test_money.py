@@ -18,3 +18,44 @@ def test_bad_amounts_are_refused_naming_the_field(raw: object) -> None:
     with pytest.raises(Unprocessable) as caught:
         parse_money(raw, field="amount")  # type: ignore[arg-type]
     assert caught.value.field == "amount"
+
+
+@pytest.mark.parametrize(
+    ("raw", "currency", "minor"),
+    [
+        ("40000.00", "CNY", 4_000_000),
+        (" 7 ", "CNY", 700),
+        ("007.5", "USD", 750),
+        ("0.01", "CNY", 1),
+        ("1200", "JPY", 1200),
+        ("1.5e3", "CNY", 150_000),
+        ("1.", "CNY", 100),
+        (12, "CNY", 1200),
+        ("10000000000000.00", "CNY", 10**15),
+    ],
+)
+def test_every_spelling_of_an_amount_gives_the_same_minor_units(raw: object, currency: str, minor: int) -> None:
+    assert parse_money(raw, currency) == minor  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("raw", "currency", "message"),
+    [
+        ("12.5", "JPY", "more than 0 decimal places"),
+        ("0.00", "CNY", "more than zero"),
+        ("-0.01", "CNY", "more than zero"),
+        ("10000000000000.01", "CNY", "too large"),
+        ("999999999999999999", "CNY", "too large"),
+        ("1,00", "CNY", "decimal amount"),
+    ],
+)
+def test_amounts_out_of_bounds_are_refused_with_the_reason(raw: str, currency: str, message: str) -> None:
+    with pytest.raises(Unprocessable) as caught:
+        parse_money(raw, currency, field="amount")
+    assert message in caught.value.detail
+    assert caught.value.field == "amount"
+
+
+def test_zero_is_accepted_only_where_allowed() -> None:
+    assert parse_money("0", allow_zero=True) == 0
+    assert parse_money("0.00", allow_zero=True) == 0
