@@ -79,6 +79,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     engine = make_engine(settings.database)
     session_maker = make_session_maker(engine)
     channels = make_channels_plugin(redis)
+    principals = PrincipalCache()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -168,7 +169,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         plugins=[SQLAlchemyPlugin(config=db_config), HTMXPlugin(), FlashPlugin(FlashConfig(template_config)), channels],
         middleware=[
             session_config.middleware,
-            AuthMiddleware(),
+            AuthMiddleware(TokenReader(settings.secret_key), principals),
             make_rate_limit_config(settings.auth_rate_limit).middleware,
         ],
         stores={
@@ -194,8 +195,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "redis": redis,
                 "embedded_redis": embedded,
                 "channels": channels,
-                "principal_cache": PrincipalCache(),
-                "token_reader": TokenReader(settings.secret_key),
             }
         ),
         debug=settings.debug,

@@ -6,13 +6,13 @@ The API never reads the session cookie, so the CSRF exemption of /api stays safe
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from exchange.accounts.principal import Principal
 from exchange.accounts.services import load_principal
+from exchange.accounts.tokens import TokenReader
 from exchange.errors import Unauthorized
 
 __all__ = ["SESSION_USER_KEY", "AuthMiddleware", "PrincipalCache"]
@@ -57,7 +57,13 @@ def _bearer(scope: Scope) -> str | None:
 
 
 class AuthMiddleware(ASGIMiddleware):
+    """Puts the caller's Principal (or None) in `scope["user"]`; a bad Bearer token is a 401 at once."""
+
     scopes = ("http",)  # type: ignore[assignment]
+
+    def __init__(self, tokens: TokenReader, principals: PrincipalCache) -> None:
+        self.tokens = tokens
+        self.principals = principals
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         scope["user"] = await self._principal(scope)
@@ -65,14 +71,13 @@ class AuthMiddleware(ASGIMiddleware):
         await next_app(scope, receive, send)
 
     async def _principal(self, scope: Scope) -> Principal | None:
-        app_state: Any = scope["app"].state
         path: str = scope.get("path", "")
         user_id: int | None = None
         if path.startswith("/api"):
             token = _bearer(scope)
             if token is None:
                 return None
-            user_id = app_state.token_reader(token)
+            user_id = self.tokens(token)
             if user_id is None:
                 raise Unauthorized(
                     "The access token is invalid or has expired. Get a new one from /api/auth/token.",
@@ -86,14 +91,13 @@ class AuthMiddleware(ASGIMiddleware):
                 user_id = raw if isinstance(raw, int) else None
         if user_id is None:
             return None
-        cache: PrincipalCache = app_state.principal_cache
-        principal = cache.get(user_id)
+        principal = self.principals.get(user_id)
         if principal is not None:
             return principal
-        async with app_state.session_maker() as db:
+        async with scope["app"].state.session_maker() as db:
             principal = await load_principal(db, user_id)
         if principal is not None:
-            cache.remember(principal)
+            self.principals.remember(principal)
         if principal is None and path.startswith("/api"):
             raise Unauthorized("This account no longer exists.", code="bad_token", title="Invalid token")
         return principal
