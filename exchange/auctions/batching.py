@@ -5,12 +5,15 @@ per-command round trip (take a pooled connection and check it, write, wait, read
 which costs more Python than the script call itself. The batcher queues them and, at the end of the
 turn, sends them as ONE pipeline of EVALSHA: still one atomic script run per call, in order, with its
 own answer (or its own refusal), but one round trip for all. A lone call waits one loop turn at most.
+
+A batcher may send one more command first (`lead`, e.g. a GET): every call of the batch gets its answer
+too, read by Redis before any of the batch's scripts ran.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -18,23 +21,30 @@ if TYPE_CHECKING:
 
 __all__ = ["ScriptBatcher"]
 
-Call = tuple[Sequence[str], Sequence[Any], "asyncio.Future[Any]"]
+Call = tuple[Sequence[str], Sequence[Any], "asyncio.Future[tuple[Any, Any]]"]
+Lead = Callable[[], "tuple[Any, ...] | None"]
+
+
+def _no_lead() -> tuple[Any, ...] | None:
+    return None
 
 
 class ScriptBatcher:
-    """`await batcher.run(keys, args)` answers like `LotScripts.run(name, keys, args)`."""
+    """`await batcher.run(keys, args)` answers like `LotScripts.run(name, keys, args)`, with the lead
+    command's answer: `(answer, lead answer or None)`."""
 
-    def __init__(self, scripts: LotScripts, name: str, *, max_batch: int = 512) -> None:
+    def __init__(self, scripts: LotScripts, name: str, *, lead: Lead = _no_lead, max_batch: int = 512) -> None:
         self.scripts = scripts
         self.name = name
+        self.lead = lead
         self.max_batch = max_batch
         self._pending: list[Call] = []
         self._flush_scheduled = False
         self._sending: set[asyncio.Task[None]] = set()
 
-    async def run(self, keys: Sequence[str], args: Sequence[Any]) -> Any:
+    async def run(self, keys: Sequence[str], args: Sequence[Any]) -> tuple[Any, Any]:
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[Any] = loop.create_future()
+        future: asyncio.Future[tuple[Any, Any]] = loop.create_future()
         self._pending.append((keys, args, future))
         if not self._flush_scheduled:
             self._flush_scheduled = True
@@ -51,7 +61,9 @@ class ScriptBatcher:
 
     async def _send(self, batch: list[Call]) -> None:
         try:
-            answers = await self.scripts.run_each(self.name, [(keys, args) for keys, args, _ in batch])
+            lead, answers = await self.scripts.run_each_after(
+                self.lead(), self.name, [(keys, args) for keys, args, _ in batch]
+            )
         except Exception as error:  # Redis unreachable (a 503 DomainError): every caller gets it
             for _keys, _args, future in batch:
                 if not future.done():
@@ -63,4 +75,4 @@ class ScriptBatcher:
             if isinstance(answer, BaseException):
                 future.set_exception(answer)
             else:
-                future.set_result(answer)
+                future.set_result((answer, lead))

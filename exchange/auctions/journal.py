@@ -74,6 +74,9 @@ class BidWrite:
     packed: str
     bid_count: int = 0
     """Public number of current bids on the lot right after this one (for live updates)."""
+    mark: str | None = None
+    """The key space's rebuild mark as Redis read it just before accepting this bid (`scripts.rebuild_mark`);
+    None when unknown (then the confirm always runs)."""
     future: asyncio.Future[str] = field(init=False)
     """Set by `BidJournal.write`: resolved with the outcome once the batch is committed."""
 

@@ -134,7 +134,10 @@ class LotStateLoader:
         for attempt in range(attempts):
             token = secrets.token_hex(8)
             async with redis_guard():
-                claimed = await self.redis.set(keys.loading, token, nx=True, px=LOAD_TOKEN_MS)
+                pipe = self.redis.pipeline(transaction=False)
+                pipe.set(keys.rebuilds, token)  # before the claim: see `scripts.rebuild_mark`
+                pipe.set(keys.loading, token, nx=True, px=LOAD_TOKEN_MS)
+                _marked, claimed = await pipe.execute()
             if not claimed:
                 # Another process is loading it: wait for its result rather than read SQL twice.
                 await asyncio.sleep(min(0.002 * (attempt + 1), 0.05))

@@ -28,6 +28,7 @@ __all__ = [
     "LotScripts",
     "closing_index",
     "engine_unavailable",
+    "rebuild_mark",
     "redis_guard",
 ]
 
@@ -52,10 +53,20 @@ SCRIPT_NAMES = (
 )
 
 
-class LotKeys:
-    """The Redis keys of one lot's state, in the key space of one database (`space`, e.g. "sx:3f9a1c2b:")."""
+def rebuild_mark(space: str) -> str:
+    """A string key that every load sets to a fresh token before it claims a lot, and every drop before it
+    deletes one: it stays the same only while no lot state is deleted or (re)built. Redis losing its data
+    loses it too. A bid whose mark is unchanged after its commit was accepted into a state that still
+    stands and holds it, so it needs no confirm (`confirm_bids.lua`). Not in any lot's slot: scripts
+    never touch it."""
+    return f"{space}rebuilds"
 
-    __slots__ = ("bids", "deposits", "idem", "invited", "loading", "lot_id", "space", "state", "tag")
+
+class LotKeys:
+    """The Redis keys of one lot's state, in the key space of one database (`space`, e.g. "sx:3f9a1c2b:"),
+    and the key space's rebuild mark (not one of the lot's keys)."""
+
+    __slots__ = ("bids", "deposits", "idem", "invited", "loading", "lot_id", "rebuilds", "space", "state", "tag")
 
     def __init__(self, lot_id: int, space: str = "") -> None:
         self.lot_id = lot_id
@@ -67,6 +78,7 @@ class LotKeys:
         self.deposits = f"{self.tag}:deposits"
         self.invited = f"{self.tag}:invited"
         self.loading = f"{self.tag}:loading"
+        self.rebuilds = rebuild_mark(space)
 
     def all(self) -> tuple[str, ...]:
         return (self.state, self.bids, self.idem, self.deposits, self.invited, self.loading)
@@ -112,13 +124,29 @@ class LotScripts:
         each call's answer, or a 503 error for a call Redis failed. Calls that met NOSCRIPT did not run;
         only those are sent again once the script is loaded (so the script need not be idempotent).
         Raises the 503 when Redis cannot be reached at all."""
+        _lead, answers = await self.run_each_after(None, name, calls)
+        return answers
+
+    async def run_each_after(
+        self, lead: tuple[Any, ...] | None, name: str, calls: Sequence[tuple[Sequence[str], Sequence[Any]]]
+    ) -> tuple[Any, list[Any]]:
+        """`run_each`, with one more command sent first in the same pipeline (so Redis runs it before
+        any of the calls): its answer (None without a lead) and the calls' answers."""
         script = self._scripts[name]
         answers: list[Any] = [None] * len(calls)
         todo = list(range(len(calls)))
+        lead_answer: Any = None
         async with redis_guard():
             for _attempt in range(2):
                 commands = [("EVALSHA", script.sha, len(calls[i][0]), *calls[i][0], *calls[i][1]) for i in todo]
-                results = await self._pipeline(commands)
+                if lead is not None:
+                    results = await self._pipeline([lead, *commands])
+                    lead_answer, results = results[0], results[1:]
+                    if isinstance(lead_answer, Exception):
+                        raise lead_answer
+                    lead = None  # read once, before the first run of any call
+                else:
+                    results = await self._pipeline(commands)
                 missing = []
                 for index, result in zip(todo, results, strict=True):
                     if isinstance(result, NoScriptError):
@@ -129,12 +157,12 @@ class LotScripts:
                     else:
                         answers[index] = result
                 if not missing:
-                    return answers
+                    return lead_answer, answers
                 todo = missing
                 script.sha = await self.redis.script_load(script.script)
         for index in todo:
             answers[index] = engine_unavailable()
-        return answers
+        return lead_answer, answers
 
     async def _pipeline(self, commands: list[tuple[Any, ...]]) -> list[Any]:
         """Send the commands on one pooled connection and read their answers (an error reply is returned,

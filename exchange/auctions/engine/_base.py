@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -16,7 +17,7 @@ from exchange.auctions.batching import ScriptBatcher
 from exchange.auctions.engine._space import database_space, database_unavailable, remember_space
 from exchange.auctions.journal import BidJournal, BidWrite, group_by_lot
 from exchange.auctions.loader import LotStateLoader
-from exchange.auctions.scripts import LotKeys, LotScripts, closing_index, redis_guard
+from exchange.auctions.scripts import LotKeys, LotScripts, closing_index, rebuild_mark, redis_guard
 from exchange.errors import DomainError
 from exchange.live.channels import lot_channel
 from exchange.lots.models import LotInvite
@@ -53,7 +54,7 @@ class EngineBase:
         self.redis = redis
         self.session_maker = session_maker
         self.scripts = LotScripts(redis)
-        self.bid_scripts = ScriptBatcher(self.scripts, "place_bid")
+        self.bid_scripts = ScriptBatcher(self.scripts, "place_bid", lead=self._read_rebuild_mark)
         self.loader = LotStateLoader(redis, self.scripts, session_maker)
         self.journal = BidJournal(session_maker, self._confirm_writes, self._drop_states)
         self._publish_many: PublishMany = publish_many or _publish_nowhere
@@ -112,8 +113,29 @@ class EngineBase:
             value = await self.redis.hget((await self.keys(lot_id)).state, name)  # type: ignore[misc]
         return value if isinstance(value, bytes) else None
 
+    def _read_rebuild_mark(self) -> tuple[str, str] | None:
+        """The command that reads the rebuild mark, sent before each batch of bids (None: space not known)."""
+        return None if self._space is None else ("GET", rebuild_mark(self._space))
+
+    async def _unconfirmed(self, writes: list[BidWrite]) -> list[BidWrite]:
+        """The writes that need a confirm: those with no mark, or whose mark changed since they were
+        accepted (a lot state was deleted or rebuilt meanwhile, maybe theirs). Usually none."""
+        if all(write.mark is None for write in writes):
+            return writes
+        async with redis_guard():
+            now = await self.redis.get(rebuild_mark(self._space or ""))
+        mark = None if now is None else text(now)
+        return [write for write in writes if write.mark is None or write.mark != mark]
+
     async def _confirm_writes(self, writes: list[BidWrite]) -> None:
         """After a commit: make sure each lot's current Redis state holds the committed bids."""
+        try:
+            writes = await self._unconfirmed(writes)
+        except DomainError:
+            self._pending_confirms.extend(writes)
+            return
+        if not writes:
+            return
         calls = []
         for (lot_id, gen), items in group_by_lot(writes).items():
             keys = LotKeys(lot_id, self._space or "")
@@ -133,6 +155,7 @@ class EngineBase:
         try:
             async with redis_guard():
                 pipe = self.redis.pipeline(transaction=False)
+                pipe.set(rebuild_mark(self._space or ""), secrets.token_hex(8))  # before any state goes
                 for lot_id in lot_ids:
                     pipe.delete(*LotKeys(lot_id, self._space or "").all())
                 await pipe.execute()

@@ -67,7 +67,7 @@ class SealedBids(EngineBase):
         bidder = str(bidder_org_id)
         for attempt in range(4):
             nonce = new_nonce()
-            reply = await self.bid_scripts.run(  # batched with the other bids of this loop turn
+            reply, mark = await self.bid_scripts.run(  # batched with the other bids of this loop turn
                 (keys.state, keys.bids, keys.idem, keys.deposits, keys.invited),
                 (bidder, amount_minor, currency, nonce, idempotency_key or ""),
             )
@@ -87,7 +87,7 @@ class SealedBids(EngineBase):
                 continue
             if code != "OK":
                 raise refusals.for_bid(code, [text(part) for part in reply[1:]], lot_id)
-            return _accepted_write(
+            write = _accepted_write(
                 reply,
                 lot_id=lot_id,
                 bidder_org_id=bidder_org_id,
@@ -97,6 +97,8 @@ class SealedBids(EngineBase):
                 idempotency_key=idempotency_key,
                 user_id=user_id,
             )
+            write.mark = None if mark is None else text(mark)
+            return write
         raise refusals.engine_busy()
 
     async def withdraw_bid(self, *, lot_id: int, bidder_org_id: int, user_id: int | None = None) -> PlacedBid:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -92,3 +93,44 @@ async def test_a_next_revision_that_beats_the_confirm_clashes_and_is_placed_afte
     assert [tuple(row) for row in rows] == [(1, 100_00), (2, 120_00)]
     assert current is not None
     assert (current.revision, current.amount_minor) == (2, 120_00)
+
+
+async def test_bids_into_a_state_that_still_stands_need_no_confirm_and_a_rebuild_brings_it_back(
+    db: async_sessionmaker[AsyncSession], make_org: OrgFactory, redis_url: str
+) -> None:
+    seller = await make_org("seller")
+    buyers = [await make_org("buyer") for _ in range(3)]
+    lot_id = await insert_live_lot(db, seller.org_id or 0)
+    engine = BidEngine(_engine_redis(make_redis(redis_url)), db)
+    confirms: list[int] = []
+    run_many = engine.scripts.run_many
+
+    async def counted(name: str, calls: Any) -> list[Any]:
+        if name == "confirm_bids":
+            confirms.append(len(calls))
+        return await run_many(name, calls)
+
+    engine.scripts.run_many = counted  # type: ignore[method-assign]
+    await engine.start()
+    try:
+        await asyncio.gather(
+            *(
+                engine.place_bid(lot_id=lot_id, bidder_org_id=b.org_id or 0, amount_minor=100_00 + i, currency="CNY")
+                for i, b in enumerate(buyers)
+            )
+        )
+        await engine.journal.confirmed()
+        assert confirms == []  # loaded once, before any of them was accepted; nothing rebuilt since
+
+        accepted = await engine.accept_bid(
+            lot_id=lot_id, bidder_org_id=buyers[0].org_id or 0, amount_minor=200_00, currency="CNY"
+        )
+        assert isinstance(accepted, BidWrite)
+        other = await insert_live_lot(db, seller.org_id or 0)
+        await engine._load(await engine.keys(other))  # any load may be the one that lost a bid
+        assert await engine._durable(accepted) == OK
+        await engine.journal.confirmed()
+        assert confirms == [1]
+    finally:
+        await engine.stop()
+        await engine.redis.aclose(close_connection_pool=True)
