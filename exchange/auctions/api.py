@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, Response, delete, get, post, put
-from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.guards import (
@@ -17,6 +16,7 @@ from exchange.accounts.guards import (
     requires_verified_org,
 )
 from exchange.auctions import schemas, services
+from exchange.idempotency import IdempotencyKeyHeader
 from exchange.orders import schemas as order_schemas
 from exchange.params import Id
 
@@ -40,14 +40,6 @@ def _checked(*checks: Guard) -> BeforeRequest:
     return check
 
 
-IdempotencyKey = Annotated[
-    str | None,
-    Parameter(
-        header="Idempotency-Key",
-        required=False,
-        description="Repeat a call with the same key to get the first answer again; nothing changes twice.",
-    ),
-]
 _signed_in = _checked(requires_signed_in)
 _verified_buyer = _checked(requires_signed_in, requires_org_kind("buyer"), requires_verified_org)
 
@@ -63,7 +55,11 @@ class AuctionsController(Controller):
         summary="Place or revise your sealed bid (verified buyers); answered once the bid is durable",
     )
     async def place_bid(
-        self, request: Request[Any, Any, Any], lot_id: Id, data: schemas.BidIn, idempotency_key: IdempotencyKey = None
+        self,
+        request: Request[Any, Any, Any],
+        lot_id: Id,
+        data: schemas.BidIn,
+        idempotency_key: IdempotencyKeyHeader = None,
     ) -> schemas.BidReceipt:
         return await services.place_bid(request.app.state, current_principal(request), lot_id, data, idempotency_key)
 
@@ -101,7 +97,7 @@ class AuctionsController(Controller):
         summary="Buy a fixed-price lot; exactly one buyer gets the order, the others 409",
     )
     async def purchase(
-        self, request: Request[Any, Any, Any], lot_id: Id, idempotency_key: IdempotencyKey = None
+        self, request: Request[Any, Any, Any], lot_id: Id, idempotency_key: IdempotencyKeyHeader = None
     ) -> order_schemas.Order:
         return await services.purchase(request.app.state, current_principal(request), lot_id, idempotency_key)
 

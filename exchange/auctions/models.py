@@ -1,4 +1,4 @@
-"""Tables of the bid engine: bids (current and every revision), deposits, idempotency keys, watches, closes.
+"""Tables of the bid engine: bids (current and every revision), deposits, watches, closes.
 
 SQL is the system of record. Redis holds a working copy of each open lot that the Lua scripts
 validate against; it is rebuilt from these tables whenever it is missing.
@@ -7,14 +7,13 @@ validate against; it is rebuilt from these tables whenever it is missing.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from exchange.db.base import Base, partial_unique_index, utcnow
 
-__all__ = ["Bid", "BidDeposit", "BidRevision", "EngineIdentity", "IdempotencyKey", "LotClose", "LotWatch"]
+__all__ = ["Bid", "BidDeposit", "BidRevision", "EngineIdentity", "LotClose", "LotWatch"]
 
 
 class Bid(Base):
@@ -87,21 +86,6 @@ class BidDeposit(Base):
     status: Mapped[str] = mapped_column(String(10), default="held")  # held | applied | released
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     settled_at: Mapped[datetime | None] = mapped_column(default=None)
-
-
-class IdempotencyKey(Base):
-    """The first answer to a call made with an `Idempotency-Key` (purchases; bids keep theirs on the revision)."""
-
-    __tablename__ = "idempotency_keys"
-    __table_args__ = (UniqueConstraint("org_id", "scope", "key", name="uq_idempotency_keys_org_scope_key"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"))
-    scope: Mapped[str] = mapped_column(String(80))
-    key: Mapped[str] = mapped_column(String(200))
-    status_code: Mapped[int] = mapped_column(Integer)
-    response: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class LotWatch(Base):

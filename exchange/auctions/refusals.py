@@ -14,7 +14,6 @@ __all__ = [
     "engine_busy",
     "for_bid",
     "for_purchase",
-    "idempotency_mismatch",
 ]
 
 
@@ -35,14 +34,6 @@ def engine_busy() -> ServiceUnavailable:
         "The lot is being brought up to date after an engine restart. Nothing was changed; please try again.",
         code="engine_busy",
         retry_after=1,
-    )
-
-
-def idempotency_mismatch() -> Unprocessable:
-    return Unprocessable(
-        "This Idempotency-Key was already used for a different request. Use a new key for a new bid.",
-        field="Idempotency-Key",
-        code="idempotency_key_reused",
     )
 
 

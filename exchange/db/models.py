@@ -5,6 +5,7 @@ from __future__ import annotations
 from exchange.accounts import models as accounts_models
 from exchange.auctions import models as auctions_models
 from exchange.db.base import Base
+from exchange.idempotency import models as idempotency_models
 from exchange.lots import models as lots_models
 from exchange.notifications import models as notifications_models
 from exchange.orders import models as orders_models
@@ -14,6 +15,7 @@ __all__ = [
     "Base",
     "accounts_models",
     "auctions_models",
+    "idempotency_models",
     "lots_models",
     "notifications_models",
     "orders_models",

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from exchange.db.base import Base, partial_unique_index, utcnow
 
-__all__ = ["IdempotentAnswer", "RfqAttachment", "RfqMessage", "RfqOffer", "RfqThread", "SampleOrder", "WantedRequest"]
+__all__ = ["RfqAttachment", "RfqMessage", "RfqOffer", "RfqThread", "SampleOrder", "WantedRequest"]
 
 
 class WantedRequest(Base):
@@ -160,17 +160,3 @@ class SampleOrder(Base):
     credited_order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-
-
-class IdempotentAnswer(Base):
-    """The first successful answer to a call made with an Idempotency-Key, replayed on repeats."""
-
-    __tablename__ = "rfq_idempotency_keys"
-
-    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    route: Mapped[str] = mapped_column(String(120), primary_key=True)
-    request_hash: Mapped[str] = mapped_column(String(64))
-    status_code: Mapped[int] = mapped_column(Integer)
-    body: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)

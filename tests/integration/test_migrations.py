@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 import exchange.app  # noqa: F401  (imports every model)
 from exchange.db.base import Base
 from exchange.db.migrate import alembic_config, upgrade_database
+from exchange.idempotency import fingerprint
 
 
 async def _differences(url: str) -> list[Any]:
@@ -50,3 +51,47 @@ def test_the_lighter_bid_revision_indexes_step_down_and_up_on_sqlite(tmp_path: P
     assert "ix_bid_revisions_bidder_org_id" not in _indexes(path)
     assert "uq_bid_revisions_idempotency" in _indexes(path)
     assert asyncio.run(_differences(url)) == []
+
+
+def test_kept_idempotent_answers_move_to_one_table_and_back_on_sqlite(tmp_path: Path) -> None:
+    path = tmp_path / "answers.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    command.upgrade(alembic_config(url), "0007_auctions_lighter")
+    when = "2026-11-20 09:00:00.000000"
+    with closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute(
+            "INSERT INTO orgs (id, name, kind, verified, created_at) VALUES (7, 'Buyer', 'buyer', 1, ?)", (when,)
+        )
+        connection.executemany(
+            "INSERT INTO idempotency_keys (org_id, scope, key, status_code, response, created_at) "
+            "VALUES (7, ?, ?, 201, ?, ?)",
+            [
+                ("purchase:41", "k-1", '{"id": 1, "lot_id": 41}', when),
+                ("purchase:42", "k-2", '{"id": 2, "lot_id": 42}', when),
+                ("purchase:43", "k-2", '{"id": 3, "lot_id": 43}', when),  # the old table allowed a key per lot
+            ],
+        )
+        connection.execute(
+            "INSERT INTO rfq_idempotency_keys (org_id, key, route, request_hash, status_code, body, created_at) "
+            "VALUES (7, 'k-1', 'rfq.accept', 'abc', 201, '{\"id\": 9}', ?)",
+            (when,),
+        )
+
+    upgrade_database(url)
+    with closing(sqlite3.connect(path)) as connection:
+        moved = connection.execute(
+            "SELECT scope, key, request_hash, body FROM idempotent_answers ORDER BY scope, key"
+        ).fetchall()
+    assert moved == [
+        ("purchase", "k-1", fingerprint(41), '{"id": 1, "lot_id": 41}'),
+        ("purchase", "k-2", fingerprint(42), '{"id": 2, "lot_id": 42}'),  # the first of the repeats
+        ("rfq.accept", "k-1", "abc", '{"id": 9}'),
+    ]
+    assert asyncio.run(_differences(url)) == []
+
+    command.downgrade(alembic_config(url), "0007_auctions_lighter")
+    with closing(sqlite3.connect(path)) as connection:
+        purchases = connection.execute("SELECT scope, key FROM idempotency_keys ORDER BY key").fetchall()
+        accepts = connection.execute("SELECT route, key, request_hash FROM rfq_idempotency_keys").fetchall()
+    assert purchases == [("purchase:41", "k-1"), ("purchase:42", "k-2")]
+    assert accepts == [("rfq.accept", "k-1", "abc")]

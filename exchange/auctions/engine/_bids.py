@@ -12,6 +12,7 @@ from exchange.auctions.engine._base import EngineBase, text
 from exchange.auctions.journal import OK, BidWrite, PlacedBid
 from exchange.auctions.models import BidDeposit, BidRevision
 from exchange.auctions.receipts import commitment, new_nonce
+from exchange.idempotency import key_reused
 from exchange.money import format_minor
 
 __all__ = ["REPLAY_WAIT_SECONDS", "SealedBids"]
@@ -138,7 +139,7 @@ class SealedBids(EngineBase):
         """The first answer for a repeated Idempotency-Key, once SQL holds it (None: it never became durable)."""
         revision_text, amount_text, *_rest = packed.split(":")
         if amount_text != str(amount_minor) or packed.endswith(":withdraw"):
-            raise refusals.idempotency_mismatch()
+            raise key_reused()
         revision = int(revision_text)
         deadline = asyncio.get_running_loop().time() + REPLAY_WAIT_SECONDS
         while True:

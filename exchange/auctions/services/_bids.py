@@ -7,13 +7,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange import idempotency
 from exchange.accounts.principal import Principal
 from exchange.auctions import schemas
 from exchange.auctions.engine import PlacedBid
 from exchange.auctions.models import Bid, LotClose
 from exchange.auctions.receipts import micros_to_datetime
 from exchange.auctions.runtime import engine_of
-from exchange.auctions.services._common import buyer_org_id, check_idempotency_key
+from exchange.auctions.services._common import buyer_org_id
 from exchange.errors import NotFound
 from exchange.lots.models import Lot
 from exchange.lots.visibility import get_visible_lot
@@ -53,7 +54,7 @@ async def place_bid(
         amount_minor=amount_minor,
         currency=currency,
         user_id=principal.user_id,
-        idempotency_key=check_idempotency_key(idempotency_key),
+        idempotency_key=idempotency.check_key(idempotency_key),
     )
     return receipt_out(placed)
 

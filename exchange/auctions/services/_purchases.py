@@ -7,14 +7,15 @@ from typing import Any
 
 import msgspec
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from exchange import idempotency
 from exchange.accounts.principal import Principal
 from exchange.auctions import refusals
 from exchange.auctions.engine import database_unavailable
-from exchange.auctions.models import IdempotencyKey
 from exchange.auctions.runtime import engine_of
-from exchange.auctions.services._common import buyer_org_id, check_idempotency_key
+from exchange.auctions.services._common import buyer_org_id
 from exchange.errors import Conflict, DomainError
 from exchange.live.channels import lot_channel, org_channel, publish_event
 from exchange.lots.models import Lot
@@ -22,25 +23,19 @@ from exchange.notifications.services import notify
 from exchange.orders import schemas as order_schemas
 from exchange.orders.services import create_order_for_lot, order_out
 
-__all__ = ["purchase"]
+__all__ = ["PURCHASE_SCOPE", "purchase"]
 
+PURCHASE_SCOPE = "purchase"
 REPLAY_WAIT_SECONDS = 3.0
-
-
-def _scope(lot_id: int) -> str:
-    return f"purchase:{lot_id}"
 
 
 async def _stored_answer(
     session_maker: async_sessionmaker[AsyncSession], org_id: int, lot_id: int, key: str
 ) -> order_schemas.Order | None:
+    """The first answer given to this key; a 422 when the key was used to buy another lot."""
     async with session_maker() as session:
-        stored = await session.scalar(
-            select(IdempotencyKey.response).where(
-                IdempotencyKey.org_id == org_id, IdempotencyKey.scope == _scope(lot_id), IdempotencyKey.key == key
-            )
-        )
-    return msgspec.convert(stored, order_schemas.Order) if stored is not None else None
+        stored = await idempotency.replay(session, org_id, PURCHASE_SCOPE, key, idempotency.fingerprint(lot_id))
+        return msgspec.convert(stored.body, order_schemas.Order) if stored is not None else None
 
 
 async def _wait_for_stored_answer(
@@ -68,7 +63,7 @@ async def purchase(
     the single arbiter of every sale, and only then is the claim confirmed (or released on failure).
     """
     org_id = buyer_org_id(principal)
-    key = check_idempotency_key(idempotency_key)
+    key = idempotency.check_key(idempotency_key)
     engine = engine_of(app_state)
     if key is not None:
         stored = await _stored_answer(engine.session_maker, org_id, lot_id, key)
@@ -118,11 +113,7 @@ async def _record_sale(
         title = await session.scalar(select(Lot.title).where(Lot.id == lot_id))
         answer = order_out(order, title)
         if key is not None:
-            session.add(
-                IdempotencyKey(
-                    org_id=org_id, scope=_scope(lot_id), key=key, status_code=201, response=msgspec.to_builtins(answer)
-                )
-            )
+            await _remember(session, org_id, lot_id, key, answer)
         await notify(
             session,
             order.seller_org_id,
@@ -132,3 +123,14 @@ async def _record_sale(
             link=f"/orders/{order.id}",
         )
     return answer, order.seller_org_id
+
+
+async def _remember(session: AsyncSession, org_id: int, lot_id: int, key: str, answer: order_schemas.Order) -> None:
+    """Keep the answer for repeats. The engine lets one call per lot and key through, so a clash here is
+    the same key buying another lot at the same moment: refused (422), and this sale rolls back."""
+    try:
+        await idempotency.remember(
+            session, org_id, PURCHASE_SCOPE, key, idempotency.fingerprint(lot_id), 201, msgspec.to_builtins(answer)
+        )
+    except IntegrityError:
+        raise idempotency.key_reused() from None

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, get, post
-from litestar.params import HeaderParameter, QueryParameter
+from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.guards import current_principal, requires_org_kind, requires_signed_in, requires_verified_org
 from exchange.db.base import utcnow
+from exchange.idempotency import IdempotencyKeyHeader
 from exchange.orders import schemas as order_schemas
 from exchange.params import Id
 from exchange.rfq import schemas, services
@@ -80,7 +81,7 @@ class RfqController(Controller):
         db_session: AsyncSession,
         thread_id: Id,
         data: schemas.AcceptIn,
-        idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key", max_length=200)] = None,
+        idempotency_key: IdempotencyKeyHeader = None,
     ) -> order_schemas.Order:
         return await services.accept_offer_once(
             db_session,

@@ -11,6 +11,7 @@ import msgspec
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange import idempotency
 from exchange.accounts.principal import Principal
 from exchange.db.base import utcnow
 from exchange.errors import Conflict
@@ -20,7 +21,7 @@ from exchange.money import format_minor
 from exchange.orders import schemas as order_schemas
 from exchange.orders.models import Order
 from exchange.orders.services import create_order_for_lot, order_out
-from exchange.rfq import idempotency, rules
+from exchange.rfq import rules
 from exchange.rfq.models import RfqOffer, RfqThread, SampleOrder, WantedRequest
 from exchange.rfq.services._access import legal, load_move
 from exchange.rfq.services._effects import publish_after_commit
@@ -29,7 +30,7 @@ from exchange.rfq.services._threads import advance_thread, end_threads
 
 __all__ = ["Accepted", "accept_offer", "accept_offer_once", "finish_accept"]
 
-ACCEPT_ROUTE = "rfq.accept"
+ACCEPT_SCOPE = "rfq.accept"
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,7 @@ async def accept_offer_once(
     key = idempotency.check_key(idempotency_key)
     request_hash = idempotency.fingerprint(thread_id, offer_id)
     if key is not None:
-        earlier = await idempotency.replay(session, org_id, key, ACCEPT_ROUTE, request_hash)
+        earlier = await idempotency.replay(session, org_id, ACCEPT_SCOPE, key, request_hash)
         if earlier is not None:
             return msgspec.convert(earlier.body, order_schemas.Order)
     try:
@@ -196,13 +197,13 @@ async def accept_offer_once(
             raise
         # A twin request with this key may have won the race; if so, answer as it did.
         await session.rollback()
-        earlier = await idempotency.replay(session, org_id, key, ACCEPT_ROUTE, request_hash)
+        earlier = await idempotency.replay(session, org_id, ACCEPT_SCOPE, key, request_hash)
         if earlier is None:
             raise
         return msgspec.convert(earlier.body, order_schemas.Order)
     lot_title = await session.scalar(select(Lot.title).where(Lot.id == accepted.order.lot_id))
     answer = order_out(accepted.order, lot_title)
     if key is not None:
-        await idempotency.remember(session, org_id, key, ACCEPT_ROUTE, request_hash, 201, msgspec.to_builtins(answer))
+        await idempotency.remember(session, org_id, ACCEPT_SCOPE, key, request_hash, 201, msgspec.to_builtins(answer))
     await finish_accept(session, app_state, accepted)
     return answer

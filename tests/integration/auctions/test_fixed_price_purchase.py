@@ -60,6 +60,35 @@ async def test_a_repeated_purchase_with_the_same_key_returns_the_same_order(
     assert "already been sold" in late.json()["detail"]
 
 
+async def test_an_idempotency_key_that_bought_one_lot_cannot_buy_another(
+    client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
+) -> None:
+    seller, buyer = await make_org("seller"), await make_org("buyer")
+    first_lot = await insert_live_lot(
+        db, seller.org_id or 0, sale_mode="fixed_price", price_minor=500_00, closes_at=None
+    )
+    second_lot = await insert_live_lot(
+        db, seller.org_id or 0, sale_mode="fixed_price", price_minor=600_00, closes_at=None
+    )
+    headers = {**buyer.headers, "Idempotency-Key": "one-purchase-7781"}
+    assert (await client.post(f"/api/lots/{first_lot}/purchase", headers=headers)).status_code == 201
+
+    reused = await client.post(f"/api/lots/{second_lot}/purchase", headers=headers)
+    assert reused.status_code == 422
+    assert (reused.json()["field"], reused.json()["code"]) == ("Idempotency-Key", "idempotency_key_reused")
+    with_new_key = await client.post(
+        f"/api/lots/{second_lot}/purchase", headers={**buyer.headers, "Idempotency-Key": "x2"}
+    )
+    assert with_new_key.status_code == 201  # the refusal changed nothing: the lot was still for sale
+    assert with_new_key.json()["lot_id"] == second_lot
+
+    for bad in ("", "has space", b"caf\xe9", "k" * 201):
+        refused = await client.post(
+            f"/api/lots/{second_lot}/purchase", headers={**buyer.headers, "Idempotency-Key": bad}
+        )
+        assert (refused.status_code, refused.json()["field"]) == (422, "Idempotency-Key"), bad
+
+
 async def test_sealed_bid_lots_cannot_be_bought_and_fixed_price_lots_cannot_be_bid_on(
     client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
 ) -> None:
