@@ -5,6 +5,7 @@ The API never reads the session cookie, so the CSRF exemption of /api stays safe
 
 from __future__ import annotations
 
+import random
 import time
 
 from litestar.middleware import ASGIMiddleware
@@ -20,6 +21,10 @@ __all__ = ["SESSION_USER_KEY", "AuthMiddleware", "PrincipalCache"]
 SESSION_USER_KEY = "uid"
 
 PRINCIPAL_CACHE_SECONDS = 30.0
+"""Longest a change to a user or org (admin role, removal) takes to reach calls already signed in."""
+PRINCIPAL_CACHE_SPREAD = 0.25
+"""Each entry lives between 75 % and 100 % of PRINCIPAL_CACHE_SECONDS, at random: users who signed in
+together (a burst after a restart) are read again spread out, not in one burst of database reads."""
 _PRINCIPAL_CACHE_SIZE = 10_000
 
 
@@ -28,24 +33,25 @@ class PrincipalCache:
 
     Only settled principals are kept. Verification only ever turns an org from unverified to verified,
     so an unverified principal is always read afresh and a newly verified org can trade at once. One
-    cache per app (in its state), since user ids belong to one database.
+    cache per app, since user ids belong to one database.
     """
 
     def __init__(self) -> None:
         self._entries: dict[int, tuple[float, Principal]] = {}
 
-    def get(self, user_id: int) -> Principal | None:
+    def get(self, user_id: int, *, now: float | None = None) -> Principal | None:
         entry = self._entries.get(user_id)
-        if entry is None or entry[0] < time.monotonic():
+        if entry is None or entry[0] < (time.monotonic() if now is None else now):
             return None
         return entry[1]
 
-    def remember(self, principal: Principal) -> None:
+    def remember(self, principal: Principal, *, now: float | None = None) -> None:
         if not (principal.is_admin or principal.org_verified):
             return
         if len(self._entries) >= _PRINCIPAL_CACHE_SIZE:
             self._entries.clear()
-        self._entries[principal.user_id] = (time.monotonic() + PRINCIPAL_CACHE_SECONDS, principal)
+        lifetime = PRINCIPAL_CACHE_SECONDS * (1 - PRINCIPAL_CACHE_SPREAD * random.random())
+        self._entries[principal.user_id] = ((time.monotonic() if now is None else now) + lifetime, principal)
 
 
 def _bearer(scope: Scope) -> str | None:
