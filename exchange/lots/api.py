@@ -9,7 +9,7 @@ from urllib.parse import quote, urlencode
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import State, UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, Parameter
+from litestar.params import Body, FromQuery, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.guards import current_principal, requires_admin, requires_org_kind, requires_signed_in
@@ -57,19 +57,19 @@ class LotsController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        q: str | None = None,
-        category: Annotated[str | None, Parameter(description="A category code; includes sub-categories")] = None,
-        grade: list[str] | None = None,
-        mode: list[str] | None = None,
-        status: Annotated[list[str] | None, Parameter(description="Default: live")] = None,
-        price_min: Annotated[str | None, Parameter(description="Fixed price or minimum bid, at least")] = None,
-        price_max: str | None = None,
-        currency: str | None = None,
-        location: Annotated[str | None, Parameter(description="City or region")] = None,
-        country: str | None = None,
-        sort: Annotated[str | None, Parameter(description="newest, closing, price_asc or price_desc")] = None,
-        limit: Annotated[str | None, Parameter(description="1 to 100, default 20")] = None,
-        offset: str | None = None,
+        q: FromQuery[str | None] = None,
+        category: Annotated[str | None, QueryParameter(description="A category code; includes sub-categories")] = None,
+        grade: FromQuery[list[str] | None] = None,
+        mode: FromQuery[list[str] | None] = None,
+        status: Annotated[list[str] | None, QueryParameter(description="Default: live")] = None,
+        price_min: Annotated[str | None, QueryParameter(description="Fixed price or minimum bid, at least")] = None,
+        price_max: FromQuery[str | None] = None,
+        currency: FromQuery[str | None] = None,
+        location: Annotated[str | None, QueryParameter(description="City or region")] = None,
+        country: FromQuery[str | None] = None,
+        sort: Annotated[str | None, QueryParameter(description="newest, closing, price_asc or price_desc")] = None,
+        limit: Annotated[str | None, QueryParameter(description="1 to 100, default 20")] = None,
+        offset: FromQuery[str | None] = None,
     ) -> schemas.LotPage:
         params = {k: list(v) for k, v in request.query_params.dict().items()}
         query, items, total, facets = await search_lots(db_session, optional_principal(request), params)
@@ -191,7 +191,7 @@ class SellerLotsController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        status: Annotated[str | None, Parameter(description=", ".join(STATUSES))] = None,
+        status: Annotated[str | None, QueryParameter(description=", ".join(STATUSES))] = None,
     ) -> list[schemas.Lot]:
         if status is not None and status not in STATUSES:
             raise Unprocessable(f"status must be one of: {', '.join(STATUSES)}.", field="status")

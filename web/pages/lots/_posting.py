@@ -8,7 +8,7 @@ import msgspec
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State, UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, Parameter
+from litestar.params import Body, QueryParameter
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -63,7 +63,7 @@ class LotPostingPages(Controller):
         return Template("lots/form.html", context=_form_context(form, {}))
 
     @get("/new/spec-fields")
-    async def spec_fields(self, category: Annotated[str, Parameter(query="category")] = "") -> Template:
+    async def spec_fields(self, category: Annotated[str, QueryParameter(name="category")] = "") -> Template:
         """The spec inputs of a category (an HTMX partial for the post form)."""
         return Template("lots/_spec_fields.html", context=_form_context({"category": category}, {}))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -44,7 +44,7 @@ class SellerLotPages(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        tab: Annotated[str, Parameter(query="status")] = "all",
+        tab: Annotated[str, QueryParameter(name="status")] = "all",
     ) -> Template:
         tab = tab if tab in TABS else "all"
         lots = await services.list_seller_lots(db_session, current_principal(request))
