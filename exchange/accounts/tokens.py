@@ -6,7 +6,7 @@ import base64
 import hmac
 import time
 
-__all__ = ["TOKEN_LIFETIME_SECONDS", "TokenReader", "issue_token", "read_token"]
+__all__ = ["TOKEN_LIFETIME_SECONDS", "TokenReader", "issue_token"]
 
 TOKEN_LIFETIME_SECONDS = 24 * 3600
 _PREFIX = "sx1"
@@ -38,16 +38,9 @@ def _signed_claims(secret: str, token: str) -> tuple[int, int] | None:
         return None
 
 
-def read_token(secret: str, token: str, *, now: float | None = None) -> int | None:
-    """The user id a valid, unexpired token was issued to, else None."""
-    claims = _signed_claims(secret, token)
-    if claims is None or claims[1] < (now if now is not None else time.time()):
-        return None
-    return claims[0]
-
-
 class TokenReader:
-    """`read_token` for one secret, remembering the tokens whose signature it has checked.
+    """The user id a valid, unexpired token was issued to, else None; for one secret, remembering the
+    tokens whose signature it has checked.
 
     A client sends the same token on every call until it expires; its signature is checked once and
     its expiry on every call. Only well-signed tokens are kept, so garbage cannot fill the memory."""

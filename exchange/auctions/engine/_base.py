@@ -22,13 +22,12 @@ from exchange.errors import DomainError
 from exchange.live.channels import lot_channel
 from exchange.lots.models import LotInvite
 
-__all__ = ["HOUSEKEEPING_SECONDS", "EngineBase", "Publish", "PublishMany", "text"]
+__all__ = ["HOUSEKEEPING_SECONDS", "EngineBase", "PublishMany", "text"]
 
 log = logging.getLogger("exchange.auctions")
 
 HOUSEKEEPING_SECONDS = 0.25
 
-Publish = Callable[[str, str, dict[str, Any]], None]
 PublishMany = Callable[[Sequence[tuple[str, str, dict[str, Any]]]], Awaitable[None]]
 """Publish several (channel, event, data) at once; never raises (live events are best effort)."""
 
