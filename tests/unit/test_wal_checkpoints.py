@@ -46,3 +46,24 @@ def test_at_most_one_checkpoint_per_interval(tmp_path: Path) -> None:
     checkpointer.after_write()
     assert checkpointer._running is None  # the interval has not passed since it was made
     checkpointer.close()
+
+
+def test_a_log_past_the_limit_is_emptied_so_that_commits_start_it_again_from_its_beginning(tmp_path: Path) -> None:
+    path = tmp_path / "wal.db"
+    writer = _writer(path)
+    reader = sqlite3.connect(path, isolation_level=None)
+    checkpointer = WalCheckpointer(str(path), every_seconds=0.0, restart_bytes=200_000)
+    for _round in range(5):
+        for _ in range(10):
+            writer.execute("BEGIN IMMEDIATE")
+            writer.executemany("INSERT INTO rows (body) VALUES (?)", [("x" * 500,)] * 50)
+            writer.execute("COMMIT")
+        assert reader.execute("SELECT count(*) FROM rows").fetchone()[0] > 0  # readers come and go
+        checkpointer.after_write()
+        assert checkpointer._running is not None
+        checkpointer._running.result(timeout=10)
+    checkpointer.close()
+    assert Path(f"{path}-wal").stat().st_size == 0  # emptied, not grown to 2.5 MB
+    assert writer.execute("SELECT count(*) FROM rows").fetchone() == (2500,)
+    writer.close()
+    reader.close()
