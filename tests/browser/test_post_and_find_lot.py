@@ -3,39 +3,18 @@ from __future__ import annotations
 import re
 import uuid
 
-import httpx
 from playwright.sync_api import Page, expect
 
-PASSWORD = "correct-horse-battery"
-
-
-def _verified_seller(base: str, admin: tuple[str, str]) -> str:
-    email = f"seller-{uuid.uuid4().hex[:8]}@example.com"
-    registered = httpx.post(
-        f"{base}/api/auth/register",
-        json={"email": email, "password": PASSWORD, "name": "Chen Wei",
-              "org": {"name": f"Jiangsu Textiles {uuid.uuid4().hex[:6]}", "kind": "seller"}},
-    )  # fmt: skip
-    assert registered.status_code == 201, registered.text
-    token = httpx.post(f"{base}/api/auth/token", json={"email": admin[0], "password": admin[1]}).json()["access_token"]
-    verified = httpx.post(
-        f"{base}/api/admin/orgs/{registered.json()['org']['id']}/verify", headers={"Authorization": f"Bearer {token}"}
-    )
-    assert verified.status_code == 200, verified.text
-    return email
+from tests.browser.accounts import register_verified, sign_in
 
 
 def test_a_seller_posts_a_lot_through_the_form_publishes_it_and_finds_it_by_a_spec_filter(
     live_server: str, browser_page: Page, admin_credentials: tuple[str, str]
 ) -> None:
     page = browser_page
-    email = _verified_seller(live_server, admin_credentials)
+    seller = register_verified(live_server, "seller", admin_credentials, "Jiangsu Textiles")
     marker = f"twill{uuid.uuid4().hex[:8]}"
-    page.goto(f"{live_server}/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(f"{live_server}/dashboard")
+    sign_in(page, live_server, seller.email)
 
     page.locator("nav.nav").get_by_role("link", name="Post a lot").click()
     expect(page.locator("#spec-width")).to_have_count(0)

@@ -2,68 +2,30 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable
 
 import httpx
-import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
+from tests.browser.accounts import register_verified, sign_in
 from tests.support.catalogue import FABRIC
-
-PASSWORD = "correct-horse-battery"
-
-
-def _register(base: str, kind: str, admin_token: str) -> dict[str, Any]:
-    email = f"{kind}-{uuid.uuid4().hex[:8]}@example.com"
-    name = {"buyer": "Zhang Min", "seller": "Chen Wei"}[kind]
-    org = {"buyer": "Shanghai Auto Parts", "seller": "Jiangsu Hengli Textiles"}[kind] + f" {uuid.uuid4().hex[:4]}"
-    registered = httpx.post(
-        f"{base}/api/auth/register",
-        json={"email": email, "password": PASSWORD, "name": name, "org": {"name": org, "kind": kind}},
-    )
-    assert registered.status_code == 201, registered.text
-    org_id = registered.json()["org"]["id"]
-    verified = httpx.post(f"{base}/api/admin/orgs/{org_id}/verify", headers={"Authorization": f"Bearer {admin_token}"})
-    assert verified.status_code == 200, verified.text
-    token = httpx.post(f"{base}/api/auth/token", json={"email": email, "password": PASSWORD}).json()["access_token"]
-    return {"email": email, "org": org, "headers": {"Authorization": f"Bearer {token}"}}
-
-
-def _sign_in(page: Page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(f"{base}/dashboard")
-
-
-@pytest.fixture
-def seller_page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, timezone_id="Asia/Shanghai")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
 
 
 def test_a_buyer_asks_for_a_quote_the_seller_counters_and_both_see_the_order_once_the_buyer_accepts(
-    live_server: str, browser_page: Page, seller_page: Page, admin_credentials: tuple[str, str]
+    live_server: str, new_page: Callable[[], Page], admin_credentials: tuple[str, str]
 ) -> None:
-    admin_token = httpx.post(
-        f"{live_server}/api/auth/token", json={"email": admin_credentials[0], "password": admin_credentials[1]}
-    ).json()["access_token"]
-    buyer, seller = _register(live_server, "buyer", admin_token), _register(live_server, "seller", admin_token)
+    buyer = register_verified(live_server, "buyer", admin_credentials, "Shanghai Auto Parts")
+    seller = register_verified(live_server, "seller", admin_credentials, "Jiangsu Hengli Textiles")
     title = f"5000 m cotton twill {uuid.uuid4().hex[:6]}"
-    draft = httpx.post(f"{live_server}/api/lots", json={**FABRIC, "title": title}, headers=seller["headers"])
+    draft = httpx.post(f"{live_server}/api/lots", json={**FABRIC, "title": title}, headers=seller.headers)
     assert draft.status_code == 201, draft.text
     lot_id = draft.json()["id"]
-    published = httpx.post(f"{live_server}/api/lots/{lot_id}/publish", headers=seller["headers"])
+    published = httpx.post(f"{live_server}/api/lots/{lot_id}/publish", headers=seller.headers)
     assert published.json()["status"] == "live", published.text
 
     # The buyer asks for a quote at 30 000 with net-30 terms and no logo.
-    buyer_page = browser_page
-    _sign_in(buyer_page, live_server, buyer["email"])
+    buyer_page, seller_page = new_page(), new_page()
+    sign_in(buyer_page, live_server, buyer.email)
     buyer_page.goto(f"{live_server}/lots/{lot_id}")
     buyer_page.get_by_test_id("ask-for-quote").click()
     buyer_page.fill("#price", "30000.00")
@@ -77,7 +39,7 @@ def test_a_buyer_asks_for_a_quote_the_seller_counters_and_both_see_the_order_onc
     expect(buyer_page.get_by_test_id("accept")).to_have_count(0)
 
     # The seller finds it in the inbox and counters at 36 000 (an HTMX form, no reload).
-    _sign_in(seller_page, live_server, seller["email"])
+    sign_in(seller_page, live_server, seller.email)
     seller_page.goto(f"{live_server}/rfqs")
     seller_page.get_by_test_id("rfq-inbox").get_by_role("link", name=title).click()
     expect(seller_page).to_have_url(thread_url)

@@ -1,0 +1,54 @@
+"""Browser tests' accounts: verified organisations made through the API, and signing in through the form."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import httpx
+from playwright.sync_api import Page, expect
+
+__all__ = ["PASSWORD", "Account", "admin_token", "register_verified", "sign_in"]
+
+PASSWORD = "correct-horse-battery"
+PEOPLE = {"buyer": "Zhang Min", "seller": "Chen Wei"}
+
+
+@dataclass(frozen=True)
+class Account:
+    email: str
+    org: str
+    org_id: int
+    headers: dict[str, str]
+
+
+def admin_token(base: str, admin: tuple[str, str]) -> str:
+    answer = httpx.post(f"{base}/api/auth/token", json={"email": admin[0], "password": admin[1]})
+    assert answer.status_code == 200, answer.text
+    return str(answer.json()["access_token"])
+
+
+def register_verified(base: str, kind: str, admin: tuple[str, str], org: str) -> Account:
+    """A new user of a new organisation of `kind` (its name: `org` and a random tail), verified by the admin."""
+    email = f"{kind}-{uuid.uuid4().hex[:8]}@example.com"
+    org_name = f"{org} {uuid.uuid4().hex[:4]}"
+    registered = httpx.post(
+        f"{base}/api/auth/register",
+        json={"email": email, "password": PASSWORD, "name": PEOPLE[kind], "org": {"name": org_name, "kind": kind}},
+    )
+    assert registered.status_code == 201, registered.text
+    org_id = int(registered.json()["org"]["id"])
+    verified = httpx.post(
+        f"{base}/api/admin/orgs/{org_id}/verify", headers={"Authorization": f"Bearer {admin_token(base, admin)}"}
+    )
+    assert verified.status_code == 200, verified.text
+    token = httpx.post(f"{base}/api/auth/token", json={"email": email, "password": PASSWORD}).json()["access_token"]
+    return Account(email, org_name, org_id, {"Authorization": f"Bearer {token}"})
+
+
+def sign_in(page: Page, base: str, email: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{base}/dashboard")
