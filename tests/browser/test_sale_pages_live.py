@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Dialog, Page, expect
 from sqlalchemy import create_engine, update
 
 from exchange.lots.models import Lot
@@ -94,3 +94,39 @@ def test_two_buyers_bid_through_the_sale_page_and_watch_the_count_and_the_result
     expect(rows.nth(0)).to_contain_text("31500.00")
     expect(rows.nth(1)).to_contain_text("25000.00")
     expect(rows.nth(1)).to_contain_text(second.org)
+
+
+def test_a_buyer_confirms_a_fixed_price_purchase_and_another_buyers_open_page_turns_to_sold(
+    live_server: str, new_page: Callable[[], Page], admin_credentials: tuple[str, str]
+) -> None:
+    seller = register_verified(live_server, "seller", admin_credentials, "Suzhou Silk Mill")
+    buyer, rival = (
+        register_verified(live_server, "buyer", admin_credentials, org) for org in ("Nanjing Hotels", "Xian Gifts")
+    )
+    lot = {**FABRIC, "title": f"5000 m cotton twill {uuid.uuid4().hex[:6]}"}
+    lot_id = httpx.post(f"{live_server}/api/lots", json=lot, headers=seller.headers).json()["id"]
+    assert httpx.post(f"{live_server}/api/lots/{lot_id}/publish", headers=seller.headers).json()["status"] == "live"
+    buyer_page, rival_page = new_page(), new_page()
+    for page, account in ((buyer_page, buyer), (rival_page, rival)):
+        sign_in(page, live_server, account.email)
+        page.goto(f"{live_server}/lots/{lot_id}/sale")
+        expect(page.get_by_test_id("buy-button")).to_have_text("Buy now for 40000.00 CNY")
+
+    dialogs: list[str] = []
+
+    def dismiss(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    buyer_page.once("dialog", dismiss)
+    buyer_page.get_by_test_id("buy-button").click()
+    expect(buyer_page.get_by_test_id("buy-button")).to_be_visible()
+    assert dialogs == ["Buy the whole lot for 40000.00 CNY?"]
+    assert httpx.get(f"{live_server}/api/lots/{lot_id}").json()["status"] == "live"  # dismissed: nothing bought
+
+    buyer_page.once("dialog", lambda dialog: dialog.accept())
+    buyer_page.get_by_test_id("buy-button").click()
+    expect(buyer_page).to_have_url(re.compile(rf"{re.escape(live_server)}/orders/\d+$"))
+    expect(buyer_page.locator("body")).to_contain_text("40000.00 CNY")
+    expect(rival_page.get_by_test_id("buy-button")).to_have_count(0)  # live, without a reload
+    expect(rival_page.get_by_test_id("sale-panel")).to_contain_text("This lot has been sold")
