@@ -130,3 +130,5 @@ def test_a_buyer_confirms_a_fixed_price_purchase_and_another_buyers_open_page_tu
     expect(buyer_page.locator("body")).to_contain_text("40000.00 CNY")
     expect(rival_page.get_by_test_id("buy-button")).to_have_count(0)  # live, without a reload
     expect(rival_page.get_by_test_id("sale-panel")).to_contain_text("This lot has been sold")
+    rival_page.get_by_test_id("lot-details-link").click()  # back to the lot's specs and documents
+    expect(rival_page.get_by_test_id("lot-status")).to_have_text("sold")
