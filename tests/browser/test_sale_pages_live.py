@@ -19,7 +19,6 @@ BIDDING_SECONDS = 20
 
 def _close_soon(database_url: str, lot_id: int, at: datetime) -> None:
     """Moves a fresh lot's closing time closer than the 1 h a seller may choose (no bid is placed yet)."""
-
     engine = create_engine(database_url.replace("+aiosqlite", ""))  # Playwright's loop owns this thread
     with engine.begin() as connection:
         connection.execute(update(Lot).where(Lot.id == lot_id).values(closes_at=at))
@@ -53,7 +52,7 @@ def test_two_buyers_bid_through_the_sale_page_and_watch_the_count_and_the_result
     bells = {name: pages[name].locator(".bell-count").inner_text() for name in ("first", "second")}
 
     # The first buyer bids above the reserve: a receipt panel answers, and the other pages count it live.
-    pages["first"].fill("#bid-amount-" + str(lot_id), "31500")
+    pages["first"].fill(f"#bid-amount-{lot_id}", "31500")
     pages["first"].get_by_role("button", name="Place sealed bid").click()
     receipt = pages["first"].get_by_test_id("receipt-panel")
     expect(receipt).to_contain_text("31500.00 CNY")
@@ -66,11 +65,11 @@ def test_two_buyers_bid_through_the_sale_page_and_watch_the_count_and_the_result
         expect(pages[name].locator("body")).not_to_contain_text(first.org)
 
     # The second buyer bids too little (a form message, nothing placed), then above the minimum.
-    pages["second"].fill("#bid-amount-" + str(lot_id), "19999.99")
+    pages["second"].fill(f"#bid-amount-{lot_id}", "19999.99")
     pages["second"].get_by_role("button", name="Place sealed bid").click()
     expect(pages["second"].get_by_test_id("sale-error")).to_contain_text("minimum bid on this lot is 20000.00 CNY")
     expect(pages["second"].get_by_test_id("receipt-panel")).to_have_count(0)
-    pages["second"].fill("#bid-amount-" + str(lot_id), "25000")
+    pages["second"].fill(f"#bid-amount-{lot_id}", "25000")
     pages["second"].get_by_role("button", name="Place sealed bid").click()
     expect(pages["second"].get_by_test_id("receipt-panel")).to_contain_text("25000.00 CNY")
     for name in ("seller", "first"):
