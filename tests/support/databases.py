@@ -20,7 +20,28 @@ def _asyncpg_url(url: str) -> str:
     return url
 
 
+def _per_worker(url: str) -> str:
+    """Under pytest-xdist each worker gets its own database beside the given one (`test` → `test_gw1`)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base, _, name = url.rpartition("/")
+    return f"{base}/{name.split('?')[0]}_{worker}"
+
+
+async def _create_database(url: str) -> None:
+    base, _, name = url.rpartition("/")
+    engine = create_async_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+    async with engine.connect() as connection:
+        exists = await connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name})
+        if not exists:
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    await engine.dispose()
+
+
 async def _reset_postgres(url: str) -> None:
+    if url != _asyncpg_url(os.environ["TEST_DATABASE_URL"]):
+        await _create_database(url)
     engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
     async with engine.connect() as connection:
         await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
@@ -31,7 +52,7 @@ async def _reset_postgres(url: str) -> None:
 def fresh_database_url(backend: str, directory: Path) -> str:
     """Migrated by Alembic, exactly as `exchange migrate` does it."""
     if backend == "postgresql":
-        url = _asyncpg_url(os.environ["TEST_DATABASE_URL"])
+        url = _per_worker(_asyncpg_url(os.environ["TEST_DATABASE_URL"]))
         asyncio.run(_reset_postgres(url))
     else:
         url = f"sqlite+aiosqlite:///{directory / 'exchange.db'}"
