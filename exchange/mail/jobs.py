@@ -16,4 +16,4 @@ async def send_mail(app_state: Any) -> None:
     await send_due_mail(app_state.session_maker, app_state.settings.mail)
 
 
-register_job("send-mail", SEND_EVERY_SECONDS, send_mail)
+register_job("mail.send-outbox", SEND_EVERY_SECONDS, send_mail)
