@@ -39,6 +39,7 @@ from exchange.health import health
 from exchange.live.channels import make_channels_plugin
 from exchange.lots import jobs as lot_jobs  # noqa: F401  (registers the listing-expiry job)
 from exchange.lots.api import LotReviewController, LotsController, SellerLotsController
+from exchange.mail import jobs as mail_jobs  # noqa: F401  (registers the outbox sender)
 from exchange.notifications.api import NotificationsController
 from exchange.orders.api import OrdersController
 from exchange.ratelimit import make_rate_limit_config
@@ -195,6 +196,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "redis": redis,
                 "embedded_redis": embedded,
                 "channels": channels,
+                "principals": principals,
             }
         ),
         debug=settings.debug,

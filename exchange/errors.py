@@ -136,12 +136,15 @@ def _problem_response(body: dict[str, Any], status: int, headers: dict[str, str]
     return Response(content=body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
-def _page_response(request: Request[Any, Any, Any], status: int, title: str, detail: str) -> Response[Any]:
+def _page_response(
+    request: Request[Any, Any, Any], status: int, title: str, detail: str, headers: dict[str, str] | None = None
+) -> Response[Any]:
     if status == 401:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return Redirect(f"/login?next={quote(target)}")
     template = "errors/_fragment.html" if request.headers.get("hx-request") else "errors/error.html"
-    return Template(template, context={"status": status, "title": title, "detail": detail}, status_code=status)
+    context = {"status": status, "title": title, "detail": detail}
+    return Template(template, context=context, status_code=status, headers=headers)  # Retry-After on a 429
 
 
 def _validation_body(exc: ValidationException) -> dict[str, Any]:
@@ -187,7 +190,7 @@ def _handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) 
         }
     if _is_api(request):
         return _problem_response(body, status, exc.headers)
-    return _page_response(request, status, body["title"], body["detail"])
+    return _page_response(request, status, body["title"], body["detail"], exc.headers)
 
 
 def _handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

@@ -10,6 +10,8 @@ import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from exchange.mail.settings import MailSettings
+
 __all__ = ["DatabaseSettings", "RedisSettings", "ServerSettings", "Settings", "SettingsError"]
 
 
@@ -79,7 +81,8 @@ class Settings:
     demo_password: str = "surplus-demo-2026"
     scheduler_enabled: bool = True
     auth_rate_limit: int = 10
-    """Sign-in and token attempts allowed per client address per minute."""
+    """Sign-in, token, registration and password-change attempts allowed per client address per minute."""
+    mail: MailSettings = field(default_factory=MailSettings)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -106,6 +109,7 @@ class Settings:
             debug=env.get("DEBUG", "").lower() in {"1", "true", "yes"},
             scheduler_enabled=env.get("SCHEDULER", "on").lower() not in {"0", "off", "false", "no"},
             auth_rate_limit=_int_env(env, "AUTH_RATE_LIMIT", 10, minimum=1, maximum=100_000),
+            mail=MailSettings.from_env(env),
         )
 
     def prepared(self) -> Settings:

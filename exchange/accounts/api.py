@@ -1,4 +1,4 @@
-"""The accounts JSON API: register, token, me, admin verify."""
+"""The accounts JSON API: register, token (and its sign-out), me, password change, admin verify."""
 
 from __future__ import annotations
 
@@ -8,22 +8,41 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from exchange.accounts import schemas, services
+from exchange.accounts import credentials, schemas, services
 from exchange.accounts.guards import current_principal, requires_admin, requires_signed_in
-from exchange.accounts.tokens import TOKEN_LIFETIME_SECONDS, issue_token
+from exchange.accounts.tokens import TOKEN_LIFETIME_SECONDS, TokenClaims, issue_token
 from exchange.params import Id
 
 __all__ = ["AccountsController"]
+
+
+def _token_out(state: State, user_id: int, epoch: int) -> schemas.TokenOut:
+    token = issue_token(state.settings.secret_key, user_id, epoch=epoch)
+    return schemas.TokenOut(access_token=token, expires_in=TOKEN_LIFETIME_SECONDS)
+
+
+async def _committed_then_forgotten(db_session: AsyncSession, state: State, user_id: int) -> None:
+    """Commit a revocation, then drop this worker's cached principal: the next call here reads the
+    revocation (forgetting before the commit could let a concurrent call cache the old state again)."""
+    await db_session.commit()
+    state.principals.forget(user_id)
 
 
 class AccountsController(Controller):
     path = "/api"
     tags = ["accounts"]
 
-    @post("/auth/register", status_code=201, summary="Register an organisation and its first user")
+    @post(
+        "/auth/register",
+        status_code=201,
+        summary="Register an organisation and its first user",
+        description="An email that already has an account gets the same answer as a new registration, and "
+        "nothing is created: the account's owner is told by e-mail. Sign in with POST /api/auth/token.",
+        opt={"rate_limited": True},
+    )
     async def register(self, db_session: AsyncSession, data: schemas.RegisterIn) -> schemas.RegisterOut:
         user, org = await services.register(db_session, data)
-        return schemas.RegisterOut(user=services.user_out(user), org=services.org_out(org))
+        return schemas.RegisterOut(user=user, org=org)
 
     @post(
         "/auth/token",
@@ -33,12 +52,37 @@ class AccountsController(Controller):
     )
     async def token(self, db_session: AsyncSession, state: State, data: schemas.TokenIn) -> schemas.TokenOut:
         user = await services.authenticate(db_session, data.email, data.password)
-        token = issue_token(state.settings.secret_key, user.id)
-        return schemas.TokenOut(access_token=token, expires_in=TOKEN_LIFETIME_SECONDS)
+        return _token_out(state, user.id, user.token_epoch)
+
+    @post(
+        "/auth/token/revoke",
+        status_code=204,
+        guards=[requires_signed_in],
+        summary="Sign out the bearer token this call is made with",
+    )
+    async def revoke(self, request: Request[Any, Any, Any], db_session: AsyncSession, state: State) -> None:
+        claims: TokenClaims = request.auth
+        await credentials.revoke_token(db_session, claims)
+        await _committed_then_forgotten(db_session, state, claims.user_id)
 
     @get("/me", guards=[requires_signed_in], summary="The signed-in user and their organisation")
     async def me(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> schemas.MeOut:
         return await services.get_user_and_org(db_session, current_principal(request))
+
+    @post(
+        "/me/password",
+        status_code=200,
+        guards=[requires_signed_in],
+        summary="Change the password: every token and session of the user ends; answers a new token",
+        opt={"rate_limited": True},
+    )
+    async def change_password(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, state: State, data: schemas.PasswordChangeIn
+    ) -> schemas.TokenOut:
+        user_id = current_principal(request).user_id
+        user = await credentials.change_password(db_session, user_id, data.current_password, data.new_password)
+        await _committed_then_forgotten(db_session, state, user_id)
+        return _token_out(state, user.id, user.token_epoch)
 
     @post(
         "/admin/orgs/{org_id:int}/verify",

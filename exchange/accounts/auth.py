@@ -1,6 +1,12 @@
 """Authentication middleware: a Bearer token on the API, the session cookie on pages.
 
 The API never reads the session cookie, so the CSRF exemption of /api stays safe.
+
+Revocation: a token or session is accepted only while its epoch is the user's current one and (a
+token) its digest is not in the user's revoked list; both come with the principal, so checking them
+costs no round trip. Another worker's principal cache may hold the old epoch and list for up to
+PRINCIPAL_CACHE_SECONDS: that is how long a revoked token or session can still be used on another
+worker. The worker that revokes forgets the user's entry at once.
 """
 
 from __future__ import annotations
@@ -11,14 +17,28 @@ import time
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from exchange.accounts.guards import bearer_challenge
 from exchange.accounts.principal import Principal
 from exchange.accounts.services import load_principal
 from exchange.accounts.tokens import TokenReader
 from exchange.errors import Unauthorized
 
-__all__ = ["SESSION_USER_KEY", "AuthMiddleware", "PrincipalCache"]
+__all__ = [
+    "SESSION_EPOCH_KEY",
+    "SESSION_USER_KEY",
+    "AuthMiddleware",
+    "PrincipalCache",
+    "session_for",
+]
 
 SESSION_USER_KEY = "uid"
+SESSION_EPOCH_KEY = "ep"
+
+
+def session_for(user_id: int, token_epoch: int) -> dict[str, int]:
+    """What a signed-in page session holds: the user and the epoch it was signed in at."""
+    return {SESSION_USER_KEY: user_id, SESSION_EPOCH_KEY: token_epoch}
+
 
 PRINCIPAL_CACHE_SECONDS = 30.0
 """Longest a change to a user or org (admin role, removal) takes to reach calls already signed in."""
@@ -53,6 +73,10 @@ class PrincipalCache:
         lifetime = PRINCIPAL_CACHE_SECONDS * (1 - PRINCIPAL_CACHE_SPREAD * random.random())
         self._entries[principal.user_id] = ((time.monotonic() if now is None else now) + lifetime, principal)
 
+    def forget(self, user_id: int) -> None:
+        """Read the user afresh on their next call (after a revocation in this worker)."""
+        self._entries.pop(user_id, None)
+
 
 def _bearer(scope: Scope) -> str | None:
     for name, value in scope.get("headers", ()):
@@ -72,31 +96,40 @@ class AuthMiddleware(ASGIMiddleware):
         self.principals = principals
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        scope["user"] = await self._principal(scope)
         scope["auth"] = None
+        scope["user"] = await self._principal(scope)
         await next_app(scope, receive, send)
 
     async def _principal(self, scope: Scope) -> Principal | None:
         path: str = scope.get("path", "")
-        user_id: int | None = None
         if path.startswith("/api"):
-            token = _bearer(scope)
-            if token is None:
-                return None
-            user_id = self.tokens(token)
-            if user_id is None:
-                raise Unauthorized(
-                    "The access token is invalid or has expired. Get a new one from /api/auth/token.",
-                    code="bad_token",
-                    title="Invalid token",
-                )
-        else:
-            session = scope.get("session")
-            if isinstance(session, dict):
-                raw = session.get(SESSION_USER_KEY)
-                user_id = raw if isinstance(raw, int) else None
-        if user_id is None:
+            return await self._token_principal(scope)
+        session = scope.get("session")
+        if not isinstance(session, dict):
             return None
+        user_id, epoch = session.get(SESSION_USER_KEY), session.get(SESSION_EPOCH_KEY, 0)
+        if not isinstance(user_id, int):
+            return None
+        principal = await self._load(scope, user_id)
+        # A session signed in before the password changed (another browser) is signed out.
+        return principal if principal is not None and principal.token_epoch == epoch else None
+
+    async def _token_principal(self, scope: Scope) -> Principal | None:
+        token = _bearer(scope)
+        if token is None:
+            return None
+        claims = self.tokens(token)
+        if claims is None:
+            raise _bad_token("The access token is invalid or has expired. Get a new one from /api/auth/token.")
+        principal = await self._load(scope, claims.user_id)
+        if principal is None:
+            raise _bad_token("This account no longer exists.")
+        if claims.epoch != principal.token_epoch or claims.digest in principal.revoked_tokens:
+            raise _bad_token("This access token was signed out. Get a new one from /api/auth/token.")
+        scope["auth"] = claims
+        return principal
+
+    async def _load(self, scope: Scope, user_id: int) -> Principal | None:
         principal = self.principals.get(user_id)
         if principal is not None:
             return principal
@@ -104,6 +137,8 @@ class AuthMiddleware(ASGIMiddleware):
             principal = await load_principal(db, user_id)
         if principal is not None:
             self.principals.remember(principal)
-        if principal is None and path.startswith("/api"):
-            raise Unauthorized("This account no longer exists.", code="bad_token", title="Invalid token")
         return principal
+
+
+def _bad_token(detail: str) -> Unauthorized:
+    return Unauthorized(detail, code="bad_token", title="Invalid token", headers=bearer_challenge(invalid_token=True))

@@ -12,6 +12,7 @@ from exchange.accounts.principal import Principal
 from exchange.errors import Forbidden, Unauthorized
 
 __all__ = [
+    "bearer_challenge",
     "current_principal",
     "requires_admin",
     "requires_org_kind",
@@ -20,12 +21,24 @@ __all__ = [
 ]
 
 Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
+REALM = "exchange"
+
+
+def bearer_challenge(*, invalid_token: bool = False) -> dict[str, str]:
+    """The WWW-Authenticate header of an API 401 (RFC 6750): the realm, and why a token was refused.
+
+    (Pages turn a 401 into a redirect to the sign-in page; the header does no harm there.)"""
+    challenge = f'Bearer realm="{REALM}"' + (', error="invalid_token"' if invalid_token else "")
+    return {"WWW-Authenticate": challenge}
 
 
 def current_principal(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
     principal = connection.scope.get("user")
     if not isinstance(principal, Principal):
-        raise Unauthorized("Sign in first: send `Authorization: Bearer <token>` (get one from POST /api/auth/token).")
+        raise Unauthorized(
+            "Sign in first: send `Authorization: Bearer <token>` (get one from POST /api/auth/token).",
+            headers=bearer_challenge(),
+        )
     return principal
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from exchange.db.base import Base, utcnow
 
-__all__ = ["Org", "User"]
+__all__ = ["Org", "RevokedToken", "User"]
 
 
 class Org(Base):
@@ -36,5 +36,17 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16), default="owner")
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    token_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Tokens and sessions carry the epoch they were issued in; raising it (a password change) ends them all."""
 
     org: Mapped[Org | None] = relationship(back_populates="members", lazy="raise")
+
+
+class RevokedToken(Base):
+    """A bearer token signed out before its expiry, kept (by digest, never the token) until it expires."""
+
+    __tablename__ = "revoked_tokens"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

@@ -16,6 +16,10 @@ class Principal(msgspec.Struct, frozen=True):
     org_name: str | None
     org_kind: str | None
     org_verified: bool
+    token_epoch: int = 0
+    """Tokens and sessions of an older epoch are no longer accepted (the password was changed)."""
+    revoked_tokens: frozenset[str] = frozenset()
+    """Digests of this user's tokens signed out before their expiry."""
 
     @property
     def role(self) -> str:

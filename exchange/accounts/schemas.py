@@ -8,7 +8,17 @@ import msgspec
 
 from exchange.accounts.rules import OrgKind
 
-__all__ = ["MeOut", "Org", "OrgCreate", "RegisterIn", "RegisterOut", "TokenIn", "TokenOut", "User"]
+__all__ = [
+    "MeOut",
+    "Org",
+    "OrgCreate",
+    "PasswordChangeIn",
+    "RegisterIn",
+    "RegisterOut",
+    "TokenIn",
+    "TokenOut",
+    "User",
+]
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
 
@@ -28,6 +38,11 @@ class RegisterIn(msgspec.Struct, forbid_unknown_fields=True):
 class TokenIn(msgspec.Struct):
     email: Annotated[str, msgspec.Meta(max_length=254)]
     password: Annotated[str, msgspec.Meta(max_length=1024)]
+
+
+class PasswordChangeIn(msgspec.Struct, forbid_unknown_fields=True):
+    current_password: Annotated[str, msgspec.Meta(max_length=1024)]
+    new_password: Annotated[str, msgspec.Meta(max_length=1024)]
 
 
 class TokenOut(msgspec.Struct):

@@ -9,15 +9,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts import schemas
-from exchange.accounts.models import Org, User
+from exchange.accounts.guards import bearer_challenge
+from exchange.accounts.mails import registration_attempt_mail
+from exchange.accounts.models import Org, RevokedToken, User
 from exchange.accounts.passwords import hash_password, password_matches
 from exchange.accounts.principal import Principal
 from exchange.accounts.rules import normalise_email, password_problem
 from exchange.db.base import utcnow
-from exchange.errors import Conflict, NotFound, Unauthorized, Unprocessable
+from exchange.errors import NotFound, Unauthorized, Unprocessable
+from exchange.mail.outbox import queue_mail
 
 __all__ = [
+    "Registered",
     "authenticate",
+    "checked_password",
     "create_admin",
     "list_orgs",
     "load_principal",
@@ -26,6 +31,9 @@ __all__ = [
     "user_out",
     "verify_org",
 ]
+
+
+Registered = tuple[schemas.User, schemas.Org]
 
 
 def user_out(user: User) -> schemas.User:
@@ -43,33 +51,53 @@ def _checked_email(raw: str) -> str:
     return email
 
 
-def _checked_password(password: str, email: str) -> None:
-    problem = password_problem(password, email=email)
+async def checked_password(
+    password: str, email: str, *, also_avoid: tuple[str, ...] = (), field: str = "password"
+) -> None:
+    """Refuse a weak password with a 422 naming `field` (the estimate runs in a worker thread)."""
+    problem = await to_thread.run_sync(lambda: password_problem(password, email=email, also_avoid=also_avoid))
     if problem:
-        raise Unprocessable(problem, field="password")
+        raise Unprocessable(problem, field=field)
 
 
 async def _email_taken(session: AsyncSession, email: str) -> bool:
     return (await session.scalar(select(func.count()).select_from(User).where(User.email == email))) != 0
 
 
-async def register(session: AsyncSession, data: schemas.RegisterIn) -> tuple[User, Org]:
-    """Create an organisation and its first member (the owner). The org starts unverified."""
+async def _next_ids(session: AsyncSession) -> tuple[int, int]:
+    users = await session.scalar(select(func.coalesce(func.max(User.id), 0) + 1))
+    orgs = await session.scalar(select(func.coalesce(func.max(Org.id), 0) + 1))
+    return int(users or 1), int(orgs or 1)
+
+
+async def _answer_taken(session: AsyncSession, email: str, name: str, org_name: str, kind: str) -> Registered:
+    """The answer a new registration would get, made up; the address's owner is told by e-mail instead.
+
+    The ids are those the next registration will take, so the answer looks like any other."""
+    queue_mail(session, to=email, **registration_attempt_mail(email))
+    user_id, org_id = await _next_ids(session)
+    return (
+        schemas.User(id=user_id, email=email, name=name),
+        schemas.Org(id=org_id, name=org_name, kind=kind, verified=False),
+    )
+
+
+async def register(session: AsyncSession, data: schemas.RegisterIn) -> Registered:
+    """Create an organisation and its first member (the owner). The org starts unverified.
+
+    An email that already has an account gets the same answer as a new one (no account enumeration);
+    nothing is created and the account's owner gets an e-mail about the attempt. Both paths hash the
+    password, so they take the same time too."""
     email = _checked_email(data.email)
-    _checked_password(data.password, email)
     name, org_name = data.name.strip(), data.org.name.strip()
     if not name:
         raise Unprocessable("Enter your name.", field="name")
     if len(org_name) < 2:
         raise Unprocessable("Enter your organisation's name (at least 2 characters).", field="org.name")
-    if await _email_taken(session, email):
-        raise Conflict(
-            "An account with this email already exists. Sign in instead.",
-            field="email",
-            code="email_taken",
-            title="Email already registered",
-        )
+    await checked_password(data.password, email, also_avoid=(name, org_name))
     password_hash = await to_thread.run_sync(hash_password, data.password)
+    if await _email_taken(session, email):
+        return await _answer_taken(session, email, name, org_name, data.org.kind)
     org = Org(name=org_name, kind=data.org.kind)
     user = User(email=email, name=name, password_hash=password_hash, org=org, role="owner")
     session.add_all([org, user])
@@ -77,13 +105,8 @@ async def register(session: AsyncSession, data: schemas.RegisterIn) -> tuple[Use
         await session.flush()
     except IntegrityError:  # a concurrent registration with the same email won the race
         await session.rollback()
-        raise Conflict(
-            "An account with this email already exists. Sign in instead.",
-            field="email",
-            code="email_taken",
-            title="Email already registered",
-        ) from None
-    return user, org
+        return await _answer_taken(session, email, name, org_name, data.org.kind)
+    return user_out(user), org_out(org)
 
 
 async def authenticate(session: AsyncSession, email: str, password: str) -> User:
@@ -92,20 +115,38 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> User
     user = await session.scalar(select(User).where(User.email == normalised)) if normalised else None
     ok = await to_thread.run_sync(password_matches, user.password_hash if user else None, password)
     if not ok or user is None:
-        raise Unauthorized("The email or password is not right.", code="bad_credentials", title="Sign-in failed")
+        raise Unauthorized(
+            "The email or password is not right.",
+            code="bad_credentials",
+            title="Sign-in failed",
+            headers=bearer_challenge(),
+        )
     return user
 
 
 async def load_principal(session: AsyncSession, user_id: int) -> Principal | None:
     row = (
         await session.execute(
-            select(User.id, User.email, User.name, User.is_admin, Org.id, Org.name, Org.kind, Org.verified)
+            select(
+                User.id,
+                User.email,
+                User.name,
+                User.is_admin,
+                Org.id,
+                Org.name,
+                Org.kind,
+                Org.verified,
+                User.token_epoch,
+            )
             .outerjoin(Org, Org.id == User.org_id)
             .where(User.id == user_id)
         )
     ).first()
     if row is None:
         return None
+    revoked = await session.scalars(
+        select(RevokedToken.digest).where(RevokedToken.user_id == user_id, RevokedToken.expires_at > utcnow())
+    )
     return Principal(
         user_id=row[0],
         email=row[1],
@@ -115,6 +156,8 @@ async def load_principal(session: AsyncSession, user_id: int) -> Principal | Non
         org_name=row[5],
         org_kind=row[6],
         org_verified=bool(row[7]),
+        token_epoch=row[8],
+        revoked_tokens=frozenset(revoked),
     )
 
 
@@ -145,7 +188,7 @@ async def list_orgs(session: AsyncSession, *, unverified_first: bool = True) -> 
 async def create_admin(session: AsyncSession, email: str, password: str, name: str = "Administrator") -> User:
     """Make a platform admin (no organisation), or promote an existing user."""
     checked = _checked_email(email)
-    _checked_password(password, checked)
+    await checked_password(password, checked, also_avoid=(name,))
     user = await session.scalar(select(User).where(User.email == checked))
     password_hash = await to_thread.run_sync(hash_password, password)
     if user is None:

@@ -7,6 +7,7 @@ from exchange.auctions import models as auctions_models
 from exchange.db.base import Base
 from exchange.idempotency import models as idempotency_models
 from exchange.lots import models as lots_models
+from exchange.mail import models as mail_models
 from exchange.notifications import models as notifications_models
 from exchange.orders import models as orders_models
 from exchange.rfq import models as rfq_models
@@ -17,6 +18,7 @@ __all__ = [
     "auctions_models",
     "idempotency_models",
     "lots_models",
+    "mail_models",
     "notifications_models",
     "orders_models",
     "rfq_models",

@@ -19,6 +19,7 @@ def test_every_capability_registers_its_periodic_jobs() -> None:
         "lots.expire-listings",
         "rfq.expire-offers",
         "rfq.close-threads-on-sold-lots",
+        "mail.send-outbox",
     } <= names
 
 

@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts import services
-from exchange.accounts.auth import SESSION_USER_KEY
+from exchange.accounts.auth import session_for
 from exchange.accounts.rules import MIN_PASSWORD_LENGTH
 from exchange.accounts.sessions import rotate_session
 from exchange.errors import DomainError
@@ -20,9 +20,9 @@ from web.pages.forms import form_fields, safe_next
 __all__ = ["AccountPages"]
 
 
-def _sign_in(request: Request[Any, Any, Any], user_id: int) -> None:
+def _sign_in(request: Request[Any, Any, Any], user_id: int, token_epoch: int) -> None:
     rotate_session(request)
-    request.set_session({SESSION_USER_KEY: user_id})
+    request.set_session(session_for(user_id, token_epoch))
 
 
 class AccountPages(Controller):
@@ -34,11 +34,11 @@ class AccountPages(Controller):
             "accounts/register.html", context={"form": {}, "errors": {}, "min_password": MIN_PASSWORD_LENGTH}
         )
 
-    @post("/register")
+    @post("/register", opt={"rate_limited": True})
     async def register(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template | Redirect:
         form = await form_fields(request)
         try:
-            user, org = await services.register(db_session, services.parse_register_form(form))
+            _, org = await services.register(db_session, services.parse_register_form(form))
         except DomainError as error:
             form.pop("password", None)
             return Template(
@@ -50,13 +50,15 @@ class AccountPages(Controller):
                     "min_password": MIN_PASSWORD_LENGTH,
                 },
             )
-        _sign_in(request, user.id)
+        # Not signed in here: an address that already had an account gets this same answer (its owner
+        # gets an e-mail), so the page must not tell a new account from an old one.
         flash(
             request,
-            f"Welcome, {user.name}. {org.name} is registered; an administrator will verify it before you can trade.",
+            f"{org.name} is registered: sign in with your email and password. "
+            "An administrator verifies new organisations before they can trade.",
             category="success",
         )
-        return Redirect("/dashboard", status_code=303)
+        return Redirect("/login?next=/dashboard", status_code=303)
 
     @get("/login")
     async def login_form(self, next_: Annotated[str | None, QueryParameter(name="next")] = None) -> Template:
@@ -74,7 +76,7 @@ class AccountPages(Controller):
                 status_code=error.status_code,
                 context={"form": {"email": form.get("email", "")}, "error": error.detail, "next": target},
             )
-        _sign_in(request, user.id)
+        _sign_in(request, user.id, user.token_epoch)
         flash(request, f"Signed in as {user.email}.", category="success")
         return Redirect(target, status_code=303)
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from exchange.accounts.models import Org, User
+from exchange.mail.models import OutboxMail
 from tests.conftest import DEMO_PASSWORD, Actor, OrgFactory, unique_email
 
 
@@ -49,6 +50,9 @@ async def test_registering_creates_an_unverified_org_and_its_owner(client: Async
         ({"org": {"name": "X Co"}}, "org"),
         ({"email": "not-an-email"}, "email"),
         ({"password": "short"}, "password"),
+        ({"password": "password12"}, "password"),
+        ({"password": "1234567890"}, "password"),
+        ({"password": "passwordpassword"}, "password"),
         ({"name": ""}, "name"),
         ({"extra": "field"}, None),
     ],
@@ -87,17 +91,37 @@ async def test_a_huge_body_is_refused_before_it_is_read(
     assert await _counts(db) == before
 
 
-async def test_a_taken_email_is_a_conflict_and_creates_nothing(
+async def test_a_taken_email_is_answered_like_a_new_one_creates_nothing_and_mails_the_owner(
     client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession]
 ) -> None:
     body = _body()
-    assert (await client.post("/api/auth/register", json=body)).status_code == 201
+    first = await client.post("/api/auth/register", json=body)
+    assert first.status_code == 201
     before = await _counts(db)
-    again = await client.post("/api/auth/register", json={**body, "email": body["email"].upper()})
-    assert again.status_code == 409
-    assert again.json()["code"] == "email_taken"
-    assert "already exists" in again.json()["detail"]
-    assert await _counts(db) == before
+    intruder = {**_body(), "email": body["email"].upper(), "password": "lantern-orchid-quarry"}
+    again = await client.post("/api/auth/register", json=intruder)
+    fresh = await client.post("/api/auth/register", json=_body())
+    assert again.status_code == fresh.status_code == 201
+    assert again.headers["content-type"] == fresh.headers["content-type"]
+    taken, new = again.json(), fresh.json()
+    assert taken.keys() == new.keys()
+    assert taken["user"].keys() == new["user"].keys()
+    assert taken["org"].keys() == new["org"].keys()
+    assert taken["user"]["email"] == body["email"]
+    assert {k: v for k, v in taken["org"].items() if k != "id"} == {k: v for k, v in new["org"].items() if k != "id"}
+    assert "already" not in again.text
+    assert "taken" not in again.text
+    assert await _counts(db) == (before[0] + 1, before[1] + 1)  # only the fresh registration made rows
+    assert await _mail_to(db, body["email"]) == ["Someone tried to register with your e-mail address"]
+    # The owner's password still signs in; the would-be registrant's does not.
+    assert (await client.post("/api/auth/token", json={"email": body["email"], "password": DEMO_PASSWORD})).is_success
+    refused = await client.post("/api/auth/token", json={"email": body["email"], "password": intruder["password"]})
+    assert refused.status_code == 401
+
+
+async def _mail_to(db: async_sessionmaker[AsyncSession], address: str) -> list[str]:
+    async with db() as session:
+        return list(await session.scalars(select(OutboxMail.subject).where(OutboxMail.recipient == address)))
 
 
 async def test_a_token_signs_the_user_in_to_the_api(client: AsyncTestClient[Litestar], make_org: OrgFactory) -> None:

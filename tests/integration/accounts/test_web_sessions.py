@@ -90,6 +90,27 @@ async def test_sign_up_form_errors_are_shown_next_to_the_field_and_create_nothin
         assert again.status_code == 401
 
 
+async def test_signing_up_with_a_taken_address_looks_like_any_sign_up_and_signs_nobody_in(
+    settings: Settings, make_org: OrgFactory
+) -> None:
+    owner = await make_org("buyer")
+    answers = []
+    async with AsyncTestClient(app=create_app(settings)) as browser:
+        for email in (owner.email, f"new-{owner.email}"):
+            form = await browser.get("/register")
+            fields = {"name": "Li Na", "password": "lantern-orchid-quarry", "org_name": "Everbright"}
+            answer = await browser.post(
+                "/register",
+                data={**fields, "email": email, "org_kind": "seller", "_csrf_token": _csrf(form.text)},
+                follow_redirects=False,
+            )
+            answers.append((answer.status_code, answer.headers["location"]))
+            assert (await browser.get("/dashboard", follow_redirects=False)).status_code in (302, 303, 307)
+            login = await browser.get(answer.headers["location"])
+            assert "Everbright is registered" in login.text
+    assert answers[0] == answers[1] == (303, "/login?next=/dashboard")
+
+
 async def test_sign_in_attempts_are_rate_limited_per_client_address_not_per_spoofable_header(
     tmp_path: Path, database_url: str
 ) -> None:

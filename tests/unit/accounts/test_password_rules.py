@@ -11,6 +11,29 @@ def test_weak_or_absurd_passwords_are_refused_with_a_reason(password: str) -> No
     assert password_problem(password)
 
 
+@pytest.mark.parametrize(
+    "password", ["1234567890", "password12", "passwordpassword", "qwertyuiop", "Password123!", "iloveyou123"]
+)
+def test_common_and_patterned_passwords_are_refused_as_too_easy_to_guess(password: str) -> None:
+    assert "too easy to guess" in (password_problem(password) or "")
+
+
+def test_a_password_made_of_the_users_own_names_is_refused() -> None:
+    assert password_problem("zhangmin2024", email="zhang.min@example.com", also_avoid=["Zhang Min"])
+    assert password_problem("Shanghai Auto Parts 1", also_avoid=["Shanghai Auto Parts"])
+    assert password_problem("zhangmin2024", email="x@example.com") is None
+
+
+@pytest.mark.parametrize("password", ["correct-horse-battery", "surplus-demo-2026", "bench-password-123"])
+def test_the_demo_test_and_benchmark_passwords_are_strong_enough(password: str) -> None:
+    assert password_problem(password, email="chen.wei@hengli-textiles.example") is None
+
+
+def test_a_long_password_is_judged_by_its_start_and_refused_when_that_is_weak() -> None:
+    assert password_problem("a" * 200 + "Xq7!vR2#pL9$")
+    assert password_problem("correct-horse-battery " * 10) is None
+
+
 def test_the_email_address_is_not_a_password() -> None:
     assert password_problem("buyer@example.com", email="buyer@example.com")
 

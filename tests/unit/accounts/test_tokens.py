@@ -1,11 +1,15 @@
 from __future__ import annotations
 
-from exchange.accounts.tokens import TokenReader, issue_token
+from exchange.accounts.tokens import TokenClaims, TokenReader, issue_token, token_digest
+
+
+def _user(claims: TokenClaims | None) -> int | None:
+    return claims.user_id if claims else None
 
 
 def test_a_token_names_its_user_until_it_expires() -> None:
     token = issue_token("k", 42, now=1000.0, lifetime=60)
-    assert TokenReader("k")(token, now=1030.0) == 42
+    assert _user(TokenReader("k")(token, now=1030.0)) == 42
     assert TokenReader("k")(token, now=1061.0) is None
 
 
@@ -20,8 +24,8 @@ def test_a_token_signed_with_another_key_or_altered_is_refused() -> None:
 def test_the_reader_checks_the_expiry_on_every_call_of_a_token_it_has_seen() -> None:
     reader = TokenReader("k")
     token = issue_token("k", 42, now=1000.0, lifetime=60)
-    assert reader(token, now=1030.0) == 42
-    assert reader(token, now=1059.0) == 42
+    assert _user(reader(token, now=1030.0)) == 42
+    assert _user(reader(token, now=1059.0)) == 42
     assert reader(token, now=1061.0) is None
 
 
@@ -33,4 +37,15 @@ def test_the_reader_refuses_a_bad_token_every_time_it_sees_it() -> None:
         assert reader(issue_token("other", 42, now=1000.0), now=1001.0) is None
         assert reader(forged, now=1001.0) is None
         assert reader("garbage", now=1001.0) is None
-    assert reader(token, now=1001.0) == 42
+    assert _user(reader(token, now=1001.0)) == 42
+
+
+def test_a_token_carries_the_users_epoch_and_a_digest_that_is_not_the_token() -> None:
+    token = issue_token("k", 42, epoch=3, now=1000.0)
+    claims = TokenReader("k")(token, now=1001.0)
+    assert claims is not None
+    assert (claims.user_id, claims.epoch) == (42, 3)
+    assert claims.digest == token_digest(token)
+    assert claims.digest not in token
+    assert TokenReader("k")(token.replace(".3.", ".4.", 1), now=1001.0) is None
+    assert issue_token("k", 42, epoch=3, now=1000.0) != token  # two tokens of one second differ
