@@ -88,6 +88,9 @@ def split_measure(raw: Any, *, field: str, label: str) -> tuple[float, str | Non
     if isinstance(raw, bool) or raw is None:
         raise Unprocessable(f"{label} must be a number, optionally with a unit.", field=field)
     if isinstance(raw, int | float | Decimal):
+        # Checked before float(): a JSON integer may have hundreds of digits (float() overflows).
+        if isinstance(raw, int) and abs(raw) > MAX_MAGNITUDE:
+            raise Unprocessable(f"{label} is out of range.", field=field, code="bad_number")
         magnitude, unit_text = float(raw), None
     elif isinstance(raw, str):
         match = _NUMBER_AND_UNIT.match(raw)
