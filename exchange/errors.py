@@ -193,6 +193,13 @@ def _handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) 
     return _page_response(request, status, body["title"], body["detail"], exc.headers)
 
 
+def _handle_recursion(request: Request[Any, Any, Any], exc: RecursionError) -> Response[Any]:
+    """msgspec refuses to decode nesting deeper than the interpreter's recursion limit: bad input, not our fault."""
+    if "deserializing" not in str(exc):
+        return _handle_unexpected(request, exc)
+    return _handle_domain_error(request, DomainError("The request body is nested too deeply.", code="too_deep"))
+
+
 def _handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     title, detail = "Internal error", "Something went wrong on our side. It has been logged; please try again."
@@ -239,6 +246,7 @@ _DETAILS = {
 exception_handlers: dict[type[Exception] | int, Any] = {
     DomainError: _handle_domain_error,
     HTTPException: _handle_http_exception,
+    RecursionError: _handle_recursion,
     HTTP_500_INTERNAL_SERVER_ERROR: _handle_unexpected,
     Exception: _handle_unexpected,
 }

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from exchange.errors import Unprocessable
 
@@ -12,8 +11,12 @@ __all__ = ["CURRENCIES", "format_minor", "parse_currency", "parse_money"]
 CURRENCIES: dict[str, int] = {"CNY": 2, "USD": 2, "EUR": 2, "HKD": 2, "GBP": 2, "JPY": 0}
 """Accepted currencies and their number of decimal places."""
 MAX_MINOR = 10**15  # a quadrillion minor units: far above any lot, far below overflow
-_PLAIN = re.compile(r"(\d{1,18})(?:\.(\d{1,2}))?")
+_PLAIN = re.compile(r"([0-9]{1,18})(?:\.([0-9]{1,2}))?")
 """The usual amount ("40000.00", "7", "0.5"): read as integers, without a Decimal."""
+_DECIMAL = re.compile(r"(-?)([0-9]+)(?:\.([0-9]+))?")
+"""Every amount we accept, and negative ones (refused with their own reason): plain ASCII digits, at most
+one point with digits after it. No signs, exponents, digit separators or non-ASCII digits, which Python's
+int() and Decimal() would silently read ("+5", "1E+5", "1_000", full-width or Arabic-Indic digits)."""
 
 
 def parse_currency(raw: str | None, *, field: str = "currency") -> str:
@@ -24,14 +27,17 @@ def parse_currency(raw: str | None, *, field: str = "currency") -> str:
 
 
 def parse_money(
-    raw: str | int | float | Decimal | None, currency: str = "CNY", *, field: str = "amount", allow_zero: bool = False
+    raw: str | int | None, currency: str = "CNY", *, field: str = "amount", allow_zero: bool = False
 ) -> int:
-    """A positive amount like "40000.00" (or a number) as minor units; a clear 422 naming the field otherwise."""
-    if raw is None or isinstance(raw, bool):
+    """A positive amount like "40000.00" (or a JSON integer) as minor units; a clear 422 naming the field otherwise.
+
+    The one rule for money read from users, on every path (API bodies, forms, search filters)."""
+    if raw is None or isinstance(raw, bool) or not isinstance(raw, str | int):
         raise Unprocessable(f'Give {field} as a decimal string like "40000.00".', field=field)
     places = CURRENCIES.get(currency, 2)
-    plain = _PLAIN.fullmatch(raw.strip()) if isinstance(raw, str) else None
-    if plain is not None and len(plain[2] or "") <= places:
+    if isinstance(raw, int):
+        minor = _whole_minor(raw, places, field)
+    elif (plain := _PLAIN.fullmatch(raw.strip())) is not None and len(plain[2] or "") <= places:
         minor = int(plain[1]) * 10**places + int((plain[2] or "").ljust(places, "0") or "0")
     else:
         minor = _decimal_minor(raw, places, field)
@@ -42,21 +48,29 @@ def parse_money(
     return minor
 
 
-def _decimal_minor(raw: str | int | float | Decimal, places: int, field: str) -> int:
-    try:
-        value = Decimal(str(raw).strip())
-    except InvalidOperation:
-        raise Unprocessable(
-            f'{field} must be a decimal amount like "40000.00", not {str(raw)[:40]!r}.', field=field
-        ) from None
-    if not value.is_finite():
-        raise Unprocessable(f"{field} must be a finite amount.", field=field)
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > places:
-        raise Unprocessable(f"{field} has more than {places} decimal places.", field=field)
-    if value < 0:
+def _whole_minor(raw: int, places: int, field: str) -> int:
+    if raw < 0:
         raise Unprocessable(f"{field} must be more than zero.", field=field)
-    return int((value * (10**places)).to_integral_value(rounding=ROUND_HALF_UP))
+    if raw > MAX_MINOR:  # checked before scaling: a JSON integer may have hundreds of digits
+        raise Unprocessable(f"{field} is too large.", field=field)
+    return raw * 10**places
+
+
+def _decimal_minor(raw: str, places: int, field: str) -> int:
+    """The amounts the fast path leaves: too many digits or decimals, negative, or not an amount at all."""
+    match = _DECIMAL.fullmatch(raw.strip())
+    if match is None:
+        raise Unprocessable(
+            f'{field} must be a decimal amount in plain digits like "40000.00", not {raw[:40]!r}.', field=field
+        )
+    sign, whole, fraction = match.groups()
+    if len(fraction or "") > places:
+        raise Unprocessable(f"{field} has more than {places} decimal places.", field=field)
+    if sign:
+        raise Unprocessable(f"{field} must be more than zero.", field=field)
+    if len(whole.lstrip("0")) > 18:
+        raise Unprocessable(f"{field} is too large.", field=field)
+    return int(whole) * 10**places + int((fraction or "").ljust(places, "0") or "0")
 
 
 def format_minor(minor: int | None, currency: str = "CNY") -> str | None:

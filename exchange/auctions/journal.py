@@ -14,7 +14,8 @@ Rows: `bid_revisions` gets one row per revision (INSERT ... ON CONFLICT DO NOTHI
 revision, then a check of which rows went in); `bids` gets the latest revision per bidder (upsert that only
 moves forward). A revision that already exists with other content means Redis had diverged from SQL:
 that lot's rows are dropped from the batch, the lot's Redis state is dropped (rebuilt from SQL on next
-use) and the caller retries.
+use) and the caller retries. The same happens to a row whose Idempotency-Key its org already used on
+another lot (the key's index is per org), except that its caller gets "key_reused" (a 422), not a retry.
 """
 
 from __future__ import annotations
@@ -29,13 +30,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from exchange.auctions.writers import REVISION_COLUMNS, Clash, lock_live_lots, writer_for
+from exchange.auctions.writers import REVISION_COLUMNS, Clash, RevisionId, lock_live_lots, writer_for
 
 __all__ = ["BidJournal", "BidWrite", "lock_live_lots"]
 
 log = logging.getLogger("exchange.auctions")
 
-OK, CLOSED, CLASH = "ok", "closed", "clash"
+OK, CLOSED, CLASH, KEY_REUSED = "ok", "closed", "clash", "key_reused"
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +118,8 @@ class BidWrite:
 
 
 class BidJournal:
-    """The per-process group-commit writer; `await journal.write(w)` returns "ok", "closed" or "clash"."""
+    """The per-process group-commit writer; `await journal.write(w)` returns "ok", "closed", "clash" or
+    "key_reused"."""
 
     def __init__(
         self,
@@ -182,15 +184,17 @@ class BidJournal:
 
     async def _commit(self, batch: list[BidWrite]) -> None:
         clashed: set[int] = set()
+        reused: set[RevisionId] = set()
         live: set[int] = set()
         try:
             remaining = batch
             while remaining:
-                live, clashed_now = await self._write(remaining)
+                live, clashed_now, reused_now = await self._write(remaining)
                 if not clashed_now:
                     break
                 # Redis had diverged for these lots: write the other lots' rows without them.
                 clashed |= clashed_now
+                reused |= reused_now
                 remaining = [item for item in remaining if item.lot_id not in clashed]
         except Exception as error:
             log.warning("bid journal: database write failed (%s)", type(error).__name__)
@@ -207,7 +211,9 @@ class BidJournal:
         for item in batch:
             if item.future.done():
                 continue
-            if item.lot_id in clashed:
+            if (item.lot_id, item.bidder_org_id, item.revision) in reused:
+                item.future.set_result(KEY_REUSED)
+            elif item.lot_id in clashed:
                 item.future.set_result(CLASH)
             elif item.lot_id in live:
                 item.future.set_result(OK)
@@ -228,12 +234,14 @@ class BidJournal:
             except Exception as error:  # the confirm queues its own retries; this is only a report
                 log.warning("bid journal: confirm failed (%s)", type(error).__name__)
 
-    async def _write(self, batch: list[BidWrite]) -> tuple[set[int], set[int]]:
-        """One transaction: (lots written, lots whose revisions clashed — then nothing was written)."""
+    async def _write(self, batch: list[BidWrite]) -> tuple[set[int], set[int], set[RevisionId]]:
+        """One transaction: (lots written, lots whose revisions clashed — then nothing was written, rows
+        whose Idempotency-Key was used on another lot)."""
         try:
-            return await self._writer.write(batch)
+            live, _none = await self._writer.write(batch)
         except Clash as clash:
-            return clash.live, clash.clashed
+            return clash.live, clash.clashed, clash.reused
+        return live, set(), set()
 
 
 def group_by_lot(writes: Sequence[BidWrite]) -> dict[tuple[int, str], list[BidWrite]]:

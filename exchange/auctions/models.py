@@ -44,11 +44,12 @@ class BidRevision(Base):
     # Every index here is written by every bid (on SQLite, one more page per bid in the journal's
     # commit), so only what a lookup needs: the revision key (its lot prefix serves the loader), and
     # Idempotency-Keys where there is one. Orgs are never deleted, so no index on the bidder alone.
+    # A key is the org's across lots: the journal's INSERT skips a row whose key another lot took, which
+    # is how a key sent again to another lot is refused (422) without a lookup on the hot path.
     __table_args__ = (
         UniqueConstraint("lot_id", "bidder_org_id", "revision", name="uq_bid_revisions_lot_bidder_revision"),
         partial_unique_index(
             "uq_bid_revisions_idempotency",
-            "lot_id",
             "bidder_org_id",
             "idempotency_key",
             where="idempotency_key IS NOT NULL",

@@ -10,7 +10,8 @@ The worker process runs this in a child process of its own (`SqliteProcessWriter
 the child has its own GIL, so the many sqlite3 steps of a commit never wait for the busy event loop,
 and the loop never stops for them. The two talk over the child's stdin and stdout in frames: a 4-byte
 big-endian length, then msgpack. Request: the batch's `bid_revisions` rows (REVISION_COLUMNS order).
-Answer: ["ok", live lot ids, clashed lot ids] (clashed: nothing was written) or ["error", class name].
+Answer: ["ok", live lot ids, clashed lot ids, reused rows] (clashed: nothing was written; reused: the
+[lot, bidder, revision] rows whose Idempotency-Key their org already used on another lot) or ["error", class name].
 The child ignores SIGINT and SIGTERM and ends when its stdin closes, so the parent always gets to
 commit what it has queued before it stops; when the parent dies, its end of the pipe closes too.
 
@@ -71,8 +72,8 @@ UPDATED_ON_REVISION = CURRENT_COLUMNS[2:]
 """Columns of `bids` that a newer revision replaces (all but the key)."""
 
 _CURRENT_FROM_REVISION = tuple(REVISION_COLUMNS.index(name) for name in CURRENT_COLUMNS)
-_LOT, _BIDDER, _REVISION, _RECEIPT = (
-    REVISION_COLUMNS.index(name) for name in ("lot_id", "bidder_org_id", "revision", "receipt")
+_LOT, _BIDDER, _REVISION, _RECEIPT, _KEY = (
+    REVISION_COLUMNS.index(name) for name in ("lot_id", "bidder_org_id", "revision", "receipt", "idempotency_key")
 )
 
 _MAX_VARIABLES = 32766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 999
@@ -90,6 +91,10 @@ _UPSERT_CURRENT = (
 _STORED_RECEIPTS = (
     "SELECT lot_id, bidder_org_id, revision, receipt FROM bid_revisions "
     "WHERE lot_id IN ({lots}) AND bidder_org_id IN ({bidders})"
+)
+_STORED_KEYS = (
+    "SELECT lot_id, bidder_org_id, idempotency_key FROM bid_revisions "
+    "WHERE bidder_org_id IN ({bidders}) AND idempotency_key IN ({keys})"
 )
 
 Row = tuple[Any, ...] | list[Any]
@@ -135,9 +140,10 @@ class SqliteBatchTransaction:
             connection.execute(f"PRAGMA {pragma}")
         return connection
 
-    def write(self, rows: list[Row]) -> tuple[list[int], list[int]]:
-        """Commit the rows of live lots: (live lot ids, []); or, when some revision was already taken with
-        other content, roll back and return (live lot ids, clashed lot ids). sqlite3 errors propagate."""
+    def write(self, rows: list[Row]) -> tuple[list[int], list[int], list[Row]]:
+        """Commit the rows of live lots: (live lot ids, [], []); or, when some revision was already taken with
+        other content or some Idempotency-Key by another lot, roll back and return (live lot ids, clashed lot
+        ids, [lot, bidder, revision] of the rows whose key was taken). sqlite3 errors propagate."""
         connection = self._connection = self._connection or self._connect()
         ids = sorted({row[_LOT] for row in rows})
         try:
@@ -150,9 +156,10 @@ class SqliteBatchTransaction:
                 before = connection.total_changes
                 _insert_all(connection, _INSERT_REVISIONS, _REVISION_ROW, kept, _REVISIONS_PER_STATEMENT)
                 if connection.total_changes - before != len(kept):
-                    clashed = self._clashed(connection, kept)
+                    missing = self._missing(connection, kept)
+                    reused = self._reused_keys(connection, missing)
                     connection.execute("ROLLBACK")
-                    return sorted(live), sorted(clashed)
+                    return sorted(live), sorted({row[_LOT] for row in missing}), reused
                 current = latest_current_rows(kept)
                 _insert_all(connection, _UPSERT_CURRENT, _CURRENT_ROW, current, _CURRENT_PER_STATEMENT)
             connection.execute("COMMIT")
@@ -162,17 +169,33 @@ class SqliteBatchTransaction:
             self.close_connection()  # start from a fresh connection next time
             raise
         self._checkpoints.after_write()
-        return sorted(live), []
+        return sorted(live), [], []
 
     @staticmethod
-    def _clashed(connection: sqlite3.Connection, rows: list[Row]) -> set[int]:
-        """Lots with a row that did not go in: its revision (or its Idempotency-Key) was already taken by
-        another acceptance. A row of this batch is in the table with its own receipt, which is unique."""
+    def _missing(connection: sqlite3.Connection, rows: list[Row]) -> list[Row]:
+        """The rows that did not go in: their revision (or Idempotency-Key) was already taken by another
+        acceptance. A row of this batch is in the table with its own receipt, which is unique."""
         lots = sorted({row[_LOT] for row in rows})
         bidders = sorted({row[_BIDDER] for row in rows})
         query = _STORED_RECEIPTS.format(lots=", ".join("?" * len(lots)), bidders=", ".join("?" * len(bidders)))
         stored = {(r[0], r[1], r[2], r[3]) for r in connection.execute(query, [*lots, *bidders])}
-        return {row[_LOT] for row in rows if (row[_LOT], row[_BIDDER], row[_REVISION], row[_RECEIPT]) not in stored}
+        return [row for row in rows if (row[_LOT], row[_BIDDER], row[_REVISION], row[_RECEIPT]) not in stored]
+
+    @staticmethod
+    def _reused_keys(connection: sqlite3.Connection, missing: list[Row]) -> list[Row]:
+        """[lot, bidder, revision] of the missing rows whose Idempotency-Key their org used on another lot."""
+        keyed = [row for row in missing if row[_KEY] is not None]
+        if not keyed:
+            return []
+        bidders = sorted({row[_BIDDER] for row in keyed})
+        keys = sorted({row[_KEY] for row in keyed})
+        query = _STORED_KEYS.format(bidders=", ".join("?" * len(bidders)), keys=", ".join("?" * len(keys)))
+        taken = {(r[1], r[2]): r[0] for r in connection.execute(query, [*bidders, *keys])}
+        return [
+            [row[_LOT], row[_BIDDER], row[_REVISION]]
+            for row in keyed
+            if taken.get((row[_BIDDER], row[_KEY]), row[_LOT]) != row[_LOT]
+        ]
 
     def close_connection(self) -> None:
         if self._connection is not None:
@@ -217,8 +240,8 @@ def serve(path: str, requests: BinaryIO, answers: BinaryIO) -> None:
     try:
         while (rows := read_frame(requests)) is not None:
             try:
-                live, clashed = transaction.write(rows)
-                write_frame(answers, ["ok", live, clashed])
+                live, clashed, reused = transaction.write(rows)
+                write_frame(answers, ["ok", live, clashed, reused])
             except sqlite3.Error as error:
                 write_frame(answers, ["error", type(error).__name__])
     finally:

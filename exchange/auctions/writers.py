@@ -42,18 +42,26 @@ __all__ = [
     "BatchWriter",
     "Clash",
     "JournalWriterFailed",
+    "RevisionId",
     "lock_live_lots",
     "writer_for",
 ]
 
 
-class Clash(Exception):
-    """Some revisions already existed in SQL with other content (Redis had diverged): nothing was written."""
+RevisionId = tuple[int, int, int]
+"""(lot id, bidder org id, revision): one row of `bid_revisions`."""
 
-    def __init__(self, live: set[int], clashed: set[int]) -> None:
+
+class Clash(Exception):
+    """Some revisions did not go in, so nothing was written: Redis had diverged from SQL (`clashed`: those
+    lots), or a bid came with an Idempotency-Key its org already used on another lot (`reused`: those rows,
+    whose lots are in `clashed` too: their Redis states took a bid SQL refuses)."""
+
+    def __init__(self, live: set[int], clashed: set[int], reused: set[RevisionId] | None = None) -> None:
         super().__init__("revision clash")
         self.live = live
         self.clashed = clashed
+        self.reused = reused or set()
 
 
 class BatchWriter(Protocol):
@@ -107,8 +115,24 @@ def _current_upsert(insert: Any) -> Any:
     )
 
 
-def _clashed(rows: list[BidWrite], written: set[tuple[int, int, int]]) -> set[int]:
-    return {item.lot_id for item in rows if (item.lot_id, item.bidder_org_id, item.revision) not in written}
+async def _reused_keys(session: AsyncSession, missing: list[BidWrite]) -> set[RevisionId]:
+    """The rows among `missing` (not inserted) whose Idempotency-Key the org used on another lot."""
+    keyed = [item for item in missing if item.idempotency_key is not None]
+    if not keyed:
+        return set()
+    table = BidRevision.__table__
+    stored = await session.execute(
+        select(table.c.lot_id, table.c.bidder_org_id, table.c.idempotency_key).where(
+            table.c.bidder_org_id.in_({item.bidder_org_id for item in keyed}),
+            table.c.idempotency_key.in_({item.idempotency_key for item in keyed}),
+        )
+    )
+    taken = {(bidder, key): lot_id for lot_id, bidder, key in stored.all()}
+    return {
+        (item.lot_id, item.bidder_org_id, item.revision)
+        for item in keyed
+        if taken.get((item.bidder_org_id, item.idempotency_key), item.lot_id) != item.lot_id
+    }
 
 
 class AsyncSqlWriter:
@@ -125,9 +149,10 @@ class AsyncSqlWriter:
             if not rows:
                 return live, set()
             result = await session.execute(_revision_insert(self.insert), [item.revision_row() for item in rows])
-            clashed = _clashed(rows, {(row[0], row[1], row[2]) for row in result.all()})
-            if clashed:
-                raise Clash(live, clashed)  # rolls the whole transaction back
+            written = {(row[0], row[1], row[2]) for row in result.all()}
+            missing = [item for item in rows if (item.lot_id, item.bidder_org_id, item.revision) not in written]
+            if missing:  # rolls the whole transaction back
+                raise Clash(live, {item.lot_id for item in missing}, await _reused_keys(session, missing))
             current = latest_current_rows([item.revision_values() for item in rows])
             values = [dict(zip(CURRENT_COLUMNS, row, strict=True)) for row in current]
             await session.execute(_current_upsert(self.insert), values)
@@ -190,7 +215,7 @@ class SqliteProcessWriter:
             raise JournalWriterFailed(f"SQLite error in the writer process: {answer[1]}")
         live, clashed = set(answer[1]), set(answer[2])
         if clashed:
-            raise Clash(live, clashed)
+            raise Clash(live, clashed, {(lot, bidder, revision) for lot, bidder, revision in answer[3]})
         return live, set()
 
     async def _stop_child(self, *, kill: bool = False) -> None:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+import pycountry
+
 from exchange.errors import Conflict, Unprocessable
+from exchange.text import visible_length
 
 __all__ = [
     "CLOSED_STATUSES",
@@ -16,6 +19,7 @@ __all__ = [
     "SOURCES",
     "STATUSES",
     "WITHDRAWABLE",
+    "check_country",
     "check_defects",
     "check_listing_days",
     "check_quantity",
@@ -39,12 +43,20 @@ MAX_QUANTITY = Decimal("100000000000000")
 
 def check_defects(grade: str, defects: str) -> None:
     """Grades B and C must say what is wrong; grade A means no defects."""
-    if grade in ("B", "C") and len(defects.strip()) < 5:
+    if grade in ("B", "C") and visible_length(defects) < 5:
         raise Unprocessable(
             f"Grade {grade} lots need a defect disclosure: describe the defects buyers will find.",
             field="defects",
             code="defects_required",
         )
+
+
+def check_country(raw: str, *, field: str) -> str:
+    """An ISO 3166 alpha-2 country code, upper-cased (where a lot is, or a search for lots in a country)."""
+    code = raw.strip().upper()
+    if len(code) != 2 or not code.isascii() or pycountry.countries.get(alpha_2=code) is None:
+        raise Unprocessable(f"{raw[:8]!r} is not a country code; use a two-letter ISO code like CN.", field=field)
+    return code
 
 
 def check_listing_days(days: int) -> None:

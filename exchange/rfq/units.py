@@ -1,9 +1,10 @@
 """Quantities for wanted requests: checking a request's unit and converting a lot's quantity into it.
 
 Quantities stay `Decimal` (pint with a Decimal registry), so a unit price computed from them is exact
-enough for money shown to two places. Counted goods use `piece` (`pcs`, `pc`), which never converts to
-mass or length: such a comparison reads "not comparable" rather than a wrong number. Spec values are
-the catalogue's business (`exchange.specs.units`).
+enough for money shown to two places. Counted goods use the catalogue's trade units (`pcs`, `pairs`,
+`boxes`... in `exchange.specs.units`), which never convert to mass or length: such a comparison reads
+"not comparable" rather than a wrong number. Which units a quantity may have is the catalogue's rule
+too (`exchange.specs.units.quantity_unit`), as are spec values.
 """
 
 from __future__ import annotations
@@ -14,17 +15,15 @@ from typing import Any
 
 import pint
 
+from exchange.specs.units import define_trade_units, quantity_unit
+
 __all__ = ["check_unit", "convert", "parse_decimal"]
 
 
 @functools.cache
 def _registry() -> Any:
     registry: Any = pint.UnitRegistry(non_int_type=Decimal)
-    registry.define("piece = [piece] = pcs = pc = pieces = unit = units")
-    registry.define("pair = 2 * piece = pairs")
-    registry.define("set = [set] = sets")
-    registry.define("carton = [carton] = ctn = cartons")
-    registry.define("roll = [roll] = rolls")
+    define_trade_units(registry)
     return registry
 
 
@@ -39,15 +38,8 @@ def parse_decimal(raw: Any) -> Decimal | None:
 
 
 def check_unit(raw: str) -> str:
-    """The unit as written, if pint knows it; ValueError otherwise."""
-    text = raw.strip()
-    if not text:
-        raise ValueError("A unit is required.")
-    try:
-        _registry().parse_units(text)
-    except (pint.errors.PintError, AttributeError, TypeError, ValueError, AssertionError):
-        raise ValueError(f"Unknown unit {raw!r}; use e.g. m, cm, kg, t, pcs.") from None
-    return text
+    """The unit as written, when it is a quantity unit (a 422 naming `quantity.unit` otherwise)."""
+    return quantity_unit(raw)
 
 
 def convert(value: Decimal, from_unit: str, to_unit: str) -> Decimal | None:

@@ -3,12 +3,17 @@
 `1.5 m`, `150cm` and `1500 mm` are the same width. A value without a unit is taken in the schema's
 unit. We parse the number ourselves and hand pint only a short, checked unit expression, so no
 input can make pint evaluate an arbitrary arithmetic expression.
+
+A lot's (or a wanted request's) quantity is counted in trade units (`TRADE_UNITS`: pcs, pairs, sets,
+boxes, cartons, pallets...) or measured as a mass, length, area or volume of an everyday size
+(`quantity_unit`): `parsec` is a length, but no lot is sold by the parsec.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import warnings
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
@@ -17,7 +22,16 @@ import pint
 
 from exchange.errors import Unprocessable
 
-__all__ = ["check_unit", "convert", "parse_measure", "split_measure", "to_base"]
+__all__ = [
+    "TRADE_UNITS",
+    "check_unit",
+    "convert",
+    "define_trade_units",
+    "parse_measure",
+    "quantity_unit",
+    "split_measure",
+    "to_base",
+]
 
 MAX_MAGNITUDE = 1e12
 _NUMBER_AND_UNIT = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?)\s*([^\d.,+-].*?)?\s*$")
@@ -31,6 +45,8 @@ _ALIASES = [
     (re.compile(r"·"), "*"),
     (re.compile(r"μ"), "µ"),
     (re.compile(r"\bsqm\b|\bm2\b"), "m**2"),
+    (re.compile(r"\b([kcdmµ]m)([23])\b"), r"\1**\2"),
+    (re.compile(r"\bm3\b"), "m**3"),
 ]
 _DIMENSION_WORDS = {
     "[length]": "length",
@@ -43,12 +59,64 @@ _DIMENSION_WORDS = {
 }
 
 
+TRADE_UNITS = (
+    # pint's own "pc" and "pcs" are parsecs, its "bag" a bag of cement (94 lb): here they are counts.
+    "piece = [piece] = pcs = pc = pieces = ea = each = unit = units",
+    "pair = 2 * piece = pairs",
+    "dozen = 12 * piece = doz",
+    *(
+        f"{name} = [{name}] = {aliases}"
+        for name, aliases in (
+            ("set", "sets"),
+            ("box", "boxes"),
+            ("carton", "cartons = ctn"),
+            ("pallet", "pallets = plt"),
+            ("roll", "rolls"),
+            ("pack", "packs"),
+            ("sack", "sacks = bag = bags"),  # pint keeps its own "bag" as a name: an alias replaces it
+            ("bale", "bales"),
+            ("drum", "drums"),
+            ("bottle", "bottles"),
+            ("tin", "tins"),
+            ("can", "cans"),
+            ("case", "cases"),
+            ("crate", "crates"),
+            ("sheet", "sheets"),
+            ("coil", "coils"),
+            ("bundle", "bundles"),
+            ("reel", "reels"),
+        )
+    ),
+)
+"""Counted goods. Each container is a kind of its own (a box never converts to pieces); a pair is two pieces."""
+_MEASURED_KINDS = {"[length]": "m", "[mass]": "kg", "[length] ** 2": "m**2", "[length] ** 3": "m**3"}
+"""Measured quantities, with the SI unit their size is compared to."""
+_EVERYDAY_SIZE = (1e-6, 1e6)
+"""A measured quantity unit is between a millionth and a million of its SI unit (mg to 1,000 t, µm to 1,000 km,
+mm² to km², mL to 10⁶ m³), with float slack."""
+
+
+def define_trade_units(registry: Any) -> None:
+    """Add TRADE_UNITS to a pint registry; they replace pint's own "pc", "pcs" and "bag" (pint warns)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for definition in TRADE_UNITS:
+            registry.define(definition)
+
+
 @cache
 def _registry() -> pint.UnitRegistry:
     registry: pint.UnitRegistry = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
     registry.define("g_per_10min = gram / (10 * minute)")
     registry.define("gsm = gram / meter ** 2")
+    define_trade_units(registry)
     return registry
+
+
+@cache
+def _counted_kinds() -> frozenset[str]:
+    registry = _registry()
+    return frozenset(str(registry.parse_units(d.split("=")[0].strip()).dimensionality) for d in TRADE_UNITS)
 
 
 def _describe(units: Any) -> str:
@@ -83,11 +151,39 @@ def check_unit(expression: str) -> None:
         raise ValueError(f"unknown unit {expression!r}: {error}") from None
 
 
+def quantity_unit(raw: str, *, field: str = "quantity.unit") -> str:
+    """The unit a quantity is given in, as written, when it counts goods or measures a mass, length, area or
+    volume of an everyday size; a 422 naming the field otherwise. The one rule for every quantity."""
+    label = "Quantity unit"
+    text = raw.strip()
+    units = _unit(text, field=field, label=label) if text else None
+    if units is None:
+        raise Unprocessable(f"{label}: give the unit, like pcs, kg, t or m.", field=field, code="bad_unit")
+    kind = str(units.dimensionality)
+    if kind in _counted_kinds():
+        return text
+    low, high = _EVERYDAY_SIZE
+    reference = _MEASURED_KINDS.get(kind)
+    size = _registry().Quantity(1, units).to(reference).magnitude if reference else None
+    if size is None or not low * (1 - 1e-9) <= size <= high * (1 + 1e-9):
+        why = "too large or too small a unit for goods" if size is not None else "not a trade unit"
+        raise Unprocessable(
+            f"{label}: {text[:24]!r} is {why}; count in pcs, pairs, sets, boxes, cartons, pallets... "
+            "or measure in a mass, length, area or volume (kg, t, m, m2, L).",
+            field=field,
+            code="bad_unit",
+        )
+    return text
+
+
 def split_measure(raw: Any, *, field: str, label: str) -> tuple[float, str | None]:
     """A number (bare, or a string with an optional unit) as (magnitude, unit text or None)."""
     if isinstance(raw, bool) or raw is None:
         raise Unprocessable(f"{label} must be a number, optionally with a unit.", field=field)
     if isinstance(raw, int | float | Decimal):
+        # Checked before float(): a JSON integer may have hundreds of digits (float() overflows).
+        if isinstance(raw, int) and abs(raw) > MAX_MAGNITUDE:
+            raise Unprocessable(f"{label} is out of range.", field=field, code="bad_number")
         magnitude, unit_text = float(raw), None
     elif isinstance(raw, str):
         match = _NUMBER_AND_UNIT.match(raw)

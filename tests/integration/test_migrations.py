@@ -95,3 +95,25 @@ def test_kept_idempotent_answers_move_to_one_table_and_back_on_sqlite(tmp_path: 
         accepts = connection.execute("SELECT route, key, request_hash FROM rfq_idempotency_keys").fetchall()
     assert purchases == [("purchase:41", "k-1"), ("purchase:42", "k-2")]
     assert accepts == [("rfq.accept", "k-1", "abc")]
+
+
+def test_bid_keys_used_on_several_lots_keep_their_first_use_when_keys_become_per_org_on_sqlite(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bid-keys.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    command.upgrade(alembic_config(url), "0008_idempotent_answers")
+    with closing(sqlite3.connect(path)) as connection, connection:  # foreign keys are off on a plain connection
+        connection.executemany(
+            "INSERT INTO bid_revisions (id, lot_id, bidder_org_id, revision, kind, amount_minor, currency, "
+            "placed_at_us, seq, rank_seq, receipt, nonce, idempotency_key) "
+            "VALUES (?, ?, 7, 1, 'bid', 30000, 'CNY', 1, 1, 1, ?, 'n', ?)",
+            [(1, 66, "r1", "K"), (2, 64, "r2", "K"), (3, 65, "r3", "other"), (4, 63, "r4", None)],
+        )
+    upgrade_database(url)
+    with closing(sqlite3.connect(path)) as connection:
+        keys = connection.execute("SELECT lot_id, idempotency_key FROM bid_revisions ORDER BY id").fetchall()
+    assert keys == [(66, "K"), (64, None), (65, "other"), (63, None)]
+    assert asyncio.run(_differences(url)) == []
+    command.downgrade(alembic_config(url), "0008_idempotent_answers")
+    assert "uq_bid_revisions_idempotency" in _indexes(path)

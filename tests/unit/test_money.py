@@ -28,8 +28,8 @@ def test_bad_amounts_are_refused_naming_the_field(raw: object) -> None:
         ("007.5", "USD", 750),
         ("0.01", "CNY", 1),
         ("1200", "JPY", 1200),
-        ("1.5e3", "CNY", 150_000),
-        ("1.", "CNY", 100),
+        ("1.50", "CNY", 150),
+        ("000000000000000000012.00", "CNY", 1200),
         (12, "CNY", 1200),
         ("10000000000000.00", "CNY", 10**15),
     ],
@@ -47,6 +47,8 @@ def test_every_spelling_of_an_amount_gives_the_same_minor_units(raw: object, cur
         ("10000000000000.01", "CNY", "too large"),
         ("999999999999999999", "CNY", "too large"),
         ("1,00", "CNY", "decimal amount"),
+        ("1.234", "CNY", "more than 2 decimal places"),
+        ("9" * 401, "CNY", "too large"),
     ],
 )
 def test_amounts_out_of_bounds_are_refused_with_the_reason(raw: str, currency: str, message: str) -> None:
@@ -59,3 +61,33 @@ def test_amounts_out_of_bounds_are_refused_with_the_reason(raw: str, currency: s
 def test_zero_is_accepted_only_where_allowed() -> None:
     assert parse_money("0", allow_zero=True) == 0
     assert parse_money("0.00", allow_zero=True) == 0
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "1_000",
+        "\uff17\uff10\uff10\uff10",
+        "\u0663\u0663\u0663",
+        "+5",
+        "1E+5",
+        "1e5",
+        "1.5e3",
+        "1.",
+        ".5",
+        "0x10",
+        "5\x00",
+    ],
+)
+def test_only_plain_ascii_digits_with_an_optional_point_are_money(raw: str) -> None:
+    """Python's int() and Decimal() read all of these; a price must be what the user sees."""
+    with pytest.raises(Unprocessable) as caught:
+        parse_money(raw, field="sale.price")
+    assert caught.value.field == "sale.price"
+    assert "plain digits" in caught.value.detail
+
+
+def test_a_huge_json_integer_is_too_large_not_an_overflow() -> None:
+    with pytest.raises(Unprocessable) as caught:
+        parse_money(int("9" * 401), field="reference_price")
+    assert "too large" in caught.value.detail

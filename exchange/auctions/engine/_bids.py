@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from exchange.auctions import refusals
 from exchange.auctions.engine._base import EngineBase, text
-from exchange.auctions.journal import OK, BidWrite, PlacedBid
+from exchange.auctions.journal import KEY_REUSED, OK, BidWrite, PlacedBid
 from exchange.auctions.models import BidDeposit, BidRevision
 from exchange.auctions.receipts import commitment, new_nonce
 from exchange.idempotency import key_reused
@@ -49,6 +49,8 @@ class SealedBids(EngineBase):
                 return accepted.placed()
             if outcome == "closed":
                 raise refusals.bidding_closed()
+            if outcome == KEY_REUSED:  # the lot's state, which took the bid, was dropped: nothing changed
+                raise key_reused()
             # "clash": Redis had diverged from SQL; the state was dropped, so the retry rebuilds it.
         raise refusals.engine_busy()
 

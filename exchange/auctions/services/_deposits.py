@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -87,11 +88,11 @@ async def set_watch(session: AsyncSession, principal: Principal, lot_id: int, *,
     await get_visible_lot(session, principal, lot_id)
     if principal.org_id is None:
         raise Forbidden("Only members of an organisation can watch lots.", code="no_org")
-    existing = await session.get(LotWatch, (lot_id, principal.org_id))
-    if watching and existing is None:
-        session.add(LotWatch(lot_id=lot_id, org_id=principal.org_id))
-        await session.flush()
-    elif not watching and existing is not None:
+    if watching:
+        # One statement that lets a simultaneous twin (two tabs, a retry) win without an error.
+        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        await session.execute(insert(LotWatch).values(lot_id=lot_id, org_id=principal.org_id).on_conflict_do_nothing())
+    else:
         await session.execute(delete(LotWatch).where(LotWatch.lot_id == lot_id, LotWatch.org_id == principal.org_id))
     return schemas.Watch(lot_id=lot_id, watching=watching)
 

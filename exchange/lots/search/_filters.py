@@ -186,9 +186,7 @@ def parse_lot_query(params: Mapping[str, Sequence[str]], catalog: Catalog) -> Lo
     query.location = " ".join(location.lower().split())[:80] if location else None
     country = _one(params, "country")
     if country:
-        if len(country) != 2 or not country.isalpha():
-            raise Unprocessable("country is a two-letter code, like CN.", field="country")
-        query.country = country.upper()
+        query.country = rules.check_country(country, field="country")
     spec_params = [name for name in params if name.startswith("spec.")]
     if len(spec_params) > MAX_SPEC_FILTERS:
         raise Unprocessable(f"At most {MAX_SPEC_FILTERS} spec filters at once.", field=spec_params[0])

@@ -19,7 +19,9 @@ from exchange.lots.models import Lot, LotInvite
 from exchange.lots.services._common import own_lot
 from exchange.money import format_minor, parse_currency, parse_money
 from exchange.specs.catalog import Category, get_catalog
+from exchange.specs.units import quantity_unit
 from exchange.specs.validation import clean_specs
+from exchange.text import clean_text, visible_length
 
 __all__ = ["create_lot", "leaf_category", "update_lot"]
 
@@ -37,6 +39,10 @@ def leaf_category(code: str, *, field: str = "category") -> Category:
 
 def _money(raw: str | int | None, currency: str, field: str) -> int | None:
     return None if raw is None or raw == "" else parse_money(raw, currency, field=field)
+
+
+def _certification(raw: str) -> str:
+    return clean_text(raw, field="certifications", label="A certification")
 
 
 def _respecified(old: Category, new: Category, specs: dict[str, Any]) -> dict[str, Any]:
@@ -72,8 +78,11 @@ async def _checked_invites(session: AsyncSession, org_ids: list[int], visibility
 
 def _values(data: schemas.LotCreate, category: Category) -> dict[str, Any]:
     """The lot's column values from a complete body, or the first problem as a 422."""
+    title = clean_text(data.title, field="title", label="The title", required=True, min_length=3)
     currency = parse_currency(data.currency)
     specs = clean_specs(category, data.specs)
+    unit = quantity_unit(data.quantity.unit)
+    country = rules.check_country(data.location.country, field="location.country")
     rules.check_defects(data.grade, data.defects)
     rules.check_quantity(data.quantity.value)
     rules.check_listing_days(data.listing_days)
@@ -90,21 +99,23 @@ def _values(data: schemas.LotCreate, category: Category) -> dict[str, Any]:
     if sale.closes_at is not None and sale.mode != "sealed_bid":
         raise Unprocessable("Only sealed-bid lots have a closing time.", field="sale.closes_at")
     return {
-        "title": data.title.strip(),
-        "description": data.description.strip(),
+        "title": title,
+        "description": clean_text(data.description, field="description", label="The description", multiline=True),
         "category": category.code,
         "specs": specs,
         "quantity_value": Decimal(data.quantity.value),
-        "quantity_unit": data.quantity.unit.strip(),
+        "quantity_unit": unit,
         "grade": data.grade,
-        "defects": data.defects.strip(),
+        "defects": clean_text(data.defects, field="defects", label="The defect disclosure", multiline=True),
         "source": data.source,
         "reference_price_minor": _money(data.reference_price, currency, "reference_price"),
         "currency": currency,
-        "location_city": data.location.city.strip(),
-        "location_region": data.location.region.strip(),
-        "location_country": data.location.country.upper(),
-        "certifications": sorted({c.strip() for c in data.certifications if c.strip()}),
+        "location_city": clean_text(data.location.city, field="location.city", label="The city"),
+        "location_region": clean_text(data.location.region, field="location.region", label="The region"),
+        "location_country": country,
+        "certifications": sorted(
+            {text for c in data.certifications if (text := _certification(c)) and visible_length(text)}
+        ),
         "best_before": data.best_before,
         "sale_mode": sale.mode,
         "price_minor": price,

@@ -22,6 +22,7 @@ from exchange.rfq.services._specs import check_category, check_constraints
 from exchange.rfq.services._terms import read_terms_of
 from exchange.rfq.services._threads import end_threads, require_rfq_open_lot, start_thread
 from exchange.rfq.services._views import org_names
+from exchange.text import clean_text
 
 __all__ = [
     "answer_wanted",
@@ -58,7 +59,7 @@ async def create_wanted(
     category = check_category(data.category)
     request = WantedRequest(
         buyer_org_id=principal.org_id,
-        title=data.title.strip(),
+        title=clean_text(data.title, field="title", label="The title", required=True, min_length=3),
         category=category,
         spec_constraints=check_constraints(category, data.specs),
         quantity_value=quantity.quantize(Decimal("0.0001")),

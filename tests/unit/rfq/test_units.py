@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from exchange.errors import Unprocessable
 from exchange.rfq import units
 from exchange.rfq.services import unit_price_text
 
@@ -18,10 +19,12 @@ def test_counted_goods_never_convert_to_mass() -> None:
     assert units.convert(Decimal("3"), "pair", "pcs") == Decimal("6")
 
 
-def test_unknown_units_are_refused() -> None:
+@pytest.mark.parametrize("unit", ["furlongs-per-fortnight-ish", "parsec", "s"])
+def test_unknown_units_and_units_goods_are_not_sold_in_are_refused(unit: str) -> None:
     assert units.check_unit("cm") == "cm"
-    with pytest.raises(ValueError, match="Unknown unit"):
-        units.check_unit("furlongs-per-fortnight-ish")
+    with pytest.raises(Unprocessable) as caught:
+        units.check_unit(unit)
+    assert caught.value.field == "quantity.unit"
 
 
 def test_a_unit_pint_does_not_know_still_converts_to_itself() -> None:

@@ -47,3 +47,10 @@ def test_anything_but_a_number_with_a_short_unit_is_refused(raw: object) -> None
 def test_the_index_holds_si_base_units_so_every_categorys_widths_compare() -> None:
     assert to_base(150.0, "cm") == to_base(1500.0, "mm") == 1.5
     assert to_base(3.0, None) == 3.0
+
+
+@pytest.mark.parametrize("raw", [int("9" * 401), -int("9" * 401), float("inf"), float("nan"), "9" * 401, "9e999"])
+def test_a_number_hundreds_of_digits_long_is_out_of_range_naming_the_field(raw: object) -> None:
+    with pytest.raises(Unprocessable) as caught:
+        parse_measure(raw, "cm", field="specs.width", label="Width")
+    assert caught.value.field == "specs.width"
