@@ -5,7 +5,7 @@ second bid. Keys an org already used on more than one lot keep their first use; 
 their rows and lose the key (a repeat of those requests is a new bid on that lot, as before).
 
 Revision ID: 0010_bid_keys_per_org
-Revises: 0008_idempotent_answers
+Revises: 0009_mail_outbox
 Create Date: 2026-12-06 18:30:00
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010_bid_keys_per_org"
-down_revision: str | Sequence[str] | None = "0008_idempotent_answers"
+down_revision: str | Sequence[str] | None = "0009_mail_outbox"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
