@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.conftest import Actor, OrgFactory
 from tests.support.catalogue import body, post_lot, publish
+from tests.support.pages import PageSession
 from tests.support.parallel import Call, fire_together
 from tests.support.rfq import count_orders
 
@@ -207,3 +208,21 @@ async def test_a_withdrawal_racing_a_bid_is_refused_or_refuses_it_and_releases_d
             assert (lot["status"], lot["bid_count"], deposit["status"]) == ("live", 1, "held")
             outcomes.append("bid")
     print("race winners:", outcomes)
+
+
+async def test_the_withdraw_form_on_a_lot_with_bids_says_why_and_leaves_it_live(
+    client: AsyncTestClient[Litestar], make_org: OrgFactory
+) -> None:
+    seller, bidder = await make_org("seller"), await make_org("buyer")
+    lot_id = await sealed_lot(client, seller)
+    assert (await bid(client, bidder, lot_id, "25000.00")).status_code == 201
+    page = PageSession(client)
+    try:
+        await page.sign_in(seller)
+        answer = await page.post(f"/lots/{lot_id}/withdraw", follow_redirects=True)
+        assert answer.status_code == 200
+        assert "sells only at its close" in answer.text
+    finally:
+        page.close()
+    lot = (await client.get(f"/api/lots/{lot_id}", headers=seller.headers)).json()
+    assert (lot["status"], lot["bid_count"]) == ("live", 1)
