@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
-import logging
 import os
 import sys
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -49,6 +47,7 @@ from exchange.rfq import jobs as rfq_jobs  # noqa: F401  (registers the offer-ex
 from exchange.rfq.api import rfq_controllers
 from exchange.scheduler import Scheduler
 from exchange.settings import Settings
+from exchange.shutdown import bounded
 from exchange.specs.api import CategoriesController
 from web.pages import page_controllers
 from web.templating import configure_templates
@@ -59,18 +58,8 @@ WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 MAX_BODY_BYTES = 1024 * 1024
 
 
-SHUTDOWN_STEP_SECONDS = 10.0
 GIL_SWITCH_SECONDS = 0.0005
 GC_THRESHOLDS = (5_000, 20, 100)
-
-
-async def _bounded(step: Awaitable[object], name: str) -> None:
-    try:
-        await asyncio.wait_for(step, SHUTDOWN_STEP_SECONDS)
-    except TimeoutError:
-        logging.getLogger("exchange.app").warning(
-            "shutdown: %s did not stop within %.0f s", name, SHUTDOWN_STEP_SECONDS
-        )
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -107,9 +96,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             # Each step is bounded: a shutdown must finish even if a job or a connection is wedged.
             if scheduler is not None:
-                await _bounded(scheduler.stop(), "scheduler")
-            await _bounded(stop_auctions(app.state), "bid engine")
-            await _bounded(redis.aclose(), "redis client")
+                await bounded(scheduler.stop(), "scheduler")
+            await bounded(stop_auctions(app.state), "bid engine")
+            await bounded(redis.aclose(), "redis client")
             if embedded is not None and started and not os.environ.get(REDIS_OWNED_BY_PARENT):
                 await to_thread.run_sync(embedded.stop)
 

@@ -17,7 +17,6 @@ one slow run delays only its own job.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -71,12 +70,14 @@ class Scheduler:
             self._tasks.append(asyncio.create_task(self._loop(job), name=f"job:{job.name}"))
 
     async def stop(self) -> None:
-        for task in self._tasks:
+        """Cancel every job and wait until they have ended. `asyncio.wait`, not `await task` under a
+        suppressed CancelledError: that would also swallow a cancellation of `stop` itself (a bounded
+        shutdown giving up on a job that does not end), and keep waiting."""
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self._tasks.clear()
+        if tasks:
+            await asyncio.wait(tasks)
 
     async def _loop(self, job: Job) -> None:
         while True:

@@ -21,7 +21,6 @@ another lot (the key's index is per org), except that its caller gets "key_reuse
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
@@ -150,8 +149,7 @@ class BidJournal:
         self._closing = True
         self._wakeup.set()
         if self._task is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await asyncio.wait({self._task})  # (a cancellation of `stop` itself is not swallowed)
         self._task = None
         await self.confirmed()
         await self._writer.close()

@@ -1,4 +1,5 @@
-"""Pure award logic for sealed bids: ranking, reserve, first- and second-price outcomes. No I/O."""
+"""Pure rules of sealed bids: ranking, reserve, first- and second-price outcomes, deposits, and when a lot
+with bids may leave sale. No I/O."""
 
 from __future__ import annotations
 
@@ -6,7 +7,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 
-__all__ = ["Award", "RankedBid", "decide_award", "deposit_amount", "rank_bids"]
+from exchange.errors import Conflict
+
+__all__ = [
+    "Award",
+    "RankedBid",
+    "decide_award",
+    "deposit_amount",
+    "rank_bids",
+    "require_no_bids",
+    "sells_only_at_close",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,3 +91,23 @@ def deposit_amount(
     else:
         return 0
     return int((base * percent / 100).to_integral_value(rounding=ROUND_CEILING))
+
+
+def sells_only_at_close(sale_mode: str, bid_count: int) -> bool:
+    """Once a sealed-bid lot has a (current) bid, it leaves sale only at its close, awarded or unsold.
+
+    Its bidders committed money against that close: a quote may not sell the lot under them, nor may
+    the seller withdraw it. Before the first bid (or after every bid was withdrawn) other paths may.
+    """
+    return sale_mode == "sealed_bid" and bid_count > 0
+
+
+def require_no_bids(sale_mode: str, bid_count: int, *, refused: str) -> None:
+    """409 `lot_has_bids` when `sells_only_at_close`; `refused` says what cannot happen ("sold by quote")."""
+    if sells_only_at_close(sale_mode, bid_count):
+        raise Conflict(
+            f"Buyers have placed sealed bids on this lot, so it sells only at its close, to the best bid; "
+            f"it cannot be {refused}.",
+            code="lot_has_bids",
+            title="Lot has sealed bids",
+        )

@@ -9,6 +9,7 @@ together by a barrier, so the app's loop (one worker, as in production) really s
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ class Call:
     url: str
     headers: dict[str, str] = field(default_factory=dict)
     json: Any = None
+    delay: float = 0.0
+    """Seconds to hold this call back after the others are released (to let either side win a race)."""
 
 
 def fire_together(client: AsyncTestClient[Litestar], calls: Sequence[Call]) -> list[httpx.Response]:
@@ -39,6 +42,8 @@ def fire_together(client: AsyncTestClient[Litestar], calls: Sequence[Call]) -> l
     def send(call: Call) -> httpx.Response:
         request = httpx.Request(call.method, base + call.url, headers=call.headers, json=call.json)
         barrier.wait()
+        if call.delay:
+            time.sleep(call.delay)
         response: httpx.Response = transport.handle_request(request)
         response.read()
         return response

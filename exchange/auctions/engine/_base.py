@@ -75,8 +75,7 @@ class EngineBase:
         await self.journal.stop()
         if self._housekeeping is not None:
             self._housekeeping.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._housekeeping
+            await asyncio.wait({self._housekeeping})  # (a cancellation of `stop` itself is not swallowed)
             self._housekeeping = None
         with contextlib.suppress(DomainError):
             await self._settle_pending()

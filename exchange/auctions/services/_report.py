@@ -17,6 +17,8 @@ from exchange.money import format_minor
 
 __all__ = ["opening_report", "sealed_until_close"]
 
+_LEFT = {"sold": "sold by quote", "withdrawn": "withdrawn by its seller"}
+
 
 def sealed_until_close() -> Forbidden:
     return Forbidden(
@@ -33,6 +35,13 @@ async def opening_report(session: AsyncSession, principal: Principal | None, lot
     if lot.sale_mode != "sealed_bid":
         raise NotFound("This lot is sold at a fixed price; it has no sealed bids.", code="not_sealed_bid")
     close = await session.get(LotClose, lot_id)
+    if close is None and lot.status != "live":
+        raise NotFound(
+            f"This lot left sale {_LEFT.get(lot.status, 'without a close')}, before any sealed bid; "
+            "there are no bids to open.",
+            code="no_opening_report",
+            title="No opening report",
+        )
     if close is None:
         raise sealed_until_close()
     rows = (

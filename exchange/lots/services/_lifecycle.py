@@ -9,10 +9,10 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.principal import Principal
+from exchange.auctions.leaving import require_no_bids, settle_left_sale
 from exchange.errors import Conflict, Forbidden, NotFound, Unprocessable
 from exchange.live.channels import lot_channel, publish_event
 from exchange.lots import rules
-from exchange.lots.bid_counts import bid_count_for
 from exchange.lots.events import lot_left_sale
 from exchange.lots.models import Lot, LotDocument
 from exchange.lots.services._common import aware, own_lot, transition
@@ -158,17 +158,25 @@ async def reject_lot(
 
 
 async def withdraw_lot(session: AsyncSession, principal: Principal, lot_id: int, *, app_state: Any = None) -> Lot:
-    """The seller takes a draft, reviewed or live lot off the market; not once buyers have bid on it.
+    """The seller takes a draft, reviewed or live lot off the market; not a sealed-bid lot once buyers have
+    bid on it (`lot_has_bids`: it leaves sale only at its close). Held deposits are released, and bidders
+    and watchers are told.
 
     Commits, then tells the bid engine (`events.lot_left_sale`), so that a bid or purchase racing the
     withdrawal is refused by Redis at once rather than later by the database."""
     lot = await own_lot(session, principal, lot_id)
     if lot.status not in rules.WITHDRAWABLE:
         raise Conflict(f"A lot that is {lot.status.replace('_', ' ')} cannot be withdrawn.", code="not_withdrawable")
-    if lot.status == "live" and (await bid_count_for(session, [lot.id])).get(lot.id, 0) > 0:
-        raise Conflict("Buyers have bid on this lot; it stays listed until bidding closes.", code="lot_has_bids")
     was_live = lot.status == "live"
     await transition(session, lot, rules.WITHDRAWABLE, status="withdrawn")
+    if was_live:
+        try:
+            # After the UPDATE, under the lot's lock: race-free against a bid (see `auctions.leaving`).
+            await require_no_bids(session, lot, refused="withdrawn")
+        except Conflict:
+            await session.rollback()  # a page answers with a redirect, which would commit the session
+            raise
+        await settle_left_sale(session, lot.id, "withdrawn", app_state=app_state)
     await session.commit()
     if was_live:
         await lot_left_sale(app_state, [lot.id], "withdrawn")
@@ -177,8 +185,8 @@ async def withdraw_lot(session: AsyncSession, principal: Principal, lot_id: int,
 
 
 async def expire_due_lots(session: AsyncSession, now: datetime, *, app_state: Any = None) -> list[int]:
-    """Delist fixed-price lots whose listing window has ended unsold, telling each seller; returns their ids
-    (raise `events.lot_left_sale` for them once committed).
+    """Delist fixed-price lots whose listing window has ended unsold, telling each seller (and anyone who
+    watched one); returns their ids (raise `events.lot_left_sale` for them once committed).
 
     Sealed-bid lots are left to the bid engine, which closes them at `closes_at` (their window's end)
     as awarded or unsold. Safe to run from several processes: the UPDATE changes each lot once.
@@ -192,6 +200,7 @@ async def expire_due_lots(session: AsyncSession, now: datetime, *, app_state: An
     )
     expired = result.all()
     for lot_id, seller_org_id, title in expired:
+        await settle_left_sale(session, lot_id, "expired", app_state=app_state)
         await notify(
             session,
             seller_org_id,

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange import idempotency
 from exchange.accounts.principal import Principal
+from exchange.auctions.leaving import require_no_bids, settle_left_sale
 from exchange.db.base import utcnow
 from exchange.errors import Conflict
 from exchange.lots.events import lot_sold_elsewhere
@@ -80,9 +81,10 @@ async def accept_offer(
     """Accept the other side's latest open offer: create the order (source "quote") at its terms, less any
     paid sample fee, and end every other negotiation on the lot (and on the wanted request it answered).
 
-    409 for your own offer, a superseded, expired or withdrawn one, an ended thread, or a lot that another
-    path (purchase, award, another quote) sold first. Call `finish_accept` after it to commit and tell the
-    bid engine.
+    409 for your own offer, a superseded, expired or withdrawn one, an ended thread, a lot that another
+    path (purchase, award, another quote) sold first, or a sealed-bid lot that has bids (`lot_has_bids`: it
+    sells only at its close). A sealed-bid lot sold before its first bid has its deposits released and its
+    watchers told. Call `finish_accept` after it to commit and tell the bid engine (no more bids).
     """
     now = now or utcnow()
     move = await load_move(session, principal, thread_id)
@@ -110,6 +112,9 @@ async def accept_offer(
     order = await create_order_for_lot(
         session, lot.id, buyer_org_id=thread.buyer_org_id, amount_minor=amount, source="quote", terms=terms
     )
+    # Under the lot's lock now: a sealed bid acknowledged before this point is counted here (409), one
+    # arriving later finds the lot sold and is refused (see `auctions.leaving`).
+    await require_no_bids(session, lot, refused="sold by quote")
     await advance_thread(session, thread, status="accepted", order_id=order.id, closed_reason="")
     result = await session.execute(
         update(RfqOffer)
@@ -157,6 +162,7 @@ async def accept_offer(
         body=f"Order #{order.id} for {format_minor(amount, order.currency)} {order.currency} is awaiting payment.",
         app_state=app_state,
     )
+    await settle_left_sale(session, lot.id, "sold", buyer_org_id=thread.buyer_org_id, app_state=app_state)
     publish_after_commit(session, app_state, thread.id, "status")
     await session.flush()
     return Accepted(order=order, thread=thread)

@@ -9,6 +9,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.principal import Principal
+from exchange.auctions.leaving import require_no_bids
 from exchange.db.base import utcnow
 from exchange.errors import Forbidden
 from exchange.lots.visibility import get_visible_lot
@@ -20,6 +21,7 @@ from exchange.rfq.services._effects import publish_after_commit
 from exchange.rfq.services._notices import notify_thread
 from exchange.rfq.services._terms import read_terms_of
 from exchange.rfq.services._threads import (
+    NEGOTIATED,
     add_offer,
     advance_thread,
     end_open_offers,
@@ -48,7 +50,7 @@ async def open_rfq(
     if principal.org_id is None or principal.org_kind != "buyer":
         raise Forbidden("Only buyer organisations can ask for quotes.", code="wrong_org_kind")
     lot = await get_visible_lot(session, principal, lot_id)
-    require_rfq_open_lot(lot)
+    await require_rfq_open_lot(session, lot)
     terms = read_terms_of(data, lot.currency, now)
     thread, _offer = await start_thread(
         session,
@@ -102,6 +104,7 @@ async def make_offer(
     move = await load_move(session, principal, thread_id)
     thread, side, lot, offers = move.thread, move.side, move.lot, move.offers
     standing = legal(rules.check_offer, move.state, side, now)
+    await require_no_bids(session, lot, refused=NEGOTIATED)
     terms = read_terms_of(data, lot.currency, now)
     await advance_thread(session, thread)
     if offers and offers[-1].status == "open":

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.auctions.leaving import require_no_bids
 from exchange.db.base import utcnow
 from exchange.errors import Conflict
 from exchange.lots.models import Lot
@@ -18,11 +19,22 @@ from exchange.rfq.services._effects import publish_after_commit
 from exchange.rfq.services._notices import notify_thread
 from exchange.rfq.services._terms import OfferTerms
 
-__all__ = ["add_offer", "advance_thread", "end_open_offers", "end_threads", "require_rfq_open_lot", "start_thread"]
+__all__ = [
+    "NEGOTIATED",
+    "add_offer",
+    "advance_thread",
+    "end_open_offers",
+    "end_threads",
+    "require_rfq_open_lot",
+    "start_thread",
+]
+
+NEGOTIATED = "offered or sold by quote"
+"""What a sealed-bid lot with bids refuses (`auctions.rules.require_no_bids`): no quote, counter or request."""
 
 
-def require_rfq_open_lot(lot: Lot) -> None:
-    """A lot takes RFQs while it is live and its seller has not turned RFQ off."""
+async def require_rfq_open_lot(session: AsyncSession, lot: Lot) -> None:
+    """A lot takes RFQs while it is live, its seller has not turned RFQ off, and (sealed bid) nobody has bid."""
     if lot.status != "live":
         raise Conflict(
             "This lot is no longer available: it has been sold, awarded, closed or withdrawn.",
@@ -31,6 +43,7 @@ def require_rfq_open_lot(lot: Lot) -> None:
         )
     if not lot.rfq_enabled:
         raise Conflict("The seller does not take RFQs on this lot.", code="rfq_disabled", title="RFQ turned off")
+    await require_no_bids(session, lot, refused=NEGOTIATED)
 
 
 async def _open_thread_id(session: AsyncSession, lot_id: int, buyer_org_id: int) -> int | None:

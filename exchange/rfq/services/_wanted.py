@@ -181,7 +181,7 @@ async def answer_wanted(
     lot = await session.get(Lot, data.lot_id, populate_existing=True)
     if lot is None or lot.seller_org_id != principal.org_id:
         raise Unprocessable("Answer with one of your own lots.", field="lot_id")
-    require_rfq_open_lot(lot)
+    await require_rfq_open_lot(session, lot)
     if lot.visibility == "private":
         invited = await session.scalar(
             select(LotInvite.org_id).where(LotInvite.lot_id == lot.id, LotInvite.org_id == request.buyer_org_id)

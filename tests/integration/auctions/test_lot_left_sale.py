@@ -1,4 +1,5 @@
-"""A lot that leaves `live` unsold by another path (withdrawn, expired) is closed in the engine at once."""
+"""A lot that leaves `live` unsold by another path (withdrawn, expired) is closed in the engine at once, and
+whoever watched it is told."""
 
 from __future__ import annotations
 
@@ -62,6 +63,7 @@ async def test_an_expired_listing_is_closed_in_redis_by_the_expiry_job(
         closes_at=None,
         ends_at=datetime.now(UTC) - timedelta(minutes=1),
     )
+    assert (await client.put(f"/api/lots/{lot_id}/watch", headers=invited.headers)).status_code == 200
     # An uninvited buyer's attempt loads the lot into Redis (and is told it does not exist).
     assert (await client.post(f"/api/lots/{lot_id}/purchase", headers=outsider.headers)).status_code == 404
     redis = Redis.from_url(redis_url)
@@ -74,3 +76,6 @@ async def test_an_expired_listing_is_closed_in_redis_by_the_expiry_job(
         await redis.aclose()
     assert (await client.get(f"/api/lots/{lot_id}", headers=seller.headers)).json()["status"] == "expired"
     assert (await client.post(f"/api/lots/{lot_id}/purchase", headers=invited.headers)).status_code == 409
+    # Whoever watched the lot is told it left sale, once.
+    notes = (await client.get("/api/notifications", headers=invited.headers)).json()["items"]
+    assert [note["link"] for note in notes if note["kind"] == "lot_left_sale"] == [f"/lots/{lot_id}"]
