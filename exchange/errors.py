@@ -15,6 +15,8 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 __all__ = [
     "Conflict",
@@ -136,12 +138,15 @@ def _problem_response(body: dict[str, Any], status: int, headers: dict[str, str]
     return Response(content=body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
-def _page_response(request: Request[Any, Any, Any], status: int, title: str, detail: str) -> Response[Any]:
+def _page_response(
+    request: Request[Any, Any, Any], status: int, title: str, detail: str, headers: dict[str, str] | None = None
+) -> Response[Any]:
     if status == 401:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return Redirect(f"/login?next={quote(target)}")
     template = "errors/_fragment.html" if request.headers.get("hx-request") else "errors/error.html"
-    return Template(template, context={"status": status, "title": title, "detail": detail}, status_code=status)
+    context = {"status": status, "title": title, "detail": detail}
+    return Template(template, context=context, status_code=status, headers=headers)
 
 
 def _validation_body(exc: ValidationException) -> dict[str, Any]:
@@ -168,7 +173,7 @@ def _validation_body(exc: ValidationException) -> dict[str, Any]:
 def _handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     if _is_api(request):
         return _problem_response(exc.problem(request.url.path), exc.status_code, exc.headers)
-    return _page_response(request, exc.status_code, exc.title, exc.detail)
+    return _page_response(request, exc.status_code, exc.title, exc.detail, exc.headers)
 
 
 def _handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
@@ -198,6 +203,28 @@ def _handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respo
         return _problem_response(body, HTTP_500_INTERNAL_SERVER_ERROR)
     return _page_response(request, 500, title, detail)
 
+
+# --- Redis outages ------------------------------------------------------------------------------
+# Sessions, the sign-in rate limit and live events live in Redis. While it does not answer (the
+# embedded server is restarted by `exchange serve` within seconds), a call that needs it is a 503 with
+# Retry-After, like a bid; redis-py reconnects by itself once the server is back.
+REDIS_RETRY_AFTER_SECONDS = 3
+
+
+def redis_unavailable() -> ServiceUnavailable:
+    return ServiceUnavailable(
+        "This part of the exchange is briefly unavailable. Nothing was changed; please try again in a few seconds.",
+        code="redis_unavailable",
+        retry_after=REDIS_RETRY_AFTER_SECONDS,
+    )
+
+
+def _handle_redis_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.warning("Redis unavailable on %s %s (%s)", request.method, request.url.path, type(exc).__name__)
+    return _handle_domain_error(request, redis_unavailable())
+
+
+# --- end of Redis outages ------------------------------------------------------------------------
 
 _TITLES = {
     400: "Bad request",
@@ -236,6 +263,8 @@ _DETAILS = {
 exception_handlers: dict[type[Exception] | int, Any] = {
     DomainError: _handle_domain_error,
     HTTPException: _handle_http_exception,
+    RedisConnectionError: _handle_redis_unavailable,  # and its kinds: refused, NOAUTH while restarting
+    RedisTimeoutError: _handle_redis_unavailable,
     HTTP_500_INTERNAL_SERVER_ERROR: _handle_unexpected,
     Exception: _handle_unexpected,
 }
