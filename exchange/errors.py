@@ -28,6 +28,7 @@ __all__ = [
     "Unprocessable",
     "exception_handlers",
     "from_msgspec_error",
+    "redis_unavailable",
 ]
 
 log = logging.getLogger("exchange.errors")

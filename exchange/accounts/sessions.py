@@ -10,14 +10,20 @@ work. What an anonymous visitor does keep (a flash message after signing out) li
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar.connection import ASGIConnection
+from litestar.middleware.base import DefineMiddleware
+from litestar.middleware.session.base import SessionMiddleware
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
 from litestar.stores.base import Store
-from litestar.types import Empty, Message, ScopeSession
+from litestar.types import Empty, HTTPResponseBodyEvent, HTTPResponseStartEvent, Message, ScopeSession
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from exchange.accounts.auth import SESSION_USER_KEY
+from exchange.errors import redis_unavailable
 
 __all__ = ["ANONYMOUS_SESSION_SECONDS", "RotatingSessionConfig", "rotate_session"]
 
@@ -68,5 +74,49 @@ class _RotatingSessionBackend(ServerSideSessionBackend):
         await super().store_in_message(scope_session, message, connection)
 
 
+class _SessionMiddleware(SessionMiddleware[_RotatingSessionBackend]):
+    """A session that cannot be stored when the response starts (Redis went down meanwhile, or a visitor
+    without a session signs up during an outage) turns the response into a 503 with Retry-After: the
+    response has not started yet, but it is too late for the app's exception handlers."""
+
+    def create_send_wrapper(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> Callable[[Message], Awaitable[None]]:
+        send = super().create_send_wrapper(connection)
+        replaced = False
+
+        async def wrapped_send(message: Message) -> None:
+            nonlocal replaced
+            if replaced:
+                return  # the original body goes nowhere: the 503 was sent whole
+            try:
+                await send(message)
+            except (RedisConnectionError, RedisTimeoutError):
+                if message["type"] != "http.response.start":
+                    raise
+                replaced = True
+                error = redis_unavailable()
+                headers = [(b"content-type", b"text/plain; charset=utf-8")]
+                headers += [(name.lower().encode(), value.encode()) for name, value in error.headers.items()]
+                start: HTTPResponseStartEvent = {
+                    "type": "http.response.start",
+                    "status": error.status_code,
+                    "headers": headers,
+                }
+                await connection.send(start)
+                body: HTTPResponseBodyEvent = {
+                    "type": "http.response.body",
+                    "body": error.detail.encode(),
+                    "more_body": False,
+                }
+                await connection.send(body)
+
+        return wrapped_send
+
+
 class RotatingSessionConfig(ServerSideSessionConfig):
     _backend_class = _RotatingSessionBackend
+
+    @property
+    def middleware(self) -> DefineMiddleware:
+        return DefineMiddleware(_SessionMiddleware, backend=self._backend_class(config=self))

@@ -12,7 +12,7 @@ import httpx
 import msgspec
 
 from exchange.live.channels import lot_channel, publish_event
-from tests.conftest import DEMO_PASSWORD
+from tests.conftest import DEMO_PASSWORD, unique_email
 from tests.support.catalogue import body, post_lot, publish
 from tests.support.pages import page_headers
 from tests.support.stack import Stack, private_stack
@@ -60,6 +60,19 @@ async def test_a_redis_outage_is_a_503_with_retry_after_where_redis_is_needed_an
         assert login.status_code == 200
         token = await client.post("/api/auth/token", json={"email": buyer.email, "password": DEMO_PASSWORD})
         _assert_unavailable(token, api=True)
+        client.cookies.clear()
+        assert (await client.get("/register")).status_code == 200
+        sign_up = {
+            "name": "Outage Person",
+            "email": unique_email("outage"),
+            "password": DEMO_PASSWORD,
+            "org_name": "Outage Trading",
+            "org_kind": "buyer",
+            "_csrf_token": client.cookies.get("sx_csrf") or "",
+        }
+        signed_up = await client.post("/register", data=sign_up, follow_redirects=False)  # its new session
+        assert signed_up.status_code == 503
+        assert int(signed_up.headers["retry-after"]) > 0
         bid = await client.post(f"/api/lots/{lot['id']}/bids", json={"amount": "25000.00"}, headers=buyer.headers)
         assert bid.status_code == 503
         assert bid.headers["retry-after"]
