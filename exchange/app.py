@@ -43,6 +43,7 @@ from exchange.orders.api import OrdersController
 from exchange.ratelimit import make_rate_limit_config
 from exchange.redis.connection import make_redis
 from exchange.redis.embedded import REDIS_OWNED_BY_PARENT, EmbeddedRedis
+from exchange.redis.supervisor import RedisSupervisor
 from exchange.rfq import jobs as rfq_jobs  # noqa: F401  (registers the offer-expiry jobs)
 from exchange.rfq.api import rfq_controllers
 from exchange.scheduler import Scheduler
@@ -74,8 +75,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         started = False
-        if embedded is not None:
+        supervisor: RedisSupervisor | None = None
+        # Under `exchange serve` the parent process starts and supervises the embedded server;
+        # otherwise this process does (a worker started while Redis is down just waits for it).
+        if embedded is not None and not os.environ.get(REDIS_OWNED_BY_PARENT):
             started = await to_thread.run_sync(embedded.ensure_running)
+            if started:
+                supervisor = RedisSupervisor(embedded)
+                supervisor.start()
         scheduler = Scheduler(app.state) if settings.scheduler_enabled else None
         try:
             await start_auctions(app.state)
@@ -99,7 +106,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 await bounded(scheduler.stop(), "scheduler")
             await bounded(stop_auctions(app.state), "bid engine")
             await bounded(redis.aclose(), "redis client")
-            if embedded is not None and started and not os.environ.get(REDIS_OWNED_BY_PARENT):
+            if supervisor is not None:
+                await to_thread.run_sync(supervisor.stop)
+            if embedded is not None and started:
                 await to_thread.run_sync(embedded.stop)
 
     template_config = TemplateConfig(

@@ -155,19 +155,26 @@ def _fetch_report(server: str, lot_id: int, token: str | None) -> Any:
 @main.command()
 @click.option("--no-migrate", is_flag=True, help="Do not apply migrations before serving.")
 def serve(no_migrate: bool) -> None:
-    """Serve the exchange (HOST, PORT and WORKERS from the environment)."""
+    """Serve the exchange (HOST, PORT and WORKERS from the environment).
+
+    This process supervises: granian starts a new worker in place of one that dies (each worker starts
+    its own bid journal writer; a dead worker's writer ends when its pipe closes), and the embedded
+    redis-server is started again from its append-only file when it dies.
+    """
     from granian.constants import Interfaces
     from granian.server import Server
 
     # Not exchange.app: this parent process only supervises the workers, and the app's imports would
     # double the server's memory.
     from exchange.redis.embedded import REDIS_OWNED_BY_PARENT, EmbeddedRedis, EmbeddedRedisError
+    from exchange.redis.supervisor import RedisSupervisor
 
     settings = _settings()
     if not no_migrate:
         _migrate(settings)
     embedded = EmbeddedRedis(settings.data_dir) if settings.redis.embedded else None
-    if embedded is not None:
+    supervisor = RedisSupervisor(embedded) if embedded is not None else None
+    if embedded is not None and supervisor is not None:
         click.echo(f"Starting the embedded redis-server ({embedded.socket_path})…")
         try:
             started = embedded.ensure_running()
@@ -175,6 +182,7 @@ def serve(no_migrate: bool) -> None:
             raise click.ClickException(str(error)) from None
         click.echo("Embedded Redis " + ("started." if started else "was already running; using it."))
         os.environ[REDIS_OWNED_BY_PARENT] = "1"
+        supervisor.start()
     host, port = settings.server.host, settings.server.port
     click.echo(f"Serving on http://{host}:{port} with {settings.server.workers} worker(s). Ctrl-C stops.")
     try:
@@ -186,8 +194,13 @@ def serve(no_migrate: bool) -> None:
             workers=settings.server.workers,
             factory=True,
             log_access=False,
+            # A worker that dies (a crash, the OOM killer) is replaced; granian still stops when a
+            # replacement dies again within seconds (a crash loop), rather than spin.
+            respawn_failed_workers=True,
         ).serve()
     finally:
+        if supervisor is not None:
+            supervisor.stop()
         if embedded is not None:
             click.echo("Stopping the embedded redis-server…")
             embedded.stop()

@@ -15,6 +15,8 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 __all__ = [
     "Conflict",
@@ -26,6 +28,7 @@ __all__ = [
     "Unprocessable",
     "exception_handlers",
     "from_msgspec_error",
+    "redis_unavailable",
 ]
 
 log = logging.getLogger("exchange.errors")
@@ -144,7 +147,7 @@ def _page_response(
         return Redirect(f"/login?next={quote(target)}")
     template = "errors/_fragment.html" if request.headers.get("hx-request") else "errors/error.html"
     context = {"status": status, "title": title, "detail": detail}
-    return Template(template, context=context, status_code=status, headers=headers)  # Retry-After on a 429
+    return Template(template, context=context, status_code=status, headers=headers)  # Retry-After: 429, 503
 
 
 def _validation_body(exc: ValidationException) -> dict[str, Any]:
@@ -171,7 +174,7 @@ def _validation_body(exc: ValidationException) -> dict[str, Any]:
 def _handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     if _is_api(request):
         return _problem_response(exc.problem(request.url.path), exc.status_code, exc.headers)
-    return _page_response(request, exc.status_code, exc.title, exc.detail)
+    return _page_response(request, exc.status_code, exc.title, exc.detail, exc.headers)
 
 
 def _handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
@@ -208,6 +211,28 @@ def _handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respo
         return _problem_response(body, HTTP_500_INTERNAL_SERVER_ERROR)
     return _page_response(request, 500, title, detail)
 
+
+# --- Redis outages ------------------------------------------------------------------------------
+# Sessions, the sign-in rate limit and live events live in Redis. While it does not answer (the
+# embedded server is restarted by `exchange serve` within seconds), a call that needs it is a 503 with
+# Retry-After, like a bid; redis-py reconnects by itself once the server is back.
+REDIS_RETRY_AFTER_SECONDS = 3
+
+
+def redis_unavailable() -> ServiceUnavailable:
+    return ServiceUnavailable(
+        "This part of the exchange is briefly unavailable. Nothing was changed; please try again in a few seconds.",
+        code="redis_unavailable",
+        retry_after=REDIS_RETRY_AFTER_SECONDS,
+    )
+
+
+def _handle_redis_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.warning("Redis unavailable on %s %s (%s)", request.method, request.url.path, type(exc).__name__)
+    return _handle_domain_error(request, redis_unavailable())
+
+
+# --- end of Redis outages ------------------------------------------------------------------------
 
 _TITLES = {
     400: "Bad request",
@@ -247,6 +272,8 @@ exception_handlers: dict[type[Exception] | int, Any] = {
     DomainError: _handle_domain_error,
     HTTPException: _handle_http_exception,
     RecursionError: _handle_recursion,
+    RedisConnectionError: _handle_redis_unavailable,  # and its kinds: refused, NOAUTH while restarting
+    RedisTimeoutError: _handle_redis_unavailable,
     HTTP_500_INTERNAL_SERVER_ERROR: _handle_unexpected,
     Exception: _handle_unexpected,
 }

@@ -18,11 +18,23 @@ __all__ = ["lot_channel", "make_channels_plugin", "org_channel", "publish_event"
 
 log = logging.getLogger("exchange.live")
 
+RESUBSCRIBE_SECONDS = 0.5
+"""How often live events are tried again while Redis does not answer."""
+
 
 class _ResilientPubSubBackend(RedisChannelsPubSubBackend):
     """Survives Redis going away: the plugin's publish and subscribe workers die at the first Redis
     error (and shutdown then waits forever on the publish queue), so errors are absorbed here.
-    Live events are best effort; pages catch up on their next fetch."""
+    Live events are best effort; pages catch up on their next fetch.
+
+    A subscription made while Redis is down is kept as wanted and made once Redis answers again
+    (the plugin would otherwise count the channel as subscribed for good), so a live page opened during
+    an outage gets its stream (heartbeats meanwhile) and its events once Redis is back."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._wanted: set[str] = set()
+        self._deferred: set[str] = set()
 
     async def publish(self, data: bytes, channels: Iterable[str]) -> None:
         try:
@@ -30,15 +42,56 @@ class _ResilientPubSubBackend(RedisChannelsPubSubBackend):
         except (RedisError, OSError) as error:
             log.warning("live event dropped: Redis unavailable (%s)", type(error).__name__)
 
+    async def subscribe(self, channels: Iterable[str]) -> None:
+        names = set(channels)
+        self._wanted |= names
+        self._has_subscribed.set()
+        try:
+            await super().subscribe(names)
+        except (RedisError, OSError) as error:
+            self._deferred |= names
+            log.warning("live subscription deferred: Redis unavailable (%s)", type(error).__name__)
+
+    async def unsubscribe(self, channels: Iterable[str]) -> None:
+        names = set(channels)
+        self._wanted -= names
+        self._deferred -= names
+        try:
+            await super().unsubscribe(names)
+        except (RedisError, OSError) as error:
+            log.warning("live unsubscription deferred: Redis unavailable (%s)", type(error).__name__)
+        if not self._wanted:
+            self._has_subscribed.clear()
+
     async def stream_events(self) -> AsyncGenerator[tuple[str, Any], None]:
+        """The base class's loop, plus: deferred subscriptions are made once Redis answers (redis-py
+        itself subscribes again, on reconnection, only to the channels it had), and a Redis error
+        pauses the loop instead of ending it."""
         while True:
             try:
-                async for event in super().stream_events():
-                    yield event
+                await self._has_subscribed.wait()
+                if self._deferred:
+                    deferred, self._deferred = self._deferred, set()
+                    try:
+                        await self._pub_sub.subscribe(*deferred)
+                    except BaseException:
+                        self._deferred |= deferred & self._wanted
+                        raise
+                if not self._pub_sub.subscribed:  # every wanted subscription is still deferred
+                    await asyncio.sleep(RESUBSCRIBE_SECONDS)
+                    continue
+                message = await self._pub_sub.get_message(
+                    ignore_subscribe_messages=True, timeout=self._stream_sleep_no_subscriptions
+                )
             except (RedisError, OSError) as error:
-                # redis-py reconnects and subscribes again on the next read.
                 log.warning("live events paused: Redis unavailable (%s)", type(error).__name__)
-                await asyncio.sleep(0.5)
+                await asyncio.sleep(RESUBSCRIBE_SECONDS)
+                continue
+            if message is None:
+                continue
+            channel = message["channel"].decode()
+            if channel in self._wanted:  # an unsubscribe takes effect in Redis a little later
+                yield channel, message["data"]
 
 
 def make_channels_plugin(redis: Redis) -> ChannelsPlugin:

@@ -68,12 +68,21 @@ class EmbeddedRedis:
     def is_running(self) -> bool:
         return self.socket_path.exists() and self._answers()
 
+    def has_exited(self) -> bool:
+        """True once the server this object started (or adopted) is gone. For a server started here
+        this also reaps it, so a dead redis-server never stays behind as a defunct child."""
+        if self._process is not None:
+            return self._process.poll() is not None
+        return self._pid_from_file() is None
+
     def ensure_running(self, timeout: float = 15.0) -> bool:
         """Start the server unless one for this data directory answers. True when this call started it."""
         self.directory.mkdir(parents=True, exist_ok=True)
         with open(self.directory / "launch.lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)  # two workers starting at once must not start two servers
             if self.is_running():
+                if self._process is not None and self._process.poll() is not None:
+                    self._process = None  # ours died, and another process has started a new one
                 return False
             self._start(timeout)
             self.started_here = True

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-__all__ = ["free_port", "run_exchange", "start_server"]
+__all__ = ["child_pids", "cmdline", "ended", "free_port", "run_exchange", "start_server"]
 
 
 def free_port() -> int:
@@ -50,3 +50,34 @@ def start_server(
     process.kill()
     detail = log.read_text() if log and log.exists() else ""
     raise RuntimeError(f"exchange serve did not report both stores up within {timeout:.0f} s\n{detail}")
+
+
+def cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def child_pids(pid: int) -> list[int]:
+    """The live processes whose parent is `pid`."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            fields = stat.rpartition(")")[2].split()  # after "pid (name)": state, ppid, ...
+            if int(fields[1]) == pid and fields[0] != "Z":
+                children.append(int(entry.name))
+    return children
+
+
+def ended(pid: int) -> bool:
+    """The process is gone (or a zombie left to a parent that is not ours to judge)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rpartition(")")[2].split()[0] == "Z"
