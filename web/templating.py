@@ -8,27 +8,49 @@ from typing import Any
 from jinja2 import pass_context
 from litestar.plugins.jinja import JinjaTemplateEngine
 
-__all__ = ["configure_templates", "nav_for", "register_nav"]
+__all__ = ["NAV", "configure_templates", "nav_for"]
 
-_NAV: dict[str, list[tuple[str, str]]] = {
-    "anonymous": [],
-    "seller": [("/dashboard", "Dashboard"), ("/orders", "Orders")],
-    "buyer": [("/dashboard", "Dashboard"), ("/orders", "Orders")],
-    "broker": [("/dashboard", "Dashboard"), ("/orders", "Orders")],
-    "admin": [("/dashboard", "Dashboard"), ("/admin/orgs", "Organisations")],
+NAV: dict[str, tuple[tuple[str, str], ...]] = {
+    "anonymous": (("/lots", "Browse lots"),),
+    "seller": (
+        ("/dashboard", "Dashboard"),
+        ("/lots", "Browse lots"),
+        ("/seller/lots", "My lots"),
+        ("/lots/new", "Post a lot"),
+        ("/orders", "Orders"),
+        ("/rfqs", "RFQs"),
+        ("/wanted", "Wanted board"),
+        ("/notifications", "Notifications"),
+    ),
+    "buyer": (
+        ("/dashboard", "Dashboard"),
+        ("/lots", "Browse lots"),
+        ("/orders", "Orders"),
+        ("/bids", "My bids"),
+        ("/rfqs", "RFQs"),
+        ("/wanted", "Wanted"),
+        ("/notifications", "Notifications"),
+    ),
+    "broker": (
+        ("/dashboard", "Dashboard"),
+        ("/lots", "Browse lots"),
+        ("/orders", "Orders"),
+        ("/notifications", "Notifications"),
+    ),
+    "admin": (
+        ("/dashboard", "Dashboard"),
+        ("/lots", "Browse lots"),
+        ("/admin/orgs", "Organisations"),
+        ("/admin/reviews", "Reviews"),
+        ("/rfqs", "RFQs"),
+    ),
 }
+"""Each role's navigation links (href, label) in the order shown; a new page adds its link here."""
 
 
-def nav_for(role: str) -> list[tuple[str, str]]:
-    """Navigation links for a role; capabilities add their pages here."""
-    return _NAV.get(role, _NAV["anonymous"])
-
-
-def register_nav(role: str, href: str, label: str, *, position: int | None = None) -> None:
-    items = _NAV.setdefault(role, [])
-    if (href, label) in items:
-        return
-    items.insert(position if position is not None else len(items), (href, label))
+def nav_for(role: str) -> tuple[tuple[str, str], ...]:
+    """Navigation links for a role (an unknown role sees the anonymous links)."""
+    return NAV.get(role, NAV["anonymous"])
 
 
 def _iso(value: datetime | None) -> str:

@@ -25,11 +25,8 @@ from exchange.live.streams import event_stream
 from exchange.lots.visibility import get_visible_lot
 from exchange.params import Id
 from web.pages.forms import form_fields
-from web.templating import register_nav
 
 __all__ = ["AuctionPages"]
-
-register_nav("buyer", "/bids", "My bids")
 
 
 def _viewer(request: Request[Any, Any, Any]) -> Principal | None:

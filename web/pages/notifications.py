@@ -13,12 +13,8 @@ from exchange.accounts.guards import current_principal, requires_signed_in
 from exchange.live.channels import org_channel
 from exchange.live.streams import event_stream
 from exchange.notifications import services
-from web.templating import register_nav
 
 __all__ = ["NotificationPages"]
-
-for _role in ("seller", "buyer", "broker"):
-    register_nav(_role, "/notifications", "Notifications")
 
 
 class NotificationPages(Controller):
