@@ -1,7 +1,9 @@
-"""Demo data for an empty database: `exchange demo`. Each capability adds a step to DEMO_STEPS."""
+"""Demo data for an empty database: `exchange demo`. The steps, in order, are `steps.DEMO_STEPS`."""
 
 from __future__ import annotations
 
-from exchange.demo.loader import DEMO_STEPS, DemoContext, load_demo
+from exchange.demo.context import DemoContext
+from exchange.demo.loader import load_demo
+from exchange.demo.steps import DEMO_STEPS
 
 __all__ = ["DEMO_STEPS", "DemoContext", "load_demo"]

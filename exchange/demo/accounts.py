@@ -6,9 +6,9 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts import schemas, services
-from exchange.demo.loader import DEMO_STEPS, DemoContext
+from exchange.demo.context import DemoContext
 
-__all__ = ["DEMO_ORGS"]
+__all__ = ["DEMO_ORGS", "load_accounts"]
 
 # handle, org name, kind, verified, user name, email
 DEMO_ORGS = [
@@ -25,7 +25,7 @@ DEMO_ORGS = [
 ADMIN_EMAIL = "admin@surplus.example"
 
 
-async def _load_accounts(session: AsyncSession, context: DemoContext) -> None:
+async def load_accounts(session: AsyncSession, context: DemoContext) -> None:
     for handle, org_name, kind, verified, name, email in DEMO_ORGS:
         user, org = await services.register(
             session,
@@ -42,6 +42,3 @@ async def _load_accounts(session: AsyncSession, context: DemoContext) -> None:
     admin = await services.create_admin(session, ADMIN_EMAIL, context.password, name="Platform Admin")
     context.users["admin"] = admin.id
     context.report.append(f"admin   {ADMIN_EMAIL}")
-
-
-DEMO_STEPS.append(("organisations and users", _load_accounts))

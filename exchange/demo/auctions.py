@@ -15,11 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.auctions.models import Bid, BidRevision
 from exchange.auctions.receipts import commitment, parse_micros
-from exchange.demo.loader import DEMO_STEPS, DemoContext
+from exchange.demo.context import DemoContext
 from exchange.lots.models import Lot
 from exchange.money import format_minor
 
-__all__ = ["DEMO_BIDS"]
+__all__ = ["DEMO_BIDS", "load_bids"]
 
 # (which open public sealed-bid lot, soonest closing first; buyer handle; share of the reference value in %;
 #  hours before now)
@@ -32,7 +32,7 @@ def _amount(lot: Lot, percent: int) -> int:
     return max(floor, reference * percent // 100 // 100 * 100)
 
 
-async def _load_bids(session: AsyncSession, context: DemoContext) -> None:
+async def load_bids(session: AsyncSession, context: DemoContext) -> None:
     now = datetime.now(UTC)
     lots = list(
         (
@@ -74,6 +74,3 @@ async def _load_bids(session: AsyncSession, context: DemoContext) -> None:
         placed += 1
     if lots:
         context.report.append(f"bids    {placed} sealed bids on lots {', '.join(str(lot.id) for lot in lots)}")
-
-
-DEMO_STEPS.append(("sealed bids", _load_bids))

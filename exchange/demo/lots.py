@@ -16,12 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts import schemas as account_schemas
 from exchange.accounts import services as accounts
-from exchange.demo.loader import DEMO_STEPS, DemoContext
+from exchange.demo.context import DemoContext
 from exchange.errors import DomainError
 from exchange.lots import schemas, services
 from exchange.orders.services import create_order_for_lot
 
-__all__ = ["demo_lots"]
+__all__ = ["demo_lots", "load_lots"]
 
 
 def demo_lots() -> dict[str, Any]:
@@ -71,7 +71,7 @@ async def _extra_sellers(session: AsyncSession, context: DemoContext, sellers: l
         context.report.append(f"seller  {seller['email']}  ({seller['org']})")
 
 
-async def _load_lots(session: AsyncSession, context: DemoContext) -> None:
+async def load_lots(session: AsyncSession, context: DemoContext) -> None:
     data = demo_lots()
     await _extra_sellers(session, context, data["sellers"])
     admin = await accounts.load_principal(session, context.users["admin"])
@@ -101,6 +101,3 @@ async def _load_lots(session: AsyncSession, context: DemoContext) -> None:
         counts[lot.status] = counts.get(lot.status, 0) + 1
     summary = ", ".join(f"{count} {status.replace('_', ' ')}" for status, count in sorted(counts.items()))
     context.report.append(f"lots    {sum(counts.values())} ({summary})")
-
-
-DEMO_STEPS.append(("catalogue lots", _load_lots))

@@ -13,13 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.accounts.principal import Principal
 from exchange.accounts.services import load_principal
 from exchange.db.base import utcnow
-from exchange.demo.loader import DEMO_STEPS, DemoContext
+from exchange.demo.context import DemoContext
 from exchange.lots import services as lot_services
 from exchange.lots.models import Lot
 from exchange.lots.schemas import LotCreate
 from exchange.rfq import schemas, services
 
-__all__ = ["DEMO_RFQ_LOTS"]
+__all__ = ["DEMO_RFQ_LOTS", "load_negotiations"]
 
 _PLACE = {"city": "Suzhou", "region": "Jiangsu", "country": "CN"}
 DEMO_RFQ_LOTS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -117,7 +117,7 @@ async def _live_lot(session: AsyncSession, context: DemoContext, handle: str, us
     return existing
 
 
-async def _load_negotiations(session: AsyncSession, context: DemoContext) -> None:
+async def load_negotiations(session: AsyncSession, context: DemoContext) -> None:
     used: set[int] = set()
     soon = utcnow().date()
     buyer1, buyer2, buyer3 = [await _principal(session, context, h) for h in ("buyer1", "buyer2", "buyer3")]
@@ -216,6 +216,3 @@ async def _load_negotiations(session: AsyncSession, context: DemoContext) -> Non
         f"rfq     thread {opened.id} awaits {buyer1.org_name}'s answer; order #{accepted.order.id} came from a quote "
         f"with a credited sample; wanted request {wanted.id} has two quotes to compare"
     )
-
-
-DEMO_STEPS.append(("negotiations and wanted requests", _load_negotiations))

@@ -1,0 +1,21 @@
+"""The demo, one step per capability, in the order they must run (a later step uses what earlier ones made).
+
+A new capability writes its `load_<things>(session, context)` in its own demo module and adds it here.
+"""
+
+from __future__ import annotations
+
+from exchange.demo.accounts import load_accounts
+from exchange.demo.auctions import load_bids
+from exchange.demo.context import DemoStep
+from exchange.demo.lots import load_lots
+from exchange.demo.rfq import load_negotiations
+
+__all__ = ["DEMO_STEPS"]
+
+DEMO_STEPS: tuple[tuple[str, DemoStep], ...] = (
+    ("organisations and users", load_accounts),
+    ("catalogue lots", load_lots),  # after the organisations
+    ("sealed bids", load_bids),  # on the catalogue's sealed-bid lots
+    ("negotiations and wanted requests", load_negotiations),  # on the catalogue's lots
+)
