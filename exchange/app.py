@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -14,6 +14,7 @@ from anyio import to_thread
 from litestar import Litestar, Request, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.plugins.flash import FlashConfig, FlashPlugin
@@ -27,33 +28,35 @@ from exchange.accounts.api import AccountsController
 from exchange.accounts.auth import AuthMiddleware, PrincipalCache
 from exchange.accounts.sessions import RotatingSessionConfig
 from exchange.accounts.tokens import TokenReader
-from exchange.auctions import counts as auction_counts  # noqa: F401  (the catalogue's bid counts come from bids)
-from exchange.auctions import jobs as auction_jobs  # noqa: F401  (registers the scheduler's jobs)
+from exchange.auctions import jobs as auction_jobs
 from exchange.auctions.api import AuctionsController, MyBidsController
-from exchange.auctions.runtime import start_auctions, stop_auctions
+from exchange.auctions.runtime import lot_listeners, make_bid_engine, stop_bid_engine
+from exchange.clock import Clock, SystemClock
 from exchange.db.engine import make_engine, make_session_maker
 from exchange.errors import exception_handlers
+from exchange.events import EventDispatcher
 from exchange.health import health
-from exchange.live.channels import make_channels_plugin
-from exchange.lots import jobs as lot_jobs  # noqa: F401  (registers the listing-expiry job)
+from exchange.live.channels import Live, make_channels_plugin
+from exchange.lots import jobs as lot_jobs
 from exchange.lots.api import LotReviewController, LotsController, SellerLotsController
-from exchange.mail import jobs as mail_jobs  # noqa: F401  (registers the outbox sender)
+from exchange.mail import jobs as mail_jobs
 from exchange.notifications.api import NotificationsController
 from exchange.orders.api import OrdersController
 from exchange.ratelimit import make_rate_limit_config
 from exchange.redis.connection import make_redis
 from exchange.redis.embedded import REDIS_OWNED_BY_PARENT, EmbeddedRedis
 from exchange.redis.supervisor import RedisSupervisor
-from exchange.rfq import jobs as rfq_jobs  # noqa: F401  (registers the offer-expiry jobs)
+from exchange.rfq import jobs as rfq_jobs
 from exchange.rfq.api import rfq_controllers
-from exchange.scheduler import Scheduler
+from exchange.runtime import Runtime, provide_runtime
+from exchange.scheduler import Job, Scheduler
 from exchange.settings import Settings
 from exchange.shutdown import bounded
 from exchange.specs.api import CategoriesController
 from web.pages import page_controllers
 from web.templating import configure_templates
 
-__all__ = ["create_app"]
+__all__ = ["SCHEDULED_JOBS", "create_app"]
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 MAX_BODY_BYTES = 1024 * 1024
@@ -62,9 +65,17 @@ MAX_BODY_BYTES = 1024 * 1024
 GIL_SWITCH_SECONDS = 0.0005
 GC_THRESHOLDS = (5_000, 20, 100)
 
+SCHEDULED_JOBS: tuple[Job, ...] = (*auction_jobs.JOBS, *lot_jobs.JOBS, *rfq_jobs.JOBS, *mail_jobs.JOBS)
+"""Every capability's periodic jobs; a new capability adds its `jobs.JOBS` here."""
 
-def create_app(settings: Settings | None = None) -> Litestar:
+
+def create_app(
+    settings: Settings | None = None, *, clock: Clock | None = None, jobs: Sequence[Job] = SCHEDULED_JOBS
+) -> Litestar:
+    """The app: `clock` decides every "now" of services and jobs (tests pass a `ManualClock`);
+    `jobs` are the periodic jobs its scheduler runs (unless `SCHEDULER=off`)."""
     settings = (settings or Settings.from_env()).prepared()
+    clock = clock or SystemClock()
     embedded = EmbeddedRedis(settings.data_dir) if settings.redis.embedded else None
     redis = make_redis(settings.redis.url or (embedded.url if embedded else ""))
     engine = make_engine(settings.database)
@@ -83,9 +94,21 @@ def create_app(settings: Settings | None = None) -> Litestar:
             if started:
                 supervisor = RedisSupervisor(embedded)
                 supervisor.start()
-        scheduler = Scheduler(app.state) if settings.scheduler_enabled else None
+        live = Live(channels, redis)
+        bid_engine = make_bid_engine(redis, session_maker, live)
+        runtime = Runtime(
+            settings=settings,
+            session_maker=session_maker,
+            redis=redis,
+            live=live,
+            bid_engine=bid_engine,
+            events=EventDispatcher(lot_listeners(bid_engine, live.publish)),
+            clock=clock,
+        )
+        app.state.runtime = runtime
+        scheduler = Scheduler(runtime, jobs) if settings.scheduler_enabled else None
         try:
-            await start_auctions(app.state)
+            await bid_engine.start()
             if scheduler is not None:
                 scheduler.start()
             # Everything built at startup lives as long as the process: keep it out of the garbage
@@ -104,7 +127,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             # Each step is bounded: a shutdown must finish even if a job or a connection is wedged.
             if scheduler is not None:
                 await bounded(scheduler.stop(), "scheduler")
-            await bounded(stop_auctions(app.state), "bid engine")
+            await bounded(stop_bid_engine(bid_engine), "bid engine")
             await bounded(redis.aclose(), "redis client")
             if supervisor is not None:
                 await to_thread.run_sync(supervisor.stop)
@@ -186,6 +209,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "Errors are RFC 9457 problem+json.",
         ),
         exception_handlers=exception_handlers,
+        dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False)},
         request_max_body_size=MAX_BODY_BYTES,
         state=State(
             {

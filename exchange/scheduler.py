@@ -1,17 +1,16 @@
-"""Periodic jobs run inside every server process: `register_job(name, every_seconds, fn)`.
+"""Periodic jobs run inside every server process.
 
-Each registered job runs in its own asyncio task, every `every_seconds`, from the app's lifespan
-(`SCHEDULER=off` turns them all off). Every worker process runs every job, so a job must be safe to
-run concurrently with itself in other processes: make its changes conditional (an atomic Redis
-script, a conditional UPDATE ... WHERE status = 'live', a claim row) so that doing it twice does
-nothing the second time. A job that raises is logged (class name only) and runs again next period;
-one slow run delays only its own job.
+Each capability lists its jobs as `JOBS = (Job(name, every_seconds, run), ...)` in its `jobs.py`;
+`exchange.app` passes them all to the `Scheduler` its lifespan starts (`SCHEDULER=off` turns them off).
+Each job runs in its own asyncio task, `await run(runtime)` every `every_seconds`. Every worker
+process runs every job, so a job must be safe to run concurrently with itself in other processes:
+make its changes conditional (an atomic Redis script, a conditional UPDATE ... WHERE status = 'live',
+a claim row) so that doing it twice does nothing the second time. A job that raises is logged (class
+name only) and runs again next period; one slow run delays only its own job.
 
-    from exchange.scheduler import register_job
+    async def expire_listings(runtime: Runtime) -> None: ...
 
-    async def expire_listings(app_state: State) -> None: ...
-
-    register_job("expire-listings", 30.0, expire_listings)
+    JOBS = (Job("lots.expire-listings", 30.0, expire_listings),)
 """
 
 from __future__ import annotations
@@ -19,15 +18,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
-__all__ = ["Job", "Scheduler", "register_job", "registered_jobs", "unregister_job"]
+if TYPE_CHECKING:
+    from exchange.runtime import Runtime
+
+__all__ = ["Job", "Scheduler"]
 
 log = logging.getLogger("exchange.scheduler")
 
-JobFunction = Callable[[Any], Awaitable[Any]]
+JobFunction = Callable[["Runtime"], Awaitable[object]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,33 +38,20 @@ class Job:
     every_seconds: float
     run: JobFunction
 
-
-_jobs: dict[str, Job] = {}
-
-
-def register_job(name: str, every_seconds: float, fn: JobFunction) -> JobFunction:
-    """Run `await fn(app_state)` every `every_seconds` in each server process (re-registering replaces)."""
-    if every_seconds <= 0:
-        raise ValueError("every_seconds must be positive")
-    _jobs[name] = Job(name, every_seconds, fn)
-    return fn
-
-
-def unregister_job(name: str) -> None:
-    """Forget a job (for tests); processes already running keep their copy of the list."""
-    _jobs.pop(name, None)
-
-
-def registered_jobs() -> list[Job]:
-    return list(_jobs.values())
+    def __post_init__(self) -> None:
+        if self.every_seconds <= 0:
+            raise ValueError("every_seconds must be positive")
 
 
 class Scheduler:
-    """Runs the registered jobs for one app until stopped."""
+    """Runs the given jobs for one app until stopped."""
 
-    def __init__(self, app_state: Any, jobs: list[Job] | None = None) -> None:
-        self.app_state = app_state
-        self.jobs = jobs if jobs is not None else registered_jobs()
+    def __init__(self, runtime: Runtime, jobs: Sequence[Job]) -> None:
+        names = [job.name for job in jobs]
+        if len(set(names)) != len(names):
+            raise ValueError(f"two jobs share a name: {sorted(names)}")
+        self.runtime = runtime
+        self.jobs = tuple(jobs)
         self._tasks: list[asyncio.Task[None]] = []
 
     def start(self) -> None:
@@ -83,7 +72,7 @@ class Scheduler:
         while True:
             started = time.monotonic()
             try:
-                await job.run(self.app_state)
+                await job.run(self.runtime)
             except asyncio.CancelledError:
                 raise
             except Exception as error:

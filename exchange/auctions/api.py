@@ -19,6 +19,7 @@ from exchange.auctions import schemas, services
 from exchange.idempotency import IdempotencyKeyHeader
 from exchange.orders import schemas as order_schemas
 from exchange.params import Id
+from exchange.runtime import Runtime
 
 __all__ = ["AuctionsController", "MyBidsController"]
 
@@ -59,9 +60,10 @@ class AuctionsController(Controller):
         request: Request[Any, Any, Any],
         lot_id: Id,
         data: schemas.BidIn,
+        runtime: Runtime,
         idempotency_key: IdempotencyKeyHeader = None,
     ) -> schemas.BidReceipt:
-        return await services.place_bid(request.app.state, current_principal(request), lot_id, data, idempotency_key)
+        return await services.place_bid(runtime, current_principal(request), lot_id, data, idempotency_key)
 
     @get(
         "/{lot_id:int}/bids/mine",
@@ -77,8 +79,8 @@ class AuctionsController(Controller):
         status_code=204,
         summary="Withdraw your current bid (until the lot closes)",
     )
-    async def withdraw_bid(self, request: Request[Any, Any, Any], lot_id: Id) -> None:
-        await services.withdraw_bid(request.app.state, current_principal(request), lot_id)
+    async def withdraw_bid(self, request: Request[Any, Any, Any], lot_id: Id, runtime: Runtime) -> None:
+        await services.withdraw_bid(runtime, current_principal(request), lot_id)
 
     @get(
         "/{lot_id:int}/bids",
@@ -97,9 +99,13 @@ class AuctionsController(Controller):
         summary="Buy a fixed-price lot; exactly one buyer gets the order, the others 409",
     )
     async def purchase(
-        self, request: Request[Any, Any, Any], lot_id: Id, idempotency_key: IdempotencyKeyHeader = None
+        self,
+        request: Request[Any, Any, Any],
+        lot_id: Id,
+        runtime: Runtime,
+        idempotency_key: IdempotencyKeyHeader = None,
     ) -> order_schemas.Order:
-        return await services.purchase(request.app.state, current_principal(request), lot_id, idempotency_key)
+        return await services.purchase(runtime, current_principal(request), lot_id, idempotency_key)
 
     @post(
         "/{lot_id:int}/deposit",
@@ -107,8 +113,10 @@ class AuctionsController(Controller):
         status_code=201,
         summary="Hold the bid deposit a lot requires before bidding (200 when already held)",
     )
-    async def place_deposit(self, request: Request[Any, Any, Any], lot_id: Id) -> Response[schemas.Deposit]:
-        deposit, created = await services.place_deposit(request.app.state, current_principal(request), lot_id)
+    async def place_deposit(
+        self, request: Request[Any, Any, Any], lot_id: Id, runtime: Runtime
+    ) -> Response[schemas.Deposit]:
+        deposit, created = await services.place_deposit(runtime, current_principal(request), lot_id)
         return Response(deposit, status_code=201 if created else 200)
 
     @get("/{lot_id:int}/deposit", before_request=_signed_in, summary="Your organisation's bid deposit on the lot")

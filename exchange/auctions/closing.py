@@ -203,9 +203,12 @@ async def notify_close(
     return len(rows)
 
 
-async def close_due_lots(engine: BidEngine, *, publish: Publish = _quiet, limit: int = 200) -> list[AwardResult]:
-    """Close every sealed-bid lot past its closing time, found in SQL and in Redis's close index."""
-    now = datetime.now(UTC)
+async def close_due_lots(
+    engine: BidEngine, *, publish: Publish = _quiet, limit: int = 200, now: datetime | None = None
+) -> list[AwardResult]:
+    """Close every sealed-bid lot past its closing time (`now`, the runtime's clock), found in SQL and in
+    Redis's close index."""
+    now = now or datetime.now(UTC)
     async with engine.session_maker() as session:
         in_sql = (
             await session.scalars(
@@ -229,10 +232,14 @@ async def close_due_lots(engine: BidEngine, *, publish: Publish = _quiet, limit:
 
 
 async def remind_closing_soon(
-    session_maker: async_sessionmaker[AsyncSession], *, publish: Publish = _quiet, window: timedelta = REMINDER_WINDOW
+    session_maker: async_sessionmaker[AsyncSession],
+    *,
+    publish: Publish = _quiet,
+    window: timedelta = REMINDER_WINDOW,
+    now: datetime | None = None,
 ) -> int:
     """Remind watchers of sealed-bid lots closing within `window`, once per watch (safe across processes)."""
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
     soon = select(Lot.id).where(
         Lot.status == "live", Lot.sale_mode == "sealed_bid", Lot.closes_at > now, Lot.closes_at <= now + window
     )

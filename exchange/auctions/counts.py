@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -14,16 +14,17 @@ from exchange.auctions.engine import known_space
 from exchange.auctions.models import Bid
 from exchange.auctions.scripts import LotKeys
 from exchange.errors import DomainError
-from exchange.lots.bid_counts import provide_bid_counts
+
+if TYPE_CHECKING:
+    from exchange.runtime import Runtime
 
 __all__ = ["bid_counts", "bid_counts_in_sql"]
 
 
-@provide_bid_counts
 async def bid_counts_in_sql(session: AsyncSession, lot_ids: Sequence[int]) -> dict[int, int]:
     """Current (not withdrawn) bids per lot from SQL, which holds every acknowledged bid.
 
-    Registered as the catalogue's source of bid counts (search results, lot pages, the lot JSON).
+    The catalogue's source of bid counts (search results, lot pages, the lot JSON).
     """
     if not lot_ids:
         return {}
@@ -35,24 +36,23 @@ async def bid_counts_in_sql(session: AsyncSession, lot_ids: Sequence[int]) -> di
     return {lot_id: int(count) for lot_id, count in rows.all()}
 
 
-async def bid_counts(app_state_or_redis: Any, lot_ids: Iterable[int]) -> dict[int, int]:
+async def bid_counts(source: Runtime | Redis, lot_ids: Iterable[int]) -> dict[int, int]:
     """Current (not withdrawn) bids per lot, from the engine's Redis state.
 
-    Given the app's state, lots whose Redis state is not loaded (or a Redis that does not answer) are
+    Given the app's runtime, lots whose Redis state is not loaded (or a Redis that does not answer) are
     counted in SQL, which holds every acknowledged bid; given only a Redis client, they count 0 (and
     all do until this process's engine has read its database's key space).
     """
     ids = sorted(set(lot_ids))
     if not ids:
         return {}
-    if isinstance(app_state_or_redis, Redis):
-        redis, space = app_state_or_redis, known_space()
+    session_maker = None
+    if isinstance(source, Redis):
+        redis, space = source, known_space()
     else:
-        from exchange.auctions.runtime import engine_of
-
-        redis = app_state_or_redis.redis
+        redis, session_maker = source.redis, source.session_maker
         try:
-            space = await engine_of(app_state_or_redis).space()
+            space = await source.bid_engine.space()
         except DomainError:
             space = None
     counts: dict[int, int] = {}
@@ -68,7 +68,6 @@ async def bid_counts(app_state_or_redis: Any, lot_ids: Iterable[int]) -> dict[in
     except (RedisError, OSError, LookupError):
         counts = {}
     missing = [lot_id for lot_id in ids if lot_id not in counts]
-    session_maker = getattr(app_state_or_redis, "session_maker", None)
     if missing and session_maker is not None:
         async with session_maker() as session:
             counts.update(await bid_counts_in_sql(session, missing))

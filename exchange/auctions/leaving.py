@@ -19,7 +19,7 @@ the lot in the bid engine at once (no more bids) and tells open pages.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,6 +31,7 @@ from exchange.db.base import utcnow
 from exchange.lots.models import Lot
 from exchange.money import format_minor
 from exchange.notifications.services import notify
+from exchange.runtime import Runtime
 
 __all__ = ["LeftHow", "require_no_bids", "settle_left_sale"]
 
@@ -56,7 +57,7 @@ async def require_no_bids(session: AsyncSession, lot: Lot, *, refused: str) -> N
 
 
 async def settle_left_sale(
-    session: AsyncSession, lot_id: int, how: LeftHow, *, buyer_org_id: int | None = None, app_state: Any = None
+    session: AsyncSession, lot_id: int, how: LeftHow, *, buyer_org_id: int | None = None, runtime: Runtime | None = None
 ) -> set[int]:
     """Release the lot's held deposits and notify each org that bid, held a deposit or watches it (not
     its seller, nor the buyer of a quote sale); returns the orgs told. Runs in the caller's transaction."""
@@ -84,6 +85,6 @@ async def settle_left_sale(
             title=f"{headline}: {lot.title}",
             body=body + released_note,
             link=f"/lots/{lot_id}",
-            app_state=app_state,
+            runtime=runtime,
         )
     return told

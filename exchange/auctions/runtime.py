@@ -1,21 +1,19 @@
-"""The bid engine of a running app: created once per process, started and stopped with the app."""
+"""The bid engine of a running app: made once per app start by the lifespan, with its event listeners."""
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from redis.asyncio import BlockingConnectionPool, ConnectionPool, Redis
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from exchange.auctions.closing import Publish
 from exchange.auctions.engine import BidEngine
-from exchange.live.channels import lot_channel, publish_event, publish_events
-from exchange.lots.events import on_lot_left_sale, on_lot_sold_elsewhere
+from exchange.events import Listener
+from exchange.live.channels import Live, lot_channel
+from exchange.lots.events import LotLeftSale, LotSoldElsewhere
 
-__all__ = ["engine_of", "publisher_for", "start_auctions", "stop_auctions"]
-
-
-def publisher_for(app_state: Any) -> Any:
-    return partial(publish_event, app_state)
+__all__ = ["lot_listeners", "make_bid_engine", "stop_bid_engine"]
 
 
 ENGINE_MAX_CONNECTIONS = 64
@@ -68,39 +66,28 @@ def _engine_redis(app_redis: Redis) -> Redis:
     return Redis(connection_pool=blocking)
 
 
-def engine_of(app_state: Any) -> BidEngine:
-    """This process's engine (made on first use, on the app's Redis server and database)."""
-    engine: BidEngine | None = getattr(app_state, "bid_engine", None)
-    if engine is None:
-        engine = BidEngine(
-            _engine_redis(app_state.redis), app_state.session_maker, publish_many=partial(publish_events, app_state)
-        )
-        app_state.bid_engine = engine
-    return engine
+def make_bid_engine(redis: Redis, session_maker: async_sessionmaker[AsyncSession], live: Live) -> BidEngine:
+    """This app's engine, on the app's Redis server (with its own pool) and database (started by the lifespan)."""
+    return BidEngine(_engine_redis(redis), session_maker, publish_many=live.publish_many)
 
 
-async def start_auctions(app_state: Any) -> None:
-    await engine_of(app_state).start()
+async def stop_bid_engine(engine: BidEngine) -> None:
+    await engine.stop()
+    await engine.redis.aclose(close_connection_pool=True)
 
 
-async def stop_auctions(app_state: Any) -> None:
-    engine: BidEngine | None = getattr(app_state, "bid_engine", None)
-    if engine is not None:
-        await engine.stop()
-        await engine.redis.aclose(close_connection_pool=True)
-        app_state.bid_engine = None
+def lot_listeners(engine: BidEngine, publish: Publish) -> dict[type, list[Listener]]:
+    """The engine's listeners to the catalogue's events, for the app's dispatcher (`publish`: `Live.publish`)."""
 
+    async def close_lot_sold_elsewhere(event: LotSoldElsewhere) -> None:
+        """A quote or proposal sold the lot (committed in SQL): refuse every later bid and purchase at once."""
+        await engine.finish(event.lot_id, "sold", "sold")
+        publish(lot_channel(event.lot_id), "status", {"status": "sold"})
 
-@on_lot_sold_elsewhere
-async def _close_lot_sold_elsewhere(app_state: Any, lot_id: int) -> None:
-    """A quote or proposal sold the lot (committed in SQL): refuse every later bid and purchase at once."""
-    await engine_of(app_state).finish(lot_id, "sold", "sold")
-    publish_event(app_state, lot_channel(lot_id), "status", {"status": "sold"})
+    async def close_lot_that_left_sale(event: LotLeftSale) -> None:
+        """A lot moved out of `live` by another path (withdrawn, expired; committed in SQL): the engine
+        refuses bids and purchases on it at once. (Without this SQL still refuses them, a little later.)"""
+        await engine.finish(event.lot_id, "gone", event.status)
+        publish(lot_channel(event.lot_id), "status", {"status": event.status})
 
-
-@on_lot_left_sale
-async def _close_lot_that_left_sale(app_state: Any, lot_id: int, status: str) -> None:
-    """A lot moved out of `live` by another path (withdrawn, expired; committed in SQL): the engine
-    refuses bids and purchases on it at once. (Without this SQL still refuses them, a little later.)"""
-    await engine_of(app_state).finish(lot_id, "gone", status)
-    publish_event(app_state, lot_channel(lot_id), "status", {"status": status})
+    return {LotSoldElsewhere: [close_lot_sold_elsewhere], LotLeftSale: [close_lot_that_left_sale]}

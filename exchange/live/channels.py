@@ -1,11 +1,12 @@
-"""The channels plugin and the one function that publishes an event."""
+"""The channels plugin and `Live`, which publishes events to open pages."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import AsyncGenerator, Iterable, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 import msgspec
 from litestar.channels import ChannelsPlugin
@@ -13,7 +14,7 @@ from litestar.channels.backends.redis import RedisChannelsPubSubBackend
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-__all__ = ["lot_channel", "make_channels_plugin", "org_channel", "publish_event", "publish_events"]
+__all__ = ["Live", "lot_channel", "make_channels_plugin", "org_channel", "publish_event"]
 
 
 log = logging.getLogger("exchange.live")
@@ -111,25 +112,39 @@ def org_channel(org_id: int) -> str:
     return f"org:{org_id}"
 
 
-def publish_event(app_state: Any, channel: str, event: str, data: dict[str, Any] | None = None) -> None:
-    """Fire-and-forget publish; a page that misses it catches up on its next fetch."""
-    channels: ChannelsPlugin | None = getattr(app_state, "channels", None)
-    if channels is None:
-        return
-    channels.publish(msgspec.json.encode({"event": event, "data": data or {}}), channels=[channel])
+@dataclass(frozen=True, slots=True)
+class Live:
+    """Publishes live events: the channels plugin for one event, a pipeline for many."""
+
+    channels: ChannelsPlugin
+    redis: Redis
+
+    def publish(self, channel: str, event: str, data: dict[str, Any] | None = None) -> None:
+        """Fire-and-forget publish; a page that misses it catches up on its next fetch."""
+        self.channels.publish(msgspec.json.encode({"event": event, "data": data or {}}), channels=[channel])
+
+    async def publish_many(self, events: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
+        """Several events in ONE round trip to Redis, for a sender with many at once (the bid counts of
+        every busy lot, a few times a second). The plugin's publish makes a script call per event; this
+        sends the same messages to the same channels as a pipeline of PUBLISH (the pub/sub backend uses
+        the channel names as they are). Best effort, like `publish`: never raises."""
+        if not events:
+            return
+        try:
+            pipe = self.redis.pipeline(transaction=False)
+            for channel, event, data in events:
+                pipe.publish(channel, msgspec.json.encode({"event": event, "data": data}))
+            await pipe.execute()
+        except (RedisError, OSError) as error:
+            log.warning("%d live events dropped: Redis unavailable (%s)", len(events), type(error).__name__)
 
 
-async def publish_events(app_state: Any, events: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
-    """Several events in ONE round trip to Redis, for a sender with many at once (the bid counts of
-    every busy lot, a few times a second). The plugin's publish makes a script call per event; this
-    sends the same messages to the same channels as a pipeline of PUBLISH (the pub/sub backend uses
-    the channel names as they are). Best effort, like `publish_event`: never raises."""
-    if getattr(app_state, "channels", None) is None or not events:
-        return
-    try:
-        pipe = app_state.redis.pipeline(transaction=False)
-        for channel, event, data in events:
-            pipe.publish(channel, msgspec.json.encode({"event": event, "data": data}))
-        await pipe.execute()
-    except (RedisError, OSError) as error:
-        log.warning("%d live events dropped: Redis unavailable (%s)", len(events), type(error).__name__)
+class _HasLive(Protocol):
+    @property
+    def live(self) -> Live: ...
+
+
+def publish_event(runtime: _HasLive | None, channel: str, event: str, data: dict[str, Any] | None = None) -> None:
+    """`runtime.live.publish(...)`, or nothing without a runtime (a service called outside an app)."""
+    if runtime is not None:
+        runtime.live.publish(channel, event, data)

@@ -19,6 +19,7 @@ from exchange.lots import schemas, services
 from exchange.lots.rules import STATUSES
 from exchange.lots.search import LotQuery, search_lots
 from exchange.params import Id
+from exchange.runtime import Runtime
 
 __all__ = ["LotReviewController", "LotsController", "SellerLotsController", "optional_principal"]
 
@@ -103,15 +104,19 @@ class LotsController(Controller):
         guards=[requires_signed_in],
         summary="Publish a draft: live, or in_review when a compliance rule flags it",
     )
-    async def publish(self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id) -> schemas.Lot:
+    async def publish(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id, runtime: Runtime
+    ) -> schemas.Lot:
         principal = current_principal(request)
-        await services.publish_lot(db_session, principal, lot_id, app_state=request.app.state)
+        await services.publish_lot(db_session, principal, lot_id, runtime=runtime)
         return await services.get_lot(db_session, principal, lot_id)
 
     @post("/{lot_id:int}/withdraw", status_code=200, guards=[requires_signed_in], summary="Withdraw a lot")
-    async def withdraw(self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id) -> schemas.Lot:
+    async def withdraw(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id, runtime: Runtime
+    ) -> schemas.Lot:
         principal = current_principal(request)
-        await services.withdraw_lot(db_session, principal, lot_id, app_state=request.app.state)
+        await services.withdraw_lot(db_session, principal, lot_id, runtime=runtime)
         return await services.get_lot(db_session, principal, lot_id)
 
     @post(
@@ -214,17 +219,23 @@ class LotReviewController(Controller):
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
         lot_id: Id,
+        runtime: Runtime,
         data: schemas.ReviewDecision | None = None,
     ) -> schemas.Lot:
         principal = current_principal(request)
         note = data.reason if data else ""
-        await services.approve_lot(db_session, principal, lot_id, note=note, app_state=request.app.state)
+        await services.approve_lot(db_session, principal, lot_id, note=note, runtime=runtime)
         return await services.get_lot(db_session, principal, lot_id)
 
     @post("/lots/{lot_id:int}/reject", status_code=200, summary="Reject a reviewed lot back to its seller's drafts")
     async def reject(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id, data: schemas.ReviewDecision
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        lot_id: Id,
+        data: schemas.ReviewDecision,
+        runtime: Runtime,
     ) -> schemas.Lot:
         principal = current_principal(request)
-        await services.reject_lot(db_session, principal, lot_id, reason=data.reason, app_state=request.app.state)
+        await services.reject_lot(db_session, principal, lot_id, reason=data.reason, runtime=runtime)
         return await services.get_lot(db_session, principal, lot_id)

@@ -1,56 +1,47 @@
-"""In-process hooks between capabilities: the bid engine hears when a lot stops being for sale another way.
+"""The catalogue's events for other capabilities: a lot sold by another path, a lot that left sale.
 
-Every worker process registers the same listeners at import time, so nothing here is state that
-another process needs. Callers raise an event only after the SQL change is committed.
+Raised through the app's dispatcher (`runtime.events`) after the SQL change is committed; the bid
+engine listens (wired in `exchange.app`), so it refuses bids and purchases on such a lot at once.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Awaitable, Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-__all__ = ["lot_left_sale", "lot_sold_elsewhere", "on_lot_left_sale", "on_lot_sold_elsewhere"]
+if TYPE_CHECKING:
+    from exchange.runtime import Runtime
 
-log = logging.getLogger("exchange.lots")
-
-LotSoldListener = Callable[[Any, int], Awaitable[None]]
-LotLeftListener = Callable[[Any, int, str], Awaitable[None]]
-_sold_listeners: list[LotSoldListener] = []
-_left_listeners: list[LotLeftListener] = []
+__all__ = ["LotLeftSale", "LotSoldElsewhere", "lot_left_sale", "lot_sold_elsewhere"]
 
 
-def on_lot_sold_elsewhere(listener: LotSoldListener) -> LotSoldListener:
-    """Register `listener(app_state, lot_id)`; used as a decorator by the bid engine."""
-    if listener not in _sold_listeners:
-        _sold_listeners.append(listener)
-    return listener
+@dataclass(frozen=True, slots=True)
+class LotSoldElsewhere:
+    """A quote or proposal sold the lot (not the bid engine)."""
+
+    lot_id: int
 
 
-def on_lot_left_sale(listener: LotLeftListener) -> LotLeftListener:
-    """Register `listener(app_state, lot_id, status)`; used as a decorator by the bid engine."""
-    if listener not in _left_listeners:
-        _left_listeners.append(listener)
-    return listener
+@dataclass(frozen=True, slots=True)
+class LotLeftSale:
+    """The lot left `live` unsold (withdrawn, expired); `status` is its new status."""
+
+    lot_id: int
+    status: str
 
 
-async def lot_sold_elsewhere(app_state: Any, lot_id: int) -> None:
-    """Tell listeners a lot was sold by a quote or proposal (not by the engine), after the SQL commit."""
-    for listener in _sold_listeners:
-        await listener(app_state, lot_id)
+async def lot_sold_elsewhere(runtime: Runtime, lot_id: int) -> None:
+    """Tell listeners a lot was sold by a quote or proposal, after the SQL commit."""
+    await runtime.events.emit(LotSoldElsewhere(lot_id))
 
 
-async def lot_left_sale(app_state: Any, lot_ids: list[int], status: str) -> None:
+async def lot_left_sale(runtime: Runtime | None, lot_ids: list[int], status: str) -> None:
     """Tell listeners lots left `live` unsold (withdrawn, expired), after the SQL commit.
 
     Best effort: the database already refuses bids and purchases on them; the listeners only make the
     refusal immediate. A listener that fails is logged, never raised to the seller or the job.
     """
-    if app_state is None:
+    if runtime is None:
         return
     for lot_id in lot_ids:
-        for listener in _left_listeners:
-            try:
-                await listener(app_state, lot_id, status)
-            except Exception as error:
-                log.warning("lot %s left sale; a listener failed (%s)", lot_id, type(error).__name__)
+        await runtime.events.emit_best_effort(LotLeftSale(lot_id, status))

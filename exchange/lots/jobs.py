@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from exchange.db.base import utcnow
 from exchange.lots.events import lot_left_sale
 from exchange.lots.services import expire_due_lots
-from exchange.scheduler import register_job
+from exchange.runtime import Runtime
+from exchange.scheduler import Job
 
-__all__ = ["EXPIRE_EVERY_SECONDS"]
+__all__ = ["EXPIRE_EVERY_SECONDS", "JOBS"]
 
 EXPIRE_EVERY_SECONDS = 30.0
 
 
-async def _expire_listings(app_state: Any) -> None:
-    async with app_state.session_maker() as session, session.begin():
-        expired = await expire_due_lots(session, utcnow(), app_state=app_state)
-    await lot_left_sale(app_state, expired, "expired")
+async def _expire_listings(runtime: Runtime) -> None:
+    async with runtime.session_maker() as session, session.begin():
+        expired = await expire_due_lots(session, runtime.clock.now(), runtime=runtime)
+    await lot_left_sale(runtime, expired, "expired")
 
 
-register_job("lots.expire-listings", EXPIRE_EVERY_SECONDS, _expire_listings)
+JOBS = (Job("lots.expire-listings", EXPIRE_EVERY_SECONDS, _expire_listings),)

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from exchange.mail.sender import send_due_mail
-from exchange.scheduler import register_job
+from exchange.runtime import Runtime
+from exchange.scheduler import Job
 
-__all__ = ["SEND_EVERY_SECONDS", "send_mail"]
+__all__ = ["JOBS", "SEND_EVERY_SECONDS", "send_mail"]
 
 SEND_EVERY_SECONDS = 5.0
 
 
-async def send_mail(app_state: Any) -> None:
-    await send_due_mail(app_state.session_maker, app_state.settings.mail)
+async def send_mail(runtime: Runtime) -> None:
+    await send_due_mail(runtime.session_maker, runtime.settings.mail)
 
 
-register_job("mail.send-outbox", SEND_EVERY_SECONDS, send_mail)
+JOBS = (Job("mail.send-outbox", SEND_EVERY_SECONDS, send_mail),)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,6 +9,7 @@ from exchange.db.base import utcnow
 from exchange.live.channels import org_channel, publish_event
 from exchange.notifications import schemas
 from exchange.notifications.models import Notification
+from exchange.runtime import Runtime
 
 __all__ = ["list_notifications", "mark_all_read", "notify", "unread_count"]
 
@@ -23,17 +22,17 @@ async def notify(
     title: str,
     body: str = "",
     link: str = "",
-    app_state: Any = None,
+    runtime: Runtime | None = None,
 ) -> Notification:
-    """Record a notification for every member of `org_id`; with `app_state`, also push it live.
+    """Record a notification for every member of `org_id`; with `runtime`, also push it live.
 
     The live push carries only the kind (no content), so a page re-fetches what it may see.
     """
     note = Notification(org_id=org_id, kind=kind, title=title[:200], body=body, link=link[:300])
     session.add(note)
     await session.flush()
-    if app_state is not None:
-        publish_event(app_state, org_channel(org_id), "notification", {"kind": kind})
+    if runtime is not None:
+        publish_event(runtime, org_channel(org_id), "notification", {"kind": kind})
     return note
 
 

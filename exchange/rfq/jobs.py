@@ -6,25 +6,26 @@ they make the state and the notifications arrive on time.
 
 from __future__ import annotations
 
-from typing import Any
-
 from exchange.rfq.services import close_threads_on_unavailable_lots, expire_due_offers
-from exchange.scheduler import register_job
+from exchange.runtime import Runtime
+from exchange.scheduler import Job
 
-__all__ = ["RFQ_SWEEP_EVERY_SECONDS"]
+__all__ = ["JOBS", "RFQ_SWEEP_EVERY_SECONDS"]
 
 RFQ_SWEEP_EVERY_SECONDS = 15.0
 
 
-async def _expire_offers(app_state: Any) -> None:
-    async with app_state.session_maker() as session, session.begin():
-        await expire_due_offers(session, app_state=app_state)
+async def _expire_offers(runtime: Runtime) -> None:
+    async with runtime.session_maker() as session, session.begin():
+        await expire_due_offers(session, runtime.clock.now(), runtime=runtime)
 
 
-async def _close_threads(app_state: Any) -> None:
-    async with app_state.session_maker() as session, session.begin():
-        await close_threads_on_unavailable_lots(session, app_state=app_state)
+async def _close_threads(runtime: Runtime) -> None:
+    async with runtime.session_maker() as session, session.begin():
+        await close_threads_on_unavailable_lots(session, runtime.clock.now(), runtime=runtime)
 
 
-register_job("rfq.expire-offers", RFQ_SWEEP_EVERY_SECONDS, _expire_offers)
-register_job("rfq.close-threads-on-sold-lots", RFQ_SWEEP_EVERY_SECONDS, _close_threads)
+JOBS = (
+    Job("rfq.expire-offers", RFQ_SWEEP_EVERY_SECONDS, _expire_offers),
+    Job("rfq.close-threads-on-sold-lots", RFQ_SWEEP_EVERY_SECONDS, _close_threads),
+)

@@ -1,9 +1,15 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, cast
 
-from exchange.scheduler import Job, Scheduler, register_job, registered_jobs, unregister_job
+import pytest
+
+from exchange.app import SCHEDULED_JOBS
+from exchange.runtime import Runtime
+from exchange.scheduler import Job, Scheduler
+
+NO_RUNTIME = cast(Runtime, object())
 
 
 async def test_jobs_run_again_every_period_even_after_one_fails() -> None:
@@ -16,7 +22,7 @@ async def test_jobs_run_again_every_period_even_after_one_fails() -> None:
         calls["flaky"] += 1
         raise RuntimeError("database briefly down")
 
-    scheduler = Scheduler(object(), [Job("steady", 0.02, steady), Job("flaky", 0.02, flaky)])
+    scheduler = Scheduler(NO_RUNTIME, [Job("steady", 0.02, steady), Job("flaky", 0.02, flaky)])
     scheduler.start()
     await asyncio.sleep(0.15)
     await scheduler.stop()
@@ -24,14 +30,19 @@ async def test_jobs_run_again_every_period_even_after_one_fails() -> None:
     assert calls["flaky"] >= 3
 
 
-def test_registering_a_job_again_replaces_it() -> None:
-    async def first(_state: Any) -> None: ...
+def test_two_jobs_with_one_name_are_refused() -> None:
+    async def run(_runtime: Any) -> None: ...
 
-    async def second(_state: Any) -> None: ...
+    with pytest.raises(ValueError, match="share a name"):
+        Scheduler(NO_RUNTIME, [Job("sweep", 1.0, run), Job("sweep", 2.0, run)])
 
-    register_job("test.replace-me", 1.0, first)
-    register_job("test.replace-me", 2.0, second)
-    jobs = [job for job in registered_jobs() if job.name == "test.replace-me"]
-    unregister_job("test.replace-me")
-    assert [(job.every_seconds, job.run) for job in jobs] == [(2.0, second)]
-    assert "test.replace-me" not in [job.name for job in registered_jobs()]
+
+def test_the_app_runs_every_capabilitys_jobs_from_one_list() -> None:
+    assert {job.name for job in SCHEDULED_JOBS} == {
+        "auctions.close-due-lots",
+        "auctions.closing-soon-reminders",
+        "lots.expire-listings",
+        "mail.send-outbox",
+        "rfq.expire-offers",
+        "rfq.close-threads-on-sold-lots",
+    }

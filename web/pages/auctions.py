@@ -24,6 +24,7 @@ from exchange.live.channels import lot_channel
 from exchange.live.streams import event_stream
 from exchange.lots.visibility import get_visible_lot
 from exchange.params import Id
+from exchange.runtime import Runtime
 from web.pages.forms import form_fields
 
 __all__ = ["AuctionPages"]
@@ -41,29 +42,46 @@ def _is_htmx(request: Request[Any, Any, Any]) -> bool:
 class AuctionPages(Controller):
     include_in_schema = False
 
-    async def _view(self, request: Request[Any, Any, Any], session: AsyncSession, lot_id: int) -> services.SaleView:
-        return await services.sale_view(session, request.app.state, _viewer(request), lot_id)
+    async def _view(
+        self, request: Request[Any, Any, Any], session: AsyncSession, runtime: Runtime, lot_id: int
+    ) -> services.SaleView:
+        return await services.sale_view(session, runtime, _viewer(request), lot_id)
 
     @get("/lots/{lot_id:int}/sale")
-    async def sale_page(self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id) -> Template:
-        return Template("auctions/sale.html", context={"view": await self._view(request, db_session, lot_id)})
+    async def sale_page(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id, runtime: Runtime
+    ) -> Template:
+        return Template("auctions/sale.html", context={"view": await self._view(request, db_session, runtime, lot_id)})
 
     @get("/lots/{lot_id:int}/sale/panel")
-    async def sale_panel(self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id) -> Template:
-        return Template("auctions/_panel.html", context={"view": await self._view(request, db_session, lot_id)})
+    async def sale_panel(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id, runtime: Runtime
+    ) -> Template:
+        return Template(
+            "auctions/_panel.html", context={"view": await self._view(request, db_session, runtime, lot_id)}
+        )
 
     @get("/lots/{lot_id:int}/sale/status")
-    async def sale_status(self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id) -> Template:
-        return Template("auctions/_status.html", context={"view": await self._view(request, db_session, lot_id)})
+    async def sale_status(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id, runtime: Runtime
+    ) -> Template:
+        return Template(
+            "auctions/_status.html", context={"view": await self._view(request, db_session, runtime, lot_id)}
+        )
 
     @get("/lots/{lot_id:int}/sale/actions")
-    async def sale_actions(self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id) -> Template:
-        return Template("auctions/_actions.html", context={"view": await self._view(request, db_session, lot_id)})
+    async def sale_actions(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id, runtime: Runtime
+    ) -> Template:
+        return Template(
+            "auctions/_actions.html", context={"view": await self._view(request, db_session, runtime, lot_id)}
+        )
 
     async def _after_action(
         self,
         request: Request[Any, Any, Any],
         session: AsyncSession,
+        runtime: Runtime,
         lot_id: int,
         *,
         message: str | None = None,
@@ -77,7 +95,7 @@ class AuctionPages(Controller):
             elif message:
                 flash(request, message, category="success")
             return Redirect(f"/lots/{lot_id}/sale", status_code=303)
-        view = await self._view(request, session, lot_id)
+        view = await self._view(request, session, runtime, lot_id)
         context = {
             "view": view,
             "message": message,
@@ -90,18 +108,23 @@ class AuctionPages(Controller):
         return Template("auctions/_actions.html", context=context)
 
     @post("/lots/{lot_id:int}/sale/bid", guards=[requires_signed_in])
-    async def bid(self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id) -> Template | Redirect:
+    async def bid(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id, runtime: Runtime
+    ) -> Template | Redirect:
         form = await form_fields(request)
         data = schemas.BidIn(amount=form.get("amount", "").strip(), currency=form.get("currency") or "CNY")
         try:
-            receipt = await services.place_bid(request.app.state, current_principal(request), lot_id, data)
+            receipt = await services.place_bid(runtime, current_principal(request), lot_id, data)
         except DomainError as error:
             if error.status_code == 404:
                 raise
-            return await self._after_action(request, db_session, lot_id, error=error, amount_value=data.amount[:40])
+            return await self._after_action(
+                request, db_session, runtime, lot_id, error=error, amount_value=data.amount[:40]
+            )
         return await self._after_action(
             request,
             db_session,
+            runtime,
             lot_id,
             message=f"Your bid of {receipt.amount} {receipt.currency} is in (revision {receipt.revision}).",
             receipt=receipt,
@@ -109,26 +132,26 @@ class AuctionPages(Controller):
 
     @post("/lots/{lot_id:int}/sale/withdraw", guards=[requires_signed_in])
     async def withdraw(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id, runtime: Runtime
     ) -> Template | Redirect:
         try:
-            await services.withdraw_bid(request.app.state, current_principal(request), lot_id)
+            await services.withdraw_bid(runtime, current_principal(request), lot_id)
         except DomainError as error:
             if error.status_code == 404 and error.code != "no_bid":
                 raise
-            return await self._after_action(request, db_session, lot_id, error=error)
-        return await self._after_action(request, db_session, lot_id, message="Your bid is withdrawn.")
+            return await self._after_action(request, db_session, runtime, lot_id, error=error)
+        return await self._after_action(request, db_session, runtime, lot_id, message="Your bid is withdrawn.")
 
     @post("/lots/{lot_id:int}/sale/purchase", guards=[requires_signed_in])
     async def purchase(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id, runtime: Runtime
     ) -> Template | Redirect | Response[Any]:
         try:
-            order = await services.purchase(request.app.state, current_principal(request), lot_id)
+            order = await services.purchase(runtime, current_principal(request), lot_id)
         except DomainError as error:
             if error.status_code == 404:
                 raise
-            return await self._after_action(request, db_session, lot_id, error=error)
+            return await self._after_action(request, db_session, runtime, lot_id, error=error)
         flash(request, "The lot is yours. Pay into escrow to have it shipped.", category="success")
         if _is_htmx(request):
             return Response(content="", status_code=200, headers={"HX-Redirect": f"/orders/{order.id}"})
@@ -136,25 +159,27 @@ class AuctionPages(Controller):
 
     @post("/lots/{lot_id:int}/sale/deposit", guards=[requires_signed_in])
     async def deposit(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id, runtime: Runtime
     ) -> Template | Redirect:
         try:
-            deposit, _created = await services.place_deposit(request.app.state, current_principal(request), lot_id)
+            deposit, _created = await services.place_deposit(runtime, current_principal(request), lot_id)
         except DomainError as error:
             if error.status_code == 404:
                 raise
-            return await self._after_action(request, db_session, lot_id, error=error)
+            return await self._after_action(request, db_session, runtime, lot_id, error=error)
         message = f"Deposit of {deposit.amount} {deposit.currency} held in escrow. You can bid now."
-        return await self._after_action(request, db_session, lot_id, message=message)
+        return await self._after_action(request, db_session, runtime, lot_id, message=message)
 
     @post("/lots/{lot_id:int}/sale/watch", guards=[requires_signed_in])
-    async def watch(self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id) -> Template | Redirect:
+    async def watch(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id, runtime: Runtime
+    ) -> Template | Redirect:
         form = await form_fields(request)
         watching = form.get("watching", "1") != "0"
         await services.set_watch(db_session, current_principal(request), lot_id, watching=watching)
         await db_session.commit()
         message = "You will get a reminder before it closes." if watching else "You no longer watch this lot."
-        return await self._after_action(request, db_session, lot_id, message=message)
+        return await self._after_action(request, db_session, runtime, lot_id, message=message)
 
     @get("/lots/{lot_id:int}/sale/receipt.json", guards=[requires_signed_in])
     async def receipt_json(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,12 +11,12 @@ from exchange.auctions import schemas
 from exchange.auctions.engine import PlacedBid
 from exchange.auctions.models import Bid, LotClose
 from exchange.auctions.receipts import micros_to_datetime
-from exchange.auctions.runtime import engine_of
 from exchange.auctions.services._common import buyer_org_id
 from exchange.errors import NotFound
 from exchange.lots.models import Lot
 from exchange.lots.visibility import get_visible_lot
 from exchange.money import format_minor, parse_currency, parse_money
+from exchange.runtime import Runtime
 
 __all__ = ["list_my_bids", "my_bid", "my_bid_out", "place_bid", "receipt_out", "withdraw_bid"]
 
@@ -37,7 +35,7 @@ def receipt_out(placed: PlacedBid) -> schemas.BidReceipt:
 
 
 async def place_bid(
-    app_state: Any, principal: Principal, lot_id: int, data: schemas.BidIn, idempotency_key: str | None = None
+    runtime: Runtime, principal: Principal, lot_id: int, data: schemas.BidIn, idempotency_key: str | None = None
 ) -> schemas.BidReceipt:
     """Place or revise the caller's org's sealed bid; answered only once the bid is durable.
 
@@ -48,7 +46,7 @@ async def place_bid(
     org_id = buyer_org_id(principal)
     currency = parse_currency(data.currency)
     amount_minor = parse_money(data.amount, currency, field="amount")
-    placed = await engine_of(app_state).place_bid(
+    placed = await runtime.bid_engine.place_bid(
         lot_id=lot_id,
         bidder_org_id=org_id,
         amount_minor=amount_minor,
@@ -59,9 +57,9 @@ async def place_bid(
     return receipt_out(placed)
 
 
-async def withdraw_bid(app_state: Any, principal: Principal, lot_id: int) -> None:
+async def withdraw_bid(runtime: Runtime, principal: Principal, lot_id: int) -> None:
     """Withdraw the caller's org's current bid before the close (404 when it has none)."""
-    await engine_of(app_state).withdraw_bid(
+    await runtime.bid_engine.withdraw_bid(
         lot_id=lot_id, bidder_org_id=buyer_org_id(principal), user_id=principal.user_id
     )
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -13,11 +11,11 @@ from exchange.accounts.principal import Principal
 from exchange.auctions import refusals, schemas
 from exchange.auctions.models import BidDeposit, LotWatch
 from exchange.auctions.rules import deposit_amount
-from exchange.auctions.runtime import engine_of
 from exchange.auctions.services._common import buyer_org_id
 from exchange.errors import Conflict, Forbidden, NotFound
 from exchange.lots.visibility import get_visible_lot
 from exchange.money import format_minor
+from exchange.runtime import Runtime
 
 __all__ = ["deposit_out", "is_watching", "my_deposit", "place_deposit", "set_watch"]
 
@@ -32,10 +30,10 @@ def deposit_out(deposit: BidDeposit) -> schemas.Deposit:
     )
 
 
-async def place_deposit(app_state: Any, principal: Principal, lot_id: int) -> tuple[schemas.Deposit, bool]:
+async def place_deposit(runtime: Runtime, principal: Principal, lot_id: int) -> tuple[schemas.Deposit, bool]:
     """Hold the bid deposit a lot requires (into escrow); (deposit, created). Repeating returns the same one."""
     org_id = buyer_org_id(principal)
-    engine = engine_of(app_state)
+    engine = runtime.bid_engine
     async with engine.session_maker() as session, session.begin():
         lot = await get_visible_lot(session, principal, lot_id)
         existing = await session.scalar(

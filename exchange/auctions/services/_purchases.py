@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import msgspec
 from sqlalchemy import select
@@ -14,7 +13,6 @@ from exchange import idempotency
 from exchange.accounts.principal import Principal
 from exchange.auctions import refusals
 from exchange.auctions.engine import database_unavailable
-from exchange.auctions.runtime import engine_of
 from exchange.auctions.services._common import buyer_org_id
 from exchange.errors import Conflict, DomainError
 from exchange.live.channels import lot_channel, org_channel, publish_event
@@ -22,6 +20,7 @@ from exchange.lots.models import Lot
 from exchange.notifications.services import notify
 from exchange.orders import schemas as order_schemas
 from exchange.orders.services import create_order_for_lot, order_out
+from exchange.runtime import Runtime
 
 __all__ = ["PURCHASE_SCOPE", "purchase"]
 
@@ -55,7 +54,7 @@ async def _wait_for_stored_answer(
 
 
 async def purchase(
-    app_state: Any, principal: Principal, lot_id: int, idempotency_key: str | None = None
+    runtime: Runtime, principal: Principal, lot_id: int, idempotency_key: str | None = None
 ) -> order_schemas.Order:
     """Buy a fixed-price lot: 201 with the order for exactly one buyer; 409 "already sold" for the rest.
 
@@ -64,7 +63,7 @@ async def purchase(
     """
     org_id = buyer_org_id(principal)
     key = idempotency.check_key(idempotency_key)
-    engine = engine_of(app_state)
+    engine = runtime.bid_engine
     if key is not None:
         stored = await _stored_answer(engine.session_maker, org_id, lot_id, key)
         if stored is not None:
@@ -92,8 +91,8 @@ async def purchase(
             await engine.release_purchase(lot_id, org_id, claim_us, key)
             raise database_unavailable() from None
         await engine.confirm_purchase(lot_id, org_id)
-        publish_event(app_state, lot_channel(lot_id), "status", {"status": "sold"})
-        publish_event(app_state, org_channel(seller_org_id), "notification", {"kind": "lot_sold"})
+        publish_event(runtime, lot_channel(lot_id), "status", {"status": "sold"})
+        publish_event(runtime, org_channel(seller_org_id), "notification", {"kind": "lot_sold"})
         return answer
     raise refusals.engine_busy()
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +18,7 @@ from exchange.auctions.services._deposits import deposit_out
 from exchange.lots.models import Lot
 from exchange.lots.visibility import get_visible_lot
 from exchange.money import format_minor
+from exchange.runtime import Runtime
 
 __all__ = ["SaleView", "sale_view"]
 
@@ -74,7 +74,7 @@ def _phase(lot: Lot, close: LotClose | None, now: datetime) -> str:
     return "ended"
 
 
-async def sale_view(session: AsyncSession, app_state: Any, principal: Principal | None, lot_id: int) -> SaleView:
+async def sale_view(session: AsyncSession, runtime: Runtime, principal: Principal | None, lot_id: int) -> SaleView:
     """The sale panel's data for this viewer (404 for a lot they may not see)."""
     lot = await get_visible_lot(session, principal, lot_id)
     close = await session.get(LotClose, lot_id)
@@ -107,7 +107,7 @@ async def sale_view(session: AsyncSession, app_state: Any, principal: Principal 
         and org_id is not None
         and org_id != lot.seller_org_id
     )
-    counts = await bid_counts(app_state, [lot_id])
+    counts = await bid_counts(runtime, [lot_id])
     return SaleView(
         lot=lot,
         bid_count=counts.get(lot_id, 0),

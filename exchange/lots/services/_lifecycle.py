@@ -18,6 +18,7 @@ from exchange.lots.models import Lot, LotDocument
 from exchange.lots.services._common import aware, own_lot, transition
 from exchange.lots.services._drafts import leaf_category
 from exchange.notifications.services import notify
+from exchange.runtime import Runtime
 from exchange.specs.compliance import LotFacts, check_refusals, review_reasons
 from exchange.specs.validation import missing_required
 
@@ -39,7 +40,12 @@ def _window(lot: Lot, now: datetime) -> dict[str, Any]:
 
 
 async def publish_lot(
-    session: AsyncSession, principal: Principal, lot_id: int, *, app_state: Any = None, now: datetime | None = None
+    session: AsyncSession,
+    principal: Principal,
+    lot_id: int,
+    *,
+    runtime: Runtime | None = None,
+    now: datetime | None = None,
 ) -> Lot:
     """Publish the caller's draft: live, or in review when a compliance rule needs an administrator.
 
@@ -78,13 +84,13 @@ async def publish_lot(
         await transition(session, lot, ("draft",), status="in_review", review_reason=" ".join(reasons))
     else:
         await transition(session, lot, ("draft",), status="live", review_reason="", **window)
-        _announce(app_state, lot)
+        _announce(runtime, lot)
     return lot
 
 
-def _announce(app_state: Any, lot: Lot) -> None:
+def _announce(runtime: Runtime | None, lot: Lot) -> None:
     # Only the fact of a change: pages re-fetch what the viewer may see.
-    publish_event(app_state, lot_channel(lot.id), "status", {})
+    publish_event(runtime, lot_channel(lot.id), "status", {})
 
 
 async def review_queue(session: AsyncSession) -> list[Lot]:
@@ -109,7 +115,7 @@ async def approve_lot(
     lot_id: int,
     *,
     note: str = "",
-    app_state: Any = None,
+    runtime: Runtime | None = None,
     now: datetime | None = None,
 ) -> Lot:
     """An administrator lets a reviewed lot go live; its listing window starts now."""
@@ -130,14 +136,14 @@ async def approve_lot(
         title=f"Approved and live: {lot.title}",
         body=note.strip(),
         link=f"/lots/{lot.id}",
-        app_state=app_state,
+        runtime=runtime,
     )
-    _announce(app_state, lot)
+    _announce(runtime, lot)
     return lot
 
 
 async def reject_lot(
-    session: AsyncSession, principal: Principal, lot_id: int, *, reason: str, app_state: Any = None
+    session: AsyncSession, principal: Principal, lot_id: int, *, reason: str, runtime: Runtime | None = None
 ) -> Lot:
     """An administrator sends a reviewed lot back to its seller as a draft, with the reason."""
     reason = " ".join(reason.split())
@@ -152,12 +158,14 @@ async def reject_lot(
         title=f"Sent back from review: {lot.title}",
         body=reason,
         link=f"/lots/{lot.id}",
-        app_state=app_state,
+        runtime=runtime,
     )
     return lot
 
 
-async def withdraw_lot(session: AsyncSession, principal: Principal, lot_id: int, *, app_state: Any = None) -> Lot:
+async def withdraw_lot(
+    session: AsyncSession, principal: Principal, lot_id: int, *, runtime: Runtime | None = None
+) -> Lot:
     """The seller takes a draft, reviewed or live lot off the market; not a sealed-bid lot once buyers have
     bid on it (`lot_has_bids`: it leaves sale only at its close). Held deposits are released, and bidders
     and watchers are told.
@@ -176,15 +184,15 @@ async def withdraw_lot(session: AsyncSession, principal: Principal, lot_id: int,
         except Conflict:
             await session.rollback()  # a page answers with a redirect, which would commit the session
             raise
-        await settle_left_sale(session, lot.id, "withdrawn", app_state=app_state)
+        await settle_left_sale(session, lot.id, "withdrawn", runtime=runtime)
     await session.commit()
     if was_live:
-        await lot_left_sale(app_state, [lot.id], "withdrawn")
-    _announce(app_state, lot)
+        await lot_left_sale(runtime, [lot.id], "withdrawn")
+    _announce(runtime, lot)
     return lot
 
 
-async def expire_due_lots(session: AsyncSession, now: datetime, *, app_state: Any = None) -> list[int]:
+async def expire_due_lots(session: AsyncSession, now: datetime, *, runtime: Runtime | None = None) -> list[int]:
     """Delist fixed-price lots whose listing window has ended unsold, telling each seller (and anyone who
     watched one); returns their ids (raise `events.lot_left_sale` for them once committed).
 
@@ -200,7 +208,7 @@ async def expire_due_lots(session: AsyncSession, now: datetime, *, app_state: An
     )
     expired = result.all()
     for lot_id, seller_org_id, title in expired:
-        await settle_left_sale(session, lot_id, "expired", app_state=app_state)
+        await settle_left_sale(session, lot_id, "expired", runtime=runtime)
         await notify(
             session,
             seller_org_id,
@@ -208,7 +216,7 @@ async def expire_due_lots(session: AsyncSession, now: datetime, *, app_state: An
             title=f"Listing ended unsold: {title}",
             body="The listing window ended without a sale. Consider a lower price, RFQ, or a sealed-bid sale.",
             link=f"/lots/{lot_id}",
-            app_state=app_state,
+            runtime=runtime,
         )
-        publish_event(app_state, lot_channel(lot_id), "status", {})
+        publish_event(runtime, lot_channel(lot_id), "status", {})
     return [lot_id for lot_id, _seller, _title in expired]

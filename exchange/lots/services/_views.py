@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.principal import Principal
+from exchange.auctions.counts import bid_counts_in_sql
 from exchange.lots import rules, schemas
-from exchange.lots.bid_counts import bid_count_for
 from exchange.lots.models import Lot, LotDocument, LotInvite
 from exchange.lots.services._common import aware
 from exchange.lots.visibility import get_visible_lot
@@ -111,7 +111,7 @@ async def lots_out(session: AsyncSession, principal: Principal | None, lots: Seq
     if not lots:
         return []
     ids = [lot.id for lot in lots]
-    counts = await bid_count_for(session, ids)
+    counts = await bid_counts_in_sql(session, ids)
     documents: dict[int, list[LotDocument]] = {}
     for document in await session.scalars(
         select(LotDocument).where(LotDocument.lot_id.in_(ids)).order_by(LotDocument.id)

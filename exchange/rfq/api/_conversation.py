@@ -17,14 +17,15 @@ from exchange.accounts.guards import current_principal, requires_signed_in, requ
 from exchange.errors import Unprocessable
 from exchange.params import Id
 from exchange.rfq import schemas, services
+from exchange.runtime import Runtime
 
 __all__ = ["RfqConversationController", "attachments_dir"]
 
 UPLOAD_BODY_LIMIT = services.MAX_FILE_BYTES + 256 * 1024
 
 
-def attachments_dir(app_state: Any) -> Path:
-    return Path(app_state.settings.data_dir) / "rfq-attachments"
+def attachments_dir(runtime: Runtime) -> Path:
+    return Path(runtime.settings.data_dir) / "rfq-attachments"
 
 
 @dataclass
@@ -60,7 +61,12 @@ class RfqConversationController(Controller):
         summary="Post a message with optional links (inspection videos, shared documents)",
     )
     async def post_message(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, thread_id: Id, data: schemas.MessageCreate
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        thread_id: Id,
+        data: schemas.MessageCreate,
+        runtime: Runtime,
     ) -> schemas.Message:
         if len(data.body) > 4000:
             raise Unprocessable("A message can be at most 4000 characters.", field="body")
@@ -70,8 +76,8 @@ class RfqConversationController(Controller):
             thread_id,
             body=data.body,
             links=data.links,
-            storage_dir=attachments_dir(request.app.state),
-            app_state=request.app.state,
+            storage_dir=attachments_dir(runtime),
+            runtime=runtime,
         )
         return await _message(db_session, request, thread_id, message.id)
 
@@ -88,6 +94,7 @@ class RfqConversationController(Controller):
         db_session: AsyncSession,
         thread_id: Id,
         data: Annotated[MessageUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
+        runtime: Runtime,
     ) -> schemas.Message:
         content = await data.file.read()
         if len(data.body) > 4000:
@@ -98,8 +105,8 @@ class RfqConversationController(Controller):
             thread_id,
             body=data.body,
             files=[services.IncomingFile(filename=data.file.filename or "attachment", data=content)],
-            storage_dir=attachments_dir(request.app.state),
-            app_state=request.app.state,
+            storage_dir=attachments_dir(runtime),
+            runtime=runtime,
         )
         return await _message(db_session, request, thread_id, message.id)
 
@@ -109,14 +116,19 @@ class RfqConversationController(Controller):
         media_type="application/octet-stream",
     )
     async def attachment(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, thread_id: Id, attachment_id: Id
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        thread_id: Id,
+        attachment_id: Id,
+        runtime: Runtime,
     ) -> File:
         path, content_type, name = await services.open_attachment(
             db_session,
             current_principal(request),
             thread_id,
             attachment_id,
-            storage_dir=attachments_dir(request.app.state),
+            storage_dir=attachments_dir(runtime),
         )
         return File(path=path, filename=name, media_type=content_type, content_disposition_type="attachment")
 
@@ -127,11 +139,14 @@ class RfqConversationController(Controller):
         summary="Order a paid sample (buyer); the seller names the sample price next",
     )
     async def request_sample(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, thread_id: Id, data: schemas.SampleCreate
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        thread_id: Id,
+        data: schemas.SampleCreate,
+        runtime: Runtime,
     ) -> schemas.Sample:
-        sample = await services.request_sample(
-            db_session, current_principal(request), thread_id, data, app_state=request.app.state
-        )
+        sample = await services.request_sample(db_session, current_principal(request), thread_id, data, runtime=runtime)
         return services.sample_out(sample)
 
     @post(
@@ -147,6 +162,7 @@ class RfqConversationController(Controller):
         thread_id: Id,
         sample_id: Id,
         data: schemas.SamplePrice,
+        runtime: Runtime,
     ) -> schemas.Sample:
         sample = await services.move_sample(
             db_session,
@@ -155,7 +171,7 @@ class RfqConversationController(Controller):
             sample_id,
             "price",
             unit_price=data.unit_price,
-            app_state=request.app.state,
+            runtime=runtime,
         )
         return services.sample_out(sample)
 
@@ -172,8 +188,9 @@ class RfqConversationController(Controller):
         thread_id: Id,
         sample_id: Id,
         move: Annotated[Literal["confirm", "ship", "decline"], PathParameter()],
+        runtime: Runtime,
     ) -> schemas.Sample:
         sample = await services.move_sample(
-            db_session, current_principal(request), thread_id, sample_id, move, app_state=request.app.state
+            db_session, current_principal(request), thread_id, sample_id, move, runtime=runtime
         )
         return services.sample_out(sample)

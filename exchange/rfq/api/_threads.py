@@ -14,6 +14,7 @@ from exchange.idempotency import IdempotencyKeyHeader
 from exchange.orders import schemas as order_schemas
 from exchange.params import Id
 from exchange.rfq import schemas, services
+from exchange.runtime import Runtime
 
 __all__ = ["RfqController"]
 
@@ -32,10 +33,15 @@ class RfqController(Controller):
         "`rfq_disabled` when the seller turned RFQ off, `lot_unavailable` when the lot is no longer for sale.",
     )
     async def open_rfq(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id, data: schemas.RfqOpen
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        lot_id: Id,
+        data: schemas.RfqOpen,
+        runtime: Runtime,
     ) -> schemas.Thread:
         principal = current_principal(request)
-        thread = await services.open_rfq(db_session, principal, lot_id, data, app_state=request.app.state)
+        thread = await services.open_rfq(db_session, principal, lot_id, data, runtime=runtime)
         return await services.get_thread_for(db_session, principal, thread.id)
 
     @get("/rfqs", summary="Your organisation's RFQ threads (as buyer or seller), latest activity first")
@@ -59,11 +65,14 @@ class RfqController(Controller):
         summary="Quote or counter (either side, alternating); supersedes the other side's open offer",
     )
     async def make_offer(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, thread_id: Id, data: schemas.OfferCreate
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        thread_id: Id,
+        data: schemas.OfferCreate,
+        runtime: Runtime,
     ) -> schemas.Offer:
-        offer = await services.make_offer(
-            db_session, current_principal(request), thread_id, data, app_state=request.app.state
-        )
+        offer = await services.make_offer(db_session, current_principal(request), thread_id, data, runtime=runtime)
         return services.offer_out(offer, utcnow())
 
     @post(
@@ -81,6 +90,7 @@ class RfqController(Controller):
         db_session: AsyncSession,
         thread_id: Id,
         data: schemas.AcceptIn,
+        runtime: Runtime,
         idempotency_key: IdempotencyKeyHeader = None,
     ) -> order_schemas.Order:
         return await services.accept_offer_once(
@@ -89,7 +99,7 @@ class RfqController(Controller):
             thread_id,
             data.offer_id,
             idempotency_key=idempotency_key,
-            app_state=request.app.state,
+            runtime=runtime,
         )
 
     @post(
@@ -103,11 +113,12 @@ class RfqController(Controller):
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
         thread_id: Id,
+        runtime: Runtime,
         data: schemas.DeclineIn | None = None,
     ) -> schemas.Thread:
         principal = current_principal(request)
         await services.decline_thread(
-            db_session, principal, thread_id, reason=data.reason if data else "", app_state=request.app.state
+            db_session, principal, thread_id, reason=data.reason if data else "", runtime=runtime
         )
         return await services.get_thread_for(db_session, principal, thread_id)
 
@@ -117,8 +128,8 @@ class RfqController(Controller):
         guards=[requires_verified_org],
         summary="Withdraw your own open offer; the thread stays open for a fresh offer",
     )
-    async def withdraw(self, request: Request[Any, Any, Any], db_session: AsyncSession, thread_id: Id) -> schemas.Offer:
-        offer = await services.withdraw_offer(
-            db_session, current_principal(request), thread_id, app_state=request.app.state
-        )
+    async def withdraw(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, thread_id: Id, runtime: Runtime
+    ) -> schemas.Offer:
+        offer = await services.withdraw_offer(db_session, current_principal(request), thread_id, runtime=runtime)
         return services.offer_out(offer, utcnow())

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.accounts.guards import current_principal, requires_org_kind, requires_signed_in, requires_verified_org
 from exchange.params import Id
 from exchange.rfq import schemas, services
+from exchange.runtime import Runtime
 
 __all__ = ["WantedController"]
 
@@ -58,10 +59,15 @@ class WantedController(Controller):
         summary="Answer with one of your live lots and a quote (sellers); opens a thread with the buyer",
     )
     async def answer(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, request_id: Id, data: schemas.WantedAnswer
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        request_id: Id,
+        data: schemas.WantedAnswer,
+        runtime: Runtime,
     ) -> schemas.Thread:
         principal = current_principal(request)
-        thread = await services.answer_wanted(db_session, principal, request_id, data, app_state=request.app.state)
+        thread = await services.answer_wanted(db_session, principal, request_id, data, runtime=runtime)
         return await services.get_thread_for(db_session, principal, thread.id)
 
     @get(
@@ -79,7 +85,9 @@ class WantedController(Controller):
         guards=[requires_verified_org],
         summary="Withdraw your request; open answers are declined with a notice",
     )
-    async def cancel(self, request: Request[Any, Any, Any], db_session: AsyncSession, request_id: Id) -> schemas.Wanted:
+    async def cancel(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, request_id: Id, runtime: Runtime
+    ) -> schemas.Wanted:
         principal = current_principal(request)
-        await services.cancel_wanted(db_session, principal, request_id, app_state=request.app.state)
+        await services.cancel_wanted(db_session, principal, request_id, runtime=runtime)
         return await services.get_wanted(db_session, principal, request_id)

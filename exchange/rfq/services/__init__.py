@@ -1,7 +1,7 @@
 """RFQ use cases, shared by the JSON API and the pages.
 
 Every service takes the caller's `Principal`; a thread exists only for its two orgs (and admins, read-only).
-Pass `app_state` to push notifications and thread events live; `now` is for tests of expiry.
+Pass `runtime` to push notifications and thread events live; `now` is for tests of expiry.
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ from exchange.rfq.services._access import legal, load_move
 from exchange.rfq.services._effects import publish_after_commit
 from exchange.rfq.services._notices import notify_thread
 from exchange.rfq.services._threads import advance_thread, end_threads
+from exchange.runtime import Runtime
 
 __all__ = ["Accepted", "accept_offer", "accept_offer_once", "finish_accept"]
 
@@ -75,7 +76,7 @@ async def accept_offer(
     thread_id: int,
     offer_id: int,
     *,
-    app_state: Any = None,
+    runtime: Runtime | None = None,
     now: datetime | None = None,
 ) -> Accepted:
     """Accept the other side's latest open offer: create the order (source "quote") at its terms, less any
@@ -134,7 +135,7 @@ async def accept_offer(
         reason="The lot was sold to another buyer.",
         notify_side="buyer",
         title=f"{lot.title} has been sold",
-        app_state=app_state,
+        runtime=runtime,
         now=now,
     )
     if thread.wanted_request_id is not None:
@@ -149,7 +150,7 @@ async def accept_offer(
             reason="The buyer accepted another quote for this request.",
             notify_side="seller",
             title="Your quote was not chosen",
-            app_state=app_state,
+            runtime=runtime,
             now=now,
         )
     maker_org = thread.buyer_org_id if offer.by_side == "buyer" else thread.seller_org_id
@@ -160,19 +161,19 @@ async def accept_offer(
         kind="rfq_accepted",
         title=f"Offer accepted: {lot.title}",
         body=f"Order #{order.id} for {format_minor(amount, order.currency)} {order.currency} is awaiting payment.",
-        app_state=app_state,
+        runtime=runtime,
     )
-    await settle_left_sale(session, lot.id, "sold", buyer_org_id=thread.buyer_org_id, app_state=app_state)
-    publish_after_commit(session, app_state, thread.id, "status")
+    await settle_left_sale(session, lot.id, "sold", buyer_org_id=thread.buyer_org_id, runtime=runtime)
+    publish_after_commit(session, runtime, thread.id, "status")
     await session.flush()
     return Accepted(order=order, thread=thread)
 
 
-async def finish_accept(session: AsyncSession, app_state: Any, accepted: Accepted) -> None:
+async def finish_accept(session: AsyncSession, runtime: Runtime | None, accepted: Accepted) -> None:
     """Commit the acceptance, then tell the bid engine the lot is sold (a sealed-bid lot closes as sold)."""
     await session.commit()
-    if app_state is not None:
-        await lot_sold_elsewhere(app_state, accepted.order.lot_id)
+    if runtime is not None:
+        await lot_sold_elsewhere(runtime, accepted.order.lot_id)
 
 
 async def accept_offer_once(
@@ -182,7 +183,7 @@ async def accept_offer_once(
     offer_id: int,
     *,
     idempotency_key: str | None = None,
-    app_state: Any = None,
+    runtime: Runtime | None = None,
     now: datetime | None = None,
 ) -> order_schemas.Order:
     """Accept, commit and tell the bid engine, returning the order. With an idempotency key, a repeat
@@ -197,7 +198,7 @@ async def accept_offer_once(
         if earlier is not None:
             return msgspec.convert(earlier.body, order_schemas.Order)
     try:
-        accepted = await accept_offer(session, principal, thread_id, offer_id, app_state=app_state, now=now)
+        accepted = await accept_offer(session, principal, thread_id, offer_id, runtime=runtime, now=now)
     except Conflict:
         if key is None:
             raise
@@ -211,5 +212,5 @@ async def accept_offer_once(
     answer = order_out(accepted.order, lot_title)
     if key is not None:
         await idempotency.remember(session, org_id, ACCEPT_SCOPE, key, request_hash, 201, msgspec.to_builtins(answer))
-    await finish_accept(session, app_state, accepted)
+    await finish_accept(session, runtime, accepted)
     return answer

@@ -9,6 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.live.channels import publish_event
+from exchange.runtime import Runtime
 
 __all__ = ["publish_after_commit", "thread_channel"]
 
@@ -37,8 +38,8 @@ def _after_commit(session: AsyncSession, action: Callable[[], None]) -> None:
     sync_session.info.setdefault(_PENDING, []).append(action)
 
 
-def publish_after_commit(session: AsyncSession, app_state: Any, thread_id: int, event_name: str) -> None:
+def publish_after_commit(session: AsyncSession, runtime: Runtime | None, thread_id: int, event_name: str) -> None:
     """Tell open thread pages that something changed (no content: they re-fetch through the access check)."""
-    if app_state is None:
+    if runtime is None:
         return
-    _after_commit(session, lambda: publish_event(app_state, thread_channel(thread_id), event_name, {}))
+    _after_commit(session, lambda: publish_event(runtime, thread_channel(thread_id), event_name, {}))

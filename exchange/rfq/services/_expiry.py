@@ -7,7 +7,6 @@ make that durable and tell the parties; correctness never waits for them.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,11 +17,14 @@ from exchange.rfq.models import RfqOffer, RfqThread
 from exchange.rfq.services._effects import publish_after_commit
 from exchange.rfq.services._notices import notify_thread
 from exchange.rfq.services._threads import end_open_offers
+from exchange.runtime import Runtime
 
 __all__ = ["close_threads_on_unavailable_lots", "expire_due_offers"]
 
 
-async def expire_due_offers(session: AsyncSession, now: datetime | None = None, *, app_state: Any = None) -> int:
+async def expire_due_offers(
+    session: AsyncSession, now: datetime | None = None, *, runtime: Runtime | None = None
+) -> int:
     """Mark every open offer past its valid-until as expired and notify both parties; returns how many.
 
     Each offer changes once (a conditional UPDATE), so several schedulers running it notify once.
@@ -60,7 +62,7 @@ async def expire_due_offers(session: AsyncSession, now: datetime | None = None, 
             kind="rfq_expired",
             title=f"Your offer on {lot_title} expired",
             body="It passed its valid-until time unanswered. Make a fresh offer to go on.",
-            app_state=app_state,
+            runtime=runtime,
         )
         await notify_thread(
             session,
@@ -69,14 +71,14 @@ async def expire_due_offers(session: AsyncSession, now: datetime | None = None, 
             kind="rfq_expired",
             title=f"An offer on {lot_title} expired",
             body="It passed its valid-until time; either side may make a fresh offer.",
-            app_state=app_state,
+            runtime=runtime,
         )
-        publish_after_commit(session, app_state, thread_id, "offer")
+        publish_after_commit(session, runtime, thread_id, "offer")
     return len(rows)
 
 
 async def close_threads_on_unavailable_lots(
-    session: AsyncSession, now: datetime | None = None, *, app_state: Any = None
+    session: AsyncSession, now: datetime | None = None, *, runtime: Runtime | None = None
 ) -> int:
     """Close open threads whose lot was sold, awarded or ended by another path; the buyer is told."""
     now = now or utcnow()
@@ -111,7 +113,7 @@ async def close_threads_on_unavailable_lots(
             kind="rfq_closed",
             title=f"{lot_title} is no longer available",
             body="The lot was sold or its listing ended, so this negotiation is closed.",
-            app_state=app_state,
+            runtime=runtime,
         )
-        publish_after_commit(session, app_state, thread_id, "status")
+        publish_after_commit(session, runtime, thread_id, "status")
     return closed

@@ -8,7 +8,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import anyio
@@ -23,6 +22,7 @@ from exchange.rfq.models import RfqAttachment, RfqMessage
 from exchange.rfq.services._access import load_thread, party_side
 from exchange.rfq.services._effects import publish_after_commit
 from exchange.rfq.services._notices import notify_thread
+from exchange.runtime import Runtime
 
 __all__ = ["MAX_FILE_BYTES", "IncomingFile", "list_messages", "open_attachment", "post_message"]
 
@@ -72,7 +72,7 @@ async def post_message(
     links: list[schemas.LinkIn] | None = None,
     files: list[IncomingFile] | None = None,
     storage_dir: Path | None = None,
-    app_state: Any = None,
+    runtime: Runtime | None = None,
 ) -> RfqMessage:
     """A message from one party to the other; needs text, a link or a file (files go under `storage_dir`)."""
     thread = await load_thread(session, principal, thread_id)
@@ -133,9 +133,9 @@ async def post_message(
         kind="rfq_message",
         title=f"New message about {lot_title}",
         body=text[:200],
-        app_state=app_state,
+        runtime=runtime,
     )
-    publish_after_commit(session, app_state, thread.id, "message")
+    publish_after_commit(session, runtime, thread.id, "message")
     return message
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +27,7 @@ from exchange.rfq.services._threads import (
     require_rfq_open_lot,
     start_thread,
 )
+from exchange.runtime import Runtime
 
 __all__ = ["decline_thread", "make_offer", "open_rfq", "withdraw_offer"]
 
@@ -38,7 +38,7 @@ async def open_rfq(
     lot_id: int,
     data: schemas.RfqOpen,
     *,
-    app_state: Any = None,
+    runtime: Runtime | None = None,
     now: datetime | None = None,
 ) -> RfqThread:
     """A buyer's request for quotation on a live lot: a new thread whose first offer is the buyer's target.
@@ -82,7 +82,7 @@ async def open_rfq(
         title=f"New RFQ on {lot.title}",
         body=f"{principal.org_name or 'A buyer'} asks for a quote at {format_minor(terms.price_minor, lot.currency)} "
         f"{lot.currency}" + (f" and a sample of {data.sample_units} units" if data.sample_units else "") + ".",
-        app_state=app_state,
+        runtime=runtime,
     )
     return thread
 
@@ -93,7 +93,7 @@ async def make_offer(
     thread_id: int,
     data: schemas.OfferCreate,
     *,
-    app_state: Any = None,
+    runtime: Runtime | None = None,
     now: datetime | None = None,
 ) -> RfqOffer:
     """A quote or counter-offer by either party; it supersedes the other side's standing offer.
@@ -135,9 +135,9 @@ async def make_offer(
         title=f"New {word} on {lot.title}",
         body=f"{principal.org_name or 'The other side'} offers {format_minor(terms.price_minor, lot.currency)} "
         f"{lot.currency}, valid until {terms.valid_until:%d %b %Y %H:%M} UTC.",
-        app_state=app_state,
+        runtime=runtime,
     )
-    publish_after_commit(session, app_state, thread.id, "offer")
+    publish_after_commit(session, runtime, thread.id, "offer")
     return offer
 
 
@@ -147,7 +147,7 @@ async def decline_thread(
     thread_id: int,
     *,
     reason: str = "",
-    app_state: Any = None,
+    runtime: Runtime | None = None,
     now: datetime | None = None,
 ) -> RfqThread:
     """Either party ends the negotiation; the standing offer (if any) is declined with it."""
@@ -166,9 +166,9 @@ async def decline_thread(
         kind="rfq_declined",
         title=f"RFQ on {lot.title} declined",
         body=f"{principal.org_name or 'The other side'} ended the negotiation. {reason.strip()}".strip(),
-        app_state=app_state,
+        runtime=runtime,
     )
-    publish_after_commit(session, app_state, thread.id, "status")
+    publish_after_commit(session, runtime, thread.id, "status")
     return thread
 
 
@@ -177,7 +177,7 @@ async def withdraw_offer(
     principal: Principal,
     thread_id: int,
     *,
-    app_state: Any = None,
+    runtime: Runtime | None = None,
     now: datetime | None = None,
 ) -> RfqOffer:
     """The maker takes back their standing offer; the thread stays open for a fresh offer from either side."""
@@ -202,7 +202,7 @@ async def withdraw_offer(
         kind="rfq_withdrawn",
         title=f"Offer on {lot.title} withdrawn",
         body=f"{principal.org_name or 'The other side'} withdrew their offer; the negotiation stays open.",
-        app_state=app_state,
+        runtime=runtime,
     )
-    publish_after_commit(session, app_state, thread.id, "offer")
+    publish_after_commit(session, runtime, thread.id, "offer")
     return offer

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,12 +14,18 @@ from exchange.rfq.models import SampleOrder
 from exchange.rfq.services._access import as_conflict, load_thread, party_side
 from exchange.rfq.services._effects import publish_after_commit
 from exchange.rfq.services._notices import notify_thread
+from exchange.runtime import Runtime
 
 __all__ = ["move_sample", "request_sample"]
 
 
 async def request_sample(
-    session: AsyncSession, principal: Principal, thread_id: int, data: schemas.SampleCreate, *, app_state: Any = None
+    session: AsyncSession,
+    principal: Principal,
+    thread_id: int,
+    data: schemas.SampleCreate,
+    *,
+    runtime: Runtime | None = None,
 ) -> SampleOrder:
     """The buyer asks for a paid sample; the seller then names the sample price."""
     thread = await load_thread(session, principal, thread_id)
@@ -60,9 +64,9 @@ async def request_sample(
         kind="rfq_sample",
         title=f"Sample requested: {data.units} units of {lot.title}",
         body="Name a sample price per unit; the fee is credited if the buyer then buys the lot.",
-        app_state=app_state,
+        runtime=runtime,
     )
-    publish_after_commit(session, app_state, thread.id, "sample")
+    publish_after_commit(session, runtime, thread.id, "sample")
     return sample
 
 
@@ -74,7 +78,7 @@ async def move_sample(
     move: str,
     *,
     unit_price: str | int | None = None,
-    app_state: Any = None,
+    runtime: Runtime | None = None,
 ) -> SampleOrder:
     """price (seller, with `unit_price`) · confirm (buyer: the fee becomes due) · ship (seller) · decline."""
     thread = await load_thread(session, principal, thread_id)
@@ -107,8 +111,6 @@ async def move_sample(
         "shipped": f"Sample shipped: {sample.units} units of {lot_title}",
         "declined": f"Sample declined: {lot_title}",
     }
-    await notify_thread(
-        session, counterpart, thread.id, kind="rfq_sample", title=titles[new_status], app_state=app_state
-    )
-    publish_after_commit(session, app_state, thread.id, "sample")
+    await notify_thread(session, counterpart, thread.id, kind="rfq_sample", title=titles[new_status], runtime=runtime)
+    publish_after_commit(session, runtime, thread.id, "sample")
     return sample

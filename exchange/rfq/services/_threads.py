@@ -18,6 +18,7 @@ from exchange.rfq.models import RfqOffer, RfqThread
 from exchange.rfq.services._effects import publish_after_commit
 from exchange.rfq.services._notices import notify_thread
 from exchange.rfq.services._terms import OfferTerms
+from exchange.runtime import Runtime
 
 __all__ = [
     "NEGOTIATED",
@@ -169,7 +170,7 @@ async def end_threads(
     reason: str,
     notify_side: rules.Side,
     title: str,
-    app_state: Any,
+    runtime: Runtime | None,
     now: datetime,
 ) -> None:
     """End every open thread `query` selects (each only if still open), telling one side why."""
@@ -185,7 +186,5 @@ async def end_threads(
             continue
         await end_open_offers(session, [other.id], "closed" if status == "closed" else "declined", now)
         org_id = other.buyer_org_id if notify_side == "buyer" else other.seller_org_id
-        await notify_thread(
-            session, org_id, other.id, kind=f"rfq_{status}", title=title, body=reason, app_state=app_state
-        )
-        publish_after_commit(session, app_state, other.id, "status")
+        await notify_thread(session, org_id, other.id, kind=f"rfq_{status}", title=title, body=reason, runtime=runtime)
+        publish_after_commit(session, runtime, other.id, "status")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
 
 import msgspec
 from sqlalchemy import func, select, update
@@ -22,6 +22,7 @@ from exchange.rfq.services._specs import check_category, check_constraints
 from exchange.rfq.services._terms import read_terms_of
 from exchange.rfq.services._threads import end_threads, require_rfq_open_lot, start_thread
 from exchange.rfq.services._views import org_names
+from exchange.runtime import Runtime
 from exchange.text import clean_text
 
 __all__ = [
@@ -168,7 +169,7 @@ async def answer_wanted(
     request_id: int,
     data: schemas.WantedAnswer,
     *,
-    app_state: Any = None,
+    runtime: Runtime | None = None,
     now: datetime | None = None,
 ) -> RfqThread:
     """A seller answers with one of their own live lots and a quote; that opens a thread with the buyer."""
@@ -211,13 +212,18 @@ async def answer_wanted(
         title=f"New quote for your request: {request.title}",
         body=f"{principal.org_name or 'A seller'} offers {lot.title} for "
         f"{format_minor(terms.price_minor, lot.currency)} {lot.currency}. Compare the quotes on /wanted/{request.id}.",
-        app_state=app_state,
+        runtime=runtime,
     )
     return thread
 
 
 async def cancel_wanted(
-    session: AsyncSession, principal: Principal, request_id: int, *, app_state: Any = None, now: datetime | None = None
+    session: AsyncSession,
+    principal: Principal,
+    request_id: int,
+    *,
+    runtime: Runtime | None = None,
+    now: datetime | None = None,
 ) -> WantedRequest:
     """The buyer withdraws the request; open answers are declined with a notice to their sellers."""
     now = now or utcnow()
@@ -243,7 +249,7 @@ async def cancel_wanted(
         reason="The buyer withdrew the request.",
         notify_side="seller",
         title=f"Request withdrawn: {request.title}",
-        app_state=app_state,
+        runtime=runtime,
         now=now,
     )
     await session.refresh(request)

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import signal
 import time
-from types import SimpleNamespace
 
 import pytest
 from litestar import Litestar
@@ -15,8 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from exchange.auctions import scripts
 from exchange.auctions.counts import bid_counts
 from exchange.auctions.models import EngineIdentity
+from exchange.auctions.runtime import lot_listeners, make_bid_engine
 from exchange.auctions.scripts import LotKeys
-from exchange.lots.events import lot_sold_elsewhere
+from exchange.events import EventDispatcher
+from exchange.lots.events import LotSoldElsewhere
 from exchange.orders.services import create_order_for_lot
 from tests.conftest import OrgFactory
 from tests.support.lots import insert_live_lot
@@ -38,8 +40,9 @@ async def test_a_lot_whose_redis_state_was_lost_is_rebuilt_from_sql_before_the_n
     assert identity is not None
     redis = Redis.from_url(redis_url)
     await redis.delete(*LotKeys(lot_id, f"sx:{identity.space}:").all())  # as if Redis lost its data
-    state = SimpleNamespace(redis=redis, session_maker=db)
-    assert await bid_counts(state, [lot_id]) == {lot_id: 2}  # counted from SQL meanwhile
+    # The app's runtime with this loop's clients (its engine already knows the key space).
+    runtime = dataclasses.replace(client.app.state.runtime, redis=redis, session_maker=db)
+    assert await bid_counts(runtime, [lot_id]) == {lot_id: 2}  # counted from SQL meanwhile
 
     replay = await client.post(url, json={"amount": "100"}, headers=keyed)
     assert replay.status_code == 201
@@ -75,7 +78,9 @@ async def test_a_lot_sold_by_a_quote_refuses_every_later_bid(
 
     # The RFQ capability tells the engine after its commit (here as another process would).
     redis = Redis.from_url(redis_url)
-    await lot_sold_elsewhere(SimpleNamespace(redis=redis, session_maker=db), told)
+    other = make_bid_engine(redis, db, client.app.state.runtime.live)
+    await EventDispatcher(lot_listeners(other, lambda *_event: None)).emit(LotSoldElsewhere(told))
+    await other.redis.aclose(close_connection_pool=True)
     await redis.aclose()
 
     late_bid = await client.post(f"/api/lots/{told}/bids", json={"amount": "200"}, headers=bidder.headers)

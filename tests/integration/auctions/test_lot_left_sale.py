@@ -4,7 +4,6 @@ whoever watched it is told."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -13,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from exchange.auctions.models import EngineIdentity
 from exchange.auctions.scripts import LotKeys
-from exchange.scheduler import registered_jobs
+from exchange.lots.jobs import JOBS as LOT_JOBS
 from tests.conftest import OrgFactory
 from tests.support.lots import insert_live_lot
+from tests.support.runtime import runtime_in_this_loop
 
 
 async def _engine_state(db: async_sessionmaker[AsyncSession], redis: Redis, lot_id: int) -> bytes | None:
@@ -69,8 +69,9 @@ async def test_an_expired_listing_is_closed_in_redis_by_the_expiry_job(
     redis = Redis.from_url(redis_url)
     try:
         assert await _engine_state(db, redis, lot_id) is not None  # loaded (the app's own job may run first)
-        (expire,) = [job for job in registered_jobs() if job.name == "lots.expire-listings"]
-        await expire.run(SimpleNamespace(redis=redis, session_maker=db))
+        (expire,) = [job for job in LOT_JOBS if job.name == "lots.expire-listings"]
+        async with runtime_in_this_loop(client.app.state.runtime, redis, db) as runtime:
+            await expire.run(runtime)
         assert await _engine_state(db, redis, lot_id) == b"gone"
     finally:
         await redis.aclose()

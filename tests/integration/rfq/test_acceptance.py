@@ -3,7 +3,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -12,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from exchange.accounts.principal import Principal
 from exchange.errors import Conflict
-from exchange.lots.events import on_lot_sold_elsewhere
+from exchange.lots.events import LotSoldElsewhere
 from exchange.lots.models import Lot
 from exchange.notifications.models import Notification
 from exchange.orders.services import create_order_for_lot
@@ -20,13 +19,6 @@ from exchange.rfq import services
 from exchange.rfq.models import RfqOffer
 from tests.conftest import OrgFactory
 from tests.support.rfq import count_orders, new_deal, principal_of
-
-SOLD_ELSEWHERE: list[int] = []
-
-
-@on_lot_sold_elsewhere
-async def _record_sale(_app_state: Any, lot_id: int) -> None:
-    SOLD_ELSEWHERE.append(lot_id)
 
 
 async def _purchase(db: async_sessionmaker[AsyncSession], lot_id: int, buyer_org_id: int, delay: float = 0) -> int:
@@ -113,15 +105,21 @@ async def test_an_accepted_quote_ends_a_sealed_bid_lot_as_sold_and_tells_the_bid
     deal = await new_deal(client, db, make_org, sale_mode="sealed_bid", price_minor=None, reserve_price_minor=3_000_000)
     thread_id = (await deal.open_rfq(price="45000.00"))["id"]
     quote = await deal.offer(deal.seller, thread_id, "46000.00")
-    accepted = await client.post(
-        f"/api/rfqs/{thread_id}/accept", json={"offer_id": quote["id"]}, headers=deal.buyer.headers
-    )
+    sold_elsewhere: list[int] = []
+
+    async def record(event: LotSoldElsewhere) -> None:
+        sold_elsewhere.append(event.lot_id)
+
+    with client.app.state.runtime.events.listening(LotSoldElsewhere, record):
+        accepted = await client.post(
+            f"/api/rfqs/{thread_id}/accept", json={"offer_id": quote["id"]}, headers=deal.buyer.headers
+        )
     assert accepted.status_code == 201
     async with db() as session:
         lot = await session.get(Lot, deal.lot_id)
         assert lot is not None
         assert lot.status == "sold"
-    assert deal.lot_id in SOLD_ELSEWHERE
+    assert sold_elsewhere == [deal.lot_id]
 
 
 async def test_a_repeated_accept_with_the_same_idempotency_key_returns_the_first_order(

@@ -91,7 +91,7 @@ async def test_a_live_subscription_made_while_redis_is_down_gets_its_events_once
 
         async def keep_publishing() -> None:  # until the deferred subscription is made and hears one
             while True:
-                publish_event(state, channel, "count", {"count": 1})
+                publish_event(state.runtime, channel, "count", {"count": 1})
                 await asyncio.sleep(0.2)
 
         async def listen() -> bytes:  # in the app's event loop, like an SSE stream's

@@ -17,6 +17,7 @@ from exchange.accounts.guards import current_principal, requires_org_kind
 from exchange.errors import DomainError, Unprocessable
 from exchange.lots import rules, schemas, services
 from exchange.params import Id
+from exchange.runtime import Runtime
 from exchange.specs.catalog import get_catalog
 from web.pages.forms import form_fields
 from web.pages.lots._forms import form_error_field, form_from_lot, lot_body_from_form
@@ -99,11 +100,11 @@ class LotPostingPages(Controller):
         return Redirect(f"/lots/{lot_id}", status_code=303)
 
     @post("/{lot_id:int}/publish")
-    async def publish(self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id) -> Redirect:
+    async def publish(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id, runtime: Runtime
+    ) -> Redirect:
         try:
-            lot = await services.publish_lot(
-                db_session, current_principal(request), lot_id, app_state=request.app.state
-            )
+            lot = await services.publish_lot(db_session, current_principal(request), lot_id, runtime=runtime)
         except DomainError as error:
             if error.status_code == 404:
                 raise
@@ -116,9 +117,11 @@ class LotPostingPages(Controller):
         return Redirect(f"/lots/{lot_id}", status_code=303)
 
     @post("/{lot_id:int}/withdraw")
-    async def withdraw(self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id) -> Redirect:
+    async def withdraw(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id, runtime: Runtime
+    ) -> Redirect:
         try:
-            await services.withdraw_lot(db_session, current_principal(request), lot_id, app_state=request.app.state)
+            await services.withdraw_lot(db_session, current_principal(request), lot_id, runtime=runtime)
         except DomainError as error:
             if error.status_code == 404:
                 raise

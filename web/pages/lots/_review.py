@@ -13,6 +13,7 @@ from exchange.accounts.guards import current_principal, requires_admin
 from exchange.errors import DomainError
 from exchange.lots import services
 from exchange.params import Id
+from exchange.runtime import Runtime
 from exchange.specs.catalog import get_catalog
 from web.pages.forms import form_fields
 
@@ -30,11 +31,13 @@ class ReviewPages(Controller):
         return Template("lots/reviews.html", context={"lots": lots, "catalog": get_catalog()})
 
     @post("/{lot_id:int}/approve")
-    async def approve(self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id) -> Redirect:
+    async def approve(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id, runtime: Runtime
+    ) -> Redirect:
         form = await form_fields(request)
         try:
             lot = await services.approve_lot(
-                db_session, current_principal(request), lot_id, note=form.get("note", ""), app_state=request.app.state
+                db_session, current_principal(request), lot_id, note=form.get("note", ""), runtime=runtime
             )
         except DomainError as error:
             flash(request, f"Not approved: {error.detail}", category="error")
@@ -43,7 +46,9 @@ class ReviewPages(Controller):
         return Redirect("/admin/reviews", status_code=303)
 
     @post("/{lot_id:int}/reject")
-    async def reject(self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id) -> Redirect:
+    async def reject(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id, runtime: Runtime
+    ) -> Redirect:
         form = await form_fields(request)
         try:
             lot = await services.reject_lot(
@@ -51,7 +56,7 @@ class ReviewPages(Controller):
                 current_principal(request),
                 lot_id,
                 reason=form.get("reason", ""),
-                app_state=request.app.state,
+                runtime=runtime,
             )
         except DomainError as error:
             flash(request, f"Not rejected: {error.detail}", category="error")

@@ -22,6 +22,7 @@ from exchange.lots.visibility import get_visible_lot
 from exchange.money import format_minor
 from exchange.params import Id
 from exchange.rfq import schemas, services
+from exchange.runtime import Runtime
 from web.pages.forms import form_fields
 from web.pages.rfq._context import PAYMENT_TERMS_LABELS, thread_context
 from web.pages.rfq._forms import is_htmx, refused, struct_from_form
@@ -79,7 +80,9 @@ class RfqPages(Controller):
         return Template("rfq/new.html", context=self._new_context(lot, {}, {}))
 
     @post("/rfqs/new", guards=[requires_org_kind("buyer"), requires_verified_org])
-    async def open_rfq(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template | Redirect:
+    async def open_rfq(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, runtime: Runtime
+    ) -> Template | Redirect:
         principal = current_principal(request)
         form = await form_fields(request)
         try:
@@ -89,7 +92,7 @@ class RfqPages(Controller):
         lot = await get_visible_lot(db_session, principal, lot_id)
         try:
             data = struct_from_form(form, schemas.RfqOpen, OPEN_FIELDS)
-            thread = await services.open_rfq(db_session, principal, lot.id, data, app_state=request.app.state)
+            thread = await services.open_rfq(db_session, principal, lot.id, data, runtime=runtime)
         except DomainError as error:
             await db_session.rollback()
             return Template(
@@ -141,14 +144,12 @@ class RfqPages(Controller):
 
     @post("/rfqs/{thread_id:int}/offers", guards=[requires_verified_org])
     async def make_offer(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, thread_id: Id
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, thread_id: Id, runtime: Runtime
     ) -> Template | Redirect:
         form = await form_fields(request)
         try:
             data = struct_from_form(_offer_form(form), schemas.OfferCreate, OFFER_FIELDS)
-            offer = await services.make_offer(
-                db_session, current_principal(request), thread_id, data, app_state=request.app.state
-            )
+            offer = await services.make_offer(db_session, current_principal(request), thread_id, data, runtime=runtime)
         except DomainError as error:
             return await refused(request, db_session, error, f"/rfqs/{thread_id}")
         return await self._answer(
@@ -160,7 +161,7 @@ class RfqPages(Controller):
 
     @post("/rfqs/{thread_id:int}/accept", guards=[requires_verified_org])
     async def accept(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, thread_id: Id
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, thread_id: Id, runtime: Runtime
     ) -> Template | Redirect:
         form = await form_fields(request)
         try:
@@ -171,7 +172,7 @@ class RfqPages(Controller):
                 thread_id,
                 data.offer_id,
                 idempotency_key=form.get("idempotency_key") or None,
-                app_state=request.app.state,
+                runtime=runtime,
             )
         except DomainError as error:
             return await refused(request, db_session, error, f"/rfqs/{thread_id}")
@@ -180,7 +181,7 @@ class RfqPages(Controller):
 
     @post("/rfqs/{thread_id:int}/decline", guards=[requires_verified_org])
     async def decline(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, thread_id: Id
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, thread_id: Id, runtime: Runtime
     ) -> Template | Redirect:
         form = await form_fields(request)
         try:
@@ -189,7 +190,7 @@ class RfqPages(Controller):
                 current_principal(request),
                 thread_id,
                 reason=form.get("reason", "")[:1000],
-                app_state=request.app.state,
+                runtime=runtime,
             )
         except DomainError as error:
             return await refused(request, db_session, error, f"/rfqs/{thread_id}")
@@ -197,19 +198,17 @@ class RfqPages(Controller):
 
     @post("/rfqs/{thread_id:int}/withdraw", guards=[requires_verified_org])
     async def withdraw(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, thread_id: Id
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, thread_id: Id, runtime: Runtime
     ) -> Template | Redirect:
         try:
-            await services.withdraw_offer(
-                db_session, current_principal(request), thread_id, app_state=request.app.state
-            )
+            await services.withdraw_offer(db_session, current_principal(request), thread_id, runtime=runtime)
         except DomainError as error:
             return await refused(request, db_session, error, f"/rfqs/{thread_id}")
         return await self._answer(request, db_session, thread_id, "Your offer is withdrawn.")
 
     @post("/rfqs/{thread_id:int}/messages", guards=[requires_verified_org], request_max_body_size=UPLOAD_LIMIT)
     async def post_message(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, thread_id: Id
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, thread_id: Id, runtime: Runtime
     ) -> Template | Redirect:
         form = await request.form()
         body = str(form.get("body") or "")
@@ -230,7 +229,7 @@ class RfqPages(Controller):
                 links=links,
                 files=files,
                 storage_dir=_attachments_dir(request),
-                app_state=request.app.state,
+                runtime=runtime,
             )
         except DomainError as error:
             return await refused(request, db_session, error, f"/rfqs/{thread_id}")
@@ -247,14 +246,12 @@ class RfqPages(Controller):
 
     @post("/rfqs/{thread_id:int}/samples", guards=[requires_verified_org])
     async def request_sample(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, thread_id: Id
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, thread_id: Id, runtime: Runtime
     ) -> Template | Redirect:
         form = await form_fields(request)
         try:
             data = struct_from_form(form, schemas.SampleCreate, ("units", "note"))
-            await services.request_sample(
-                db_session, current_principal(request), thread_id, data, app_state=request.app.state
-            )
+            await services.request_sample(db_session, current_principal(request), thread_id, data, runtime=runtime)
         except DomainError as error:
             return await refused(request, db_session, error, f"/rfqs/{thread_id}")
         return await self._answer(request, db_session, thread_id, "Sample requested; the seller will name a price.")
@@ -267,6 +264,7 @@ class RfqPages(Controller):
         thread_id: Id,
         sample_id: Id,
         move: Annotated[Literal["price", "confirm", "ship", "decline"], PathParameter()],
+        runtime: Runtime,
     ) -> Template | Redirect:
         form = await form_fields(request)
         try:
@@ -277,7 +275,7 @@ class RfqPages(Controller):
                 sample_id,
                 move,
                 unit_price=form.get("unit_price") or None,
-                app_state=request.app.state,
+                runtime=runtime,
             )
         except DomainError as error:
             return await refused(request, db_session, error, f"/rfqs/{thread_id}")

@@ -16,6 +16,7 @@ from exchange.db.base import utcnow
 from exchange.errors import DomainError, NotFound, from_msgspec_error
 from exchange.params import Id
 from exchange.rfq import schemas, services
+from exchange.runtime import Runtime
 from web.pages.forms import form_fields
 from web.pages.rfq._context import PAYMENT_TERMS_LABELS
 from web.pages.rfq._forms import struct_from_form
@@ -119,13 +120,13 @@ class WantedPages(Controller):
 
     @post("/{request_id:int}/answers", guards=[requires_org_kind("seller"), requires_verified_org])
     async def answer(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, request_id: Id
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, request_id: Id, runtime: Runtime
     ) -> Template | Redirect:
         form = await form_fields(request)
         try:
             data = struct_from_form(form, schemas.WantedAnswer, ANSWER_FIELDS)
             thread = await services.answer_wanted(
-                db_session, current_principal(request), request_id, data, app_state=request.app.state
+                db_session, current_principal(request), request_id, data, runtime=runtime
             )
         except DomainError as error:
             await db_session.rollback()
@@ -137,11 +138,11 @@ class WantedPages(Controller):
         return Redirect(f"/rfqs/{thread.id}", status_code=303)
 
     @post("/{request_id:int}/cancel", guards=[requires_verified_org])
-    async def cancel(self, request: Request[Any, Any, Any], db_session: AsyncSession, request_id: Id) -> Redirect:
+    async def cancel(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, request_id: Id, runtime: Runtime
+    ) -> Redirect:
         try:
-            await services.cancel_wanted(
-                db_session, current_principal(request), request_id, app_state=request.app.state
-            )
+            await services.cancel_wanted(db_session, current_principal(request), request_id, runtime=runtime)
         except DomainError as error:
             await db_session.rollback()
             flash(request, error.detail, category="error")
@@ -151,7 +152,7 @@ class WantedPages(Controller):
 
     @post("/{request_id:int}/accept/{thread_id:int}", guards=[requires_org_kind("buyer"), requires_verified_org])
     async def accept_from_comparison(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, request_id: Id, thread_id: Id
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, request_id: Id, thread_id: Id, runtime: Runtime
     ) -> Redirect:
         form = await form_fields(request)
         principal = current_principal(request)
@@ -166,7 +167,7 @@ class WantedPages(Controller):
                 thread_id,
                 data.offer_id,
                 idempotency_key=form.get("idempotency_key") or None,
-                app_state=request.app.state,
+                runtime=runtime,
             )
         except DomainError as error:
             await db_session.rollback()

@@ -1,0 +1,44 @@
+"""What a running app holds, typed: built once by `create_app`'s lifespan and handed to request handlers
+through dependency injection (`runtime: Runtime`) and to every scheduled job.
+
+Services take the pieces they use from it (`runtime.bid_engine`, `runtime.clock`, `runtime.events`),
+so mypy checks every call from one capability into another. Nothing registers itself into it: the
+lifespan in `exchange.app` lists what goes in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar.datastructures import State
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from exchange.auctions.engine import BidEngine
+from exchange.clock import Clock
+from exchange.events import EventDispatcher
+from exchange.live.channels import Live
+from exchange.settings import Settings
+
+__all__ = ["Runtime", "provide_runtime"]
+
+
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    settings: Settings
+    session_maker: async_sessionmaker[AsyncSession]
+    redis: Redis
+    """The app's Redis client (sessions, rate limits, live events); the bid engine has its own pool."""
+    live: Live
+    """Live events to open pages (SSE over Redis pub/sub)."""
+    bid_engine: BidEngine
+    events: EventDispatcher
+    clock: Clock
+
+
+def provide_runtime(state: State) -> Runtime:
+    """The dependency behind every `runtime: Runtime` parameter of a route handler."""
+    runtime: Any = state.runtime
+    assert isinstance(runtime, Runtime), "the app's lifespan has not built its runtime"
+    return runtime
