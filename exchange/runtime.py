@@ -16,12 +16,12 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from exchange.auctions.engine import BidEngine
-from exchange.clock import Clock
+from exchange.clock import Clock, SystemClock
 from exchange.events import EventDispatcher
 from exchange.live.channels import Live
 from exchange.settings import Settings
 
-__all__ = ["Runtime", "provide_runtime"]
+__all__ = ["Runtime", "clock_of", "provide_runtime"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,3 +42,8 @@ def provide_runtime(state: State) -> Runtime:
     runtime: Any = state.runtime
     assert isinstance(runtime, Runtime), "the app's lifespan has not built its runtime"
     return runtime
+
+
+def clock_of(runtime: Runtime | None) -> Clock:
+    """The runtime's clock, or the system's for a service called without one (a script, a unit test)."""
+    return runtime.clock if runtime is not None else SystemClock()

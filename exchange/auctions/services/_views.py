@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -111,7 +111,7 @@ async def sale_view(session: AsyncSession, runtime: Runtime, principal: Principa
     return SaleView(
         lot=lot,
         bid_count=counts.get(lot_id, 0),
-        phase=_phase(lot, close, datetime.now(UTC)),
+        phase=_phase(lot, close, runtime.clock.now()),
         is_seller=org_id is not None and org_id == lot.seller_org_id,
         is_buyer=is_buyer,
         my_bid=my_bid,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -18,15 +18,11 @@ from exchange.lots.models import Lot, LotDocument
 from exchange.lots.services._common import aware, own_lot, transition
 from exchange.lots.services._drafts import leaf_category
 from exchange.notifications.services import notify
-from exchange.runtime import Runtime
+from exchange.runtime import Runtime, clock_of
 from exchange.specs.compliance import LotFacts, check_refusals, review_reasons
 from exchange.specs.validation import missing_required
 
 __all__ = ["approve_lot", "expire_due_lots", "publish_lot", "reject_lot", "review_queue", "withdraw_lot"]
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 async def _document_kinds(session: AsyncSession, lot_id: int) -> set[str]:
@@ -59,7 +55,7 @@ async def publish_lot(
             "Your organisation is not verified yet; an administrator verifies it before you can publish.",
             code="org_not_verified",
         )
-    now = now or _now()
+    now = now or clock_of(runtime).now()
     category = leaf_category(lot.category)
     missing = missing_required(category, lot.specs or {})
     if missing:
@@ -120,7 +116,7 @@ async def approve_lot(
 ) -> Lot:
     """An administrator lets a reviewed lot go live; its listing window starts now."""
     lot = await _reviewed_lot(session, principal, lot_id)
-    now = now or _now()
+    now = now or clock_of(runtime).now()
     try:
         window = _window(lot, now)
     except Unprocessable as error:

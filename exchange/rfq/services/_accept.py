@@ -28,7 +28,7 @@ from exchange.rfq.services._access import legal, load_move
 from exchange.rfq.services._effects import publish_after_commit
 from exchange.rfq.services._notices import notify_thread
 from exchange.rfq.services._threads import advance_thread, end_threads
-from exchange.runtime import Runtime
+from exchange.runtime import Runtime, clock_of
 
 __all__ = ["Accepted", "accept_offer", "accept_offer_once", "finish_accept"]
 
@@ -87,7 +87,7 @@ async def accept_offer(
     sells only at its close). A sealed-bid lot sold before its first bid has its deposits released and its
     watchers told. Call `finish_accept` after it to commit and tell the bid engine (no more bids).
     """
-    now = now or utcnow()
+    now = now or clock_of(runtime).now()
     move = await load_move(session, principal, thread_id)
     thread, side, lot, offers = move.thread, move.side, move.lot, move.offers
     legal(rules.check_accept, move.state, side, offer_id, now)

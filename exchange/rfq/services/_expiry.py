@@ -11,13 +11,12 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from exchange.db.base import utcnow
 from exchange.lots.models import Lot
 from exchange.rfq.models import RfqOffer, RfqThread
 from exchange.rfq.services._effects import publish_after_commit
 from exchange.rfq.services._notices import notify_thread
 from exchange.rfq.services._threads import end_open_offers
-from exchange.runtime import Runtime
+from exchange.runtime import Runtime, clock_of
 
 __all__ = ["close_threads_on_unavailable_lots", "expire_due_offers"]
 
@@ -29,7 +28,7 @@ async def expire_due_offers(
 
     Each offer changes once (a conditional UPDATE), so several schedulers running it notify once.
     """
-    now = now or utcnow()
+    now = now or clock_of(runtime).now()
     rows = (
         await session.execute(
             update(RfqOffer)
@@ -81,7 +80,7 @@ async def close_threads_on_unavailable_lots(
     session: AsyncSession, now: datetime | None = None, *, runtime: Runtime | None = None
 ) -> int:
     """Close open threads whose lot was sold, awarded or ended by another path; the buyer is told."""
-    now = now or utcnow()
+    now = now or clock_of(runtime).now()
     stale = (
         await session.execute(
             select(RfqThread.id, RfqThread.buyer_org_id, Lot.title)

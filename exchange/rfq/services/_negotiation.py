@@ -9,7 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.principal import Principal
 from exchange.auctions.leaving import require_no_bids
-from exchange.db.base import utcnow
 from exchange.errors import Forbidden
 from exchange.lots.visibility import get_visible_lot
 from exchange.money import format_minor
@@ -27,7 +26,7 @@ from exchange.rfq.services._threads import (
     require_rfq_open_lot,
     start_thread,
 )
-from exchange.runtime import Runtime
+from exchange.runtime import Runtime, clock_of
 
 __all__ = ["decline_thread", "make_offer", "open_rfq", "withdraw_offer"]
 
@@ -46,7 +45,7 @@ async def open_rfq(
     404 when the lot is not visible to the buyer; 409 when the lot is not for sale, RFQ is off, or the
     buyer already has an open thread on it.
     """
-    now = now or utcnow()
+    now = now or clock_of(runtime).now()
     if principal.org_id is None or principal.org_kind != "buyer":
         raise Forbidden("Only buyer organisations can ask for quotes.", code="wrong_org_kind")
     lot = await get_visible_lot(session, principal, lot_id)
@@ -100,7 +99,7 @@ async def make_offer(
 
     409 when it is not the caller's turn (their own offer still stands) or the thread has ended.
     """
-    now = now or utcnow()
+    now = now or clock_of(runtime).now()
     move = await load_move(session, principal, thread_id)
     thread, side, lot, offers = move.thread, move.side, move.lot, move.offers
     standing = legal(rules.check_offer, move.state, side, now)
@@ -151,7 +150,7 @@ async def decline_thread(
     now: datetime | None = None,
 ) -> RfqThread:
     """Either party ends the negotiation; the standing offer (if any) is declined with it."""
-    now = now or utcnow()
+    now = now or clock_of(runtime).now()
     move = await load_move(session, principal, thread_id)
     thread, side, lot = move.thread, move.side, move.lot
     legal(rules.check_decline, move.state, side)
@@ -181,7 +180,7 @@ async def withdraw_offer(
     now: datetime | None = None,
 ) -> RfqOffer:
     """The maker takes back their standing offer; the thread stays open for a fresh offer from either side."""
-    now = now or utcnow()
+    now = now or clock_of(runtime).now()
     move = await load_move(session, principal, thread_id)
     thread, side, lot, offers = move.thread, move.side, move.lot, move.offers
     standing = legal(rules.check_withdraw, move.state, side, now)

@@ -22,7 +22,7 @@ from exchange.rfq.services._specs import check_category, check_constraints
 from exchange.rfq.services._terms import read_terms_of
 from exchange.rfq.services._threads import end_threads, require_rfq_open_lot, start_thread
 from exchange.rfq.services._views import org_names
-from exchange.runtime import Runtime
+from exchange.runtime import Runtime, clock_of
 from exchange.text import clean_text
 
 __all__ = [
@@ -173,7 +173,7 @@ async def answer_wanted(
     now: datetime | None = None,
 ) -> RfqThread:
     """A seller answers with one of their own live lots and a quote; that opens a thread with the buyer."""
-    now = now or utcnow()
+    now = now or clock_of(runtime).now()
     if principal.org_id is None or principal.org_kind != "seller":
         raise Forbidden("Only seller organisations answer wanted requests.", code="wrong_org_kind")
     request = await load_wanted(session, principal, request_id)
@@ -226,7 +226,7 @@ async def cancel_wanted(
     now: datetime | None = None,
 ) -> WantedRequest:
     """The buyer withdraws the request; open answers are declined with a notice to their sellers."""
-    now = now or utcnow()
+    now = now or clock_of(runtime).now()
     request = await load_wanted(session, principal, request_id)
     if request.buyer_org_id != principal.org_id:
         raise Forbidden("Only the buyer who posted this request can withdraw it.", code="not_your_request")
