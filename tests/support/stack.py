@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from exchange.accounts import services as account_services
 from exchange.app import create_app
+from exchange.clock import Clock
 from exchange.db.engine import make_engine, make_session_maker
 from exchange.redis.embedded import EmbeddedRedis
 from exchange.settings import Settings
@@ -39,8 +40,9 @@ class Stack:
 
 
 @asynccontextmanager
-async def private_stack(*, scheduler: bool) -> AsyncIterator[Stack]:
-    """A migrated SQLite database, a redis-server on a unix socket (the embedded server's settings), the app."""
+async def private_stack(*, scheduler: bool, clock: Clock | None = None) -> AsyncIterator[Stack]:
+    """A migrated SQLite database, a redis-server on a unix socket (the embedded server's settings), the app
+    (on `clock`, the system's by default)."""
     root = Path(tempfile.mkdtemp(prefix="sx-stack-"))  # short: unix socket paths have a length limit
     redis_server = EmbeddedRedis(root / "r")
     redis_server.ensure_running()
@@ -54,7 +56,7 @@ async def private_stack(*, scheduler: bool) -> AsyncIterator[Stack]:
         )
         engine = make_engine(settings.database)
         db = make_session_maker(engine)
-        async with AsyncTestClient(app=create_app(settings)) as client:
+        async with AsyncTestClient(app=create_app(settings, clock=clock)) as client:
             email = unique_email("admin")
             async with db() as session, session.begin():
                 user = await account_services.create_admin(session, email, DEMO_PASSWORD)
