@@ -1,7 +1,7 @@
 """One in-process event dispatcher per app, built in `create_app`'s lifespan with its listeners.
 
 A capability raises an event (a frozen dataclass it owns, e.g. `lots.events.LotLeftSale`) after the
-SQL change is committed; the listeners wired in `exchange.wiring` react in this process (every worker
+SQL change is committed; the listeners wired in `exchange.app` react in this process (every worker
 process builds the same dispatcher, so nothing here is state another process needs). Events that
 must survive a crash belong in an outbox table instead.
 """
