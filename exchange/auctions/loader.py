@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from exchange.auctions.models import Bid, BidDeposit, BidRevision
 from exchange.auctions.receipts import parse_micros
 from exchange.auctions.scripts import LotKeys, LotScripts, engine_unavailable, redis_guard
+from exchange.db.engine import read_one_snapshot
 from exchange.errors import NotFound, ServiceUnavailable
 from exchange.lots.models import Lot, LotInvite
 from exchange.orders.models import Order
@@ -160,6 +161,8 @@ class LotStateLoader:
     async def _read(self, lot_id: int, keys: LotKeys) -> LotSnapshot | None:
         try:
             async with self.session_maker() as session:
+                # One snapshot: a lot withdrawn between two reads must not load as open without its deposits.
+                await read_one_snapshot(session)
                 return await read_snapshot(session, lot_id)
         except SQLAlchemyError:
             async with redis_guard():

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from exchange.settings import DatabaseSettings
 
-__all__ = ["make_engine", "make_session_maker"]
+__all__ = ["make_engine", "make_session_maker", "read_one_snapshot"]
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -47,3 +47,19 @@ def make_engine(settings: DatabaseSettings) -> AsyncEngine:
 
 def make_session_maker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def read_one_snapshot(session: AsyncSession) -> None:
+    """Make every read of this (fresh) session see one committed state of the database.
+
+    By default each SELECT sees the latest commit: PostgreSQL's READ COMMITTED, and SQLite's driver runs
+    SELECTs outside any transaction. A reader that puts several reads together (a lot and its deposits)
+    could then mix a state from before a commit with one from after it. REPEATABLE READ on PostgreSQL, and
+    an explicit BEGIN on SQLite (a WAL read snapshot from the first SELECT), make the reads one snapshot.
+    """
+    bind = session.bind
+    if bind is not None and bind.dialect.name == "sqlite":
+        connection = await session.connection()
+        await connection.exec_driver_sql("BEGIN")
+    else:
+        await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
