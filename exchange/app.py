@@ -47,6 +47,7 @@ from exchange.redis.embedded import REDIS_OWNED_BY_PARENT, EmbeddedRedis
 from exchange.rfq import jobs as rfq_jobs  # noqa: F401  (registers the offer-expiry jobs)
 from exchange.rfq.api import rfq_controllers
 from exchange.scheduler import Scheduler
+from exchange.security_headers import add_security_headers
 from exchange.settings import Settings
 from exchange.specs.api import CategoriesController
 from web.pages import page_controllers
@@ -187,6 +188,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "Errors are RFC 9457 problem+json.",
         ),
         exception_handlers=exception_handlers,
+        before_send=[add_security_headers],
         request_max_body_size=MAX_BODY_BYTES,
         state=State(
             {
