@@ -50,6 +50,7 @@ from exchange.rfq import jobs as rfq_jobs
 from exchange.rfq.api import rfq_controllers
 from exchange.runtime import Runtime, provide_runtime
 from exchange.scheduler import Job, Scheduler
+from exchange.security_headers import add_security_headers
 from exchange.settings import Settings
 from exchange.shutdown import bounded
 from exchange.specs.api import CategoriesController
@@ -210,6 +211,7 @@ def create_app(
         ),
         exception_handlers=exception_handlers,
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False)},
+        before_send=[add_security_headers],
         request_max_body_size=MAX_BODY_BYTES,
         state=State(
             {

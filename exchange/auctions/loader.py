@@ -148,6 +148,9 @@ class LotStateLoader:
                 continue
             snapshot = await self._read(lot_id, keys)
             if snapshot is None:
+                # Release the claim now: asking again for a missing lot must not wait for it to expire.
+                async with redis_guard():
+                    await self.redis.delete(keys.loading)
                 raise lot_not_found(lot_id)
             written = await self.scripts.run("load_lot", keys.all(), snapshot.script_args(token))
             if int(written) in (1, 2):

@@ -19,20 +19,32 @@ async def _messages(channels: ChannelsPlugin, names: Sequence[str]) -> AsyncGene
     yield ServerSentEventMessage(event="ready", data="{}")
     async with channels.start_subscription(list(names)) as subscriber:
         iterator = subscriber.iter_events().__aiter__()
-        while True:
-            try:
-                raw = await asyncio.wait_for(iterator.__anext__(), timeout=HEARTBEAT_SECONDS)
-            except TimeoutError:
-                yield ServerSentEventMessage(comment="heartbeat")
-                continue
-            except StopAsyncIteration:
-                return
-            with contextlib.suppress(msgspec.DecodeError):
-                message = msgspec.json.decode(raw)
-                yield ServerSentEventMessage(
-                    event=str(message.get("event", "message")),
-                    data=msgspec.json.encode(message.get("data", {})).decode(),
-                )
+        # The wait for the next event outlives a heartbeat: cancelling it (as wait_for does on its
+        # timeout) would close the subscriber's generator, ending the stream after 15 quiet seconds,
+        # and an event published while the browser reconnects (a lot's close) would be lost.
+        next_event: asyncio.Future[bytes] | None = None
+        try:
+            while True:
+                if next_event is None:
+                    next_event = asyncio.ensure_future(iterator.__anext__())
+                done, _ = await asyncio.wait({next_event}, timeout=HEARTBEAT_SECONDS)
+                if not done:
+                    yield ServerSentEventMessage(comment="heartbeat")
+                    continue
+                arrived, next_event = next_event, None
+                try:
+                    raw = arrived.result()
+                except StopAsyncIteration:
+                    return
+                with contextlib.suppress(msgspec.DecodeError):
+                    message = msgspec.json.decode(raw)
+                    yield ServerSentEventMessage(
+                        event=str(message.get("event", "message")),
+                        data=msgspec.json.encode(message.get("data", {})).decode(),
+                    )
+        finally:
+            if next_event is not None:
+                next_event.cancel()
 
 
 def event_stream(channels: ChannelsPlugin, names: Sequence[str]) -> ServerSentEvent:

@@ -1,5 +1,6 @@
 """Checked uploads on disk: the type is read from the file's first bytes (never the client's claim),
-the size is limited per kind, and the stored name is ours (never derived from the client's name)."""
+the size is limited per kind, and the stored name is ours (never derived from the client's name).
+The name shown and given on download keeps the client's stem, with the extension of the real type."""
 
 from __future__ import annotations
 
@@ -14,7 +15,16 @@ from anyio import to_thread
 
 from exchange.errors import DomainError, Unprocessable
 
-__all__ = ["UploadRule", "check_upload", "read_stored", "remove_stored", "store_bytes", "uploads_root"]
+__all__ = [
+    "UploadRule",
+    "check_upload",
+    "name_for_type",
+    "read_stored",
+    "remove_stored",
+    "sniff",
+    "store_bytes",
+    "uploads_root",
+]
 
 _SIGNATURES: list[tuple[bytes, int, str, str]] = [
     (b"\xff\xd8\xff", 0, "image/jpeg", "jpg"),
@@ -22,6 +32,8 @@ _SIGNATURES: list[tuple[bytes, int, str, str]] = [
     (b"WEBP", 8, "image/webp", "webp"),
     (b"%PDF-", 0, "application/pdf", "pdf"),
 ]
+_EXTENSIONS = {content_type: extension for _, _, content_type, extension in _SIGNATURES}
+_ALIASES = {"jpg": {"jpg", "jpeg"}}
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]+")
 
 
@@ -52,7 +64,8 @@ class CheckedUpload:
     sha256: str
 
 
-def _sniff(content: bytes) -> tuple[str, str] | None:
+def sniff(content: bytes) -> tuple[str, str] | None:
+    """(content type, extension) read from the file's first bytes; None for a type we do not take."""
     for signature, offset, content_type, extension in _SIGNATURES:
         if content[offset : offset + len(signature)] == signature:
             if content_type == "image/webp" and not content.startswith(b"RIFF"):
@@ -61,9 +74,20 @@ def _sniff(content: bytes) -> tuple[str, str] | None:
     return None
 
 
-def _clean_name(filename: str | None, extension: str) -> str:
+def name_for_type(filename: str | None, content_type: str, default_stem: str = "upload") -> str:
+    """The client's file name without its folders, control characters or a wrong extension: a PDF
+    sent as `x.html` is `x.pdf`, so no browser or desktop opens it as what it is not."""
     base = _UNSAFE_NAME.sub("_", os.path.basename((filename or "").replace("\\", "/"))).strip(" .")
-    return (base or f"upload.{extension}")[:200]
+    extension = _EXTENSIONS.get(content_type)
+    if extension is None:
+        return (base or default_stem)[:200]
+    stem, dot, suffix = base.rpartition(".")
+    if not dot:
+        stem = base
+    elif suffix.lower() in _ALIASES.get(extension, {extension}):
+        return base[:200]
+    stem = stem.strip(" .")[: 200 - len(extension) - 1] or default_stem
+    return f"{stem}.{extension}"
 
 
 def check_upload(content: bytes, filename: str | None, rule: UploadRule, *, field: str = "file") -> CheckedUpload:
@@ -74,7 +98,7 @@ def check_upload(content: bytes, filename: str | None, rule: UploadRule, *, fiel
         raise TooLarge(
             f"The file is {len(content) / (1024 * 1024):.1f} MB; the limit is {rule.describe()}.", field=field
         )
-    sniffed = _sniff(content)
+    sniffed = sniff(content)
     if sniffed is None or sniffed[0] not in rule.content_types:
         raise Unprocessable(
             f"This file type is not accepted here; upload {rule.describe()}.", field=field, code="file_type"
@@ -84,7 +108,7 @@ def check_upload(content: bytes, filename: str | None, rule: UploadRule, *, fiel
         content=content,
         content_type=content_type,
         extension=extension,
-        filename=_clean_name(filename, extension),
+        filename=name_for_type(filename, content_type),
         sha256=hashlib.sha256(content).hexdigest(),
     )
 

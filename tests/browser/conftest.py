@@ -70,17 +70,22 @@ def browser() -> Iterator[Browser]:
 def new_page(browser: Browser) -> Iterator[Callable[[], Page]]:
     """Opens a page in a browser context of its own (its own cookies: one signed-in user each)."""
     contexts: list[BrowserContext] = []
+    blocked: list[str] = []
 
     def open_page() -> Page:
         context = browser.new_context(viewport={"width": 1280, "height": 900}, timezone_id="Asia/Shanghai")
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)
+        # Whatever the Content-Security-Policy blocks (an inline script, handler or style) is a page bug.
+        page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+        page.on("pageerror", lambda error: blocked.append(str(error)))
         return page
 
     yield open_page
     for context in contexts:
         context.close()
+    assert not blocked, "the browser blocked or failed: " + "; ".join(blocked[:5])
 
 
 @pytest.fixture

@@ -5,6 +5,8 @@ import uuid
 import httpx
 from playwright.sync_api import Page, expect
 
+from tests.browser.accounts import register_verified, sign_in
+
 
 def test_a_buyer_signs_up_signs_out_signs_in_and_sees_the_buyer_navigation(
     live_server: str, browser_page: Page
@@ -35,7 +37,8 @@ def test_a_buyer_signs_up_signs_out_signs_in_and_sees_the_buyer_navigation(
     expect(page.locator(".badge-unverified")).to_be_visible()
 
     page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
+    expect(page.locator(".flash-info")).to_contain_text("You are signed out.")
+    expect(page.locator(".nav-user").get_by_role("link", name="Sign in")).to_be_visible()
 
     page.goto(f"{live_server}/dashboard")
     expect(page).to_have_url(f"{live_server}/login?next=/dashboard")
@@ -79,3 +82,22 @@ def test_an_admin_sees_the_admin_navigation_and_verifies_an_organisation(
     row.get_by_role("button", name="Verify").click()
     expect(page.locator(".flash-success")).to_contain_text(f"{org_name} is verified")
     expect(page.locator("tr", has_text=org_name).locator(".badge-verified")).to_be_visible()
+
+
+def test_a_seller_signs_out_from_a_page_and_the_back_button_shows_no_private_page(
+    live_server: str, browser_page: Page, admin_credentials: tuple[str, str]
+) -> None:
+    page = browser_page
+    seller = register_verified(live_server, "seller", admin_credentials, "Ningbo Plastics")
+    sign_in(page, live_server, seller.email)
+    page.goto(f"{live_server}/seller/lots")
+    expect(page.locator(".nav-user")).to_contain_text(seller.org)
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(f"{live_server}/")
+    expect(page.locator(".flash-info")).to_contain_text("You are signed out.")
+    expect(page.locator(".nav-user")).not_to_contain_text(seller.org)
+
+    page.go_back()  # the browser asks the server again: the seller's page now wants a sign-in
+    page.reload()
+    expect(page).to_have_url(f"{live_server}/login?next=/seller/lots")

@@ -82,6 +82,8 @@ class AccountPages(Controller):
 
     @post("/logout")
     async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
-        request.clear_session()
+        # A new session id that holds only the message: the signed-in one is deleted from the store.
+        rotate_session(request)
+        request.set_session({})
         flash(request, "You are signed out.", category="info")
         return Redirect("/", status_code=303)

@@ -23,17 +23,12 @@ from exchange.rfq.services._access import load_thread, party_side
 from exchange.rfq.services._effects import publish_after_commit
 from exchange.rfq.services._notices import notify_thread
 from exchange.runtime import Runtime
+from exchange.uploads import name_for_type, sniff
 
 __all__ = ["MAX_FILE_BYTES", "IncomingFile", "list_messages", "open_attachment", "post_message"]
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
-_SIGNATURES: tuple[tuple[bytes, int, str, str], ...] = (
-    # magic bytes, offset, content type, attachment kind
-    (b"\xff\xd8\xff", 0, "image/jpeg", "photo"),
-    (b"\x89PNG\r\n\x1a\n", 0, "image/png", "photo"),
-    (b"WEBP", 8, "image/webp", "photo"),
-    (b"%PDF-", 0, "application/pdf", "document"),
-)
+_KINDS = {"image/jpeg": "photo", "image/png": "photo", "image/webp": "photo", "application/pdf": "document"}
 
 
 @dataclass(frozen=True)
@@ -44,9 +39,9 @@ class IncomingFile:
 
 def _sniff(data: bytes) -> tuple[str, str]:
     """The real type of an upload from its first bytes (the client's claim is not trusted)."""
-    for magic, offset, content_type, kind in _SIGNATURES:
-        if data[offset : offset + len(magic)] == magic:
-            return content_type, kind
+    sniffed = sniff(data)
+    if sniffed is not None and sniffed[0] in _KINDS:
+        return sniffed[0], _KINDS[sniffed[0]]
     raise Unprocessable("Attach a photo (JPEG, PNG, WebP) or a PDF document.", field="file")
 
 
@@ -117,7 +112,7 @@ async def post_message(
                 message_id=message.id,
                 thread_id=thread.id,
                 kind=kind,
-                name=(Path(incoming.filename).name or "attachment")[:200],
+                name=name_for_type(incoming.filename, content_type, "attachment"),
                 storage_key=key,
                 content_type=content_type,
                 size_bytes=len(incoming.data),
@@ -179,4 +174,6 @@ async def open_attachment(
     path = Path(storage_dir) / att.storage_key
     if not path.is_file():
         raise NotFound("This file is no longer stored.", code="attachment_not_found")
-    return path, att.content_type or "application/octet-stream", att.name
+    content_type = att.content_type or "application/octet-stream"
+    # Named for its real type even if it was stored before names were: never `.html` for a PDF.
+    return path, content_type, name_for_type(att.name, content_type, "attachment")

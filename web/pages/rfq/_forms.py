@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
@@ -11,11 +12,12 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from exchange.errors import DomainError, from_msgspec_error
+from exchange.errors import DomainError, Unprocessable, from_msgspec_error
 
 __all__ = ["is_htmx", "refused", "struct_from_form"]
 
 T = TypeVar("T")
+_MISSING = re.compile(r"Object missing required field `(\w+)`")
 
 
 def is_htmx(request: Request[Any, Any, Any]) -> bool:
@@ -28,6 +30,9 @@ def struct_from_form(form: dict[str, str], kind: type[T], fields: Iterable[str])
     try:
         return msgspec.convert(data, kind, strict=False)
     except msgspec.ValidationError as error:
+        missing = _MISSING.fullmatch(str(error))
+        if missing:  # an empty field: say so next to it, not as a message about an "Object"
+            raise Unprocessable(f"{missing.group(1)} is required.", field=missing.group(1)) from None
         raise from_msgspec_error(error) from None
 
 

@@ -95,6 +95,8 @@ class RfqPages(Controller):
             thread = await services.open_rfq(db_session, principal, lot.id, data, runtime=runtime)
         except DomainError as error:
             await db_session.rollback()
+            # The rollback expired the lot: read it again before the template touches it.
+            lot = await get_visible_lot(db_session, principal, lot_id)
             return Template(
                 "rfq/new.html",
                 status_code=error.status_code,

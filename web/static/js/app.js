@@ -3,7 +3,12 @@
  *  (b) .flash messages get a close button; .flash-success fades out after 6 s
  *  (c) [data-countdown="2026-11-22T16:05:00Z"] shows "3d 04:12:09 left" / "closed", ticking each second
  *  (d) <time datetime="..." data-local> is shown in the viewer's time zone: "22 Nov 2026, 16:05"
- * Works for content swapped in by HTMX too (htmx:load).
+ *  (e) an HTMX form with data-clear-on-request="#id" empties that element when it sends; one with
+ *      data-reset-on-success is reset after a successful answer that was not retargeted (a refusal)
+ *  (f) the lot form's closing time: a stored UTC value is shown in local time, and the viewer's
+ *      time-zone offset is sent along (#closes_at[data-utc], #tz_offset)
+ * Works for content swapped in by HTMX too (htmx:load). No inline scripts or handlers anywhere: the
+ * pages' Content-Security-Policy allows scripts from /static only (and htmx runs with allowEval off).
  */
 (function () {
   "use strict";
@@ -103,9 +108,39 @@
     });
   }
 
+  /* (e) Clearing feedback and resetting forms around HTMX requests */
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    var elt = evt.detail && evt.detail.elt;
+    var selector = elt && elt.getAttribute ? elt.getAttribute("data-clear-on-request") : null;
+    var target = selector ? document.querySelector(selector) : null;
+    if (target) target.innerHTML = "";
+  });
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    var elt = evt.detail && evt.detail.elt;
+    if (!elt || !elt.hasAttribute || !elt.hasAttribute("data-reset-on-success")) return;
+    var xhr = evt.detail.xhr;
+    if (evt.detail.successful && !(xhr && xhr.getResponseHeader("HX-Retarget")) && elt.reset) elt.reset();
+  });
+
+  /* (f) The lot form's closing time */
+  function initClosingTime(root) {
+    var input = root.querySelector ? root.querySelector("#closes_at") : null;
+    var offset = root.querySelector ? root.querySelector("#tz_offset") : null;
+    if (!input || !offset) return;
+    if (input.dataset.utc) {
+      var d = new Date(input.dataset.utc + "Z");
+      if (!isNaN(d)) {
+        input.value = d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + "T" +
+          pad(d.getHours()) + ":" + pad(d.getMinutes());
+      }
+    }
+    offset.value = String(-new Date().getTimezoneOffset());
+  }
+
   function init(root) {
     initFlash(root);
     initLocalTimes(root);
+    initClosingTime(root);
     tickCountdowns();
   }
 

@@ -1,0 +1,313 @@
+"""Every form post of the pages answers bad input with a message, never a 5xx, and changes nothing.
+
+The routes come from the app itself, so a new form is covered as soon as it exists (the table below
+must name it). The field names come from the templates, so every field a page offers gets garbage.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from tests.conftest import Actor, OrgFactory
+from tests.support.catalogue import POWER_BANK, body, post_lot, publish
+from tests.support.pages import PageSession
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "web" / "templates"
+# Fields whose names templates build from data, and "refresh" (it asks for the form again, not to save).
+BUILT_NAMES = ["spec.width", "spec.fibre", "spec.width.gte", "spec_key_0", "spec_op_0", "spec_value_0", "spec_unit_0"]
+FIELDS = sorted(
+    {name for name in re.findall(r'name="([\w.]+)"', "".join(p.read_text() for p in TEMPLATES.rglob("*.html")))}
+    - {"refresh", "viewport", "csrf-token"}
+    | set(BUILT_NAMES)
+)
+# Each is invalid wherever it goes: no real id, amount, date, email or text of the required length.
+BLANKS = ["", "   ", "\x00"]
+GARBAGE = ["-3", "0", "abc", "1e309", "99999999999999999999999", "2001-01-01", "NaN", "on"]
+ODD_IDS = ["0", "99999999", "2147483648"]
+
+
+@dataclass
+class World:
+    seller: Actor
+    buyer: Actor
+    admin: Actor
+    draft_id: int
+    fixed_id: int
+    sealed_id: int
+    held_id: int
+    document_id: int
+    thread_id: int
+    sample_id: int
+    wanted_id: int
+    answer_thread_id: int
+    org_id: int
+
+
+async def _world(client: AsyncTestClient[Litestar], make_org: OrgFactory, admin: Actor) -> World:
+    seller, buyer = await make_org("seller"), await make_org("buyer")
+    unverified = await make_org("buyer", verified=False)
+    draft = await post_lot(client, seller, body())
+    document = await client.post(
+        f"/api/lots/{draft['id']}/documents",
+        files={"file": ("report.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")},
+        data={"kind": "quality_report"},
+        headers=seller.headers,
+    )
+    assert document.status_code == 201, document.text
+    fixed = await publish(client, seller, (await post_lot(client, seller, body()))["id"])
+    answered = await publish(client, seller, (await post_lot(client, seller, body()))["id"])
+    sealed_body = body(sale={"mode": "sealed_bid", "min_bid": "20000.00", "rfq_enabled": True})
+    sealed = await publish(client, seller, (await post_lot(client, seller, sealed_body))["id"])
+    held = await publish(client, seller, (await post_lot(client, seller, body(POWER_BANK)))["id"])
+    assert (fixed["status"], sealed["status"], held["status"]) == ("live", "live", "in_review")
+    opened = await client.post(
+        f"/api/lots/{fixed['id']}/rfqs", json={"price": "30000.00", "sample_units": 3}, headers=buyer.headers
+    )
+    assert opened.status_code == 201, opened.text
+    wanted = await client.post(
+        "/api/wanted",
+        json={
+            "title": "Cotton twill for workwear",
+            "category": "textiles/fabric",
+            "quantity": {"value": "4000", "unit": "m"},
+            "deadline": (date.today() + timedelta(days=30)).isoformat(),
+        },
+        headers=buyer.headers,
+    )
+    assert wanted.status_code == 201, wanted.text
+    answer = await client.post(
+        f"/api/wanted/{wanted.json()['id']}/answers",
+        json={"lot_id": answered["id"], "price": "35000.00"},
+        headers=seller.headers,
+    )
+    assert answer.status_code == 201, answer.text
+    return World(
+        seller=seller,
+        buyer=buyer,
+        admin=admin,
+        draft_id=draft["id"],
+        fixed_id=fixed["id"],
+        sealed_id=sealed["id"],
+        held_id=held["id"],
+        document_id=document.json()["id"],
+        thread_id=opened.json()["id"],
+        sample_id=opened.json()["samples"][0]["id"],
+        wanted_id=wanted.json()["id"],
+        answer_thread_id=answer.json()["id"],
+        org_id=unverified.org_id or 0,
+    )
+
+
+@dataclass(frozen=True)
+class Form:
+    """Who posts a form and where, and what it must refuse on its real target: every garbage value
+    ("all"), only blanks ("blank": its one field is free text, where "abc-3" is a fine answer), or
+    nothing ("none": a button, which acts whatever else is posted)."""
+
+    actor: str  # "seller", "buyer", "admin" or "anonymous"
+    ids: Callable[[World], dict[str, int | str]]
+    refuses: Literal["all", "blank", "none"]
+    keep: Callable[[World], dict[str, str]] = lambda w: {}  # what the form itself fills in (hidden fields)
+
+
+def _none(w: World) -> dict[str, int | str]:
+    return {}
+
+
+FORMS: dict[str, Form] = {
+    "/register": Form("anonymous", _none, "all"),
+    "/login": Form("anonymous", _none, "all"),
+    "/logout": Form("buyer", _none, "none"),
+    "/admin/orgs/{org_id:int}/verify": Form("admin", lambda w: {"org_id": w.org_id}, "none"),
+    "/admin/reviews/{lot_id:int}/approve": Form("admin", lambda w: {"lot_id": w.held_id}, "none"),
+    "/admin/reviews/{lot_id:int}/reject": Form("admin", lambda w: {"lot_id": w.held_id}, "blank"),
+    "/notifications/read": Form("seller", _none, "none"),
+    "/lots/new": Form("seller", _none, "all"),
+    "/lots/{lot_id:int}/edit": Form("seller", lambda w: {"lot_id": w.draft_id}, "all"),
+    "/lots/{lot_id:int}/publish": Form("seller", lambda w: {"lot_id": w.draft_id}, "none"),
+    "/lots/{lot_id:int}/withdraw": Form("seller", lambda w: {"lot_id": w.fixed_id}, "none"),
+    "/lots/{lot_id:int}/files": Form("seller", lambda w: {"lot_id": w.draft_id}, "all"),
+    "/lots/{lot_id:int}/files/{document_id:int}/delete": Form(
+        "seller", lambda w: {"lot_id": w.draft_id, "document_id": w.document_id}, "none"
+    ),
+    "/lots/{lot_id:int}/sale/bid": Form("buyer", lambda w: {"lot_id": w.sealed_id}, "all"),
+    "/lots/{lot_id:int}/sale/withdraw": Form("buyer", lambda w: {"lot_id": w.sealed_id}, "none"),
+    "/lots/{lot_id:int}/sale/purchase": Form("buyer", lambda w: {"lot_id": w.fixed_id}, "none"),
+    "/lots/{lot_id:int}/sale/deposit": Form("buyer", lambda w: {"lot_id": w.sealed_id}, "none"),
+    "/lots/{lot_id:int}/sale/watch": Form("buyer", lambda w: {"lot_id": w.sealed_id}, "none"),
+    "/rfqs/new": Form("buyer", _none, "all", keep=lambda w: {"lot_id": str(w.sealed_id)}),
+    "/rfqs/{thread_id:int}/offers": Form("seller", lambda w: {"thread_id": w.thread_id}, "all"),
+    "/rfqs/{thread_id:int}/accept": Form("seller", lambda w: {"thread_id": w.thread_id}, "all"),
+    "/rfqs/{thread_id:int}/decline": Form("seller", lambda w: {"thread_id": w.thread_id}, "none"),
+    "/rfqs/{thread_id:int}/withdraw": Form("buyer", lambda w: {"thread_id": w.thread_id}, "none"),
+    "/rfqs/{thread_id:int}/messages": Form("buyer", lambda w: {"thread_id": w.thread_id}, "all"),
+    "/rfqs/{thread_id:int}/samples": Form("buyer", lambda w: {"thread_id": w.thread_id}, "all"),
+    "/rfqs/{thread_id:int}/samples/{sample_id:int}/{move:str}": Form(
+        "seller", lambda w: {"thread_id": w.thread_id, "sample_id": w.sample_id, "move": "price"}, "all"
+    ),
+    "/wanted/new": Form("buyer", _none, "all"),
+    "/wanted/{request_id:int}/answers": Form("seller", lambda w: {"request_id": w.wanted_id}, "all"),
+    "/wanted/{request_id:int}/cancel": Form("buyer", lambda w: {"request_id": w.wanted_id}, "none"),
+    "/wanted/{request_id:int}/accept/{thread_id:int}": Form(
+        "buyer", lambda w: {"request_id": w.wanted_id, "thread_id": w.answer_thread_id}, "all"
+    ),
+}
+
+
+def _page_post_routes(app: Litestar) -> set[str]:
+    return {
+        route.path
+        for route in app.routes
+        for handler in getattr(route, "route_handlers", [])
+        if "POST" in getattr(handler, "http_methods", ()) and not route.path.startswith("/api/")
+    }
+
+
+def _url(template: str, ids: dict[str, int | str]) -> str:
+    return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(ids[m.group(1)]), template)
+
+
+def _submissions(form: Form, world: World) -> list[tuple[dict[str, str], dict[str, Any] | None]]:
+    """(form fields, files): each garbage value in every field, a typical typo'd form, and a hostile file."""
+    keep = form.keep(world)
+    forms: list[tuple[dict[str, str], dict[str, Any] | None]] = [({**keep}, None)]
+    forms += [({**dict.fromkeys(FIELDS, value), **keep}, None) for value in BLANKS]
+    if form.refuses == "blank":
+        return forms
+    past = (date.today() - timedelta(days=3)).isoformat()
+    typed = {"price": "-3", "amount": "-3", "delivery_by": past, "deadline": past, "units": "-3", "unit_price": "-3"}
+    forms += [({**dict.fromkeys(FIELDS, value), **keep}, None) for value in GARBAGE]
+    forms.append(({**typed, "packaging": "gift boxes", "message": "Kept?", "quantity_value": "-3", **keep}, None))
+    hostile = {"file": ("x.html", b"<script>alert(1)</script>", "text/html")}
+    forms.append(({"kind": "photo", "body": "", **keep}, hostile))
+    return forms
+
+
+async def _snapshot(client: AsyncTestClient[Litestar], world: World) -> list[Any]:
+    """What the three parties can read through the API about everything the forms act on."""
+    reads = [
+        (world.seller, "/api/seller/lots"),
+        (world.seller, f"/api/lots/{world.draft_id}"),
+        (world.buyer, f"/api/lots/{world.fixed_id}"),
+        (world.buyer, f"/api/lots/{world.sealed_id}"),
+        (world.admin, f"/api/lots/{world.held_id}"),
+        (world.admin, "/api/admin/reviews"),
+        (world.buyer, f"/api/rfqs/{world.thread_id}"),
+        (world.buyer, f"/api/rfqs/{world.thread_id}/messages"),
+        (world.buyer, f"/api/rfqs/{world.answer_thread_id}"),
+        (world.buyer, "/api/rfqs"),
+        (world.seller, "/api/rfqs"),
+        (world.buyer, f"/api/wanted/{world.wanted_id}"),
+        (world.buyer, "/api/wanted"),
+        (world.buyer, "/api/orders"),
+        (world.buyer, "/api/bids/mine"),
+        (world.buyer, f"/api/lots/{world.sealed_id}/deposit"),
+        (world.buyer, "/api/notifications"),
+        (world.seller, "/api/notifications"),
+    ]
+    answers = []
+    for actor, url in reads:
+        answer = await client.get(url, headers=actor.headers)
+        answers.append((url, answer.status_code, answer.json()))
+    return answers
+
+
+async def _post_all(
+    pages: PageSession,
+    world: World,
+    sign_in_as: Callable[[str], Awaitable[None]],
+    forms: dict[str, Form],
+    ids_for: Callable[[str, Form], list[dict[str, int | str]]],
+) -> list[str]:
+    failures = []
+    for path, form in sorted(forms.items(), key=lambda item: (item[1].actor, item[0] == "/logout")):
+        await sign_in_as(form.actor)
+        for ids in ids_for(path, form):
+            url = _url(path, ids)
+            for fields, files in _submissions(form, world):
+                for htmx in (False, True):
+                    answer = await pages.post(url, fields, htmx=htmx, files=files)
+                    if answer.status_code >= 500:
+                        failures.append(f"POST {url} {fields!r:.120} htmx={htmx} -> {answer.status_code}")
+            if path == "/logout":
+                await sign_in_as(form.actor)
+    return failures
+
+
+async def test_every_page_form_answers_empty_and_garbage_input_without_a_server_error_and_changes_nothing(
+    client: AsyncTestClient[Litestar], app: Litestar, make_org: OrgFactory, admin: Actor
+) -> None:
+    assert _page_post_routes(app) == set(FORMS), "a new page form: add it to FORMS"
+    world = await _world(client, make_org, admin)
+    pages = PageSession(client)
+    actors = {"seller": world.seller, "buyer": world.buyer, "admin": world.admin}
+    current: list[str] = []
+
+    async def sign_in_as(role: str) -> None:
+        if current == [role]:
+            return
+        current[:] = [role]
+        if role == "anonymous":
+            client.cookies.clear()
+            await client.get("/login")
+            pages.csrf = client.cookies.get("sx_csrf") or ""
+        else:
+            await pages.sign_in(actors[role])
+
+    def odd_ids(path: str, form: Form) -> list[dict[str, int | str]]:
+        real = form.ids(world)
+        return [{**real, **dict.fromkeys((k for k in real if k != "move"), odd)} for odd in ODD_IDS] if real else []
+
+    def real_ids(path: str, form: Form) -> list[dict[str, int | str]]:
+        return [form.ids(world)] if form.refuses != "none" else []
+
+    try:
+        before = await _snapshot(client, world)
+        failures = await _post_all(pages, world, sign_in_as, FORMS, real_ids)
+        failures += await _post_all(pages, world, sign_in_as, FORMS, odd_ids)
+        assert not failures, "\n".join(failures[:30])
+        after = await _snapshot(client, world)
+        changed = [f"{old[0]}: {old[1:]!r:.300} -> {new[1:]!r:.300}" for old, new in zip(before, after, strict=True)]
+        changed = [line for line, old, new in zip(changed, before, after, strict=True) if old != new]
+        assert not changed, "\n".join(changed)
+        # The buttons (forms without input) with garbage fields on their real targets: they may act, never fail.
+        buttons = {path: form for path, form in FORMS.items() if form.refuses == "none"}
+        failures = await _post_all(pages, world, sign_in_as, buttons, lambda p, f: [f.ids(world)])
+        assert not failures, "\n".join(failures[:30])
+    finally:
+        pages.close()
+
+
+async def test_the_rfq_form_answers_bad_input_with_its_messages_and_keeps_what_was_typed(
+    client: AsyncTestClient[Litestar], make_org: OrgFactory
+) -> None:
+    seller, buyer = await make_org("seller"), await make_org("buyer")
+    lot = await publish(client, seller, (await post_lot(client, seller, body()))["id"])
+    pages = PageSession(client)
+    await pages.sign_in(buyer)
+    past = (date.today() - timedelta(days=3)).isoformat()
+    typed = {"lot_id": str(lot["id"]), "packaging": "Remove the brand logo", "message": "Rolls of 100 m?"}
+    try:
+        for fields, field in [
+            ({"price": "-3"}, "price"),
+            ({"price": "30000.00", "delivery_by": past}, "delivery_by"),
+            ({}, "price"),
+        ]:
+            answer = await pages.post("/rfqs/new", {**typed, **fields})
+            assert answer.status_code == 422, answer.text
+            assert re.search(rf'class="field has-error">\s*<label for="{field}"', answer.text)
+            assert 'value="Remove the brand logo"' in answer.text
+            assert "Rolls of 100 m?</textarea>" in answer.text
+            for value in fields.values():
+                assert f'value="{value}"' in answer.text
+        assert (await client.get("/api/rfqs", headers=buyer.headers)).json() == []
+    finally:
+        pages.close()
