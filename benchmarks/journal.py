@@ -1,5 +1,7 @@
 """Bid journal benchmark: `python -m benchmarks.journal` (`scripts/bench journal`). The durable path alone.
 
+0. SQLite only: CPU time per batch of the writer process's transaction (`sqlite_journal.SqliteBatchTransaction`,
+   run here in-process, no pipe): the figure that stays put on a busy shared machine.
 1. Time per batch: one writer (`writers.writer_for`) commits batches of 1, 64 and 500 new bid revisions
    one after another; the median and p90 per size.
 2. Throughput: 64 concurrent callers of `BidJournal.write` (group commit), bids/s.
@@ -48,6 +50,22 @@ def _write(i: int, lots: list[int], bidders: list[int]) -> Any:
     )
 
 
+def _cpu_per_batch(path: str, counter: Any, lots: list[int], bidders: list[int], args: argparse.Namespace) -> None:
+    from exchange.auctions.sqlite_journal import SqliteBatchTransaction
+
+    transaction = SqliteBatchTransaction(path)
+    transaction.write([list(_write(next(counter), lots, bidders).revision_values())])  # connects
+    for size in (1, 64, 500):
+        times = []
+        for _ in range(args.batches):
+            rows = [list(_write(next(counter), lots, bidders).revision_values()) for _ in range(size)]
+            started = time.thread_time()
+            transaction.write(rows)
+            times.append((time.thread_time() - started) * 1000)
+        print(f"writer CPU, batch of {size:>3}: median {statistics.median(times):.3f} ms", flush=True)
+    transaction.close()
+
+
 async def run(args: argparse.Namespace) -> None:
     from exchange.auctions.journal import BidJournal
     from exchange.auctions.writers import writer_for
@@ -65,6 +83,9 @@ async def run(args: argparse.Namespace) -> None:
     bidders = await make_orgs(session_maker, "buyer", 200, "Journal bench buyer")
     lots = await make_lots(session_maker, seller, 50, closes_in=timedelta(days=1))
     counter = itertools.count(1)
+
+    if settings.database.sqlite_path is not None:
+        await asyncio.to_thread(_cpu_per_batch, str(settings.database.sqlite_path), counter, lots, bidders, args)
 
     writer = writer_for(session_maker)
     await writer.write([_write(next(counter), lots, bidders)])  # starts the writer process on SQLite

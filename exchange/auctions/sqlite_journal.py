@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import signal
 import sys
+from collections.abc import Sequence
 from typing import Any, BinaryIO
 
 import msgspec
@@ -52,7 +53,7 @@ def _on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _begin_immediate(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    connection.connection.dbapi_connection.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
 
 
 def sqlite_engine(path: str) -> Engine:
@@ -72,7 +73,7 @@ class SqliteBatchTransaction:
         self._connection: Connection | None = None
         self._checkpoints = WalCheckpointer(path)
 
-    def write(self, rows: list[Row]) -> tuple[list[int], list[int], list[list[int]]]:
+    def write(self, rows: Sequence[Row]) -> tuple[list[int], list[int], list[list[int]]]:
         """Commit the rows of live lots: (live lot ids, [], []); or, when some revision was already taken with
         other content or some Idempotency-Key by another lot, roll back and return (live lot ids, clashed lot
         ids, [lot, bidder, revision] of the rows whose key was taken). Database errors propagate."""
