@@ -21,8 +21,9 @@ Speed: on PostgreSQL the statements go through SQLAlchemy as usual. On SQLite th
 compiled once to sqlite3's SQL text and the rows go to the driver as they are (`exec_driver_sql`, one
 executemany per table), because SQLAlchemy's per-row parameter handling doubled a batch's time (500 rows
 through the writer process, median: 3.3 ms with the hand-written SQL this module replaced, 7 ms through
-`Connection.execute`). As it is, the writer's CPU time per batch is 0.9 ms for 64 rows and 3.6 ms for 500,
-against 0.78 and 3.4 ms with the hand-written SQL (`scripts/bench journal`): SQLAlchemy's own cost per
+`Connection.execute`). As it is, the writer's CPU time per batch is 0.88 ms for 64 rows and 3.4 ms for 500,
+against 0.74 and 3.1 ms with the hand-written SQL (`scripts/bench journal`, medians of 5 alternating runs;
+the wall time per batch and the group-commit rate were the same within the noise): SQLAlchemy's own cost per
 statement, in the writer process, off the event loop.
 
 Tables are named here by their columns only (`batch.REVISION_COLUMNS`, `CURRENT_COLUMNS`), not through the
