@@ -85,6 +85,10 @@ class BidJournal:
         return await item.future
 
     async def _run(self) -> None:
+        try:  # so that the first bid does not wait for the writer process to start
+            await self._writer.open()
+        except Exception as error:  # the first batch tries again
+            log.warning("bid journal: writer not ready (%s)", type(error).__name__)
         while True:
             await self._wakeup.wait()
             self._wakeup.clear()

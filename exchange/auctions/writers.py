@@ -30,6 +30,9 @@ __all__ = ["BatchWriter", "JournalWriterFailed", "lock_live_lots", "writer_for"]
 
 
 class BatchWriter(Protocol):
+    async def open(self) -> None:
+        """Get ready before the first batch (the SQLite writer starts its process: its imports take a while)."""
+
     async def write(self, batch: list[BidWrite]) -> tuple[set[int], set[int]]:
         """Commit the rows of live lots in one transaction: (live lot ids, clashed lot ids = empty)."""
 
@@ -70,6 +73,9 @@ class AsyncSqlWriter:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+
+    async def open(self) -> None:
+        return None
 
     async def write(self, batch: list[BidWrite]) -> tuple[set[int], set[int]]:
         rows = [item.revision_values() for item in batch]
@@ -115,6 +121,10 @@ class SqliteProcessWriter:
                 stdout=asyncio.subprocess.PIPE,
             )
         return self._process
+
+    async def open(self) -> None:
+        async with self._lock:
+            await self._child()
 
     async def write(self, batch: list[BidWrite]) -> tuple[set[int], set[int]]:
         request = frame([item.revision_values() for item in batch])
