@@ -4,11 +4,11 @@ Each process has one journal task. Callers append a write and await its future; 
 write queued so far (up to `max_batch`) and commits them in ONE transaction, so a burst of bids pays
 for one fsync instead of one each. While a batch commits, the next one gathers.
 
-In the transaction, the lots are first locked (PostgreSQL: `SELECT ... FOR SHARE`; SQLite: `BEGIN
-IMMEDIATE`, which takes the database's write lock) and only rows of lots still `live` are written
-(`writers.py`; on SQLite in a child process, `sqlite_journal.py`). The award takes the same lock
-before reading bids, so every bid committed here is either seen by the award or refused as "closed"
-— never acknowledged and then left out.
+In the transaction (`batch_transaction.py`, run by `writers.py`; on SQLite in a child process,
+`sqlite_journal.py`), the lots are first locked (PostgreSQL: `SELECT ... FOR SHARE`; SQLite: `BEGIN
+IMMEDIATE`, which takes the database's write lock) and only rows of lots still `live` are written. The
+award takes the same lock before reading bids, so every bid committed here is either seen by the award
+or refused as "closed" — never acknowledged and then left out.
 
 Rows: `bid_revisions` gets one row per revision (INSERT ... ON CONFLICT DO NOTHING on lot + bidder +
 revision, then a check of which rows went in); `bids` gets the latest revision per bidder (upsert that only
@@ -22,98 +22,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from exchange.auctions.writers import REVISION_COLUMNS, Clash, RevisionId, lock_live_lots, writer_for
+from exchange.auctions.batch import CLASH, CLOSED, KEY_REUSED, OK, BidWrite, Clash, RevisionId
+from exchange.auctions.writers import writer_for
 
-__all__ = ["BidJournal", "BidWrite", "lock_live_lots"]
+__all__ = ["BidJournal"]
 
 log = logging.getLogger("exchange.auctions")
-
-OK, CLOSED, CLASH, KEY_REUSED = "ok", "closed", "clash", "key_reused"
-
-
-@dataclass(frozen=True, slots=True)
-class PlacedBid:
-    """An accepted, durable bid revision (or withdrawal, with `amount_minor` None)."""
-
-    lot_id: int
-    bidder_org_id: int
-    revision: int
-    amount_minor: int | None
-    currency: str
-    placed_at_us: int
-    receipt: str
-    nonce: str
-    bid_count: int | None = None
-
-
-@dataclass(slots=True)
-class BidWrite:
-    """One accepted bid action waiting to become durable."""
-
-    lot_id: int
-    bidder_org_id: int
-    revision: int
-    kind: str  # bid | withdraw
-    amount_minor: int | None
-    currency: str
-    placed_at_us: int
-    seq: int
-    rank_seq: int
-    nonce: str
-    receipt: str
-    idempotency_key: str | None
-    user_id: int | None
-    gen: str
-    packed: str
-    bid_count: int = 0
-    """Public number of current bids on the lot right after this one (for live updates)."""
-    mark: str | None = None
-    """The key space's rebuild mark as Redis read it just before accepting this bid (`scripts.rebuild_mark`);
-    None when unknown (then the confirm always runs)."""
-    future: asyncio.Future[str] = field(init=False)
-    """Set by `BidJournal.write`: resolved with the outcome once the batch is committed."""
-
-    def placed(self) -> PlacedBid:
-        """The acknowledged bid, once durable."""
-        return PlacedBid(
-            self.lot_id,
-            self.bidder_org_id,
-            self.revision,
-            self.amount_minor,
-            self.currency,
-            self.placed_at_us,
-            self.receipt,
-            self.nonce,
-            self.bid_count,
-        )
-
-    def revision_row(self) -> dict[str, Any]:
-        return dict(zip(REVISION_COLUMNS, self.revision_values(), strict=True))
-
-    def revision_values(self) -> tuple[Any, ...]:
-        """The `bid_revisions` row, in REVISION_COLUMNS order."""
-        return (
-            self.lot_id,
-            self.bidder_org_id,
-            self.revision,
-            self.kind,
-            self.amount_minor,
-            self.currency,
-            self.placed_at_us,
-            self.seq,
-            self.rank_seq,
-            self.receipt,
-            self.nonce,
-            self.idempotency_key,
-            self.user_id,
-        )
 
 
 class BidJournal:
@@ -164,6 +83,10 @@ class BidJournal:
         return await item.future
 
     async def _run(self) -> None:
+        try:  # so that the first bid does not wait for the writer process to start
+            await self._writer.open()
+        except Exception as error:  # the first batch tries again
+            log.warning("bid journal: writer not ready (%s)", type(error).__name__)
         while True:
             await self._wakeup.wait()
             self._wakeup.clear()
@@ -240,10 +163,3 @@ class BidJournal:
         except Clash as clash:
             return clash.live, clash.clashed, clash.reused
         return live, set(), set()
-
-
-def group_by_lot(writes: Sequence[BidWrite]) -> dict[tuple[int, str], list[BidWrite]]:
-    grouped: dict[tuple[int, str], list[BidWrite]] = defaultdict(list)
-    for item in writes:
-        grouped[(item.lot_id, item.gen)].append(item)
-    return grouped

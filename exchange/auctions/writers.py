@@ -1,8 +1,9 @@
 """The journal's database writers: one transaction per batch of bids, and the lot lock it shares with the award.
 
-* PostgreSQL (asyncpg): the app's async engine. The batch takes `SELECT ... FOR SHARE` on its lots, so
-  an award (`FOR UPDATE`) waits for batches in flight, and later batches see the lot closed.
-* SQLite: a child process that owns one sqlite3 connection (`sqlite_journal.py`), so a whole batch is
+Both run the one batch transaction (`batch_transaction.commit_batch`):
+
+* PostgreSQL (asyncpg): on the app's async engine, through `AsyncConnection.run_sync`.
+* SQLite: in a child process that owns one sqlite3 connection (`sqlite_journal.py`), so a whole batch is
   one hand-off over a pipe, and its sqlite3 steps run on a GIL of their own; the transaction starts
   with `BEGIN IMMEDIATE`, which takes the database's write lock at once and so serialises it with
   every award and sale.
@@ -13,58 +14,25 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import msgspec
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from exchange.auctions.models import Bid, BidRevision
-from exchange.auctions.sqlite_journal import (
-    CURRENT_COLUMNS,
-    FRAME_HEADER,
-    REVISION_COLUMNS,
-    UPDATED_ON_REVISION,
-    frame,
-    frame_size,
-    latest_current_rows,
-)
+from exchange.auctions.batch import BidWrite, Clash
+from exchange.auctions.batch_transaction import commit_batch
+from exchange.auctions.sqlite_journal import FRAME_HEADER, frame, frame_size
 from exchange.lots.models import Lot
 
-if TYPE_CHECKING:
-    from exchange.auctions.journal import BidWrite
-
-__all__ = [
-    "CURRENT_COLUMNS",
-    "REVISION_COLUMNS",
-    "BatchWriter",
-    "Clash",
-    "JournalWriterFailed",
-    "RevisionId",
-    "lock_live_lots",
-    "writer_for",
-]
-
-
-RevisionId = tuple[int, int, int]
-"""(lot id, bidder org id, revision): one row of `bid_revisions`."""
-
-
-class Clash(Exception):
-    """Some revisions did not go in, so nothing was written: Redis had diverged from SQL (`clashed`: those
-    lots), or a bid came with an Idempotency-Key its org already used on another lot (`reused`: those rows,
-    whose lots are in `clashed` too: their Redis states took a bid SQL refuses)."""
-
-    def __init__(self, live: set[int], clashed: set[int], reused: set[RevisionId] | None = None) -> None:
-        super().__init__("revision clash")
-        self.live = live
-        self.clashed = clashed
-        self.reused = reused or set()
+__all__ = ["BatchWriter", "JournalWriterFailed", "lock_live_lots", "writer_for"]
 
 
 class BatchWriter(Protocol):
+    async def open(self) -> None:
+        """Get ready before the first batch (the SQLite writer starts its process: its imports take a while)."""
+
     async def write(self, batch: list[BidWrite]) -> tuple[set[int], set[int]]:
         """Commit the rows of live lots in one transaction: (live lot ids, clashed lot ids = empty)."""
 
@@ -100,62 +68,21 @@ async def lock_live_lots(session: AsyncSession, lot_ids: Sequence[int], *, exclu
     return {row[0]: row for row in rows}
 
 
-def _revision_insert(insert: Any) -> Any:
-    table = BidRevision.__table__
-    return insert(table).on_conflict_do_nothing().returning(table.c.lot_id, table.c.bidder_org_id, table.c.revision)
-
-
-def _current_upsert(insert: Any) -> Any:
-    table = Bid.__table__
-    statement = insert(table)
-    return statement.on_conflict_do_update(
-        index_elements=[table.c.lot_id, table.c.bidder_org_id],
-        set_={name: statement.excluded[name] for name in UPDATED_ON_REVISION},
-        where=table.c.revision < statement.excluded.revision,
-    )
-
-
-async def _reused_keys(session: AsyncSession, missing: list[BidWrite]) -> set[RevisionId]:
-    """The rows among `missing` (not inserted) whose Idempotency-Key the org used on another lot."""
-    keyed = [item for item in missing if item.idempotency_key is not None]
-    if not keyed:
-        return set()
-    table = BidRevision.__table__
-    stored = await session.execute(
-        select(table.c.lot_id, table.c.bidder_org_id, table.c.idempotency_key).where(
-            table.c.bidder_org_id.in_({item.bidder_org_id for item in keyed}),
-            table.c.idempotency_key.in_({item.idempotency_key for item in keyed}),
-        )
-    )
-    taken = {(bidder, key): lot_id for lot_id, bidder, key in stored.all()}
-    return {
-        (item.lot_id, item.bidder_org_id, item.revision)
-        for item in keyed
-        if taken.get((item.bidder_org_id, item.idempotency_key), item.lot_id) != item.lot_id
-    }
-
-
 class AsyncSqlWriter:
-    """Any database through the app's async engine (used for PostgreSQL)."""
+    """The batch transaction on the app's async engine (PostgreSQL)."""
 
-    def __init__(self, session_maker: async_sessionmaker[AsyncSession], dialect: str) -> None:
-        self.session_maker = session_maker
-        self.insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def open(self) -> None:
+        return None
 
     async def write(self, batch: list[BidWrite]) -> tuple[set[int], set[int]]:
-        async with self.session_maker() as session, session.begin():
-            live = set(await lock_live_lots(session, [item.lot_id for item in batch]))
-            rows = [item for item in batch if item.lot_id in live]
-            if not rows:
-                return live, set()
-            result = await session.execute(_revision_insert(self.insert), [item.revision_row() for item in rows])
-            written = {(row[0], row[1], row[2]) for row in result.all()}
-            missing = [item for item in rows if (item.lot_id, item.bidder_org_id, item.revision) not in written]
-            if missing:  # rolls the whole transaction back
-                raise Clash(live, {item.lot_id for item in missing}, await _reused_keys(session, missing))
-            current = latest_current_rows([item.revision_values() for item in rows])
-            values = [dict(zip(CURRENT_COLUMNS, row, strict=True)) for row in current]
-            await session.execute(_current_upsert(self.insert), values)
+        rows = [item.revision_values() for item in batch]
+        async with self.engine.begin() as connection:
+            if connection.dialect.name == "sqlite":  # an SQLite without a file: take the write lock first
+                await connection.exec_driver_sql("BEGIN IMMEDIATE")
+            live = await connection.run_sync(commit_batch, rows)
         return live, set()
 
     async def close(self) -> None:
@@ -194,6 +121,10 @@ class SqliteProcessWriter:
                 stdout=asyncio.subprocess.PIPE,
             )
         return self._process
+
+    async def open(self) -> None:
+        async with self._lock:
+            await self._child()
 
     async def write(self, batch: list[BidWrite]) -> tuple[set[int], set[int]]:
         request = frame([item.revision_values() for item in batch])
@@ -242,4 +173,6 @@ def writer_for(session_maker: async_sessionmaker[AsyncSession]) -> BatchWriter:
     url: URL | None = getattr(bind, "url", None)
     if url is not None and url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         return SqliteProcessWriter(str(url.database))
-    return AsyncSqlWriter(session_maker, url.get_backend_name() if url is not None else "sqlite")
+    if not isinstance(bind, AsyncEngine):
+        raise TypeError("the bid journal needs a session maker bound to an async engine")
+    return AsyncSqlWriter(bind)

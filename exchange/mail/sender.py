@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from exchange.db.base import utcnow
 from exchange.mail.models import OutboxMail
-from exchange.mail.settings import MailSettings, SmtpServer
+from exchange.settings import MailSettings, SmtpServer
 
 __all__ = ["MAX_ATTEMPTS", "send_due_mail"]
 

@@ -106,12 +106,16 @@ read back only by their own bidder before the close.
 
 from __future__ import annotations
 
+from exchange.auctions.batch import PlacedBid
+
 # Parts: _base (state, key space, repairs, housekeeping), _bids (sealed bids), _sales (purchase and
-# close claims, final states), _space (the database's key space).
+# close claims, final states), _space (the database's key space). The parts are one class written in
+# three files (one level: EngineBase, then the two halves, which override nothing of each other), because
+# both halves share the same repairs (`_load`, `_drop_states`, `_pending_drops`) and callers use one
+# engine object; its collaborators (LotScripts, ScriptBatcher, LotStateLoader, BidJournal) are composed.
 from exchange.auctions.engine._bids import SealedBids
 from exchange.auctions.engine._sales import STALE_CLAIM_US, SalesAndCloses
 from exchange.auctions.engine._space import database_unavailable, known_space
-from exchange.auctions.journal import PlacedBid
 
 __all__ = ["STALE_CLAIM_US", "BidEngine", "PlacedBid", "database_unavailable", "known_space"]
 

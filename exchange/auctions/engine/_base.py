@@ -13,9 +13,10 @@ from redis.asyncio import Redis
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from exchange.auctions.batch import BidWrite, group_by_lot
 from exchange.auctions.batching import ScriptBatcher
 from exchange.auctions.engine._space import database_space, database_unavailable, remember_space
-from exchange.auctions.journal import BidJournal, BidWrite, group_by_lot
+from exchange.auctions.journal import BidJournal
 from exchange.auctions.loader import LotStateLoader
 from exchange.auctions.scripts import LotKeys, LotScripts, closing_index, rebuild_mark, redis_guard
 from exchange.errors import DomainError

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import select
 
 from exchange.auctions import refusals
+from exchange.auctions.batch import KEY_REUSED, OK, BidWrite, PlacedBid
 from exchange.auctions.engine._base import EngineBase, text
-from exchange.auctions.journal import KEY_REUSED, OK, BidWrite, PlacedBid
 from exchange.auctions.models import BidDeposit, BidRevision
 from exchange.auctions.receipts import commitment, new_nonce
 from exchange.idempotency import key_reused

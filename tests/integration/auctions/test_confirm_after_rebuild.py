@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from exchange.auctions.batch import OK, BidWrite
 from exchange.auctions.engine import BidEngine
-from exchange.auctions.journal import OK, BidWrite
 from exchange.auctions.models import Bid, BidRevision
 from exchange.auctions.runtime import _engine_redis
 from exchange.redis.connection import make_redis

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from exchange.auctions.journal import CLASH, CLOSED, OK, BidJournal, BidWrite
+from exchange.auctions.batch import CLASH, CLOSED, OK, BidWrite
+from exchange.auctions.journal import BidJournal
 from exchange.auctions.models import Bid, BidRevision
 from exchange.lots.models import Lot
 from tests.conftest import OrgFactory

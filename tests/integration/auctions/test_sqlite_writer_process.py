@@ -14,7 +14,8 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from exchange.accounts.models import Org
-from exchange.auctions.journal import CLOSED, OK, BidJournal, BidWrite
+from exchange.auctions.batch import CLOSED, OK, BidWrite
+from exchange.auctions.journal import BidJournal
 from exchange.auctions.models import BidRevision
 from exchange.auctions.writers import JournalWriterFailed, SqliteProcessWriter
 from exchange.db.engine import make_engine, make_session_maker

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from exchange.app import create_app
 from exchange.mail.models import OutboxMail
 from exchange.mail.sender import send_due_mail
-from exchange.mail.settings import MailSettings
+from exchange.settings import MailSettings
 from tests.conftest import DEMO_PASSWORD, unique_email
 from tests.support.smtp import smtp_server
 from tests.support.waiting import eventually
