@@ -82,6 +82,14 @@ async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
         yield test_client
 
 
+@pytest.fixture(autouse=True)
+def _no_cookies_from_earlier_tests(request: pytest.FixtureRequest) -> None:
+    """The test client is shared by a session: a cookie a page test left in its jar (a rotated session id)
+    would sign the next test in, whichever test pytest-xdist runs next on that worker."""
+    if "client" in request.fixturenames:
+        request.getfixturevalue("client").cookies.clear()
+
+
 @dataclass
 class Actor:
     """A signed-in user of an organisation, with the bearer headers to act as them."""
