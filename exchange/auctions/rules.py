@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 
+from exchange.auctions.errors import LOT_HAS_BIDS
 from exchange.errors import Conflict
 
 __all__ = [
@@ -108,6 +109,6 @@ def require_no_bids(sale_mode: str, bid_count: int, *, refused: str) -> None:
         raise Conflict(
             f"Buyers have placed sealed bids on this lot, so it sells only at its close, to the best bid; "
             f"it cannot be {refused}.",
-            code="lot_has_bids",
+            code=LOT_HAS_BIDS,
             title="Lot has sealed bids",
         )

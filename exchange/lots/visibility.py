@@ -8,7 +8,7 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.principal import Principal
-from exchange.errors import NotFound
+from exchange.lots.errors import lot_not_found
 from exchange.lots.models import Lot, LotInvite
 
 __all__ = ["get_visible_lot", "visible_lots_clause"]
@@ -37,5 +37,5 @@ async def get_visible_lot(
         query = query.with_for_update()
     lot = await session.scalar(query)
     if lot is None:
-        raise NotFound(f"There is no lot {lot_id}, or it is not visible to you.", code="lot_not_found")
+        raise lot_not_found(lot_id)
     return lot

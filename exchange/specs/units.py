@@ -21,6 +21,7 @@ from typing import Any
 import pint
 
 from exchange.errors import Unprocessable
+from exchange.specs.errors import BAD_NUMBER, BAD_UNIT, INCOMPATIBLE_UNIT
 
 __all__ = [
     "TRADE_UNITS",
@@ -130,12 +131,12 @@ def _unit(expression: str, *, field: str, label: str) -> Any:
     for pattern, replacement in _ALIASES:
         cleaned = pattern.sub(replacement, cleaned)
     if len(cleaned) > 24 or not _UNIT_TEXT.match(cleaned):
-        raise Unprocessable(f"{label}: {expression!r} is not a unit we understand.", field=field, code="bad_unit")
+        raise Unprocessable(f"{label}: {expression!r} is not a unit we understand.", field=field, code=BAD_UNIT)
     try:
         return registry().parse_units(cleaned)
     except (pint.errors.PintError, AttributeError, TypeError, ValueError, SyntaxError):
         raise Unprocessable(
-            f"{label}: {expression!r} is not a unit we understand.", field=field, code="bad_unit"
+            f"{label}: {expression!r} is not a unit we understand.", field=field, code=BAD_UNIT
         ) from None
 
 
@@ -154,7 +155,7 @@ def quantity_unit(raw: str, *, field: str = "quantity.unit") -> str:
     text = raw.strip()
     units = _unit(text, field=field, label=label) if text else None
     if units is None:
-        raise Unprocessable(f"{label}: give the unit, like pcs, kg, t or m.", field=field, code="bad_unit")
+        raise Unprocessable(f"{label}: give the unit, like pcs, kg, t or m.", field=field, code=BAD_UNIT)
     kind = str(units.dimensionality)
     if kind in _counted_kinds():
         return text
@@ -167,7 +168,7 @@ def quantity_unit(raw: str, *, field: str = "quantity.unit") -> str:
             f"{label}: {text[:24]!r} is {why}; count in pcs, pairs, sets, boxes, cartons, pallets... "
             "or measure in a mass, length, area or volume (kg, t, m, m2, L).",
             field=field,
-            code="bad_unit",
+            code=BAD_UNIT,
         )
     return text
 
@@ -179,23 +180,23 @@ def split_measure(raw: Any, *, field: str, label: str) -> tuple[float, str | Non
     if isinstance(raw, int | float | Decimal):
         # Checked before float(): a JSON integer may have hundreds of digits (float() overflows).
         if isinstance(raw, int) and abs(raw) > MAX_MAGNITUDE:
-            raise Unprocessable(f"{label} is out of range.", field=field, code="bad_number")
+            raise Unprocessable(f"{label} is out of range.", field=field, code=BAD_NUMBER)
         magnitude, unit_text = float(raw), None
     elif isinstance(raw, str):
         match = _NUMBER_AND_UNIT.match(raw)
         if not match or len(raw) > 40:
             raise Unprocessable(
-                f'{label}: {raw[:40]!r} is not a number with a unit (like "150 cm").', field=field, code="bad_number"
+                f'{label}: {raw[:40]!r} is not a number with a unit (like "150 cm").', field=field, code=BAD_NUMBER
             )
         try:
             magnitude = float(Decimal(match.group(1)))
         except (InvalidOperation, ValueError):
-            raise Unprocessable(f"{label}: {raw[:40]!r} is not a number.", field=field, code="bad_number") from None
+            raise Unprocessable(f"{label}: {raw[:40]!r} is not a number.", field=field, code=BAD_NUMBER) from None
         unit_text = match.group(2) or None
     else:
         raise Unprocessable(f"{label} must be a number, optionally with a unit.", field=field)
     if not math.isfinite(magnitude) or abs(magnitude) > MAX_MAGNITUDE:
-        raise Unprocessable(f"{label} is out of range.", field=field, code="bad_number")
+        raise Unprocessable(f"{label} is out of range.", field=field, code=BAD_NUMBER)
     return magnitude, unit_text
 
 
@@ -212,11 +213,11 @@ def convert(magnitude: float, from_unit: str | None, to_unit: str | None, *, fie
             f"{label}: {from_unit.strip()!r} is a unit of {_describe(source)}, but {label.lower()} is a "
             f"{_describe(target)}; give it {wanted}.",
             field=field,
-            code="incompatible_unit",
+            code=INCOMPATIBLE_UNIT,
         )
     value = units.Quantity(magnitude, source).to(target).magnitude
     if not math.isfinite(value) or abs(value) > MAX_MAGNITUDE:
-        raise Unprocessable(f"{label} is out of range.", field=field, code="bad_number")
+        raise Unprocessable(f"{label} is out of range.", field=field, code=BAD_NUMBER)
     return _round(value)
 
 

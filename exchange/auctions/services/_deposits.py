@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.principal import Principal
 from exchange.auctions import refusals, schemas
+from exchange.auctions.errors import DEPOSIT_IN_PROGRESS, NO_DEPOSIT, NO_DEPOSIT_NEEDED, NO_ORG, OWN_LOT
 from exchange.auctions.models import BidDeposit, LotWatch
 from exchange.auctions.rules import deposit_amount
 from exchange.auctions.runtime import engine_of
@@ -44,9 +45,9 @@ async def place_deposit(app_state: Any, principal: Principal, lot_id: int) -> tu
         if existing is not None:
             return deposit_out(existing), False
         if lot.sale_mode != "sealed_bid" or not lot.deposit_percent:
-            raise Conflict("This lot does not ask for a bid deposit.", code="no_deposit_needed")
+            raise Conflict("This lot does not ask for a bid deposit.", code=NO_DEPOSIT_NEEDED)
         if lot.seller_org_id == org_id:
-            raise Forbidden("Your organisation sells this lot.", code="own_lot")
+            raise Forbidden("Your organisation sells this lot.", code=OWN_LOT)
         if lot.status != "live":
             raise refusals.bidding_closed()
         deposit = BidDeposit(
@@ -65,7 +66,7 @@ async def place_deposit(app_state: Any, principal: Principal, lot_id: int) -> tu
         try:
             await session.flush()
         except IntegrityError:
-            raise Conflict("Your deposit on this lot is being recorded already.", code="deposit_in_progress") from None
+            raise Conflict("Your deposit on this lot is being recorded already.", code=DEPOSIT_IN_PROGRESS) from None
         out = deposit_out(deposit)
     await engine.deposit_added(lot_id, org_id)
     return out, True
@@ -79,7 +80,7 @@ async def my_deposit(session: AsyncSession, principal: Principal, lot_id: int) -
             select(BidDeposit).where(BidDeposit.lot_id == lot_id, BidDeposit.org_id == principal.org_id)
         )
     if deposit is None:
-        raise NotFound("Your organisation holds no deposit on this lot.", code="no_deposit")
+        raise NotFound("Your organisation holds no deposit on this lot.", code=NO_DEPOSIT)
     return deposit_out(deposit)
 
 
@@ -87,7 +88,7 @@ async def set_watch(session: AsyncSession, principal: Principal, lot_id: int, *,
     """Watch a lot (a reminder before it closes) or stop watching it."""
     await get_visible_lot(session, principal, lot_id)
     if principal.org_id is None:
-        raise Forbidden("Only members of an organisation can watch lots.", code="no_org")
+        raise Forbidden("Only members of an organisation can watch lots.", code=NO_ORG)
     if watching:
         # One statement that lets a simultaneous twin (two tabs, a retry) win without an error.
         insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert

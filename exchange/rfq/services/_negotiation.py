@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.accounts.errors import WRONG_ORG_KIND
 from exchange.accounts.principal import Principal
 from exchange.auctions.leaving import require_no_bids
 from exchange.db.base import utcnow
@@ -48,7 +49,7 @@ async def open_rfq(
     """
     now = now or utcnow()
     if principal.org_id is None or principal.org_kind != "buyer":
-        raise Forbidden("Only buyer organisations can ask for quotes.", code="wrong_org_kind")
+        raise Forbidden("Only buyer organisations can ask for quotes.", code=WRONG_ORG_KIND)
     lot = await get_visible_lot(session, principal, lot_id)
     await require_rfq_open_lot(session, lot)
     terms = read_terms_of(data, lot.currency, now)
