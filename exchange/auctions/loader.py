@@ -23,12 +23,12 @@ from exchange.auctions.scripts import LotKeys, LotScripts, engine_unavailable, r
 from exchange.errors import ServiceUnavailable
 from exchange.lots.errors import lot_not_found
 from exchange.lots.models import Lot, LotInvite
+from exchange.lots.visibility import UNLISTED
 from exchange.orders.models import Order
 
 __all__ = ["LotSnapshot", "LotStateLoader", "pack_bid", "read_snapshot"]
 
 LOAD_TOKEN_MS = 5_000
-_UNLISTED = ("draft", "in_review")
 
 
 def pack_bid(revision: int, amount_minor: int | None, placed_at_us: int, rank_seq: int, nonce: str) -> str:
@@ -72,7 +72,7 @@ def _state_for(lot: Lot) -> str:
 async def read_snapshot(session: AsyncSession, lot_id: int) -> LotSnapshot | None:
     """Everything the scripts need about one lot, read from SQL; None for a lot no buyer can see."""
     lot = await session.get(Lot, lot_id)
-    if lot is None or lot.status in _UNLISTED:
+    if lot is None or lot.status in UNLISTED:
         return None
     closes_us = parse_micros(lot.closes_at) if lot.closes_at is not None else None
     bids = (await session.execute(select(Bid).where(Bid.lot_id == lot_id))).scalars().all()
