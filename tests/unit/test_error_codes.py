@@ -35,6 +35,12 @@ def _raised_codes() -> list[tuple[str, str, str]]:
                     found.append((where, kind, ast.unparse(keyword.value)))
             if kind == "IllegalMove" and node.args:
                 found.append((where, kind, ast.unparse(node.args[0])))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            # `error.code == "no_bid"`: a code compared by its text rather than by its constant
+            if isinstance(node, ast.Compare) and isinstance(node.left, ast.Attribute) and node.left.attr == "code":
+                for right in node.comparators:
+                    if isinstance(right, ast.Constant) and isinstance(right.value, str):
+                        found.append((f"{path.relative_to(ROOT)}:{node.lineno}", "DomainError", repr(right.value)))
     return found
 
 
