@@ -7,6 +7,7 @@ for HTMX), and a 401 on a page becomes a redirect to the sign-in page.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -21,6 +22,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 __all__ = [
     "Conflict",
     "DomainError",
+    "ErrorCode",
     "Forbidden",
     "NotFound",
     "ServiceUnavailable",
@@ -38,11 +40,55 @@ PROBLEM_TYPE_BASE = "urn:surplus-exchange:problem:"
 _API_PREFIXES = ("/api", "/health", "/schema")
 
 
+@dataclass(frozen=True, slots=True)
+class ErrorCode:
+    """A stable error code, what API clients match on (`code` of a problem+json answer).
+
+    Each is defined once, as a constant in its domain's `errors.py` (the ones any endpoint may answer are
+    below); `python -m exchange.error_codes` writes them all into docs/error-codes.md.
+    """
+
+    code: str
+    status: int
+    """The HTTP status it is answered with."""
+    meaning: str
+    """What it tells the client, for the table."""
+    also: tuple[int, ...] = ()
+    """Other statuses a few call sites answer with (same meaning, another kind of refusal)."""
+
+    def __str__(self) -> str:
+        return self.code
+
+
+# Codes any endpoint may answer: the defaults of the error kinds below, and the framework's own refusals.
+BAD_REQUEST = ErrorCode("bad_request", 400, "The request could not be understood.")
+NOT_SIGNED_IN = ErrorCode("not_signed_in", 401, "Sign in first (a page redirects to the sign-in page).")
+FORBIDDEN = ErrorCode("forbidden", 403, "Your account is not allowed to do this.")
+NOT_FOUND = ErrorCode("not_found", 404, "There is nothing here, or it is not visible to you.")
+METHOD_NOT_ALLOWED = ErrorCode("method_not_allowed", 405, "This path does not take that HTTP method.")
+CONFLICT = ErrorCode("conflict", 409, "The request conflicts with the current state of the resource.")
+TOO_LARGE = ErrorCode("too_large", 413, "The request body is larger than this endpoint accepts.")
+UNSUPPORTED_MEDIA_TYPE = ErrorCode("unsupported_media_type", 415, "The body's content type is not accepted here.")
+INVALID = ErrorCode("invalid", 422, "A field is missing or malformed; `field` names it.", also=(400,))
+RATE_LIMITED = ErrorCode("rate_limited", 429, "Too many attempts; wait (see Retry-After) and try again.")
+UNAVAILABLE = ErrorCode("unavailable", 503, "Briefly unavailable; nothing was changed, retry after Retry-After.")
+TOO_DEEP = ErrorCode("too_deep", 400, "The JSON body is nested too deeply.")
+REDIS_UNAVAILABLE = ErrorCode(
+    "redis_unavailable", 503, "Sessions, sign-in or live events are briefly unavailable (Redis); nothing was changed."
+)
+BAD_TEXT = ErrorCode("bad_text", 422, "A text field holds characters that are not allowed (control characters).")
+BLANK = ErrorCode(
+    "blank", 422, "A required text field is empty or draws nothing (only spaces or invisible characters)."
+)
+OTHER_HTTP_ERROR = ErrorCode("error", 400, "Another refusal of the web framework; `status` and `detail` say which.")
+INTERNAL = ErrorCode("internal", 500, "Something went wrong on our side; it is logged. (The body has no `code`.)")
+
+
 class DomainError(Exception):
     """A refusal the user can understand: a stable code, a human title and detail, an HTTP status."""
 
     status_code: ClassVar[int] = 400
-    code: ClassVar[str] = "bad_request"
+    code: ClassVar[str] = BAD_REQUEST.code
     title: ClassVar[str] = "Bad request"
 
     def __init__(
@@ -50,7 +96,7 @@ class DomainError(Exception):
         detail: str,
         *,
         field: str | None = None,
-        code: str | None = None,
+        code: ErrorCode | None = None,
         title: str | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
@@ -59,7 +105,7 @@ class DomainError(Exception):
         self.field = field
         self.headers = headers or {}
         if code is not None:
-            self.code = code  # type: ignore[misc]
+            self.code = code.code  # type: ignore[misc]
         if title is not None:
             self.title = title  # type: ignore[misc]
 
@@ -81,37 +127,37 @@ class DomainError(Exception):
 
 class Unauthorized(DomainError):
     status_code = 401
-    code = "not_signed_in"
+    code = NOT_SIGNED_IN.code
     title = "Not signed in"
 
 
 class Forbidden(DomainError):
     status_code = 403
-    code = "forbidden"
+    code = FORBIDDEN.code
     title = "Not allowed"
 
 
 class NotFound(DomainError):
     status_code = 404
-    code = "not_found"
+    code = NOT_FOUND.code
     title = "Not found"
 
 
 class Conflict(DomainError):
     status_code = 409
-    code = "conflict"
+    code = CONFLICT.code
     title = "Conflict"
 
 
 class Unprocessable(DomainError):
     status_code = 422
-    code = "invalid"
+    code = INVALID.code
     title = "Invalid input"
 
 
 class ServiceUnavailable(DomainError):
     status_code = 503
-    code = "unavailable"
+    code = UNAVAILABLE.code
     title = "Temporarily unavailable"
 
     def __init__(self, detail: str, *, retry_after: int = 2, **kwargs: Any) -> None:
@@ -159,11 +205,11 @@ def _validation_body(exc: ValidationException) -> dict[str, Any]:
                 errors.append({"field": field, "message": str(item.get("message", "invalid value"))})
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) if errors else str(exc.detail)
     body: dict[str, Any] = {
-        "type": PROBLEM_TYPE_BASE + "invalid",
+        "type": PROBLEM_TYPE_BASE + INVALID.code,
         "title": "Invalid input",
         "status": 400,
         "detail": detail,
-        "code": "invalid",
+        "code": INVALID.code,
         "errors": errors,
     }
     if errors:
@@ -185,11 +231,11 @@ def _handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) 
         title = _TITLES.get(status, "Error")
         detail = str(exc.detail) if exc.detail and exc.detail != title else _DETAILS.get(status, title)
         body = {
-            "type": PROBLEM_TYPE_BASE + _CODES.get(status, "error"),
+            "type": PROBLEM_TYPE_BASE + _CODES.get(status, OTHER_HTTP_ERROR.code),
             "title": title,
             "status": status,
             "detail": detail,
-            "code": _CODES.get(status, "error"),
+            "code": _CODES.get(status, OTHER_HTTP_ERROR.code),
         }
     if _is_api(request):
         return _problem_response(body, status, exc.headers)
@@ -200,14 +246,14 @@ def _handle_recursion(request: Request[Any, Any, Any], exc: RecursionError) -> R
     """msgspec refuses to decode nesting deeper than the interpreter's recursion limit: bad input, not our fault."""
     if "deserializing" not in str(exc):
         return _handle_unexpected(request, exc)
-    return _handle_domain_error(request, DomainError("The request body is nested too deeply.", code="too_deep"))
+    return _handle_domain_error(request, DomainError("The request body is nested too deeply.", code=TOO_DEEP))
 
 
 def _handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     title, detail = "Internal error", "Something went wrong on our side. It has been logged; please try again."
     if _is_api(request):
-        body = {"type": PROBLEM_TYPE_BASE + "internal", "title": title, "status": 500, "detail": detail}
+        body = {"type": PROBLEM_TYPE_BASE + INTERNAL.code, "title": title, "status": 500, "detail": detail}
         return _problem_response(body, HTTP_500_INTERNAL_SERVER_ERROR)
     return _page_response(request, 500, title, detail)
 
@@ -222,7 +268,7 @@ REDIS_RETRY_AFTER_SECONDS = 3
 def redis_unavailable() -> ServiceUnavailable:
     return ServiceUnavailable(
         "This part of the exchange is briefly unavailable. Nothing was changed; please try again in a few seconds.",
-        code="redis_unavailable",
+        code=REDIS_UNAVAILABLE,
         retry_after=REDIS_RETRY_AFTER_SECONDS,
     )
 
@@ -248,17 +294,20 @@ _TITLES = {
     503: "Temporarily unavailable",
 }
 _CODES = {
-    400: "bad_request",
-    401: "not_signed_in",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    413: "too_large",
-    415: "unsupported_media_type",
-    422: "invalid",
-    429: "rate_limited",
-    503: "unavailable",
+    error.status: error.code
+    for error in (
+        BAD_REQUEST,
+        NOT_SIGNED_IN,
+        FORBIDDEN,
+        NOT_FOUND,
+        METHOD_NOT_ALLOWED,
+        CONFLICT,
+        TOO_LARGE,
+        UNSUPPORTED_MEDIA_TYPE,
+        INVALID,
+        RATE_LIMITED,
+        UNAVAILABLE,
+    )
 }
 _DETAILS = {
     401: "Sign in first: send `Authorization: Bearer <token>` (get one from POST /api/auth/token).",

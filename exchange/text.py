@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from exchange.errors import Unprocessable
+from exchange.errors import BAD_TEXT, BLANK, Unprocessable
 
 __all__ = ["clean_text", "visible_length"]
 
@@ -35,11 +35,11 @@ def clean_text(
         category = unicodedata.category(ch)
         if category in ("Cc", "Cs") and not (multiline and ch in _LINE_BREAKS):
             raise Unprocessable(
-                f"{label} contains a control character (U+{ord(ch):04X}); remove it.", field=field, code="bad_text"
+                f"{label} contains a control character (U+{ord(ch):04X}); remove it.", field=field, code=BAD_TEXT
             )
     visible = visible_length(text)
     if required and visible == 0:
-        raise Unprocessable(f"{label} needs visible text.", field=field, code="blank")
+        raise Unprocessable(f"{label} needs visible text.", field=field, code=BLANK)
     if visible and visible < min_length:
-        raise Unprocessable(f"{label} needs at least {min_length} visible characters.", field=field, code="blank")
+        raise Unprocessable(f"{label} needs at least {min_length} visible characters.", field=field, code=BLANK)
     return text

@@ -17,6 +17,7 @@ import time
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from exchange.accounts.errors import BAD_TOKEN
 from exchange.accounts.guards import bearer_challenge
 from exchange.accounts.principal import Principal
 from exchange.accounts.services import load_principal
@@ -141,4 +142,4 @@ class AuthMiddleware(ASGIMiddleware):
 
 
 def _bad_token(detail: str) -> Unauthorized:
-    return Unauthorized(detail, code="bad_token", title="Invalid token", headers=bearer_challenge(invalid_token=True))
+    return Unauthorized(detail, code=BAD_TOKEN, title="Invalid token", headers=bearer_challenge(invalid_token=True))

@@ -8,6 +8,7 @@ from typing import Any
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
+from exchange.accounts.errors import ADMIN_ONLY, ORG_NOT_VERIFIED, WRONG_ORG_KIND
 from exchange.accounts.principal import Principal
 from exchange.errors import Forbidden, Unauthorized
 
@@ -48,7 +49,7 @@ def requires_signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRo
 
 def requires_admin(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     if not current_principal(connection).is_admin:
-        raise Forbidden("Only platform administrators can do this.", code="admin_only")
+        raise Forbidden("Only platform administrators can do this.", code=ADMIN_ONLY)
 
 
 def requires_org_kind(*kinds: str) -> Guard:
@@ -56,7 +57,7 @@ def requires_org_kind(*kinds: str) -> Guard:
 
     def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         if current_principal(connection).org_kind not in kinds:
-            raise Forbidden(f"Only {wanted} organisations can do this.", code="wrong_org_kind")
+            raise Forbidden(f"Only {wanted} organisations can do this.", code=WRONG_ORG_KIND)
 
     return guard
 
@@ -67,5 +68,5 @@ def requires_verified_org(connection: ASGIConnection[Any, Any, Any, Any], _: Bas
         raise Forbidden(
             "Your organisation is not verified yet. An administrator verifies new organisations; "
             "until then you can browse but not publish, bid, buy or accept quotes.",
-            code="org_not_verified",
+            code=ORG_NOT_VERIFIED,
         )

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts import schemas
+from exchange.accounts.errors import BAD_CREDENTIALS
 from exchange.accounts.guards import bearer_challenge
 from exchange.accounts.mails import registration_attempt_mail
 from exchange.accounts.models import Org, RevokedToken, User
@@ -117,7 +118,7 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> User
     if not ok or user is None:
         raise Unauthorized(
             "The email or password is not right.",
-            code="bad_credentials",
+            code=BAD_CREDENTIALS,
             title="Sign-in failed",
             headers=bearer_challenge(),
         )

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from exchange.auctions.engine import BidEngine
 from exchange.auctions.models import Bid, BidDeposit, LotClose, LotWatch
 from exchange.auctions.receipts import parse_micros
-from exchange.auctions.rules import RankedBid, decide_award
+from exchange.auctions.rules import RankedBid, decide_award, ranking_order_by
 from exchange.auctions.writers import lock_live_lots
 from exchange.db.base import utcnow
 from exchange.live.channels import lot_channel, org_channel
@@ -63,7 +63,7 @@ async def award_lot(session_maker: async_sessionmaker[AsyncSession], lot_id: int
             await session.execute(
                 select(Bid.bidder_org_id, Bid.amount_minor, Bid.rank_seq, Bid.placed_at_us)
                 .where(Bid.lot_id == lot_id, Bid.amount_minor.is_not(None))
-                .order_by(Bid.amount_minor.desc(), Bid.rank_seq, Bid.placed_at_us, Bid.bidder_org_id)
+                .order_by(*ranking_order_by(Bid))
                 .limit(2)
             )
         ).all()

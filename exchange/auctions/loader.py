@@ -16,23 +16,20 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from exchange.auctions.errors import DATABASE_UNAVAILABLE
 from exchange.auctions.models import Bid, BidDeposit, BidRevision
 from exchange.auctions.receipts import parse_micros
 from exchange.auctions.scripts import LotKeys, LotScripts, engine_unavailable, redis_guard
 from exchange.db.engine import read_one_snapshot
-from exchange.errors import NotFound, ServiceUnavailable
+from exchange.errors import ServiceUnavailable
+from exchange.lots.errors import lot_not_found
 from exchange.lots.models import Lot, LotInvite
+from exchange.lots.visibility import UNLISTED
 from exchange.orders.models import Order
 
-__all__ = ["LotSnapshot", "LotStateLoader", "lot_not_found", "pack_bid", "read_snapshot"]
+__all__ = ["LotSnapshot", "LotStateLoader", "pack_bid", "read_snapshot"]
 
 LOAD_TOKEN_MS = 5_000
-_UNLISTED = ("draft", "in_review")
-
-
-def lot_not_found(lot_id: int) -> NotFound:
-    """The same 404 as the catalogue's visibility rule: missing and invisible read alike."""
-    return NotFound(f"There is no lot {lot_id}, or it is not visible to you.", code="lot_not_found")
 
 
 def pack_bid(revision: int, amount_minor: int | None, placed_at_us: int, rank_seq: int, nonce: str) -> str:
@@ -76,7 +73,7 @@ def _state_for(lot: Lot) -> str:
 async def read_snapshot(session: AsyncSession, lot_id: int) -> LotSnapshot | None:
     """Everything the scripts need about one lot, read from SQL; None for a lot no buyer can see."""
     lot = await session.get(Lot, lot_id)
-    if lot is None or lot.status in _UNLISTED:
+    if lot is None or lot.status in UNLISTED:
         return None
     closes_us = parse_micros(lot.closes_at) if lot.closes_at is not None else None
     bids = (await session.execute(select(Bid).where(Bid.lot_id == lot_id))).scalars().all()
@@ -172,5 +169,5 @@ class LotStateLoader:
                 await self.redis.delete(keys.loading)
             raise ServiceUnavailable(
                 "The exchange's database is briefly unavailable. Nothing was changed; please try again.",
-                code="database_unavailable",
+                code=DATABASE_UNAVAILABLE,
             ) from None

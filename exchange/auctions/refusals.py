@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from exchange.auctions.loader import lot_not_found
+from exchange.auctions.errors import (
+    ALREADY_SOLD,
+    BELOW_MINIMUM,
+    BIDDING_CLOSED,
+    DEPOSIT_REQUIRED,
+    ENGINE_BUSY,
+    NO_BID,
+    NOT_FIXED_PRICE,
+    NOT_SEALED_BID,
+    OWN_LOT,
+)
 from exchange.errors import Conflict, DomainError, Forbidden, NotFound, ServiceUnavailable, Unprocessable
+from exchange.lots.errors import lot_not_found
 from exchange.money import format_minor
 
 __all__ = [
@@ -20,19 +31,19 @@ __all__ = [
 def bidding_closed() -> Conflict:
     return Conflict(
         "Bidding on this lot has closed: bids are accepted only before its closing time.",
-        code="bidding_closed",
+        code=BIDDING_CLOSED,
         title="Bidding closed",
     )
 
 
 def already_sold() -> Conflict:
-    return Conflict("This lot has already been sold.", code="already_sold", title="Already sold")
+    return Conflict("This lot has already been sold.", code=ALREADY_SOLD, title="Already sold")
 
 
 def engine_busy() -> ServiceUnavailable:
     return ServiceUnavailable(
         "The lot is being brought up to date after an engine restart. Nothing was changed; please try again.",
-        code="engine_busy",
+        code=ENGINE_BUSY,
         retry_after=1,
     )
 
@@ -41,7 +52,7 @@ def _common(code: str, lot_id: int) -> DomainError | None:
     if code == "NOT_FOUND":
         return lot_not_found(lot_id)
     if code == "OWN_LOT":
-        return Forbidden("Your organisation sells this lot; a seller cannot bid on or buy its own lot.", code="own_lot")
+        return Forbidden("Your organisation sells this lot; a seller cannot bid on or buy its own lot.", code=OWN_LOT)
     return None
 
 
@@ -53,7 +64,7 @@ def for_bid(code: str, details: Sequence[str], lot_id: int) -> DomainError:
     if code == "WRONG_MODE":
         return Conflict(
             "This lot is not sold by sealed bid (it has a fixed price: buy it with POST /api/lots/{id}/purchase).",
-            code="not_sealed_bid",
+            code=NOT_SEALED_BID,
             title="Not a sealed-bid lot",
         )
     if code == "CLOSED":
@@ -67,17 +78,17 @@ def for_bid(code: str, details: Sequence[str], lot_id: int) -> DomainError:
         return Unprocessable(
             f"The minimum bid on this lot is {format_minor(minimum, currency)} {currency}.",
             field="amount",
-            code="below_minimum",
+            code=BELOW_MINIMUM,
         )
     if code == "NO_DEPOSIT":
         return Forbidden(
             "This lot requires a bid deposit before you can bid. Place it first "
             f"(POST /api/lots/{lot_id}/deposit, or the deposit button on the lot page).",
-            code="deposit_required",
+            code=DEPOSIT_REQUIRED,
             title="Deposit required",
         )
     if code == "NO_BID":
-        return NotFound("Your organisation has no current bid on this lot.", code="no_bid")
+        return NotFound("Your organisation has no current bid on this lot.", code=NO_BID)
     return engine_busy()
 
 
@@ -89,7 +100,7 @@ def for_purchase(code: str, lot_id: int) -> DomainError:
     if code == "WRONG_MODE":
         return Conflict(
             "This lot is sold by sealed bid, not at a fixed price: place a bid instead.",
-            code="not_fixed_price",
+            code=NOT_FIXED_PRICE,
             title="Not a fixed-price lot",
         )
     if code == "SOLD":

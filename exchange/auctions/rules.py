@@ -6,15 +6,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
+from typing import Any
 
+from exchange.auctions.errors import LOT_HAS_BIDS
 from exchange.errors import Conflict
 
 __all__ = [
+    "RANKING",
     "Award",
     "RankedBid",
     "decide_award",
     "deposit_amount",
     "rank_bids",
+    "ranking_order_by",
     "require_no_bids",
     "sells_only_at_close",
 ]
@@ -37,13 +41,33 @@ class Award:
     reason: str
 
 
-def _order_key(bid: RankedBid) -> tuple[int, int, int, int]:
-    return (-bid.amount_minor, bid.rank_seq, bid.placed_at_us, bid.bidder_org_id)
+RANKING: tuple[tuple[str, bool], ...] = (
+    ("amount_minor", True),
+    ("rank_seq", False),
+    ("placed_at_us", False),
+    ("bidder_org_id", False),
+)
+"""The sealed-bid ranking, defined once: (RankedBid field, highest first?), most significant first.
+
+Highest amount first; equal amounts in the order they were placed (`rank_seq`, which place_bid.lua keeps
+when a bidder re-states the same amount); the rest only make the order total. `rank_bids` sorts by it
+and `ranking_order_by` gives the same order to SQL (the close's ORDER BY ... LIMIT 2); the Lua scripts
+only record `rank_seq`, and tests/integration/auctions/test_ranking_paths.py holds every path to one table.
+"""
+
+
+def _order_key(bid: RankedBid) -> tuple[int, ...]:
+    return tuple(-getattr(bid, name) if descending else getattr(bid, name) for name, descending in RANKING)
 
 
 def rank_bids(bids: Iterable[RankedBid]) -> list[RankedBid]:
-    """Highest amount first; equal amounts in the order they were placed."""
+    """Highest amount first; equal amounts in the order they were placed (RANKING)."""
     return sorted(bids, key=_order_key)
+
+
+def ranking_order_by(columns: Any) -> list[Any]:
+    """RANKING as SQLAlchemy ORDER BY clauses over `columns` (a mapped class with RankedBid's field names)."""
+    return [getattr(columns, name).desc() if descending else getattr(columns, name) for name, descending in RANKING]
 
 
 def decide_award(
@@ -108,6 +132,6 @@ def require_no_bids(sale_mode: str, bid_count: int, *, refused: str) -> None:
         raise Conflict(
             f"Buyers have placed sealed bids on this lot, so it sells only at its close, to the best bid; "
             f"it cannot be {refused}.",
-            code="lot_has_bids",
+            code=LOT_HAS_BIDS,
             title="Lot has sealed bids",
         )

@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
 from redis.exceptions import NoScriptError, RedisError, ResponseError
 
+from exchange.auctions.errors import ENGINE_UNAVAILABLE
 from exchange.errors import ServiceUnavailable
 
 __all__ = [
@@ -197,7 +198,7 @@ class LotScripts:
 def engine_unavailable() -> ServiceUnavailable:
     return ServiceUnavailable(
         "The bidding engine is briefly unavailable. Nothing was changed; please try again in a moment.",
-        code="engine_unavailable",
+        code=ENGINE_UNAVAILABLE,
         retry_after=2,
     )
 

@@ -8,6 +8,7 @@ from typing import Annotated
 from litestar.params import HeaderParameter
 
 from exchange.errors import Unprocessable
+from exchange.idempotency.errors import IDEMPOTENCY_KEY_REUSED
 
 __all__ = ["HEADER", "MAX_KEY_LENGTH", "IdempotencyKeyHeader", "check_key", "fingerprint", "key_reused"]
 
@@ -48,5 +49,5 @@ def key_reused() -> Unprocessable:
     return Unprocessable(
         f"This {HEADER} was already used for a different request; use a new key.",
         field=HEADER,
-        code="idempotency_key_reused",
+        code=IDEMPOTENCY_KEY_REUSED,
     )

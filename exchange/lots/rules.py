@@ -8,6 +8,7 @@ from decimal import Decimal
 import pycountry
 
 from exchange.errors import Conflict, Unprocessable
+from exchange.lots.errors import DEFECTS_REQUIRED, LOT_NOT_DRAFT
 from exchange.text import visible_length
 
 __all__ = [
@@ -47,7 +48,7 @@ def check_defects(grade: str, defects: str) -> None:
         raise Unprocessable(
             f"Grade {grade} lots need a defect disclosure: describe the defects buyers will find.",
             field="defects",
-            code="defects_required",
+            code=DEFECTS_REQUIRED,
         )
 
 
@@ -125,6 +126,6 @@ def require_draft(status: str, action: str) -> None:
     if status != "draft":
         raise Conflict(
             f"Only a draft can be {action}; this lot is {status.replace('_', ' ')}.",
-            code="lot_not_draft",
+            code=LOT_NOT_DRAFT,
             title="Lot is not a draft",
         )

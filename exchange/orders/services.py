@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.principal import Principal
 from exchange.errors import Conflict, NotFound
+from exchange.lots.errors import LOT_UNAVAILABLE
 from exchange.lots.models import Lot
 from exchange.money import format_minor
 from exchange.orders import schemas
@@ -44,7 +45,7 @@ async def create_order_for_lot(
     if row is None:
         raise Conflict(
             "This lot is no longer available: it has been sold, awarded, closed or withdrawn.",
-            code="lot_unavailable",
+            code=LOT_UNAVAILABLE,
             title="Lot no longer available",
         )
     order = Order(

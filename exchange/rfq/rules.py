@@ -16,6 +16,22 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
+from exchange.errors import ErrorCode
+from exchange.lots.errors import LOT_UNAVAILABLE
+from exchange.rfq.errors import (
+    NOT_YOUR_MOVE,
+    NOT_YOUR_TURN,
+    NOTHING_TO_WITHDRAW,
+    OFFER_EXPIRED,
+    OFFER_NOT_IN_THREAD,
+    OFFER_NOT_OPEN,
+    OFFER_SUPERSEDED,
+    OWN_OFFER,
+    SAMPLE_STATE,
+    THREAD_CLOSED,
+    UNKNOWN_MOVE,
+)
+
 __all__ = [
     "DEFAULT_VALIDITY",
     "MAX_VALIDITY",
@@ -64,9 +80,10 @@ SAMPLE_CREDIT_STATUSES = ("ordered", "shipped")
 class IllegalMove(Exception):
     """A move the rules refuse: `code` is stable for clients, `reason` is for people."""
 
-    def __init__(self, code: str, reason: str) -> None:
+    def __init__(self, error: ErrorCode, reason: str) -> None:
         super().__init__(reason)
-        self.code = code
+        self.error = error
+        self.code = error.code
         self.reason = reason
 
 
@@ -125,8 +142,8 @@ def _require_open(thread: ThreadState, doing: str) -> None:
     if status == "open":
         return
     if status == "closed" and thread.status == "open":
-        raise IllegalMove("lot_unavailable", f"You cannot {doing}: the lot is no longer available.")
-    raise IllegalMove("thread_closed", f"You cannot {doing}: this negotiation has ended ({status}).")
+        raise IllegalMove(LOT_UNAVAILABLE, f"You cannot {doing}: the lot is no longer available.")
+    raise IllegalMove(THREAD_CLOSED, f"You cannot {doing}: this negotiation has ended ({status}).")
 
 
 def check_offer(thread: ThreadState, side: Side, now: datetime) -> OfferState | None:
@@ -138,7 +155,7 @@ def check_offer(thread: ThreadState, side: Side, now: datetime) -> OfferState | 
     standing = latest_open_offer(thread, now)
     if standing is not None and standing.by_side == side:
         raise IllegalMove(
-            "not_your_turn",
+            NOT_YOUR_TURN,
             "Your last offer is still open: wait for the other side to answer, or withdraw it to make a new one.",
         )
     return standing
@@ -148,17 +165,17 @@ def check_accept(thread: ThreadState, side: Side, offer_id: int, now: datetime) 
     """May `side` accept offer `offer_id`? Only the other side's latest, still-open offer can be accepted."""
     offer = next((o for o in thread.offers if o.id == offer_id), None)
     if offer is None:
-        raise IllegalMove("offer_not_in_thread", f"Offer {offer_id} is not part of this negotiation.")
+        raise IllegalMove(OFFER_NOT_IN_THREAD, f"Offer {offer_id} is not part of this negotiation.")
     _require_open(thread, "accept an offer")
     if offer.by_side == side:
-        raise IllegalMove("own_offer", "You cannot accept your own offer; the other side must accept it.")
+        raise IllegalMove(OWN_OFFER, "You cannot accept your own offer; the other side must accept it.")
     status = effective_offer_status(offer, now)
     if offer is not thread.offers[-1] or status == "superseded":
-        raise IllegalMove("offer_superseded", "This offer has been superseded by a newer one; answer the latest offer.")
+        raise IllegalMove(OFFER_SUPERSEDED, "This offer has been superseded by a newer one; answer the latest offer.")
     if status == "expired":
-        raise IllegalMove("offer_expired", "This offer expired at its valid-until time; ask for a fresh offer.")
+        raise IllegalMove(OFFER_EXPIRED, "This offer expired at its valid-until time; ask for a fresh offer.")
     if status != "open":
-        raise IllegalMove("offer_not_open", f"This offer can no longer be accepted (it is {status}).")
+        raise IllegalMove(OFFER_NOT_OPEN, f"This offer can no longer be accepted (it is {status}).")
     return offer
 
 
@@ -172,7 +189,7 @@ def check_withdraw(thread: ThreadState, side: Side, now: datetime) -> OfferState
     _require_open(thread, "withdraw an offer")
     standing = latest_open_offer(thread, now)
     if standing is None or standing.by_side != side:
-        raise IllegalMove("nothing_to_withdraw", "You have no open offer in this negotiation to withdraw.")
+        raise IllegalMove(NOTHING_TO_WITHDRAW, "You have no open offer in this negotiation to withdraw.")
     return standing
 
 
@@ -205,12 +222,12 @@ def check_sample_move(status: str, move: str, side: Side) -> str:
     """A sample order's next status: requested -> priced (seller) -> ordered (buyer) -> shipped (seller);
     either side may decline until it is ordered."""
     if move not in _SAMPLE_MOVES:
-        raise IllegalMove("unknown_move", f"There is no sample move {move!r}.")
+        raise IllegalMove(UNKNOWN_MOVE, f"There is no sample move {move!r}.")
     sides, from_statuses, to_status = _SAMPLE_MOVES[move]
     if side not in sides:
-        raise IllegalMove("not_your_move", f"Only the {' or '.join(sides)} can {move} a sample.")
+        raise IllegalMove(NOT_YOUR_MOVE, f"Only the {' or '.join(sides)} can {move} a sample.")
     if status not in from_statuses:
-        raise IllegalMove("sample_state", f"A sample that is {status} cannot be {to_status} now.")
+        raise IllegalMove(SAMPLE_STATE, f"A sample that is {status} cannot be {to_status} now.")
     return to_status
 
 

@@ -1,6 +1,7 @@
 """Quantities for wanted requests: checking a request's unit and converting a lot's quantity into it.
 
-Quantities stay `Decimal` (pint with a Decimal registry), so a unit price computed from them is exact
+Quantities stay `Decimal`: the catalogue's one pint registry (`exchange.specs.units.registry`) gives the
+conversion factor, rounded to twelve significant digits, so a unit price computed from them is exact
 enough for money shown to two places. Counted goods use the catalogue's trade units (`pcs`, `pairs`,
 `boxes`... in `exchange.specs.units`), which never convert to mass or length: such a comparison reads
 "not comparable" rather than a wrong number. Which units a quantity may have is the catalogue's rule
@@ -9,22 +10,14 @@ too (`exchange.specs.units.quantity_unit`), as are spec values.
 
 from __future__ import annotations
 
-import functools
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import pint
 
-from exchange.specs.units import define_trade_units, quantity_unit
+from exchange.specs.units import quantity_unit, registry
 
 __all__ = ["check_unit", "convert", "parse_decimal"]
-
-
-@functools.cache
-def _registry() -> Any:
-    registry: Any = pint.UnitRegistry(non_int_type=Decimal)
-    define_trade_units(registry)
-    return registry
 
 
 def parse_decimal(raw: Any) -> Decimal | None:
@@ -49,9 +42,8 @@ def convert(value: Decimal, from_unit: str, to_unit: str) -> Decimal | None:
     """
     if from_unit.strip().casefold() == to_unit.strip().casefold():
         return value
-    registry = _registry()
     try:
-        converted = registry.Quantity(value, from_unit).to(to_unit).magnitude
+        factor = registry().Quantity(1, from_unit).to(to_unit).magnitude
     except (pint.errors.PintError, AttributeError, TypeError, ValueError, AssertionError):
         return None
-    return Decimal(converted)
+    return value * Decimal(f"{factor:.12g}")

@@ -14,6 +14,7 @@ from typing import Any
 
 from exchange.errors import Unprocessable
 from exchange.specs.catalog import Category
+from exchange.specs.errors import SHELF_LIFE_TOO_SHORT
 
 __all__ = ["LotFacts", "check_refusals", "review_reasons"]
 
@@ -41,7 +42,7 @@ def check_refusals(category: Category, facts: LotFacts) -> None:
                     f"{category.name} must have at least {min_days} days left before its best-before date "
                     f"to be published ({facts.best_before.isoformat()} is too close).",
                     field="best_before",
-                    code="shelf_life_too_short",
+                    code=SHELF_LIFE_TOO_SHORT,
                 )
 
 

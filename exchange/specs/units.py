@@ -21,14 +21,15 @@ from typing import Any
 import pint
 
 from exchange.errors import Unprocessable
+from exchange.specs.errors import BAD_NUMBER, BAD_UNIT, INCOMPATIBLE_UNIT
 
 __all__ = [
     "TRADE_UNITS",
     "check_unit",
     "convert",
-    "define_trade_units",
     "parse_measure",
     "quantity_unit",
+    "registry",
     "split_measure",
     "to_base",
 ]
@@ -96,27 +97,23 @@ _EVERYDAY_SIZE = (1e-6, 1e6)
 mm² to km², mL to 10⁶ m³), with float slack."""
 
 
-def define_trade_units(registry: Any) -> None:
-    """Add TRADE_UNITS to a pint registry; they replace pint's own "pc", "pcs" and "bag" (pint warns)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for definition in TRADE_UNITS:
-            registry.define(definition)
-
-
 @cache
-def _registry() -> pint.UnitRegistry:
-    registry: pint.UnitRegistry = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
-    registry.define("g_per_10min = gram / (10 * minute)")
-    registry.define("gsm = gram / meter ** 2")
-    define_trade_units(registry)
-    return registry
+def registry() -> pint.UnitRegistry:
+    """The exchange's one pint registry: spec values and quantities (lots, wanted requests) share its units."""
+    units: pint.UnitRegistry = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+    units.define("g_per_10min = gram / (10 * minute)")
+    units.define("gsm = gram / meter ** 2")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # TRADE_UNITS replace pint's own "pc", "pcs" and "bag" (pint warns)
+        for definition in TRADE_UNITS:
+            units.define(definition)
+    return units
 
 
 @cache
 def _counted_kinds() -> frozenset[str]:
-    registry = _registry()
-    return frozenset(str(registry.parse_units(d.split("=")[0].strip()).dimensionality) for d in TRADE_UNITS)
+    units = registry()
+    return frozenset(str(units.parse_units(d.split("=")[0].strip()).dimensionality) for d in TRADE_UNITS)
 
 
 def _describe(units: Any) -> str:
@@ -134,19 +131,19 @@ def _unit(expression: str, *, field: str, label: str) -> Any:
     for pattern, replacement in _ALIASES:
         cleaned = pattern.sub(replacement, cleaned)
     if len(cleaned) > 24 or not _UNIT_TEXT.match(cleaned):
-        raise Unprocessable(f"{label}: {expression!r} is not a unit we understand.", field=field, code="bad_unit")
+        raise Unprocessable(f"{label}: {expression!r} is not a unit we understand.", field=field, code=BAD_UNIT)
     try:
-        return _registry().parse_units(cleaned)
+        return registry().parse_units(cleaned)
     except (pint.errors.PintError, AttributeError, TypeError, ValueError, SyntaxError):
         raise Unprocessable(
-            f"{label}: {expression!r} is not a unit we understand.", field=field, code="bad_unit"
+            f"{label}: {expression!r} is not a unit we understand.", field=field, code=BAD_UNIT
         ) from None
 
 
 def check_unit(expression: str) -> None:
     """Raise ValueError when the catalogue names a unit pint does not know."""
     try:
-        _registry().parse_units(expression)
+        registry().parse_units(expression)
     except pint.errors.PintError as error:
         raise ValueError(f"unknown unit {expression!r}: {error}") from None
 
@@ -158,20 +155,20 @@ def quantity_unit(raw: str, *, field: str = "quantity.unit") -> str:
     text = raw.strip()
     units = _unit(text, field=field, label=label) if text else None
     if units is None:
-        raise Unprocessable(f"{label}: give the unit, like pcs, kg, t or m.", field=field, code="bad_unit")
+        raise Unprocessable(f"{label}: give the unit, like pcs, kg, t or m.", field=field, code=BAD_UNIT)
     kind = str(units.dimensionality)
     if kind in _counted_kinds():
         return text
     low, high = _EVERYDAY_SIZE
     reference = _MEASURED_KINDS.get(kind)
-    size = _registry().Quantity(1, units).to(reference).magnitude if reference else None
+    size = registry().Quantity(1, units).to(reference).magnitude if reference else None
     if size is None or not low * (1 - 1e-9) <= size <= high * (1 + 1e-9):
         why = "too large or too small a unit for goods" if size is not None else "not a trade unit"
         raise Unprocessable(
             f"{label}: {text[:24]!r} is {why}; count in pcs, pairs, sets, boxes, cartons, pallets... "
             "or measure in a mass, length, area or volume (kg, t, m, m2, L).",
             field=field,
-            code="bad_unit",
+            code=BAD_UNIT,
         )
     return text
 
@@ -183,23 +180,23 @@ def split_measure(raw: Any, *, field: str, label: str) -> tuple[float, str | Non
     if isinstance(raw, int | float | Decimal):
         # Checked before float(): a JSON integer may have hundreds of digits (float() overflows).
         if isinstance(raw, int) and abs(raw) > MAX_MAGNITUDE:
-            raise Unprocessable(f"{label} is out of range.", field=field, code="bad_number")
+            raise Unprocessable(f"{label} is out of range.", field=field, code=BAD_NUMBER)
         magnitude, unit_text = float(raw), None
     elif isinstance(raw, str):
         match = _NUMBER_AND_UNIT.match(raw)
         if not match or len(raw) > 40:
             raise Unprocessable(
-                f'{label}: {raw[:40]!r} is not a number with a unit (like "150 cm").', field=field, code="bad_number"
+                f'{label}: {raw[:40]!r} is not a number with a unit (like "150 cm").', field=field, code=BAD_NUMBER
             )
         try:
             magnitude = float(Decimal(match.group(1)))
         except (InvalidOperation, ValueError):
-            raise Unprocessable(f"{label}: {raw[:40]!r} is not a number.", field=field, code="bad_number") from None
+            raise Unprocessable(f"{label}: {raw[:40]!r} is not a number.", field=field, code=BAD_NUMBER) from None
         unit_text = match.group(2) or None
     else:
         raise Unprocessable(f"{label} must be a number, optionally with a unit.", field=field)
     if not math.isfinite(magnitude) or abs(magnitude) > MAX_MAGNITUDE:
-        raise Unprocessable(f"{label} is out of range.", field=field, code="bad_number")
+        raise Unprocessable(f"{label} is out of range.", field=field, code=BAD_NUMBER)
     return magnitude, unit_text
 
 
@@ -207,20 +204,20 @@ def convert(magnitude: float, from_unit: str | None, to_unit: str | None, *, fie
     """Convert between units of the same kind; a clear 422 naming the field when the kinds differ."""
     if from_unit is None or (to_unit is not None and from_unit.strip() == to_unit):
         return _round(magnitude)
-    registry = _registry()
+    units = registry()
     source = _unit(from_unit, field=field, label=label)
-    target = registry.parse_units(to_unit) if to_unit else registry.dimensionless
+    target = units.parse_units(to_unit) if to_unit else units.dimensionless
     if source.dimensionality != target.dimensionality:
         wanted = f"in {to_unit}" if to_unit else "as a plain number"
         raise Unprocessable(
             f"{label}: {from_unit.strip()!r} is a unit of {_describe(source)}, but {label.lower()} is a "
             f"{_describe(target)}; give it {wanted}.",
             field=field,
-            code="incompatible_unit",
+            code=INCOMPATIBLE_UNIT,
         )
-    value = registry.Quantity(magnitude, source).to(target).magnitude
+    value = units.Quantity(magnitude, source).to(target).magnitude
     if not math.isfinite(value) or abs(value) > MAX_MAGNITUDE:
-        raise Unprocessable(f"{label} is out of range.", field=field, code="bad_number")
+        raise Unprocessable(f"{label} is out of range.", field=field, code=BAD_NUMBER)
     return _round(value)
 
 
@@ -234,5 +231,5 @@ def to_base(value: float, unit: str | None) -> float:
     """The value in SI base units: what the spec index stores, so every category's widths compare."""
     if not unit:
         return _round(value)
-    registry = _registry()
-    return _round(registry.Quantity(value, registry.parse_units(unit)).to_base_units().magnitude)
+    units = registry()
+    return _round(units.Quantity(value, units.parse_units(unit)).to_base_units().magnitude)

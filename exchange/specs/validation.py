@@ -7,6 +7,7 @@ from typing import Any
 
 from exchange.errors import Unprocessable
 from exchange.specs.catalog import Category, SpecField
+from exchange.specs.errors import NOT_A_CHOICE, UNKNOWN_SPEC
 from exchange.specs.units import parse_measure, to_base
 
 __all__ = ["MAX_TEXT", "clean_spec_value", "clean_specs", "index_entries", "missing_required"]
@@ -49,7 +50,7 @@ def clean_spec_value(spec_field: SpecField, raw: Any) -> Any:
         raise Unprocessable(
             f"{spec_field.label} must be one of: {', '.join(spec_field.choices)} (not {text[:40]!r}).",
             field=name,
-            code="not_a_choice",
+            code=NOT_A_CHOICE,
         )
     return text
 
@@ -68,7 +69,7 @@ def clean_specs(category: Category, raw: Mapping[str, Any]) -> dict[str, Any]:
             raise Unprocessable(
                 f"{category.name} has no spec called {key[:40]!r}; its specs are: {known}.",
                 field=_field_name(key[:40]),
-                code="unknown_spec",
+                code=UNKNOWN_SPEC,
             )
         if _is_empty(value):
             continue

@@ -14,6 +14,7 @@ from pathlib import Path
 from anyio import to_thread
 
 from exchange.errors import DomainError, Unprocessable
+from exchange.uploads.errors import EMPTY_FILE, FILE_TOO_LARGE, FILE_TYPE
 
 __all__ = [
     "UploadRule",
@@ -39,7 +40,7 @@ _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]+")
 
 class TooLarge(DomainError):
     status_code = 413
-    code = "file_too_large"
+    code = FILE_TOO_LARGE.code
     title = "File too large"
 
 
@@ -93,7 +94,7 @@ def name_for_type(filename: str | None, content_type: str, default_stem: str = "
 def check_upload(content: bytes, filename: str | None, rule: UploadRule, *, field: str = "file") -> CheckedUpload:
     """The upload if its real type and size fit the rule; 413 when too large, 422 for a wrong type."""
     if not content:
-        raise Unprocessable("The file is empty.", field=field, code="empty_file")
+        raise Unprocessable("The file is empty.", field=field, code=EMPTY_FILE)
     if len(content) > rule.max_bytes:
         raise TooLarge(
             f"The file is {len(content) / (1024 * 1024):.1f} MB; the limit is {rule.describe()}.", field=field
@@ -101,7 +102,7 @@ def check_upload(content: bytes, filename: str | None, rule: UploadRule, *, fiel
     sniffed = sniff(content)
     if sniffed is None or sniffed[0] not in rule.content_types:
         raise Unprocessable(
-            f"This file type is not accepted here; upload {rule.describe()}.", field=field, code="file_type"
+            f"This file type is not accepted here; upload {rule.describe()}.", field=field, code=FILE_TYPE
         )
     content_type, extension = sniffed
     return CheckedUpload(

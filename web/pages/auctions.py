@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.accounts.guards import current_principal, requires_org_kind, requires_signed_in
 from exchange.accounts.principal import Principal
 from exchange.auctions import schemas, services
+from exchange.auctions.errors import NO_BID
 from exchange.errors import DomainError
 from exchange.live.channels import lot_channel
 from exchange.live.streams import event_stream
@@ -137,7 +138,7 @@ class AuctionPages(Controller):
         try:
             await services.withdraw_bid(runtime, current_principal(request), lot_id)
         except DomainError as error:
-            if error.status_code == 404 and error.code != "no_bid":
+            if error.status_code == 404 and error.code != NO_BID.code:
                 raise
             return await self._after_action(request, db_session, runtime, lot_id, error=error)
         return await self._after_action(request, db_session, runtime, lot_id, message="Your bid is withdrawn.")

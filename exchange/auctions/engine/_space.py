@@ -7,6 +7,7 @@ import secrets
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from exchange.auctions.errors import DATABASE_UNAVAILABLE
 from exchange.auctions.models import EngineIdentity
 from exchange.errors import ServiceUnavailable
 from exchange.redis.keys import ENGINE_KEY_PREFIX
@@ -29,7 +30,7 @@ def database_unavailable() -> ServiceUnavailable:
     return ServiceUnavailable(
         "The bid could not be recorded because the exchange's database is briefly unavailable. "
         "It was not accepted; please try again.",
-        code="database_unavailable",
+        code=DATABASE_UNAVAILABLE,
         retry_after=2,
     )
 

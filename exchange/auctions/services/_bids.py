@@ -9,6 +9,7 @@ from exchange import idempotency
 from exchange.accounts.principal import Principal
 from exchange.auctions import schemas
 from exchange.auctions.engine import PlacedBid
+from exchange.auctions.errors import NO_BID
 from exchange.auctions.models import Bid, LotClose
 from exchange.auctions.receipts import micros_to_datetime
 from exchange.auctions.services._common import buyer_org_id
@@ -100,7 +101,7 @@ async def my_bid(session: AsyncSession, principal: Principal, lot_id: int) -> sc
             )
         )
     if bid is None:
-        raise NotFound("Your organisation has no current bid on this lot.", code="no_bid")
+        raise NotFound("Your organisation has no current bid on this lot.", code=NO_BID)
     return my_bid_out(bid, lot, await session.get(LotClose, lot_id))
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.principal import Principal
 from exchange.auctions import refusals, schemas
+from exchange.auctions.errors import DEPOSIT_IN_PROGRESS, NO_DEPOSIT, NO_DEPOSIT_NEEDED, NO_ORG, OWN_LOT
 from exchange.auctions.models import BidDeposit, LotWatch
 from exchange.auctions.rules import deposit_amount
 from exchange.auctions.services._common import buyer_org_id
@@ -42,9 +43,9 @@ async def place_deposit(runtime: Runtime, principal: Principal, lot_id: int) -> 
         if existing is not None:
             return deposit_out(existing), False
         if lot.sale_mode != "sealed_bid" or not lot.deposit_percent:
-            raise Conflict("This lot does not ask for a bid deposit.", code="no_deposit_needed")
+            raise Conflict("This lot does not ask for a bid deposit.", code=NO_DEPOSIT_NEEDED)
         if lot.seller_org_id == org_id:
-            raise Forbidden("Your organisation sells this lot.", code="own_lot")
+            raise Forbidden("Your organisation sells this lot.", code=OWN_LOT)
         if lot.status != "live":
             raise refusals.bidding_closed()
         deposit = BidDeposit(
@@ -63,7 +64,7 @@ async def place_deposit(runtime: Runtime, principal: Principal, lot_id: int) -> 
         try:
             await session.flush()
         except IntegrityError:
-            raise Conflict("Your deposit on this lot is being recorded already.", code="deposit_in_progress") from None
+            raise Conflict("Your deposit on this lot is being recorded already.", code=DEPOSIT_IN_PROGRESS) from None
         out = deposit_out(deposit)
     await engine.deposit_added(lot_id, org_id)
     return out, True
@@ -77,7 +78,7 @@ async def my_deposit(session: AsyncSession, principal: Principal, lot_id: int) -
             select(BidDeposit).where(BidDeposit.lot_id == lot_id, BidDeposit.org_id == principal.org_id)
         )
     if deposit is None:
-        raise NotFound("Your organisation holds no deposit on this lot.", code="no_deposit")
+        raise NotFound("Your organisation holds no deposit on this lot.", code=NO_DEPOSIT)
     return deposit_out(deposit)
 
 
@@ -85,7 +86,7 @@ async def set_watch(session: AsyncSession, principal: Principal, lot_id: int, *,
     """Watch a lot (a reminder before it closes) or stop watching it."""
     await get_visible_lot(session, principal, lot_id)
     if principal.org_id is None:
-        raise Forbidden("Only members of an organisation can watch lots.", code="no_org")
+        raise Forbidden("Only members of an organisation can watch lots.", code=NO_ORG)
     if watching:
         # One statement that lets a simultaneous twin (two tabs, a retry) win without an error.
         insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert

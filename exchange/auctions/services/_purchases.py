@@ -15,6 +15,7 @@ from exchange.auctions import refusals
 from exchange.auctions.engine import database_unavailable
 from exchange.auctions.services._common import buyer_org_id
 from exchange.errors import Conflict, DomainError
+from exchange.idempotency.errors import IDEMPOTENCY_IN_PROGRESS
 from exchange.live.channels import lot_channel, org_channel, publish_event
 from exchange.lots.models import Lot
 from exchange.notifications.services import notify
@@ -48,7 +49,7 @@ async def _wait_for_stored_answer(
         if asyncio.get_running_loop().time() > deadline:
             raise Conflict(
                 "A purchase with this Idempotency-Key is still being processed; ask again in a moment.",
-                code="idempotency_in_progress",
+                code=IDEMPOTENCY_IN_PROGRESS,
             )
         await asyncio.sleep(0.05)
 

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.accounts.models import Org
 from exchange.accounts.principal import Principal
 from exchange.auctions import schemas
+from exchange.auctions.errors import BIDS_SEALED, NO_OPENING_REPORT, NOT_SEALED_BID
 from exchange.auctions.models import Bid, LotClose
 from exchange.auctions.receipts import micros_to_datetime
 from exchange.auctions.rules import RankedBid, rank_bids
@@ -24,7 +25,7 @@ def sealed_until_close() -> Forbidden:
     return Forbidden(
         "Bids are sealed until the lot closes: before then nobody — not the seller, not an administrator, "
         "not other bidders — can read them. Only the number of bids is public.",
-        code="bids_sealed",
+        code=BIDS_SEALED,
         title="Bids are sealed",
     )
 
@@ -33,13 +34,13 @@ async def opening_report(session: AsyncSession, principal: Principal | None, lot
     """After the close: every final bid ranked; bidder names for the seller (and each bidder's own)."""
     lot = await get_visible_lot(session, principal, lot_id)
     if lot.sale_mode != "sealed_bid":
-        raise NotFound("This lot is sold at a fixed price; it has no sealed bids.", code="not_sealed_bid")
+        raise NotFound("This lot is sold at a fixed price; it has no sealed bids.", code=NOT_SEALED_BID)
     close = await session.get(LotClose, lot_id)
     if close is None and lot.status != "live":
         raise NotFound(
             f"This lot left sale {_LEFT.get(lot.status, 'without a close')}, before any sealed bid; "
             "there are no bids to open.",
-            code="no_opening_report",
+            code=NO_OPENING_REPORT,
             title="No opening report",
         )
     if close is None:

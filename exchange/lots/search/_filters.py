@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 
 from exchange.errors import Unprocessable
 from exchange.lots import rules
+from exchange.lots.errors import UNIT_REQUIRED
 from exchange.lots.terms import query_terms
 from exchange.money import parse_currency, parse_money
 from exchange.specs.catalog import Catalog, SpecField
+from exchange.specs.errors import UNKNOWN_SPEC
 from exchange.specs.units import convert, split_measure, to_base
 
 __all__ = ["MAX_LIMIT", "MAX_OFFSET", "SORTS", "LotQuery", "SpecFilter", "parse_lot_query"]
@@ -103,7 +105,7 @@ def _candidate_fields(catalog: Catalog, key: str, categories: list[str], name: s
         fields = catalog.fields_named(key)
     if not fields:
         where = catalog.label_of(categories[0]) if categories else "Any category"
-        raise Unprocessable(f"{where} has no spec called {key[:40]!r}.", field=name, code="unknown_spec")
+        raise Unprocessable(f"{where} has no spec called {key[:40]!r}.", field=name, code=UNKNOWN_SPEC)
     return fields
 
 
@@ -119,7 +121,7 @@ def _number(raw: str, fields: list[SpecField], name: str) -> float:
                 f"{label} is measured in different units across categories; give a unit (like {example}) "
                 "or pick a category.",
                 field=name,
-                code="unit_required",
+                code=UNIT_REQUIRED,
             )
     target = number_fields[0].unit
     return to_base(convert(magnitude, unit_text, target, field=name, label=label), target)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.principal import Principal
 from exchange.errors import Conflict, Forbidden
+from exchange.lots.errors import LOT_STATE_CHANGED, NOT_YOUR_LOT
 from exchange.lots.models import Lot
 from exchange.lots.visibility import get_visible_lot
 
@@ -25,7 +26,7 @@ async def own_lot(session: AsyncSession, principal: Principal, lot_id: int) -> L
     """The caller's organisation's lot; 404 when they cannot see it, 403 when they see it but do not own it."""
     lot = await get_visible_lot(session, principal, lot_id)
     if lot.seller_org_id != principal.org_id:
-        raise Forbidden("Only the seller that posted this lot can change it.", code="not_your_lot")
+        raise Forbidden("Only the seller that posted this lot can change it.", code=NOT_YOUR_LOT)
     return lot
 
 
@@ -41,7 +42,7 @@ async def transition(session: AsyncSession, lot: Lot, from_statuses: tuple[str, 
         await session.refresh(lot)
         raise Conflict(
             f"This lot is now {lot.status.replace('_', ' ')}; reload it and try again.",
-            code="lot_state_changed",
+            code=LOT_STATE_CHANGED,
             title="Lot changed meanwhile",
         )
     await session.refresh(lot)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.accounts.principal import Principal
 from exchange.errors import Conflict, NotFound, Unprocessable
 from exchange.lots import rules
+from exchange.lots.errors import DOCUMENT_MISSING, DOCUMENT_NOT_FOUND, TOO_MANY_FILES
 from exchange.lots.models import LotDocument
 from exchange.lots.services._common import own_lot
 from exchange.lots.visibility import get_visible_lot
@@ -45,7 +46,7 @@ async def add_document(
     upload = check_upload(content, filename, UPLOAD_RULES[kind])
     count = await session.scalar(select(func.count()).select_from(LotDocument).where(LotDocument.lot_id == lot.id))
     if (count or 0) >= MAX_DOCUMENTS_PER_LOT:
-        raise Conflict(f"A lot holds at most {MAX_DOCUMENTS_PER_LOT} files; remove one first.", code="too_many_files")
+        raise Conflict(f"A lot holds at most {MAX_DOCUMENTS_PER_LOT} files; remove one first.", code=TOO_MANY_FILES)
     key = await store_bytes(uploads_root(data_dir), f"lots/{lot.id}", upload)
     document = LotDocument(
         lot_id=lot.id,
@@ -66,7 +67,7 @@ async def _document(session: AsyncSession, lot_id: int, document_id: int) -> Lot
         select(LotDocument).where(LotDocument.id == document_id, LotDocument.lot_id == lot_id)
     )
     if document is None:
-        raise NotFound(f"Lot {lot_id} has no file {document_id}.", code="document_not_found")
+        raise NotFound(f"Lot {lot_id} has no file {document_id}.", code=DOCUMENT_NOT_FOUND)
     return document
 
 
@@ -78,7 +79,7 @@ async def read_document(
     document = await _document(session, lot_id, document_id)
     content = await read_stored(uploads_root(data_dir), document.storage_key)
     if content is None:
-        raise NotFound("The file is missing from storage.", code="document_missing")
+        raise NotFound("The file is missing from storage.", code=DOCUMENT_MISSING)
     return document, content
 
 

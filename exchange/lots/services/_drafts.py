@@ -10,6 +10,7 @@ import msgspec
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.accounts.errors import WRONG_ORG_KIND
 from exchange.accounts.models import Org
 from exchange.accounts.principal import Principal
 from exchange.errors import Forbidden, Unprocessable, from_msgspec_error
@@ -138,7 +139,7 @@ async def _write_invites(session: AsyncSession, lot_id: int, org_ids: list[int])
 async def create_lot(session: AsyncSession, principal: Principal, data: schemas.LotCreate) -> Lot:
     """A new draft of the caller's seller organisation. Nothing is written unless every field is valid."""
     if principal.org_id is None or principal.org_kind != "seller":
-        raise Forbidden("Only seller organisations post lots.", code="wrong_org_kind")
+        raise Forbidden("Only seller organisations post lots.", code=WRONG_ORG_KIND)
     values = _values(data, leaf_category(data.category))
     invites = await _checked_invites(session, data.invited_org_ids, data.visibility)
     lot = Lot(seller_org_id=principal.org_id, status="draft", **values)

@@ -8,11 +8,13 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.accounts.errors import ADMIN_ONLY, ORG_NOT_VERIFIED
 from exchange.accounts.principal import Principal
 from exchange.auctions.leaving import require_no_bids, settle_left_sale
 from exchange.errors import Conflict, Forbidden, NotFound, Unprocessable
 from exchange.live.channels import lot_channel, publish_event
 from exchange.lots import rules
+from exchange.lots.errors import CLOSING_TIME_PASSED, LOT_NOT_FOUND, LOT_NOT_IN_REVIEW, NOT_WITHDRAWABLE, SPEC_REQUIRED
 from exchange.lots.events import lot_left_sale
 from exchange.lots.models import Lot, LotDocument
 from exchange.lots.services._common import aware, own_lot, transition
@@ -53,7 +55,7 @@ async def publish_lot(
     if not principal.org_verified:
         raise Forbidden(
             "Your organisation is not verified yet; an administrator verifies it before you can publish.",
-            code="org_not_verified",
+            code=ORG_NOT_VERIFIED,
         )
     now = now or clock_of(runtime).now()
     category = leaf_category(lot.category)
@@ -63,7 +65,7 @@ async def publish_lot(
         raise Unprocessable(
             f"Fill in the required specs before publishing: {names}.",
             field=f"specs.{missing[0].key}",
-            code="spec_required",
+            code=SPEC_REQUIRED,
         )
     rules.check_defects(lot.grade, lot.defects)
     facts = LotFacts(
@@ -96,12 +98,12 @@ async def review_queue(session: AsyncSession) -> list[Lot]:
 
 async def _reviewed_lot(session: AsyncSession, principal: Principal, lot_id: int) -> Lot:
     if not principal.is_admin:
-        raise Forbidden("Only platform administrators review lots.", code="admin_only")
+        raise Forbidden("Only platform administrators review lots.", code=ADMIN_ONLY)
     lot = await session.get(Lot, lot_id)
     if lot is None:
-        raise NotFound(f"There is no lot {lot_id}.", code="lot_not_found")
+        raise NotFound(f"There is no lot {lot_id}.", code=LOT_NOT_FOUND)
     if lot.status != "in_review":
-        raise Conflict(f"This lot is {lot.status.replace('_', ' ')}, not waiting for review.", code="lot_not_in_review")
+        raise Conflict(f"This lot is {lot.status.replace('_', ' ')}, not waiting for review.", code=LOT_NOT_IN_REVIEW)
     return lot
 
 
@@ -122,7 +124,7 @@ async def approve_lot(
     except Unprocessable as error:
         raise Conflict(
             f"{error.detail} Reject the lot with this reason so the seller can set a new closing time.",
-            code="closing_time_passed",
+            code=CLOSING_TIME_PASSED,
         ) from None
     await transition(session, lot, ("in_review",), status="live", review_reason="", **window)
     await notify(
@@ -170,7 +172,7 @@ async def withdraw_lot(
     withdrawal is refused by Redis at once rather than later by the database."""
     lot = await own_lot(session, principal, lot_id)
     if lot.status not in rules.WITHDRAWABLE:
-        raise Conflict(f"A lot that is {lot.status.replace('_', ' ')} cannot be withdrawn.", code="not_withdrawable")
+        raise Conflict(f"A lot that is {lot.status.replace('_', ' ')} cannot be withdrawn.", code=NOT_WITHDRAWABLE)
     was_live = lot.status == "live"
     await transition(session, lot, rules.WITHDRAWABLE, status="withdrawn")
     if was_live:

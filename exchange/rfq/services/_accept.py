@@ -23,6 +23,7 @@ from exchange.orders import schemas as order_schemas
 from exchange.orders.models import Order
 from exchange.orders.services import create_order_for_lot, order_out
 from exchange.rfq import rules
+from exchange.rfq.errors import REQUEST_CLOSED, THREAD_CHANGED
 from exchange.rfq.models import RfqOffer, RfqThread, SampleOrder, WantedRequest
 from exchange.rfq.services._access import legal, load_move
 from exchange.rfq.services._effects import publish_after_commit
@@ -53,7 +54,7 @@ async def _fulfil_wanted_request(session: AsyncSession, request_id: int) -> None
         raise Conflict(
             "The wanted request this quote answers is no longer open (another quote was accepted, or it was "
             "withdrawn).",
-            code="request_closed",
+            code=REQUEST_CLOSED,
             title="Request no longer open",
         )
 
@@ -124,7 +125,7 @@ async def accept_offer(
         .execution_options(synchronize_session=False)
     )
     if getattr(result, "rowcount", 0) != 1:
-        raise Conflict("This offer changed while you accepted it; reload the thread.", code="thread_changed")
+        raise Conflict("This offer changed while you accepted it; reload the thread.", code=THREAD_CHANGED)
     for sample in samples:
         sample.credited_order_id = order.id
 

@@ -11,8 +11,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.principal import Principal
 from exchange.errors import Conflict, Forbidden, NotFound
+from exchange.lots.errors import LOT_UNAVAILABLE
 from exchange.lots.models import Lot
 from exchange.rfq import rules
+from exchange.rfq.errors import (
+    NOT_A_PARTY,
+    NOT_YOUR_TURN,
+    OFFER_EXPIRED,
+    OFFER_SUPERSEDED,
+    OWN_OFFER,
+    RFQ_NOT_FOUND,
+    THREAD_CLOSED,
+)
 from exchange.rfq.models import RfqOffer, RfqThread
 
 __all__ = [
@@ -35,7 +45,7 @@ async def load_thread(session: AsyncSession, principal: Principal, thread_id: in
     """The thread for one of its parties or an admin; a 404 that reads the same for missing and not yours."""
     thread = await session.get(RfqThread, thread_id, populate_existing=True)
     if thread is None or not (principal.is_admin or _is_party(thread, principal)):
-        raise NotFound(f"There is no RFQ thread {thread_id}, or it is not yours.", code="rfq_not_found")
+        raise NotFound(f"There is no RFQ thread {thread_id}, or it is not yours.", code=RFQ_NOT_FOUND)
     return thread
 
 
@@ -47,7 +57,7 @@ def party_side(thread: RfqThread, principal: Principal) -> rules.Side:
         return "seller"
     raise Forbidden(
         "Administrators can read a negotiation (for disputes) but only its buyer and seller can act in it.",
-        code="not_a_party",
+        code=NOT_A_PARTY,
     )
 
 
@@ -74,14 +84,14 @@ def thread_state(thread: RfqThread, offers: list[RfqOffer], lot: Lot) -> rules.T
 
 def as_conflict(error: rules.IllegalMove) -> Conflict:
     titles = {
-        "own_offer": "Not your offer to accept",
-        "offer_superseded": "Offer superseded",
-        "offer_expired": "Offer expired",
-        "thread_closed": "Negotiation ended",
-        "lot_unavailable": "Lot no longer available",
-        "not_your_turn": "Waiting for the other side",
+        OWN_OFFER: "Not your offer to accept",
+        OFFER_SUPERSEDED: "Offer superseded",
+        OFFER_EXPIRED: "Offer expired",
+        THREAD_CLOSED: "Negotiation ended",
+        LOT_UNAVAILABLE: "Lot no longer available",
+        NOT_YOUR_TURN: "Waiting for the other side",
     }
-    return Conflict(error.reason, code=error.code, title=titles.get(error.code, "Move not allowed"))
+    return Conflict(error.reason, code=error.error, title=titles.get(error.error, "Move not allowed"))
 
 
 T = TypeVar("T")

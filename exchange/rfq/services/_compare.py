@@ -15,6 +15,7 @@ from exchange.errors import Forbidden
 from exchange.lots.models import Lot
 from exchange.money import CURRENCIES, format_minor
 from exchange.rfq import rules, schemas, units
+from exchange.rfq.errors import NOT_YOUR_REQUEST
 from exchange.rfq.models import RfqOffer, RfqThread, WantedRequest
 from exchange.rfq.services._specs import spec_checks
 from exchange.rfq.services._views import offer_out, org_names
@@ -95,7 +96,7 @@ async def compare_answers(
     now = now or utcnow()
     request = await load_wanted(session, principal, request_id)
     if request.buyer_org_id != principal.org_id and not principal.is_admin:
-        raise Forbidden("Only the buyer who posted this request can compare its quotes.", code="not_your_request")
+        raise Forbidden("Only the buyer who posted this request can compare its quotes.", code=NOT_YOUR_REQUEST)
     rows = (
         await session.execute(
             select(RfqThread, Lot)

@@ -18,6 +18,7 @@ from exchange.accounts.principal import Principal
 from exchange.errors import NotFound, Unprocessable
 from exchange.lots.models import Lot
 from exchange.rfq import schemas
+from exchange.rfq.errors import ATTACHMENT_NOT_FOUND
 from exchange.rfq.models import RfqAttachment, RfqMessage
 from exchange.rfq.services._access import load_thread, party_side
 from exchange.rfq.services._effects import publish_after_commit
@@ -170,10 +171,10 @@ async def open_attachment(
     thread = await load_thread(session, principal, thread_id)
     att = await session.get(RfqAttachment, attachment_id)
     if att is None or att.thread_id != thread.id or att.storage_key is None:
-        raise NotFound(f"There is no file {attachment_id} in this thread.", code="attachment_not_found")
+        raise NotFound(f"There is no file {attachment_id} in this thread.", code=ATTACHMENT_NOT_FOUND)
     path = Path(storage_dir) / att.storage_key
     if not path.is_file():
-        raise NotFound("This file is no longer stored.", code="attachment_not_found")
+        raise NotFound("This file is no longer stored.", code=ATTACHMENT_NOT_FOUND)
     content_type = att.content_type or "application/octet-stream"
     # Named for its real type even if it was stored before names were: never `.html` for a PDF.
     return path, content_type, name_for_type(att.name, content_type, "attachment")

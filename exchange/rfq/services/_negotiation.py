@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.accounts.errors import WRONG_ORG_KIND
 from exchange.accounts.principal import Principal
 from exchange.auctions.leaving import require_no_bids
 from exchange.errors import Forbidden
@@ -47,7 +48,7 @@ async def open_rfq(
     """
     now = now or clock_of(runtime).now()
     if principal.org_id is None or principal.org_kind != "buyer":
-        raise Forbidden("Only buyer organisations can ask for quotes.", code="wrong_org_kind")
+        raise Forbidden("Only buyer organisations can ask for quotes.", code=WRONG_ORG_KIND)
     lot = await get_visible_lot(session, principal, lot_id)
     await require_rfq_open_lot(session, lot)
     terms = read_terms_of(data, lot.currency, now)

@@ -10,6 +10,7 @@ from exchange.errors import Conflict, NotFound, Unprocessable
 from exchange.lots.models import Lot
 from exchange.money import format_minor, parse_money
 from exchange.rfq import rules, schemas
+from exchange.rfq.errors import NOT_YOUR_MOVE, SAMPLE_NOT_FOUND, SAMPLE_PENDING, THREAD_CLOSED
 from exchange.rfq.models import SampleOrder
 from exchange.rfq.services._access import as_conflict, load_thread, party_side
 from exchange.rfq.services._effects import publish_after_commit
@@ -31,11 +32,11 @@ async def request_sample(
     thread = await load_thread(session, principal, thread_id)
     side = party_side(thread, principal)
     if side != "buyer":
-        raise Conflict("Only the buyer orders samples.", code="not_your_move")
+        raise Conflict("Only the buyer orders samples.", code=NOT_YOUR_MOVE)
     lot = await session.get(Lot, thread.lot_id)
     assert lot is not None
     if thread.status != "open" or lot.status != "live":
-        raise Conflict("This negotiation has ended; samples can no longer be ordered.", code="thread_closed")
+        raise Conflict("This negotiation has ended; samples can no longer be ordered.", code=THREAD_CLOSED)
     pending = await session.scalar(
         select(SampleOrder.id).where(
             SampleOrder.thread_id == thread.id, SampleOrder.status.in_(("requested", "priced"))
@@ -43,7 +44,7 @@ async def request_sample(
     )
     if pending is not None:
         raise Conflict(
-            "A sample request in this thread is still waiting; finish or decline it first.", code="sample_pending"
+            "A sample request in this thread is still waiting; finish or decline it first.", code=SAMPLE_PENDING
         )
     sample = SampleOrder(
         thread_id=thread.id,
@@ -85,15 +86,13 @@ async def move_sample(
     side = party_side(thread, principal)
     sample = await session.get(SampleOrder, sample_id, populate_existing=True)
     if sample is None or sample.thread_id != thread.id:
-        raise NotFound(f"There is no sample {sample_id} in this thread.", code="sample_not_found")
+        raise NotFound(f"There is no sample {sample_id} in this thread.", code=SAMPLE_NOT_FOUND)
     try:
         new_status = rules.check_sample_move(sample.status, move, side)
     except rules.IllegalMove as illegal:
         raise as_conflict(illegal) from None
     if move in ("price", "confirm") and thread.status != "open":
-        raise Conflict(
-            "This negotiation has ended; the sample can no longer be priced or ordered.", code="thread_closed"
-        )
+        raise Conflict("This negotiation has ended; the sample can no longer be priced or ordered.", code=THREAD_CLOSED)
     if move == "price":
         if unit_price is None:
             raise Unprocessable("Give unit_price, the sample price per unit.", field="unit_price")

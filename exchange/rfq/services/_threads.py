@@ -12,8 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.auctions.leaving import require_no_bids
 from exchange.db.base import utcnow
 from exchange.errors import Conflict
+from exchange.lots.errors import LOT_UNAVAILABLE
 from exchange.lots.models import Lot
 from exchange.rfq import rules
+from exchange.rfq.errors import RFQ_DISABLED, RFQ_EXISTS, THREAD_CHANGED
 from exchange.rfq.models import RfqOffer, RfqThread
 from exchange.rfq.services._effects import publish_after_commit
 from exchange.rfq.services._notices import notify_thread
@@ -39,11 +41,11 @@ async def require_rfq_open_lot(session: AsyncSession, lot: Lot) -> None:
     if lot.status != "live":
         raise Conflict(
             "This lot is no longer available: it has been sold, awarded, closed or withdrawn.",
-            code="lot_unavailable",
+            code=LOT_UNAVAILABLE,
             title="Lot no longer available",
         )
     if not lot.rfq_enabled:
-        raise Conflict("The seller does not take RFQs on this lot.", code="rfq_disabled", title="RFQ turned off")
+        raise Conflict("The seller does not take RFQs on this lot.", code=RFQ_DISABLED, title="RFQ turned off")
     await require_no_bids(session, lot, refused=NEGOTIATED)
 
 
@@ -59,7 +61,7 @@ def _already_open(thread_id: int | None) -> Conflict:
     where = f" (thread {thread_id})" if thread_id else ""
     return Conflict(
         f"There is already an open RFQ between this buyer and this lot{where}; continue it instead.",
-        code="rfq_exists",
+        code=RFQ_EXISTS,
         title="RFQ already open",
     )
 
@@ -144,7 +146,7 @@ async def advance_thread(session: AsyncSession, thread: RfqThread, **values: Any
     if getattr(result, "rowcount", 0) != 1:
         raise Conflict(
             "The other side moved in this negotiation at the same moment; reload it and try again.",
-            code="thread_changed",
+            code=THREAD_CHANGED,
             title="Negotiation changed",
         )
     await session.refresh(thread)

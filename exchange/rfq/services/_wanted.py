@@ -10,12 +10,14 @@ import msgspec
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.accounts.errors import WRONG_ORG_KIND
 from exchange.accounts.principal import Principal
 from exchange.db.base import utcnow
 from exchange.errors import Conflict, Forbidden, NotFound, Unprocessable
 from exchange.lots.models import Lot, LotInvite
 from exchange.money import format_minor, parse_currency, parse_money
 from exchange.rfq import schemas, units
+from exchange.rfq.errors import BUYER_NOT_INVITED, NOT_YOUR_REQUEST, REQUEST_CLOSED, WANTED_NOT_FOUND
 from exchange.rfq.models import RfqThread, WantedRequest
 from exchange.rfq.services._notices import notify_thread
 from exchange.rfq.services._specs import check_category, check_constraints
@@ -46,7 +48,7 @@ async def create_wanted(
     the catalogue, units with pint; constraints are stored as given."""
     now = now or utcnow()
     if principal.org_id is None or principal.org_kind != "buyer":
-        raise Forbidden("Only buyer organisations post wanted requests.", code="wrong_org_kind")
+        raise Forbidden("Only buyer organisations post wanted requests.", code=WRONG_ORG_KIND)
     quantity = units.parse_decimal(data.quantity.value)
     if quantity is None or quantity <= 0 or quantity > Decimal("1e12"):
         raise Unprocessable("quantity.value must be a positive number.", field="quantity.value")
@@ -113,9 +115,7 @@ async def load_wanted(session: AsyncSession, principal: Principal, request_id: i
         or (principal.org_kind == "seller" and request.status == "open")
     )
     if request is None or not visible:
-        raise NotFound(
-            f"There is no wanted request {request_id}, or it is not visible to you.", code="wanted_not_found"
-        )
+        raise NotFound(f"There is no wanted request {request_id}, or it is not visible to you.", code=WANTED_NOT_FOUND)
     return request
 
 
@@ -175,10 +175,10 @@ async def answer_wanted(
     """A seller answers with one of their own live lots and a quote; that opens a thread with the buyer."""
     now = now or clock_of(runtime).now()
     if principal.org_id is None or principal.org_kind != "seller":
-        raise Forbidden("Only seller organisations answer wanted requests.", code="wrong_org_kind")
+        raise Forbidden("Only seller organisations answer wanted requests.", code=WRONG_ORG_KIND)
     request = await load_wanted(session, principal, request_id)
     if _effective_status(request, now) != "open":
-        raise Conflict("This request no longer takes answers.", code="request_closed", title="Request closed")
+        raise Conflict("This request no longer takes answers.", code=REQUEST_CLOSED, title="Request closed")
     lot = await session.get(Lot, data.lot_id, populate_existing=True)
     if lot is None or lot.seller_org_id != principal.org_id:
         raise Unprocessable("Answer with one of your own lots.", field="lot_id")
@@ -190,7 +190,7 @@ async def answer_wanted(
         if invited is None:
             raise Conflict(
                 "This lot is private and the buyer is not invited; invite them to the lot first.",
-                code="buyer_not_invited",
+                code=BUYER_NOT_INVITED,
                 title="Buyer cannot see this lot",
             )
     terms = read_terms_of(data, lot.currency, now)
@@ -229,9 +229,9 @@ async def cancel_wanted(
     now = now or clock_of(runtime).now()
     request = await load_wanted(session, principal, request_id)
     if request.buyer_org_id != principal.org_id:
-        raise Forbidden("Only the buyer who posted this request can withdraw it.", code="not_your_request")
+        raise Forbidden("Only the buyer who posted this request can withdraw it.", code=NOT_YOUR_REQUEST)
     if request.status != "open":
-        raise Conflict(f"This request is already {request.status}.", code="request_closed", title="Request closed")
+        raise Conflict(f"This request is already {request.status}.", code=REQUEST_CLOSED, title="Request closed")
     result = await session.execute(
         update(WantedRequest)
         .where(WantedRequest.id == request.id, WantedRequest.status == "open")
@@ -240,7 +240,7 @@ async def cancel_wanted(
     )
     if getattr(result, "rowcount", 0) != 1:
         raise Conflict(
-            "This request was fulfilled or withdrawn meanwhile.", code="request_closed", title="Request closed"
+            "This request was fulfilled or withdrawn meanwhile.", code=REQUEST_CLOSED, title="Request closed"
         )
     await end_threads(
         session,

@@ -16,6 +16,7 @@ from exchange.db.base import utcnow
 from exchange.errors import DomainError, NotFound, from_msgspec_error
 from exchange.params import Id
 from exchange.rfq import schemas, services
+from exchange.rfq.errors import RFQ_NOT_FOUND
 from exchange.runtime import Runtime
 from web.pages.forms import form_fields
 from web.pages.rfq._context import PAYMENT_TERMS_LABELS
@@ -159,7 +160,7 @@ class WantedPages(Controller):
         try:
             thread = await services.get_thread_for(db_session, principal, thread_id)
             if thread.wanted_request_id != request_id:
-                raise NotFound(f"Thread {thread_id} does not answer request {request_id}.", code="rfq_not_found")
+                raise NotFound(f"Thread {thread_id} does not answer request {request_id}.", code=RFQ_NOT_FOUND)
             data = struct_from_form(form, schemas.AcceptIn, ("offer_id",))
             order = await services.accept_offer_once(
                 db_session,
