@@ -18,6 +18,8 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 
 __all__ = [
     "Conflict",
@@ -73,6 +75,9 @@ INVALID = ErrorCode("invalid", 422, "A field is missing or malformed; `field` na
 RATE_LIMITED = ErrorCode("rate_limited", 429, "Too many attempts; wait (see Retry-After) and try again.")
 UNAVAILABLE = ErrorCode("unavailable", 503, "Briefly unavailable; nothing was changed, retry after Retry-After.")
 TOO_DEEP = ErrorCode("too_deep", 400, "The JSON body is nested too deeply.")
+DATABASE_UNAVAILABLE = ErrorCode(
+    "database_unavailable", 503, "The database is briefly unreachable (or busy); nothing was changed."
+)
 REDIS_UNAVAILABLE = ErrorCode(
     "redis_unavailable", 503, "Sessions, sign-in or live events are briefly unavailable (Redis); nothing was changed."
 )
@@ -280,6 +285,38 @@ def _handle_redis_unavailable(request: Request[Any, Any, Any], exc: Exception) -
 
 # --- end of Redis outages ------------------------------------------------------------------------
 
+# --- Database outages ---------------------------------------------------------------------------
+# A database that refuses connections (PostgreSQL's connection limit, a restart, a pool timeout) or is
+# locked (SQLite) is a 503 with Retry-After: the transaction was rolled back, so nothing changed. Any
+# other database error (a broken constraint, a bad statement) is still our fault: a logged 500.
+DATABASE_RETRY_AFTER_SECONDS = 2
+
+
+# SQLSTATE classes worth a retry: connection exceptions, insufficient resources (too many clients),
+# operator intervention (shutting down, cannot connect now), deadlock and serialization failures.
+TRANSIENT_SQLSTATES = ("08", "53", "57P", "40001", "40P01")
+
+
+def is_database_outage(exc: DBAPIError) -> bool:
+    """True when trying again later may work: the database is unreachable, full, restarting or locked."""
+    if exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError):
+        return True
+    state = getattr(exc.orig, "sqlstate", None)
+    return isinstance(state, str) and state.startswith(TRANSIENT_SQLSTATES)
+
+
+def _handle_database_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if isinstance(exc, DBAPIError) and not is_database_outage(exc):
+        return _handle_unexpected(request, exc)
+    log.warning("database unavailable on %s %s (%s)", request.method, request.url.path, type(exc).__name__)
+    refusal = ServiceUnavailable(
+        "The exchange's database is briefly unavailable. Nothing was changed; please try again.",
+        code=DATABASE_UNAVAILABLE,
+        retry_after=DATABASE_RETRY_AFTER_SECONDS,
+    )
+    return _handle_domain_error(request, refusal)
+
+
 _TITLES = {
     400: "Bad request",
     401: "Not signed in",
@@ -323,6 +360,8 @@ exception_handlers: dict[type[Exception] | int, Any] = {
     RecursionError: _handle_recursion,
     RedisConnectionError: _handle_redis_unavailable,  # and its kinds: refused, NOAUTH while restarting
     RedisTimeoutError: _handle_redis_unavailable,
+    DBAPIError: _handle_database_error,  # only outages: other database errors stay a logged 500
+    SQLAlchemyTimeoutError: _handle_database_error,  # no pooled connection came free in time
     HTTP_500_INTERNAL_SERVER_ERROR: _handle_unexpected,
     Exception: _handle_unexpected,
 }

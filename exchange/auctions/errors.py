@@ -8,9 +8,6 @@ ALREADY_SOLD = ErrorCode("already_sold", 409, "The lot has already been sold.")
 BELOW_MINIMUM = ErrorCode("below_minimum", 422, "The bid is below the lot's minimum bid.")
 BIDDING_CLOSED = ErrorCode("bidding_closed", 409, "The lot's closing time has passed: no more bids or withdrawals.")
 BIDS_SEALED = ErrorCode("bids_sealed", 403, "Bids are sealed until the lot closes: nobody can read them before.")
-DATABASE_UNAVAILABLE = ErrorCode(
-    "database_unavailable", 503, "The bid engine cannot reach the database right now; nothing was changed."
-)
 DEPOSIT_IN_PROGRESS = ErrorCode("deposit_in_progress", 409, "Your deposit on this lot is being recorded already.")
 DEPOSIT_REQUIRED = ErrorCode("deposit_required", 403, "The lot requires a bid deposit before you may bid.")
 ENGINE_BUSY = ErrorCode(

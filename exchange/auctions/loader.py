@@ -16,12 +16,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from exchange.auctions.errors import DATABASE_UNAVAILABLE
 from exchange.auctions.models import Bid, BidDeposit, BidRevision
 from exchange.auctions.receipts import parse_micros
 from exchange.auctions.scripts import LotKeys, LotScripts, engine_unavailable, redis_guard
 from exchange.db.engine import read_one_snapshot
-from exchange.errors import ServiceUnavailable
+from exchange.errors import DATABASE_UNAVAILABLE, ServiceUnavailable
 from exchange.lots.errors import lot_not_found
 from exchange.lots.models import Lot, LotInvite
 from exchange.lots.visibility import UNLISTED

@@ -7,9 +7,8 @@ import secrets
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from exchange.auctions.errors import DATABASE_UNAVAILABLE
 from exchange.auctions.models import EngineIdentity
-from exchange.errors import ServiceUnavailable
+from exchange.errors import DATABASE_UNAVAILABLE, ServiceUnavailable
 from exchange.redis.keys import ENGINE_KEY_PREFIX
 
 __all__ = ["database_space", "database_unavailable", "known_space", "remember_space"]
