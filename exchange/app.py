@@ -130,6 +130,9 @@ def create_app(
                 await bounded(scheduler.stop(), "scheduler")
             await bounded(stop_bid_engine(bid_engine), "bid engine")
             await bounded(redis.aclose(), "redis client")
+            # Close the pooled database connections now rather than whenever the engine is collected:
+            # PostgreSQL counts each one against its connection limit.
+            await bounded(engine.dispose(), "database connections")
             if supervisor is not None:
                 await to_thread.run_sync(supervisor.stop)
             if embedded is not None and started:
