@@ -105,7 +105,13 @@ class LotsController(Controller):
     )
     async def publish(self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id) -> schemas.Lot:
         principal = current_principal(request)
-        await services.publish_lot(db_session, principal, lot_id, app_state=request.app.state)
+        await services.publish_lot(
+            db_session,
+            principal,
+            lot_id,
+            app_state=request.app.state,
+            min_bidding=request.app.state.settings.min_bidding_window,
+        )
         return await services.get_lot(db_session, principal, lot_id)
 
     @post("/{lot_id:int}/withdraw", status_code=200, guards=[requires_signed_in], summary="Withdraw a lot")
@@ -218,7 +224,14 @@ class LotReviewController(Controller):
     ) -> schemas.Lot:
         principal = current_principal(request)
         note = data.reason if data else ""
-        await services.approve_lot(db_session, principal, lot_id, note=note, app_state=request.app.state)
+        await services.approve_lot(
+            db_session,
+            principal,
+            lot_id,
+            note=note,
+            app_state=request.app.state,
+            min_bidding=request.app.state.settings.min_bidding_window,
+        )
         return await services.get_lot(db_session, principal, lot_id)
 
     @post("/lots/{lot_id:int}/reject", status_code=200, summary="Reject a reviewed lot back to its seller's drafts")

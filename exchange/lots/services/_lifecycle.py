@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -18,6 +18,7 @@ from exchange.lots.models import Lot, LotDocument
 from exchange.lots.services._common import aware, own_lot, transition
 from exchange.lots.services._drafts import leaf_category
 from exchange.notifications.services import notify
+from exchange.settings import DEFAULT_MIN_BIDDING_WINDOW
 from exchange.specs.compliance import LotFacts, check_refusals, review_reasons
 from exchange.specs.validation import missing_required
 
@@ -32,19 +33,26 @@ async def _document_kinds(session: AsyncSession, lot_id: int) -> set[str]:
     return set(await session.scalars(select(LotDocument.kind).where(LotDocument.lot_id == lot_id).distinct()))
 
 
-def _window(lot: Lot, now: datetime) -> dict[str, Any]:
+def _window(lot: Lot, now: datetime, min_bidding: timedelta) -> dict[str, Any]:
     closes_at = aware(lot.closes_at) if lot.closes_at else None
-    ends_at, closes = rules.listing_window(now, lot.listing_days, lot.sale_mode, closes_at)
+    ends_at, closes = rules.listing_window(now, lot.listing_days, lot.sale_mode, closes_at, min_bidding=min_bidding)
     return {"published_at": now, "ends_at": ends_at, "closes_at": closes}
 
 
 async def publish_lot(
-    session: AsyncSession, principal: Principal, lot_id: int, *, app_state: Any = None, now: datetime | None = None
+    session: AsyncSession,
+    principal: Principal,
+    lot_id: int,
+    *,
+    app_state: Any = None,
+    now: datetime | None = None,
+    min_bidding: timedelta = DEFAULT_MIN_BIDDING_WINDOW,
 ) -> Lot:
     """Publish the caller's draft: live, or in review when a compliance rule needs an administrator.
 
     Refused (nothing changes) for an unverified seller, missing required specs, grade B/C without a
-    defect disclosure, food too close to its best-before date, or a closing time outside the window.
+    defect disclosure, food too close to its best-before date, or a closing time outside the window
+    (sooner than `min_bidding`, the operator's MIN_BIDDING_WINDOW, or after the listing ends).
     """
     lot = await own_lot(session, principal, lot_id)
     rules.require_draft(lot.status, "published")
@@ -72,7 +80,7 @@ async def publish_lot(
         today=now.date(),
     )
     check_refusals(category, facts)
-    window = _window(lot, now)
+    window = _window(lot, now, min_bidding)
     reasons = review_reasons(category, facts)
     if reasons:
         await transition(session, lot, ("draft",), status="in_review", review_reason=" ".join(reasons))
@@ -111,12 +119,13 @@ async def approve_lot(
     note: str = "",
     app_state: Any = None,
     now: datetime | None = None,
+    min_bidding: timedelta = DEFAULT_MIN_BIDDING_WINDOW,
 ) -> Lot:
     """An administrator lets a reviewed lot go live; its listing window starts now."""
     lot = await _reviewed_lot(session, principal, lot_id)
     now = now or _now()
     try:
-        window = _window(lot, now)
+        window = _window(lot, now, min_bidding)
     except Unprocessable as error:
         raise Conflict(
             f"{error.detail} Reject the lot with this reason so the seller can set a new closing time.",

@@ -102,7 +102,11 @@ class LotPostingPages(Controller):
     async def publish(self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id) -> Redirect:
         try:
             lot = await services.publish_lot(
-                db_session, current_principal(request), lot_id, app_state=request.app.state
+                db_session,
+                current_principal(request),
+                lot_id,
+                app_state=request.app.state,
+                min_bidding=request.app.state.settings.min_bidding_window,
             )
         except DomainError as error:
             if error.status_code == 404:

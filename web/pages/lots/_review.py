@@ -34,7 +34,12 @@ class ReviewPages(Controller):
         form = await form_fields(request)
         try:
             lot = await services.approve_lot(
-                db_session, current_principal(request), lot_id, note=form.get("note", ""), app_state=request.app.state
+                db_session,
+                current_principal(request),
+                lot_id,
+                note=form.get("note", ""),
+                app_state=request.app.state,
+                min_bidding=request.app.state.settings.min_bidding_window,
             )
         except DomainError as error:
             flash(request, f"Not approved: {error.detail}", category="error")
