@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from redis.asyncio import Redis
 from sqlalchemy import func, select
@@ -10,7 +10,8 @@ from exchange.auctions.closing import close_lot
 from exchange.auctions.engine import BidEngine
 from exchange.lots.models import Lot
 from exchange.orders.models import Order
-from tests.support.lots import insert_live_lot
+from tests.support.auctions import CLOSE_AFTER
+from tests.support.lots import live_lot
 from tests.support.stack import private_stack
 
 
@@ -21,8 +22,8 @@ async def test_bids_after_the_deadline_are_refused_while_the_scheduler_is_late_a
             await stack.make_org("buyer"),
             await stack.make_org("buyer"),
         )
-        closes_at = datetime.now(UTC) + timedelta(seconds=1)
-        lot_id = await insert_live_lot(stack.db, seller.org_id or 0, closes_at=closes_at)
+        closes_at = datetime.now(UTC) + CLOSE_AFTER
+        lot_id = await live_lot(stack.db, seller, closes_at=closes_at)
         placed = await stack.client.post(f"/api/lots/{lot_id}/bids", json={"amount": "500"}, headers=early.headers)
         assert placed.status_code == 201
 

@@ -7,20 +7,33 @@ from typing import Any
 
 import msgspec
 from litestar import Litestar
-from litestar.channels import ChannelsPlugin, Subscriber
 from litestar.testing import AsyncTestClient
+from redis.asyncio import Redis
+from redis.asyncio.client import PubSub
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from exchange.live.channels import lot_channel
 from tests.conftest import OrgFactory
-from tests.support.lots import insert_live_lot
+from tests.support.lots import live_lot
 
 
-async def _counts_until(subscriber: Subscriber, final: int) -> list[int]:
+async def _subscribed(redis: Redis, channel: str) -> PubSub:
+    """A subscription to one lot's channel, returned once Redis has confirmed it."""
+    pubsub = redis.pubsub()
+    await pubsub.subscribe(channel)
+    async with asyncio.timeout(5):
+        while (await pubsub.get_message(timeout=1.0) or {}).get("type") != "subscribe":
+            pass
+    return pubsub
+
+
+async def _counts_until(pubsub: PubSub, final: int) -> list[int]:
     counts: list[int] = []
     async with asyncio.timeout(5):
-        async for raw in subscriber.iter_events():
-            event: dict[str, Any] = msgspec.json.decode(raw)
+        async for message in pubsub.listen():
+            if message["type"] != "message":
+                continue
+            event: dict[str, Any] = msgspec.json.decode(message["data"])
             assert set(event) == {"event", "data"}
             assert event["event"] == "bids"
             assert set(event["data"]) == {"count"}  # the count only: no amount, no bidder
@@ -31,19 +44,17 @@ async def _counts_until(subscriber: Subscriber, final: int) -> list[int]:
 
 
 async def test_bids_on_two_lots_are_counted_live_on_each_lots_own_channel(
-    app: Litestar, client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
+    client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory, redis_url: str
 ) -> None:
     seller = await make_org("seller")
     buyers = [await make_org("buyer") for _ in range(3)]
-    busy = await insert_live_lot(db, seller.org_id or 0)
-    quiet = await insert_live_lot(db, seller.org_id or 0)
-    channels: ChannelsPlugin = app.state.channels
-
-    async with (
-        channels.start_subscription([lot_channel(busy)]) as busy_events,
-        channels.start_subscription([lot_channel(quiet)]) as quiet_events,
-    ):
-        await asyncio.sleep(0.3)  # the backend's SUBSCRIBE is on its way to Redis
+    busy = await live_lot(db, seller)
+    quiet = await live_lot(db, seller)
+    # A Redis client of the test's own: the app's channels plugin lives in the test client's event loop.
+    redis = Redis.from_url(redis_url)
+    busy_events = await _subscribed(redis, lot_channel(busy))
+    quiet_events = await _subscribed(redis, lot_channel(quiet))
+    try:
         for index, buyer in enumerate(buyers):
             placed = await client.post(f"/api/lots/{busy}/bids", json={"amount": f"90{index}"}, headers=buyer.headers)
             assert placed.status_code == 201
@@ -54,6 +65,10 @@ async def test_bids_on_two_lots_are_counted_live_on_each_lots_own_channel(
 
         busy_counts = await _counts_until(busy_events, 3)
         quiet_counts = await _counts_until(quiet_events, 1)
+    finally:
+        await busy_events.aclose()
+        await quiet_events.aclose()
+        await redis.aclose()
 
     assert busy_counts == sorted(busy_counts)
     assert set(busy_counts) <= {1, 2, 3}
