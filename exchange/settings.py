@@ -8,10 +8,12 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 __all__ = [
+    "DEFAULT_MIN_BIDDING_WINDOW",
     "DatabaseSettings",
     "MailSettings",
     "RedisSettings",
@@ -20,6 +22,11 @@ __all__ = [
     "SettingsError",
     "SmtpServer",
 ]
+
+
+DEFAULT_MIN_BIDDING_WINDOW = timedelta(hours=1)
+"""A seller may not choose a sealed-bid close sooner than this after publishing (MIN_BIDDING_WINDOW)."""
+_DEFAULT_WINDOW_S = int(DEFAULT_MIN_BIDDING_WINDOW.total_seconds())
 
 
 class SettingsError(ValueError):
@@ -138,6 +145,8 @@ class Settings:
     scheduler_enabled: bool = True
     auth_rate_limit: int = 10
     """Sign-in, token, registration and password-change attempts allowed per client address per minute."""
+    min_bidding_window: timedelta = DEFAULT_MIN_BIDDING_WINDOW
+    """The shortest time a sealed-bid lot stays open for bids after it goes live (tests and demos shorten it)."""
     mail: MailSettings = field(default_factory=MailSettings)
 
     @classmethod
@@ -165,6 +174,7 @@ class Settings:
             debug=env.get("DEBUG", "").lower() in {"1", "true", "yes"},
             scheduler_enabled=env.get("SCHEDULER", "on").lower() not in {"0", "off", "false", "no"},
             auth_rate_limit=_int_env(env, "AUTH_RATE_LIMIT", 10, minimum=1, maximum=100_000),
+            min_bidding_window=timedelta(seconds=_int_env(env, "MIN_BIDDING_WINDOW", _DEFAULT_WINDOW_S, minimum=1)),
             mail=MailSettings.from_env(env),
         )
 

@@ -7,6 +7,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,8 @@ from exchange.settings import Settings
 from tests.support.databases import fresh_database_url
 
 DEMO_PASSWORD = "correct-horse-battery"
+TEST_BIDDING_WINDOW = timedelta(seconds=1)
+"""MIN_BIDDING_WINDOW of the tests' apps, as low as the setting goes: lots may close a few seconds ahead."""
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -50,6 +53,7 @@ def make_settings(data_dir: Path, database_url: str, redis_url: str, **overrides
         "REDIS_URL": redis_url,
         "SECRET_KEY": "test-secret-" + uuid.uuid4().hex,
         "AUTH_RATE_LIMIT": "100000",
+        "MIN_BIDDING_WINDOW": str(int(TEST_BIDDING_WINDOW.total_seconds())),
         **overrides,
     }
     return Settings.from_env(env)

@@ -38,7 +38,6 @@ SOURCES = ("overrun", "season_end", "slow_moving", "returns", "other")
 SALE_MODES = ("sealed_bid", "fixed_price")
 DEFAULT_LISTING_DAYS = 14
 LISTING_DAYS_RANGE = (7, 15)
-MIN_SEALED_BID_HOURS = 1
 MAX_QUANTITY = Decimal("100000000000000")
 
 
@@ -96,21 +95,22 @@ def check_sale_terms(
 
 
 def listing_window(
-    now: datetime, listing_days: int, mode: str, closes_at: datetime | None
+    now: datetime, listing_days: int, mode: str, closes_at: datetime | None, *, min_bidding: timedelta
 ) -> tuple[datetime, datetime | None]:
     """(ends_at, closes_at) for a lot going live now.
 
-    A sealed-bid lot closes at its `closes_at` (inside the window) or at the end of the window; its
-    listing ends when bidding closes. A fixed-price lot has no close, only the end of its window.
+    A sealed-bid lot closes at its `closes_at` (inside the window, at least `min_bidding` from now)
+    or at the end of the window; its listing ends when bidding closes. A fixed-price lot has no
+    close, only the end of its window.
     """
     window_end = now + timedelta(days=listing_days)
     if mode != "sealed_bid":
         return window_end, None
     if closes_at is None:
         return window_end, window_end
-    if closes_at < now + timedelta(hours=MIN_SEALED_BID_HOURS):
+    if closes_at < now + min_bidding:
         raise Unprocessable(
-            f"Bidding must stay open for at least {MIN_SEALED_BID_HOURS} hour after publishing; "
+            f"Bidding must stay open for at least {_duration(min_bidding)} after publishing; "
             "choose a later closing time.",
             field="sale.closes_at",
         )
@@ -120,6 +120,16 @@ def listing_window(
             field="sale.closes_at",
         )
     return closes_at, closes_at
+
+
+def _duration(span: timedelta) -> str:
+    """'1 hour', '90 minutes', '5 seconds': the operator's setting in the words a seller reads."""
+    seconds = int(span.total_seconds())
+    for unit, size in (("hour", 3600), ("minute", 60)):
+        if seconds % size == 0 and seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}" + ("s" if count != 1 else "")
+    return f"{seconds} second" + ("s" if seconds != 1 else "")
 
 
 def require_draft(status: str, action: str) -> None:

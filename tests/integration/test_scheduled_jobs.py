@@ -12,7 +12,7 @@ from exchange.app import SCHEDULED_JOBS
 from exchange.clock import ManualClock
 from exchange.lots.models import Lot
 from tests.conftest import OrgFactory
-from tests.support.lots import insert_live_lot
+from tests.support.lots import live_lot
 from tests.support.runtime import runtime_in_this_loop
 
 
@@ -28,15 +28,20 @@ def test_the_app_schedules_every_capabilitys_periodic_jobs() -> None:
 
 
 async def test_the_listing_expiry_job_delists_a_fixed_price_lot_whose_window_ended(
-    client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
+    client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory, redis_url: str
 ) -> None:
     seller = await make_org("seller")
-    past = datetime.now(UTC) - timedelta(minutes=1)
-    lot_id = await insert_live_lot(
-        db, seller.org_id or 0, sale_mode="fixed_price", price_minor=100_000, closes_at=None, ends_at=past
-    )
+    # Published 14 days and a minute ago: its 14-day listing ended a minute ago.
+    published_at = datetime.now(UTC) - timedelta(days=14, minutes=1)
+    lot_id = await live_lot(db, seller, sale_mode="fixed_price", price_minor=100_000, published_at=published_at)
     job = next(job for job in SCHEDULED_JOBS if job.name == "lots.expire-listings")
-    await job.run(client.app.state.runtime)
+    # The app's runtime belongs to the test client's event loop: the job runs on one made in this loop.
+    redis = Redis.from_url(redis_url)
+    try:
+        async with runtime_in_this_loop(client.app.state.runtime, redis, db) as runtime:
+            await job.run(runtime)
+    finally:
+        await redis.aclose()
     async with db() as session:
         lot = await session.get(Lot, lot_id)
         assert lot is not None
@@ -47,10 +52,9 @@ async def test_the_listing_expiry_job_decides_by_the_runtimes_clock(
     client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory, redis_url: str
 ) -> None:
     seller = await make_org("seller")
-    ends_at = datetime.now(UTC) + timedelta(days=1)
-    lot_id = await insert_live_lot(
-        db, seller.org_id or 0, sale_mode="fixed_price", price_minor=100_000, closes_at=None, ends_at=ends_at
-    )
+    # Published 13 days ago: its 14-day listing ends in a day.
+    published_at = datetime.now(UTC) - timedelta(days=13)
+    lot_id = await live_lot(db, seller, sale_mode="fixed_price", price_minor=100_000, published_at=published_at)
     (expire,) = [job for job in SCHEDULED_JOBS if job.name == "lots.expire-listings"]
     clock = ManualClock()
     redis = Redis.from_url(redis_url)

@@ -10,7 +10,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.conftest import Actor
-from tests.support.lots import insert_live_lot
+from tests.support.lots import live_lot
 from tests.support.waiting import eventually
 
 __all__ = ["CLOSE_AFTER", "closing_lot", "opening_report_when_closed"]
@@ -21,7 +21,7 @@ CLOSE_AFTER = timedelta(seconds=1.5)
 
 async def closing_lot(db: async_sessionmaker[AsyncSession], seller: Actor, **fields: Any) -> int:
     """A live sealed-bid lot that closes CLOSE_AFTER from now (the app's scheduler closes it)."""
-    return await insert_live_lot(db, seller.org_id or 0, closes_at=datetime.now(UTC) + CLOSE_AFTER, **fields)
+    return await live_lot(db, seller, closes_at=datetime.now(UTC) + CLOSE_AFTER, **fields)
 
 
 async def opening_report_when_closed(client: AsyncTestClient[Litestar], lot_id: int, viewer: Actor) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from exchange.accounts.principal import Principal
 from exchange.accounts.services import load_principal
 from exchange.orders.models import Order
 from tests.conftest import Actor, OrgFactory
-from tests.support.lots import insert_live_lot
+from tests.support.lots import live_lot
 
 __all__ = ["Deal", "count_orders", "new_deal", "principal_of"]
 
@@ -54,7 +54,7 @@ async def new_deal(
 ) -> Deal:
     seller, buyer = await make_org("seller"), await make_org("buyer")
     fields: dict[str, Any] = {"sale_mode": "fixed_price", "price_minor": 4_000_000, **lot_fields}
-    lot_id = await insert_live_lot(db, seller.org_id or 0, **fields)
+    lot_id = await live_lot(db, seller, **fields)
     return Deal(client=client, seller=seller, buyer=buyer, lot_id=lot_id)
 
 

@@ -14,17 +14,23 @@ NO_RUNTIME = cast(Runtime, object())
 
 async def test_jobs_run_again_every_period_even_after_one_fails() -> None:
     calls = {"steady": 0, "flaky": 0}
+    three_each = asyncio.Event()
+
+    def count(name: str) -> None:
+        calls[name] += 1
+        if min(calls.values()) >= 3:
+            three_each.set()
 
     async def steady(_state: Any) -> None:
-        calls["steady"] += 1
+        count("steady")
 
     async def flaky(_state: Any) -> None:
-        calls["flaky"] += 1
+        count("flaky")
         raise RuntimeError("database briefly down")
 
     scheduler = Scheduler(NO_RUNTIME, [Job("steady", 0.02, steady), Job("flaky", 0.02, flaky)])
     scheduler.start()
-    await asyncio.sleep(0.15)
+    await asyncio.wait_for(three_each.wait(), 5)
     await scheduler.stop()
     assert calls["steady"] >= 3
     assert calls["flaky"] >= 3

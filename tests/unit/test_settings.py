@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -25,10 +26,17 @@ def test_an_unknown_database_driver_is_refused_with_a_clear_message() -> None:
         Settings.from_env({"DATABASE_URL": "mysql://localhost/x"})
 
 
-@pytest.mark.parametrize(("name", "value"), [("PORT", "eighty"), ("PORT", "70000"), ("WORKERS", "0")])
+@pytest.mark.parametrize(
+    ("name", "value"), [("PORT", "eighty"), ("PORT", "70000"), ("WORKERS", "0"), ("MIN_BIDDING_WINDOW", "0")]
+)
 def test_bad_numbers_name_the_setting(name: str, value: str) -> None:
     with pytest.raises(SettingsError, match=name):
         Settings.from_env({name: value})
+
+
+def test_the_shortest_bidding_window_is_an_hour_unless_the_operator_sets_seconds() -> None:
+    assert Settings.from_env({}).min_bidding_window == timedelta(hours=1)
+    assert Settings.from_env({"MIN_BIDDING_WINDOW": "2"}).min_bidding_window == timedelta(seconds=2)
 
 
 def test_redis_url_switches_off_the_embedded_server() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -21,6 +21,7 @@ from exchange.lots.services._common import aware, own_lot, transition
 from exchange.lots.services._drafts import leaf_category
 from exchange.notifications.services import notify
 from exchange.runtime import Runtime, clock_of
+from exchange.settings import DEFAULT_MIN_BIDDING_WINDOW
 from exchange.specs.compliance import LotFacts, check_refusals, review_reasons
 from exchange.specs.validation import missing_required
 
@@ -31,9 +32,11 @@ async def _document_kinds(session: AsyncSession, lot_id: int) -> set[str]:
     return set(await session.scalars(select(LotDocument.kind).where(LotDocument.lot_id == lot_id).distinct()))
 
 
-def _window(lot: Lot, now: datetime) -> dict[str, Any]:
+def _window(lot: Lot, now: datetime, min_bidding: timedelta | None, runtime: Runtime | None) -> dict[str, Any]:
+    if min_bidding is None:  # the operator's MIN_BIDDING_WINDOW, when the app's runtime is at hand
+        min_bidding = runtime.settings.min_bidding_window if runtime is not None else DEFAULT_MIN_BIDDING_WINDOW
     closes_at = aware(lot.closes_at) if lot.closes_at else None
-    ends_at, closes = rules.listing_window(now, lot.listing_days, lot.sale_mode, closes_at)
+    ends_at, closes = rules.listing_window(now, lot.listing_days, lot.sale_mode, closes_at, min_bidding=min_bidding)
     return {"published_at": now, "ends_at": ends_at, "closes_at": closes}
 
 
@@ -44,11 +47,13 @@ async def publish_lot(
     *,
     runtime: Runtime | None = None,
     now: datetime | None = None,
+    min_bidding: timedelta | None = None,
 ) -> Lot:
     """Publish the caller's draft: live, or in review when a compliance rule needs an administrator.
 
     Refused (nothing changes) for an unverified seller, missing required specs, grade B/C without a
-    defect disclosure, food too close to its best-before date, or a closing time outside the window.
+    defect disclosure, food too close to its best-before date, or a closing time outside the window
+    (sooner than `min_bidding`, the operator's MIN_BIDDING_WINDOW, or after the listing ends).
     """
     lot = await own_lot(session, principal, lot_id)
     rules.require_draft(lot.status, "published")
@@ -76,7 +81,7 @@ async def publish_lot(
         today=now.date(),
     )
     check_refusals(category, facts)
-    window = _window(lot, now)
+    window = _window(lot, now, min_bidding, runtime)
     reasons = review_reasons(category, facts)
     if reasons:
         await transition(session, lot, ("draft",), status="in_review", review_reason=" ".join(reasons))
@@ -115,12 +120,13 @@ async def approve_lot(
     note: str = "",
     runtime: Runtime | None = None,
     now: datetime | None = None,
+    min_bidding: timedelta | None = None,
 ) -> Lot:
     """An administrator lets a reviewed lot go live; its listing window starts now."""
     lot = await _reviewed_lot(session, principal, lot_id)
     now = now or clock_of(runtime).now()
     try:
-        window = _window(lot, now)
+        window = _window(lot, now, min_bidding, runtime)
     except Unprocessable as error:
         raise Conflict(
             f"{error.detail} Reject the lot with this reason so the seller can set a new closing time.",

@@ -14,7 +14,7 @@ from exchange.auctions.runtime import _engine_redis
 from exchange.errors import DomainError
 from exchange.redis.connection import make_redis
 from tests.conftest import OrgFactory
-from tests.support.lots import insert_live_lot
+from tests.support.lots import live_lot
 
 
 async def _bid(engine: BidEngine, lot_id: int, org_id: int, amount_minor: int, currency: str = "CNY") -> object:
@@ -29,7 +29,7 @@ async def test_bids_of_one_loop_turn_get_their_own_answers_and_refusals(
 ) -> None:
     seller = await make_org("seller")
     buyers = [await make_org("buyer") for _ in range(6)]
-    lot_id = await insert_live_lot(db, seller.org_id or 0, min_bid_minor=1_000_00)
+    lot_id = await live_lot(db, seller, min_bid_minor=1_000_00)
     engine = BidEngine(_engine_redis(make_redis(redis_url)), db)
     await engine.start()
     try:

@@ -7,7 +7,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.conftest import OrgFactory
-from tests.support.lots import insert_live_lot
+from tests.support.lots import live_lot
 from tests.support.parallel import Call, fire_together
 
 
@@ -15,7 +15,7 @@ async def test_a_bid_key_sent_again_to_another_lot_is_refused_and_bids_nothing_t
     client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
 ) -> None:
     seller, buyer = await make_org("seller"), await make_org("buyer")
-    first_lot, second_lot = [await insert_live_lot(db, seller.org_id or 0) for _ in range(2)]
+    first_lot, second_lot = [await live_lot(db, seller) for _ in range(2)]
     keyed = {**buyer.headers, "Idempotency-Key": "bid-66-k"}
 
     first = await client.post(f"/api/lots/{first_lot}/bids", json={"amount": "300"}, headers=keyed)
@@ -43,7 +43,7 @@ async def test_one_key_sent_to_several_lots_at_once_bids_on_exactly_one(
     client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
 ) -> None:
     seller, buyer = await make_org("seller"), await make_org("buyer")
-    lots = [await insert_live_lot(db, seller.org_id or 0) for _ in range(4)]
+    lots = [await live_lot(db, seller) for _ in range(4)]
     keyed = {**buyer.headers, "Idempotency-Key": "one-bid-many-lots"}
 
     answers = fire_together(client, [Call("POST", f"/api/lots/{lot}/bids", keyed, {"amount": "500"}) for lot in lots])

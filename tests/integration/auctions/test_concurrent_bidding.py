@@ -15,7 +15,7 @@ from exchange.orders.models import Order
 from exchange.settings import Settings
 from tests.conftest import OrgFactory
 from tests.support.buyers import many_buyers
-from tests.support.lots import insert_live_lot
+from tests.support.lots import live_lot
 from tests.support.parallel import Call, fire_together
 from tests.support.waiting import eventually
 
@@ -31,7 +31,7 @@ async def test_five_hundred_concurrent_bids_keep_each_buyers_last_acknowledged_r
     seller = await make_org("seller")
     buyers = await many_buyers(db, settings, 100)
     closes_at = datetime.now(UTC) + BIDDING_WINDOW
-    lot_id = await insert_live_lot(db, seller.org_id or 0, closes_at=closes_at)
+    lot_id = await live_lot(db, seller, closes_at=closes_at)
     rng = random.Random(4)
     # Five different amounts per buyer from a narrow range, so that equal top bids (ties) are likely.
     calls = [

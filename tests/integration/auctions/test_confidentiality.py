@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.conftest import Actor, OrgFactory
-from tests.support.lots import insert_live_lot
+from tests.support.lots import live_lot
 from tests.support.pages import page_headers
 from tests.support.waiting import eventually
 
@@ -69,7 +69,7 @@ async def test_before_the_close_no_route_page_event_or_log_reveals_an_amount_or_
     hidden = await make_org("buyer", name=f"Hidden Bidder {run}")
     other = await make_org("buyer", name=f"Other Bidder {run}")
     bystander = await make_org("buyer", name=f"Bystander Buyer {run}")
-    lot_id = await insert_live_lot(db, seller.org_id or 0, min_bid_minor=100_00, deposit_percent=None)
+    lot_id = await live_lot(db, seller, min_bid_minor=100_00, deposit_percent=None)
 
     listener = Redis.from_url(redis_url)
     pubsub = listener.pubsub()

@@ -14,14 +14,14 @@ from exchange.auctions.models import Bid, BidRevision
 from exchange.auctions.runtime import _engine_redis
 from exchange.redis.connection import make_redis
 from tests.conftest import OrgFactory
-from tests.support.lots import insert_live_lot
+from tests.support.lots import live_lot
 
 
 async def test_a_bid_accepted_before_a_rebuild_and_committed_after_it_is_merged_into_the_new_state(
     db: async_sessionmaker[AsyncSession], make_org: OrgFactory, redis_url: str
 ) -> None:
     seller, first, second = await make_org("seller"), await make_org("buyer"), await make_org("buyer")
-    lot_id = await insert_live_lot(db, seller.org_id or 0)
+    lot_id = await live_lot(db, seller)
     engine = BidEngine(_engine_redis(make_redis(redis_url)), db)
     await engine.start()
     try:
@@ -53,7 +53,7 @@ async def test_a_next_revision_that_beats_the_confirm_clashes_and_is_placed_afte
     db: async_sessionmaker[AsyncSession], make_org: OrgFactory, redis_url: str
 ) -> None:
     seller, bidder = await make_org("seller"), await make_org("buyer")
-    lot_id = await insert_live_lot(db, seller.org_id or 0)
+    lot_id = await live_lot(db, seller)
     engine = BidEngine(_engine_redis(make_redis(redis_url)), db)
     release = asyncio.Event()
     confirm = engine.journal._confirm
@@ -100,7 +100,7 @@ async def test_bids_into_a_state_that_still_stands_need_no_confirm_and_a_rebuild
 ) -> None:
     seller = await make_org("seller")
     buyers = [await make_org("buyer") for _ in range(3)]
-    lot_id = await insert_live_lot(db, seller.org_id or 0)
+    lot_id = await live_lot(db, seller)
     engine = BidEngine(_engine_redis(make_redis(redis_url)), db)
     confirms: list[int] = []
     run_many = engine.scripts.run_many
@@ -126,7 +126,7 @@ async def test_bids_into_a_state_that_still_stands_need_no_confirm_and_a_rebuild
             lot_id=lot_id, bidder_org_id=buyers[0].org_id or 0, amount_minor=200_00, currency="CNY"
         )
         assert isinstance(accepted, BidWrite)
-        other = await insert_live_lot(db, seller.org_id or 0)
+        other = await live_lot(db, seller)
         await engine._load(await engine.keys(other))  # any load may be the one that lost a bid
         assert await engine._durable(accepted) == OK
         await engine.journal.confirmed()

@@ -21,7 +21,7 @@ from exchange.events import EventDispatcher
 from exchange.lots.events import LotSoldElsewhere
 from exchange.orders.services import create_order_for_lot
 from tests.conftest import OrgFactory
-from tests.support.lots import insert_live_lot
+from tests.support.lots import live_lot
 from tests.support.stack import private_stack
 
 
@@ -29,7 +29,7 @@ async def test_a_lot_whose_redis_state_was_lost_is_rebuilt_from_sql_before_the_n
     client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory, redis_url: str
 ) -> None:
     seller, first, second = await make_org("seller"), await make_org("buyer"), await make_org("buyer")
-    lot_id = await insert_live_lot(db, seller.org_id or 0)
+    lot_id = await live_lot(db, seller)
     url = f"/api/lots/{lot_id}/bids"
     keyed = {**first.headers, "Idempotency-Key": "before-the-loss"}
     original = await client.post(url, json={"amount": "100"}, headers=keyed)
@@ -57,7 +57,7 @@ async def test_the_engine_loads_its_scripts_again_when_redis_forgot_them(
     client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory, redis_url: str
 ) -> None:
     seller, buyer = await make_org("seller"), await make_org("buyer")
-    lot_id = await insert_live_lot(db, seller.org_id or 0)
+    lot_id = await live_lot(db, seller)
     redis = Redis.from_url(redis_url)
     await redis.script_flush()
     await redis.aclose()
@@ -69,8 +69,8 @@ async def test_a_lot_sold_by_a_quote_refuses_every_later_bid(
     client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory, redis_url: str
 ) -> None:
     seller, quoted, bidder = await make_org("seller"), await make_org("buyer"), await make_org("buyer")
-    told = await insert_live_lot(db, seller.org_id or 0)
-    untold = await insert_live_lot(db, seller.org_id or 0, sale_mode="fixed_price", price_minor=500_00, closes_at=None)
+    told = await live_lot(db, seller)
+    untold = await live_lot(db, seller, sale_mode="fixed_price", price_minor=500_00)
     for lot_id in (told, untold):  # both are loaded into Redis as open
         await client.post(f"/api/lots/{lot_id}/bids", json={"amount": "100"}, headers=bidder.headers)
         async with db() as session, session.begin():
@@ -93,10 +93,8 @@ async def test_a_lot_sold_by_a_quote_refuses_every_later_bid(
 async def test_while_redis_is_down_bids_and_purchases_answer_503_with_retry_after_and_recover_after() -> None:
     async with private_stack(scheduler=False) as stack:
         seller, buyer = await stack.make_org("seller"), await stack.make_org("buyer")
-        sealed = await insert_live_lot(stack.db, seller.org_id or 0)
-        fixed = await insert_live_lot(
-            stack.db, seller.org_id or 0, sale_mode="fixed_price", price_minor=100_00, closes_at=None
-        )
+        sealed = await live_lot(stack.db, seller)
+        fixed = await live_lot(stack.db, seller, sale_mode="fixed_price", price_minor=100_00)
         assert (
             await stack.client.post(f"/api/lots/{sealed}/bids", json={"amount": "10"}, headers=buyer.headers)
         ).status_code == 201
@@ -128,7 +126,7 @@ async def test_a_redis_that_hangs_gets_a_503_within_the_engine_deadline_and_bids
     monkeypatch.setattr(scripts, "ENGINE_REDIS_TIMEOUT", 0.5)
     async with private_stack(scheduler=False) as stack:
         seller, buyer = await stack.make_org("seller"), await stack.make_org("buyer")
-        lot_id = await insert_live_lot(stack.db, seller.org_id or 0)
+        lot_id = await live_lot(stack.db, seller)
         url = f"/api/lots/{lot_id}/bids"
         assert (await stack.client.post(url, json={"amount": "10"}, headers=buyer.headers)).status_code == 201
 

@@ -12,7 +12,7 @@ from exchange.orders.models import Order
 from exchange.settings import Settings
 from tests.conftest import OrgFactory
 from tests.support.buyers import many_buyers
-from tests.support.lots import insert_live_lot
+from tests.support.lots import live_lot
 from tests.support.parallel import Call, fire_together
 
 
@@ -24,9 +24,7 @@ async def test_two_hundred_buyers_racing_for_one_fixed_price_lot_make_exactly_on
 ) -> None:
     seller = await make_org("seller")
     buyers = await many_buyers(db, settings, 200)
-    lot_id = await insert_live_lot(
-        db, seller.org_id or 0, sale_mode="fixed_price", price_minor=4_000_000, closes_at=None
-    )
+    lot_id = await live_lot(db, seller, sale_mode="fixed_price", price_minor=4_000_000)
 
     answers = fire_together(client, [Call("POST", f"/api/lots/{lot_id}/purchase", b.headers) for b in buyers])
 
@@ -47,7 +45,7 @@ async def test_a_repeated_purchase_with_the_same_key_returns_the_same_order(
     client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
 ) -> None:
     seller, buyer, other = await make_org("seller"), await make_org("buyer"), await make_org("buyer")
-    lot_id = await insert_live_lot(db, seller.org_id or 0, sale_mode="fixed_price", price_minor=990_00, closes_at=None)
+    lot_id = await live_lot(db, seller, sale_mode="fixed_price", price_minor=990_00)
     headers = {**buyer.headers, "Idempotency-Key": "buy-once-4411"}
 
     first = await client.post(f"/api/lots/{lot_id}/purchase", headers=headers)
@@ -64,12 +62,8 @@ async def test_an_idempotency_key_that_bought_one_lot_cannot_buy_another(
     client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
 ) -> None:
     seller, buyer = await make_org("seller"), await make_org("buyer")
-    first_lot = await insert_live_lot(
-        db, seller.org_id or 0, sale_mode="fixed_price", price_minor=500_00, closes_at=None
-    )
-    second_lot = await insert_live_lot(
-        db, seller.org_id or 0, sale_mode="fixed_price", price_minor=600_00, closes_at=None
-    )
+    first_lot = await live_lot(db, seller, sale_mode="fixed_price", price_minor=500_00)
+    second_lot = await live_lot(db, seller, sale_mode="fixed_price", price_minor=600_00)
     headers = {**buyer.headers, "Idempotency-Key": "one-purchase-7781"}
     assert (await client.post(f"/api/lots/{first_lot}/purchase", headers=headers)).status_code == 201
 
@@ -93,8 +87,8 @@ async def test_sealed_bid_lots_cannot_be_bought_and_fixed_price_lots_cannot_be_b
     client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
 ) -> None:
     seller, buyer = await make_org("seller"), await make_org("buyer")
-    sealed = await insert_live_lot(db, seller.org_id or 0)
-    fixed = await insert_live_lot(db, seller.org_id or 0, sale_mode="fixed_price", price_minor=100_00, closes_at=None)
+    sealed = await live_lot(db, seller)
+    fixed = await live_lot(db, seller, sale_mode="fixed_price", price_minor=100_00)
 
     buy_sealed = await client.post(f"/api/lots/{sealed}/purchase", headers=buyer.headers)
     assert buy_sealed.status_code == 409

@@ -13,7 +13,7 @@ from exchange.auctions.journal import BidJournal
 from exchange.auctions.models import Bid, BidRevision
 from exchange.lots.models import Lot
 from tests.conftest import OrgFactory
-from tests.support.lots import insert_live_lot
+from tests.support.lots import live_lot
 
 
 def _write(lot_id: int, bidder: int, revision: int, amount: int, receipt: str) -> BidWrite:
@@ -72,7 +72,7 @@ async def test_a_batch_stores_every_revision_and_each_bidders_latest_bid(
     db: async_sessionmaker[AsyncSession], make_org: OrgFactory
 ) -> None:
     seller, one, two = await make_org("seller"), await make_org("buyer"), await make_org("buyer")
-    lot_id = await insert_live_lot(db, seller.org_id or 0)
+    lot_id = await live_lot(db, seller)
     a, b = one.org_id or 0, two.org_id or 0
     journal, confirmed, dropped = await _journal(db)
     writes = [
@@ -96,8 +96,8 @@ async def test_a_revision_taken_by_another_acceptance_clashes_and_the_other_lots
     db: async_sessionmaker[AsyncSession], make_org: OrgFactory
 ) -> None:
     seller, buyer = await make_org("seller"), await make_org("buyer")
-    diverged = await insert_live_lot(db, seller.org_id or 0)
-    healthy = await insert_live_lot(db, seller.org_id or 0)
+    diverged = await live_lot(db, seller)
+    healthy = await live_lot(db, seller)
     bidder = buyer.org_id or 0
     journal, confirmed, dropped = await _journal(db)
     try:
@@ -120,7 +120,7 @@ async def test_a_bid_on_a_lot_that_left_live_is_answered_closed_and_not_written(
     db: async_sessionmaker[AsyncSession], make_org: OrgFactory
 ) -> None:
     seller, buyer = await make_org("seller"), await make_org("buyer")
-    lot_id = await insert_live_lot(db, seller.org_id or 0)
+    lot_id = await live_lot(db, seller)
     async with db() as session, session.begin():
         lot = await session.get(Lot, lot_id)
         assert lot is not None
@@ -138,7 +138,7 @@ async def test_the_answer_does_not_wait_for_the_redis_confirm_and_stop_does(
     db: async_sessionmaker[AsyncSession], make_org: OrgFactory
 ) -> None:
     seller, buyer = await make_org("seller"), await make_org("buyer")
-    lot_id = await insert_live_lot(db, seller.org_id or 0)
+    lot_id = await live_lot(db, seller)
     release = asyncio.Event()
     confirmed: list[str] = []
 

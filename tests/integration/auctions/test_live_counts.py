@@ -18,15 +18,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from exchange.live.channels import lot_channel
 from tests.conftest import OrgFactory
-from tests.support.lots import insert_live_lot
+from tests.support.lots import live_lot
 
 
-async def _listen(redis: Redis, channel: str) -> PubSub:
-    """A subscription to `channel`, once Redis has confirmed it."""
+async def _subscribed(redis: Redis, channel: str) -> PubSub:
+    """A subscription to one lot's channel, returned once Redis has confirmed it."""
     pubsub = redis.pubsub()
     await pubsub.subscribe(channel)
     async with asyncio.timeout(5):
-        while (await pubsub.get_message(timeout=1)) is None:
+        while (await pubsub.get_message(timeout=1.0) or {}).get("type") != "subscribe":
             pass
     return pubsub
 
@@ -34,9 +34,8 @@ async def _listen(redis: Redis, channel: str) -> PubSub:
 async def _counts_until(pubsub: PubSub, final: int) -> list[int]:
     counts: list[int] = []
     async with asyncio.timeout(5):
-        while True:
-            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1)
-            if message is None:
+        async for message in pubsub.listen():
+            if message["type"] != "message":
                 continue
             event: dict[str, Any] = msgspec.json.decode(message["data"])
             assert set(event) == {"event", "data"}
@@ -49,17 +48,16 @@ async def _counts_until(pubsub: PubSub, final: int) -> list[int]:
 
 
 async def test_bids_on_two_lots_are_counted_live_on_each_lots_own_channel(
-    client: AsyncTestClient[Litestar],
-    db: async_sessionmaker[AsyncSession],
-    make_org: OrgFactory,
-    redis_url: str,
+    client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory, redis_url: str
 ) -> None:
     seller = await make_org("seller")
     buyers = [await make_org("buyer") for _ in range(3)]
-    busy = await insert_live_lot(db, seller.org_id or 0)
-    quiet = await insert_live_lot(db, seller.org_id or 0)
+    busy = await live_lot(db, seller)
+    quiet = await live_lot(db, seller)
+    # A Redis client of the test's own: the app's channels plugin lives in the test client's event loop.
     redis = Redis.from_url(redis_url)
-    busy_events, quiet_events = await _listen(redis, lot_channel(busy)), await _listen(redis, lot_channel(quiet))
+    busy_events = await _subscribed(redis, lot_channel(busy))
+    quiet_events = await _subscribed(redis, lot_channel(quiet))
     try:
         for index, buyer in enumerate(buyers):
             placed = await client.post(f"/api/lots/{busy}/bids", json={"amount": f"90{index}"}, headers=buyer.headers)
@@ -72,8 +70,8 @@ async def test_bids_on_two_lots_are_counted_live_on_each_lots_own_channel(
         busy_counts = await _counts_until(busy_events, 3)
         quiet_counts = await _counts_until(quiet_events, 1)
     finally:
-        for pubsub in (busy_events, quiet_events):
-            await pubsub.aclose()
+        await busy_events.aclose()
+        await quiet_events.aclose()
         await redis.aclose()
 
     assert busy_counts == sorted(busy_counts)

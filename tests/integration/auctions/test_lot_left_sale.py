@@ -14,7 +14,7 @@ from exchange.auctions.models import EngineIdentity
 from exchange.auctions.scripts import LotKeys
 from exchange.lots.jobs import JOBS as LOT_JOBS
 from tests.conftest import OrgFactory
-from tests.support.lots import insert_live_lot
+from tests.support.lots import live_lot
 from tests.support.runtime import runtime_in_this_loop
 
 
@@ -30,7 +30,7 @@ async def test_a_withdrawn_lot_is_closed_in_redis_and_refuses_the_next_bid(
     client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory, redis_url: str
 ) -> None:
     seller, buyer = await make_org("seller"), await make_org("buyer")
-    lot_id = await insert_live_lot(db, seller.org_id or 0)
+    lot_id = await live_lot(db, seller)
     bids = f"/api/lots/{lot_id}/bids"
     # A bid placed and withdrawn again: the lot is loaded in Redis, and the seller may still withdraw it.
     assert (await client.post(bids, json={"amount": "100"}, headers=buyer.headers)).status_code == 201
@@ -53,15 +53,14 @@ async def test_an_expired_listing_is_closed_in_redis_by_the_expiry_job(
     client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory, redis_url: str
 ) -> None:
     seller, invited, outsider = await make_org("seller"), await make_org("buyer"), await make_org("buyer")
-    lot_id = await insert_live_lot(
+    lot_id = await live_lot(
         db,
-        seller.org_id or 0,
+        seller,
         invited_org_ids=(invited.org_id or 0,),
         visibility="private",
         sale_mode="fixed_price",
         price_minor=500_00,
-        closes_at=None,
-        ends_at=datetime.now(UTC) - timedelta(minutes=1),
+        published_at=datetime.now(UTC) - timedelta(days=14, minutes=1),  # its 14-day listing ended a minute ago
     )
     assert (await client.put(f"/api/lots/{lot_id}/watch", headers=invited.headers)).status_code == 200
     # An uninvited buyer's attempt loads the lot into Redis (and is told it does not exist).

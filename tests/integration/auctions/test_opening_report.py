@@ -11,6 +11,7 @@ from exchange.lots.models import Lot
 from exchange.orders.models import Order
 from tests.conftest import Actor, OrgFactory
 from tests.support.auctions import closing_lot, opening_report_when_closed
+from tests.support.waiting import eventually
 
 
 async def _bid(client: AsyncTestClient[Litestar], lot_id: int, buyer: Actor, amount: str) -> dict:
@@ -19,9 +20,14 @@ async def _bid(client: AsyncTestClient[Litestar], lot_id: int, buyer: Actor, amo
     return answer.json()
 
 
-async def _notification_kinds(client: AsyncTestClient[Litestar], actor: Actor) -> list[str]:
-    answer = await client.get("/api/notifications", headers=actor.headers)
-    return [item["kind"] for item in answer.json()["items"]]
+async def _notified(client: AsyncTestClient[Litestar], actor: Actor, kind: str) -> bool:
+    """Whether `actor` is told `kind`: the close's notifications follow the award a moment later."""
+
+    async def probe() -> bool | None:
+        answer = await client.get("/api/notifications", headers=actor.headers)
+        return True if kind in [item["kind"] for item in answer.json()["items"]] else None
+
+    return await eventually(probe, within=5)
 
 
 async def test_the_opening_report_ranks_every_final_bid_and_names_bidders_only_to_the_seller(
@@ -63,9 +69,9 @@ async def test_the_opening_report_ranks_every_final_bid_and_names_bidders_only_t
     mine = (await client.get(f"/api/lots/{lot_id}/bids/mine", headers=steady.headers)).json()
     assert mine["outcome"] == "won"
     assert (await client.get("/api/bids/mine", headers=low.headers)).json()[0]["outcome"] == "lost"
-    assert "bid_won" in await _notification_kinds(client, steady)
-    assert "bid_lost" in await _notification_kinds(client, low)
-    assert "lot_closed" in await _notification_kinds(client, seller)
+    assert await _notified(client, steady, "bid_won")
+    assert await _notified(client, low, "bid_lost")
+    assert await _notified(client, seller, "lot_closed")
     async with db() as session:
         order = await session.scalar(select(Order).where(Order.lot_id == lot_id))
     assert order is not None

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from exchange.auctions.closing import award_lot
 from exchange.auctions.rules import RankedBid, decide_award, rank_bids
 from tests.conftest import Actor, OrgFactory
-from tests.support.lots import insert_live_lot
+from tests.support.lots import live_lot
 
 WITHDRAW = None
 
@@ -137,7 +137,7 @@ async def test_the_lua_scripts_and_the_sql_close_agree_with_the_rules_on_every_c
     redis = Redis.from_url(redis_url)
     try:
         for case in CASES:
-            lot_id = await insert_live_lot(db, seller.org_id or 0, **case.lot)
+            lot_id = await live_lot(db, seller, **case.lot)
             for who, amount in case.moves:
                 headers = buyers[who].headers
                 if amount is None:

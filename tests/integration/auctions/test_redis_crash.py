@@ -19,7 +19,7 @@ from exchange.auctions.models import Bid, BidRevision
 from exchange.orders.models import Order
 from tests.conftest import Actor
 from tests.support.buyers import many_buyers
-from tests.support.lots import insert_live_lot
+from tests.support.lots import live_lot
 from tests.support.stack import Stack, private_stack
 from tests.support.waiting import eventually
 
@@ -99,7 +99,7 @@ async def test_every_acknowledged_bid_survives_redis_being_killed_mid_run_and_th
     async with private_stack(scheduler=True) as stack:
         seller = await stack.make_org("seller")
         buyers = await many_buyers(stack.db, stack.settings, BUYERS)
-        lot_id = await insert_live_lot(stack.db, seller.org_id or 0, closes_at=datetime.now(UTC) + WINDOW)
+        lot_id = await live_lot(stack.db, seller, closes_at=datetime.now(UTC) + WINDOW)
 
         acknowledged, statuses = await asyncio.to_thread(
             _bidding_run, stack, lot_id, buyers, lambda: _crash_redis(stack, keep_data=keep_data)

@@ -9,7 +9,7 @@ import signal
 from sqlalchemy import select
 
 from exchange.auctions.models import Bid
-from tests.support.lots import insert_live_lot
+from tests.support.lots import live_lot
 from tests.support.stack import private_stack
 from tests.support.waiting import eventually
 
@@ -18,7 +18,7 @@ async def test_after_a_restart_that_lost_the_last_writes_a_new_bid_ranks_after_e
     async with private_stack(scheduler=False) as stack:
         seller = await stack.make_org("seller")
         first, second, third, late = [await stack.make_org("buyer") for _ in range(4)]
-        lot_id = await insert_live_lot(stack.db, seller.org_id or 0)
+        lot_id = await live_lot(stack.db, seller)
         url = f"/api/lots/{lot_id}/bids"
         assert (await stack.client.post(url, json={"amount": "50"}, headers=first.headers)).status_code == 201
         server = stack.redis_server

@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.conftest import OrgFactory
 from tests.support.auctions import closing_lot, opening_report_when_closed
-from tests.support.lots import insert_live_lot
+from tests.support.lots import live_lot
 from tests.support.pages import page_headers
 
 HTMX = {"HX-Request": "true"}
@@ -16,7 +16,7 @@ async def test_a_buyer_bids_from_the_sale_page_and_sees_the_receipt_panel(
     client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
 ) -> None:
     seller, buyer = await make_org("seller"), await make_org("buyer")
-    lot_id = await insert_live_lot(db, seller.org_id or 0, min_bid_minor=1_000_00)
+    lot_id = await live_lot(db, seller, min_bid_minor=1_000_00)
     page = await page_headers(client, buyer)
 
     shown = await client.get(f"/lots/{lot_id}/sale", headers=page)
@@ -79,7 +79,7 @@ async def test_a_buyer_buys_a_fixed_price_lot_from_its_sale_page(
     client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
 ) -> None:
     seller, buyer = await make_org("seller"), await make_org("buyer")
-    lot_id = await insert_live_lot(db, seller.org_id or 0, sale_mode="fixed_price", price_minor=880_00, closes_at=None)
+    lot_id = await live_lot(db, seller, sale_mode="fixed_price", price_minor=880_00)
     page = await page_headers(client, buyer)
     assert "Buy now for 880.00 CNY" in (await client.get(f"/lots/{lot_id}/sale", headers=page)).text
 
@@ -94,7 +94,7 @@ async def test_sale_pages_and_live_events_of_a_private_lot_are_404_to_the_uninvi
     client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
 ) -> None:
     seller, outsider = await make_org("seller"), await make_org("buyer")
-    lot_id = await insert_live_lot(db, seller.org_id or 0, visibility="private")
+    lot_id = await live_lot(db, seller, visibility="private")
     page = await page_headers(client, outsider)
     for path in ("/sale", "/sale/panel", "/sale/status", "/sale/actions", "/opening"):
         assert (await client.get(f"/lots/{lot_id}{path}", headers=page)).status_code == 404, path

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
@@ -11,14 +9,15 @@ from exchange.auctions.models import Bid, BidRevision
 from exchange.auctions.receipts import verify_receipt
 from exchange.lots.models import LotInvite
 from tests.conftest import OrgFactory
-from tests.support.lots import insert_live_lot
+from tests.support.auctions import closing_lot, opening_report_when_closed
+from tests.support.lots import live_lot
 
 
 async def test_a_verified_buyer_bids_revises_and_reads_back_their_bid_with_a_receipt(
     client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
 ) -> None:
     seller, buyer = await make_org("seller"), await make_org("buyer")
-    lot_id = await insert_live_lot(db, seller.org_id or 0, min_bid_minor=1_000_000)
+    lot_id = await live_lot(db, seller, min_bid_minor=1_000_000)
 
     first = await client.post(f"/api/lots/{lot_id}/bids", json={"amount": "12000.00"}, headers=buyer.headers)
     assert first.status_code == 201, first.text
@@ -50,7 +49,7 @@ async def test_a_withdrawn_bid_is_gone_and_can_be_placed_again(
     client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
 ) -> None:
     seller, buyer = await make_org("seller"), await make_org("buyer")
-    lot_id = await insert_live_lot(db, seller.org_id or 0)
+    lot_id = await live_lot(db, seller)
     assert (
         await client.post(f"/api/lots/{lot_id}/bids", json={"amount": "100"}, headers=buyer.headers)
     ).status_code == 201
@@ -70,7 +69,7 @@ async def test_bids_are_refused_with_clear_reasons(
 ) -> None:
     seller, buyer = await make_org("seller"), await make_org("buyer")
     unverified = await make_org("buyer", verified=False)
-    lot_id = await insert_live_lot(db, seller.org_id or 0, min_bid_minor=500_000)
+    lot_id = await live_lot(db, seller, min_bid_minor=500_000)
     url = f"/api/lots/{lot_id}/bids"
 
     too_low = await client.post(url, json={"amount": "4999.99"}, headers=buyer.headers)
@@ -101,7 +100,8 @@ async def test_a_bid_at_or_after_the_closing_time_is_409(
     client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
 ) -> None:
     seller, buyer = await make_org("seller"), await make_org("buyer")
-    lot_id = await insert_live_lot(db, seller.org_id or 0, closes_at=datetime.now(UTC) - timedelta(seconds=1))
+    lot_id = await closing_lot(db, seller)
+    await opening_report_when_closed(client, lot_id, seller)
     response = await client.post(f"/api/lots/{lot_id}/bids", json={"amount": "100"}, headers=buyer.headers)
     assert response.status_code == 409
     assert response.json()["code"] == "bidding_closed"
@@ -111,7 +111,7 @@ async def test_an_uninvited_buyer_cannot_even_find_a_private_lot(
     client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
 ) -> None:
     seller, invited, outsider = await make_org("seller"), await make_org("buyer"), await make_org("buyer")
-    lot_id = await insert_live_lot(db, seller.org_id or 0, visibility="private", invited_org_ids=(invited.org_id or 0,))
+    lot_id = await live_lot(db, seller, visibility="private", invited_org_ids=(invited.org_id or 0,))
     url = f"/api/lots/{lot_id}/bids"
 
     refused = await client.post(url, json={"amount": "100"}, headers=outsider.headers)
@@ -125,7 +125,7 @@ async def test_the_same_idempotency_key_returns_the_first_answer_and_places_noth
     client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
 ) -> None:
     seller, buyer = await make_org("seller"), await make_org("buyer")
-    lot_id = await insert_live_lot(db, seller.org_id or 0)
+    lot_id = await live_lot(db, seller)
     url = f"/api/lots/{lot_id}/bids"
     headers = {**buyer.headers, "Idempotency-Key": "bid-7f3a"}
 
@@ -147,7 +147,7 @@ async def test_a_buyer_invited_after_bidding_opened_can_bid(
     client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
 ) -> None:
     seller, first, later = await make_org("seller"), await make_org("buyer"), await make_org("buyer")
-    lot_id = await insert_live_lot(db, seller.org_id or 0, visibility="private", invited_org_ids=(first.org_id or 0,))
+    lot_id = await live_lot(db, seller, visibility="private", invited_org_ids=(first.org_id or 0,))
     url = f"/api/lots/{lot_id}/bids"
     assert (await client.post(url, json={"amount": "10"}, headers=first.headers)).status_code == 201
     assert (await client.post(url, json={"amount": "11"}, headers=later.headers)).status_code == 404
@@ -165,7 +165,7 @@ async def test_every_bid_engine_route_refuses_an_anonymous_caller_and_changes_no
     # The handlers carry their guards one by one (no controller-wide guard, see auctions/api.py),
     # so a handler added without one must fail here.
     seller = await make_org("seller")
-    lot_id = await insert_live_lot(db, seller.org_id or 0)
+    lot_id = await live_lot(db, seller)
     calls = [
         ("POST", f"/api/lots/{lot_id}/bids", {"amount": "6000"}),
         ("GET", f"/api/lots/{lot_id}/bids", None),

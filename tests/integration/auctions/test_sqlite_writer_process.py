@@ -10,18 +10,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from exchange.accounts.models import Org
 from exchange.auctions.batch import CLOSED, OK, BidWrite
 from exchange.auctions.journal import BidJournal
 from exchange.auctions.models import BidRevision
 from exchange.auctions.writers import JournalWriterFailed, SqliteProcessWriter
 from exchange.db.engine import make_engine, make_session_maker
 from exchange.settings import Settings
+from tests.support.buyers import registered_orgs
 from tests.support.databases import fresh_database_url
-from tests.support.lots import insert_live_lot
+from tests.support.lots import live_lot
 
 
 @dataclass
@@ -39,12 +39,10 @@ async def sqlite_db(tmp_path: Path) -> AsyncIterator[SqliteDb]:
     settings = Settings.from_env({"DATA_DIR": str(tmp_path), "DATABASE_URL": url})
     engine = make_engine(settings.database)
     sessions = make_session_maker(engine)
-    async with sessions() as session, session.begin():
-        orgs = [{"name": name, "kind": kind, "verified": True} for name, kind in (("S", "seller"), ("B", "buyer"))]
-        await session.execute(insert(Org), orgs)
-        seller, bidder = (await session.scalars(select(Org.id).order_by(Org.id))).all()
-    lot_id = await insert_live_lot(sessions, seller)
-    yield SqliteDb(str(settings.database.sqlite_path), sessions, lot_id, bidder)
+    (seller,) = await registered_orgs(sessions, "", "seller", 1)
+    (bidder,) = await registered_orgs(sessions, "", "buyer", 1)
+    lot_id = await live_lot(sessions, seller)
+    yield SqliteDb(str(settings.database.sqlite_path), sessions, lot_id, bidder.org_id or 0)
     await engine.dispose()
 
 

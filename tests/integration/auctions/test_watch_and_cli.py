@@ -13,15 +13,15 @@ from exchange.auctions.closing import remind_closing_soon
 from exchange.cli import main
 from tests.conftest import OrgFactory
 from tests.support.auctions import closing_lot, opening_report_when_closed
-from tests.support.lots import insert_live_lot
+from tests.support.lots import live_lot
 
 
 async def test_watchers_get_one_closing_soon_reminder(
     client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
 ) -> None:
     seller, watcher, stranger = await make_org("seller"), await make_org("buyer"), await make_org("buyer")
-    soon = await insert_live_lot(db, seller.org_id or 0, closes_at=datetime.now(UTC) + timedelta(minutes=30))
-    later = await insert_live_lot(db, seller.org_id or 0, closes_at=datetime.now(UTC) + timedelta(days=2))
+    soon = await live_lot(db, seller, closes_at=datetime.now(UTC) + timedelta(minutes=30))
+    later = await live_lot(db, seller, closes_at=datetime.now(UTC) + timedelta(days=2))
     for lot_id in (soon, later):
         watched = await client.put(f"/api/lots/{lot_id}/watch", headers=watcher.headers)
         assert watched.json() == {"lot_id": lot_id, "watching": True}

@@ -9,7 +9,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.conftest import OrgFactory
-from tests.support.lots import insert_live_lot
+from tests.support.lots import live_lot
 from tests.support.pages import page_headers
 from tests.support.parallel import Call, fire_together
 
@@ -23,7 +23,7 @@ async def test_simultaneous_watch_calls_from_one_org_all_answer_watching(
     seller, watcher = await make_org("seller"), await make_org("buyer")
     closes_at = datetime.now(UTC) + timedelta(days=2)
     for _round in range(ROUNDS):
-        lot_id = await insert_live_lot(db, seller.org_id or 0, closes_at=closes_at)
+        lot_id = await live_lot(db, seller, closes_at=closes_at)
         answers = fire_together(client, [Call("PUT", f"/api/lots/{lot_id}/watch", watcher.headers)] * AT_ONCE)
         assert [a.status_code for a in answers] == [200] * AT_ONCE, [a.text[:200] for a in answers]
         assert all(a.json() == {"lot_id": lot_id, "watching": True} for a in answers)
@@ -38,7 +38,7 @@ async def test_simultaneous_watch_forms_from_one_org_all_succeed(
     headers = await page_headers(client, watcher)
     closes_at = datetime.now(UTC) + timedelta(days=2)
     for _round in range(ROUNDS):
-        lot_id = await insert_live_lot(db, seller.org_id or 0, closes_at=closes_at)
+        lot_id = await live_lot(db, seller, closes_at=closes_at)
         answers = fire_together(client, [Call("POST", f"/lots/{lot_id}/sale/watch", headers)] * AT_ONCE)
         assert all(a.status_code < 500 for a in answers), [a.status_code for a in answers]
         assert all(a.status_code in (200, 303) for a in answers), [a.text[:200] for a in answers]

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from exchange.lots.models import Lot
-from tests.conftest import OrgFactory
+from tests.conftest import TEST_BIDDING_WINDOW, OrgFactory
 from tests.support.catalogue import FABRIC, body, post_lot, publish
 
 
@@ -237,3 +237,15 @@ async def test_the_seller_lists_own_lots_by_status(client: AsyncTestClient[Lites
     assert {lot["id"] for lot in everything} == {draft["id"], live["id"]}
     assert [lot["id"] for lot in drafts] == [draft["id"]]
     assert (await client.get("/api/seller/lots?status=nope", headers=seller.headers)).status_code == 422
+
+
+async def test_a_sealed_bid_may_close_as_soon_as_the_operators_shortest_window_allows(
+    client: AsyncTestClient[Litestar], make_org: OrgFactory
+) -> None:
+    # The tests' app is built with MIN_BIDDING_WINDOW=1 (seconds); with the default hour this is refused.
+    seller = await make_org("seller")
+    closes = (datetime.now(UTC) + TEST_BIDDING_WINDOW + timedelta(seconds=30)).replace(microsecond=0)
+    draft = await post_lot(client, seller, body(sale={"mode": "sealed_bid", "closes_at": closes.isoformat()}))
+
+    live = await publish(client, seller, draft["id"])
+    assert (live["status"], datetime.fromisoformat(live["closes_at"])) == ("live", closes)

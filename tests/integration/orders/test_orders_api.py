@@ -12,7 +12,7 @@ from exchange.errors import Conflict
 from exchange.orders.models import Order
 from exchange.orders.services import create_order_for_lot
 from tests.conftest import OrgFactory
-from tests.support.lots import insert_live_lot
+from tests.support.lots import live_lot
 
 
 async def _sell(db: async_sessionmaker[AsyncSession], lot_id: int, buyer_org_id: int, source: str) -> int:
@@ -27,7 +27,7 @@ async def test_an_order_is_visible_to_its_buyer_and_seller_and_404_to_anyone_els
     client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
 ) -> None:
     seller, buyer, other = await make_org("seller"), await make_org("buyer"), await make_org("buyer")
-    lot_id = await insert_live_lot(db, seller.org_id or 0, sale_mode="fixed_price", price_minor=4_000_000)
+    lot_id = await live_lot(db, seller, sale_mode="fixed_price", price_minor=4_000_000)
     order_id = await _sell(db, lot_id, buyer.org_id or 0, "purchase")
 
     for party in (buyer, seller):
@@ -47,7 +47,7 @@ async def test_a_lot_is_sold_once_whichever_paths_race_for_it(
     db: async_sessionmaker[AsyncSession], make_org: OrgFactory
 ) -> None:
     seller, buyer_a, buyer_b = await make_org("seller"), await make_org("buyer"), await make_org("buyer")
-    lot_id = await insert_live_lot(db, seller.org_id or 0, sale_mode="fixed_price", price_minor=4_000_000)
+    lot_id = await live_lot(db, seller, sale_mode="fixed_price", price_minor=4_000_000)
 
     results = await asyncio.gather(
         _sell(db, lot_id, buyer_a.org_id or 0, "purchase"),

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from exchange.lots.models import Lot
 from exchange.rfq import schemas, services
 from tests.conftest import OrgFactory
-from tests.support.lots import insert_live_lot
+from tests.support.lots import live_lot
 from tests.support.rfq import count_orders, new_deal, principal_of
 
 
@@ -221,9 +221,9 @@ async def test_a_private_lot_takes_rfqs_only_from_invited_buyers(
     client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
 ) -> None:
     seller, invited, uninvited = await make_org("seller"), await make_org("buyer"), await make_org("buyer")
-    lot_id = await insert_live_lot(
+    lot_id = await live_lot(
         db,
-        seller.org_id or 0,
+        seller,
         sale_mode="fixed_price",
         price_minor=900_000,
         visibility="private",

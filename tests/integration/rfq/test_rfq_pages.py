@@ -10,7 +10,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.conftest import OrgFactory
-from tests.support.lots import insert_live_lot
+from tests.support.lots import live_lot
 from tests.support.pages import PageSession
 from tests.support.rfq import count_orders, new_deal
 
@@ -107,9 +107,7 @@ async def test_wanted_pages_let_a_buyer_post_a_seller_answer_and_the_buyer_compa
     client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory, pages: PageSession
 ) -> None:
     buyer, seller = await make_org("buyer"), await make_org("seller")
-    lot_id = await insert_live_lot(
-        db, seller.org_id or 0, sale_mode="fixed_price", price_minor=4_000_000, quantity_value=Decimal("5000")
-    )
+    lot_id = await live_lot(db, seller, sale_mode="fixed_price", price_minor=4_000_000, quantity_value=Decimal("5000"))
     await pages.sign_in(buyer)
     bad = await pages.post(
         "/wanted/new", {"title": "Twill", "category": "", "quantity_value": "1", "quantity_unit": "m"}

@@ -10,7 +10,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.conftest import Actor, OrgFactory
-from tests.support.lots import insert_live_lot
+from tests.support.lots import live_lot
 from tests.support.rfq import count_orders
 
 
@@ -63,24 +63,25 @@ async def test_sellers_answer_a_wanted_request_and_the_buyer_compares_and_accept
     board = (await client.get("/api/wanted", headers=seller_a.headers)).json()
     assert wanted["id"] in [w["id"] for w in board]
     # Seller A: 5000 yd (4572 m) of 150 cm twill; seller B: 4000 m of 1.3 m wide fabric.
-    lot_a = await insert_live_lot(
+    lot_a = await live_lot(
         db,
-        seller_a.org_id or 0,
+        seller_a,
         sale_mode="fixed_price",
         price_minor=4_500_000,
         quantity_value=Decimal("5000"),
         quantity_unit="yd",
-        specs={"fibre": "cotton", "width": 150},
+        specs={"fibre": "cotton", "width": "150 cm"},
         grade="B",
+        defects="Shade variation between rolls",
     )
-    lot_b = await insert_live_lot(
+    lot_b = await live_lot(
         db,
-        seller_b.org_id or 0,
+        seller_b,
         sale_mode="fixed_price",
         price_minor=3_500_000,
         quantity_value=Decimal("4000"),
         quantity_unit="m",
-        specs={"fibre": "cotton", "width": 130.0},
+        specs={"fibre": "cotton", "width": "1.3 m"},
     )
     thread_a = await answer(
         client, seller_a, wanted["id"], lot_a, "34290.00", delivery_by=in_days(20), payment_terms="net30"
@@ -135,11 +136,10 @@ async def test_a_seller_answers_only_with_their_own_live_lot(
 ) -> None:
     buyer, seller, other_seller = await make_org("buyer"), await make_org("seller"), await make_org("seller")
     wanted = await post_wanted(client, buyer)
-    foreign_lot = await insert_live_lot(db, other_seller.org_id or 0, sale_mode="fixed_price", price_minor=100_000)
-    mine_private = await insert_live_lot(
-        db, seller.org_id or 0, sale_mode="fixed_price", price_minor=100_000, visibility="private"
-    )
-    mine_sold = await insert_live_lot(db, seller.org_id or 0, sale_mode="fixed_price", price_minor=100, status="sold")
+    foreign_lot = await live_lot(db, other_seller, sale_mode="fixed_price", price_minor=100_000)
+    mine_private = await live_lot(db, seller, sale_mode="fixed_price", price_minor=100_000, visibility="private")
+    mine_sold = await live_lot(db, seller, sale_mode="fixed_price", price_minor=100)
+    assert (await client.post(f"/api/lots/{mine_sold}/purchase", headers=buyer.headers)).status_code == 201
     url = f"/api/wanted/{wanted['id']}/answers"
     foreign = await client.post(url, json={"lot_id": foreign_lot, "price": "900.00"}, headers=seller.headers)
     assert (foreign.status_code, foreign.json()["field"]) == (422, "lot_id")
@@ -158,7 +158,7 @@ async def test_a_buyer_withdraws_a_request_and_its_answers_are_declined(
 ) -> None:
     buyer, seller, other_buyer = await make_org("buyer"), await make_org("seller"), await make_org("buyer")
     wanted = await post_wanted(client, buyer)
-    lot = await insert_live_lot(db, seller.org_id or 0, sale_mode="fixed_price", price_minor=100_000)
+    lot = await live_lot(db, seller, sale_mode="fixed_price", price_minor=100_000)
     thread = await answer(client, seller, wanted["id"], lot, "900.00")
     not_theirs = await client.post(f"/api/wanted/{wanted['id']}/cancel", headers=other_buyer.headers)
     assert not_theirs.status_code == 404

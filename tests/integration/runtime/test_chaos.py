@@ -24,9 +24,9 @@ from sqlalchemy import select
 from exchange.auctions.models import BidRevision
 from exchange.db.engine import make_engine, make_session_maker
 from exchange.settings import Settings
-from tests.conftest import Actor
-from tests.support.buyers import many_buyers
-from tests.support.lots import insert_live_lot
+from tests.conftest import TEST_BIDDING_WINDOW, Actor
+from tests.support.buyers import many_buyers, registered_orgs
+from tests.support.lots import live_lot
 from tests.support.servers import child_pids, cmdline, ended, free_port, run_exchange, start_server
 
 BUYERS = 6
@@ -69,6 +69,7 @@ def server(tmp_path: Path) -> Iterator[Server]:
         "WORKERS": "1",  # killing the only worker: nothing answers until its replacement does
         "SECRET_KEY": "chaos-" + uuid.uuid4().hex,
         "AUTH_RATE_LIMIT": "10000",
+        "MIN_BIDDING_WINDOW": str(int(TEST_BIDDING_WINDOW.total_seconds())),  # as the lots are published
     }
     run_exchange("migrate", env=env)
     process, base = start_server(env, "--no-migrate", log=tmp_path / "serve.log")
@@ -153,10 +154,10 @@ async def test_a_worker_and_redis_killed_mid_bidding_the_service_heals_and_every
 ) -> None:
     engine = make_engine(server.settings.database)
     db = make_session_maker(engine)
-    seller = (await many_buyers(db, server.settings, 1))[0]  # an org of its own that owns the lots
+    (seller,) = await registered_orgs(db, server.settings.secret_key, "seller", 1)
     buyers = await many_buyers(db, server.settings, BUYERS)
     closes_at = datetime.now(UTC) + CLOSE_AFTER
-    lots = [await insert_live_lot(db, seller.org_id or 0, closes_at=closes_at) for _ in range(LOTS)]
+    lots = [await live_lot(db, seller, closes_at=closes_at) for _ in range(LOTS)]
     run = Run()
     faults: dict[str, Any] = {}
 

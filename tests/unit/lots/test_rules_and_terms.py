@@ -7,6 +7,7 @@ import pytest
 from exchange.errors import Unprocessable
 from exchange.lots.rules import check_defects, check_sale_terms, listing_window
 from exchange.lots.terms import query_terms, terms_of
+from exchange.settings import DEFAULT_MIN_BIDDING_WINDOW
 
 NOW = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
 
@@ -30,13 +31,26 @@ def test_a_fixed_price_lot_needs_a_price_and_takes_no_reserve() -> None:
 
 
 def test_the_listing_window_ends_a_sealed_bid_at_its_close_and_a_fixed_price_after_its_days() -> None:
-    assert listing_window(NOW, 14, "fixed_price", None) == (NOW + timedelta(days=14), None)
-    assert listing_window(NOW, 14, "sealed_bid", None) == (NOW + timedelta(days=14), NOW + timedelta(days=14))
+    hour = DEFAULT_MIN_BIDDING_WINDOW
+    assert listing_window(NOW, 14, "fixed_price", None, min_bidding=hour) == (NOW + timedelta(days=14), None)
+    assert listing_window(NOW, 14, "sealed_bid", None, min_bidding=hour) == (
+        NOW + timedelta(days=14),
+        NOW + timedelta(days=14),
+    )
     closes = NOW + timedelta(days=3)
-    assert listing_window(NOW, 7, "sealed_bid", closes) == (closes, closes)
+    assert listing_window(NOW, 7, "sealed_bid", closes, min_bidding=hour) == (closes, closes)
     for bad in (NOW + timedelta(minutes=5), NOW + timedelta(days=8)):
         with pytest.raises(Unprocessable):
-            listing_window(NOW, 7, "sealed_bid", bad)
+            listing_window(NOW, 7, "sealed_bid", bad, min_bidding=hour)
+
+
+def test_the_shortest_bidding_window_is_the_operators_setting_and_says_so() -> None:
+    with pytest.raises(Unprocessable, match="at least 1 hour after publishing"):
+        listing_window(NOW, 7, "sealed_bid", NOW + timedelta(minutes=59), min_bidding=DEFAULT_MIN_BIDDING_WINDOW)
+    soon = NOW + timedelta(seconds=5)
+    assert listing_window(NOW, 7, "sealed_bid", soon, min_bidding=timedelta(seconds=2)) == (soon, soon)
+    with pytest.raises(Unprocessable, match="at least 10 seconds after publishing"):
+        listing_window(NOW, 7, "sealed_bid", soon, min_bidding=timedelta(seconds=10))
 
 
 def test_terms_are_lower_case_words_lightly_stemmed_and_chinese_characters_with_their_pairs() -> None:
