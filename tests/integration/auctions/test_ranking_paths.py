@@ -15,7 +15,9 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from exchange.auctions.closing import award_lot
+from exchange.auctions.engine._space import database_space
 from exchange.auctions.rules import RankedBid, decide_award, rank_bids
+from exchange.auctions.scripts import LotKeys
 from tests.conftest import Actor, OrgFactory
 from tests.support.lots import live_lot
 
@@ -113,12 +115,11 @@ def test_the_python_rules_give_the_tables_outcome(case: Case) -> None:
     assert (names[award.winner.bidder_org_id] if award.winner else None, award.price_minor) == _expected(case)
 
 
-async def _bids_in_redis(redis: Redis, lot_id: int) -> list[RankedBid]:
-    """The lot's current bids as the Lua scripts recorded them: "revision:amount:placed_us:rank_seq:nonce"."""
-    keys = [key async for key in redis.scan_iter(match=f"*lot:{{{lot_id}}}:bids")]
-    assert len(keys) == 1
+async def _bids_in_redis(redis: Redis, space: str, lot_id: int) -> list[RankedBid]:
+    """The lot's current bids as the Lua scripts recorded them: "revision:amount:placed_us:rank_seq:nonce"
+    (in this database's key space: the SQLite and PostgreSQL runs share one redis-server)."""
     bids = []
-    for bidder, packed in (await redis.hgetall(keys[0])).items():
+    for bidder, packed in (await redis.hgetall(LotKeys(lot_id, space).bids)).items():
         _revision, amount, placed_us, rank_seq, _nonce = packed.decode().split(":")
         if amount:
             bids.append(RankedBid(int(bidder), int(amount), int(rank_seq), int(placed_us)))
@@ -135,6 +136,7 @@ async def test_the_lua_scripts_and_the_sql_close_agree_with_the_rules_on_every_c
     buyers: dict[str, Actor] = {name: await make_org("buyer") for name in "ABC"}
     names = {actor.org_id: name for name, actor in buyers.items()}
     redis = Redis.from_url(redis_url)
+    space = await database_space(db)
     try:
         for case in CASES:
             lot_id = await live_lot(db, seller, **case.lot)
@@ -148,7 +150,7 @@ async def test_the_lua_scripts_and_the_sql_close_agree_with_the_rules_on_every_c
                     )
                 assert answer.status_code in (201, 204), (case.name, answer.text)
 
-            ranked = [names[bid.bidder_org_id] for bid in rank_bids(await _bids_in_redis(redis, lot_id))]
+            ranked = [names[bid.bidder_org_id] for bid in rank_bids(await _bids_in_redis(redis, space, lot_id))]
             assert ranked[:1] == [case.winner or ranked[0]], case.name  # the top bid, even under the reserve
             assert [*ranked, None][1] == case.runner_up, case.name
 
