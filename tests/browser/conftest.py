@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from tests.support.servers import free_port, run_exchange, start_server
+from tests.support.servers import free_port, run_exchange, start_server, stop_server
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -51,11 +49,7 @@ def live_server(live_server_env: dict[str, str]) -> Iterator[str]:
     run_exchange("create-admin", ADMIN[0], "--password", ADMIN[1], env=env)
     process, base_url = start_server(env, "--no-migrate", log=Path(env["DATA_DIR"]) / "serve.log")
     yield base_url
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    stop_server(process)
 
 
 @pytest.fixture(scope="session")

@@ -12,8 +12,6 @@ A longer run: `SCHEMATHESIS_EXAMPLES=200 .venv/bin/python -m pytest tests/integr
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -25,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
-from tests.support.servers import free_port, run_exchange, start_server
+from tests.support.servers import free_port, run_exchange, start_server, stop_server
 
 ROLES = ("seller", "buyer", "broker", "admin", "anonymous")
 DEMO_SIGN_INS = {
@@ -51,11 +49,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     run_exchange("demo", env=env)
     process, base = start_server(env, "--no-migrate", log=data_dir / "serve.log")
     yield base
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    stop_server(process)
 
 
 @pytest.fixture(scope="module")

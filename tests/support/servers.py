@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-__all__ = ["child_pids", "cmdline", "ended", "free_port", "run_exchange", "start_server"]
+__all__ = ["child_pids", "cmdline", "ended", "free_port", "run_exchange", "start_server", "stop_server"]
 
 
 def free_port() -> int:
@@ -50,6 +51,16 @@ def start_server(
     process.kill()
     detail = log.read_text() if log and log.exists() else ""
     raise RuntimeError(f"exchange serve did not report both stores up within {timeout:.0f} s\n{detail}")
+
+
+def stop_server(process: subprocess.Popen[bytes], *, timeout: float = 20.0) -> None:
+    """Stop `exchange serve` as an operator would (SIGTERM), killing it if it is not gone within `timeout`."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def cmdline(pid: int) -> str:

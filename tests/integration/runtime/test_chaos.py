@@ -27,7 +27,7 @@ from exchange.settings import Settings
 from tests.conftest import TEST_BIDDING_WINDOW, Actor
 from tests.support.buyers import many_buyers, registered_orgs
 from tests.support.lots import live_lot
-from tests.support.servers import child_pids, cmdline, ended, free_port, run_exchange, start_server
+from tests.support.servers import child_pids, cmdline, ended, free_port, run_exchange, start_server, stop_server
 
 BUYERS = 6
 LOTS = 3
@@ -76,8 +76,7 @@ def server(tmp_path: Path) -> Iterator[Server]:
     try:
         yield Server(process, base, tmp_path, Settings.from_env(env).prepared())
     finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
+        stop_server(process, timeout=30)
 
 
 def _worker_and_its_journal_writer(serve_pid: int) -> tuple[int, int]:
