@@ -111,6 +111,19 @@ class LotsController(Controller):
         await services.publish_lot(db_session, principal, lot_id, runtime=runtime)
         return await services.get_lot(db_session, principal, lot_id)
 
+    @post(
+        "/{lot_id:int}/invitations",
+        status_code=200,
+        guards=[requires_signed_in],
+        summary="Invite more buyer organisations to a private lot (seller; also while it is live)",
+    )
+    async def invite(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id, data: schemas.LotInvitations
+    ) -> schemas.Lot:
+        principal = current_principal(request)
+        await services.invite_to_lot(db_session, principal, lot_id, data.org_ids)
+        return await services.get_lot(db_session, principal, lot_id)
+
     @post("/{lot_id:int}/withdraw", status_code=200, guards=[requires_signed_in], summary="Withdraw a lot")
     async def withdraw(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id, runtime: Runtime

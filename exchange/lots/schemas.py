@@ -84,6 +84,12 @@ class LotCreate(msgspec.Struct, forbid_unknown_fields=True):
     listing_days: Annotated[int, msgspec.Meta(ge=1, le=365)] = 14
 
 
+class LotInvitations(msgspec.Struct, forbid_unknown_fields=True):
+    """More buyer organisations invited to a private lot (the ones already invited stay invited)."""
+
+    org_ids: list[int]
+
+
 class LotUpdate(msgspec.Struct, forbid_unknown_fields=True):
     """A partial edit of a draft: only the fields given change. `specs`, `sale`, `location` and
     `invited_org_ids` each replace the whole of their value."""

@@ -10,7 +10,7 @@ from exchange.lots.services._documents import (
     read_document,
     remove_document,
 )
-from exchange.lots.services._drafts import create_lot, leaf_category, update_lot
+from exchange.lots.services._drafts import create_lot, invite_to_lot, leaf_category, update_lot
 from exchange.lots.services._lifecycle import (
     approve_lot,
     expire_due_lots,
@@ -31,6 +31,7 @@ __all__ = [
     "document_out",
     "expire_due_lots",
     "get_lot",
+    "invite_to_lot",
     "leaf_category",
     "list_seller_lots",
     "lot_out",

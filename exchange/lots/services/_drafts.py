@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.accounts.errors import WRONG_ORG_KIND
 from exchange.accounts.models import Org
 from exchange.accounts.principal import Principal
-from exchange.errors import Forbidden, Unprocessable, from_msgspec_error
+from exchange.errors import Conflict, Forbidden, Unprocessable, from_msgspec_error
 from exchange.lots import rules, schemas
+from exchange.lots.errors import LOT_UNAVAILABLE
 from exchange.lots.index import reindex_lot
 from exchange.lots.models import Lot, LotInvite
 from exchange.lots.services._common import own_lot
@@ -212,5 +213,21 @@ async def update_lot(session: AsyncSession, principal: Principal, lot_id: int, d
     await _write_invites(session, lot.id, new_invites)
     await session.flush()
     await reindex_lot(session, lot)
+    await session.flush()
+    return lot
+
+
+async def invite_to_lot(session: AsyncSession, principal: Principal, lot_id: int, org_ids: list[int]) -> Lot:
+    """The seller invites more buyer organisations to its private lot, also once bidding has opened (an
+    invited buyer may bid from then on; the bid engine reads new invitations from SQL). Already invited
+    organisations stay invited; nothing is written unless every id is a buyer or broker organisation."""
+    lot = await own_lot(session, principal, lot_id)
+    if lot.status not in ("draft", "in_review", "live"):
+        raise Conflict("Buyers can be invited only before the lot has left sale.", code=LOT_UNAVAILABLE)
+    invites = await _checked_invites(session, org_ids, lot.visibility)
+    if not invites:
+        raise Unprocessable("Name at least one organisation to invite.", field="org_ids")
+    already = set(await session.scalars(select(LotInvite.org_id).where(LotInvite.lot_id == lot_id)))
+    session.add_all(LotInvite(lot_id=lot_id, org_id=org_id) for org_id in invites if org_id not in already)
     await session.flush()
     return lot

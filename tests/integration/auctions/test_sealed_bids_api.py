@@ -7,7 +7,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from exchange.auctions.models import Bid, BidRevision
 from exchange.auctions.receipts import verify_receipt
-from exchange.lots.models import LotInvite
 from tests.conftest import OrgFactory
 from tests.support.auctions import closing_lot, opening_report_when_closed
 from tests.support.lots import live_lot
@@ -152,8 +151,10 @@ async def test_a_buyer_invited_after_bidding_opened_can_bid(
     assert (await client.post(url, json={"amount": "10"}, headers=first.headers)).status_code == 201
     assert (await client.post(url, json={"amount": "11"}, headers=later.headers)).status_code == 404
 
-    async with db() as session, session.begin():
-        session.add(LotInvite(lot_id=lot_id, org_id=later.org_id or 0))
+    invited = await client.post(
+        f"/api/lots/{lot_id}/invitations", json={"org_ids": [later.org_id]}, headers=seller.headers
+    )
+    assert invited.status_code == 200, invited.text
 
     invited_now = await client.post(url, json={"amount": "11"}, headers=later.headers)
     assert invited_now.status_code == 201

@@ -73,3 +73,41 @@ async def test_only_buyer_or_broker_orgs_can_be_invited_and_only_to_private_lots
         response = await client.post("/api/lots", json=bad, headers=seller.headers)
         assert response.status_code == 422
         assert response.json()["field"] == "invited_org_ids"
+
+
+async def test_a_seller_invites_another_buyer_to_a_live_private_lot_and_nobody_else_can(
+    client: AsyncTestClient[Litestar], make_org: OrgFactory
+) -> None:
+    seller, first, later, other_seller = (
+        await make_org("seller"),
+        await make_org("buyer"),
+        await make_org("buyer"),
+        await make_org("seller"),
+    )
+    lot = await post_lot(client, seller, body(visibility="private", invited_org_ids=[first.org_id]))
+    assert (await publish(client, seller, lot["id"]))["status"] == "live"
+    url = f"/api/lots/{lot['id']}/invitations"
+    assert (await client.get(f"/api/lots/{lot['id']}", headers=later.headers)).status_code == 404
+
+    # Not the seller: the uninvited buyer does not see the lot, the invited one may not change it.
+    assert (await client.post(url, json={"org_ids": [later.org_id]}, headers=later.headers)).status_code == 404
+    assert (await client.post(url, json={"org_ids": [later.org_id]}, headers=first.headers)).status_code == 403
+    # Only buyer or broker organisations, and at least one; a refusal invites nobody.
+    refused = await client.post(url, json={"org_ids": [later.org_id, other_seller.org_id]}, headers=seller.headers)
+    assert (refused.status_code, refused.json()["field"]) == (422, "invited_org_ids")
+    assert (await client.post(url, json={"org_ids": []}, headers=seller.headers)).status_code == 422
+    assert (await client.get(f"/api/lots/{lot['id']}", headers=later.headers)).status_code == 404
+
+    invited = await client.post(url, json={"org_ids": [later.org_id, first.org_id]}, headers=seller.headers)
+    assert invited.status_code == 200, invited.text
+    assert (await client.get(f"/api/lots/{lot['id']}", headers=later.headers)).status_code == 200
+    assert (await client.get(f"/api/lots/{lot['id']}", headers=first.headers)).status_code == 200
+
+
+async def test_a_public_lot_takes_no_invitations(client: AsyncTestClient[Litestar], make_org: OrgFactory) -> None:
+    seller, buyer = await make_org("seller"), await make_org("buyer")
+    lot = await post_lot(client, seller, body())
+    answer = await client.post(
+        f"/api/lots/{lot['id']}/invitations", json={"org_ids": [buyer.org_id]}, headers=seller.headers
+    )
+    assert answer.status_code == 422
