@@ -113,5 +113,4 @@ async def test_a_live_subscription_made_while_redis_is_down_gets_its_events_once
         assert not listening.done()
         stack.redis_server.ensure_running()
         raw = await listening
-        print("BODY DONE", raw)
         assert msgspec.json.decode(raw) == {"event": "count", "data": {"count": 1}}
