@@ -36,6 +36,7 @@ from exchange.db.engine import make_engine, make_session_maker
 from exchange.errors import exception_handlers
 from exchange.events import EventDispatcher
 from exchange.health import health
+from exchange.ledger import jobs as ledger_jobs
 from exchange.live.channels import Live, make_channels_plugin
 from exchange.lots import jobs as lot_jobs
 from exchange.lots.api import LotReviewController, LotsController, SellerLotsController
@@ -66,7 +67,13 @@ MAX_BODY_BYTES = 1024 * 1024
 GIL_SWITCH_SECONDS = 0.0005
 GC_THRESHOLDS = (5_000, 20, 100)
 
-SCHEDULED_JOBS: tuple[Job, ...] = (*auction_jobs.JOBS, *lot_jobs.JOBS, *rfq_jobs.JOBS, *mail_jobs.JOBS)
+SCHEDULED_JOBS: tuple[Job, ...] = (
+    *auction_jobs.JOBS,
+    *lot_jobs.JOBS,
+    *rfq_jobs.JOBS,
+    *mail_jobs.JOBS,
+    *ledger_jobs.JOBS,
+)
 """Every capability's periodic jobs; a new capability adds its `jobs.JOBS` here."""
 
 

@@ -6,6 +6,7 @@ from exchange.accounts import models as accounts_models
 from exchange.auctions import models as auctions_models
 from exchange.db.base import Base
 from exchange.idempotency import models as idempotency_models
+from exchange.ledger import models as ledger_models
 from exchange.lots import models as lots_models
 from exchange.mail import models as mail_models
 from exchange.notifications import models as notifications_models
@@ -17,6 +18,7 @@ __all__ = [
     "accounts_models",
     "auctions_models",
     "idempotency_models",
+    "ledger_models",
     "lots_models",
     "mail_models",
     "notifications_models",
