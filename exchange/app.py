@@ -37,6 +37,7 @@ from exchange.errors import exception_handlers
 from exchange.events import EventDispatcher
 from exchange.health import health
 from exchange.ledger import jobs as ledger_jobs
+from exchange.ledger.api import LedgerController
 from exchange.live.channels import Live, make_channels_plugin
 from exchange.lots import jobs as lot_jobs
 from exchange.lots.api import LotReviewController, LotsController, SellerLotsController
@@ -189,6 +190,7 @@ def create_app(
             *rfq_controllers,
             AuctionsController,
             MyBidsController,
+            LedgerController,
         ],
     )
     return Litestar(

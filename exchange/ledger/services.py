@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import BigInteger, Table, case, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -140,16 +140,12 @@ async def post(
     if (first := await _replay(session, key, "post", fingerprint)) is not None:
         return first
     deltas = rules.net_deltas(moves)
-    found = await _lock_accounts(session, deltas.keys())
-    currency = _one_currency(found.values())
-    for account_id, delta in deltas.items():
-        if delta < 0:
-            _check_covers(found[account_id], -delta)
+    changes = {account: _Change(posted=delta) for account, delta in deltas.items()}
+    currency = await _apply(session, changes)
     entry_id = await _claim(session, key, "post", fingerprint, at, memo, order_id, hold_id=None)
-    if entry_id is None:
+    if entry_id is None:  # a concurrent call with this key got there first
+        await _undo(session, changes)
         return await _replayed(session, key, "post", fingerprint)
-    changes = [{"account_id": a, "posted": d, "pending_out": 0, "pending_in": 0} for a, d in deltas.items() if d]
-    await _change_balances(session, changes)
     await _write_lines(session, entry_id, currency, rules.lines_of(deltas))
     return Entry(id=entry_id, key=key, kind="post", hold_id=None, replayed=False)
 
@@ -165,17 +161,21 @@ async def hold(
     order_id: int | None = None,
 ) -> int:
     """Hold `move` pending (two-phase): the money leaves `from_account`'s available balance now, and moves
-    when the hold is posted (`post_hold`), or returns when it is voided or expires. Returns the hold's id."""
+    when the hold is posted (`post_hold`), or returns when it is voided or expires. Returns the hold's id
+    (the id of the entry that placed it)."""
     _check_key(key)
     rules.check_moves([move])
     fingerprint = rules.fingerprint("hold", move=move, order_id=order_id)
     if (first := await _replay(session, key, "hold", fingerprint)) is not None:
         return first.id
-    found = await _lock_accounts(session, (move.from_account, move.to_account))
-    _one_currency(found.values())
-    _check_covers(found[move.from_account], move.amount_minor)
+    changes = {
+        move.from_account: _Change(pending_out=move.amount_minor),
+        move.to_account: _Change(pending_in=move.amount_minor),
+    }
+    await _apply(session, changes)
     entry_id = await _claim(session, key, "hold", fingerprint, at, memo, order_id, hold_id=None)
     if entry_id is None:
+        await _undo(session, changes)
         return (await _replayed(session, key, "hold", fingerprint)).id
     await session.execute(
         _holds.insert().values(
@@ -188,13 +188,6 @@ async def hold(
             expires_at=expires_at,
             created_at=at,
         )
-    )
-    await _change_balances(
-        session,
-        [
-            {"account_id": move.from_account, "posted": 0, "pending_out": move.amount_minor, "pending_in": 0},
-            {"account_id": move.to_account, "posted": 0, "pending_out": 0, "pending_in": move.amount_minor},
-        ],
     )
     return entry_id
 
@@ -214,17 +207,7 @@ async def post_hold(
     if amount_minor is not None:
         rules.check_amount(amount_minor)
     fingerprint = rules.fingerprint("post_hold", hold_id=hold_id, amount_minor=amount_minor, order_id=order_id)
-    if (first := await _replay(session, key, "post_hold", fingerprint)) is not None:
-        return first
-    pending = await _pending_hold(session, hold_id, at)
-    amount = pending.amount_minor if amount_minor is None else amount_minor
-    if amount > pending.amount_minor:
-        raise Unprocessable(
-            f"The hold is for {pending.amount_minor} minor units; {amount} cannot be posted from it.",
-            field="amount_minor",
-            code=BAD_MOVE,
-        )
-    return await _resolve(session, key, "post_hold", fingerprint, pending, at, memo, order_id, posted=amount)
+    return await _end_hold(session, key, "post_hold", fingerprint, hold_id, at, memo, order_id, amount_minor)
 
 
 async def void_hold(
@@ -233,28 +216,47 @@ async def void_hold(
     """Void a pending hold: all of it returns to the sender."""
     _check_key(key)
     fingerprint = rules.fingerprint("void_hold", hold_id=hold_id, order_id=order_id)
-    if (first := await _replay(session, key, "void_hold", fingerprint)) is not None:
-        return first
-    pending = await _pending_hold(session, hold_id, at, posting=False)
-    return await _resolve(session, key, "void_hold", fingerprint, pending, at, memo, order_id, posted=0)
+    return await _end_hold(session, key, "void_hold", fingerprint, hold_id, at, memo, order_id, None)
 
 
 async def expire_hold(session: AsyncSession, hold_id: int, at: datetime) -> Entry | None:
-    """Expire the hold if it is still pending and due at `at`: exactly once (None when not, or done already)."""
-    key = f"ledger:hold:{hold_id}:expire"
+    """Expire the hold if it is still pending and due at `at`: exactly once, whoever else runs this (None
+    when it is not due, or no longer pending); nothing is written then."""
     fingerprint = rules.fingerprint("expire_hold", hold_id=hold_id)
-    row = (await session.execute(select(_holds).where(_holds.c.id == hold_id).with_for_update())).one_or_none()
-    if row is None or row.status != "pending" or row.expires_at is None or row.expires_at > at:
+    try:
+        entry = await _end_hold(
+            session, f"ledger:hold:{hold_id}:expire", "expire_hold", fingerprint, hold_id, at, "expired", None, None
+        )
+    except (Conflict, NotFound):
         return None
-    return await _resolve(session, key, "expire_hold", fingerprint, row, at, "expired", None, posted=0)
+    return None if entry.replayed else entry
 
 
 # --- the steps ------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class _Change:
+    """What an entry adds to an account's posted, pending-out and pending-in balances."""
+
+    posted: int = 0
+    pending_out: int = 0
+    pending_in: int = 0
+
+    @property
+    def available(self) -> int:
+        return self.posted - self.pending_out
+
+    def negated(self) -> _Change:
+        return _Change(-self.posted, -self.pending_out, -self.pending_in)
+
+
+def _is_postgres(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
 def _insert(session: AsyncSession, table: Any) -> Any:
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
+    return (postgresql if _is_postgres(session) else sqlite).insert(table)
 
 
 def _check_key(key: str) -> None:
@@ -318,62 +320,99 @@ async def _claim(
     return None if made is None else int(made)
 
 
-async def _lock_accounts(session: AsyncSession, account_ids: Any) -> dict[int, _Account]:
-    """The accounts, locked in id order (PostgreSQL; SQLite has one writer at a time anyway)."""
-    wanted = sorted(set(account_ids))
+async def _apply(session: AsyncSession, changes: dict[int, _Change]) -> str:
+    """Add `changes` to the accounts' balances in one UPDATE; returns their one currency.
+
+    Refused with nothing changed: an unknown account (404), accounts of different currencies (422), an
+    account that may not go negative whose available balance would (409). On PostgreSQL the rows are first
+    locked in id order (no deadlocks) and checked; on SQLite (one writer at a time) the UPDATE is the check:
+    the table's CHECK refuses a negative balance, and RETURNING gives the currencies."""
+    if _is_postgres(session):
+        await _lock_and_check(session, changes)
+    try:
+        rows = (await session.execute(_update_balances(changes).returning(_accounts.c.id, _accounts.c.currency))).all()
+    except IntegrityError:  # CHECK available_not_negative (the statement changed nothing)
+        raise await _insufficient(session, changes) from None
+    currencies = {row.currency for row in rows}
+    if len(rows) != len(changes) or len(currencies) != 1:
+        await _undo(session, {row.id: changes[row.id] for row in rows})
+        missing = sorted(set(changes) - {row.id for row in rows})
+        if missing:
+            raise NotFound(f"No ledger account {missing[0]}.", code=UNKNOWN_ACCOUNT)
+        raise _mixed(currencies)
+    return str(currencies.pop())
+
+
+async def _undo(session: AsyncSession, changes: dict[int, _Change]) -> None:
+    if changes:
+        await session.execute(_update_balances({a: change.negated() for a, change in changes.items()}))
+
+
+def _update_balances(changes: dict[int, _Change]) -> Any:
+    """UPDATE ledger_accounts SET posted = posted + CASE id WHEN a THEN x ... END, ... WHERE id IN (...)."""
+    values: dict[str, Any] = {}
+    for column in ("posted", "pending_out", "pending_in"):
+        amounts = {account: getattr(change, column) for account, change in changes.items()}
+        if any(amounts.values()):
+            whens = {account: literal(amount, BigInteger) for account, amount in amounts.items()}
+            values[column] = _accounts.c[column] + case(whens, value=_accounts.c.id, else_=literal(0, BigInteger))
+    if not values:  # movements that net to nothing: still checks that the accounts exist
+        values["posted"] = _accounts.c.posted
+    return update(_accounts).where(_accounts.c.id.in_(sorted(changes))).values(**values)
+
+
+async def _lock_and_check(session: AsyncSession, changes: dict[int, _Change]) -> None:
     result = await session.execute(
         select(_accounts.c.id, _accounts.c.purpose, _accounts.c.currency, _accounts.c.posted, _accounts.c.pending_out)
-        .where(_accounts.c.id.in_(wanted))
+        .where(_accounts.c.id.in_(sorted(changes)))
         .order_by(_accounts.c.id)
         .with_for_update()
     )
-    found = {row.id: _Account(row.id, row.purpose, row.currency, row.posted, row.pending_out) for row in result}
-    missing = [a for a in wanted if a not in found]
+    found = {row.id: row for row in result}
+    missing = [a for a in sorted(changes) if a not in found]
     if missing:
         raise NotFound(f"No ledger account {missing[0]}.", code=UNKNOWN_ACCOUNT)
-    return found
-
-
-def _one_currency(found: Any) -> str:
-    currencies: set[str] = {account.currency for account in found}
+    currencies = {row.currency for row in found.values()}
     if len(currencies) != 1:
-        raise Unprocessable(
-            f"A ledger entry moves one currency; these accounts hold {', '.join(sorted(currencies))}.",
-            field="moves",
-            code=CURRENCY_MISMATCH,
-        )
-    return currencies.pop()
+        raise _mixed(currencies)
+    for account_id, change in changes.items():
+        row = found[account_id]
+        if change.available < 0 and not rules.may_go_negative(row.purpose):
+            _check_covers(account_id, row.purpose, row.posted - row.pending_out, -change.available)
 
 
-def _check_covers(account: _Account, amount: int) -> None:
-    if rules.may_go_negative(account.purpose):
-        return
-    available = account.posted - account.pending_out
+def _mixed(currencies: set[str]) -> Unprocessable:
+    return Unprocessable(
+        f"A ledger entry moves one currency; these accounts hold {', '.join(sorted(currencies))}.",
+        field="moves",
+        code=CURRENCY_MISMATCH,
+    )
+
+
+def _check_covers(account_id: int, purpose: str, available: int, amount: int) -> None:
     if available < amount:
         raise Conflict(
-            f"Ledger account {account.id} ({account.purpose}) has {available} minor units available; "
-            f"{amount} cannot leave it.",
+            f"Ledger account {account_id} ({purpose}) has {available} minor units available; {amount} cannot leave it.",
             code=INSUFFICIENT_FUNDS,
         )
 
 
-async def _change_balances(session: AsyncSession, changes: list[dict[str, int]]) -> None:
-    statement = (
-        update(_accounts)
-        .where(_accounts.c.id == bindparam("account_id"))
-        .values(
-            posted=_accounts.c.posted + bindparam("posted"),
-            pending_out=_accounts.c.pending_out + bindparam("pending_out"),
-            pending_in=_accounts.c.pending_in + bindparam("pending_in"),
+async def _insufficient(session: AsyncSession, changes: dict[int, _Change]) -> Conflict:
+    """The refusal naming the account that cannot pay (read after SQLite's CHECK refused the UPDATE)."""
+    if not _is_postgres(session):  # PostgreSQL checked under lock before; its transaction is aborted now
+        rows = await session.execute(
+            select(_accounts.c.id, _accounts.c.purpose, _accounts.c.posted, _accounts.c.pending_out).where(
+                _accounts.c.id.in_(sorted(changes))
+            )
         )
-    )
-    try:
-        await session.execute(statement.execution_options(synchronize_session=False), changes)
-    except IntegrityError:  # a concurrent writer took the money after the check (see the module's notes)
-        raise Conflict(
-            "An account's available balance no longer covers the movement; nothing was moved.",
-            code=INSUFFICIENT_FUNDS,
-        ) from None
+        for row in rows:
+            change = changes[row.id]
+            if change.available < 0 and not rules.may_go_negative(row.purpose):
+                try:
+                    _check_covers(row.id, row.purpose, row.posted - row.pending_out, -change.available)
+                except Conflict as refusal:
+                    return refusal
+    return Conflict("An account's available balance does not cover the movement.", code=INSUFFICIENT_FUNDS)
 
 
 async def _write_lines(session: AsyncSession, entry_id: int, currency: str, lines: list[tuple[int, int, int]]) -> None:
@@ -388,58 +427,75 @@ async def _write_lines(session: AsyncSession, entry_id: int, currency: str, line
     )
 
 
-async def _pending_hold(session: AsyncSession, hold_id: int, at: datetime, *, posting: bool = True) -> Any:
-    row = (await session.execute(select(_holds).where(_holds.c.id == hold_id).with_for_update())).one_or_none()
-    if row is None:
-        raise NotFound(f"No ledger hold {hold_id}.", code=UNKNOWN_ACCOUNT)
-    if row.status != "pending":
-        raise Conflict(
-            f"Ledger hold {hold_id} is {row.status}, not pending: nothing can be done with it.", code=HOLD_NOT_PENDING
-        )
-    if posting and row.expires_at is not None and row.expires_at <= at:
-        raise Conflict(
-            f"Ledger hold {hold_id} expired at {row.expires_at.isoformat()}; it can only be voided.", code=HOLD_EXPIRED
-        )
-    return row
-
-
-async def _resolve(
+async def _end_hold(
     session: AsyncSession,
     key: str,
     kind: str,
     fingerprint: str,
-    pending: Any,
+    hold_id: int,
     at: datetime,
     memo: str,
     order_id: int | None,
-    *,
-    posted: int,
+    amount_minor: int | None,
 ) -> Entry:
-    """End a pending hold (posted, voided or expired): once, whoever races for it."""
+    """Post, void or expire a pending hold: one conditional UPDATE decides, so two racing calls end it once."""
     status = {"post_hold": "posted", "void_hold": "voided", "expire_hold": "expired"}[kind]
-    ended = await session.execute(
-        update(_holds)
-        .where(_holds.c.id == pending.id, _holds.c.status == "pending")
-        .values(status=status, posted_minor=posted, resolved_at=at)
-        .execution_options(synchronize_session=False)
-    )
-    if ended.rowcount != 1:  # type: ignore[attr-defined]
+    conditions = [_holds.c.id == hold_id, _holds.c.status == "pending"]
+    posted: Any = 0
+    if kind == "post_hold":
+        conditions.append(or_(_holds.c.expires_at.is_(None), _holds.c.expires_at > at))
+        if amount_minor is not None:
+            conditions.append(_holds.c.amount_minor >= amount_minor)
+        posted = _holds.c.amount_minor if amount_minor is None else amount_minor
+    elif kind == "expire_hold":
+        conditions.append(_holds.c.expires_at <= at)
+    ended = (
+        await session.execute(
+            update(_holds)
+            .where(*conditions)
+            .values(status=status, posted_minor=posted, resolved_at=at)
+            .returning(_holds.c.from_account_id, _holds.c.to_account_id, _holds.c.amount_minor, _holds.c.posted_minor)
+        )
+    ).one_or_none()
+    if ended is None:
         if (first := await _replay(session, key, kind, fingerprint)) is not None:
-            return first  # the same call, made concurrently, won
-        raise Conflict(f"Ledger hold {pending.id} is no longer pending.", code=HOLD_NOT_PENDING)
-    entry_id = await _claim(session, key, kind, fingerprint, at, memo, order_id, hold_id=pending.id)
-    if entry_id is None:
-        raise Conflict(f"The ledger key {key!r} was already used; nothing was moved.", code=LEDGER_KEY_REUSED)
-    held = pending.amount_minor
-    await _change_balances(
-        session,
-        [
-            {"account_id": pending.from_account_id, "posted": -posted, "pending_out": -held, "pending_in": 0},
-            {"account_id": pending.to_account_id, "posted": posted, "pending_out": 0, "pending_in": -held},
-        ],
-    )
-    if posted:
-        currency = await session.scalar(select(_accounts.c.currency).where(_accounts.c.id == pending.from_account_id))
-        deltas = {pending.from_account_id: -posted, pending.to_account_id: posted}
-        await _write_lines(session, entry_id, str(currency), rules.lines_of(deltas))
-    return Entry(id=entry_id, key=key, kind=kind, hold_id=pending.id, replayed=False)
+            return first
+        raise await _not_endable(session, hold_id, at, amount_minor)
+    entry_id = await _claim(session, key, kind, fingerprint, at, memo, order_id, hold_id=hold_id)
+    if entry_id is None:  # the key was used by another call: put the hold back as it was
+        await session.execute(
+            update(_holds).where(_holds.c.id == hold_id).values(status="pending", posted_minor=0, resolved_at=None)
+        )
+        return await _replayed(session, key, kind, fingerprint)
+    held, part = ended.amount_minor, ended.posted_minor
+    changes = {
+        ended.from_account_id: _Change(posted=-part, pending_out=-held),
+        ended.to_account_id: _Change(posted=part, pending_in=-held),
+    }
+    currency = await _apply(session, changes)
+    if part:
+        deltas = {ended.from_account_id: -part, ended.to_account_id: part}
+        await _write_lines(session, entry_id, currency, rules.lines_of(deltas))
+    return Entry(id=entry_id, key=key, kind=kind, hold_id=hold_id, replayed=False)
+
+
+async def _not_endable(session: AsyncSession, hold_id: int, at: datetime, amount_minor: int | None) -> Exception:
+    row = (await session.execute(select(_holds).where(_holds.c.id == hold_id))).one_or_none()
+    if row is None:
+        return NotFound(f"No ledger hold {hold_id}.", code=UNKNOWN_ACCOUNT)
+    if row.status != "pending":
+        return Conflict(
+            f"Ledger hold {hold_id} is {row.status}, not pending: it can no longer be posted or voided.",
+            code=HOLD_NOT_PENDING,
+        )
+    if row.expires_at is not None and row.expires_at <= at:
+        return Conflict(
+            f"Ledger hold {hold_id} expired at {row.expires_at.isoformat()}; it can only be voided.", code=HOLD_EXPIRED
+        )
+    if amount_minor is not None and amount_minor > row.amount_minor:
+        return Unprocessable(
+            f"The hold is for {row.amount_minor} minor units; {amount_minor} cannot be posted from it.",
+            field="amount_minor",
+            code=BAD_MOVE,
+        )
+    return Conflict(f"Ledger hold {hold_id} cannot be ended now.", code=HOLD_NOT_PENDING)
