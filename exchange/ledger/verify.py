@@ -6,7 +6,8 @@
 3. No account that may not go negative has (posted less pending out).
 4. The escrow account of every finished order (settled, resolved, cancelled) is at zero.
 5. Over all accounts, per currency: posted balances add up to zero, pending out equals pending in.
-6. Every hold that is no longer pending was ended by exactly one entry.
+6. Every hold that is no longer pending was ended by exactly one entry of the matching kind (posted by a
+   post_hold, ...), and a pending one by none.
 """
 
 from __future__ import annotations
@@ -96,11 +97,13 @@ ORDER BY currency
 """
 
 _UNENDED_HOLDS = """
-SELECT h.id, h.status, COUNT(e.id) AS endings
+SELECT h.id, h.status, COUNT(e.id) AS endings, MAX(e.kind) AS ending
 FROM ledger_holds AS h
-LEFT JOIN ledger_entries AS e ON e.hold_id = h.id AND e.kind IN ('post_hold', 'void_hold', 'expire_hold')
+LEFT JOIN ledger_entries AS e ON e.hold_id = h.id
 GROUP BY h.id, h.status
-HAVING (h.status = 'pending' AND COUNT(e.id) <> 0) OR (h.status <> 'pending' AND COUNT(e.id) <> 1)
+HAVING (h.status = 'pending' AND COUNT(e.id) <> 0)
+    OR (h.status <> 'pending' AND (COUNT(e.id) <> 1 OR MAX(e.kind) <> CASE h.status
+        WHEN 'posted' THEN 'post_hold' WHEN 'voided' THEN 'void_hold' ELSE 'expire_hold' END))
 ORDER BY h.id
 LIMIT :limit
 """
@@ -164,6 +167,6 @@ async def verify_ledger(db: AsyncSession | AsyncConnection, *, limit: int = 20) 
         found.append(
             f"the accounts in {currency} add up to {posted} posted (pending out {pending_out}, in {pending_in})"
         )
-    for hold_id, status, endings in await rows(_UNENDED_HOLDS):
-        found.append(f"hold {hold_id} is {status} but was ended by {endings} entries")
+    for hold_id, status, endings, ending in await rows(_UNENDED_HOLDS):
+        found.append(f"hold {hold_id} is {status} but was ended by {endings} entries ({ending or 'none'})")
     return report
