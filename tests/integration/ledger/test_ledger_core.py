@@ -241,3 +241,33 @@ async def test_journal_lines_and_entries_refuse_update_and_delete(
                 await session.execute(text(statement))
             await session.rollback()
     assert len(await _lines(db, entry.id)) == 2
+
+
+async def test_a_post_and_a_void_racing_for_one_hold_end_it_once(
+    db: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    a = await _org_accounts(db, settings)
+    async with db() as session, session.begin():
+        await ledger.post(session, key=key("fund"), moves=[ledger.Move(a["external"], a["held"], 900)], at=NOW)
+        hold_id = await ledger.hold(session, key=key("hold"), move=ledger.Move(a["held"], a["payable"], 900), at=NOW)
+
+    async def end(kind: str) -> str:
+        try:
+            async with db() as session, session.begin():
+                if kind == "post":
+                    await ledger.post_hold(session, key=key("post"), hold_id=hold_id, at=NOW)
+                else:
+                    await ledger.void_hold(session, key=key("void"), hold_id=hold_id, at=NOW)
+        except Conflict as refused:
+            return refused.code
+        return kind
+
+    outcomes = await asyncio.gather(*(end(kind) for kind in ("post", "void") * 4))
+    winners = [o for o in outcomes if o in ("post", "void")]
+    assert len(winners) == 1
+    assert set(outcomes) - set(winners) == {"hold_not_pending"}
+    held, payable = await _balance(db, a["held"]), await _balance(db, a["payable"])
+    assert held.pending_out == 0
+    assert payable.pending_in == 0
+    assert payable.posted == (900 if winners == ["post"] else 0)
+    assert held.posted == 900 - payable.posted
