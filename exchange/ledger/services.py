@@ -10,8 +10,11 @@ other content is a 409 `ledger_key_reused`.
 Balances are kept on the account row (posted, pending out, pending in) and updated with every entry;
 `exchange.ledger.verify` replays the lines and holds against them. An account that may not go negative
 refuses a movement its available balance (posted less pending out) does not cover: 409 `insufficient_funds`.
-A refusal is raised before anything is written, except when a concurrent writer took the money between the
-check and the write: the database's CHECK refuses it then (the same 409), and the caller must roll back.
+A refusal leaves nothing written (so a caller may catch it and go on). A posting is three statements on
+SQLite (balances UPDATE ... RETURNING, which the table's CHECK refuses when an account would go negative;
+the entry; its lines) and four on PostgreSQL (the accounts are first locked in id order and checked).
+A repeated key is noticed when its entry is inserted (the balances change is undone then) or when the
+balances no longer allow the movement.
 """
 
 from __future__ import annotations
@@ -137,13 +140,16 @@ async def post(
     moves = list(moves)
     rules.check_moves(moves)
     fingerprint = rules.fingerprint("post", moves=_move_list(moves), order_id=order_id)
-    if (first := await _replay(session, key, "post", fingerprint)) is not None:
-        return first
     deltas = rules.net_deltas(moves)
     changes = {account: _Change(posted=delta) for account, delta in deltas.items()}
-    currency = await _apply(session, changes)
+    try:
+        currency = await _apply(session, changes)
+    except Conflict:  # no longer covered: perhaps because this very call was made before
+        if (first := await _replay(session, key, "post", fingerprint)) is not None:
+            return first
+        raise
     entry_id = await _claim(session, key, "post", fingerprint, at, memo, order_id, hold_id=None)
-    if entry_id is None:  # a concurrent call with this key got there first
+    if entry_id is None:  # made before with this key (or by a concurrent call just now): undo, answer the first
         await _undo(session, changes)
         return await _replayed(session, key, "post", fingerprint)
     await _write_lines(session, entry_id, currency, rules.lines_of(deltas))
@@ -166,13 +172,16 @@ async def hold(
     _check_key(key)
     rules.check_moves([move])
     fingerprint = rules.fingerprint("hold", move=move, order_id=order_id)
-    if (first := await _replay(session, key, "hold", fingerprint)) is not None:
-        return first.id
     changes = {
         move.from_account: _Change(pending_out=move.amount_minor),
         move.to_account: _Change(pending_in=move.amount_minor),
     }
-    await _apply(session, changes)
+    try:
+        await _apply(session, changes)
+    except Conflict:
+        if (first := await _replay(session, key, "hold", fingerprint)) is not None:
+            return first.id
+        raise
     entry_id = await _claim(session, key, "hold", fingerprint, at, memo, order_id, hold_id=None)
     if entry_id is None:
         await _undo(session, changes)
