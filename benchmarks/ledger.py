@@ -43,6 +43,7 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 async def postings(args: argparse.Namespace, root: Path) -> None:
+    from exchange.app import GIL_SWITCH_SECONDS
     from exchange.db.engine import make_engine, make_session_maker
     from exchange.db.migrate import upgrade_database
     from exchange.ledger import accounts
@@ -51,6 +52,7 @@ async def postings(args: argparse.Namespace, root: Path) -> None:
 
     env = {"DATA_DIR": str(root)} | ({"DATABASE_URL": args.database_url} if args.database_url else {})
     settings = Settings.from_env(env).prepared()
+    sys.setswitchinterval(GIL_SWITCH_SECONDS)  # as the app's lifespan sets it for aiosqlite's threads
     await asyncio.to_thread(upgrade_database, settings.database.url)
     engine = make_engine(settings.database)
     session_maker = make_session_maker(engine)
@@ -61,7 +63,12 @@ async def postings(args: argparse.Namespace, root: Path) -> None:
         revenue = await ledger.account_for(session, accounts.PLATFORM_REVENUE, "CNY")
         held = [await ledger.account_for(session, accounts.DEPOSITS_HELD, "CNY", org_id=org) for org in buyers]
         payable = [await ledger.account_for(session, accounts.SELLER_PAYABLE, "CNY", org_id=org) for org in sellers]
-    print(f"postings: {settings.database.url.split('@')[-1]}, {BUYERS + SELLERS + 2} accounts", flush=True)
+    load = os.getloadavg()[0]
+    print(
+        f"postings: {settings.database.url.split('@')[-1]}, {BUYERS + SELLERS + 2} accounts; "
+        f"machine load {load:.1f} on {os.cpu_count()} CPUs",
+        flush=True,
+    )
 
     now = datetime.now(UTC)
     run = f"{time.time_ns()}"
@@ -233,17 +240,17 @@ def bulk_load(path: Path, entries: int) -> None:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-async def verify_in_process(url: str) -> tuple[float, Any]:
+async def verify_in_process(url: str) -> tuple[float, float, Any]:
     from exchange.db.engine import make_engine
     from exchange.ledger.verify import verify_ledger
     from exchange.settings import DatabaseSettings
 
     engine = make_engine(DatabaseSettings(url=url))
     try:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         async with engine.connect() as connection:
             report = await verify_ledger(connection)
-        return time.perf_counter() - started, report
+        return time.perf_counter() - started, time.process_time() - cpu, report
     finally:
         await engine.dispose()
 
@@ -268,9 +275,10 @@ def verify_part(args: argparse.Namespace, root: Path) -> None:
         f"{sizes[2]:,} accounts, {sizes[3]:,} holds; {size_mb:,.0f} MB",
         flush=True,
     )
-    seconds, report = asyncio.run(verify_in_process(url))
+    print(f"  machine load {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", flush=True)
+    seconds, cpu, report = asyncio.run(verify_in_process(url))
     print(
-        f"verify_ledger() in-process over {report.entries:,} entries: {seconds:.2f} s, "
+        f"verify_ledger() in-process over {report.entries:,} entries: {seconds:.2f} s (CPU {cpu:.2f} s), "
         f"{'clean' if report.clean else report.violations[:3]}",
         flush=True,
     )
