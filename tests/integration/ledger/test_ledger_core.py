@@ -15,6 +15,7 @@ from exchange.errors import Conflict, NotFound, Unprocessable
 from exchange.ledger import accounts
 from exchange.ledger import services as ledger
 from exchange.ledger.models import LedgerEntry, LedgerLine
+from exchange.ledger.verify import verify_ledger
 from exchange.settings import Settings
 from tests.support.buyers import registered_orgs
 
@@ -271,3 +272,19 @@ async def test_a_post_and_a_void_racing_for_one_hold_end_it_once(
     assert payable.pending_in == 0
     assert payable.posted == (900 if winners == ["post"] else 0)
     assert held.posted == 900 - payable.posted
+
+
+async def test_the_ledger_verifies_clean_after_postings_holds_and_refusals(
+    db: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    a = await _org_accounts(db, settings)
+    async with db() as session, session.begin():
+        await ledger.post(session, key=key("fund"), moves=[ledger.Move(a["external"], a["held"], 1_000)], at=NOW)
+        hold_id = await ledger.hold(session, key=key("hold"), move=ledger.Move(a["held"], a["payable"], 700), at=NOW)
+        await ledger.post_hold(session, key=key("post"), hold_id=hold_id, at=NOW, amount_minor=300)
+        with pytest.raises(Conflict):
+            await ledger.post(session, key=key("over"), moves=[ledger.Move(a["held"], a["revenue"], 701)], at=NOW)
+    async with db() as session:
+        report = await verify_ledger(session)
+    assert report.clean, report.violations
+    assert report.entries >= 3
