@@ -5,8 +5,9 @@
                  before={"status": "paid"}, after={"status": "shipped"}, at=now)
 
 `record` appends in the caller's transaction (it commits with the change it tells about, or not at all).
+`latest_checkpoint(session)` is the latest signed `{size, head_hash}` (`.line()` prints it on statements).
 """
 
-from exchange.audit.services import record
+from exchange.audit.services import Checkpoint, latest_checkpoint, record
 
-__all__ = ["record"]
+__all__ = ["Checkpoint", "latest_checkpoint", "record"]

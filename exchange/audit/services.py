@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import event, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from exchange.audit.canonical import GENESIS, canonical_json, canonical_time, chain_hash, record_bytes
-from exchange.audit.models import AuditRecord
+from exchange.audit.models import AuditCheckpoint, AuditRecord
 
-__all__ = ["Head", "head", "record"]
+__all__ = ["Checkpoint", "Head", "head", "latest_checkpoint", "record"]
 
 ADVISORY_LOCK_KEY = 0x61756469746C6F67
 """PostgreSQL advisory lock ('auditlog' in ASCII) that serialises appends until each transaction ends."""
@@ -35,6 +37,27 @@ async def _lock_log(session: AsyncSession) -> None:
             .values(seq=AuditRecord.seq)
             .execution_options(synchronize_session=False)
         )
+
+
+_TAIL = "exchange.audit.tail"
+"""session.info key: (transaction, seq, hash) of the last record this transaction appended."""
+
+
+def _forget_tail(session: Session, _transaction: object) -> None:
+    session.info.pop(_TAIL, None)
+
+
+async def _tail(session: AsyncSession) -> Head:
+    """The log's tail for the next append: locked and read on the transaction's first append, then
+    remembered until any transaction or savepoint of the session ends (a rolled-back savepoint must not
+    leave a gap), so a close that records a hundred bids reads it once."""
+    remembered = session.info.get(_TAIL)
+    if remembered is not None and remembered[0] is session.get_transaction():
+        return remembered[1], remembered[2]
+    if not event.contains(session.sync_session, "after_transaction_end", _forget_tail):
+        event.listen(session.sync_session, "after_transaction_end", _forget_tail)
+    await _lock_log(session)
+    return await head(session)
 
 
 async def head(session: AsyncSession) -> Head:
@@ -63,13 +86,13 @@ async def record(
     serialised until the caller's transaction ends: call this late in a transaction, after its other
     row locks, and keep the transaction short.
     """
-    await _lock_log(session)
-    size, previous = await head(session)
+    size, previous = await _tail(session)
     seq = size + 1
     when = canonical_time(at)
     before_text = None if before is None else canonical_json(before).decode()
     after_text = None if after is None else canonical_json(after).decode()
     body = record_bytes(seq, when, actor, object_type, object_id, action, before_text, after_text)
+    digest = chain_hash(previous, body)
     await session.execute(
         insert(AuditRecord).values(
             seq=seq,
@@ -80,7 +103,36 @@ async def record(
             action=action,
             before=before_text,
             after=after_text,
-            hash=chain_hash(previous, body).hex(),
+            hash=digest.hex(),
         )
     )
+    session.info[_TAIL] = (session.get_transaction(), seq, digest)
     return seq
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """A signed statement that the log had `size` records ending in `head_hash` (print it on statements)."""
+
+    size: int
+    head_hash: str
+    signature: str
+    key_id: str
+    created_at: datetime
+
+    def line(self) -> str:
+        """One line for a printed statement."""
+        return (
+            f"Audit checkpoint: {self.size} records, head {self.head_hash}, "
+            f"signed {canonical_time(self.created_at)} by key {self.key_id[:16]} (Ed25519 {self.signature[:32]}…)"
+        )
+
+
+async def latest_checkpoint(session: AsyncSession) -> Checkpoint | None:
+    """The latest signed checkpoint of the audit log, or None before the first one."""
+    row = (
+        await session.execute(select(AuditCheckpoint).order_by(AuditCheckpoint.size.desc()).limit(1))
+    ).scalar_one_or_none()
+    if row is None:
+        return None
+    return Checkpoint(row.size, row.head_hash, row.signature, row.key_id, row.created_at)

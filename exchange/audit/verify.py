@@ -8,14 +8,18 @@ checkpoint), and a checkpoint whose signature does not verify with the public ke
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.audit.canonical import GENESIS, record_bytes
-from exchange.audit.models import AuditCheckpoint, AuditRecord
+from exchange.audit.models import AuditCheckpoint
 from exchange.audit.signing import PublicKey, checkpoint_message, key_id_of
 
 __all__ = ["BATCH_ROWS", "Report", "verify_log"]
@@ -58,24 +62,10 @@ async def verify_log(session: AsyncSession, public_key: PublicKey | None = None,
             if problem:
                 report.add(f"checkpoint at size {checkpoint.size}: {problem}", max_violations)
 
-    columns = (
-        AuditRecord.seq,
-        AuditRecord.at,
-        AuditRecord.actor,
-        AuditRecord.object_type,
-        AuditRecord.object_id,
-        AuditRecord.action,
-        AuditRecord.before,
-        AuditRecord.after,
-        AuditRecord.hash,
-    )
-    result = await session.stream(
-        select(*columns).order_by(AuditRecord.seq).execution_options(yield_per=BATCH_ROWS, stream_results=True)
-    )
     expected = 1
     previous = GENESIS
     sha256 = hashlib.sha256
-    async for rows in result.partitions(BATCH_ROWS):
+    async for rows in _stream_rows(session):
         for seq, at, actor, object_type, object_id, action, before, after, stored in rows:
             if seq != expected:
                 what = "missing (deleted)" if seq > expected else "out of order or repeated"
@@ -98,6 +88,37 @@ async def verify_log(session: AsyncSession, public_key: PublicKey | None = None,
             )
             break
     return report
+
+
+_ROWS_SQL = "SELECT seq, at, actor, object_type, object_id, action, before, after, hash FROM audit_log ORDER BY seq"
+
+
+async def _stream_rows(session: AsyncSession) -> AsyncIterator[Sequence[Sequence[Any]]]:
+    """The log's rows in `seq` order, `BATCH_ROWS` at a time, straight from the driver: SQLAlchemy's
+    rows would cost more than the hashing. One statement, so one snapshot: aiosqlite's cursor in its
+    thread, asyncpg's server-side cursor in the session's transaction (which the caller has begun).
+    The next batch is fetched while the caller hashes this one."""
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    driver: Any = raw.driver_connection
+    if connection.dialect.name == "postgresql":
+        cursor = await driver.cursor(_ROWS_SQL)
+        fetch = cursor.fetch
+    else:
+        cursor = await driver.execute(_ROWS_SQL)
+        fetch = cursor.fetchmany
+    pending = asyncio.ensure_future(fetch(BATCH_ROWS))
+    try:
+        while rows := await pending:
+            pending = asyncio.ensure_future(fetch(BATCH_ROWS))
+            yield rows
+    finally:
+        if not pending.done():
+            pending.cancel()
+            with contextlib.suppress(BaseException):
+                await pending
+        if connection.dialect.name != "postgresql":
+            await cursor.close()
 
 
 def _signature_problem(checkpoint: AuditCheckpoint, public_key: PublicKey) -> str | None:

@@ -113,3 +113,16 @@ async def test_the_log_refuses_update_and_delete(db: async_sessionmaker[AsyncSes
         if session.get_bind().dialect.name == "postgresql":
             with pytest.raises(DBAPIError, match="append-only"):
                 await session.execute(text("TRUNCATE audit_log"))
+
+
+async def test_a_rolled_back_savepoint_leaves_no_gap(db: async_sessionmaker[AsyncSession]) -> None:
+    async with db() as session, session.begin():
+        first = await record(session, actor="system", object_type="lot", object_id=2, action="a", at=NOW)
+        savepoint = await session.begin_nested()
+        await record(session, actor="system", object_type="lot", object_id=2, action="b", at=NOW)
+        await savepoint.rollback()
+        third = await record(session, actor="system", object_type="lot", object_id=2, action="c", at=NOW)
+    assert third == first + 1
+    async with db() as session:
+        report = await verify_log(session)
+    assert report.ok, report.violations
