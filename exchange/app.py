@@ -31,6 +31,7 @@ from exchange.accounts.tokens import TokenReader
 from exchange.auctions import jobs as auction_jobs
 from exchange.auctions.api import AuctionsController, MyBidsController
 from exchange.auctions.runtime import lot_listeners, make_bid_engine, stop_bid_engine
+from exchange.audit import jobs as audit_jobs
 from exchange.clock import Clock, SystemClock
 from exchange.db.engine import make_engine, make_session_maker
 from exchange.errors import exception_handlers
@@ -73,6 +74,7 @@ SCHEDULED_JOBS: tuple[Job, ...] = (
     *rfq_jobs.JOBS,
     *mail_jobs.JOBS,
     *ledger_jobs.JOBS,
+    *audit_jobs.JOBS,
 )
 """Every capability's periodic jobs; a new capability adds its `jobs.JOBS` here."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from exchange.accounts import models as accounts_models
 from exchange.auctions import models as auctions_models
+from exchange.audit import models as audit_models
 from exchange.db.base import Base
 from exchange.idempotency import models as idempotency_models
 from exchange.ledger import models as ledger_models
@@ -17,6 +18,7 @@ __all__ = [
     "Base",
     "accounts_models",
     "auctions_models",
+    "audit_models",
     "idempotency_models",
     "ledger_models",
     "lots_models",
