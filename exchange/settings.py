@@ -197,6 +197,12 @@ class Settings:
     """The shortest time a sealed-bid lot stays open for bids after it goes live (tests and demos shorten it)."""
     mail: MailSettings = field(default_factory=MailSettings)
     orders: OrderSettings = field(default_factory=OrderSettings)
+    audit_key_path: Path | None = None
+    """The Ed25519 key that signs audit checkpoints (AUDIT_KEY_PATH); None: `audit_key_file` in the data directory."""
+
+    @property
+    def audit_key_file(self) -> Path:
+        return self.audit_key_path or self.data_dir / "audit-ed25519.key"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -226,6 +232,7 @@ class Settings:
             min_bidding_window=timedelta(seconds=_int_env(env, "MIN_BIDDING_WINDOW", _DEFAULT_WINDOW_S, minimum=1)),
             mail=MailSettings.from_env(env),
             orders=OrderSettings.from_env(env),
+            audit_key_path=Path(env["AUDIT_KEY_PATH"]).expanduser().resolve() if env.get("AUDIT_KEY_PATH") else None,
         )
 
     def prepared(self) -> Settings:

@@ -17,19 +17,19 @@ from exchange.orders import credit, deadlines, escrow, rules, schemas
 from exchange.orders.models import Order
 from exchange.orders.notices import tell
 from exchange.orders.services import load_for, order_facts, order_view
-from exchange.orders.transitions import apply, refuse
+from exchange.orders.transitions import apply, check, facts_of, refuse
 from exchange.runtime import Runtime
 
 __all__ = [
     "ORDER_DEADLINE_HANDLERS",
     "accept",
+    "accept_and_settle",
     "actor_for",
     "auto_accept",
     "cancel_unpaid",
     "deliver",
     "mark_delivered",
     "remind",
-    "settle",
     "ship",
 ]
 
@@ -75,12 +75,13 @@ async def ship(
         values.update(on_credit=True, invoice_due_at=due)
     elif on_credit:
         facts.discard(rules.ON_CREDIT)  # an overdue buyer gets no more goods on credit
-    await apply(session, order, "ship", actor, now, facts=facts, values=values, detail={"carrier": data.carrier})
+    check(order, "ship", side, facts)
     if due is not None:
         amount = await escrow.amount_due(session, order)
         await credit.require_reserve(session, order, amount)
         await escrow.shipped_on_credit(session, order, amount, now)
         await deadlines.start(session, order.id, "invoice", due, length=due - now)
+    await apply(session, order, "ship", actor, now, facts=facts, values=values, detail={"carrier": data.carrier})
     await tell(
         session,
         order,
@@ -95,10 +96,16 @@ async def ship(
 
 
 async def _delivered(
-    session: AsyncSession, runtime: Runtime, order: Order, action: str, actor: rules.Actor, detail: dict[str, object]
+    session: AsyncSession,
+    runtime: Runtime,
+    order: Order,
+    action: str,
+    actor: rules.Actor,
+    detail: dict[str, object],
+    values: dict[str, object] | None = None,
 ) -> datetime:
     now = runtime.clock.now()
-    await apply(session, order, action, actor, now, detail=detail)
+    await apply(session, order, action, actor, now, detail=detail, values=values)
     window = runtime.settings.orders.inspection_window
     due = now + window
     await deadlines.start(session, order.id, "inspection", due, length=window)
@@ -127,12 +134,9 @@ async def mark_delivered(
     """The seller marks the order delivered with proof; the buyer is told and its inspection window opens."""
     order, side, actor, _facts = await _act(session, principal, order_id, "mark_delivered")
     detail: dict[str, object] = {"proof": data.proof, "photo_ids": list(data.photo_ids)}
-    due = await _delivered(session, runtime, order, "mark_delivered", actor, detail)
-    order.shipment = {
-        **(order.shipment or {}),
-        "delivery_proof": data.proof,
-        "delivery_photo_ids": list(data.photo_ids),
-    }
+    proof = {"delivery_proof": data.proof, "delivery_photo_ids": list(data.photo_ids)}
+    shipment = {**(order.shipment or {}), **proof}
+    due = await _delivered(session, runtime, order, "mark_delivered", actor, detail, {"shipment": shipment})
     await tell(
         session,
         order,
@@ -146,10 +150,17 @@ async def mark_delivered(
     return await order_view(session, order, side)
 
 
-async def settle(session: AsyncSession, order: Order, at: datetime) -> escrow.FeeSplit:
-    """Right after acceptance, in the same transaction: pay the seller its net and the platform its fee."""
+async def accept_and_settle(
+    session: AsyncSession, order: Order, action: str, actor: rules.Actor, at: datetime, facts: set[str] | None = None
+) -> escrow.FeeSplit:
+    """Accepted (by the buyer or the clock) and settled in the same transaction: the seller gets its net and the
+    platform its fee, and the order's escrow ends at zero. The money moves first; the compare-and-set of the
+    acceptance still decides a race (the loser's transaction, money included, rolls back)."""
+    check(order, action, actor.side, facts if facts is not None else facts_of(order))
+    split = await escrow.settle(session, order, at)
+    await apply(session, order, action, actor, at, facts=facts)
     await apply(session, order, "settle", rules.Actor.system(), at)
-    return await escrow.settle(session, order, at)
+    return split
 
 
 async def _accepted(session: AsyncSession, order: Order, runtime: Runtime | None, *, by_clock: bool) -> None:
@@ -180,8 +191,7 @@ async def accept(session: AsyncSession, runtime: Runtime, principal: Principal, 
     """The buyer accepts the goods: the order is settled in the same transaction."""
     now = runtime.clock.now()
     order, side, actor, facts = await _act(session, principal, order_id, "accept")
-    await apply(session, order, "accept", actor, now, facts=facts)
-    await settle(session, order, now)
+    await accept_and_settle(session, order, "accept", actor, now, facts)
     await _accepted(session, order, runtime, by_clock=False)
     return await order_view(session, order, side)
 
@@ -191,15 +201,15 @@ async def accept(session: AsyncSession, runtime: Runtime, principal: Principal, 
 
 async def auto_accept(session: AsyncSession, order: Order, now: datetime) -> None:
     """The inspection window ended without objection: accepted, and settled at once."""
-    await apply(session, order, "auto_accept", rules.Actor.clock(), now)
-    await settle(session, order, now)
+    await accept_and_settle(session, order, "auto_accept", rules.Actor.clock(), now)
     await _accepted(session, order, None, by_clock=True)
 
 
 async def cancel_unpaid(session: AsyncSession, order: Order, now: datetime) -> None:
     """The payment deadline passed: cancelled; the buyer's bid deposit goes to the seller less the fee."""
-    await apply(session, order, "cancel_unpaid", rules.Actor.clock(), now)
+    check(order, "cancel_unpaid", "clock", facts_of(order))
     forfeited = await escrow.deposit_forfeited(session, order, now)
+    await apply(session, order, "cancel_unpaid", rules.Actor.clock(), now)
     kept = (
         f" The bid deposit of {format_minor(forfeited, order.currency)} {order.currency} is forfeited."
         if forfeited

@@ -16,12 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.accounts.principal import Principal
 from exchange.errors import Forbidden, NotFound, ServiceUnavailable, Unprocessable
 from exchange.money import format_minor, parse_money
-from exchange.orders import credit, deadlines, escrow, rules, schemas
+from exchange.orders import audit_trail, credit, deadlines, escrow, rules, schemas
 from exchange.orders.errors import BAD_SIGNATURE, PAYMENT_MISMATCH, PAYMENT_NOT_FOUND, UNKNOWN_PROVIDER
 from exchange.orders.models import Order, Payment
 from exchange.orders.notices import tell
 from exchange.orders.services import load_for, order_facts
-from exchange.orders.transitions import apply, record_event, refuse
+from exchange.orders.transitions import apply, check, facts_of, record_event, refuse
 from exchange.payments.providers import PaymentProvider, PaymentRequest, Refused, provider_for
 from exchange.runtime import Runtime
 
@@ -122,8 +122,9 @@ async def confirm_payment(
 async def _confirmed(session: AsyncSession, runtime: Runtime, order: Order, payment: Payment, now: datetime) -> None:
     actor = rules.Actor.provider(payment.provider)
     if payment.purpose == "order":
-        await apply(session, order, "confirm_payment", actor, now, detail={"payment_id": payment.id})
+        check(order, "confirm_payment", actor.side, facts_of(order))
         await escrow.payment_confirmed(session, order, payment.amount_minor, now)
+        await apply(session, order, "confirm_payment", actor, now, detail={"payment_id": payment.id})
         await tell(
             session,
             order,
@@ -141,3 +142,6 @@ async def _confirmed(session: AsyncSession, runtime: Runtime, order: Order, paym
     await deadlines.close(session, order.id, ("invoice",), now)
     await record_event(session, order, "pay_invoice", actor, now, {"payment_id": payment.id})
     await session.flush()
+    await audit_trail.order_changed(
+        session, order, "pay_invoice", actor, now, before=order.status, changes={"invoice_paid_at": now}
+    )

@@ -21,7 +21,7 @@ from exchange.orders import audit_trail, deadlines, rules
 from exchange.orders.errors import WRONG_SIDE, WRONG_STATE
 from exchange.orders.models import Order, OrderEvent
 
-__all__ = ["IllegalAction", "apply", "facts_of", "record_event", "refuse"]
+__all__ = ["IllegalAction", "apply", "check", "facts_of", "record_event", "refuse"]
 
 
 class IllegalAction(Conflict):
@@ -72,6 +72,18 @@ async def record_event(
     )
 
 
+def check(order: Order, action: str, side: str, facts: Iterable[str] = ()) -> rules.Transition:
+    """The table's row for `side` taking `action` on `order` as loaded, or the 403/409 refusal.
+
+    Services check first, move the money, then `apply` (whose compare-and-set still decides a race: the
+    loser's transaction, money included, rolls back). The audit record is then the transaction's last lock.
+    """
+    row = rules.transition_for(action, order.status, side, facts)
+    if row is None:
+        raise refuse(order, action, side, facts)
+    return row
+
+
 async def apply(
     session: AsyncSession,
     order: Order,
@@ -89,9 +101,7 @@ async def apply(
     same UPDATE (the shipment, the credit flag). An action that is not a move (`pay`) is only checked.
     """
     have = set(facts_of(order) if facts is None else facts)
-    row = rules.transition_for(action, order.status, actor.side, have)
-    if row is None:
-        raise refuse(order, action, actor.side, have)
+    row = check(order, action, actor.side, have)
     if not row.target:
         return order
     before = order.status
@@ -111,6 +121,6 @@ async def apply(
     for name, value in changes.items():
         set_committed_value(order, name, value)
     await record_event(session, order, action, actor, at, detail)
-    await audit_trail.order_changed(session, order, action, actor, at, before=before)
     await deadlines.close_ended(session, order.id, row.target, at)
+    await audit_trail.order_changed(session, order, action, actor, at, before=before, changes=changes)
     return order

@@ -4,7 +4,7 @@
 so a lot whose winner did not pay can be sold to a runner-up.
 
 Revision ID: 0013_order_flow
-Revises: 0010_bid_keys_per_org
+Revises: 0012_audit
 Create Date: 2026-12-06 21:19:38.434244
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013_order_flow"
-down_revision: str | Sequence[str] | None = "0010_bid_keys_per_org"
+down_revision: str | Sequence[str] | None = "0012_audit"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
