@@ -78,3 +78,51 @@ async def new_sale(
 async def fire_deadlines(db: async_sessionmaker[AsyncSession], now: datetime) -> list[tuple[int, str]]:
     """What the deadline job does at `now`."""
     return await deadlines.fire_due(db, DEADLINE_HANDLERS, now)
+
+
+async def balances(db: async_sessionmaker[AsyncSession], **owner: int) -> dict[str, int]:
+    """{purpose: posted balance} of the ledger accounts of one owner (`org_id=` or `order_id=`)."""
+    from sqlalchemy import select
+
+    from exchange.ledger.models import LedgerAccount
+
+    async with db() as session:
+        rows = await session.execute(
+            select(LedgerAccount.purpose, LedgerAccount.posted).where(
+                *(getattr(LedgerAccount, name) == value for name, value in owner.items())
+            )
+        )
+    return {purpose: int(posted) for purpose, posted in rows.all()}
+
+
+async def assert_ledger_balances(db: async_sessionmaker[AsyncSession]) -> None:
+    """Money is never created or lost: all accounts sum to zero per currency (posted, and pending out = in),
+    and the escrow of every finished order is zero."""
+    from sqlalchemy import func, select
+
+    from exchange.ledger.models import LedgerAccount
+    from exchange.orders.models import Order
+    from exchange.orders.rules import FINISHED
+
+    async with db() as session:
+        sums = (
+            await session.execute(
+                select(
+                    LedgerAccount.currency,
+                    func.sum(LedgerAccount.posted),
+                    func.sum(LedgerAccount.pending_out),
+                    func.sum(LedgerAccount.pending_in),
+                ).group_by(LedgerAccount.currency)
+            )
+        ).all()
+        escrows = (
+            await session.execute(
+                select(Order.id, Order.status, LedgerAccount.posted)
+                .join(LedgerAccount, LedgerAccount.order_id == Order.id)
+                .where(LedgerAccount.purpose == "escrow", Order.status.in_(sorted(FINISHED)))
+            )
+        ).all()
+    for currency, posted, pending_out, pending_in in sums:
+        assert int(posted or 0) == 0, f"{currency}: posted balances sum to {posted}"
+        assert int(pending_out or 0) == int(pending_in or 0), currency
+    assert [row for row in escrows if row[2] != 0] == []
