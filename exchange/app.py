@@ -35,6 +35,7 @@ from exchange.clock import Clock, SystemClock
 from exchange.db.engine import make_engine, make_session_maker
 from exchange.errors import exception_handlers
 from exchange.events import EventDispatcher
+from exchange.fees.api import FeeSchedulesController
 from exchange.health import health
 from exchange.live.channels import Live, make_channels_plugin
 from exchange.lots import jobs as lot_jobs
@@ -174,6 +175,7 @@ def create_app(
         route_handlers=[
             AccountsController,
             OrdersController,
+            FeeSchedulesController,
             NotificationsController,
             CategoriesController,
             LotsController,
