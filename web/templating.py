@@ -42,6 +42,7 @@ NAV: dict[str, tuple[tuple[str, str], ...]] = {
         ("/lots", "Browse lots"),
         ("/admin/orgs", "Organisations"),
         ("/admin/reviews", "Reviews"),
+        ("/admin/fee-schedules", "Fees"),
         ("/rfqs", "RFQs"),
     ),
 }
