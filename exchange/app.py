@@ -35,7 +35,7 @@ from exchange.clock import Clock, SystemClock
 from exchange.db.engine import make_engine, make_session_maker
 from exchange.errors import exception_handlers
 from exchange.events import EventDispatcher
-from exchange.fees.api import FeeSchedulesController
+from exchange.fees.api import FeeSchedulesController, OrderDocumentsController
 from exchange.health import health
 from exchange.live.channels import Live, make_channels_plugin
 from exchange.lots import jobs as lot_jobs
@@ -176,6 +176,7 @@ def create_app(
             AccountsController,
             OrdersController,
             FeeSchedulesController,
+            OrderDocumentsController,
             NotificationsController,
             CategoriesController,
             LotsController,

@@ -29,6 +29,7 @@ __all__ = [
     "FeeLine",
     "FeeSchedule",
     "FeeSplit",
+    "Settlement",
     "Tier",
     "ancestors",
     "check_tiers",
@@ -37,6 +38,7 @@ __all__ = [
     "percent_of",
     "percent_text",
     "platform_fee",
+    "settle",
     "split",
 ]
 
@@ -73,6 +75,14 @@ class FeeSplit:
     @property
     def gross(self) -> int:
         return self.platform_fee + self.broker_commission + self.seller_net
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    platform_fee: int
+    broker_commission: int
+    seller_net: int
+    refund: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +140,24 @@ def split(gross_minor: int, schedule: FeeSchedule, margin_minor: int = 0, *, pro
         margin = max(0, min(margin_minor, gross_minor))
         commission = min(margin + percent_of(gross_minor - margin, schedule.broker_percent), gross_minor - fee)
     return FeeSplit(platform_fee=fee, broker_commission=commission, seller_net=gross_minor - fee - commission)
+
+
+def settle(
+    gross_minor: int,
+    schedule: FeeSchedule,
+    margin_minor: int = 0,
+    *,
+    refund_minor: int = 0,
+    proposal: bool | None = None,
+) -> Settlement:
+    """What settlement pays from an order's escrow: the buyer's refund first (capped at the gross), then the
+    split of what the seller keeps (gross - refund) into fee, commission and net. Adds up to the gross."""
+    refund = max(0, min(refund_minor, gross_minor))
+    kept = gross_minor - refund
+    parts = split(
+        kept, schedule, min(margin_minor, kept), proposal=proposal if proposal is not None else margin_minor > 0
+    )
+    return Settlement(parts.platform_fee, parts.broker_commission, parts.seller_net, refund)
 
 
 def fee_lines(gross_minor: int, schedule: FeeSchedule, currency: str = "CNY") -> list[FeeLine]:

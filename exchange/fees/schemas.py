@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 
-__all__ = ["FeeSchedule", "FeeScheduleIn", "TierIn", "TierOut"]
+__all__ = [
+    "Checkpoint",
+    "Confirmation",
+    "FeeLineOut",
+    "FeeSchedule",
+    "FeeScheduleIn",
+    "PartyOut",
+    "Statement",
+    "TierIn",
+    "TierOut",
+]
 
 MoneyIn = Annotated[str, msgspec.Meta(max_length=32, description='A decimal amount, like "10000.00"')] | int
 PercentIn = Annotated[str, msgspec.Meta(max_length=16, description='A percentage from 0 to 100, like "2.5"')] | int
@@ -45,3 +55,58 @@ class FeeSchedule(msgspec.Struct):
     created_at: datetime
     in_force: bool
     """True for the version in force now for its category."""
+
+
+class FeeLineOut(msgspec.Struct):
+    label: str
+    amount: str
+
+
+class PartyOut(msgspec.Struct):
+    org_id: int
+    name: str
+
+
+class Checkpoint(msgspec.Struct):
+    size: int
+    head_hash: str
+    signed_at: datetime | None = None
+    signature: str | None = None
+
+
+class Statement(msgspec.Struct):
+    """A settlement statement. `fee_lines`, `platform_fee`, `broker_commission` and `seller_net` are shown to
+    the seller and admins only; `final` is false until the order is settled or resolved."""
+
+    order_id: int
+    lot_id: int
+    lot_title: str
+    status: str
+    currency: str
+    buyer: PartyOut
+    seller: PartyOut
+    gross: str
+    refund: str
+    final: bool
+    generated_at: datetime
+    fee_schedule_id: int | None = None
+    fee_schedule_version: int | None = None
+    fee_lines: list[FeeLineOut] | None = None
+    platform_fee: str | None = None
+    broker_commission: str | None = None
+    seller_net: str | None = None
+    checkpoint: Checkpoint | None = None
+
+
+class Confirmation(msgspec.Struct):
+    order_id: int
+    lot_id: int
+    lot_title: str
+    status: str
+    source: str
+    currency: str
+    amount: str
+    buyer: PartyOut
+    seller: PartyOut
+    created_at: datetime
+    terms: dict[str, Any] = {}

@@ -7,6 +7,7 @@ from litestar.types import ControllerRouterHandler
 from web.pages.accounts import AccountPages
 from web.pages.admin import AdminPages
 from web.pages.auctions import AuctionPages
+from web.pages.documents import DocumentPages
 from web.pages.fees import FeeSchedulePages
 from web.pages.home import HomePages
 from web.pages.lots import CataloguePanels, LotPages, LotPostingPages, ReviewPages, SellerLotPages
@@ -22,6 +23,7 @@ page_controllers: list[ControllerRouterHandler] = [
     AdminPages,
     FeeSchedulePages,
     OrderPages,
+    DocumentPages,
     NotificationPages,
     LotPages,
     LotPostingPages,

@@ -17,6 +17,7 @@ from exchange.fees.rules import (
     fee_lines,
     parse_percent,
     percent_text,
+    settle,
     split,
 )
 from exchange.money import round_half_up
@@ -133,3 +134,24 @@ def test_tiers_must_increase_and_end_open(tiers: list[Tier], field: str) -> None
 def test_a_category_inherits_from_its_parents_then_the_platform_default() -> None:
     assert ancestors("textiles/fabric") == ["textiles/fabric", "textiles", "*"]
     assert ancestors("metals") == ["metals", "*"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    gross=st.integers(0, 10**13),
+    schedule=schedules(),
+    margin=st.integers(0, 10**13),
+    refund=st.integers(0, 10**13),
+)
+def test_settlement_with_a_refund_adds_up_to_the_gross(
+    gross: int, schedule: FeeSchedule, margin: int, refund: int
+) -> None:
+    result = settle(gross, schedule, margin, refund_minor=refund)
+    assert result.platform_fee + result.broker_commission + result.seller_net + result.refund == gross
+    assert min(result.platform_fee, result.broker_commission, result.seller_net, result.refund) >= 0
+
+
+def test_fees_are_charged_on_what_the_seller_keeps_after_a_refund() -> None:
+    result = settle(3_000_000, TIERED, refund_minor=1_000_000)
+    assert result.refund == 1_000_000
+    assert result.platform_fee == split(2_000_000, TIERED).platform_fee
