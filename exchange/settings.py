@@ -177,6 +177,12 @@ class Settings:
     """A fixed fee per order in minor units for that default (FEE_DEFAULT_FIXED, a decimal amount)."""
     fee_default_broker_percent: str = "2"
     """The broker's commission rate on proposal orders for that default (FEE_DEFAULT_BROKER_PERCENT)."""
+    audit_key_path: Path | None = None
+    """The Ed25519 key that signs audit checkpoints (AUDIT_KEY_PATH); None: `audit_key_file` in the data directory."""
+
+    @property
+    def audit_key_file(self) -> Path:
+        return self.audit_key_path or self.data_dir / "audit-ed25519.key"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -208,6 +214,7 @@ class Settings:
             fee_default_percent=_percent_env(env, "FEE_DEFAULT_PERCENT", "5"),
             fee_default_fixed_minor=_minor_env(env, "FEE_DEFAULT_FIXED"),
             fee_default_broker_percent=_percent_env(env, "FEE_DEFAULT_BROKER_PERCENT", "2"),
+            audit_key_path=Path(env["AUDIT_KEY_PATH"]).expanduser().resolve() if env.get("AUDIT_KEY_PATH") else None,
         )
 
     def prepared(self) -> Settings:
