@@ -12,14 +12,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import msgspec
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange import audit
 from exchange.accounts.models import Org
 from exchange.accounts.principal import Principal
 from exchange.errors import NotFound
 from exchange.fees import rules, schemas, services
 from exchange.fees.rules import FeeLine
+from exchange.ledger import accounts
+from exchange.ledger.models import LedgerAccount, LedgerEntry, LedgerLine
 from exchange.lots.models import Lot
 from exchange.money import format_minor
 from exchange.orders.models import Order
@@ -34,6 +37,7 @@ __all__ = [
     "confirmation_for",
     "confirmation_out",
     "figures_for",
+    "posted_for_order",
     "statement_for",
     "statement_out",
 ]
@@ -96,8 +100,8 @@ class Statement:
     schedule: services.ScheduleInForce
     show_fees: bool
     """False for the buyer: fees, commission and the seller's net are the seller's business."""
-    checkpoint: dict[str, Any] | None
-    """The audit log's latest signed checkpoint when the statement was made: {size, head_hash, signed_at, ...}."""
+    checkpoint: audit.Checkpoint | None
+    """The audit log's latest signed checkpoint when the statement was made."""
     generated_at: datetime
 
 
@@ -148,23 +152,52 @@ def _margin(order: Order) -> int:
     return margin if isinstance(margin, int) and not isinstance(margin, bool) else 0
 
 
-async def figures_for(
-    session: AsyncSession, order: Order, schedule: services.ScheduleInForce, *, refund: int = 0
-) -> Figures:
-    """Gross, fee lines, commission, refund and the seller's net (`rules.settle`: the fees are computed on
-    what the seller keeps of the gross, gross - refund)."""
-    del session  # the ledger's postings replace the computed figures of a settled order
+async def posted_for_order(session: AsyncSession, order_id: int) -> dict[str, int]:
+    """What the ledger's entries of this order paid into each kind of account (seller payable, platform revenue,
+    broker commission, refunds payable, ...), summed by purpose: the settled figures as money actually moved."""
+    rows = await session.execute(
+        select(LedgerAccount.purpose, func.sum(LedgerLine.amount_minor))
+        .join(LedgerEntry, LedgerEntry.id == LedgerLine.entry_id)
+        .join(LedgerAccount, LedgerAccount.id == LedgerLine.account_id)
+        .where(LedgerEntry.order_id == order_id, LedgerLine.direction == 1)
+        .group_by(LedgerAccount.purpose)
+    )
+    return {purpose: int(total or 0) for purpose, total in rows.all()}
+
+
+async def figures_for(session: AsyncSession, order: Order, schedule: services.ScheduleInForce) -> Figures:
+    """Gross, fee lines, commission, refund and the seller's net.
+
+    A finished order's figures are what its ledger entries moved; before that, what settlement would pay
+    by `rules.settle` with no refund (the fees are computed on what the seller keeps, gross - refund)."""
+    final = order.status in FINISHED
+    posted = await posted_for_order(session, order.id) if final else {}
+    refund = posted.get(accounts.REFUNDS_PAYABLE, 0)
     parts = rules.settle(
         order.amount_minor, schedule.schedule, _margin(order), refund_minor=refund, proposal=order.source == "proposal"
     )
+    lines = rules.fee_lines(order.amount_minor - parts.refund, schedule.schedule, order.currency)
+    if final and posted:
+        fee = posted.get(accounts.PLATFORM_REVENUE, 0)
+        if fee != parts.platform_fee:  # settled by another rule (a forfeited deposit, an admin's decision)
+            lines = [FeeLine("Platform fee", fee)] if fee else []
+        return Figures(
+            gross=order.amount_minor,
+            fee_lines=lines,
+            platform_fee=fee,
+            broker_commission=posted.get(accounts.BROKER_COMMISSION, 0),
+            refund=refund,
+            seller_net=posted.get(accounts.SELLER_PAYABLE, 0),
+            final=True,
+        )
     return Figures(
         gross=order.amount_minor,
-        fee_lines=rules.fee_lines(order.amount_minor - parts.refund, schedule.schedule, order.currency),
+        fee_lines=lines,
         platform_fee=parts.platform_fee,
         broker_commission=parts.broker_commission,
         refund=parts.refund,
         seller_net=parts.seller_net,
-        final=order.status in FINISHED,
+        final=final,
     )
 
 
@@ -175,12 +208,25 @@ async def statement_for(
     schedule = await order_schedule(session, order, lot.category, settings=settings)
     figures = await figures_for(session, order, schedule)
     show_fees = principal.is_admin or principal.org_id == order.seller_org_id
-    return Statement(header, figures, schedule, show_fees, checkpoint=None, generated_at=at)
+    checkpoint = await audit.latest_checkpoint(session)
+    return Statement(header, figures, schedule, show_fees, checkpoint=checkpoint, generated_at=at)
 
 
 async def confirmation_for(session: AsyncSession, principal: Principal, order_id: int, *, at: datetime) -> Confirmation:
     order, _, header = await _header(session, principal, order_id)
     return Confirmation(header, order.amount_minor, at)
+
+
+def _checkpoint_out(checkpoint: audit.Checkpoint | None) -> schemas.Checkpoint | None:
+    if checkpoint is None:
+        return None
+    return schemas.Checkpoint(
+        size=checkpoint.size,
+        head_hash=checkpoint.head_hash,
+        signature=checkpoint.signature,
+        key_id=checkpoint.key_id,
+        signed_at=checkpoint.created_at,
+    )
 
 
 def _party(party: Party) -> schemas.PartyOut:
@@ -201,7 +247,7 @@ def statement_out(doc: Statement) -> schemas.Statement:
         refund=h.money(f.refund),
         final=f.final,
         generated_at=doc.generated_at,
-        checkpoint=msgspec.convert(doc.checkpoint, schemas.Checkpoint) if doc.checkpoint else None,
+        checkpoint=_checkpoint_out(doc.checkpoint),
     )
     if doc.show_fees:
         out.fee_schedule_id = doc.schedule.id

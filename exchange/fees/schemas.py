@@ -68,10 +68,13 @@ class PartyOut(msgspec.Struct):
 
 
 class Checkpoint(msgspec.Struct):
+    """The audit log's latest signed checkpoint when the statement was made."""
+
     size: int
     head_hash: str
-    signed_at: datetime | None = None
-    signature: str | None = None
+    signature: str
+    key_id: str
+    signed_at: datetime
 
 
 class Statement(msgspec.Struct):

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange import audit
 from exchange.errors import NotFound, Unprocessable
 from exchange.fees import rules, schemas
 from exchange.fees.models import FeeScheduleVersion
@@ -177,8 +178,17 @@ def snapshot(row: FeeScheduleVersion) -> dict[str, Any]:
 
 
 async def _audit(session: AsyncSession, row: FeeScheduleVersion, user_id: int | None, at: datetime) -> None:
-    """The audit record of a new version (wired to exchange.audit once it is on main)."""
-    del session, row, user_id, at
+    """The audit record of a new version, in the same transaction."""
+    await audit.record(
+        session,
+        actor=f"admin:{user_id}" if user_id is not None else "system",
+        object_type="fee_schedule",
+        object_id=row.id,
+        action="create_version",
+        before=None,
+        after=snapshot(row),
+        at=at,
+    )
 
 
 FEE_CURRENCY = "CNY"

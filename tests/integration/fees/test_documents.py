@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pypdf
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from exchange import audit
+from exchange.audit.checkpoints import write_checkpoint
+from exchange.audit.models import AuditRecord
+from exchange.audit.signing import load_or_create_key
 from exchange.fees import services
 from exchange.orders.services import create_order_for_lot
 from tests.conftest import Actor, OrgFactory
@@ -122,3 +128,52 @@ async def test_the_confirmation_and_the_printable_pages(
         assert f"/orders/{order_id}/statement.pdf" in detail.text
     finally:
         page.close()
+
+
+async def test_the_statement_prints_the_latest_audit_checkpoint(
+    client: AsyncTestClient[Litestar],
+    db: async_sessionmaker[AsyncSession],
+    make_org: OrgFactory,
+    admin: Actor,
+    tmp_path: Path,
+) -> None:
+    seller, buyer = await make_org("seller"), await make_org("buyer")
+    order_id = await _order(db, seller, buyer, 2_000_000)
+    # a new fee schedule version is an audit record; sign the log's head now
+    made = await client.post(
+        "/api/admin/fee-schedules",
+        json={"category": "food", "tiers": [{"percent": "4"}], "effective_from": "2300-01-01T00:00:00Z"},
+        headers=admin.headers,
+    )
+    assert made.status_code == 201, made.text
+    async with db() as session, session.begin():
+        checkpoint = await write_checkpoint(session, load_or_create_key(tmp_path / "key"), at=datetime.now(UTC))
+        if checkpoint is None:  # another test signed this head already
+            checkpoint = await audit.latest_checkpoint(session)
+    assert checkpoint is not None
+    body = (await client.get(f"/api/orders/{order_id}/statement", headers=seller.headers)).json()
+    assert body["checkpoint"]["size"] >= checkpoint.size
+    pdf = await client.get(f"/api/orders/{order_id}/statement?format=pdf", headers=seller.headers)
+    text = _pdf_text(pdf.content).replace("\n", "")
+    assert body["checkpoint"]["head_hash"] in text
+
+
+async def test_a_new_fee_schedule_version_is_audited(
+    client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], admin: Actor
+) -> None:
+    made = await client.post(
+        "/api/admin/fee-schedules",
+        json={"category": "chemicals", "tiers": [{"percent": "3.5"}], "effective_from": "2301-01-01T00:00:00Z"},
+        headers=admin.headers,
+    )
+    assert made.status_code == 201, made.text
+    async with db() as session:
+        row = await session.scalar(
+            select(AuditRecord).where(
+                AuditRecord.object_type == "fee_schedule", AuditRecord.object_id == made.json()["id"]
+            )
+        )
+    assert row is not None
+    assert row.action == "create_version"
+    assert row.actor == f"admin:{admin.user_id}"
+    assert '"3.5"' in (row.after or "")
