@@ -9,6 +9,7 @@ from web.pages.admin import AdminPages
 from web.pages.auctions import AuctionPages
 from web.pages.documents import DocumentPages
 from web.pages.fees import FeeSchedulePages
+from web.pages.finance import AdminFinancePages, SellerFinancePages
 from web.pages.home import HomePages
 from web.pages.lots import CataloguePanels, LotPages, LotPostingPages, ReviewPages, SellerLotPages
 from web.pages.notifications import NotificationPages
@@ -22,6 +23,8 @@ page_controllers: list[ControllerRouterHandler] = [
     AccountPages,
     AdminPages,
     FeeSchedulePages,
+    AdminFinancePages,
+    SellerFinancePages,
     OrderPages,
     DocumentPages,
     NotificationPages,
