@@ -36,6 +36,7 @@ from exchange.clock import Clock, SystemClock
 from exchange.db.engine import make_engine, make_session_maker
 from exchange.errors import exception_handlers
 from exchange.events import EventDispatcher
+from exchange.fees.api import FeeSchedulesController, OrderDocumentsController
 from exchange.health import health
 from exchange.ledger import jobs as ledger_jobs
 from exchange.live.channels import Live, make_channels_plugin
@@ -190,6 +191,8 @@ def create_app(
         route_handlers=[
             AccountsController,
             *orders_api.controllers,
+            FeeSchedulesController,
+            OrderDocumentsController,
             NotificationsController,
             CategoriesController,
             LotsController,

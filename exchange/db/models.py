@@ -6,6 +6,7 @@ from exchange.accounts import models as accounts_models
 from exchange.auctions import models as auctions_models
 from exchange.audit import models as audit_models
 from exchange.db.base import Base
+from exchange.fees import models as fees_models
 from exchange.idempotency import models as idempotency_models
 from exchange.ledger import models as ledger_models
 from exchange.lots import models as lots_models
@@ -19,6 +20,7 @@ __all__ = [
     "accounts_models",
     "auctions_models",
     "audit_models",
+    "fees_models",
     "idempotency_models",
     "ledger_models",
     "lots_models",
