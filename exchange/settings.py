@@ -148,6 +148,8 @@ class Settings:
     min_bidding_window: timedelta = DEFAULT_MIN_BIDDING_WINDOW
     """The shortest time a sealed-bid lot stays open for bids after it goes live (tests and demos shorten it)."""
     mail: MailSettings = field(default_factory=MailSettings)
+    bundle_max_overage_percent: int = 10
+    """How far a broker's bundle of whole lots may exceed the requested quantity (BUNDLE_MAX_OVERAGE, %)."""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -176,6 +178,7 @@ class Settings:
             auth_rate_limit=_int_env(env, "AUTH_RATE_LIMIT", 10, minimum=1, maximum=100_000),
             min_bidding_window=timedelta(seconds=_int_env(env, "MIN_BIDDING_WINDOW", _DEFAULT_WINDOW_S, minimum=1)),
             mail=MailSettings.from_env(env),
+            bundle_max_overage_percent=_int_env(env, "BUNDLE_MAX_OVERAGE", 10, minimum=0, maximum=100),
         )
 
     def prepared(self) -> Settings:

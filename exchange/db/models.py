@@ -8,6 +8,7 @@ from exchange.db.base import Base
 from exchange.idempotency import models as idempotency_models
 from exchange.lots import models as lots_models
 from exchange.mail import models as mail_models
+from exchange.matching import models as matching_models
 from exchange.notifications import models as notifications_models
 from exchange.orders import models as orders_models
 from exchange.rfq import models as rfq_models
@@ -19,6 +20,7 @@ __all__ = [
     "idempotency_models",
     "lots_models",
     "mail_models",
+    "matching_models",
     "notifications_models",
     "orders_models",
     "rfq_models",

@@ -15,9 +15,19 @@ from exchange.money import format_minor
 from exchange.orders import schemas
 from exchange.orders.models import Order
 
-__all__ = ["create_order_for_lot", "get_order_for", "list_orders_for", "order_out"]
+__all__ = ["BROKER_ONLY_TERMS", "create_order_for_lot", "get_order_for", "list_orders_for", "order_out", "terms_for"]
 
 SOLD_STATUS = {"award": "awarded", "purchase": "sold", "quote": "sold", "proposal": "sold"}
+BROKER_ONLY_TERMS = frozenset({"cost_minor", "margin_minor", "commission_minor", "commission_percent"})
+"""Terms of a proposal's order that its buyer (the broker's client) never sees."""
+
+
+def terms_for(order: Order, viewer_org_id: int | None) -> dict[str, Any]:
+    """The order's terms as this viewer may see them: a proposal's buyer never sees the broker's numbers."""
+    terms = dict(order.terms or {})
+    if order.source == "proposal" and viewer_org_id == order.buyer_org_id:
+        terms = {key: value for key, value in terms.items() if key not in BROKER_ONLY_TERMS}
+    return terms
 
 
 async def create_order_for_lot(
@@ -62,7 +72,7 @@ async def create_order_for_lot(
     return order
 
 
-def order_out(order: Order, lot_title: str | None = None) -> schemas.Order:
+def order_out(order: Order, lot_title: str | None = None, *, viewer_org_id: int | None = None) -> schemas.Order:
     return schemas.Order(
         id=order.id,
         lot_id=order.lot_id,
@@ -73,7 +83,7 @@ def order_out(order: Order, lot_title: str | None = None) -> schemas.Order:
         status=order.status,
         source=order.source,
         created_at=order.created_at,
-        terms=order.terms or {},
+        terms=terms_for(order, viewer_org_id),
         lot_title=lot_title,
     )
 
@@ -95,7 +105,7 @@ async def list_orders_for(session: AsyncSession, principal: Principal, *, limit:
         .order_by(Order.created_at.desc(), Order.id.desc())
         .limit(limit)
     )
-    return [order_out(order, title) for order, title in rows.all()]
+    return [order_out(order, title, viewer_org_id=principal.org_id) for order, title in rows.all()]
 
 
 async def get_order_for(session: AsyncSession, principal: Principal, order_id: int) -> schemas.Order:
@@ -109,4 +119,4 @@ async def get_order_for(session: AsyncSession, principal: Principal, order_id: i
     ).first()
     if row is None:
         raise NotFound(f"There is no order {order_id}, or it is not yours.")
-    return order_out(row[0], row[1])
+    return order_out(row[0], row[1], viewer_org_id=principal.org_id)
