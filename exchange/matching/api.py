@@ -49,19 +49,19 @@ class ProcurementRequestsController(Controller):
 
     @get(
         "/{request_id:int}/matches",
-        summary="Lots that meet every hard constraint, ranked with explanations, and near misses",
+        summary="Ranked matches with explanations, and near misses (its broker, or the buyer that posted it)",
     )
     async def matches(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, request_id: Id
     ) -> schemas.MatchPage:
-        found = await requests.get_request_for(db_session, current_principal(request), request_id)
+        found = await requests.get_request_to_work_on(db_session, current_principal(request), request_id)
         return await matches_for(db_session, found)
 
     @get("/{request_id:int}/bundles", summary="The 5 cheapest bundles of whole lots covering the quantity")
     async def bundles(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, runtime: Runtime, request_id: Id
     ) -> schemas.BundlePage:
-        found = await requests.get_request_for(db_session, current_principal(request), request_id)
+        found = await requests.get_request_to_work_on(db_session, current_principal(request), request_id)
         return await bundles_for(db_session, found, overage_percent=runtime.settings.bundle_max_overage_percent)
 
 

@@ -21,7 +21,7 @@ from exchange.matching.rules import CERTIFICATES, normalise_certificate
 from exchange.money import format_minor, parse_currency, parse_money
 from exchange.specs.units import quantity_unit
 
-__all__ = ["create_request", "get_request_for", "list_requests_for", "request_out"]
+__all__ = ["create_request", "get_request_for", "get_request_to_work_on", "list_requests_for", "request_out"]
 
 _CERTIFICATES = {normalise_certificate(c): c for c in CERTIFICATES}
 
@@ -130,6 +130,15 @@ async def get_request_for(session: AsyncSession, principal: Principal, request_i
     )
     if request is None:
         raise NotFound(f"There is no procurement request {request_id}, or it is not yours.", code=REQUEST_NOT_FOUND)
+    return request
+
+
+async def get_request_to_work_on(session: AsyncSession, principal: Principal, request_id: int) -> ProcurementRequest:
+    """The request for whoever works on it: its broker, or the buyer that posted it for itself. A broker's
+    client reads the request but not its matches (they hold the lots' prices, the broker's cost)."""
+    request = await get_request_for(session, principal, request_id)
+    if request.broker_org_id not in (None, principal.org_id):
+        raise NotFound(f"There is no procurement request {request_id} of yours to match.", code=REQUEST_NOT_FOUND)
     return request
 
 
