@@ -30,6 +30,7 @@ __all__ = [
     "for_broker",
     "for_client",
     "load_proposal",
+    "offerable_lots",
     "proposals_for",
     "send_proposal",
     "view_for",
@@ -101,6 +102,24 @@ async def create_proposal(
         )
     await session.flush()
     return proposal
+
+
+async def offerable_lots(session: AsyncSession, client_org_id: int, lot_ids: list[int]) -> list[schemas.MatchLot]:
+    """The live lots among these that the client may see (and does not sell itself), in the order given."""
+    if not lot_ids:
+        return []
+    found = {
+        lot.id: lot
+        for lot in await session.scalars(
+            select(Lot).where(
+                Lot.id.in_(lot_ids),
+                Lot.status == "live",
+                Lot.seller_org_id != client_org_id,
+                visible_lots_clause(client_viewer(client_org_id)),
+            )
+        )
+    }
+    return [match_lot(found[i]) for i in dict.fromkeys(lot_ids) if i in found]
 
 
 async def load_proposal(session: AsyncSession, principal: Principal, proposal_id: int) -> Proposal:

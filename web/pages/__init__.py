@@ -7,6 +7,7 @@ from litestar.types import ControllerRouterHandler
 from web.pages.accounts import AccountPages
 from web.pages.admin import AdminPages
 from web.pages.auctions import AuctionPages
+from web.pages.desk import DeskPages, ProposalPages
 from web.pages.home import HomePages
 from web.pages.lots import CataloguePanels, LotPages, LotPostingPages, ReviewPages, SellerLotPages
 from web.pages.notifications import NotificationPages
@@ -29,4 +30,6 @@ page_controllers: list[ControllerRouterHandler] = [
     RfqPages,
     WantedPages,
     AuctionPages,
+    DeskPages,
+    ProposalPages,
 ]
