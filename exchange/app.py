@@ -43,6 +43,7 @@ from exchange.live.channels import Live, make_channels_plugin
 from exchange.lots import jobs as lot_jobs
 from exchange.lots.api import LotReviewController, LotsController, SellerLotsController
 from exchange.mail import jobs as mail_jobs
+from exchange.matching.api import matching_controllers
 from exchange.notifications.api import NotificationsController
 from exchange.orders import api as orders_api
 from exchange.orders import jobs as order_jobs
@@ -201,6 +202,7 @@ def create_app(
             *rfq_controllers,
             AuctionsController,
             MyBidsController,
+            *matching_controllers,
         ],
     )
     return Litestar(

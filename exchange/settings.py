@@ -226,6 +226,8 @@ class Settings:
     """A fixed fee per order in minor units for that default (FEE_DEFAULT_FIXED, a decimal amount)."""
     fee_default_broker_percent: str = "2"
     """The broker's commission rate on proposal orders for that default (FEE_DEFAULT_BROKER_PERCENT)."""
+    bundle_max_overage_percent: int = 10
+    """How far a broker's bundle of whole lots may exceed the requested quantity (BUNDLE_MAX_OVERAGE, %)."""
     audit_key_path: Path | None = None
     """The Ed25519 key that signs audit checkpoints (AUDIT_KEY_PATH); None: `audit_key_file` in the data directory."""
 
@@ -265,6 +267,7 @@ class Settings:
             fee_default_fixed_minor=_minor_env(env, "FEE_DEFAULT_FIXED"),
             fee_default_broker_percent=_percent_env(env, "FEE_DEFAULT_BROKER_PERCENT", "2"),
             audit_key_path=Path(env["AUDIT_KEY_PATH"]).expanduser().resolve() if env.get("AUDIT_KEY_PATH") else None,
+            bundle_max_overage_percent=_int_env(env, "BUNDLE_MAX_OVERAGE", 10, minimum=0, maximum=100),
         )
 
     def prepared(self) -> Settings:

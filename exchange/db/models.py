@@ -11,6 +11,7 @@ from exchange.idempotency import models as idempotency_models
 from exchange.ledger import models as ledger_models
 from exchange.lots import models as lots_models
 from exchange.mail import models as mail_models
+from exchange.matching import models as matching_models
 from exchange.notifications import models as notifications_models
 from exchange.orders import models as orders_models
 from exchange.rfq import models as rfq_models
@@ -25,6 +26,7 @@ __all__ = [
     "ledger_models",
     "lots_models",
     "mail_models",
+    "matching_models",
     "notifications_models",
     "orders_models",
     "rfq_models",
