@@ -28,6 +28,9 @@ from exchange.accounts.api import AccountsController
 from exchange.accounts.auth import AuthMiddleware, PrincipalCache
 from exchange.accounts.sessions import RotatingSessionConfig
 from exchange.accounts.tokens import TokenReader
+from exchange.alerts import jobs as alert_jobs
+from exchange.alerts.api import LotPricingController, SavedSearchesController, SuggestionsController
+from exchange.alerts.listeners import alert_listeners
 from exchange.auctions import jobs as auction_jobs
 from exchange.auctions.api import AuctionsController, MyBidsController
 from exchange.auctions.runtime import lot_listeners, make_bid_engine, stop_bid_engine
@@ -66,7 +69,13 @@ MAX_BODY_BYTES = 1024 * 1024
 GIL_SWITCH_SECONDS = 0.0005
 GC_THRESHOLDS = (5_000, 20, 100)
 
-SCHEDULED_JOBS: tuple[Job, ...] = (*auction_jobs.JOBS, *lot_jobs.JOBS, *rfq_jobs.JOBS, *mail_jobs.JOBS)
+SCHEDULED_JOBS: tuple[Job, ...] = (
+    *auction_jobs.JOBS,
+    *lot_jobs.JOBS,
+    *rfq_jobs.JOBS,
+    *mail_jobs.JOBS,
+    *alert_jobs.JOBS,
+)
 """Every capability's periodic jobs; a new capability adds its `jobs.JOBS` here."""
 
 
@@ -103,7 +112,9 @@ def create_app(
             redis=redis,
             live=live,
             bid_engine=bid_engine,
-            events=EventDispatcher(lot_listeners(bid_engine, live.publish)),
+            events=EventDispatcher(
+                {**lot_listeners(bid_engine, live.publish), **alert_listeners(session_maker, live, clock)}
+            ),
             clock=clock,
         )
         app.state.runtime = runtime
@@ -179,6 +190,9 @@ def create_app(
             LotsController,
             SellerLotsController,
             LotReviewController,
+            LotPricingController,
+            SavedSearchesController,
+            SuggestionsController,
             *rfq_controllers,
             AuctionsController,
             MyBidsController,

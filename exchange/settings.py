@@ -148,6 +148,13 @@ class Settings:
     min_bidding_window: timedelta = DEFAULT_MIN_BIDDING_WINDOW
     """The shortest time a sealed-bid lot stays open for bids after it goes live (tests and demos shorten it)."""
     mail: MailSettings = field(default_factory=MailSettings)
+    slow_sale_percent: int = 50
+    """A live lot nobody has bid on, bought or asked a quote for after this share of its listing window
+    gets slow-sale advice (SLOW_SALE_PERCENT, 1 to 99)."""
+
+    @property
+    def slow_sale_share(self) -> float:
+        return self.slow_sale_percent / 100
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -176,6 +183,7 @@ class Settings:
             auth_rate_limit=_int_env(env, "AUTH_RATE_LIMIT", 10, minimum=1, maximum=100_000),
             min_bidding_window=timedelta(seconds=_int_env(env, "MIN_BIDDING_WINDOW", _DEFAULT_WINDOW_S, minimum=1)),
             mail=MailSettings.from_env(env),
+            slow_sale_percent=_int_env(env, "SLOW_SALE_PERCENT", 50, minimum=1, maximum=99),
         )
 
     def prepared(self) -> Settings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from exchange.accounts import models as accounts_models
+from exchange.alerts import models as alerts_models
 from exchange.auctions import models as auctions_models
 from exchange.db.base import Base
 from exchange.idempotency import models as idempotency_models
@@ -15,6 +16,7 @@ from exchange.rfq import models as rfq_models
 __all__ = [
     "Base",
     "accounts_models",
+    "alerts_models",
     "auctions_models",
     "idempotency_models",
     "lots_models",
