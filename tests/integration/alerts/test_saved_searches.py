@@ -17,9 +17,11 @@ async def test_saved_searches_are_the_buyers_own(client: AsyncTestClient[Litesta
     buyer, other, seller = await make_org("buyer"), await make_org("buyer"), await make_org("seller")
     saved = await save_search(client, buyer, "?category=textiles/fabric&spec.width.gte=140cm&offset=20", name="Wide")
     assert saved["query"] == "category=textiles%2Ffabric&spec.width.gte=140cm"
-    assert saved["frequency"] == "instant" and saved["link"].startswith("/lots?")
+    assert saved["frequency"] == "instant"
+    assert saved["link"].startswith("/lots?")
     listed = (await client.get("/api/saved-searches", headers=buyer.headers)).json()
-    assert [s["id"] for s in listed["items"]] == [saved["id"]] and listed["settings"]["suggestions_enabled"]
+    assert [s["id"] for s in listed["items"]] == [saved["id"]]
+    assert listed["settings"]["suggestions_enabled"]
     assert (await client.get("/api/saved-searches", headers=other.headers)).json()["items"] == []
     assert (await client.delete(f"/api/saved-searches/{saved['id']}", headers=other.headers)).status_code == 404
     assert (await client.get("/api/saved-searches", headers=seller.headers)).status_code == 403
@@ -108,10 +110,12 @@ async def test_a_relisted_lot_fires_for_searches_that_have_not_seen_it(
     await save_search(client, late, f"location={place}")
     assert await alerts_of(client, late) == []
     relisted = await client.post(f"/api/lots/{lot['id']}/relist", headers=seller.headers)
-    assert relisted.status_code == 200 and relisted.json()["status"] == "live", relisted.text
+    assert relisted.status_code == 200, relisted.text
+    assert relisted.json()["status"] == "live"
     assert await alerts_of(client, late) == [f"/lots/{lot['id']}"]
     assert await alerts_of(client, early) == [f"/lots/{lot['id']}"]  # once per (search, lot)
     again = await client.post(f"/api/lots/{lot['id']}/relist", headers=seller.headers)
-    assert again.status_code == 409 and again.json()["code"] == "not_relistable"
+    assert again.status_code == 409
+    assert again.json()["code"] == "not_relistable"
     bought = await client.post(f"/api/lots/{lot['id']}/purchase", headers=late.headers)
     assert bought.status_code == 201, bought.text

@@ -41,9 +41,11 @@ def test_a_price_outside_the_band_is_a_warning() -> None:
     inside = _position(12_000)  # 120 per unit of a 1000 reference: 12 %, in B's 10-15 %
     assert (inside.position, inside.percent_of_reference, inside.warnings) == ("within", Decimal("12.0"), [])
     above = _position(30_000)
-    assert above.position == "above" and "above the grade B band" in above.warnings[0]
+    assert above.position == "above"
+    assert "above the grade B band" in above.warnings[0]
     below = _position(5_000)
-    assert below.position == "below" and below.warnings
+    assert below.position == "below"
+    assert below.warnings
     unknown = rules.price_position(
         price_minor=None, quantity=Decimal(1), reference_minor=None, category="x", grade="A", comparable_percents=[]
     )
@@ -66,7 +68,9 @@ def test_the_suggested_cut_comes_from_comparables_then_the_band_then_ten_percent
         grade="B",
         comparable_percents=[Decimal(10), Decimal(12)],
     )
-    assert by_sales is not None and by_sales.price_minor == 11_000 and "median of 2 comparable" in by_sales.basis
+    assert by_sales is not None
+    assert by_sales.price_minor == 11_000
+    assert "median of 2 comparable" in by_sales.basis
     by_band = rules.suggest_price_cut(
         price_minor=30_000,
         quantity=Decimal(100),
@@ -75,7 +79,9 @@ def test_the_suggested_cut_comes_from_comparables_then_the_band_then_ten_percent
         grade="B",
         comparable_percents=[],
     )
-    assert by_band is not None and by_band.price_minor == 12_500 and "band" in by_band.basis
+    assert by_band is not None
+    assert by_band.price_minor == 12_500
+    assert "band" in by_band.basis
     blind = rules.suggest_price_cut(
         price_minor=30_000,
         quantity=Decimal(100),
@@ -84,7 +90,8 @@ def test_the_suggested_cut_comes_from_comparables_then_the_band_then_ten_percent
         grade="A",
         comparable_percents=[],
     )
-    assert blind is not None and blind.price_minor == 27_000
+    assert blind is not None
+    assert blind.price_minor == 27_000
     cheap = rules.suggest_price_cut(
         price_minor=5_000,
         quantity=Decimal(100),
@@ -102,10 +109,13 @@ def test_lots_like_the_ones_you_buy() -> None:
         rules.ProfileLot("textiles/fabric", "A", Decimal(10), "Jiangsu", {"width": 1.6}, "bid"),
     ]
     profile = rules.profile_of(history)
-    assert profile is not None and profile.unit_price == (Decimal(8), Decimal(10))
+    assert profile is not None
+    assert profile.unit_price == (Decimal(8), Decimal(10))
     like = rules.ProfileLot("textiles/fabric", "B", Decimal(9), "Jiangsu", {"width": 1.55}, "live")
     reason = rules.suggestion_reason(profile, like, "Fabric")
-    assert reason is not None and "2 Fabric lots" in reason and "Jiangsu" in reason
+    assert reason is not None
+    assert "2 Fabric lots" in reason
+    assert "Jiangsu" in reason
     dearer = rules.ProfileLot("textiles/fabric", "B", Decimal(13), "Jiangsu", {}, "live")
     assert rules.suggestion_reason(profile, dearer, "Fabric") is None
     wider = rules.ProfileLot("textiles/fabric", "B", Decimal(9), "", {"width": 3.0}, "live")
