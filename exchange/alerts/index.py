@@ -115,9 +115,11 @@ class _Bucket:
 
 
 def _is_residual(query: LotQuery) -> bool:
-    return bool(
-        query.location or query.country or query.terms or any(spec.texts or spec.numeric_values for spec in query.specs)
-    )
+    """Whether the search asks something the columns do not hold: words, a place, spec values from a list,
+    or a spec's mere presence (a filter without a range)."""
+    if query.location or query.country or query.terms:
+        return True
+    return any(spec.texts or spec.numeric_values or (spec.low is None and spec.high is None) for spec in query.specs)
 
 
 class SearchIndex:
