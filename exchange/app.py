@@ -28,6 +28,9 @@ from exchange.accounts.api import AccountsController
 from exchange.accounts.auth import AuthMiddleware, PrincipalCache
 from exchange.accounts.sessions import RotatingSessionConfig
 from exchange.accounts.tokens import TokenReader
+from exchange.alerts import jobs as alert_jobs
+from exchange.alerts.api import LotPricingController, SavedSearchesController, SuggestionsController
+from exchange.alerts.listeners import alert_listeners
 from exchange.auctions import jobs as auction_jobs
 from exchange.auctions.api import AuctionsController, MyBidsController
 from exchange.auctions.runtime import lot_listeners, make_bid_engine, stop_bid_engine
@@ -84,6 +87,7 @@ SCHEDULED_JOBS: tuple[Job, ...] = (
     *order_jobs.make_jobs(DEADLINE_HANDLERS),
     *ledger_jobs.JOBS,
     *audit_jobs.JOBS,
+    *alert_jobs.JOBS,
 )
 """Every capability's periodic jobs; a new capability adds its `jobs.JOBS` here."""
 
@@ -121,7 +125,9 @@ def create_app(
             redis=redis,
             live=live,
             bid_engine=bid_engine,
-            events=EventDispatcher(lot_listeners(bid_engine, live.publish)),
+            events=EventDispatcher(
+                {**lot_listeners(bid_engine, live.publish), **alert_listeners(session_maker, live, clock)}
+            ),
             clock=clock,
         )
         app.state.runtime = runtime
@@ -199,6 +205,9 @@ def create_app(
             LotsController,
             SellerLotsController,
             LotReviewController,
+            LotPricingController,
+            SavedSearchesController,
+            SuggestionsController,
             *rfq_controllers,
             AuctionsController,
             MyBidsController,

@@ -235,6 +235,14 @@ class Settings:
     def audit_key_file(self) -> Path:
         return self.audit_key_path or self.data_dir / "audit-ed25519.key"
 
+    slow_sale_percent: int = 50
+    """A live lot nobody has bid on, bought or asked a quote for after this share of its listing window
+    gets slow-sale advice (SLOW_SALE_PERCENT, 1 to 99)."""
+
+    @property
+    def slow_sale_share(self) -> float:
+        return self.slow_sale_percent / 100
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if environ is None else environ)
@@ -268,6 +276,7 @@ class Settings:
             fee_default_broker_percent=_percent_env(env, "FEE_DEFAULT_BROKER_PERCENT", "2"),
             audit_key_path=Path(env["AUDIT_KEY_PATH"]).expanduser().resolve() if env.get("AUDIT_KEY_PATH") else None,
             bundle_max_overage_percent=_int_env(env, "BUNDLE_MAX_OVERAGE", 10, minimum=0, maximum=100),
+            slow_sale_percent=_int_env(env, "SLOW_SALE_PERCENT", 50, minimum=1, maximum=99),
         )
 
     def prepared(self) -> Settings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from exchange.accounts import models as accounts_models
+from exchange.alerts import models as alerts_models
 from exchange.auctions import models as auctions_models
 from exchange.audit import models as audit_models
 from exchange.db.base import Base
@@ -19,6 +20,7 @@ from exchange.rfq import models as rfq_models
 __all__ = [
     "Base",
     "accounts_models",
+    "alerts_models",
     "auctions_models",
     "audit_models",
     "fees_models",
