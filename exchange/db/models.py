@@ -5,6 +5,7 @@ from __future__ import annotations
 from exchange.accounts import models as accounts_models
 from exchange.auctions import models as auctions_models
 from exchange.db.base import Base
+from exchange.disputes import models as disputes_models
 from exchange.idempotency import models as idempotency_models
 from exchange.lots import models as lots_models
 from exchange.mail import models as mail_models
@@ -16,6 +17,7 @@ __all__ = [
     "Base",
     "accounts_models",
     "auctions_models",
+    "disputes_models",
     "idempotency_models",
     "lots_models",
     "mail_models",

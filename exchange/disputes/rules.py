@@ -26,16 +26,21 @@ from exchange.money import format_minor
 
 __all__ = [
     "DEFAULT_FLAT_SHARE",
+    "DISPUTE_MOVES",
     "DISPUTE_STATUSES",
     "GRADE_PRICE_BANDS",
     "GRADE_TOLERANCE",
     "ISO2859_CODE_LETTERS",
     "ISO2859_SAMPLE_SIZES",
     "OPEN_STATUSES",
+    "DisputeMove",
     "InspectionFindings",
     "Listing",
     "RefundLine",
     "RefundSuggestion",
+    "dispute_actions",
+    "dispute_move",
+    "dispute_sides_for",
     "grade_bands",
     "iso2859_code_letter",
     "lot_size",
@@ -104,6 +109,47 @@ default; a category without its own bands uses its nearest parent's)."""
 DISPUTE_STATUSES = ("open", "offered", "escalated", "resolved")
 OPEN_STATUSES = ("open", "offered", "escalated")
 """A dispute in one of these still holds the order's money in escrow."""
+
+
+@dataclass(frozen=True, slots=True)
+class DisputeMove:
+    action: str
+    side: str
+    sources: tuple[str, ...]
+    target: str
+    note: str = ""
+
+
+DISPUTE_MOVES: tuple[DisputeMove, ...] = (
+    DisputeMove("accept", "seller", ("open",), "resolved", "the seller accepts the buyer's claim"),
+    DisputeMove("offer", "seller", ("open",), "offered", "the seller offers a partial refund"),
+    DisputeMove("reject", "seller", ("open",), "escalated", "a rejected claim goes to the admin queue"),
+    DisputeMove("accept_offer", "buyer", ("offered", "escalated"), "resolved", "while the seller's offer stands"),
+    DisputeMove("escalate", "buyer", ("open", "offered"), "escalated", "an unanswered claim from the answer deadline"),
+    DisputeMove("escalate", "clock", ("open", "offered"), "escalated", "at the seller's answer deadline"),
+    DisputeMove("decide", "admin", ("escalated",), "resolved", "refund, partial refund or release"),
+)
+"""Every move of a dispute: who takes which action from which status (compare-and-set on the status)."""
+
+
+def dispute_move(action: str, side: str, status: str) -> DisputeMove | None:
+    for move in DISPUTE_MOVES:
+        if move.action == action and move.side == side and status in move.sources:
+            return move
+    return None
+
+
+def dispute_sides_for(action: str) -> frozenset[str]:
+    return frozenset(m.side for m in DISPUTE_MOVES if m.action == action)
+
+
+def dispute_actions(status: str, side: str) -> list[str]:
+    """The actions `side` may take on a dispute in `status` (a message may always be added before resolution)."""
+    actions = list(dict.fromkeys(m.action for m in DISPUTE_MOVES if m.side == side and status in m.sources))
+    if status in OPEN_STATUSES and side in ("buyer", "seller", "admin"):
+        actions.append("message")
+    return actions
+
 
 _DEFECT_RATE = re.compile(
     r"(\d{1,2}(?:\.\d{1,2})?)\s*%[^.;%\d]{0,40}?"
