@@ -86,6 +86,8 @@ class Dispute(Base):
     escalated_at: Mapped[datetime | None] = mapped_column(default=None)
     escalated_by: Mapped[str | None] = mapped_column(String(40), default=None)
     decide_by: Mapped[datetime | None] = mapped_column(default=None)
+    decision_window_s: Mapped[int] = mapped_column(Integer)
+    """The admins' decision window in force when the dispute was opened (set from settings), in seconds."""
     outcome: Mapped[str | None] = mapped_column(String(16), default=None)
     """refund | partial_refund | release (the admin's), claim_accepted (seller), offer_accepted (buyer)."""
     refund_minor: Mapped[int | None] = mapped_column(BigInteger, default=None)

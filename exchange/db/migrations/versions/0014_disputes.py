@@ -91,6 +91,7 @@ def upgrade() -> None:
         sa.Column("escalated_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True),
         sa.Column("escalated_by", sa.String(length=40), nullable=True),
         sa.Column("decide_by", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True),
+        sa.Column("decision_window_s", sa.Integer(), nullable=False),
         sa.Column("outcome", sa.String(length=16), nullable=True),
         sa.Column("refund_minor", sa.BigInteger(), nullable=True),
         sa.Column("decision_reason", sa.Text(), nullable=False),
