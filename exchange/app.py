@@ -31,11 +31,13 @@ from exchange.accounts.tokens import TokenReader
 from exchange.auctions import jobs as auction_jobs
 from exchange.auctions.api import AuctionsController, MyBidsController
 from exchange.auctions.runtime import lot_listeners, make_bid_engine, stop_bid_engine
+from exchange.audit import jobs as audit_jobs
 from exchange.clock import Clock, SystemClock
 from exchange.db.engine import make_engine, make_session_maker
 from exchange.errors import exception_handlers
 from exchange.events import EventDispatcher
 from exchange.health import health
+from exchange.ledger import jobs as ledger_jobs
 from exchange.live.channels import Live, make_channels_plugin
 from exchange.lots import jobs as lot_jobs
 from exchange.lots.api import LotReviewController, LotsController, SellerLotsController
@@ -66,7 +68,14 @@ MAX_BODY_BYTES = 1024 * 1024
 GIL_SWITCH_SECONDS = 0.0005
 GC_THRESHOLDS = (5_000, 20, 100)
 
-SCHEDULED_JOBS: tuple[Job, ...] = (*auction_jobs.JOBS, *lot_jobs.JOBS, *rfq_jobs.JOBS, *mail_jobs.JOBS)
+SCHEDULED_JOBS: tuple[Job, ...] = (
+    *auction_jobs.JOBS,
+    *lot_jobs.JOBS,
+    *rfq_jobs.JOBS,
+    *mail_jobs.JOBS,
+    *ledger_jobs.JOBS,
+    *audit_jobs.JOBS,
+)
 """Every capability's periodic jobs; a new capability adds its `jobs.JOBS` here."""
 
 

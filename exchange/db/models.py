@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from exchange.accounts import models as accounts_models
 from exchange.auctions import models as auctions_models
+from exchange.audit import models as audit_models
 from exchange.db.base import Base
 from exchange.disputes import models as disputes_models
 from exchange.idempotency import models as idempotency_models
+from exchange.ledger import models as ledger_models
 from exchange.lots import models as lots_models
 from exchange.mail import models as mail_models
 from exchange.notifications import models as notifications_models
@@ -17,8 +19,10 @@ __all__ = [
     "Base",
     "accounts_models",
     "auctions_models",
+    "audit_models",
     "disputes_models",
     "idempotency_models",
+    "ledger_models",
     "lots_models",
     "mail_models",
     "notifications_models",
