@@ -43,7 +43,10 @@ from exchange.lots import jobs as lot_jobs
 from exchange.lots.api import LotReviewController, LotsController, SellerLotsController
 from exchange.mail import jobs as mail_jobs
 from exchange.notifications.api import NotificationsController
-from exchange.orders.api import OrdersController
+from exchange.orders import api as orders_api
+from exchange.orders import jobs as order_jobs
+from exchange.orders.actions import ORDER_DEADLINE_HANDLERS
+from exchange.orders.deadlines import DeadlineHandler
 from exchange.ratelimit import make_rate_limit_config
 from exchange.redis.connection import make_redis
 from exchange.redis.embedded import REDIS_OWNED_BY_PARENT, EmbeddedRedis
@@ -59,7 +62,7 @@ from exchange.specs.api import CategoriesController
 from web.pages import page_controllers
 from web.templating import configure_templates
 
-__all__ = ["SCHEDULED_JOBS", "create_app"]
+__all__ = ["DEADLINE_HANDLERS", "SCHEDULED_JOBS", "create_app"]
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 MAX_BODY_BYTES = 1024 * 1024
@@ -68,11 +71,15 @@ MAX_BODY_BYTES = 1024 * 1024
 GIL_SWITCH_SECONDS = 0.0005
 GC_THRESHOLDS = (5_000, 20, 100)
 
+DEADLINE_HANDLERS: dict[str, DeadlineHandler] = {**ORDER_DEADLINE_HANDLERS}
+"""What happens when each kind of order deadline passes ({name: handler}); the disputes package adds its own."""
+
 SCHEDULED_JOBS: tuple[Job, ...] = (
     *auction_jobs.JOBS,
     *lot_jobs.JOBS,
     *rfq_jobs.JOBS,
     *mail_jobs.JOBS,
+    *order_jobs.make_jobs(DEADLINE_HANDLERS),
     *ledger_jobs.JOBS,
     *audit_jobs.JOBS,
 )
@@ -182,7 +189,7 @@ def create_app(
         request_class=Request,
         route_handlers=[
             AccountsController,
-            OrdersController,
+            *orders_api.controllers,
             NotificationsController,
             CategoriesController,
             LotsController,
