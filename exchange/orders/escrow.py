@@ -146,13 +146,21 @@ async def _split_to(session: AsyncSession, order: Order, source: int, split: Fee
     return _moves(*moves)
 
 
-async def settle(session: AsyncSession, order: Order, at: datetime) -> FeeSplit:
-    """ESCROW(order) -> SELLER_PAYABLE net, PLATFORM_REVENUE fee, BROKER_COMMISSION commission: escrow ends at 0."""
-    split = await fees_for(session, order)
+async def settle(session: AsyncSession, order: Order, at: datetime, *, refund_minor: int = 0) -> FeeSplit:
+    """ESCROW(order) -> SELLER_PAYABLE net, PLATFORM_REVENUE fee, BROKER_COMMISSION commission: escrow ends at 0.
+
+    A dispute's resolution passes `refund_minor`: ESCROW(order) -> REFUNDS_PAYABLE(buyer) that much, in the same
+    entry (one key per order, so an order settles once), and the fees are those of the rest.
+    """
+    refund_minor = max(0, min(refund_minor, order.amount_minor))
+    split = await fees_for(session, order, order.amount_minor - refund_minor)
     escrow = await _escrow(session, order)
-    await _post(
-        session, f"order:{order.id}:settle", await _split_to(session, order, escrow, split), at, "settlement", order
-    )
+    moves = await _split_to(session, order, escrow, split)
+    if refund_minor:
+        refunds = await ledger.account_for(session, accounts.REFUNDS_PAYABLE, order.currency, org_id=order.buyer_org_id)
+        moves = [Move(escrow, refunds, refund_minor), *moves]
+    memo = "settlement with a refund to the buyer" if refund_minor else "settlement"
+    await _post(session, f"order:{order.id}:settle", moves, at, memo, order)
     return split
 
 
