@@ -111,7 +111,12 @@ async def test_the_seller_accepts_the_suggested_refund_in_one_click(
     assert answered.json()["outcome"] == "claim_accepted"
     assert answered.json()["refund"] == SUGGESTED
     assert (await deal.order())["status"] == "resolved"
-    assert await money_after(db, deal) == {"escrow": 0, "refund": 357_143, "seller": 642_857, "entries": 2}
+    assert await money_after(db, deal) == {
+        "escrow": 0,
+        "refund": 357_143,
+        "seller": 642_857 - 32_143,
+        "entries": 2,
+    }  # 5 % default fee, half-up
 
 
 async def test_the_buyer_takes_the_sellers_offer(
@@ -136,7 +141,12 @@ async def test_the_buyer_takes_the_sellers_offer(
     assert taken.status_code == 200, taken.text
     assert taken.json()["outcome"] == "offer_accepted"
     assert taken.json()["refund"] == "2000.00"
-    assert await money_after(db, deal) == {"escrow": 0, "refund": 200_000, "seller": 800_000, "entries": 2}
+    assert await money_after(db, deal) == {
+        "escrow": 0,
+        "refund": 200_000,
+        "seller": 800_000 - 40_000,
+        "entries": 2,
+    }  # less the 5 % fee
     again = await client.post(f"/api/disputes/{dispute['id']}/accept-offer", headers=deal.buyer.headers)
     assert again.status_code == 409
     assert again.json()["state"] == "resolved"
@@ -185,7 +195,9 @@ async def test_an_admin_decides_a_rejected_dispute_and_both_sides_are_told_why(
     assert (await deal.order())["status"] == "resolved"
     refund_minor = int(refund.replace(".", ""))
     money = await money_after(db, deal)
-    assert money == {"escrow": 0, "refund": refund_minor, "seller": 1_000_000 - refund_minor, "entries": 2}
+    kept = 1_000_000 - refund_minor
+    fee = (kept * 5 + 50) // 100  # the platform's default 5 %, rounded half-up to the fen
+    assert money == {"escrow": 0, "refund": refund_minor, "seller": kept - fee, "entries": 2}
     for side in (deal.buyer, deal.seller):
         notes = (await client.get("/api/notifications", headers=side.headers)).json()["items"]
         resolved = [n for n in notes if n["kind"] == "dispute_resolved"]
