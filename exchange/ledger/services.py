@@ -72,18 +72,9 @@ class Entry:
     key: str
     kind: str
     hold_id: int | None
-    """The hold it placed (`hold`: its own id) or acted on; None for a plain `post`."""
+    """The hold it posted, voided or expired; None for `post` and `hold` (a hold's id is its entry's id)."""
     replayed: bool
     """True when the key had been used already: this is the first entry, and nothing new was written."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Account:
-    id: int
-    purpose: str
-    currency: str
-    posted: int
-    pending_out: int
 
 
 # --- accounts -------------------------------------------------------------------------------------

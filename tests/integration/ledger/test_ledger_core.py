@@ -5,15 +5,19 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from exchange.clock import ManualClock
 from exchange.errors import Conflict, NotFound, Unprocessable
 from exchange.ledger import accounts
 from exchange.ledger import services as ledger
+from exchange.ledger.jobs import expire_holds
 from exchange.ledger.models import LedgerEntry, LedgerLine
 from exchange.ledger.verify import verify_ledger
 from exchange.settings import Settings
@@ -288,3 +292,32 @@ async def test_the_ledger_verifies_clean_after_postings_holds_and_refusals(
         report = await verify_ledger(session)
     assert report.clean, report.violations
     assert report.entries >= 3
+
+
+async def test_the_expiry_job_run_by_two_workers_at_once_expires_each_due_hold_once(
+    db: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    a = await _org_accounts(db, settings)
+    async with db() as session, session.begin():
+        await ledger.post(session, key=key("fund"), moves=[ledger.Move(a["external"], a["held"], 1_000)], at=NOW)
+        holds = [
+            await ledger.hold(
+                session,
+                key=key(f"h{n}"),
+                move=ledger.Move(a["held"], a["payable"], 100),
+                at=NOW,
+                expires_at=NOW + timedelta(minutes=n),
+            )
+            for n in range(1, 6)
+        ]
+    clock = ManualClock(NOW + timedelta(minutes=3, seconds=30))
+    runtime: Any = SimpleNamespace(clock=clock, session_maker=db)
+    await asyncio.gather(expire_holds(runtime), expire_holds(runtime))
+    async with db() as session:
+        endings = await session.execute(
+            select(LedgerEntry.hold_id, func.count())
+            .where(LedgerEntry.hold_id.in_(holds))
+            .group_by(LedgerEntry.hold_id)
+        )
+        assert dict(endings.all()) == {hold_id: 1 for hold_id in holds[:3]}
+    assert await _balance(db, a["held"]) == ledger.Balance(posted=1_000, pending_out=200, pending_in=0)
