@@ -24,9 +24,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import BigInteger, Table, case, literal, or_, select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.db.base import utcnow
@@ -41,8 +40,18 @@ from exchange.ledger.errors import (
     LEDGER_KEY_REUSED,
     UNKNOWN_ACCOUNT,
 )
-from exchange.ledger.models import LedgerAccount, LedgerEntry, LedgerHold, LedgerLine
+from exchange.ledger.models import LedgerAccount, LedgerHold
 from exchange.ledger.rules import Balance, Move
+from exchange.ledger.statements import (
+    CLAIM,
+    END_HOLD,
+    INSERT_HOLD,
+    INSERT_LINE,
+    REPLAY,
+    Db,
+    IntegrityErrors,
+    update_balances,
+)
 
 __all__ = [
     "Balance",
@@ -58,8 +67,6 @@ __all__ = [
 ]
 
 _accounts = cast(Table, LedgerAccount.__table__)
-_entries = cast(Table, LedgerEntry.__table__)
-_lines = cast(Table, LedgerLine.__table__)
 _holds = cast(Table, LedgerHold.__table__)
 MAX_KEY_LENGTH = 200
 
@@ -90,8 +97,9 @@ async def account_for(
         return int(found)
     values: dict[str, Any] = {"code": code, "purpose": purpose, "currency": currency, "org_id": org_id}
     values |= {"order_id": order_id, "posted": 0, "pending_out": 0, "pending_in": 0, "created_at": utcnow()}
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     made = await session.scalar(
-        _insert(session, _accounts)
+        dialect.insert(_accounts)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["code"])
         .returning(_accounts.c.id)
@@ -133,17 +141,18 @@ async def post(
     fingerprint = rules.fingerprint("post", moves=_move_list(moves), order_id=order_id)
     deltas = rules.net_deltas(moves)
     changes = {account: _Change(posted=delta) for account, delta in deltas.items()}
+    db = await Db.of(session)
     try:
-        currency = await _apply(session, changes)
+        currency = await _apply(db, changes)
     except Conflict:  # no longer covered: perhaps because this very call was made before
-        if (first := await _replay(session, key, "post", fingerprint)) is not None:
+        if (first := await _replay(db, key, "post", fingerprint)) is not None:
             return first
         raise
-    entry_id = await _claim(session, key, "post", fingerprint, at, memo, order_id, hold_id=None)
+    entry_id = await _claim(db, key, "post", fingerprint, at, memo, order_id, hold_id=None)
     if entry_id is None:  # made before with this key (or by a concurrent call just now): undo, answer the first
-        await _undo(session, changes)
-        return await _replayed(session, key, "post", fingerprint)
-    await _write_lines(session, entry_id, currency, rules.lines_of(deltas))
+        await _undo(db, changes)
+        return await _replayed(db, key, "post", fingerprint)
+    await _write_lines(db, entry_id, currency, rules.lines_of(deltas))
     return Entry(id=entry_id, key=key, kind="post", hold_id=None, replayed=False)
 
 
@@ -167,28 +176,20 @@ async def hold(
         move.from_account: _Change(pending_out=move.amount_minor),
         move.to_account: _Change(pending_in=move.amount_minor),
     }
+    db = await Db.of(session)
     try:
-        await _apply(session, changes)
+        await _apply(db, changes)
     except Conflict:
-        if (first := await _replay(session, key, "hold", fingerprint)) is not None:
+        if (first := await _replay(db, key, "hold", fingerprint)) is not None:
             return first.id
         raise
-    entry_id = await _claim(session, key, "hold", fingerprint, at, memo, order_id, hold_id=None)
+    entry_id = await _claim(db, key, "hold", fingerprint, at, memo, order_id, hold_id=None)
     if entry_id is None:
-        await _undo(session, changes)
-        return (await _replayed(session, key, "hold", fingerprint)).id
-    await session.execute(
-        _holds.insert().values(
-            id=entry_id,
-            from_account_id=move.from_account,
-            to_account_id=move.to_account,
-            amount_minor=move.amount_minor,
-            posted_minor=0,
-            status="pending",
-            expires_at=expires_at,
-            created_at=at,
-        )
-    )
+        await _undo(db, changes)
+        return (await _replayed(db, key, "hold", fingerprint)).id
+    hold_row = {"id": entry_id, "from_account_id": move.from_account, "to_account_id": move.to_account}
+    hold_row |= {"amount_minor": move.amount_minor, "expires_at": db.time(expires_at), "created_at": db.time(at)}
+    await db.rows(INSERT_HOLD, hold_row)
     return entry_id
 
 
@@ -207,7 +208,8 @@ async def post_hold(
     if amount_minor is not None:
         rules.check_amount(amount_minor)
     fingerprint = rules.fingerprint("post_hold", hold_id=hold_id, amount_minor=amount_minor, order_id=order_id)
-    return await _end_hold(session, key, "post_hold", fingerprint, hold_id, at, memo, order_id, amount_minor)
+    db = await Db.of(session)
+    return await _end_hold(db, key, "post_hold", fingerprint, hold_id, at, memo, order_id, amount_minor)
 
 
 async def void_hold(
@@ -216,16 +218,18 @@ async def void_hold(
     """Void a pending hold: all of it returns to the sender."""
     _check_key(key)
     fingerprint = rules.fingerprint("void_hold", hold_id=hold_id, order_id=order_id)
-    return await _end_hold(session, key, "void_hold", fingerprint, hold_id, at, memo, order_id, None)
+    db = await Db.of(session)
+    return await _end_hold(db, key, "void_hold", fingerprint, hold_id, at, memo, order_id, None)
 
 
 async def expire_hold(session: AsyncSession, hold_id: int, at: datetime) -> Entry | None:
     """Expire the hold if it is still pending and due at `at`: exactly once, whoever else runs this (None
     when it is not due, or no longer pending); nothing is written then."""
     fingerprint = rules.fingerprint("expire_hold", hold_id=hold_id)
+    db = await Db.of(session)
     try:
         entry = await _end_hold(
-            session, f"ledger:hold:{hold_id}:expire", "expire_hold", fingerprint, hold_id, at, "expired", None, None
+            db, f"ledger:hold:{hold_id}:expire", "expire_hold", fingerprint, hold_id, at, "expired", None, None
         )
     except (Conflict, NotFound):
         return None
@@ -251,14 +255,6 @@ class _Change:
         return _Change(-self.posted, -self.pending_out, -self.pending_in)
 
 
-def _is_postgres(session: AsyncSession) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
-def _insert(session: AsyncSession, table: Any) -> Any:
-    return (postgresql if _is_postgres(session) else sqlite).insert(table)
-
-
 def _check_key(key: str) -> None:
     if not isinstance(key, str) or not key or len(key) > MAX_KEY_LENGTH:
         raise Unprocessable(f"A ledger key is 1 to {MAX_KEY_LENGTH} characters.", field="key", code=BAD_MOVE)
@@ -268,34 +264,29 @@ def _move_list(moves: Sequence[Move]) -> list[list[int]]:
     return sorted([m.from_account, m.to_account, m.amount_minor] for m in moves)
 
 
-async def _replay(session: AsyncSession, key: str, kind: str, fingerprint: str) -> Entry | None:
+async def _replay(db: Db, key: str, kind: str, fingerprint: str) -> Entry | None:
     """The entry made earlier with this key (when it asked the same), or None when the key is new."""
-    row = (
-        await session.execute(
-            select(_entries.c.id, _entries.c.kind, _entries.c.fingerprint, _entries.c.hold_id).where(
-                _entries.c.key == key
-            )
-        )
-    ).one_or_none()
-    if row is None:
+    rows = await db.rows(REPLAY, {"key": key})
+    if not rows:
         return None
-    if row.kind != kind or row.fingerprint != fingerprint:
+    entry_id, first_kind, first_fingerprint, hold_id = rows[0]
+    if first_kind != kind or first_fingerprint != fingerprint:
         raise Conflict(
-            f"The ledger key {key!r} was already used for a different {row.kind} entry; nothing was moved.",
+            f"The ledger key {key!r} was already used for a different {first_kind} entry; nothing was moved.",
             field="key",
             code=LEDGER_KEY_REUSED,
         )
-    return Entry(id=row.id, key=key, kind=kind, hold_id=row.hold_id, replayed=True)
+    return Entry(id=entry_id, key=key, kind=kind, hold_id=hold_id, replayed=True)
 
 
-async def _replayed(session: AsyncSession, key: str, kind: str, fingerprint: str) -> Entry:
-    first = await _replay(session, key, kind, fingerprint)
+async def _replayed(db: Db, key: str, kind: str, fingerprint: str) -> Entry:
+    first = await _replay(db, key, kind, fingerprint)
     assert first is not None, "a key that clashed on insert exists"
     return first
 
 
 async def _claim(
-    session: AsyncSession,
+    db: Db,
     key: str,
     kind: str,
     fingerprint: str,
@@ -304,61 +295,41 @@ async def _claim(
     order_id: int | None,
     hold_id: int | None,
 ) -> int | None:
-    """Insert the entry; None when a concurrent call with the same key inserted it first (the unique key
-    decides: INSERT ... ON CONFLICT DO NOTHING, which waits for that call's transaction on PostgreSQL)."""
-    values = {
-        "key": key,
-        "kind": kind,
-        "fingerprint": fingerprint,
-        "hold_id": hold_id,
-        "order_id": order_id,
-        "memo": memo[:200],
-        "at": at,
-    }
-    statement = _insert(session, _entries).values(**values).on_conflict_do_nothing(index_elements=["key"])
-    made = await session.scalar(statement.returning(_entries.c.id))
-    return None if made is None else int(made)
+    """Insert the entry; None when a call with the same key inserted it before, or concurrently (the unique
+    key decides: INSERT ... ON CONFLICT DO NOTHING, which waits for that call's transaction on PostgreSQL)."""
+    values = {"key": key, "kind": kind, "fingerprint": fingerprint, "hold_id": hold_id, "order_id": order_id}
+    rows = await db.rows(CLAIM, values | {"memo": memo[:200], "at": db.time(at)})
+    return int(rows[0][0]) if rows else None
 
 
-async def _apply(session: AsyncSession, changes: dict[int, _Change]) -> str:
+async def _apply(db: Db, changes: dict[int, _Change]) -> str:
     """Add `changes` to the accounts' balances in one UPDATE; returns their one currency.
 
     Refused with nothing changed: an unknown account (404), accounts of different currencies (422), an
     account that may not go negative whose available balance would (409). On PostgreSQL the rows are first
     locked in id order (no deadlocks) and checked; on SQLite (one writer at a time) the UPDATE is the check:
     the table's CHECK refuses a negative balance, and RETURNING gives the currencies."""
-    if _is_postgres(session):
-        await _lock_and_check(session, changes)
+    if db.postgres:
+        await _lock_and_check(db.session, changes)
+    sql, params = update_balances({a: (c.posted, c.pending_out, c.pending_in) for a, c in changes.items()})
     try:
-        rows = (await session.execute(_update_balances(changes).returning(_accounts.c.id, _accounts.c.currency))).all()
-    except IntegrityError:  # CHECK available_not_negative (the statement changed nothing)
-        raise await _insufficient(session, changes) from None
-    currencies = {row.currency for row in rows}
+        rows = await db.rows(sql, params)
+    except IntegrityErrors:  # CHECK available_not_negative (the statement changed nothing)
+        raise await _insufficient(db.session, changes) from None
+    currencies = {currency for _, currency in rows}
     if len(rows) != len(changes) or len(currencies) != 1:
-        await _undo(session, {row.id: changes[row.id] for row in rows})
-        missing = sorted(set(changes) - {row.id for row in rows})
+        await _undo(db, {account: changes[account] for account, _ in rows})
+        missing = sorted(set(changes) - {account for account, _ in rows})
         if missing:
             raise NotFound(f"No ledger account {missing[0]}.", code=UNKNOWN_ACCOUNT)
         raise _mixed(currencies)
     return str(currencies.pop())
 
 
-async def _undo(session: AsyncSession, changes: dict[int, _Change]) -> None:
+async def _undo(db: Db, changes: dict[int, _Change]) -> None:
     if changes:
-        await session.execute(_update_balances({a: change.negated() for a, change in changes.items()}))
-
-
-def _update_balances(changes: dict[int, _Change]) -> Any:
-    """UPDATE ledger_accounts SET posted = posted + CASE id WHEN a THEN x ... END, ... WHERE id IN (...)."""
-    values: dict[str, Any] = {}
-    for column in ("posted", "pending_out", "pending_in"):
-        amounts = {account: getattr(change, column) for account, change in changes.items()}
-        if any(amounts.values()):
-            whens = {account: literal(amount, BigInteger) for account, amount in amounts.items()}
-            values[column] = _accounts.c[column] + case(whens, value=_accounts.c.id, else_=literal(0, BigInteger))
-    if not values:  # movements that net to nothing: still checks that the accounts exist
-        values["posted"] = _accounts.c.posted
-    return update(_accounts).where(_accounts.c.id.in_(sorted(changes))).values(**values)
+        sql, params = update_balances({a: (-c.posted, -c.pending_out, -c.pending_in) for a, c in changes.items()})
+        await db.rows(sql, params)
 
 
 async def _lock_and_check(session: AsyncSession, changes: dict[int, _Change]) -> None:
@@ -399,7 +370,7 @@ def _check_covers(account_id: int, purpose: str, available: int, amount: int) ->
 
 async def _insufficient(session: AsyncSession, changes: dict[int, _Change]) -> Conflict:
     """The refusal naming the account that cannot pay (read after SQLite's CHECK refused the UPDATE)."""
-    if not _is_postgres(session):  # PostgreSQL checked under lock before; its transaction is aborted now
+    if session.get_bind().dialect.name != "postgresql":  # PostgreSQL checked under lock before
         rows = await session.execute(
             select(_accounts.c.id, _accounts.c.purpose, _accounts.c.posted, _accounts.c.pending_out).where(
                 _accounts.c.id.in_(sorted(changes))
@@ -415,20 +386,19 @@ async def _insufficient(session: AsyncSession, changes: dict[int, _Change]) -> C
     return Conflict("An account's available balance does not cover the movement.", code=INSUFFICIENT_FUNDS)
 
 
-async def _write_lines(session: AsyncSession, entry_id: int, currency: str, lines: list[tuple[int, int, int]]) -> None:
-    if not lines:
-        return
-    await session.execute(
-        _lines.insert(),
-        [
-            {"entry_id": entry_id, "account_id": a, "currency": currency, "direction": d, "amount_minor": n}
-            for a, d, n in lines
-        ],
-    )
+async def _write_lines(db: Db, entry_id: int, currency: str, lines: list[tuple[int, int, int]]) -> None:
+    if lines:
+        await db.many(
+            INSERT_LINE,
+            [
+                {"entry_id": entry_id, "currency": currency, "account_id": a, "direction": d, "amount_minor": n}
+                for a, d, n in lines
+            ],
+        )
 
 
 async def _end_hold(
-    session: AsyncSession,
+    db: Db,
     key: str,
     kind: str,
     fingerprint: str,
@@ -439,43 +409,37 @@ async def _end_hold(
     amount_minor: int | None,
 ) -> Entry:
     """Post, void or expire a pending hold: one conditional UPDATE decides, so two racing calls end it once."""
-    status = {"post_hold": "posted", "void_hold": "voided", "expire_hold": "expired"}[kind]
-    conditions = [_holds.c.id == hold_id, _holds.c.status == "pending"]
-    posted: Any = 0
+    params: dict[str, Any] = {"hold_id": hold_id, "at": db.time(at)}
+    params["status"] = {"post_hold": "posted", "void_hold": "voided", "expire_hold": "expired"}[kind]
+    posted, conditions = "0", ""
     if kind == "post_hold":
-        conditions.append(or_(_holds.c.expires_at.is_(None), _holds.c.expires_at > at))
+        conditions = " AND (expires_at IS NULL OR expires_at > :at)"
+        posted = "amount_minor"
         if amount_minor is not None:
-            conditions.append(_holds.c.amount_minor >= amount_minor)
-        posted = _holds.c.amount_minor if amount_minor is None else amount_minor
+            conditions += " AND amount_minor >= :amount"
+            posted = ":amount"
+            params["amount"] = amount_minor
     elif kind == "expire_hold":
-        conditions.append(_holds.c.expires_at <= at)
-    ended = (
-        await session.execute(
-            update(_holds)
-            .where(*conditions)
-            .values(status=status, posted_minor=posted, resolved_at=at)
-            .returning(_holds.c.from_account_id, _holds.c.to_account_id, _holds.c.amount_minor, _holds.c.posted_minor)
-        )
-    ).one_or_none()
-    if ended is None:
-        if (first := await _replay(session, key, kind, fingerprint)) is not None:
+        conditions = " AND expires_at <= :at"
+    ended = await db.rows(END_HOLD.format(posted=posted, conditions=conditions), params)
+    if not ended:
+        if (first := await _replay(db, key, kind, fingerprint)) is not None:
             return first
-        raise await _not_endable(session, hold_id, at, amount_minor)
-    entry_id = await _claim(session, key, kind, fingerprint, at, memo, order_id, hold_id=hold_id)
+        raise await _not_endable(db.session, hold_id, at, amount_minor)
+    from_account, to_account, held, part = ended[0]
+    entry_id = await _claim(db, key, kind, fingerprint, at, memo, order_id, hold_id=hold_id)
     if entry_id is None:  # the key was used by another call: put the hold back as it was
-        await session.execute(
+        await db.session.execute(
             update(_holds).where(_holds.c.id == hold_id).values(status="pending", posted_minor=0, resolved_at=None)
         )
-        return await _replayed(session, key, kind, fingerprint)
-    held, part = ended.amount_minor, ended.posted_minor
+        return await _replayed(db, key, kind, fingerprint)
     changes = {
-        ended.from_account_id: _Change(posted=-part, pending_out=-held),
-        ended.to_account_id: _Change(posted=part, pending_in=-held),
+        from_account: _Change(posted=-part, pending_out=-held),
+        to_account: _Change(posted=part, pending_in=-held),
     }
-    currency = await _apply(session, changes)
+    currency = await _apply(db, changes)
     if part:
-        deltas = {ended.from_account_id: -part, ended.to_account_id: part}
-        await _write_lines(session, entry_id, currency, rules.lines_of(deltas))
+        await _write_lines(db, entry_id, currency, rules.lines_of({from_account: -part, to_account: part}))
     return Entry(id=entry_id, key=key, kind=kind, hold_id=hold_id, replayed=False)
 
 

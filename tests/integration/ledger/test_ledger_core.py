@@ -321,3 +321,18 @@ async def test_the_expiry_job_run_by_two_workers_at_once_expires_each_due_hold_o
         )
         assert dict(endings.all()) == {hold_id: 1 for hold_id in holds[:3]}
     assert await _balance(db, a["held"]) == ledger.Balance(posted=1_000, pending_out=200, pending_in=0)
+
+
+async def test_amounts_far_beyond_32_bits_move_exactly(
+    db: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    a = await _org_accounts(db, settings)
+    big = 10**15  # the largest amount money.parse_money accepts
+    async with db() as session, session.begin():
+        await ledger.post(session, key=key("big"), moves=[ledger.Move(a["external"], a["held"], big)], at=NOW)
+        hold_id = await ledger.hold(
+            session, key=key("bigh"), move=ledger.Move(a["held"], a["payable"], big - 1), at=NOW
+        )
+        await ledger.post_hold(session, key=key("bigp"), hold_id=hold_id, at=NOW, amount_minor=big - 2)
+    assert await _balance(db, a["held"]) == ledger.Balance(posted=2, pending_out=0, pending_in=0)
+    assert await _balance(db, a["payable"]) == ledger.Balance(posted=big - 2, pending_out=0, pending_in=0)
