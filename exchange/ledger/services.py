@@ -28,6 +28,7 @@ from sqlalchemy import Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.audit import record as audit_record
 from exchange.db.base import utcnow
 from exchange.errors import Conflict, NotFound, Unprocessable
 from exchange.ledger import rules
@@ -153,6 +154,7 @@ async def post(
         await _undo(db, changes)
         return await _replayed(db, key, "post", fingerprint)
     await _write_lines(db, entry_id, currency, rules.lines_of(deltas))
+    await _audit(session, entry_id, "post", key, at, memo, order_id, {"moves": _move_list(moves)})
     return Entry(id=entry_id, key=key, kind="post", hold_id=None, replayed=False)
 
 
@@ -190,6 +192,7 @@ async def hold(
     hold_row = {"id": entry_id, "from_account_id": move.from_account, "to_account_id": move.to_account}
     hold_row |= {"amount_minor": move.amount_minor, "expires_at": db.time(expires_at), "created_at": db.time(at)}
     await db.rows(INSERT_HOLD, hold_row)
+    await _audit(session, entry_id, "hold", key, at, memo, order_id, {"moves": _move_list([move])})
     return entry_id
 
 
@@ -253,6 +256,23 @@ class _Change:
 
     def negated(self) -> _Change:
         return _Change(-self.posted, -self.pending_out, -self.pending_in)
+
+
+async def _audit(
+    session: AsyncSession,
+    entry_id: int,
+    kind: str,
+    key: str,
+    at: datetime,
+    memo: str,
+    order_id: int | None,
+    detail: dict[str, Any],
+) -> None:
+    """Every journal entry appends its audit record in the same transaction (replays append nothing)."""
+    after = {"kind": kind, "key": key, "memo": memo, "order_id": order_id, **detail}
+    await audit_record(
+        session, actor="system", object_type="ledger_entry", object_id=entry_id, action=kind, after=after, at=at
+    )
 
 
 def _check_key(key: str) -> None:
@@ -440,6 +460,7 @@ async def _end_hold(
     currency = await _apply(db, changes)
     if part:
         await _write_lines(db, entry_id, currency, rules.lines_of({from_account: -part, to_account: part}))
+    await _audit(db.session, entry_id, kind, key, at, memo, order_id, {"hold_id": hold_id, "posted_minor": part})
     return Entry(id=entry_id, key=key, kind=kind, hold_id=hold_id, replayed=False)
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from exchange.audit.models import AuditRecord
 from exchange.clock import ManualClock
 from exchange.errors import Conflict, NotFound, Unprocessable
 from exchange.ledger import accounts
@@ -336,3 +337,33 @@ async def test_amounts_far_beyond_32_bits_move_exactly(
         await ledger.post_hold(session, key=key("bigp"), hold_id=hold_id, at=NOW, amount_minor=big - 2)
     assert await _balance(db, a["held"]) == ledger.Balance(posted=2, pending_out=0, pending_in=0)
     assert await _balance(db, a["payable"]) == ledger.Balance(posted=big - 2, pending_out=0, pending_in=0)
+
+
+async def test_every_entry_appends_one_audit_record_and_a_replay_none(
+    db: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    acct = await _org_accounts(db, settings)
+    move = ledger.Move(acct["external"], acct["payable"], 12_34)
+    entry_key, hold_key = key("audited"), key("audited-hold")
+    for _ in range(2):  # the second round replays each key: no new entries, no new records
+        async with db() as session, session.begin():
+            entry = await ledger.post(session, key=entry_key, moves=[move], at=NOW, memo="audited")
+            hold_id = await ledger.hold(session, key=hold_key, move=move, at=NOW)
+            await ledger.void_hold(session, key=hold_key + ":void", hold_id=hold_id, at=NOW)
+    async with db() as session:
+        records = (
+            await session.execute(
+                select(AuditRecord.object_id, AuditRecord.action)
+                .where(AuditRecord.object_type == "ledger_entry", AuditRecord.object_id.in_([entry.id, hold_id]))
+                .order_by(AuditRecord.seq)
+            )
+        ).all()
+    assert [tuple(r) for r in records] == [(entry.id, "post"), (hold_id, "hold")]
+    async with db() as session:
+        voids = await session.scalar(
+            select(func.count())
+            .select_from(AuditRecord)
+            .where(AuditRecord.object_type == "ledger_entry", AuditRecord.action == "void_hold")
+            .where(AuditRecord.object_id > hold_id)
+        )
+    assert voids == 1
