@@ -20,6 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.auctions.models import BidDeposit
+from exchange.fees import rules as fee_rules
+from exchange.fees import services as fee_services
 from exchange.ledger import accounts
 from exchange.ledger import services as ledger
 from exchange.ledger.services import Move
@@ -49,13 +51,17 @@ class FeeSplit:
 
 async def fees_for(session: AsyncSession, order: Order, gross_minor: int | None = None) -> FeeSplit:
     """The platform's fee, a broker's commission and the seller's net of an order's amount (or of another
-    gross taken on its account, a forfeited deposit): the three add up to the gross exactly.
-
-    FEES: the one call site of `exchange.fees` (the schedule in force at the order's creation, `rules.split`);
-    until that package is on main the platform takes no fee.
-    """
+    gross taken on its account, a forfeited deposit): the three add up to the gross exactly. The fee schedule
+    is the version the order kept when it was made (`exchange.fees`), split by `exchange.fees.rules.split`."""
     gross = order.amount_minor if gross_minor is None else gross_minor
-    return FeeSplit(platform_fee=0, broker_commission=0, seller_net=gross)
+    in_force = await fee_services.schedule_version(session, order.fee_schedule_id)
+    proposal = order.source == "proposal"
+    margin = (order.terms or {}).get("margin_minor", 0) if proposal else 0
+    margin = margin if isinstance(margin, int) and not isinstance(margin, bool) else 0
+    parts = fee_rules.split(gross, in_force.schedule, min(max(margin, 0), gross), proposal=proposal)
+    return FeeSplit(
+        platform_fee=parts.platform_fee, broker_commission=parts.broker_commission, seller_net=parts.seller_net
+    )
 
 
 async def deposit_applied(session: AsyncSession, order: Order) -> int:

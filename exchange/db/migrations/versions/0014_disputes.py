@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014_disputes"
-down_revision: str | Sequence[str] | None = "0010_bid_keys_per_org"
+down_revision: str | Sequence[str] | None = "0017_saved_searches"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
