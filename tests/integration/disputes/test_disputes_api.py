@@ -8,9 +8,11 @@ from typing import Any
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from exchange.accounts import services as account_services
+from exchange.audit.models import AuditRecord
 from tests.conftest import DEMO_PASSWORD, Actor, OrgFactory, token_for, unique_email
 from tests.support.disputes import DeliveredOrder, delivered_order, money_after
 
@@ -114,6 +116,13 @@ async def test_the_seller_accepts_the_suggested_refund_in_one_click(
     money = await money_after(db, deal)
     assert (money["escrow"], money["refund"], money["entries"]) == (0, 357_143, 2)
     assert money["seller"] == money["seller_due"] > 0
+    async with db() as session:
+        audited = await session.scalars(
+            select(AuditRecord.action)
+            .where(AuditRecord.object_type == "dispute", AuditRecord.object_id == dispute["id"])
+            .order_by(AuditRecord.seq)
+        )
+        assert list(audited) == ["open", "accept"]
 
 
 async def test_the_buyer_takes_the_sellers_offer(
