@@ -115,7 +115,7 @@ async def test_the_seller_accepts_the_suggested_refund_in_one_click(
     assert (await deal.order())["status"] == "resolved"
     money = await money_after(db, deal)
     assert (money["escrow"], money["refund"], money["entries"]) == (0, 357_143, 2)
-    assert money["seller"] == money["seller_due"] > 0
+    assert money["seller"] == money["seller_due"] == 642_857 - 32_143  # 5 % default fee, half-up
     async with db() as session:
         audited = await session.scalars(
             select(AuditRecord.action)
@@ -149,7 +149,7 @@ async def test_the_buyer_takes_the_sellers_offer(
     assert taken.json()["refund"] == "2000.00"
     money = await money_after(db, deal)
     assert (money["escrow"], money["refund"], money["entries"]) == (0, 200_000, 2)
-    assert money["seller"] == money["seller_due"] > 0
+    assert money["seller"] == money["seller_due"] == 800_000 - 40_000  # less the 5 % fee
     again = await client.post(f"/api/disputes/{dispute['id']}/accept-offer", headers=deal.buyer.headers)
     assert again.status_code == 409
     assert again.json()["state"] == "resolved"
@@ -199,7 +199,9 @@ async def test_an_admin_decides_a_rejected_dispute_and_both_sides_are_told_why(
     refund_minor = int(refund.replace(".", ""))
     money = await money_after(db, deal)
     assert (money["escrow"], money["refund"], money["entries"]) == (0, refund_minor, 2)
-    assert money["seller"] == money["seller_due"]
+    kept = 1_000_000 - refund_minor
+    fee = (kept * 5 + 50) // 100  # the platform's default 5 %, rounded half-up to the fen
+    assert money["seller"] == money["seller_due"] == kept - fee
     for side in (deal.buyer, deal.seller):
         notes = (await client.get("/api/notifications", headers=side.headers)).json()["items"]
         resolved = [n for n in notes if n["kind"] == "dispute_resolved"]
