@@ -313,3 +313,26 @@ PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
     b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7V\x1c\xa1\x00\x00\x00\x00IEND\xaeB`\x82"
 )
+
+
+async def test_a_claim_without_an_inspection_is_the_whole_amount_and_accepting_it_refunds_everything(
+    client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
+) -> None:
+    deal = await _deal(client, db, make_org)
+    opened = await deal.dispute(reason="Wrong colour: grey, not navy blue.")
+    assert opened.status_code == 201, opened.text
+    assert opened.json()["claimed_refund"] == "10000.00"
+    assert opened.json()["suggested_refund"] is None
+    too_much = await client.post(
+        f"/api/disputes/{opened.json()['id']}/answer",
+        json={"answer": "offer", "amount": "10000.01"},
+        headers=deal.seller.headers,
+    )
+    assert too_much.status_code == 422
+    assert too_much.json()["field"] == "amount"
+    answered = await client.post(
+        f"/api/disputes/{opened.json()['id']}/answer", json={"answer": "accept"}, headers=deal.seller.headers
+    )
+    assert answered.status_code == 200, answered.text
+    money = await money_after(db, deal)
+    assert (money["escrow"], money["refund"], money["seller"]) == (0, 1_000_000, 0)
