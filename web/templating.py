@@ -31,10 +31,12 @@ NAV: dict[str, tuple[tuple[str, str], ...]] = {
         ("/bids", "My bids"),
         ("/rfqs", "RFQs"),
         ("/wanted", "Wanted"),
+        ("/proposals", "Proposals"),
         ("/notifications", "Notifications"),
     ),
     "broker": (
         ("/dashboard", "Dashboard"),
+        ("/desk", "Brokers' desk"),
         ("/lots", "Browse lots"),
         ("/orders", "Orders"),
         ("/notifications", "Notifications"),

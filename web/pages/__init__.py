@@ -7,6 +7,7 @@ from litestar.types import ControllerRouterHandler
 from web.pages.accounts import AccountPages
 from web.pages.admin import AdminPages
 from web.pages.auctions import AuctionPages
+from web.pages.desk import DeskPages, ProposalPages
 from web.pages.documents import DocumentPages
 from web.pages.fees import FeeSchedulePages
 from web.pages.finance import AdminFinancePages, SellerFinancePages
@@ -36,4 +37,6 @@ page_controllers: list[ControllerRouterHandler] = [
     RfqPages,
     WantedPages,
     AuctionPages,
+    DeskPages,
+    ProposalPages,
 ]

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015_fee_schedules"
-down_revision: str | Sequence[str] | None = "0010_bid_keys_per_org"
+down_revision: str | Sequence[str] | None = "0013_order_flow"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
