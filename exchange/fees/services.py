@@ -6,6 +6,7 @@ version back with `schedule_version`, so a schedule set later never changes an e
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -19,8 +20,10 @@ from exchange.errors import NotFound, Unprocessable
 from exchange.fees import rules, schemas
 from exchange.fees.models import FeeScheduleVersion
 from exchange.fees.rules import PLATFORM_DEFAULT_CATEGORY, FeeSchedule, Tier
+from exchange.lots.models import Lot
 from exchange.money import format_minor, parse_money
-from exchange.settings import Settings
+from exchange.orders.models import Order
+from exchange.settings import FeeSettings, Settings
 from exchange.specs.catalog import get_catalog
 
 __all__ = [
@@ -31,6 +34,9 @@ __all__ = [
     "create_version",
     "default_schedule",
     "list_versions",
+    "order_margin",
+    "order_schedule",
+    "order_split",
     "parse_tiers",
     "schedule_in_force",
     "schedule_of",
@@ -58,15 +64,15 @@ def _in_force(row: FeeScheduleVersion) -> ScheduleInForce:
     return ScheduleInForce(row.id, row.category, row.version, schedule_of(row), row.effective_from)
 
 
-def default_schedule(settings: Settings | None = None) -> ScheduleInForce:
-    """The platform default from settings (FEE_DEFAULT_PERCENT, FEE_DEFAULT_FIXED, FEE_DEFAULT_BROKER_PERCENT)."""
-    schedule = rules.DEFAULT_SCHEDULE
-    if settings is not None:
-        schedule = FeeSchedule(
-            tiers=(Tier(None, Decimal(settings.fee_default_percent)),),
-            fixed_fee_minor=settings.fee_default_fixed_minor,
-            broker_percent=Decimal(settings.fee_default_broker_percent),
-        )
+def default_schedule(fees: FeeSettings | None = None) -> ScheduleInForce:
+    """The platform default from settings (FEE_DEFAULT_PERCENT, FEE_DEFAULT_FIXED, FEE_DEFAULT_BROKER_PERCENT);
+    without settings at hand (a service called with a session only), read from the same environment."""
+    fees = fees or FeeSettings.from_env(os.environ)
+    schedule = FeeSchedule(
+        tiers=(Tier(None, Decimal(fees.default_percent)),),
+        fixed_fee_minor=fees.default_fixed_minor,
+        broker_percent=Decimal(fees.default_broker_percent),
+    )
     return ScheduleInForce(None, PLATFORM_DEFAULT_CATEGORY, 0, schedule, None)
 
 
@@ -88,7 +94,7 @@ async def schedule_in_force(
         for row in rows:
             if row.category == code:
                 return _in_force(row)
-    return default_schedule(settings)
+    return default_schedule(settings.fees if settings else None)
 
 
 async def schedule_version(
@@ -96,11 +102,36 @@ async def schedule_version(
 ) -> ScheduleInForce:
     """The version an order kept (None: the default from settings)."""
     if version_id is None:
-        return default_schedule(settings)
+        return default_schedule(settings.fees if settings else None)
     row = await session.get(FeeScheduleVersion, version_id)
     if row is None:
         raise NotFound(f"There is no fee schedule version {version_id}.")
     return _in_force(row)
+
+
+async def order_schedule(
+    session: AsyncSession, order: Order, *, category: str | None = None, settings: Settings | None = None
+) -> ScheduleInForce:
+    """The fee schedule version an order kept when it was made (for an order that kept none: the version in
+    force for its lot's category when it was made)."""
+    if order.fee_schedule_id is not None:
+        return await schedule_version(session, order.fee_schedule_id, settings=settings)
+    if category is None:
+        category = await session.scalar(select(Lot.category).where(Lot.id == order.lot_id)) or ""
+    return await schedule_in_force(session, category, order.created_at, settings=settings)
+
+
+def order_split(order: Order, schedule: ScheduleInForce, gross_minor: int | None = None) -> rules.FeeSplit:
+    """Fee, broker commission and seller net of the order's amount (or of `gross_minor` taken on its account:
+    what a refund leaves, a forfeited deposit), by the order's schedule; a proposal order's margin from its terms."""
+    gross = order.amount_minor if gross_minor is None else gross_minor
+    return rules.split(gross, schedule.schedule, order_margin(order), proposal=order.source == "proposal")
+
+
+def order_margin(order: Order) -> int:
+    """A proposal order's broker margin (client price - seller's price) from its terms; 0 for other orders."""
+    margin = (order.terms or {}).get("margin_minor", 0)
+    return margin if isinstance(margin, int) and not isinstance(margin, bool) and margin > 0 else 0
 
 
 async def list_versions(session: AsyncSession) -> list[FeeScheduleVersion]:

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.auctions.models import BidDeposit
+from exchange.fees import services as fee_services
 from exchange.ledger import accounts
 from exchange.ledger import services as ledger
 from exchange.ledger.services import Move
@@ -51,11 +52,12 @@ async def fees_for(session: AsyncSession, order: Order, gross_minor: int | None 
     """The platform's fee, a broker's commission and the seller's net of an order's amount (or of another
     gross taken on its account, a forfeited deposit): the three add up to the gross exactly.
 
-    FEES: the one call site of `exchange.fees` (the schedule in force at the order's creation, `rules.split`);
-    until that package is on main the platform takes no fee.
+    FEES: the one call site of `exchange.fees`: the schedule version the order kept at its creation,
+    split by `exchange.fees.rules.split` (marginal tiers, half-up rounding, the broker's margin and rate).
     """
-    gross = order.amount_minor if gross_minor is None else gross_minor
-    return FeeSplit(platform_fee=0, broker_commission=0, seller_net=gross)
+    schedule = await fee_services.order_schedule(session, order)
+    parts = fee_services.order_split(order, schedule, gross_minor)
+    return FeeSplit(parts.platform_fee, parts.broker_commission, parts.seller_net)
 
 
 async def deposit_applied(session: AsyncSession, order: Order) -> int:

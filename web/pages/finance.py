@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.accounts.guards import current_principal, requires_admin, requires_org_kind
 from exchange.errors import DomainError, NotFound
 from exchange.fees import documents, finance, payouts, sales
+from exchange.fees import services as fee_services
 from exchange.lots.models import Lot
 from exchange.money import format_minor
 from exchange.orders.models import Order
@@ -56,7 +57,9 @@ class SellerFinancePages(Controller):
         )
         settled = []
         for order, title, category in rows.all():
-            schedule = await documents.order_schedule(db_session, order, category, settings=runtime.settings)
+            schedule = await fee_services.order_schedule(
+                db_session, order, category=category, settings=runtime.settings
+            )
             figures = await documents.figures_for(db_session, order, schedule)
             settled.append({"order": order, "title": title, "figures": figures})
         context = {
