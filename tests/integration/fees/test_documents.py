@@ -21,6 +21,7 @@ from exchange.fees import services
 from exchange.orders.services import create_order_for_lot
 from tests.conftest import Actor, OrgFactory
 from tests.support.lots import live_lot
+from tests.support.orders import new_sale
 from tests.support.pages import PageSession
 
 
@@ -177,3 +178,30 @@ async def test_a_new_fee_schedule_version_is_audited(
     assert row.action == "create_version"
     assert row.actor == f"admin:{admin.user_id}"
     assert '"3.5"' in (row.after or "")
+
+
+async def test_a_settled_orders_statement_shows_what_the_ledger_moved_and_the_seller_is_owed_it(
+    client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
+) -> None:
+    sale = await new_sale(client, db, make_org, price_minor=2_500_000)
+    await sale.pay()
+    await sale.ship()
+    await sale.act("deliver", sale.buyer)
+    assert (await sale.act("accept", sale.buyer)).json()["status"] == "settled"
+    statement = (await client.get(f"/api/orders/{sale.order_id}/statement", headers=sale.seller.headers)).json()
+    assert statement["final"] is True
+    assert statement["gross"] == "25000.00"
+    assert statement["platform_fee"] == "1250.00"  # the 5 % default, as posted to platform revenue
+    assert statement["seller_net"] == "23750.00"
+    pdf = await client.get(f"/api/orders/{sale.order_id}/statement?format=pdf", headers=sale.seller.headers)
+    text = _pdf_text(pdf.content)
+    assert "23750.00" in text
+    assert "Provisional" not in text
+    page = PageSession(client)
+    await page.sign_in(sale.seller)
+    try:
+        payouts_page = await page.get("/seller/payouts")
+        assert "23750.00" in payouts_page.text
+        assert f"/orders/{sale.order_id}/statement.pdf" in payouts_page.text
+    finally:
+        page.close()
