@@ -192,8 +192,8 @@ async def figures_for(session: AsyncSession, order: Order, schedule: services.Sc
 async def statement_for(
     session: AsyncSession, principal: Principal, order_id: int, *, at: datetime, settings: Settings | None = None
 ) -> Statement:
-    order, lot, header = await _header(session, principal, order_id)
-    schedule = await services.order_schedule(session, order, category=lot.category, settings=settings)
+    order, _, header = await _header(session, principal, order_id)
+    schedule = await services.order_schedule(session, order, settings=settings)
     figures = await figures_for(session, order, schedule)
     show_fees = principal.is_admin or principal.org_id == order.seller_org_id
     checkpoint = await audit.latest_checkpoint(session)

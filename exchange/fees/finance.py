@@ -99,7 +99,7 @@ async def orders_csv(session: AsyncSession, period: Period, *, settings: Setting
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(ORDER_COLUMNS)
     for order, category in rows.all():
-        schedule = await services.order_schedule(session, order, category=category, settings=settings)
+        schedule = await services.order_schedule(session, order, settings=settings)
         figures = await documents.figures_for(session, order, schedule)
 
         def money(minor: int, currency: str = order.currency) -> str:

@@ -20,7 +20,6 @@ from exchange.errors import NotFound, Unprocessable
 from exchange.fees import rules, schemas
 from exchange.fees.models import FeeScheduleVersion
 from exchange.fees.rules import PLATFORM_DEFAULT_CATEGORY, FeeSchedule, Tier
-from exchange.lots.models import Lot
 from exchange.money import format_minor, parse_money
 from exchange.orders.models import Order
 from exchange.settings import FeeSettings, Settings
@@ -109,16 +108,9 @@ async def schedule_version(
     return _in_force(row)
 
 
-async def order_schedule(
-    session: AsyncSession, order: Order, *, category: str | None = None, settings: Settings | None = None
-) -> ScheduleInForce:
-    """The fee schedule version an order kept when it was made (for an order that kept none: the version in
-    force for its lot's category when it was made)."""
-    if order.fee_schedule_id is not None:
-        return await schedule_version(session, order.fee_schedule_id, settings=settings)
-    if category is None:
-        category = await session.scalar(select(Lot.category).where(Lot.id == order.lot_id)) or ""
-    return await schedule_in_force(session, category, order.created_at, settings=settings)
+async def order_schedule(session: AsyncSession, order: Order, *, settings: Settings | None = None) -> ScheduleInForce:
+    """The fee schedule version the order kept when it was made (None kept: the platform default)."""
+    return await schedule_version(session, order.fee_schedule_id, settings=settings)
 
 
 def order_split(order: Order, schedule: ScheduleInForce, gross_minor: int | None = None) -> rules.FeeSplit:

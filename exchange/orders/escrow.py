@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.auctions.models import BidDeposit
+from exchange.fees import rules as fee_rules
 from exchange.fees import services as fee_services
 from exchange.ledger import accounts
 from exchange.ledger import services as ledger
@@ -50,14 +51,17 @@ class FeeSplit:
 
 async def fees_for(session: AsyncSession, order: Order, gross_minor: int | None = None) -> FeeSplit:
     """The platform's fee, a broker's commission and the seller's net of an order's amount (or of another
-    gross taken on its account, a forfeited deposit): the three add up to the gross exactly.
-
-    FEES: the one call site of `exchange.fees`: the schedule version the order kept at its creation,
-    split by `exchange.fees.rules.split` (marginal tiers, half-up rounding, the broker's margin and rate).
-    """
-    schedule = await fee_services.order_schedule(session, order)
-    parts = fee_services.order_split(order, schedule, gross_minor)
-    return FeeSplit(parts.platform_fee, parts.broker_commission, parts.seller_net)
+    gross taken on its account, a forfeited deposit): the three add up to the gross exactly. The fee schedule
+    is the version the order kept when it was made (`exchange.fees`), split by `exchange.fees.rules.split`."""
+    gross = order.amount_minor if gross_minor is None else gross_minor
+    in_force = await fee_services.schedule_version(session, order.fee_schedule_id)
+    proposal = order.source == "proposal"
+    margin = (order.terms or {}).get("margin_minor", 0) if proposal else 0
+    margin = margin if isinstance(margin, int) and not isinstance(margin, bool) else 0
+    parts = fee_rules.split(gross, in_force.schedule, min(max(margin, 0), gross), proposal=proposal)
+    return FeeSplit(
+        platform_fee=parts.platform_fee, broker_commission=parts.broker_commission, seller_net=parts.seller_net
+    )
 
 
 async def deposit_applied(session: AsyncSession, order: Order) -> int:
@@ -142,13 +146,21 @@ async def _split_to(session: AsyncSession, order: Order, source: int, split: Fee
     return _moves(*moves)
 
 
-async def settle(session: AsyncSession, order: Order, at: datetime) -> FeeSplit:
-    """ESCROW(order) -> SELLER_PAYABLE net, PLATFORM_REVENUE fee, BROKER_COMMISSION commission: escrow ends at 0."""
-    split = await fees_for(session, order)
+async def settle(session: AsyncSession, order: Order, at: datetime, *, refund_minor: int = 0) -> FeeSplit:
+    """ESCROW(order) -> SELLER_PAYABLE net, PLATFORM_REVENUE fee, BROKER_COMMISSION commission: escrow ends at 0.
+
+    A dispute's resolution passes `refund_minor`: ESCROW(order) -> REFUNDS_PAYABLE(buyer) that much, in the same
+    entry (one key per order, so an order settles once), and the fees are those of the rest.
+    """
+    refund_minor = max(0, min(refund_minor, order.amount_minor))
+    split = await fees_for(session, order, order.amount_minor - refund_minor)
     escrow = await _escrow(session, order)
-    await _post(
-        session, f"order:{order.id}:settle", await _split_to(session, order, escrow, split), at, "settlement", order
-    )
+    moves = await _split_to(session, order, escrow, split)
+    if refund_minor:
+        refunds = await ledger.account_for(session, accounts.REFUNDS_PAYABLE, order.currency, org_id=order.buyer_org_id)
+        moves = [Move(escrow, refunds, refund_minor), *moves]
+    memo = "settlement with a refund to the buyer" if refund_minor else "settlement"
+    await _post(session, f"order:{order.id}:settle", moves, at, memo, order)
     return split
 
 

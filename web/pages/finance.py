@@ -49,17 +49,15 @@ class SellerFinancePages(Controller):
     ) -> Template:
         org_id = current_principal(request).org_id or 0
         rows = await db_session.execute(
-            select(Order, Lot.title, Lot.category)
+            select(Order, Lot.title)
             .join(Lot, Lot.id == Order.lot_id)
             .where(Order.seller_org_id == org_id, Order.status.in_(documents.FINISHED))
             .order_by(Order.updated_at.desc(), Order.id.desc())
             .limit(100)
         )
         settled = []
-        for order, title, category in rows.all():
-            schedule = await fee_services.order_schedule(
-                db_session, order, category=category, settings=runtime.settings
-            )
+        for order, title in rows.all():
+            schedule = await fee_services.order_schedule(db_session, order, settings=runtime.settings)
             figures = await documents.figures_for(db_session, order, schedule)
             settled.append({"order": order, "title": title, "figures": figures})
         context = {

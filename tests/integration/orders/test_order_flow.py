@@ -35,8 +35,8 @@ async def test_an_order_walks_from_payment_to_settlement(
     assert set(fresh["deadlines"]) == {"payment"}
     assert fresh["amount_due"] == "40000.00"
     assert fresh["fees"] is None  # the buyer does not see the fees
-    assert (await sale.get(sale.seller))["fees"] == {  # the platform default: 5 % (no schedule set now)
-        "platform_fee": "2000.00",
+    assert (await sale.get(sale.seller))["fees"] == {
+        "platform_fee": "2000.00",  # the platform default: 5 %
         "broker_commission": "0.00",
         "seller_net": "38000.00",
     }

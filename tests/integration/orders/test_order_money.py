@@ -26,7 +26,7 @@ async def test_escrow_fills_at_payment_and_ends_at_zero_when_settled(
     await sale.act("deliver", sale.buyer)
     assert (await sale.act("accept", sale.buyer)).status_code == 200
     assert (await balances(db, order_id=sale.order_id))["escrow"] == 0
-    # the platform default (no schedule set now) takes 5 %, rounded half-up: 61728.35 -> 61728
+    # the platform default fee, 5 % of 12,345.67 = 617.2835, rounds half-up to 617.28
     assert (await balances(db, org_id=sale.seller.org_id or 0))["seller_payable"] == 1_234_567 - 61_728
     await assert_ledger_balances(db)
 
@@ -80,7 +80,8 @@ async def test_non_payment_forfeits_the_deposit_and_the_lot_passes_down_the_rank
     await fire_deadlines(db, datetime.now(UTC) + timedelta(days=3, minutes=1))
     assert (await sale.get())["status"] == "cancelled"
     assert (await balances(db, org_id=winner.org_id or 0))["deposits_held"] == 0
-    assert (await balances(db, org_id=seller.org_id or 0))["seller_payable"] == 95_00  # less the 5 % fee
+    # the forfeited deposit less the platform's default 5 % fee
+    assert (await balances(db, org_id=seller.org_id or 0))["seller_payable"] == 95_00
     assert (await sale.act("runner-up-offer", winner)).status_code == 403
 
     first = await sale.act("runner-up-offer", seller)

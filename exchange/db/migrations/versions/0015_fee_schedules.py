@@ -1,4 +1,4 @@
-"""fees: fee schedules (versioned per category), the version each order keeps, payout batches and their lines
+"""fees: fee schedules (versioned per category), payout batches and their lines
 
 Revision ID: 0015_fee_schedules
 Revises: 0010_bid_keys_per_org
@@ -70,17 +70,11 @@ def upgrade() -> None:
     with op.batch_alter_table("payout_lines", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_payout_lines_batch_id"), ["batch_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_payout_lines_seller_org_id"), ["seller_org_id"], unique=False)
-
-    with op.batch_alter_table("orders", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("fee_schedule_id", sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(
-            batch_op.f("fk_orders_fee_schedule_id_fee_schedules"), "fee_schedules", ["fee_schedule_id"], ["id"]
-        )
+    op.add_column("orders", sa.Column("fee_schedule_id", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("orders", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("fk_orders_fee_schedule_id_fee_schedules"), type_="foreignkey")
         batch_op.drop_column("fee_schedule_id")
     with op.batch_alter_table("payout_lines", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_payout_lines_seller_org_id"))
