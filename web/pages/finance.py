@@ -131,7 +131,7 @@ class AdminFinancePages(Controller):
         flash(request, f"Payout batch {batch.id}: {total} {batch.currency} to pay.", category="success")
         return Redirect("/admin/finance", status_code=303)
 
-    @get("/payouts/{batch_id:int}.csv")
+    @get("/batches/{batch_id:int}/payouts.csv")
     async def batch_csv(self, db_session: AsyncSession, batch_id: Id) -> Response[str]:
         content = await payouts.batch_csv(db_session, batch_id)
         if content is None:
