@@ -13,11 +13,13 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange import audit
-from exchange.errors import NotFound, Unprocessable
+from exchange.errors import Conflict, NotFound, Unprocessable
 from exchange.fees import rules, schemas
+from exchange.fees.errors import VERSION_TAKEN
 from exchange.fees.models import FeeScheduleVersion
 from exchange.fees.rules import PLATFORM_DEFAULT_CATEGORY, FeeSchedule, Tier
 from exchange.money import format_minor, parse_money
@@ -183,8 +185,14 @@ async def create_version(
         created_at=at,
         created_by=created_by,
     )
-    session.add(row)
-    await session.flush()
+    try:
+        async with session.begin_nested():
+            session.add(row)
+    except IntegrityError:  # two admins saved a version of one category at once: one of them gets it
+        raise Conflict(
+            f"Another version of {category_label(category)} was saved at the same moment; reload and try again.",
+            code=VERSION_TAKEN,
+        ) from None
     await _audit(session, row, created_by, at)
     return row
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -12,7 +13,9 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from exchange.errors import Conflict
 from exchange.fees import services
+from exchange.fees.models import FeeScheduleVersion
 from exchange.fees.rules import FeeSchedule, Tier, split
 from exchange.orders import escrow
 from exchange.orders.models import Order
@@ -174,3 +177,19 @@ async def test_a_real_order_keeps_its_version_for_settlement_and_its_statement(
     assert statement["fee_schedule_id"] == old
     assert statement["platform_fee"] == "1110.00"
     assert statement["seller_net"] == "28890.00"
+
+
+async def test_two_admins_saving_a_version_at_once_never_make_a_server_error(
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    start = _window()
+    results = await asyncio.gather(
+        _add(db, "apparel/garments", _flat("3"), start), _add(db, "apparel/garments", _flat("4"), start),
+        return_exceptions=True,
+    )  # fmt: skip
+    made = [r for r in results if isinstance(r, int)]
+    assert made
+    assert all(isinstance(r, int) or (isinstance(r, Conflict) and r.code == "fee_version_taken") for r in results)
+    async with db() as session:
+        versions = [(await session.get(FeeScheduleVersion, i)).version for i in made]  # type: ignore[union-attr]
+    assert len(set(versions)) == len(versions)
