@@ -10,9 +10,10 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from exchange.auctions.closing import award_lot
 from exchange.orders.models import Order
 from tests.conftest import Actor, OrgFactory
-from tests.support.auctions import closing_lot, opening_report_when_closed
+from tests.support.lots import live_lot
 from tests.support.orders import Sale, assert_ledger_balances, balances, fire_deadlines, new_sale
 
 
@@ -36,13 +37,14 @@ async def _sealed_bid_sale(
     """A sealed-bid lot with a 10 % deposit (of a 1000.00 reference value), one bidder per amount, closed."""
     seller = await make_org("seller")
     bidders = [await make_org("buyer") for _ in bids]
-    lot_id = await closing_lot(db, seller, deposit_percent=10, reference_price_minor=100_000, quantity_value="1")
+    lot_id = await live_lot(db, seller, deposit_percent=10, reference_price_minor=100_000, quantity_value="1")
     for bidder, amount in zip(bidders, bids, strict=True):
         deposit = await client.post(f"/api/lots/{lot_id}/deposit", headers=bidder.headers)
         assert deposit.status_code == 201, deposit.text
         placed = await client.post(f"/api/lots/{lot_id}/bids", json={"amount": amount}, headers=bidder.headers)
         assert placed.status_code == 201, placed.text
-    await opening_report_when_closed(client, lot_id, seller)
+    awarded = await award_lot(db, lot_id)  # what the close does (without waiting for the closing time)
+    assert awarded is not None
     async with db() as session:
         order = await session.scalar(select(Order).where(Order.lot_id == lot_id))
     assert order is not None
