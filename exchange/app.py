@@ -28,6 +28,9 @@ from exchange.accounts.api import AccountsController
 from exchange.accounts.auth import AuthMiddleware, PrincipalCache
 from exchange.accounts.sessions import RotatingSessionConfig
 from exchange.accounts.tokens import TokenReader
+from exchange.alerts import jobs as alert_jobs
+from exchange.alerts.api import LotPricingController, SavedSearchesController, SuggestionsController
+from exchange.alerts.listeners import alert_listeners
 from exchange.auctions import jobs as auction_jobs
 from exchange.auctions.api import AuctionsController, MyBidsController
 from exchange.auctions.runtime import lot_listeners, make_bid_engine, stop_bid_engine
@@ -36,12 +39,14 @@ from exchange.clock import Clock, SystemClock
 from exchange.db.engine import make_engine, make_session_maker
 from exchange.errors import exception_handlers
 from exchange.events import EventDispatcher
+from exchange.fees.api import FeeSchedulesController, OrderDocumentsController
 from exchange.health import health
 from exchange.ledger import jobs as ledger_jobs
 from exchange.live.channels import Live, make_channels_plugin
 from exchange.lots import jobs as lot_jobs
 from exchange.lots.api import LotReviewController, LotsController, SellerLotsController
 from exchange.mail import jobs as mail_jobs
+from exchange.matching.api import matching_controllers
 from exchange.notifications.api import NotificationsController
 from exchange.orders import api as orders_api
 from exchange.orders import jobs as order_jobs
@@ -82,6 +87,7 @@ SCHEDULED_JOBS: tuple[Job, ...] = (
     *order_jobs.make_jobs(DEADLINE_HANDLERS),
     *ledger_jobs.JOBS,
     *audit_jobs.JOBS,
+    *alert_jobs.JOBS,
 )
 """Every capability's periodic jobs; a new capability adds its `jobs.JOBS` here."""
 
@@ -119,7 +125,9 @@ def create_app(
             redis=redis,
             live=live,
             bid_engine=bid_engine,
-            events=EventDispatcher(lot_listeners(bid_engine, live.publish)),
+            events=EventDispatcher(
+                {**lot_listeners(bid_engine, live.publish), **alert_listeners(session_maker, live, clock)}
+            ),
             clock=clock,
         )
         app.state.runtime = runtime
@@ -190,14 +198,20 @@ def create_app(
         route_handlers=[
             AccountsController,
             *orders_api.controllers,
+            FeeSchedulesController,
+            OrderDocumentsController,
             NotificationsController,
             CategoriesController,
             LotsController,
             SellerLotsController,
             LotReviewController,
+            LotPricingController,
+            SavedSearchesController,
+            SuggestionsController,
             *rfq_controllers,
             AuctionsController,
             MyBidsController,
+            *matching_controllers,
         ],
     )
     return Litestar(

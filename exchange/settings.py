@@ -9,6 +9,7 @@ import os
 import secrets
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -94,6 +95,28 @@ def _int_env(env: dict[str, str], name: str, default: int, *, minimum: int = 0, 
     if not minimum <= value <= maximum:
         raise SettingsError(f"{name} must be between {minimum} and {maximum}, not {value}")
     return value
+
+
+def _percent_env(env: dict[str, str], name: str, default: str) -> str:
+    raw = env.get(name, "").strip() or default
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise SettingsError(f"{name} must be a percentage like 2.5, not {raw!r}") from None
+    if not value.is_finite() or not 0 <= value <= 100:
+        raise SettingsError(f"{name} must be between 0 and 100, not {raw!r}")
+    return raw
+
+
+def _minor_env(env: dict[str, str], name: str) -> int:
+    raw = env.get(name, "").strip() or "0"
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise SettingsError(f"{name} must be an amount like 5.00, not {raw!r}") from None
+    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
+        raise SettingsError(f"{name} must be an amount like 5.00 (two decimals at most), not {raw!r}")
+    return int(value * 100)
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,12 +220,28 @@ class Settings:
     """The shortest time a sealed-bid lot stays open for bids after it goes live (tests and demos shorten it)."""
     mail: MailSettings = field(default_factory=MailSettings)
     orders: OrderSettings = field(default_factory=OrderSettings)
+    fee_default_percent: str = "5"
+    """The platform's fee on every order while no fee schedule has been set (FEE_DEFAULT_PERCENT)."""
+    fee_default_fixed_minor: int = 0
+    """A fixed fee per order in minor units for that default (FEE_DEFAULT_FIXED, a decimal amount)."""
+    fee_default_broker_percent: str = "2"
+    """The broker's commission rate on proposal orders for that default (FEE_DEFAULT_BROKER_PERCENT)."""
+    bundle_max_overage_percent: int = 10
+    """How far a broker's bundle of whole lots may exceed the requested quantity (BUNDLE_MAX_OVERAGE, %)."""
     audit_key_path: Path | None = None
     """The Ed25519 key that signs audit checkpoints (AUDIT_KEY_PATH); None: `audit_key_file` in the data directory."""
 
     @property
     def audit_key_file(self) -> Path:
         return self.audit_key_path or self.data_dir / "audit-ed25519.key"
+
+    slow_sale_percent: int = 50
+    """A live lot nobody has bid on, bought or asked a quote for after this share of its listing window
+    gets slow-sale advice (SLOW_SALE_PERCENT, 1 to 99)."""
+
+    @property
+    def slow_sale_share(self) -> float:
+        return self.slow_sale_percent / 100
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -232,7 +271,12 @@ class Settings:
             min_bidding_window=timedelta(seconds=_int_env(env, "MIN_BIDDING_WINDOW", _DEFAULT_WINDOW_S, minimum=1)),
             mail=MailSettings.from_env(env),
             orders=OrderSettings.from_env(env),
+            fee_default_percent=_percent_env(env, "FEE_DEFAULT_PERCENT", "5"),
+            fee_default_fixed_minor=_minor_env(env, "FEE_DEFAULT_FIXED"),
+            fee_default_broker_percent=_percent_env(env, "FEE_DEFAULT_BROKER_PERCENT", "2"),
             audit_key_path=Path(env["AUDIT_KEY_PATH"]).expanduser().resolve() if env.get("AUDIT_KEY_PATH") else None,
+            bundle_max_overage_percent=_int_env(env, "BUNDLE_MAX_OVERAGE", 10, minimum=0, maximum=100),
+            slow_sale_percent=_int_env(env, "SLOW_SALE_PERCENT", 50, minimum=1, maximum=99),
         )
 
     def prepared(self) -> Settings:

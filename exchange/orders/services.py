@@ -22,6 +22,7 @@ from exchange.orders.transitions import facts_of
 from exchange.settings import OrderSettings
 
 __all__ = [
+    "BROKER_ONLY_TERMS",
     "create_order_for_lot",
     "get_order_for",
     "list_orders_for",
@@ -29,10 +30,21 @@ __all__ = [
     "order_facts",
     "order_out",
     "order_view",
+    "terms_for",
 ]
 
 SOLD_STATUS = {"award": "awarded", "purchase": "sold", "quote": "sold", "proposal": "sold", "runner_up": "awarded"}
 DEFAULT_PAYMENT_WINDOW = OrderSettings().payment_window
+BROKER_ONLY_TERMS = frozenset({"cost_minor", "margin_minor", "commission_minor", "commission_percent"})
+"""Terms of a proposal's order that its buyer (the broker's client) never sees."""
+
+
+def terms_for(order: Order, viewer_org_id: int | None) -> dict[str, Any]:
+    """The order's terms as this viewer may see them: a proposal's buyer never sees the broker's numbers."""
+    terms = dict(order.terms or {})
+    if order.source == "proposal" and viewer_org_id == order.buyer_org_id:
+        terms = {key: value for key, value in terms.items() if key not in BROKER_ONLY_TERMS}
+    return terms
 
 
 async def create_order_for_lot(
@@ -86,7 +98,7 @@ async def create_order_for_lot(
     return order
 
 
-def order_out(order: Order, lot_title: str | None = None) -> schemas.Order:
+def order_out(order: Order, lot_title: str | None = None, *, viewer_org_id: int | None = None) -> schemas.Order:
     return schemas.Order(
         id=order.id,
         lot_id=order.lot_id,
@@ -97,7 +109,7 @@ def order_out(order: Order, lot_title: str | None = None) -> schemas.Order:
         status=order.status,
         source=order.source,
         created_at=order.created_at,
-        terms=order.terms or {},
+        terms=terms_for(order, viewer_org_id),
         lot_title=lot_title,
         shipment=order.shipment or {},
         on_credit=order.on_credit,
@@ -123,7 +135,7 @@ async def list_orders_for(session: AsyncSession, principal: Principal, *, limit:
         .order_by(Order.created_at.desc(), Order.id.desc())
         .limit(limit)
     )
-    return [order_out(order, title) for order, title in rows.all()]
+    return [order_out(order, title, viewer_org_id=principal.org_id) for order, title in rows.all()]
 
 
 async def load_for(
@@ -158,7 +170,7 @@ async def order_facts(session: AsyncSession, order: Order) -> set[str]:
 async def order_view(session: AsyncSession, order: Order, side: str) -> schemas.Order:
     """The whole order as `side` sees it: deadlines, what it may do now, the timeline, fees for seller/admin."""
     title = await session.scalar(select(Lot.title).where(Lot.id == order.lot_id))
-    out = order_out(order, title)
+    out = order_out(order, title, viewer_org_id=order.buyer_org_id if side == "buyer" else None)
     out.deadlines = await deadlines.open_deadlines(session, order.id)
     out.allowed_actions = rules.allowed_actions(order.status, side, await order_facts(session, order))
     events = await session.scalars(
