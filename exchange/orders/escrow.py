@@ -20,9 +20,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.auctions.models import BidDeposit
+from exchange.fees import rules as fee_rules
+from exchange.fees import services as fee_schedules
 from exchange.ledger import accounts
 from exchange.ledger import services as ledger
 from exchange.ledger.services import Move
+from exchange.lots.models import Lot
 from exchange.orders.models import Order
 
 __all__ = [
@@ -51,11 +54,21 @@ async def fees_for(session: AsyncSession, order: Order, gross_minor: int | None 
     """The platform's fee, a broker's commission and the seller's net of an order's amount (or of another
     gross taken on its account, a forfeited deposit): the three add up to the gross exactly.
 
-    FEES: the one call site of `exchange.fees` (the schedule in force at the order's creation, `rules.split`);
-    until that package is on main the platform takes no fee.
+    The one call site of `exchange.fees`: the schedule the order kept (or the one in force for its lot's
+    category when it was made), split by `exchange.fees.rules.split`; a proposal order pays its broker.
     """
     gross = order.amount_minor if gross_minor is None else gross_minor
-    return FeeSplit(platform_fee=0, broker_commission=0, seller_net=gross)
+    category = await session.scalar(select(Lot.category).where(Lot.id == order.lot_id))
+    kept: int | None = getattr(order, "fee_schedule_id", None)  # the version an order keeps, once it keeps one
+    if kept is not None:
+        schedule = await fee_schedules.schedule_version(session, kept)
+    else:
+        schedule = await fee_schedules.schedule_in_force(session, category or "", order.created_at)
+    on_order = gross_minor is None and order.source == "proposal"
+    margin = (order.terms or {}).get("margin_minor", 0) if on_order else 0
+    margin = margin if isinstance(margin, int) and not isinstance(margin, bool) else 0
+    parts = fee_rules.split(gross, schedule.schedule, margin, proposal=on_order)
+    return FeeSplit(parts.platform_fee, parts.broker_commission, parts.seller_net)
 
 
 async def deposit_applied(session: AsyncSession, order: Order) -> int:

@@ -36,9 +36,9 @@ async def test_an_order_walks_from_payment_to_settlement(
     assert fresh["amount_due"] == "40000.00"
     assert fresh["fees"] is None  # the buyer does not see the fees
     assert (await sale.get(sale.seller))["fees"] == {
-        "platform_fee": "0.00",
+        "platform_fee": "2000.00",  # the default schedule: 5 %
         "broker_commission": "0.00",
-        "seller_net": "40000.00",
+        "seller_net": "38000.00",
     }
 
     confirmed = await sale.pay()

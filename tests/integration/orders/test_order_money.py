@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from exchange.auctions.closing import award_lot
+from exchange.fees.rules import DEFAULT_SCHEDULE, split
 from exchange.orders.models import Order
 from tests.conftest import Actor, OrgFactory
 from tests.support.lots import live_lot
@@ -27,7 +28,9 @@ async def test_escrow_fills_at_payment_and_ends_at_zero_when_settled(
     await sale.act("deliver", sale.buyer)
     assert (await sale.act("accept", sale.buyer)).status_code == 200
     assert (await balances(db, order_id=sale.order_id))["escrow"] == 0
-    assert (await balances(db, org_id=sale.seller.org_id or 0))["seller_payable"] == 1_234_567
+    fee = split(1_234_567, DEFAULT_SCHEDULE).platform_fee
+    assert fee == 61_728  # 5 %, half-up
+    assert (await balances(db, org_id=sale.seller.org_id or 0))["seller_payable"] == 1_234_567 - fee
     await assert_ledger_balances(db)
 
 
@@ -81,7 +84,7 @@ async def test_non_payment_forfeits_the_deposit_and_the_lot_passes_down_the_rank
     await fire_deadlines(db, datetime.now(UTC) + timedelta(days=3, minutes=1))
     assert (await sale.get())["status"] == "cancelled"
     assert (await balances(db, org_id=winner.org_id or 0))["deposits_held"] == 0
-    assert (await balances(db, org_id=seller.org_id or 0))["seller_payable"] == 100_00  # no fee schedule yet
+    assert (await balances(db, org_id=seller.org_id or 0))["seller_payable"] == 95_00  # less the 5 % fee
     assert (await sale.act("runner-up-offer", winner)).status_code == 403
 
     first = await sale.act("runner-up-offer", seller)
