@@ -37,6 +37,8 @@ from exchange.auctions.runtime import lot_listeners, make_bid_engine, stop_bid_e
 from exchange.audit import jobs as audit_jobs
 from exchange.clock import Clock, SystemClock
 from exchange.db.engine import make_engine, make_session_maker
+from exchange.disputes import api as disputes_api
+from exchange.disputes.deadlines import DISPUTE_DEADLINE_HANDLERS
 from exchange.errors import exception_handlers
 from exchange.events import EventDispatcher
 from exchange.fees.api import FeeSchedulesController, OrderDocumentsController
@@ -76,7 +78,7 @@ MAX_BODY_BYTES = 1024 * 1024
 GIL_SWITCH_SECONDS = 0.0005
 GC_THRESHOLDS = (5_000, 20, 100)
 
-DEADLINE_HANDLERS: dict[str, DeadlineHandler] = {**ORDER_DEADLINE_HANDLERS}
+DEADLINE_HANDLERS: dict[str, DeadlineHandler] = {**ORDER_DEADLINE_HANDLERS, **DISPUTE_DEADLINE_HANDLERS}
 """What happens when each kind of order deadline passes ({name: handler}); the disputes package adds its own."""
 
 SCHEDULED_JOBS: tuple[Job, ...] = (
@@ -198,6 +200,7 @@ def create_app(
         route_handlers=[
             AccountsController,
             *orders_api.controllers,
+            *disputes_api.controllers,
             FeeSchedulesController,
             OrderDocumentsController,
             NotificationsController,

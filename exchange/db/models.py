@@ -7,6 +7,7 @@ from exchange.alerts import models as alerts_models
 from exchange.auctions import models as auctions_models
 from exchange.audit import models as audit_models
 from exchange.db.base import Base
+from exchange.disputes import models as disputes_models
 from exchange.fees import models as fees_models
 from exchange.idempotency import models as idempotency_models
 from exchange.ledger import models as ledger_models
@@ -23,6 +24,7 @@ __all__ = [
     "alerts_models",
     "auctions_models",
     "audit_models",
+    "disputes_models",
     "fees_models",
     "idempotency_models",
     "ledger_models",

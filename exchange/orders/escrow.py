@@ -21,11 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.auctions.models import BidDeposit
 from exchange.fees import rules as fee_rules
-from exchange.fees import services as fee_schedules
+from exchange.fees import services as fee_services
 from exchange.ledger import accounts
 from exchange.ledger import services as ledger
 from exchange.ledger.services import Move
-from exchange.lots.models import Lot
 from exchange.orders.models import Order
 
 __all__ = [
@@ -52,23 +51,17 @@ class FeeSplit:
 
 async def fees_for(session: AsyncSession, order: Order, gross_minor: int | None = None) -> FeeSplit:
     """The platform's fee, a broker's commission and the seller's net of an order's amount (or of another
-    gross taken on its account, a forfeited deposit): the three add up to the gross exactly.
-
-    The one call site of `exchange.fees`: the schedule the order kept (or the one in force for its lot's
-    category when it was made), split by `exchange.fees.rules.split`; a proposal order pays its broker.
-    """
+    gross taken on its account, a forfeited deposit): the three add up to the gross exactly. The fee schedule
+    is the version the order kept when it was made (`exchange.fees`), split by `exchange.fees.rules.split`."""
     gross = order.amount_minor if gross_minor is None else gross_minor
-    category = await session.scalar(select(Lot.category).where(Lot.id == order.lot_id))
-    kept: int | None = getattr(order, "fee_schedule_id", None)  # the version an order keeps, once it keeps one
-    if kept is not None:
-        schedule = await fee_schedules.schedule_version(session, kept)
-    else:
-        schedule = await fee_schedules.schedule_in_force(session, category or "", order.created_at)
-    on_order = gross_minor is None and order.source == "proposal"
-    margin = (order.terms or {}).get("margin_minor", 0) if on_order else 0
+    in_force = await fee_services.schedule_version(session, order.fee_schedule_id)
+    proposal = order.source == "proposal"
+    margin = (order.terms or {}).get("margin_minor", 0) if proposal else 0
     margin = margin if isinstance(margin, int) and not isinstance(margin, bool) else 0
-    parts = fee_rules.split(gross, schedule.schedule, margin, proposal=on_order)
-    return FeeSplit(parts.platform_fee, parts.broker_commission, parts.seller_net)
+    parts = fee_rules.split(gross, in_force.schedule, min(max(margin, 0), gross), proposal=proposal)
+    return FeeSplit(
+        platform_fee=parts.platform_fee, broker_commission=parts.broker_commission, seller_net=parts.seller_net
+    )
 
 
 async def deposit_applied(session: AsyncSession, order: Order) -> int:
@@ -153,13 +146,21 @@ async def _split_to(session: AsyncSession, order: Order, source: int, split: Fee
     return _moves(*moves)
 
 
-async def settle(session: AsyncSession, order: Order, at: datetime) -> FeeSplit:
-    """ESCROW(order) -> SELLER_PAYABLE net, PLATFORM_REVENUE fee, BROKER_COMMISSION commission: escrow ends at 0."""
-    split = await fees_for(session, order)
+async def settle(session: AsyncSession, order: Order, at: datetime, *, refund_minor: int = 0) -> FeeSplit:
+    """ESCROW(order) -> SELLER_PAYABLE net, PLATFORM_REVENUE fee, BROKER_COMMISSION commission: escrow ends at 0.
+
+    A dispute's resolution passes `refund_minor`: ESCROW(order) -> REFUNDS_PAYABLE(buyer) that much, in the same
+    entry (one key per order, so an order settles once), and the fees are those of the rest.
+    """
+    refund_minor = max(0, min(refund_minor, order.amount_minor))
+    split = await fees_for(session, order, order.amount_minor - refund_minor)
     escrow = await _escrow(session, order)
-    await _post(
-        session, f"order:{order.id}:settle", await _split_to(session, order, escrow, split), at, "settlement", order
-    )
+    moves = await _split_to(session, order, escrow, split)
+    if refund_minor:
+        refunds = await ledger.account_for(session, accounts.REFUNDS_PAYABLE, order.currency, org_id=order.buyer_org_id)
+        moves = [Move(escrow, refunds, refund_minor), *moves]
+    memo = "settlement with a refund to the buyer" if refund_minor else "settlement"
+    await _post(session, f"order:{order.id}:settle", moves, at, memo, order)
     return split
 
 

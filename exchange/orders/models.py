@@ -36,6 +36,8 @@ class Order(Base):
     """Shipped on the buyer's credit terms before payment: an invoice falls due at `invoice_due_at`."""
     invoice_due_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
     invoice_paid_at: Mapped[datetime | None] = mapped_column(default=None)
+    fee_schedule_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    """The fee schedule version in force when the order was made (None: the platform default); it keeps it."""
 
 
 class OrderEvent(Base):

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.accounts.principal import Principal
 from exchange.db.base import utcnow
 from exchange.errors import Conflict, NotFound
+from exchange.fees import services as fee_services
 from exchange.lots.errors import LOT_UNAVAILABLE
 from exchange.lots.models import Lot
 from exchange.money import format_minor
@@ -71,7 +72,7 @@ async def create_order_for_lot(
         update(Lot)
         .where(Lot.id == lot_id, Lot.status.in_(from_statuses))
         .values(status=SOLD_STATUS[source], winning_amount_minor=amount_minor)
-        .returning(Lot.seller_org_id, Lot.currency)
+        .returning(Lot.seller_org_id, Lot.currency, Lot.category)
     )
     row = result.first()
     if row is None:
@@ -90,6 +91,7 @@ async def create_order_for_lot(
         terms=terms or {},
         created_at=at,
         updated_at=at,
+        fee_schedule_id=(await fee_services.schedule_in_force(session, row[2], at)).id,
     )
     session.add(order)
     await session.flush()

@@ -70,9 +70,12 @@ def upgrade() -> None:
     with op.batch_alter_table("payout_lines", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_payout_lines_batch_id"), ["batch_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_payout_lines_seller_org_id"), ["seller_org_id"], unique=False)
+    op.add_column("orders", sa.Column("fee_schedule_id", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("orders", schema=None) as batch_op:
+        batch_op.drop_column("fee_schedule_id")
     with op.batch_alter_table("payout_lines", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_payout_lines_seller_org_id"))
         batch_op.drop_index(batch_op.f("ix_payout_lines_batch_id"))
