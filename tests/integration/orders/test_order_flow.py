@@ -286,3 +286,20 @@ async def test_the_new_order_routes_are_in_the_openapi_document(client: AsyncTes
         "/api/runner-up-offers/{offer_id}/accept",
     ):
         assert path in paths, path
+
+
+async def test_a_lot_whose_buyer_did_not_pay_can_be_relisted_and_sold_again(
+    client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
+) -> None:
+    sale = await new_sale(client, db, make_org)
+    lot_id = (await sale.get())["lot_id"]
+    too_soon = await client.post(f"/api/lots/{lot_id}/relist", headers=sale.seller.headers)
+    assert too_soon.status_code == 409  # its order is still waiting for payment
+    await fire_deadlines(db, datetime.now(UTC) + timedelta(days=3, minutes=1))
+    relisted = await client.post(f"/api/lots/{lot_id}/relist", headers=sale.seller.headers)
+    assert relisted.status_code == 200, relisted.text
+    assert relisted.json()["status"] == "live"
+    other = await make_org("buyer")
+    bought = await client.post(f"/api/lots/{lot_id}/purchase", headers=other.headers)
+    assert bought.status_code == 201, bought.text
+    assert bought.json()["id"] != sale.order_id
