@@ -159,7 +159,7 @@ def _machine(stack: Stack, clock: ManualClock, run: Any) -> type[RuleBasedStateM
                 assert run(client.post(f"/api/lots/{lot_id}/deposit", headers=bidder.headers)).status_code == 201
                 placed = run(client.post(f"/api/lots/{lot_id}/bids", json={"amount": amount}, headers=bidder.headers))
                 assert placed.status_code == 201, placed.text
-            result = run(award_lot(db, lot_id))
+            result = run(award_lot(db, lot_id, at=clock.now()))
             assert result is not None
             assert result.order_id is not None
             self._adopt(result.order_id, buyer)
