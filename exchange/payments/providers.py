@@ -1,8 +1,8 @@
-"""The payment-provider interface (the registry of providers by name is `exchange.payments.registry`).
+"""The payment-provider interface.
 
 A provider turns a payment into instructions for the payer (where to pay, or what to call back with)
-and verifies the provider's callback. A second provider is one more class and one more entry in the registry's
-`PROVIDERS`; the order code only ever sees `PaymentProvider`.
+and verifies the provider's callback. A second provider is one more class and one more entry in
+`registry.PROVIDERS`; the order code only ever sees `PaymentProvider`.
 """
 
 from __future__ import annotations

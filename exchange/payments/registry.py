@@ -1,8 +1,4 @@
-"""The payment providers the exchange knows, by the name PAYMENT_PROVIDER gives.
-
-A second provider is a module implementing `exchange.payments.providers.PaymentProvider` and one line here;
-the order code asks `provider_for(settings)` and never names a provider.
-"""
+"""The payment providers the PAYMENT_PROVIDER setting chooses from: one entry per provider."""
 
 from __future__ import annotations
 
@@ -12,7 +8,7 @@ from exchange.payments.providers import PaymentProvider
 from exchange.payments.simulated import SimulatedProvider
 from exchange.settings import Settings
 
-__all__ = ["PROVIDERS", "ProviderFactory", "provider_for"]
+__all__ = ["PROVIDERS", "provider_for"]
 
 ProviderFactory = Callable[[Settings], PaymentProvider]
 
