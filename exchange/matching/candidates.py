@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+import msgspec
+from sqlalchemy import Text, func, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.principal import Principal
@@ -26,14 +27,14 @@ _COLUMNS = (
     Lot.seller_org_id,
     Lot.category,
     Lot.grade,
-    Lot.specs,
+    type_coerce(Lot.specs, Text),  # the JSON text, decoded below with msgspec (several times faster)
     Lot.quantity_value,
     Lot.quantity_unit,
     Lot.sale_mode,
     Lot.price_minor,
     Lot.min_bid_minor,
     Lot.currency,
-    Lot.certifications,
+    type_coerce(Lot.certifications, Text),
     Lot.best_before,
     Lot.location_region,
     Lot.location_city,
@@ -62,8 +63,15 @@ def _spec_units(need: Need) -> dict[tuple[str, str], float]:
     return factors
 
 
-def _specs(category: str, raw: dict[str, Any] | None, factors: dict[tuple[str, str], float]) -> dict[str, Any]:
+_decode = msgspec.json.Decoder(dict[str, Any] | None).decode
+_decode_list = msgspec.json.Decoder(list[str] | None).decode
+
+
+def _specs(category: str, text: str | None, factors: dict[tuple[str, str], float]) -> dict[str, Any]:
     specs: dict[str, Any] = {}
+    if not text or not any(code == category for code, _key in factors):
+        return specs
+    raw = _decode(text)
     for (code, key), factor in factors.items():
         if code != category or not raw or key not in raw:
             continue
@@ -102,7 +110,7 @@ async def fetch_candidates(session: AsyncSession, need: Need, client_org_id: int
                 status=status,
                 visible=True,
                 specs=_specs(category, specs, factors),
-                certifications=tuple(certs or ()),
+                certifications=tuple(_decode_list(certs) or ()) if certs else (),
                 best_before=best_before,
                 region=region or "",
                 city=city or "",
