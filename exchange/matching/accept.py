@@ -30,9 +30,9 @@ from exchange.lots.models import Lot
 from exchange.lots.visibility import visible_lots_clause
 from exchange.matching import rules, schemas
 from exchange.matching.candidates import client_viewer
-from exchange.matching.errors import LOTS_UNAVAILABLE, PROPOSAL_EXPIRED, PROPOSAL_STATE
+from exchange.matching.errors import LOTS_UNAVAILABLE, PROPOSAL_EXPIRED
 from exchange.matching.models import ProcurementRequest, Proposal, ProposalLine
-from exchange.matching.proposals import for_client, load_proposal
+from exchange.matching.proposals import for_client, load_proposal, state_error
 from exchange.money import format_minor
 from exchange.notifications.services import notify
 from exchange.orders.services import create_order_for_lot
@@ -125,7 +125,8 @@ async def _accept_in_transaction(
         .execution_options(synchronize_session=False)
     )
     if getattr(claimed, "rowcount", 0) != 1:
-        raise Conflict("The proposal is no longer open for acceptance.", code=PROPOSAL_STATE)
+        status = await session.scalar(select(Proposal.status).where(Proposal.id == proposal.id))
+        raise state_error(status or "gone", "be accepted")
     lines = list(await session.scalars(select(ProposalLine).where(ProposalLine.proposal_id == proposal.id)))
     acted = [ln for ln in lines if ln.kind != "bid" or consent]
     gone = await _unavailable(session, proposal.client_org_id, sorted(ln.lot_id for ln in acted))
