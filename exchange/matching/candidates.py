@@ -83,11 +83,11 @@ _decode = msgspec.json.Decoder(dict[str, Any] | None).decode
 _decode_list = msgspec.json.Decoder(list[str] | None).decode
 
 
-def _specs(category: str, text: str | None, factors: dict[tuple[str, str], float]) -> dict[str, Any]:
+def _specs(category: str, text: Any, factors: dict[tuple[str, str], float]) -> dict[str, Any]:
     specs: dict[str, Any] = {}
     if not text or not any(code == category for code, _key in factors):
         return specs
-    raw = _decode(text)
+    raw = _decode(text) if isinstance(text, str | bytes) else text  # PostgreSQL's driver decodes JSON itself
     for (code, key), factor in factors.items():
         if code != category or not raw or key not in raw:
             continue
@@ -128,7 +128,7 @@ def _candidate(row: Any, need: Need, factors: dict[tuple[str, str], float]) -> C
         status=status,
         visible=True,
         specs=_specs(category, specs, factors),
-        certifications=tuple(_decode_list(certs) or ()) if certs else (),
+        certifications=tuple((_decode_list(certs) if isinstance(certs, str | bytes) else certs) or ()),
         best_before=best_before,
         region=region or "",
         city=city or "",

@@ -52,6 +52,10 @@ async def create_proposal(
     request = await get_request_for(session, principal, data.request_id)
     if request.broker_org_id != principal.org_id:
         raise NotFound(f"There is no procurement request {data.request_id} of yours.", code=PROPOSAL_NOT_FOUND)
+    if data.valid_until.tzinfo is None:
+        raise Unprocessable(
+            "Give the validity date with its time zone, like 2026-12-20T18:00:00Z.", field="valid_until"
+        )
     if data.valid_until <= now:
         raise Unprocessable("The validity date is in the past.", field="valid_until")
     ids = [line.lot_id for line in data.lines]
