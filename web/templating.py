@@ -18,6 +18,8 @@ NAV: dict[str, tuple[tuple[str, str], ...]] = {
         ("/seller/lots", "My lots"),
         ("/lots/new", "Post a lot"),
         ("/orders", "Orders"),
+        ("/seller/payouts", "Payouts"),
+        ("/seller/sales", "Sales"),
         ("/rfqs", "RFQs"),
         ("/wanted", "Wanted board"),
         ("/notifications", "Notifications"),
@@ -44,6 +46,8 @@ NAV: dict[str, tuple[tuple[str, str], ...]] = {
         ("/lots", "Browse lots"),
         ("/admin/orgs", "Organisations"),
         ("/admin/reviews", "Reviews"),
+        ("/admin/fee-schedules", "Fees"),
+        ("/admin/finance", "Finance"),
         ("/rfqs", "RFQs"),
     ),
 }

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0016_procurement"
-down_revision: str | Sequence[str] | None = "0010_bid_keys_per_org"
+down_revision: str | Sequence[str] | None = "0015_fee_schedules"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
