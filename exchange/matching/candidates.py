@@ -1,17 +1,23 @@
 """Candidate lots for a request, fetched fast: SQL narrows to live lots of the accepted categories and
 grades that the CLIENT may see (`exchange.lots.visibility`, the one rule), reading only the columns the
-rules need; the rules then run in Python on plain `Candidate`s."""
+rules need; the rules then run in Python on plain `Candidate`s.
+
+Ranking keeps only lots failing at most one hard constraint (matches, near misses, bundle parts), so SQL
+also leaves out lots that surely fail two of the constraints it can read cheaply (`sure_failures`): a
+conservative restatement of the rules in `rules.py`, which stay the reference (a property test checks that
+the prefilter never drops a lot the rules would keep)."""
 
 from __future__ import annotations
 
 import gc
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import msgspec
-from sqlalchemy import Text, func, select, type_coerce
+from sqlalchemy import Integer, Text, case, cast, func, literal, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.principal import Principal
@@ -22,7 +28,7 @@ from exchange.matching.rules import Candidate, Need
 from exchange.orders.models import Order
 from exchange.specs.catalog import get_catalog
 
-__all__ = ["client_viewer", "collector_paused", "fetch_candidates", "seller_sales"]
+__all__ = ["client_viewer", "collector_paused", "fetch_candidates", "seller_sales", "sure_failures"]
 
 _COLUMNS = (
     Lot.id,
@@ -98,8 +104,38 @@ def _specs(category: str, text: Any, factors: dict[tuple[str, str], float]) -> d
     return specs
 
 
-async def fetch_candidates(session: AsyncSession, need: Need, client_org_id: int) -> list[Candidate]:
-    query = select(*_COLUMNS).where(
+_SLACK = Decimal("0.000001")
+"""Relative slack of the SQL prefilter's number comparisons (floats on SQLite): it drops only sure failures."""
+
+
+def sure_failures(need: Need) -> Any:
+    """How many of the price (currency included), quantity, shelf-life and certificate constraints a lot surely
+    fails, as an SQL expression; each term is 1 only where the rule in `rules.py` fails for certain (a lot in
+    another unit than the request's, whose conversion SQL does not know, is never counted on quantity or price)."""
+    terms: list[Any] = []
+    qty = Lot.quantity_value
+    same_unit = Lot.quantity_unit == need.unit if quantity_factor(need.unit, need.unit) == 1 else literal(False)
+    known = case((Lot.sale_mode == "fixed_price", Lot.price_minor), else_=Lot.min_bid_minor)
+    priced = same_unit & known.is_not(None) & (qty > 0)
+    over = [known > qty * (Decimal(need.budget_max_minor) * (1 + _SLACK)) + 1]
+    if need.budget_min_minor is not None:
+        over.append(known < qty * (Decimal(need.budget_min_minor) * (1 - _SLACK)) - 1)
+    if need.budget_total_minor is not None:
+        over.append(known > need.budget_total_minor)
+    terms.append((Lot.currency != need.currency) | (priced & or_(*over)))
+    terms.append(same_unit & (qty < need.quantity * (1 - _SLACK) - _SLACK))
+    if need.min_shelf_life_days is not None:
+        terms.append(
+            Lot.best_before.is_not(None)
+            & (Lot.best_before < need.deliver_by + timedelta(days=need.min_shelf_life_days))
+        )
+    if need.certificates:
+        terms.append(cast(Lot.certifications, Text).in_(("[]", "null")))  # holds none of them
+    return sum((case((term, 1), else_=0) for term in terms), start=literal(0, Integer))
+
+
+def _base_query(need: Need, client_org_id: int, *columns: Any) -> Any:
+    query = select(*columns).where(
         Lot.status == "live",
         Lot.category.in_(sorted(need.categories)),
         Lot.seller_org_id != client_org_id,
@@ -107,10 +143,17 @@ async def fetch_candidates(session: AsyncSession, need: Need, client_org_id: int
     )
     if need.grades:
         query = query.where(Lot.grade.in_(need.grades))
+    return query
+
+
+async def fetch_candidates(session: AsyncSession, need: Need, client_org_id: int) -> tuple[list[Candidate], int]:
+    """(the candidates that may fail at most one hard constraint, how many lots the client may consider)."""
+    checked = await session.scalar(_base_query(need, client_org_id, func.count()))
+    query = _base_query(need, client_org_id, *_COLUMNS).where(sure_failures(need) <= 1)
     factors = _spec_units(need)
     rows = (await session.execute(query)).all()
     with collector_paused():
-        return [_candidate(row, need, factors) for row in rows]
+        return [_candidate(row, need, factors) for row in rows], checked or 0
 
 
 def _candidate(row: Any, need: Need, factors: dict[tuple[str, str], float]) -> Candidate:
@@ -132,7 +175,8 @@ def _candidate(row: Any, need: Need, factors: dict[tuple[str, str], float]) -> C
         best_before=best_before,
         region=region or "",
         city=city or "",
-        quantity_text=f"{Decimal(qty).normalize():f} {unit}",
+        # read by the rules only when the quantity does not convert
+        quantity_text=f"{Decimal(qty).normalize():f} {unit}" if factor is None else "",
     )
 
 

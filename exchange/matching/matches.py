@@ -34,11 +34,12 @@ async def rank(
     session: AsyncSession, need: rules.Need, client_org_id: int
 ) -> tuple[list[Ranked], list[Ranked], list[Ranked], int]:
     """(matches best first, near misses best first, bundle parts best first, candidates checked)."""
-    candidates = await fetch_candidates(session, need, client_org_id)
+    candidates, checked = await fetch_candidates(session, need, client_org_id)
     with collector_paused():
         # A lot failing two constraints is nothing to show: stop checking it at its second failure.
         evaluations = [rules.evaluate(need, c, give_up_after=2) for c in candidates]
-        kept = [e for e in evaluations if e.is_near_miss or rules.bundle_part(e) or e.is_match]
+        # matches, near misses and bundle parts: the visible lots failing at most one constraint
+        kept = [e for e in evaluations if e.candidate.visible and e.failures <= 1]
     sales = await seller_sales(session, (e.candidate.seller_org_id for e in kept))
     with collector_paused():
         ranked = [
@@ -49,7 +50,7 @@ async def rank(
     matches = [r for r in ranked if r.evaluation.is_match]
     near = [r for r in ranked if r.evaluation.is_near_miss]
     parts = [r for r in ranked if rules.bundle_part(r.evaluation)]
-    return matches, near, parts, len(candidates)
+    return matches, near, parts, checked
 
 
 async def _lots(session: AsyncSession, ids: Sequence[int]) -> dict[int, Lot]:

@@ -199,38 +199,51 @@ def _money(minor: Decimal | int) -> str:
     return f"{(Decimal(minor) / 100).quantize(Decimal('0.01'), ROUND_HALF_UP)}"
 
 
-def _bound_check(bound: Bound, value: Any) -> tuple[bool, Callable[[], str], float]:
-    """(passed, text, relative margin: how far past the bound, negative when short)."""
+def _bound_verdict(bound: Bound, value: Any) -> tuple[bool, float]:
+    """(passed, relative margin: how far past the bound, negative when short)."""
     if value is None:
-        return False, lambda: f"{bound.key} not stated", -1.0
+        return False, -1.0
     if isinstance(bound.value, bool | str):
         ok = str(value).casefold() == str(bound.value).casefold()
-        return ok, lambda: f"{bound.key} {value}" + ("" if ok else f", not {bound.value}"), 0.0 if ok else -1.0
+        return ok, 0.0 if ok else -1.0
     if isinstance(value, bool) or not isinstance(value, int | float):
-        return False, lambda: f"{bound.key} {value} is not a number", -1.0
+        return False, -1.0
     target = float(bound.value)
     scale = abs(target) or 1.0
     if bound.op == "gte":
-        rel = (value - target) / scale
-        ok = value >= target - 1e-9 * scale
-        word = "above" if rel >= 0 else "below"
-        return (
-            ok,
-            lambda: f"{bound.key} {_shown(value, bound)}, {_pct(rel, 1)} {word} the {_shown(target, bound)} minimum",
-            rel,
-        )
+        return value >= target - 1e-9 * scale, (value - target) / scale
     if bound.op == "lte":
-        rel = (target - value) / scale
-        ok = value <= target + 1e-9 * scale
-        word = "under" if rel >= 0 else "over"
-        return (
-            ok,
-            lambda: f"{bound.key} {_shown(value, bound)}, {_pct(rel, 1)} {word} the {_shown(target, bound)} maximum",
-            rel,
-        )
-    ok = abs(value - target) <= 1e-9 * scale
+        return value <= target + 1e-9 * scale, (target - value) / scale
     # (an exact value has no margin to speak of)
-    return ok, lambda: f"{bound.key} {_shown(value, bound)}" + ("" if ok else f", not {_shown(target, bound)}"), 0.0
+    return abs(value - target) <= 1e-9 * scale, 0.0
+
+
+def _bound_text(bound: Bound, value: Any, ok: bool, rel: float) -> str:
+    if value is None:
+        return f"{bound.key} not stated"
+    if isinstance(bound.value, bool | str):
+        return f"{bound.key} {value}" + ("" if ok else f", not {bound.value}")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return f"{bound.key} {value} is not a number"
+    target = float(bound.value)
+    if bound.op == "gte":
+        word = "above" if rel >= 0 else "below"
+        return f"{bound.key} {_shown(value, bound)}, {_pct(rel, 1)} {word} the {_shown(target, bound)} minimum"
+    if bound.op == "lte":
+        word = "under" if rel >= 0 else "over"
+        return f"{bound.key} {_shown(value, bound)}, {_pct(rel, 1)} {word} the {_shown(target, bound)} maximum"
+    return f"{bound.key} {_shown(value, bound)}" + ("" if ok else f", not {_shown(target, bound)}")
+
+
+def _bound_check(bound: Bound, value: Any) -> tuple[bool, Callable[[], str], float]:
+    """(passed, text, relative margin: how far past the bound, negative when short)."""
+    ok, rel = _bound_verdict(bound, value)
+    return ok, lambda: _bound_text(bound, value, ok, rel), rel
+
+
+def _numeric(bound: Bound) -> bool:
+    """A min/max bound on a number: its margin counts in the spec margin."""
+    return bound.op in ("gte", "lte") and not isinstance(bound.value, str | bool)
 
 
 def _group_result(group: tuple[Bound, ...], specs: dict[str, Any]) -> tuple[int, list[Callable[[], str]], list[float]]:
@@ -241,9 +254,22 @@ def _group_result(group: tuple[Bound, ...], specs: dict[str, Any]) -> tuple[int,
         texts.append(text)
         if not ok:
             failed += 1
-        elif bound.op in ("gte", "lte") and not isinstance(bound.value, str | bool):
+        elif _numeric(bound):
             margins.append(rel)
     return failed, texts, margins
+
+
+def _group_margins(group: tuple[Bound, ...], specs: dict[str, Any]) -> list[float] | None:
+    """The margins of a group's numeric min/max constraints when every constraint holds (None otherwise):
+    `_group_result` without the words."""
+    margins = []
+    for bound in group:
+        ok, rel = _bound_verdict(bound, specs.get(bound.key))
+        if not ok:
+            return None
+        if _numeric(bound):
+            margins.append(rel)
+    return margins
 
 
 def _joined(prefix: str, texts: list[Callable[[], str]]) -> Callable[[], str]:
@@ -254,8 +280,8 @@ def spec_margin(need: Need, candidate: Candidate) -> float | None:
     """The best passing group's mean relative margin over its numeric bounds (None: no numeric bound)."""
     best: float | None = None
     for group in need.groups:
-        failed, _texts, margins = _group_result(group, candidate.specs)
-        if failed == 0 and margins:
+        margins = _group_margins(group, candidate.specs)
+        if margins:
             mean = sum(margins) / len(margins)
             best = mean if best is None else max(best, mean)
     return best
@@ -264,13 +290,15 @@ def spec_margin(need: Need, candidate: Candidate) -> float | None:
 def _specs_check(need: Need, candidate: Candidate) -> Check:
     if not need.groups:
         return Check("specs", True, lambda: "no spec requirements")
-    results = [_group_result(group, candidate.specs) for group in need.groups]
-    for index, (failed, texts, _m) in enumerate(results):
-        if failed == 0:
+    results = []
+    for index, group in enumerate(need.groups):
+        result = _group_result(group, candidate.specs)
+        if result[0] == 0:  # the first group that holds
             which = f"group {index + 1}: " if len(need.groups) > 1 else ""
-            return Check("specs", True, _joined(which, texts))
+            return Check("specs", True, _joined(which, result[1]))
+        results.append(result)
     index = min(range(len(results)), key=lambda i: results[i][0])
-    failed, texts, _m = results[index]
+    _failed, texts, _m = results[index]
     which = f"closest group {index + 1}: " if len(need.groups) > 1 else ""
     return Check("specs", False, _joined(which, texts))
 
