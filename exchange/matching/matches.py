@@ -36,10 +36,9 @@ async def rank(
     """(matches best first, near misses best first, bundle parts best first, candidates checked)."""
     candidates, checked = await fetch_candidates(session, need, client_org_id)
     with collector_paused():
-        # A lot failing two constraints is nothing to show: stop checking it at its second failure.
-        evaluations = [rules.evaluate(need, c, give_up_after=2) for c in candidates]
-        # matches, near misses and bundle parts: the visible lots failing at most one constraint
-        kept = [e for e in evaluations if e.candidate.visible and e.failures <= 1]
+        # A lot failing two constraints is nothing to show: stop checking it at its second failure, and keep
+        # only the visible lots failing at most one (matches, near misses, bundle parts), the rest freed at once.
+        kept = [e for c in candidates if c.visible and (e := rules.evaluate(need, c, give_up_after=2)).failures <= 1]
     sales = await seller_sales(session, (e.candidate.seller_org_id for e in kept))
     with collector_paused():
         ranked = [

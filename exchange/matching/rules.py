@@ -287,9 +287,15 @@ def spec_margin(need: Need, candidate: Candidate) -> float | None:
     return best
 
 
+# The passes that read nothing of the lot, made once (ranking checks thousands of lots).
+_NO_SPEC_REQUIREMENTS = Check("specs", True, lambda: "no spec requirements")
+_NO_SHELF_REQUIREMENT = Check("shelf life", True, lambda: "no shelf-life requirement")
+_NO_CERTIFICATES = Check("certificates", True, lambda: "none required")
+
+
 def _specs_check(need: Need, candidate: Candidate) -> Check:
     if not need.groups:
-        return Check("specs", True, lambda: "no spec requirements")
+        return _NO_SPEC_REQUIREMENTS
     results = []
     for index, group in enumerate(need.groups):
         result = _group_result(group, candidate.specs)
@@ -352,7 +358,7 @@ def _price_check(need: Need, candidate: Candidate) -> Check:
 
 def _shelf_check(need: Need, candidate: Candidate) -> Check:
     if need.min_shelf_life_days is None:
-        return Check("shelf life", True, lambda: "no shelf-life requirement")
+        return _NO_SHELF_REQUIREMENT
     if candidate.best_before is None:
         return Check("shelf life", True, lambda: "no best-before date (not perishable)")
     days = (candidate.best_before - need.deliver_by).days
@@ -379,7 +385,7 @@ def _grade_check(need: Need, c: Candidate) -> Check:
 
 def _certificates_check(need: Need, c: Candidate) -> Check:
     if not need.certificates:
-        return Check("certificates", True, lambda: "none required")
+        return _NO_CERTIFICATES
     held = {normalise_certificate(x) for x in c.certifications}
     missing = [x for x in need.certificates if normalise_certificate(x) not in held]
     return Check(
