@@ -16,7 +16,7 @@ from exchange.ledger.models import LedgerEntry
 from tests.conftest import Actor, OrgFactory
 from tests.support.lots import live_lot
 
-__all__ = ["DeliveredOrder", "delivered_order", "money_after"]
+__all__ = ["DeliveredOrder", "deliver", "delivered_order", "money_after"]
 
 
 @dataclass
@@ -39,17 +39,8 @@ class DeliveredOrder:
         return dict(response.json())
 
 
-async def delivered_order(
-    client: AsyncTestClient[Litestar],
-    db: async_sessionmaker[AsyncSession],
-    make_org: OrgFactory,
-    *,
-    amount_minor: int = 1_000_000,
-    **lot_terms: Any,
-) -> DeliveredOrder:
-    """A fixed-price lot bought by a new buyer from a new seller, paid, shipped and delivered (window open)."""
-    seller, buyer = await make_org("seller"), await make_org("buyer")
-    lot_id = await live_lot(db, seller, sale_mode="fixed_price", price_minor=amount_minor, **lot_terms)
+async def deliver(client: AsyncTestClient[Litestar], seller: Actor, buyer: Actor, lot_id: int) -> int:
+    """The buyer buys the live fixed-price lot, pays, the seller ships, the buyer confirms delivery: the order's id."""
     bought = await client.post(f"/api/lots/{lot_id}/purchase", headers=buyer.headers)
     assert bought.status_code == 201, bought.text
     order_id = int(bought.json()["id"])
@@ -66,6 +57,21 @@ async def delivered_order(
     assert shipped.status_code == 200, shipped.text
     delivered = await client.post(f"/api/orders/{order_id}/deliver", headers=buyer.headers)
     assert delivered.status_code == 200, delivered.text
+    return order_id
+
+
+async def delivered_order(
+    client: AsyncTestClient[Litestar],
+    db: async_sessionmaker[AsyncSession],
+    make_org: OrgFactory,
+    *,
+    amount_minor: int = 1_000_000,
+    **lot_terms: Any,
+) -> DeliveredOrder:
+    """A fixed-price lot bought by a new buyer from a new seller, paid, shipped and delivered (window open)."""
+    seller, buyer = await make_org("seller"), await make_org("buyer")
+    lot_id = await live_lot(db, seller, sale_mode="fixed_price", price_minor=amount_minor, **lot_terms)
+    order_id = await deliver(client, seller, buyer, lot_id)
     return DeliveredOrder(client, buyer, seller, order_id, lot_id)
 
 

@@ -8,6 +8,7 @@ from web.pages.accounts import AccountPages
 from web.pages.admin import AdminPages
 from web.pages.auctions import AuctionPages
 from web.pages.desk import DeskPages, ProposalPages
+from web.pages.disputes import DisputePages, DisputeQueuePages, InspectionPages
 from web.pages.documents import DocumentPages
 from web.pages.fees import FeeSchedulePages
 from web.pages.finance import AdminFinancePages, SellerFinancePages
@@ -27,6 +28,9 @@ page_controllers: list[ControllerRouterHandler] = [
     AdminFinancePages,
     SellerFinancePages,
     OrderPages,
+    InspectionPages,
+    DisputePages,
+    DisputeQueuePages,
     DocumentPages,
     NotificationPages,
     LotPages,

@@ -15,6 +15,7 @@ from exchange.disputes.services.disputes import refund_amount, view
 from exchange.errors import Unprocessable
 from exchange.orders.models import Order
 from exchange.runtime import Runtime
+from exchange.text import clean_text
 
 __all__ = ["QUEUE_FILTERS", "decide", "dispute_queue"]
 
@@ -59,7 +60,7 @@ async def decide(
         refund = refund_amount(data.amount, order, "amount")
     if rules.dispute_move("decide", side, dispute.status) is None:
         raise refuse(dispute.status, "decide", side)
-    reason = data.reason.strip()
+    reason = clean_text(data.reason, field="reason", label="The reason", required=True, multiline=True)
     if data.outcome == "refund":
         reason += "\nThe goods go back to the seller at the seller's cost."
     await resolve(

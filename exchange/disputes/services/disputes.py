@@ -23,8 +23,18 @@ from exchange.money import format_minor, parse_money
 from exchange.orders import deadlines, transitions
 from exchange.orders.models import Order
 from exchange.runtime import Runtime
+from exchange.text import clean_text
 
-__all__ = ["accept_offer", "add_message", "answer_dispute", "escalate", "get_dispute", "open_dispute", "view"]
+__all__ = [
+    "accept_offer",
+    "add_message",
+    "answer_dispute",
+    "dispute_id_of_order",
+    "escalate",
+    "get_dispute",
+    "open_dispute",
+    "view",
+]
 
 
 def refund_amount(raw: str | int, order: Order, field: str) -> int:
@@ -58,6 +68,12 @@ async def view(session: AsyncSession, dispute: Dispute, side: str) -> schemas.Di
     )
 
 
+async def dispute_id_of_order(session: AsyncSession, principal: Principal, order_id: int) -> int | None:
+    """The id of the order's dispute (None without one); 404 to anyone who is neither party nor an admin."""
+    order, _ = await order_for(session, principal, order_id)
+    return await session.scalar(select(Dispute.id).where(Dispute.order_id == order.id))
+
+
 async def get_dispute(session: AsyncSession, principal: Principal, dispute_id: int) -> schemas.Dispute:
     """A dispute with its evidence and messages, for its two orgs and admins; 404 to anyone else."""
     dispute, side = await dispute_for(session, principal, dispute_id)
@@ -71,6 +87,7 @@ async def open_dispute(
     order, side = await order_for(session, principal, order_id)
     if side != "buyer":
         raise transitions.refuse(order, "dispute", side)
+    reason = clean_text(data.reason, field="reason", label="The reason", required=True, multiline=True)
     now = runtime.clock.now()
     order = await lock_order(session, order.id)
     await require_window(session, order, now)
@@ -88,7 +105,7 @@ async def open_dispute(
         buyer_org_id=order.buyer_org_id,
         seller_org_id=order.seller_org_id,
         status="open",
-        reason=data.reason,
+        reason=reason,
         currency=order.currency,
         claimed_refund_minor=claimed,
         inspection_id=inspection.id if inspection is not None else None,
@@ -102,7 +119,7 @@ async def open_dispute(
     await session.flush()
     await dispute_changed(session, dispute, "open", actor, now, before=None)
     await deadlines.start(session, order.id, ANSWER_DEADLINE, now + window, length=window)
-    await say(session, dispute, actor, data.reason, now, evidence_ids)
+    await say(session, dispute, actor, reason, now, evidence_ids)
     claim = f"{format_minor(claimed, order.currency)} {order.currency}"
     await tell(
         session,
@@ -111,7 +128,7 @@ async def open_dispute(
         "seller",
         kind="dispute_opened",
         title="the buyer objects",
-        body=f"The buyer claims a refund of {claim}: {data.reason}\n"
+        body=f"The buyer claims a refund of {claim}: {reason}\n"
         f"Answer by {dispute.answer_due_at:%Y-%m-%d %H:%M} UTC (accept, offer a partial refund, or reject); "
         "unanswered, the dispute goes to an admin.",
         runtime=runtime,
@@ -129,7 +146,7 @@ async def answer_dispute(
     now = runtime.clock.now()
     order = await lock_order(session, dispute.order_id)
     actor = actor_for(principal, side)
-    message = data.message.strip()
+    message = clean_text(data.message, field="message", label="The message", multiline=True)
     answered = {"answer": data.answer, "answer_message": message, "answered_at": now}
     if data.answer == "accept":
         await resolve(
@@ -251,11 +268,12 @@ async def add_message(
         raise DisputeStateConflict(
             f"The dispute is {dispute.status}: no more messages.", state=dispute.status, allowed=_allowed(dispute, side)
         )
+    body = clean_text(data.body, field="body", label="The message", required=True, multiline=True)
     order = await session.get(Order, dispute.order_id)
     assert order is not None
     evidence_ids = await check_evidence_ids(session, order, data.evidence_ids, field="evidence_ids")
     now = runtime.clock.now()
-    await say(session, dispute, actor_for(principal, side), data.body, now, evidence_ids)
+    await say(session, dispute, actor_for(principal, side), body, now, evidence_ids)
     for other in ("buyer", "seller"):
         if other != side:
             await tell(
@@ -265,7 +283,7 @@ async def add_message(
                 other,
                 kind="dispute_message",
                 title=f"a message from the {side}",
-                body=data.body[:500],
+                body=body[:500],
                 runtime=runtime,
             )
     return await view(session, dispute, side)

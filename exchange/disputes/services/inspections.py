@@ -18,6 +18,7 @@ from exchange.lots.models import Lot
 from exchange.orders import transitions
 from exchange.orders.models import Order
 from exchange.runtime import Runtime
+from exchange.text import clean_text
 
 __all__ = ["latest_inspection", "listing_of", "record_inspection"]
 
@@ -50,6 +51,7 @@ def _check_counts(data: schemas.InspectionCreate, size: int) -> None:
             "units_defective cannot be more than units_inspected.", field="units_defective", code=SAMPLE_TOO_LARGE
         )
     for kind, count in data.defects_by_kind.items():
+        clean_text(kind, field="defects_by_kind", label="A kind of defect", required=True)
         if count > data.units_defective:
             raise Unprocessable(
                 f"defects_by_kind[{kind!r}] counts more units than units_defective.",
@@ -98,7 +100,7 @@ async def record_inspection(
         defects_by_kind=dict(data.defects_by_kind),
         observed_grade=data.observed_grade,
         photo_ids=photos,
-        notes=data.notes,
+        notes=clean_text(data.notes, field="notes", label="The notes", multiline=True),
         suggested_refund_minor=suggestion.amount_minor,
         refund_lines=[[line.label, line.amount_minor] for line in suggestion.lines],
         created_at=now,
