@@ -46,6 +46,7 @@ NAV: dict[str, tuple[tuple[str, str], ...]] = {
         ("/lots", "Browse lots"),
         ("/admin/orgs", "Organisations"),
         ("/admin/reviews", "Reviews"),
+        ("/orders", "Orders"),
         ("/admin/disputes", "Disputes"),
         ("/admin/fee-schedules", "Fees"),
         ("/admin/finance", "Finance"),

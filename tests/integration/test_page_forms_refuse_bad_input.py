@@ -52,6 +52,8 @@ class World:
     org_id: int
     delivered_order_id: int
     dispute_id: int
+    paid_order_id: int
+    shipped_order_id: int
 
 
 async def _world(client: AsyncTestClient[Litestar], make_org: OrgFactory, admin: Actor) -> World:
@@ -102,6 +104,14 @@ async def _world(client: AsyncTestClient[Litestar], make_org: OrgFactory, admin:
         f"/api/orders/{disputed_order_id}/disputes", json={"reason": "Stained rolls"}, headers=buyer.headers
     )
     assert dispute.status_code == 201, dispute.text
+    paid_order_id = await _paid(client, seller, buyer)
+    shipped_order_id = await _paid(client, seller, buyer)
+    shipped = await client.post(
+        f"/api/orders/{shipped_order_id}/ship",
+        json={"carrier": "SF Express", "tracking_number": "SF1", "packages": 2},
+        headers=seller.headers,
+    )
+    assert shipped.status_code == 200, shipped.text
     return World(
         seller=seller,
         buyer=buyer,
@@ -118,7 +128,21 @@ async def _world(client: AsyncTestClient[Litestar], make_org: OrgFactory, admin:
         org_id=unverified.org_id or 0,
         delivered_order_id=delivered_order_id,
         dispute_id=dispute.json()["id"],
+        paid_order_id=paid_order_id,
+        shipped_order_id=shipped_order_id,
     )
+
+
+async def _paid(client: AsyncTestClient[Litestar], seller: Actor, buyer: Actor) -> int:
+    """A fixed-price lot of `seller`'s bought and paid by `buyer`: the order's id."""
+    lot = await publish(client, seller, (await post_lot(client, seller, body()))["id"])
+    bought = await client.post(f"/api/lots/{lot['id']}/purchase", headers=buyer.headers)
+    assert bought.status_code == 201, bought.text
+    order_id = int(bought.json()["id"])
+    how = (await client.post(f"/api/orders/{order_id}/pay", headers=buyer.headers)).json()["instructions"]
+    confirmed = await client.post(how["path"], json=how["body"], headers=how["headers"])
+    assert confirmed.status_code == 200, confirmed.text
+    return order_id
 
 
 @dataclass(frozen=True)
@@ -173,6 +197,12 @@ FORMS: dict[str, Form] = {
     "/wanted/new": Form("buyer", _none, "all"),
     "/orders/{order_id:int}/inspection": Form("buyer", lambda w: {"order_id": w.delivered_order_id}, "all"),
     "/orders/{order_id:int}/dispute": Form("buyer", lambda w: {"order_id": w.delivered_order_id}, "all"),
+    "/orders/{order_id:int}/pay": Form("buyer", lambda w: {"order_id": w.paid_order_id}, "none"),
+    "/orders/{order_id:int}/ship": Form("seller", lambda w: {"order_id": w.paid_order_id}, "all"),
+    "/orders/{order_id:int}/deliver": Form("buyer", lambda w: {"order_id": w.shipped_order_id}, "none"),
+    "/orders/{order_id:int}/mark-delivered": Form("seller", lambda w: {"order_id": w.shipped_order_id}, "blank"),
+    "/orders/{order_id:int}/accept": Form("buyer", lambda w: {"order_id": w.delivered_order_id}, "none"),
+    "/orders/{order_id:int}/evidence": Form("buyer", lambda w: {"order_id": w.delivered_order_id}, "all"),
     "/disputes/{dispute_id:int}/answer": Form("seller", lambda w: {"dispute_id": w.dispute_id}, "all"),
     "/disputes/{dispute_id:int}/accept-offer": Form("buyer", lambda w: {"dispute_id": w.dispute_id}, "none"),
     "/disputes/{dispute_id:int}/escalate": Form("buyer", lambda w: {"dispute_id": w.dispute_id}, "none"),
@@ -234,6 +264,8 @@ async def _snapshot(client: AsyncTestClient[Litestar], world: World) -> list[Any
         (world.buyer, "/api/wanted"),
         (world.buyer, "/api/orders"),
         (world.buyer, f"/api/orders/{world.delivered_order_id}"),
+        (world.buyer, f"/api/orders/{world.paid_order_id}"),
+        (world.buyer, f"/api/orders/{world.shipped_order_id}"),
         (world.buyer, f"/api/disputes/{world.dispute_id}"),
         (world.buyer, "/api/bids/mine"),
         (world.buyer, f"/api/lots/{world.sealed_id}/deposit"),
