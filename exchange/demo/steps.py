@@ -9,6 +9,7 @@ from exchange.demo.accounts import load_accounts
 from exchange.demo.auctions import load_bids
 from exchange.demo.context import DemoStep
 from exchange.demo.lots import load_lots
+from exchange.demo.orders import load_orders
 from exchange.demo.rfq import load_negotiations
 
 __all__ = ["DEMO_STEPS"]
@@ -18,4 +19,5 @@ DEMO_STEPS: tuple[tuple[str, DemoStep], ...] = (
     ("catalogue lots", load_lots),  # after the organisations
     ("sealed bids", load_bids),  # on the catalogue's sealed-bid lots
     ("negotiations and wanted requests", load_negotiations),  # on the catalogue's lots
+    ("orders after the sale", load_orders),  # after the organisations; after any fee schedules
 )
