@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from exchange.accounts.services import load_principal
+from exchange.audit.verify import verify_log
 from exchange.db.engine import make_engine, make_session_maker
 from exchange.demo import load_demo
 from exchange.disputes.models import Dispute
@@ -45,6 +46,8 @@ def test_the_demo_has_orders_in_every_state_with_disputes_and_a_settled_statemen
             assert seller is not None
             statement = await documents.statement_for(session, seller, settled.id, at=datetime.now(UTC))
             assert statement is not None
+            audit = await verify_log(session)
+            assert audit.ok, audit.violations
         await assert_ledger_balances(sessions)
         await engine.dispose()
 
