@@ -44,6 +44,7 @@ from exchange.events import EventDispatcher
 from exchange.fees.api import FeeSchedulesController, OrderDocumentsController
 from exchange.health import health
 from exchange.ledger import jobs as ledger_jobs
+from exchange.ledger.api import LedgerController
 from exchange.live.channels import Live, make_channels_plugin
 from exchange.lots import jobs as lot_jobs
 from exchange.lots.api import LotReviewController, LotsController, SellerLotsController
@@ -215,6 +216,7 @@ def create_app(
             AuctionsController,
             MyBidsController,
             *matching_controllers,
+            LedgerController,
         ],
     )
     return Litestar(

@@ -1,4 +1,4 @@
-"""The `exchange` command: serve, migrate, create-admin, demo, verify-receipt, audit."""
+"""The `exchange` command: serve, migrate, create-admin, demo, verify-receipt, ledger verify, audit."""
 
 from __future__ import annotations
 
@@ -102,6 +102,41 @@ def demo() -> None:
     click.echo(f"Demo data loaded. Every demo account's password is: {settings.demo_password}")
     for line in context.report:
         click.echo(f"  {line}")
+
+
+@main.group()
+def ledger() -> None:
+    """The double-entry ledger."""
+
+
+@ledger.command("verify")
+@click.option("--limit", default=20, show_default=True, help="At most this many violations of each kind listed.")
+def ledger_verify(limit: int) -> None:
+    """Check the whole ledger: every entry balances, every account's balance replays from its lines and holds,
+    escrow accounts of finished orders are zero, and all accounts add up to zero per currency.
+    Exits 0 when clean, 1 listing the first violations."""
+    import time
+
+    from exchange.db.engine import read_one_snapshot
+    from exchange.ledger.verify import Report, verify_ledger
+
+    settings = _settings()
+    started = time.perf_counter()
+
+    async def check(session: Any) -> Report:
+        await read_one_snapshot(session)
+        return await verify_ledger(session, limit=limit)
+
+    report = _run_with_session(settings, check)
+    took = time.perf_counter() - started
+    sizes = f"{report.entries:,} entries, {report.lines:,} lines, {report.accounts:,} accounts, {report.holds:,} holds"
+    if report.clean:
+        click.echo(f"OK: the ledger is consistent ({sizes}; {took:.2f} s).")
+        return
+    click.echo(f"FAILED: {len(report.violations)} violation(s) found ({sizes}; {took:.2f} s):")
+    for violation in report.violations:
+        click.echo(f"  - {violation}")
+    sys.exit(1)
 
 
 @main.command("verify-receipt")

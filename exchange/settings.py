@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
@@ -16,6 +17,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 __all__ = [
     "DEFAULT_MIN_BIDDING_WINDOW",
     "DatabaseSettings",
+    "FeeSettings",
     "MailSettings",
     "OrderSettings",
     "RedisSettings",
@@ -97,7 +99,7 @@ def _int_env(env: dict[str, str], name: str, default: int, *, minimum: int = 0, 
     return value
 
 
-def _percent_env(env: dict[str, str], name: str, default: str) -> str:
+def _percent_env(env: Mapping[str, str], name: str, default: str) -> str:
     raw = env.get(name, "").strip() or default
     try:
         value = Decimal(raw)
@@ -108,7 +110,7 @@ def _percent_env(env: dict[str, str], name: str, default: str) -> str:
     return raw
 
 
-def _minor_env(env: dict[str, str], name: str) -> int:
+def _minor_env(env: Mapping[str, str], name: str) -> int:
     raw = env.get(name, "").strip() or "0"
     try:
         value = Decimal(raw)
@@ -155,6 +157,26 @@ class ServerSettings:
     """Peers whose X-Forwarded-For header we believe (for rate limits and logs)."""
     https: bool = False
     """Serve cookies with the Secure flag (set when a TLS proxy fronts the app)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeeSettings:
+    """The platform's fee schedule while admins have set none (see exchange/fees)."""
+
+    default_percent: str = "5"
+    """FEE_DEFAULT_PERCENT: the fee on every order, a percentage."""
+    default_fixed_minor: int = 0
+    """FEE_DEFAULT_FIXED: a fixed fee per order (a decimal amount, read in minor units)."""
+    default_broker_percent: str = "2"
+    """FEE_DEFAULT_BROKER_PERCENT: the broker's commission rate on proposal orders."""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> FeeSettings:
+        return cls(
+            default_percent=_percent_env(env, "FEE_DEFAULT_PERCENT", "5"),
+            default_fixed_minor=_minor_env(env, "FEE_DEFAULT_FIXED"),
+            default_broker_percent=_percent_env(env, "FEE_DEFAULT_BROKER_PERCENT", "2"),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,12 +242,7 @@ class Settings:
     """The shortest time a sealed-bid lot stays open for bids after it goes live (tests and demos shorten it)."""
     mail: MailSettings = field(default_factory=MailSettings)
     orders: OrderSettings = field(default_factory=OrderSettings)
-    fee_default_percent: str = "5"
-    """The platform's fee on every order while no fee schedule has been set (FEE_DEFAULT_PERCENT)."""
-    fee_default_fixed_minor: int = 0
-    """A fixed fee per order in minor units for that default (FEE_DEFAULT_FIXED, a decimal amount)."""
-    fee_default_broker_percent: str = "2"
-    """The broker's commission rate on proposal orders for that default (FEE_DEFAULT_BROKER_PERCENT)."""
+    fees: FeeSettings = field(default_factory=FeeSettings)
     bundle_max_overage_percent: int = 10
     """How far a broker's bundle of whole lots may exceed the requested quantity (BUNDLE_MAX_OVERAGE, %)."""
     audit_key_path: Path | None = None
@@ -271,9 +288,7 @@ class Settings:
             min_bidding_window=timedelta(seconds=_int_env(env, "MIN_BIDDING_WINDOW", _DEFAULT_WINDOW_S, minimum=1)),
             mail=MailSettings.from_env(env),
             orders=OrderSettings.from_env(env),
-            fee_default_percent=_percent_env(env, "FEE_DEFAULT_PERCENT", "5"),
-            fee_default_fixed_minor=_minor_env(env, "FEE_DEFAULT_FIXED"),
-            fee_default_broker_percent=_percent_env(env, "FEE_DEFAULT_BROKER_PERCENT", "2"),
+            fees=FeeSettings.from_env(env),
             audit_key_path=Path(env["AUDIT_KEY_PATH"]).expanduser().resolve() if env.get("AUDIT_KEY_PATH") else None,
             bundle_max_overage_percent=_int_env(env, "BUNDLE_MAX_OVERAGE", 10, minimum=0, maximum=100),
             slow_sale_percent=_int_env(env, "SLOW_SALE_PERCENT", 50, minimum=1, maximum=99),

@@ -14,12 +14,12 @@ from markupsafe import Markup, escape
 
 __all__ = ["Bar", "bar_chart"]
 
-WIDTH = 400
-ROW = 38
-LABEL_Y = 13
-BAR_Y = 18
-BAR_HEIGHT = 12
-VALUE_SPACE = 64
+WIDTH = 340
+ROW = 44
+LABEL_Y = 15
+BAR_Y = 21
+BAR_HEIGHT = 14
+VALUE_SPACE = 84
 COLOURS = ("#14808f", "#0e5a6b")
 
 
@@ -50,13 +50,13 @@ def bar_chart(
     for index, bar in enumerate(bars):
         y = index * ROW
         length = 0.0 if bar.value <= 0 else max(1.0, span * min(bar.value, top) / top)
-        parts.append(f'<text x="0" y="{y + LABEL_Y}" font-size="12" fill="#1b2530">{escape(bar.label)}</text>')
+        parts.append(f'<text x="0" y="{y + LABEL_Y}" font-size="14" fill="#1b2530">{escape(bar.label)}</text>')
         parts.append(
             f'<rect x="0" y="{y + BAR_Y}" width="{length:.1f}" height="{BAR_HEIGHT}" rx="2" '
             f'fill="{COLOURS[index % 2]}"></rect>'
         )
         parts.append(
-            f'<text x="{length + 4:.1f}" y="{y + BAR_Y + BAR_HEIGHT - 2}" font-size="11" fill="#5b6b7a">'
+            f'<text x="{length + 4:.1f}" y="{y + BAR_Y + BAR_HEIGHT - 2}" font-size="13" fill="#5b6b7a">'
             f"{escape(bar.text)}</text>"
         )
     if reference is not None:

@@ -84,7 +84,7 @@ class Evidence(msgspec.Struct):
 class DisputeCreate(msgspec.Struct, forbid_unknown_fields=True):
     reason: Reason
     claimed_refund: MoneyIn | None = None
-    """Defaults to the latest inspection's suggested refund, or the whole amount without an inspection."""
+    """Defaults to the latest inspection's suggested refund, or the whole amount without one (or when it is 0)."""
     evidence_ids: EvidenceIds = []
 
 

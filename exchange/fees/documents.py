@@ -136,22 +136,6 @@ async def _header(session: AsyncSession, principal: Principal, order_id: int) ->
     return order, lot, header
 
 
-async def order_schedule(
-    session: AsyncSession, order: Order, category: str, *, settings: Settings | None = None
-) -> services.ScheduleInForce:
-    """The fee schedule version the order kept (or, for an order made before it kept one, the version in force
-    for its category when it was made)."""
-    version_id: int | None = getattr(order, "fee_schedule_id", None)
-    if version_id is not None:
-        return await services.schedule_version(session, version_id, settings=settings)
-    return await services.schedule_in_force(session, category, order.created_at, settings=settings)
-
-
-def _margin(order: Order) -> int:
-    margin = (order.terms or {}).get("margin_minor", 0)
-    return margin if isinstance(margin, int) and not isinstance(margin, bool) else 0
-
-
 async def posted_for_order(session: AsyncSession, order_id: int) -> dict[str, int]:
     """What the ledger's entries of this order paid into each kind of account (seller payable, platform revenue,
     broker commission, refunds payable, ...), summed by purpose: the settled figures as money actually moved."""
@@ -174,7 +158,11 @@ async def figures_for(session: AsyncSession, order: Order, schedule: services.Sc
     posted = await posted_for_order(session, order.id) if final else {}
     refund = posted.get(accounts.REFUNDS_PAYABLE, 0)
     parts = rules.settle(
-        order.amount_minor, schedule.schedule, _margin(order), refund_minor=refund, proposal=order.source == "proposal"
+        order.amount_minor,
+        schedule.schedule,
+        services.order_margin(order),
+        refund_minor=refund,
+        proposal=order.source == "proposal",
     )
     lines = rules.fee_lines(order.amount_minor - parts.refund, schedule.schedule, order.currency)
     if final and posted:
@@ -204,8 +192,8 @@ async def figures_for(session: AsyncSession, order: Order, schedule: services.Sc
 async def statement_for(
     session: AsyncSession, principal: Principal, order_id: int, *, at: datetime, settings: Settings | None = None
 ) -> Statement:
-    order, lot, header = await _header(session, principal, order_id)
-    schedule = await order_schedule(session, order, lot.category, settings=settings)
+    order, _, header = await _header(session, principal, order_id)
+    schedule = await services.order_schedule(session, order, settings=settings)
     figures = await figures_for(session, order, schedule)
     show_fees = principal.is_admin or principal.org_id == order.seller_org_id
     checkpoint = await audit.latest_checkpoint(session)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.errors import Unprocessable
-from exchange.fees import documents
+from exchange.fees import documents, services
 from exchange.fees.errors import BAD_PERIOD
 from exchange.fees.models import PayoutBatch, PayoutLine
 from exchange.lots.models import Lot
@@ -99,7 +99,7 @@ async def orders_csv(session: AsyncSession, period: Period, *, settings: Setting
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(ORDER_COLUMNS)
     for order, category in rows.all():
-        schedule = await documents.order_schedule(session, order, category, settings=settings)
+        schedule = await services.order_schedule(session, order, settings=settings)
         figures = await documents.figures_for(session, order, schedule)
 
         def money(minor: int, currency: str = order.currency) -> str:

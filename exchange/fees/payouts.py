@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange import audit
 from exchange.accounts.models import Org
 from exchange.errors import Conflict, Unprocessable
-from exchange.fees.errors import NOTHING_TO_PAY
+from exchange.fees.errors import BATCH_KEY_TAKEN, NOTHING_TO_PAY
 from exchange.fees.models import PayoutBatch, PayoutLine
 from exchange.ledger import accounts
 from exchange.ledger import services as ledger
@@ -95,8 +96,11 @@ async def create_batch(
     batch = PayoutBatch(
         key=key, currency=currency, total_minor=sum(o.amount_minor for o in owed), created_at=at, created_by=created_by
     )
-    session.add(batch)
-    await session.flush()
+    try:
+        async with session.begin_nested():
+            session.add(batch)
+    except IntegrityError:  # the same key sent twice at once: the other request makes the batch
+        raise Conflict("This payout batch is being made right now; reload the page.", code=BATCH_KEY_TAKEN) from None
     session.add_all(PayoutLine(batch_id=batch.id, seller_org_id=o.org_id, amount_minor=o.amount_minor) for o in owed)
     external = await ledger.account_for(session, accounts.EXTERNAL, currency=currency)
     moves = [ledger.Move(from_account=o.account_id, to_account=external, amount_minor=o.amount_minor) for o in owed]

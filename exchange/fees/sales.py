@@ -46,7 +46,8 @@ class PriceRatio:
     """Category and grade, like "Textiles > Fabric · B"."""
     lots: int
     percent: float
-    """Average price achieved as a percentage of the reference price."""
+    """Average price achieved for the whole lot as a percentage of its reference value (the reference price per
+    unit times the quantity)."""
 
 
 @dataclass
@@ -82,7 +83,9 @@ async def sales_figures(session: AsyncSession, seller_org_id: int) -> SalesFigur
                 Lot.status,
                 Lot.published_at,
                 Lot.reference_price_minor,
+                Lot.quantity_value,
                 Lot.winning_amount_minor,
+                Order.amount_minor,
                 Order.created_at,
             )
             .outerjoin(Order, Order.lot_id == Lot.id)
@@ -94,14 +97,16 @@ async def sales_figures(session: AsyncSession, seller_org_id: int) -> SalesFigur
     sold: dict[str, int] = defaultdict(int)
     ratios: dict[str, list[float]] = defaultdict(list)
     days: list[float] = []
-    for category, grade, status, published_at, reference, achieved, ordered_at in rows:
+    for category, grade, status, published_at, reference, quantity, winning, amount, ordered_at in rows:
         label = catalog.label_of(category)
         offered[label] += 1
         if status not in SOLD:
             continue
         sold[label] += 1
-        if reference and achieved:
-            ratios[f"{label} · {grade}"].append(100.0 * achieved / reference)
+        achieved = amount or winning
+        listed = float(reference * quantity) if reference and quantity else 0.0  # the reference is per unit
+        if achieved and listed > 0:
+            ratios[f"{label} · {grade}"].append(100.0 * achieved / listed)
         if isinstance(published_at, datetime) and isinstance(ordered_at, datetime):
             days.append(max(0.0, (ordered_at - published_at).total_seconds() / 86400))
     figures = SalesFigures()

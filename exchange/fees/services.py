@@ -6,21 +6,25 @@ version back with `schedule_version`, so a schedule set later never changes an e
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange import audit
-from exchange.errors import NotFound, Unprocessable
+from exchange.errors import Conflict, NotFound, Unprocessable
 from exchange.fees import rules, schemas
+from exchange.fees.errors import VERSION_TAKEN
 from exchange.fees.models import FeeScheduleVersion
 from exchange.fees.rules import PLATFORM_DEFAULT_CATEGORY, FeeSchedule, Tier
 from exchange.money import format_minor, parse_money
-from exchange.settings import Settings
+from exchange.orders.models import Order
+from exchange.settings import FeeSettings, Settings
 from exchange.specs.catalog import get_catalog
 
 __all__ = [
@@ -31,6 +35,9 @@ __all__ = [
     "create_version",
     "default_schedule",
     "list_versions",
+    "order_margin",
+    "order_schedule",
+    "order_split",
     "parse_tiers",
     "schedule_in_force",
     "schedule_of",
@@ -58,15 +65,15 @@ def _in_force(row: FeeScheduleVersion) -> ScheduleInForce:
     return ScheduleInForce(row.id, row.category, row.version, schedule_of(row), row.effective_from)
 
 
-def default_schedule(settings: Settings | None = None) -> ScheduleInForce:
-    """The platform default from settings (FEE_DEFAULT_PERCENT, FEE_DEFAULT_FIXED, FEE_DEFAULT_BROKER_PERCENT)."""
-    schedule = rules.DEFAULT_SCHEDULE
-    if settings is not None:
-        schedule = FeeSchedule(
-            tiers=(Tier(None, Decimal(settings.fee_default_percent)),),
-            fixed_fee_minor=settings.fee_default_fixed_minor,
-            broker_percent=Decimal(settings.fee_default_broker_percent),
-        )
+def default_schedule(fees: FeeSettings | None = None) -> ScheduleInForce:
+    """The platform default from settings (FEE_DEFAULT_PERCENT, FEE_DEFAULT_FIXED, FEE_DEFAULT_BROKER_PERCENT);
+    without settings at hand (a service called with a session only), read from the same environment."""
+    fees = fees or FeeSettings.from_env(os.environ)
+    schedule = FeeSchedule(
+        tiers=(Tier(None, Decimal(fees.default_percent)),),
+        fixed_fee_minor=fees.default_fixed_minor,
+        broker_percent=Decimal(fees.default_broker_percent),
+    )
     return ScheduleInForce(None, PLATFORM_DEFAULT_CATEGORY, 0, schedule, None)
 
 
@@ -88,7 +95,7 @@ async def schedule_in_force(
         for row in rows:
             if row.category == code:
                 return _in_force(row)
-    return default_schedule(settings)
+    return default_schedule(settings.fees if settings else None)
 
 
 async def schedule_version(
@@ -96,11 +103,29 @@ async def schedule_version(
 ) -> ScheduleInForce:
     """The version an order kept (None: the default from settings)."""
     if version_id is None:
-        return default_schedule(settings)
+        return default_schedule(settings.fees if settings else None)
     row = await session.get(FeeScheduleVersion, version_id)
     if row is None:
         raise NotFound(f"There is no fee schedule version {version_id}.")
     return _in_force(row)
+
+
+async def order_schedule(session: AsyncSession, order: Order, *, settings: Settings | None = None) -> ScheduleInForce:
+    """The fee schedule version the order kept when it was made (None kept: the platform default)."""
+    return await schedule_version(session, order.fee_schedule_id, settings=settings)
+
+
+def order_split(order: Order, schedule: ScheduleInForce, gross_minor: int | None = None) -> rules.FeeSplit:
+    """Fee, broker commission and seller net of the order's amount (or of `gross_minor` taken on its account:
+    what a refund leaves, a forfeited deposit), by the order's schedule; a proposal order's margin from its terms."""
+    gross = order.amount_minor if gross_minor is None else gross_minor
+    return rules.split(gross, schedule.schedule, order_margin(order), proposal=order.source == "proposal")
+
+
+def order_margin(order: Order) -> int:
+    """A proposal order's broker margin (client price - seller's price) from its terms; 0 for other orders."""
+    margin = (order.terms or {}).get("margin_minor", 0)
+    return margin if isinstance(margin, int) and not isinstance(margin, bool) and margin > 0 else 0
 
 
 async def list_versions(session: AsyncSession) -> list[FeeScheduleVersion]:
@@ -160,8 +185,14 @@ async def create_version(
         created_at=at,
         created_by=created_by,
     )
-    session.add(row)
-    await session.flush()
+    try:
+        async with session.begin_nested():
+            session.add(row)
+    except IntegrityError:  # two admins saved a version of one category at once: one of them gets it
+        raise Conflict(
+            f"Another version of {category_label(category)} was saved at the same moment; reload and try again.",
+            code=VERSION_TAKEN,
+        ) from None
     await _audit(session, row, created_by, at)
     return row
 

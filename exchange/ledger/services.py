@@ -10,8 +10,11 @@ other content is a 409 `ledger_key_reused`.
 Balances are kept on the account row (posted, pending out, pending in) and updated with every entry;
 `exchange.ledger.verify` replays the lines and holds against them. An account that may not go negative
 refuses a movement its available balance (posted less pending out) does not cover: 409 `insufficient_funds`.
-A refusal is raised before anything is written, except when a concurrent writer took the money between the
-check and the write: the database's CHECK refuses it then (the same 409), and the caller must roll back.
+A refusal leaves nothing written (so a caller may catch it and go on). A posting is three statements on
+SQLite (balances UPDATE ... RETURNING, which the table's CHECK refuses when an account would go negative;
+the entry; its lines) and four on PostgreSQL (the accounts are first locked in id order and checked).
+A repeated key is noticed when its entry is inserted (the balances change is undone then) or when the
+balances no longer allow the movement.
 """
 
 from __future__ import annotations
@@ -21,11 +24,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.audit import record as audit_record
 from exchange.db.base import utcnow
 from exchange.errors import Conflict, NotFound, Unprocessable
 from exchange.ledger import rules
@@ -38,8 +41,18 @@ from exchange.ledger.errors import (
     LEDGER_KEY_REUSED,
     UNKNOWN_ACCOUNT,
 )
-from exchange.ledger.models import LedgerAccount, LedgerEntry, LedgerHold, LedgerLine
+from exchange.ledger.models import LedgerAccount, LedgerHold
 from exchange.ledger.rules import Balance, Move
+from exchange.ledger.statements import (
+    CLAIM,
+    END_HOLD,
+    INSERT_HOLD,
+    INSERT_LINE,
+    REPLAY,
+    Db,
+    IntegrityErrors,
+    update_balances,
+)
 
 __all__ = [
     "Balance",
@@ -55,8 +68,6 @@ __all__ = [
 ]
 
 _accounts = cast(Table, LedgerAccount.__table__)
-_entries = cast(Table, LedgerEntry.__table__)
-_lines = cast(Table, LedgerLine.__table__)
 _holds = cast(Table, LedgerHold.__table__)
 MAX_KEY_LENGTH = 200
 
@@ -69,18 +80,9 @@ class Entry:
     key: str
     kind: str
     hold_id: int | None
-    """The hold it placed (`hold`: its own id) or acted on; None for a plain `post`."""
+    """The hold it posted, voided or expired; None for `post` and `hold` (a hold's id is its entry's id)."""
     replayed: bool
     """True when the key had been used already: this is the first entry, and nothing new was written."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Account:
-    id: int
-    purpose: str
-    currency: str
-    posted: int
-    pending_out: int
 
 
 # --- accounts -------------------------------------------------------------------------------------
@@ -96,8 +98,9 @@ async def account_for(
         return int(found)
     values: dict[str, Any] = {"code": code, "purpose": purpose, "currency": currency, "org_id": org_id}
     values |= {"order_id": order_id, "posted": 0, "pending_out": 0, "pending_in": 0, "created_at": utcnow()}
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     made = await session.scalar(
-        _insert(session, _accounts)
+        dialect.insert(_accounts)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["code"])
         .returning(_accounts.c.id)
@@ -137,20 +140,21 @@ async def post(
     moves = list(moves)
     rules.check_moves(moves)
     fingerprint = rules.fingerprint("post", moves=_move_list(moves), order_id=order_id)
-    if (first := await _replay(session, key, "post", fingerprint)) is not None:
-        return first
     deltas = rules.net_deltas(moves)
-    found = await _lock_accounts(session, deltas.keys())
-    currency = _one_currency(found.values())
-    for account_id, delta in deltas.items():
-        if delta < 0:
-            _check_covers(found[account_id], -delta)
-    entry_id = await _claim(session, key, "post", fingerprint, at, memo, order_id, hold_id=None)
-    if entry_id is None:
-        return await _replayed(session, key, "post", fingerprint)
-    changes = [{"account_id": a, "posted": d, "pending_out": 0, "pending_in": 0} for a, d in deltas.items() if d]
-    await _change_balances(session, changes)
-    await _write_lines(session, entry_id, currency, rules.lines_of(deltas))
+    changes = {account: _Change(posted=delta) for account, delta in deltas.items()}
+    db = await Db.of(session)
+    try:
+        currency = await _apply(db, changes)
+    except Conflict:  # no longer covered: perhaps because this very call was made before
+        if (first := await _replay(db, key, "post", fingerprint)) is not None:
+            return first
+        raise
+    entry_id = await _claim(db, key, "post", fingerprint, at, memo, order_id, hold_id=None)
+    if entry_id is None:  # made before with this key (or by a concurrent call just now): undo, answer the first
+        await _undo(db, changes)
+        return await _replayed(db, key, "post", fingerprint)
+    await _write_lines(db, entry_id, currency, rules.lines_of(deltas))
+    await _audit(session, entry_id, "post", key, at, memo, order_id, {"moves": _move_list(moves)})
     return Entry(id=entry_id, key=key, kind="post", hold_id=None, replayed=False)
 
 
@@ -165,37 +169,30 @@ async def hold(
     order_id: int | None = None,
 ) -> int:
     """Hold `move` pending (two-phase): the money leaves `from_account`'s available balance now, and moves
-    when the hold is posted (`post_hold`), or returns when it is voided or expires. Returns the hold's id."""
+    when the hold is posted (`post_hold`), or returns when it is voided or expires. Returns the hold's id
+    (the id of the entry that placed it)."""
     _check_key(key)
     rules.check_moves([move])
     fingerprint = rules.fingerprint("hold", move=move, order_id=order_id)
-    if (first := await _replay(session, key, "hold", fingerprint)) is not None:
-        return first.id
-    found = await _lock_accounts(session, (move.from_account, move.to_account))
-    _one_currency(found.values())
-    _check_covers(found[move.from_account], move.amount_minor)
-    entry_id = await _claim(session, key, "hold", fingerprint, at, memo, order_id, hold_id=None)
+    changes = {
+        move.from_account: _Change(pending_out=move.amount_minor),
+        move.to_account: _Change(pending_in=move.amount_minor),
+    }
+    db = await Db.of(session)
+    try:
+        await _apply(db, changes)
+    except Conflict:
+        if (first := await _replay(db, key, "hold", fingerprint)) is not None:
+            return first.id
+        raise
+    entry_id = await _claim(db, key, "hold", fingerprint, at, memo, order_id, hold_id=None)
     if entry_id is None:
-        return (await _replayed(session, key, "hold", fingerprint)).id
-    await session.execute(
-        _holds.insert().values(
-            id=entry_id,
-            from_account_id=move.from_account,
-            to_account_id=move.to_account,
-            amount_minor=move.amount_minor,
-            posted_minor=0,
-            status="pending",
-            expires_at=expires_at,
-            created_at=at,
-        )
-    )
-    await _change_balances(
-        session,
-        [
-            {"account_id": move.from_account, "posted": 0, "pending_out": move.amount_minor, "pending_in": 0},
-            {"account_id": move.to_account, "posted": 0, "pending_out": 0, "pending_in": move.amount_minor},
-        ],
-    )
+        await _undo(db, changes)
+        return (await _replayed(db, key, "hold", fingerprint)).id
+    hold_row = {"id": entry_id, "from_account_id": move.from_account, "to_account_id": move.to_account}
+    hold_row |= {"amount_minor": move.amount_minor, "expires_at": db.time(expires_at), "created_at": db.time(at)}
+    await db.rows(INSERT_HOLD, hold_row)
+    await _audit(session, entry_id, "hold", key, at, memo, order_id, {"moves": _move_list([move])})
     return entry_id
 
 
@@ -214,17 +211,8 @@ async def post_hold(
     if amount_minor is not None:
         rules.check_amount(amount_minor)
     fingerprint = rules.fingerprint("post_hold", hold_id=hold_id, amount_minor=amount_minor, order_id=order_id)
-    if (first := await _replay(session, key, "post_hold", fingerprint)) is not None:
-        return first
-    pending = await _pending_hold(session, hold_id, at)
-    amount = pending.amount_minor if amount_minor is None else amount_minor
-    if amount > pending.amount_minor:
-        raise Unprocessable(
-            f"The hold is for {pending.amount_minor} minor units; {amount} cannot be posted from it.",
-            field="amount_minor",
-            code=BAD_MOVE,
-        )
-    return await _resolve(session, key, "post_hold", fingerprint, pending, at, memo, order_id, posted=amount)
+    db = await Db.of(session)
+    return await _end_hold(db, key, "post_hold", fingerprint, hold_id, at, memo, order_id, amount_minor)
 
 
 async def void_hold(
@@ -233,28 +221,58 @@ async def void_hold(
     """Void a pending hold: all of it returns to the sender."""
     _check_key(key)
     fingerprint = rules.fingerprint("void_hold", hold_id=hold_id, order_id=order_id)
-    if (first := await _replay(session, key, "void_hold", fingerprint)) is not None:
-        return first
-    pending = await _pending_hold(session, hold_id, at, posting=False)
-    return await _resolve(session, key, "void_hold", fingerprint, pending, at, memo, order_id, posted=0)
+    db = await Db.of(session)
+    return await _end_hold(db, key, "void_hold", fingerprint, hold_id, at, memo, order_id, None)
 
 
 async def expire_hold(session: AsyncSession, hold_id: int, at: datetime) -> Entry | None:
-    """Expire the hold if it is still pending and due at `at`: exactly once (None when not, or done already)."""
-    key = f"ledger:hold:{hold_id}:expire"
+    """Expire the hold if it is still pending and due at `at`: exactly once, whoever else runs this (None
+    when it is not due, or no longer pending); nothing is written then."""
     fingerprint = rules.fingerprint("expire_hold", hold_id=hold_id)
-    row = (await session.execute(select(_holds).where(_holds.c.id == hold_id).with_for_update())).one_or_none()
-    if row is None or row.status != "pending" or row.expires_at is None or row.expires_at > at:
+    db = await Db.of(session)
+    try:
+        entry = await _end_hold(
+            db, f"ledger:hold:{hold_id}:expire", "expire_hold", fingerprint, hold_id, at, "expired", None, None
+        )
+    except (Conflict, NotFound):
         return None
-    return await _resolve(session, key, "expire_hold", fingerprint, row, at, "expired", None, posted=0)
+    return None if entry.replayed else entry
 
 
 # --- the steps ------------------------------------------------------------------------------------
 
 
-def _insert(session: AsyncSession, table: Any) -> Any:
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
+@dataclass(frozen=True, slots=True)
+class _Change:
+    """What an entry adds to an account's posted, pending-out and pending-in balances."""
+
+    posted: int = 0
+    pending_out: int = 0
+    pending_in: int = 0
+
+    @property
+    def available(self) -> int:
+        return self.posted - self.pending_out
+
+    def negated(self) -> _Change:
+        return _Change(-self.posted, -self.pending_out, -self.pending_in)
+
+
+async def _audit(
+    session: AsyncSession,
+    entry_id: int,
+    kind: str,
+    key: str,
+    at: datetime,
+    memo: str,
+    order_id: int | None,
+    detail: dict[str, Any],
+) -> None:
+    """Every journal entry appends its audit record in the same transaction (replays append nothing)."""
+    after = {"kind": kind, "key": key, "memo": memo, "order_id": order_id, **detail}
+    await audit_record(
+        session, actor="system", object_type="ledger_entry", object_id=entry_id, action=kind, after=after, at=at
+    )
 
 
 def _check_key(key: str) -> None:
@@ -266,34 +284,29 @@ def _move_list(moves: Sequence[Move]) -> list[list[int]]:
     return sorted([m.from_account, m.to_account, m.amount_minor] for m in moves)
 
 
-async def _replay(session: AsyncSession, key: str, kind: str, fingerprint: str) -> Entry | None:
+async def _replay(db: Db, key: str, kind: str, fingerprint: str) -> Entry | None:
     """The entry made earlier with this key (when it asked the same), or None when the key is new."""
-    row = (
-        await session.execute(
-            select(_entries.c.id, _entries.c.kind, _entries.c.fingerprint, _entries.c.hold_id).where(
-                _entries.c.key == key
-            )
-        )
-    ).one_or_none()
-    if row is None:
+    rows = await db.rows(REPLAY, {"key": key})
+    if not rows:
         return None
-    if row.kind != kind or row.fingerprint != fingerprint:
+    entry_id, first_kind, first_fingerprint, hold_id = rows[0]
+    if first_kind != kind or first_fingerprint != fingerprint:
         raise Conflict(
-            f"The ledger key {key!r} was already used for a different {row.kind} entry; nothing was moved.",
+            f"The ledger key {key!r} was already used for a different {first_kind} entry; nothing was moved.",
             field="key",
             code=LEDGER_KEY_REUSED,
         )
-    return Entry(id=row.id, key=key, kind=kind, hold_id=row.hold_id, replayed=True)
+    return Entry(id=entry_id, key=key, kind=kind, hold_id=hold_id, replayed=True)
 
 
-async def _replayed(session: AsyncSession, key: str, kind: str, fingerprint: str) -> Entry:
-    first = await _replay(session, key, kind, fingerprint)
+async def _replayed(db: Db, key: str, kind: str, fingerprint: str) -> Entry:
+    first = await _replay(db, key, kind, fingerprint)
     assert first is not None, "a key that clashed on insert exists"
     return first
 
 
 async def _claim(
-    session: AsyncSession,
+    db: Db,
     key: str,
     kind: str,
     fingerprint: str,
@@ -302,144 +315,172 @@ async def _claim(
     order_id: int | None,
     hold_id: int | None,
 ) -> int | None:
-    """Insert the entry; None when a concurrent call with the same key inserted it first (the unique key
-    decides: INSERT ... ON CONFLICT DO NOTHING, which waits for that call's transaction on PostgreSQL)."""
-    values = {
-        "key": key,
-        "kind": kind,
-        "fingerprint": fingerprint,
-        "hold_id": hold_id,
-        "order_id": order_id,
-        "memo": memo[:200],
-        "at": at,
-    }
-    statement = _insert(session, _entries).values(**values).on_conflict_do_nothing(index_elements=["key"])
-    made = await session.scalar(statement.returning(_entries.c.id))
-    return None if made is None else int(made)
+    """Insert the entry; None when a call with the same key inserted it before, or concurrently (the unique
+    key decides: INSERT ... ON CONFLICT DO NOTHING, which waits for that call's transaction on PostgreSQL)."""
+    values = {"key": key, "kind": kind, "fingerprint": fingerprint, "hold_id": hold_id, "order_id": order_id}
+    rows = await db.rows(CLAIM, values | {"memo": memo[:200], "at": db.time(at)})
+    return int(rows[0][0]) if rows else None
 
 
-async def _lock_accounts(session: AsyncSession, account_ids: Any) -> dict[int, _Account]:
-    """The accounts, locked in id order (PostgreSQL; SQLite has one writer at a time anyway)."""
-    wanted = sorted(set(account_ids))
+async def _apply(db: Db, changes: dict[int, _Change]) -> str:
+    """Add `changes` to the accounts' balances in one UPDATE; returns their one currency.
+
+    Refused with nothing changed: an unknown account (404), accounts of different currencies (422), an
+    account that may not go negative whose available balance would (409). On PostgreSQL the rows are first
+    locked in id order (no deadlocks) and checked; on SQLite (one writer at a time) the UPDATE is the check:
+    the table's CHECK refuses a negative balance, and RETURNING gives the currencies."""
+    if db.postgres:
+        await _lock_and_check(db.session, changes)
+    sql, params = update_balances({a: (c.posted, c.pending_out, c.pending_in) for a, c in changes.items()})
+    try:
+        rows = await db.rows(sql, params)
+    except IntegrityErrors:  # CHECK available_not_negative (the statement changed nothing)
+        raise await _insufficient(db.session, changes) from None
+    currencies = {currency for _, currency in rows}
+    if len(rows) != len(changes) or len(currencies) != 1:
+        await _undo(db, {account: changes[account] for account, _ in rows})
+        missing = sorted(set(changes) - {account for account, _ in rows})
+        if missing:
+            raise NotFound(f"No ledger account {missing[0]}.", code=UNKNOWN_ACCOUNT)
+        raise _mixed(currencies)
+    return str(currencies.pop())
+
+
+async def _undo(db: Db, changes: dict[int, _Change]) -> None:
+    if changes:
+        sql, params = update_balances({a: (-c.posted, -c.pending_out, -c.pending_in) for a, c in changes.items()})
+        await db.rows(sql, params)
+
+
+async def _lock_and_check(session: AsyncSession, changes: dict[int, _Change]) -> None:
     result = await session.execute(
         select(_accounts.c.id, _accounts.c.purpose, _accounts.c.currency, _accounts.c.posted, _accounts.c.pending_out)
-        .where(_accounts.c.id.in_(wanted))
+        .where(_accounts.c.id.in_(sorted(changes)))
         .order_by(_accounts.c.id)
         .with_for_update()
     )
-    found = {row.id: _Account(row.id, row.purpose, row.currency, row.posted, row.pending_out) for row in result}
-    missing = [a for a in wanted if a not in found]
+    found = {row.id: row for row in result}
+    missing = [a for a in sorted(changes) if a not in found]
     if missing:
         raise NotFound(f"No ledger account {missing[0]}.", code=UNKNOWN_ACCOUNT)
-    return found
-
-
-def _one_currency(found: Any) -> str:
-    currencies: set[str] = {account.currency for account in found}
+    currencies = {row.currency for row in found.values()}
     if len(currencies) != 1:
-        raise Unprocessable(
-            f"A ledger entry moves one currency; these accounts hold {', '.join(sorted(currencies))}.",
-            field="moves",
-            code=CURRENCY_MISMATCH,
-        )
-    return currencies.pop()
+        raise _mixed(currencies)
+    for account_id, change in changes.items():
+        row = found[account_id]
+        if change.available < 0 and not rules.may_go_negative(row.purpose):
+            _check_covers(account_id, row.purpose, row.posted - row.pending_out, -change.available)
 
 
-def _check_covers(account: _Account, amount: int) -> None:
-    if rules.may_go_negative(account.purpose):
-        return
-    available = account.posted - account.pending_out
+def _mixed(currencies: set[str]) -> Unprocessable:
+    return Unprocessable(
+        f"A ledger entry moves one currency; these accounts hold {', '.join(sorted(currencies))}.",
+        field="moves",
+        code=CURRENCY_MISMATCH,
+    )
+
+
+def _check_covers(account_id: int, purpose: str, available: int, amount: int) -> None:
     if available < amount:
         raise Conflict(
-            f"Ledger account {account.id} ({account.purpose}) has {available} minor units available; "
-            f"{amount} cannot leave it.",
+            f"Ledger account {account_id} ({purpose}) has {available} minor units available; {amount} cannot leave it.",
             code=INSUFFICIENT_FUNDS,
         )
 
 
-async def _change_balances(session: AsyncSession, changes: list[dict[str, int]]) -> None:
-    statement = (
-        update(_accounts)
-        .where(_accounts.c.id == bindparam("account_id"))
-        .values(
-            posted=_accounts.c.posted + bindparam("posted"),
-            pending_out=_accounts.c.pending_out + bindparam("pending_out"),
-            pending_in=_accounts.c.pending_in + bindparam("pending_in"),
+async def _insufficient(session: AsyncSession, changes: dict[int, _Change]) -> Conflict:
+    """The refusal naming the account that cannot pay (read after SQLite's CHECK refused the UPDATE)."""
+    if session.get_bind().dialect.name != "postgresql":  # PostgreSQL checked under lock before
+        rows = await session.execute(
+            select(_accounts.c.id, _accounts.c.purpose, _accounts.c.posted, _accounts.c.pending_out).where(
+                _accounts.c.id.in_(sorted(changes))
+            )
         )
-    )
-    try:
-        await session.execute(statement.execution_options(synchronize_session=False), changes)
-    except IntegrityError:  # a concurrent writer took the money after the check (see the module's notes)
-        raise Conflict(
-            "An account's available balance no longer covers the movement; nothing was moved.",
-            code=INSUFFICIENT_FUNDS,
-        ) from None
+        for row in rows:
+            change = changes[row.id]
+            if change.available < 0 and not rules.may_go_negative(row.purpose):
+                try:
+                    _check_covers(row.id, row.purpose, row.posted - row.pending_out, -change.available)
+                except Conflict as refusal:
+                    return refusal
+    return Conflict("An account's available balance does not cover the movement.", code=INSUFFICIENT_FUNDS)
 
 
-async def _write_lines(session: AsyncSession, entry_id: int, currency: str, lines: list[tuple[int, int, int]]) -> None:
-    if not lines:
-        return
-    await session.execute(
-        _lines.insert(),
-        [
-            {"entry_id": entry_id, "account_id": a, "currency": currency, "direction": d, "amount_minor": n}
-            for a, d, n in lines
-        ],
-    )
-
-
-async def _pending_hold(session: AsyncSession, hold_id: int, at: datetime, *, posting: bool = True) -> Any:
-    row = (await session.execute(select(_holds).where(_holds.c.id == hold_id).with_for_update())).one_or_none()
-    if row is None:
-        raise NotFound(f"No ledger hold {hold_id}.", code=UNKNOWN_ACCOUNT)
-    if row.status != "pending":
-        raise Conflict(
-            f"Ledger hold {hold_id} is {row.status}, not pending: nothing can be done with it.", code=HOLD_NOT_PENDING
+async def _write_lines(db: Db, entry_id: int, currency: str, lines: list[tuple[int, int, int]]) -> None:
+    if lines:
+        await db.many(
+            INSERT_LINE,
+            [
+                {"entry_id": entry_id, "currency": currency, "account_id": a, "direction": d, "amount_minor": n}
+                for a, d, n in lines
+            ],
         )
-    if posting and row.expires_at is not None and row.expires_at <= at:
-        raise Conflict(
-            f"Ledger hold {hold_id} expired at {row.expires_at.isoformat()}; it can only be voided.", code=HOLD_EXPIRED
-        )
-    return row
 
 
-async def _resolve(
-    session: AsyncSession,
+async def _end_hold(
+    db: Db,
     key: str,
     kind: str,
     fingerprint: str,
-    pending: Any,
+    hold_id: int,
     at: datetime,
     memo: str,
     order_id: int | None,
-    *,
-    posted: int,
+    amount_minor: int | None,
 ) -> Entry:
-    """End a pending hold (posted, voided or expired): once, whoever races for it."""
-    status = {"post_hold": "posted", "void_hold": "voided", "expire_hold": "expired"}[kind]
-    ended = await session.execute(
-        update(_holds)
-        .where(_holds.c.id == pending.id, _holds.c.status == "pending")
-        .values(status=status, posted_minor=posted, resolved_at=at)
-        .execution_options(synchronize_session=False)
-    )
-    if ended.rowcount != 1:  # type: ignore[attr-defined]
-        if (first := await _replay(session, key, kind, fingerprint)) is not None:
-            return first  # the same call, made concurrently, won
-        raise Conflict(f"Ledger hold {pending.id} is no longer pending.", code=HOLD_NOT_PENDING)
-    entry_id = await _claim(session, key, kind, fingerprint, at, memo, order_id, hold_id=pending.id)
-    if entry_id is None:
-        raise Conflict(f"The ledger key {key!r} was already used; nothing was moved.", code=LEDGER_KEY_REUSED)
-    held = pending.amount_minor
-    await _change_balances(
-        session,
-        [
-            {"account_id": pending.from_account_id, "posted": -posted, "pending_out": -held, "pending_in": 0},
-            {"account_id": pending.to_account_id, "posted": posted, "pending_out": 0, "pending_in": -held},
-        ],
-    )
-    if posted:
-        currency = await session.scalar(select(_accounts.c.currency).where(_accounts.c.id == pending.from_account_id))
-        deltas = {pending.from_account_id: -posted, pending.to_account_id: posted}
-        await _write_lines(session, entry_id, str(currency), rules.lines_of(deltas))
-    return Entry(id=entry_id, key=key, kind=kind, hold_id=pending.id, replayed=False)
+    """Post, void or expire a pending hold: one conditional UPDATE decides, so two racing calls end it once."""
+    params: dict[str, Any] = {"hold_id": hold_id, "at": db.time(at)}
+    params["status"] = {"post_hold": "posted", "void_hold": "voided", "expire_hold": "expired"}[kind]
+    posted, conditions = "0", ""
+    if kind == "post_hold":
+        conditions = " AND (expires_at IS NULL OR expires_at > :at)"
+        posted = "amount_minor"
+        if amount_minor is not None:
+            conditions += " AND amount_minor >= :amount"
+            posted = ":amount"
+            params["amount"] = amount_minor
+    elif kind == "expire_hold":
+        conditions = " AND expires_at <= :at"
+    ended = await db.rows(END_HOLD.format(posted=posted, conditions=conditions), params)
+    if not ended:
+        if (first := await _replay(db, key, kind, fingerprint)) is not None:
+            return first
+        raise await _not_endable(db.session, hold_id, at, amount_minor)
+    from_account, to_account, held, part = ended[0]
+    entry_id = await _claim(db, key, kind, fingerprint, at, memo, order_id, hold_id=hold_id)
+    if entry_id is None:  # the key was used by another call: put the hold back as it was
+        await db.session.execute(
+            update(_holds).where(_holds.c.id == hold_id).values(status="pending", posted_minor=0, resolved_at=None)
+        )
+        return await _replayed(db, key, kind, fingerprint)
+    changes = {
+        from_account: _Change(posted=-part, pending_out=-held),
+        to_account: _Change(posted=part, pending_in=-held),
+    }
+    currency = await _apply(db, changes)
+    if part:
+        await _write_lines(db, entry_id, currency, rules.lines_of({from_account: -part, to_account: part}))
+    await _audit(db.session, entry_id, kind, key, at, memo, order_id, {"hold_id": hold_id, "posted_minor": part})
+    return Entry(id=entry_id, key=key, kind=kind, hold_id=hold_id, replayed=False)
+
+
+async def _not_endable(session: AsyncSession, hold_id: int, at: datetime, amount_minor: int | None) -> Exception:
+    row = (await session.execute(select(_holds).where(_holds.c.id == hold_id))).one_or_none()
+    if row is None:
+        return NotFound(f"No ledger hold {hold_id}.", code=UNKNOWN_ACCOUNT)
+    if row.status != "pending":
+        return Conflict(
+            f"Ledger hold {hold_id} is {row.status}, not pending: it can no longer be posted or voided.",
+            code=HOLD_NOT_PENDING,
+        )
+    if row.expires_at is not None and row.expires_at <= at:
+        return Conflict(
+            f"Ledger hold {hold_id} expired at {row.expires_at.isoformat()}; it can only be voided.", code=HOLD_EXPIRED
+        )
+    if amount_minor is not None and amount_minor > row.amount_minor:
+        return Unprocessable(
+            f"The hold is for {row.amount_minor} minor units; {amount_minor} cannot be posted from it.",
+            field="amount_minor",
+            code=BAD_MOVE,
+        )
+    return Conflict(f"Ledger hold {hold_id} cannot be ended now.", code=HOLD_NOT_PENDING)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.accounts.models import Org
 from exchange.errors import Conflict, Forbidden, NotFound, Unprocessable
 from exchange.money import format_minor, parse_currency, parse_money
 from exchange.orders import schemas
@@ -36,7 +37,7 @@ async def credit_line(session: AsyncSession, org_id: int) -> CreditLine | None:
     return await session.get(CreditLine, org_id)
 
 
-def _overdue_orders(org_id: int, now: datetime) -> object:
+def _overdue_orders(org_id: int, now: datetime) -> Select[int]:
     return select(Order.id).where(
         Order.buyer_org_id == org_id,
         Order.on_credit.is_(True),
@@ -47,7 +48,7 @@ def _overdue_orders(org_id: int, now: datetime) -> object:
 
 
 async def is_overdue(session: AsyncSession, org_id: int, now: datetime) -> bool:
-    found = await session.scalar(_overdue_orders(org_id, now).limit(1))  # type: ignore[attr-defined]
+    found = await session.scalar(_overdue_orders(org_id, now).limit(1))
     return found is not None
 
 
@@ -55,7 +56,7 @@ async def ensure_not_overdue(session: AsyncSession, org_id: int | None, now: dat
     """403 when `org_id` has an invoice past its due date: no new bids, purchases or accepts until it is paid."""
     if org_id is None:
         return
-    order_id = await session.scalar(_overdue_orders(org_id, now).limit(1))  # type: ignore[attr-defined]
+    order_id = await session.scalar(_overdue_orders(org_id, now).limit(1))
     if order_id is not None:
         raise Forbidden(
             f"Your organisation's invoice for order {order_id} is overdue. Pay it (POST /api/orders/{order_id}/pay) "
@@ -108,8 +109,6 @@ async def grant(
     session: AsyncSession, org_id: int, data: schemas.CreditIn, *, by_user_id: int, now: datetime
 ) -> CreditLine:
     """Grant or change a buyer org's credit terms (admin)."""
-    from exchange.accounts.models import Org
-
     org = await session.get(Org, org_id)
     if org is None:
         raise NotFound(f"There is no organisation {org_id}.")

@@ -22,7 +22,8 @@ from exchange.orders.models import Order, Payment
 from exchange.orders.notices import tell
 from exchange.orders.services import load_for, order_facts
 from exchange.orders.transitions import apply, check, facts_of, record_event, refuse
-from exchange.payments.providers import PaymentProvider, PaymentRequest, Refused, provider_for
+from exchange.payments.providers import PaymentProvider, PaymentRequest, Refused
+from exchange.payments.registry import provider_for
 from exchange.runtime import Runtime
 
 __all__ = ["confirm_payment", "start_payment"]

@@ -19,6 +19,7 @@ from exchange.auctions.rules import ranking_order_by
 from exchange.errors import Conflict, NotFound
 from exchange.money import format_minor
 from exchange.orders import schemas
+from exchange.orders.credit import ensure_not_overdue
 from exchange.orders.errors import NO_RUNNER_UP, RUNNER_UP_CLOSED, RUNNER_UP_NOT_FOUND
 from exchange.orders.models import Order, RunnerUpOffer
 from exchange.orders.notices import tell_org
@@ -129,8 +130,6 @@ async def answer_offer(
     session: AsyncSession, runtime: Runtime, principal: Principal, offer_id: int, *, accept: bool
 ) -> schemas.RunnerUpOffer:
     """The offered bidder accepts (a new order at its bid, awaiting payment) or declines."""
-    from exchange.orders.credit import ensure_not_overdue
-
     offer, who = await _visible_offer(session, principal, offer_id)
     if who != "bidder":
         raise NotFound(f"There is no runner-up offer {offer_id} for you.", code=RUNNER_UP_NOT_FOUND)

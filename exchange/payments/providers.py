@@ -1,19 +1,17 @@
-"""The payment-provider interface and the registry the PAYMENT_PROVIDER setting chooses from.
+"""The payment-provider interface.
 
 A provider turns a payment into instructions for the payer (where to pay, or what to call back with)
 and verifies the provider's callback. A second provider is one more class and one more entry in
-`PROVIDERS`; the order code only ever sees `PaymentProvider`.
+`registry.PROVIDERS`; the order code only ever sees `PaymentProvider`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from exchange.settings import Settings
-
-__all__ = ["Callback", "PaymentProvider", "PaymentRequest", "Refused", "provider_for"]
+__all__ = ["Callback", "PaymentProvider", "PaymentRequest", "Refused"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,21 +51,3 @@ class PaymentProvider(Protocol):
     def verify(self, headers: Mapping[str, str], body: bytes) -> Callback:
         """The callback's content if it is authentic; raises `Refused` otherwise."""
         ...
-
-
-ProviderFactory = Callable[[Settings], PaymentProvider]
-
-
-def _simulated(settings: Settings) -> PaymentProvider:
-    from exchange.payments.simulated import SimulatedProvider
-
-    return SimulatedProvider.from_settings(settings)
-
-
-PROVIDERS: dict[str, ProviderFactory] = {"simulated": _simulated}
-
-
-def provider_for(settings: Settings, name: str | None = None) -> PaymentProvider | None:
-    """The provider called `name` (the configured one by default), or None when there is no such provider."""
-    factory = PROVIDERS.get(name or settings.orders.payment_provider)
-    return factory(settings) if factory is not None else None

@@ -18,7 +18,7 @@ PNG = bytes.fromhex(
 )
 
 
-def test_an_objection_ends_in_a_partial_refund_decided_by_the_admin_and_both_sides_see_it(
+def test_an_objection_with_evidence_ends_in_a_partial_refund_both_sides_see_on_the_order_and_dispute(
     live_server: str, new_page: Callable[[], Page], admin_credentials: tuple[str, str]
 ) -> None:
     seller = register_verified(live_server, "seller", admin_credentials, "Jiangsu Hengli Textiles")

@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from exchange.ledger import accounts
 from exchange.ledger import services as ledger
 from exchange.ledger.models import LedgerEntry
+from exchange.orders import escrow as escrow_rules
+from exchange.orders.models import Order
 from tests.conftest import Actor, OrgFactory
 from tests.support.lots import live_lot
 
@@ -76,7 +78,8 @@ async def delivered_order(
 
 
 async def money_after(db: async_sessionmaker[AsyncSession], deal: DeliveredOrder) -> dict[str, int]:
-    """Posted balances after the order finished: its escrow, the buyer's refunds payable, the seller's payable."""
+    """Posted balances after the order finished: its escrow, the buyer's refunds payable, the seller's payable, the
+    order's ledger entries, and what the seller is due: the rest after the refund, less the fees on it."""
     async with db() as session:
         currency = "CNY"
         escrow = await ledger.account_for(session, accounts.ESCROW, currency, order_id=deal.order_id)
@@ -91,5 +94,10 @@ async def money_after(db: async_sessionmaker[AsyncSession], deal: DeliveredOrder
             select(func.count()).select_from(LedgerEntry).where(LedgerEntry.order_id == deal.order_id)
         )
         result["entries"] = int(entries or 0)
+        order = await session.get(Order, deal.order_id)
+        assert order is not None
+        result["seller_due"] = (
+            await escrow_rules.fees_for(session, order, order.amount_minor - result["refund"])
+        ).seller_net
         await session.rollback()
         return result

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.accounts.guards import current_principal, requires_admin, requires_org_kind
 from exchange.errors import DomainError, NotFound
 from exchange.fees import documents, finance, payouts, sales
+from exchange.fees import services as fee_services
 from exchange.lots.models import Lot
 from exchange.money import format_minor
 from exchange.orders.models import Order
@@ -48,15 +49,15 @@ class SellerFinancePages(Controller):
     ) -> Template:
         org_id = current_principal(request).org_id or 0
         rows = await db_session.execute(
-            select(Order, Lot.title, Lot.category)
+            select(Order, Lot.title)
             .join(Lot, Lot.id == Order.lot_id)
             .where(Order.seller_org_id == org_id, Order.status.in_(documents.FINISHED))
             .order_by(Order.updated_at.desc(), Order.id.desc())
             .limit(100)
         )
         settled = []
-        for order, title, category in rows.all():
-            schedule = await documents.order_schedule(db_session, order, category, settings=runtime.settings)
+        for order, title in rows.all():
+            schedule = await fee_services.order_schedule(db_session, order, settings=runtime.settings)
             figures = await documents.figures_for(db_session, order, schedule)
             settled.append({"order": order, "title": title, "figures": figures})
         context = {
@@ -130,7 +131,7 @@ class AdminFinancePages(Controller):
         flash(request, f"Payout batch {batch.id}: {total} {batch.currency} to pay.", category="success")
         return Redirect("/admin/finance", status_code=303)
 
-    @get("/payouts/{batch_id:int}.csv")
+    @get("/batches/{batch_id:int}/payouts.csv")
     async def batch_csv(self, db_session: AsyncSession, batch_id: Id) -> Response[str]:
         content = await payouts.batch_csv(db_session, batch_id)
         if content is None:

@@ -43,7 +43,8 @@ async def place_bid(
 
     Who may bid and until when is decided atomically by the engine's script (seller, private-lot
     invitation, deposit, minimum, deadline on the Redis clock) — the same visibility rule as
-    `get_visible_lot`, without a database read on this hot path.
+    `get_visible_lot`, without a database read on this hot path, except one indexed read: an org with an
+    overdue credit invoice may not bid (`orders.credit.ensure_not_overdue`, 403 `invoice_overdue`).
     """
     org_id = buyer_org_id(principal)
     currency = parse_currency(data.currency)

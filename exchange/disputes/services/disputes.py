@@ -95,7 +95,8 @@ async def open_dispute(
     if data.claimed_refund is not None:
         claimed = refund_amount(data.claimed_refund, order, "claimed_refund")
     else:
-        claimed = inspection.suggested_refund_minor if inspection is not None else order.amount_minor
+        suggested = inspection.suggested_refund_minor if inspection is not None else 0
+        claimed = suggested or order.amount_minor  # a finding the formula does not price claims the whole amount
     evidence_ids = await check_evidence_ids(session, order, data.evidence_ids, field="evidence_ids")
     actor = actor_for(principal, side)
     await transitions.apply(session, order, "dispute", actor, now, detail={"claimed_refund": claimed})

@@ -16,7 +16,6 @@ from exchange.disputes.services.evidence import check_evidence_ids
 from exchange.errors import Unprocessable
 from exchange.lots.models import Lot
 from exchange.orders import transitions
-from exchange.orders.models import Order
 from exchange.runtime import Runtime
 from exchange.text import clean_text
 
@@ -108,7 +107,3 @@ async def record_inspection(
     session.add(inspection)
     await session.flush()
     return inspection_out(inspection, order.currency, order.status)
-
-
-async def order_amount(session: AsyncSession, order_id: int) -> int:
-    return int(await session.scalar(select(Order.amount_minor).where(Order.id == order_id)) or 0)

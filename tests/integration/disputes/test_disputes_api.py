@@ -8,9 +8,11 @@ from typing import Any
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from exchange.accounts import services as account_services
+from exchange.audit.models import AuditRecord
 from tests.conftest import DEMO_PASSWORD, Actor, OrgFactory, token_for, unique_email
 from tests.support.disputes import DeliveredOrder, delivered_order, money_after
 
@@ -111,12 +113,16 @@ async def test_the_seller_accepts_the_suggested_refund_in_one_click(
     assert answered.json()["outcome"] == "claim_accepted"
     assert answered.json()["refund"] == SUGGESTED
     assert (await deal.order())["status"] == "resolved"
-    assert await money_after(db, deal) == {
-        "escrow": 0,
-        "refund": 357_143,
-        "seller": 642_857 - 32_143,
-        "entries": 2,
-    }  # 5 % default fee, half-up
+    money = await money_after(db, deal)
+    assert (money["escrow"], money["refund"], money["entries"]) == (0, 357_143, 2)
+    assert money["seller"] == money["seller_due"] == 642_857 - 32_143  # 5 % default fee, half-up
+    async with db() as session:
+        audited = await session.scalars(
+            select(AuditRecord.action)
+            .where(AuditRecord.object_type == "dispute", AuditRecord.object_id == dispute["id"])
+            .order_by(AuditRecord.seq)
+        )
+        assert list(audited) == ["open", "accept"]
 
 
 async def test_the_buyer_takes_the_sellers_offer(
@@ -141,12 +147,9 @@ async def test_the_buyer_takes_the_sellers_offer(
     assert taken.status_code == 200, taken.text
     assert taken.json()["outcome"] == "offer_accepted"
     assert taken.json()["refund"] == "2000.00"
-    assert await money_after(db, deal) == {
-        "escrow": 0,
-        "refund": 200_000,
-        "seller": 800_000 - 40_000,
-        "entries": 2,
-    }  # less the 5 % fee
+    money = await money_after(db, deal)
+    assert (money["escrow"], money["refund"], money["entries"]) == (0, 200_000, 2)
+    assert money["seller"] == money["seller_due"] == 800_000 - 40_000  # less the 5 % fee
     again = await client.post(f"/api/disputes/{dispute['id']}/accept-offer", headers=deal.buyer.headers)
     assert again.status_code == 409
     assert again.json()["state"] == "resolved"
@@ -195,9 +198,10 @@ async def test_an_admin_decides_a_rejected_dispute_and_both_sides_are_told_why(
     assert (await deal.order())["status"] == "resolved"
     refund_minor = int(refund.replace(".", ""))
     money = await money_after(db, deal)
+    assert (money["escrow"], money["refund"], money["entries"]) == (0, refund_minor, 2)
     kept = 1_000_000 - refund_minor
     fee = (kept * 5 + 50) // 100  # the platform's default 5 %, rounded half-up to the fen
-    assert money == {"escrow": 0, "refund": refund_minor, "seller": kept - fee, "entries": 2}
+    assert money["seller"] == money["seller_due"] == kept - fee
     for side in (deal.buyer, deal.seller):
         notes = (await client.get("/api/notifications", headers=side.headers)).json()["items"]
         resolved = [n for n in notes if n["kind"] == "dispute_resolved"]
@@ -309,3 +313,26 @@ PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
     b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7V\x1c\xa1\x00\x00\x00\x00IEND\xaeB`\x82"
 )
+
+
+async def test_a_claim_without_an_inspection_is_the_whole_amount_and_accepting_it_refunds_everything(
+    client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
+) -> None:
+    deal = await _deal(client, db, make_org)
+    opened = await deal.dispute(reason="Wrong colour: grey, not navy blue.")
+    assert opened.status_code == 201, opened.text
+    assert opened.json()["claimed_refund"] == "10000.00"
+    assert opened.json()["suggested_refund"] is None
+    too_much = await client.post(
+        f"/api/disputes/{opened.json()['id']}/answer",
+        json={"answer": "offer", "amount": "10000.01"},
+        headers=deal.seller.headers,
+    )
+    assert too_much.status_code == 422
+    assert too_much.json()["field"] == "amount"
+    answered = await client.post(
+        f"/api/disputes/{opened.json()['id']}/answer", json={"answer": "accept"}, headers=deal.seller.headers
+    )
+    assert answered.status_code == 200, answered.text
+    money = await money_after(db, deal)
+    assert (money["escrow"], money["refund"], money["seller"]) == (0, 1_000_000, 0)

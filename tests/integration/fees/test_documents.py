@@ -20,7 +20,9 @@ from exchange.audit.signing import load_or_create_key
 from exchange.fees import services
 from exchange.orders.services import create_order_for_lot
 from tests.conftest import Actor, OrgFactory
+from tests.support.disputes import delivered_order
 from tests.support.lots import live_lot
+from tests.support.orders import new_sale
 from tests.support.pages import PageSession
 
 
@@ -177,3 +179,55 @@ async def test_a_new_fee_schedule_version_is_audited(
     assert row.action == "create_version"
     assert row.actor == f"admin:{admin.user_id}"
     assert '"3.5"' in (row.after or "")
+
+
+async def test_a_settled_orders_statement_shows_what_the_ledger_moved_and_the_seller_is_owed_it(
+    client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
+) -> None:
+    sale = await new_sale(client, db, make_org, price_minor=2_500_000)
+    await sale.pay()
+    await sale.ship()
+    await sale.act("deliver", sale.buyer)
+    assert (await sale.act("accept", sale.buyer)).json()["status"] == "settled"
+    statement = (await client.get(f"/api/orders/{sale.order_id}/statement", headers=sale.seller.headers)).json()
+    assert statement["final"] is True
+    assert statement["gross"] == "25000.00"
+    assert statement["platform_fee"] == "1250.00"  # the 5 % default, as posted to platform revenue
+    assert statement["seller_net"] == "23750.00"
+    pdf = await client.get(f"/api/orders/{sale.order_id}/statement?format=pdf", headers=sale.seller.headers)
+    text = _pdf_text(pdf.content)
+    assert "23750.00" in text
+    assert "Provisional" not in text
+    page = PageSession(client)
+    await page.sign_in(sale.seller)
+    try:
+        payouts_page = await page.get("/seller/payouts")
+        assert "23750.00" in payouts_page.text
+        assert f"/orders/{sale.order_id}/statement.pdf" in payouts_page.text
+    finally:
+        page.close()
+
+
+async def test_a_resolved_disputes_statement_shows_the_refund_and_the_fees_on_the_rest(
+    client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
+) -> None:
+    deal = await delivered_order(client, db, make_org, amount_minor=1_000_000)
+    opened = await deal.dispute(reason="A fifth of the rolls are stained.", claimed_refund="2000.00")
+    assert opened.status_code == 201, opened.text
+    answered = await client.post(
+        f"/api/disputes/{opened.json()['id']}/answer",
+        json={"answer": "accept", "message": "Agreed."},
+        headers=deal.seller.headers,
+    )
+    assert answered.json()["status"] == "resolved", answered.text
+    for who in (deal.seller, deal.buyer):
+        statement = (await client.get(f"/api/orders/{deal.order_id}/statement", headers=who.headers)).json()
+        assert (statement["final"], statement["gross"], statement["refund"]) == (True, "10000.00", "2000.00")
+    seller_view = (await client.get(f"/api/orders/{deal.order_id}/statement", headers=deal.seller.headers)).json()
+    assert (seller_view["platform_fee"], seller_view["seller_net"]) == ("400.00", "7600.00")  # 5 % of 8000.00
+    text = _pdf_text(
+        (await client.get(f"/api/orders/{deal.order_id}/statement?format=pdf", headers=deal.buyer.headers)).content
+    )
+    assert "2000.00" in text
+    assert "8000.00" in text  # what the buyer paid for the goods in the end
+    assert "7600.00" not in text

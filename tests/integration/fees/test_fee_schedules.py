@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -12,9 +13,15 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from exchange.errors import Conflict
 from exchange.fees import services
+from exchange.fees.models import FeeScheduleVersion
 from exchange.fees.rules import FeeSchedule, Tier, split
+from exchange.orders import escrow
+from exchange.orders.models import Order
+from exchange.orders.services import create_order_for_lot
 from tests.conftest import Actor, OrgFactory
+from tests.support.lots import live_lot
 
 
 def _window() -> datetime:
@@ -143,3 +150,46 @@ async def test_malformed_bodies_are_4xx(client: AsyncTestClient[Litestar], admin
     ):
         response = await client.post("/api/admin/fee-schedules", json=body, headers=admin.headers)
         assert 400 <= response.status_code < 500, response.text
+
+
+async def test_a_real_order_keeps_its_version_for_settlement_and_its_statement(
+    client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
+) -> None:
+    seller, buyer = await make_org("seller"), await make_org("buyer")
+    lot_id = await live_lot(db, seller, sale_mode="fixed_price", price_minor=3_000_000)
+    start = _window()
+    tiered = FeeSchedule(tiers=(Tier(1_000_000, Decimal(5)), Tier(None, Decimal(3))), fixed_fee_minor=1_000)
+    old = await _add(db, "textiles/fabric", tiered, start)
+    async with db() as session, session.begin():
+        order = await create_order_for_lot(
+            session, lot_id, buyer_org_id=buyer.org_id or 0, amount_minor=3_000_000, source="purchase",
+            at=start + timedelta(hours=1),
+        )  # fmt: skip
+    assert order.fee_schedule_id == old
+    await _add(db, "textiles", _flat("1"), start + timedelta(hours=2))  # a nearer ancestor later: no matter
+    await _add(db, "textiles/fabric", _flat("9"), start + timedelta(days=1))
+    async with db() as session:
+        stored = await session.get(Order, order.id)
+        assert stored is not None
+        split_then = await escrow.fees_for(session, stored)
+    assert (split_then.platform_fee, split_then.seller_net) == (111_000, 2_889_000)  # 5 % + 3 % + 10.00, not 9 %
+    statement = (await client.get(f"/api/orders/{order.id}/statement", headers=seller.headers)).json()
+    assert statement["fee_schedule_id"] == old
+    assert statement["platform_fee"] == "1110.00"
+    assert statement["seller_net"] == "28890.00"
+
+
+async def test_two_admins_saving_a_version_at_once_never_make_a_server_error(
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    start = _window()
+    results = await asyncio.gather(
+        _add(db, "apparel/garments", _flat("3"), start), _add(db, "apparel/garments", _flat("4"), start),
+        return_exceptions=True,
+    )  # fmt: skip
+    made = [r for r in results if isinstance(r, int)]
+    assert made
+    assert all(isinstance(r, int) or (isinstance(r, Conflict) and r.code == "fee_version_taken") for r in results)
+    async with db() as session:
+        versions = [(await session.get(FeeScheduleVersion, i)).version for i in made]  # type: ignore[union-attr]
+    assert len(set(versions)) == len(versions)

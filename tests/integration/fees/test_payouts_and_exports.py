@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import uuid
 from datetime import UTC, datetime
 
@@ -111,9 +112,13 @@ async def test_the_seller_sees_what_is_owed_and_admins_export_the_period(
         assert bad.status_code == 422
         backwards = await page.get("/admin/finance/payouts.csv?start=2026-02-01&end=2026-01-01")
         assert backwards.status_code == 422
-        assert (await page.get("/admin/finance/payouts/999999.csv")).status_code == 404
+        assert (await page.get("/admin/finance/batches/999999/payouts.csv")).status_code == 404
         made = await page.post("/admin/finance/payouts", {"key": uuid.uuid4().hex, "currency": "CNY"})
         assert made.status_code == 303
+        link = re.search(r'href="(/admin/finance/batches/\d+/payouts.csv)"', (await page.get("/admin/finance")).text)
+        assert link is not None
+        batch_rows = _rows((await page.get(link[1])).text)
+        assert str(seller.org_id) in {r["seller_org_id"] for r in batch_rows}
         paid = await page.get(f"/admin/finance/payouts.csv?start={today}&end={today}")
         assert str(seller.org_id) in {r["seller_org_id"] for r in _rows(paid.text)}
     finally:

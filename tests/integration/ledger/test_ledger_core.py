@@ -5,16 +5,22 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from exchange.audit.models import AuditRecord
+from exchange.clock import ManualClock
 from exchange.errors import Conflict, NotFound, Unprocessable
 from exchange.ledger import accounts
 from exchange.ledger import services as ledger
+from exchange.ledger.jobs import expire_holds
 from exchange.ledger.models import LedgerEntry, LedgerLine
+from exchange.ledger.verify import verify_ledger
 from exchange.settings import Settings
 from tests.support.buyers import registered_orgs
 
@@ -241,3 +247,123 @@ async def test_journal_lines_and_entries_refuse_update_and_delete(
                 await session.execute(text(statement))
             await session.rollback()
     assert len(await _lines(db, entry.id)) == 2
+
+
+async def test_a_post_and_a_void_racing_for_one_hold_end_it_once(
+    db: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    a = await _org_accounts(db, settings)
+    async with db() as session, session.begin():
+        await ledger.post(session, key=key("fund"), moves=[ledger.Move(a["external"], a["held"], 900)], at=NOW)
+        hold_id = await ledger.hold(session, key=key("hold"), move=ledger.Move(a["held"], a["payable"], 900), at=NOW)
+
+    async def end(kind: str) -> str:
+        try:
+            async with db() as session, session.begin():
+                if kind == "post":
+                    await ledger.post_hold(session, key=key("post"), hold_id=hold_id, at=NOW)
+                else:
+                    await ledger.void_hold(session, key=key("void"), hold_id=hold_id, at=NOW)
+        except Conflict as refused:
+            return refused.code
+        return kind
+
+    outcomes = await asyncio.gather(*(end(kind) for kind in ("post", "void") * 4))
+    winners = [o for o in outcomes if o in ("post", "void")]
+    assert len(winners) == 1
+    assert set(outcomes) - set(winners) == {"hold_not_pending"}
+    held, payable = await _balance(db, a["held"]), await _balance(db, a["payable"])
+    assert held.pending_out == 0
+    assert payable.pending_in == 0
+    assert payable.posted == (900 if winners == ["post"] else 0)
+    assert held.posted == 900 - payable.posted
+
+
+async def test_the_ledger_verifies_clean_after_postings_holds_and_refusals(
+    db: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    a = await _org_accounts(db, settings)
+    async with db() as session, session.begin():
+        await ledger.post(session, key=key("fund"), moves=[ledger.Move(a["external"], a["held"], 1_000)], at=NOW)
+        hold_id = await ledger.hold(session, key=key("hold"), move=ledger.Move(a["held"], a["payable"], 700), at=NOW)
+        await ledger.post_hold(session, key=key("post"), hold_id=hold_id, at=NOW, amount_minor=300)
+        with pytest.raises(Conflict):
+            await ledger.post(session, key=key("over"), moves=[ledger.Move(a["held"], a["revenue"], 701)], at=NOW)
+    async with db() as session:
+        report = await verify_ledger(session)
+    assert report.clean, report.violations
+    assert report.entries >= 3
+
+
+async def test_the_expiry_job_run_by_two_workers_at_once_expires_each_due_hold_once(
+    db: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    a = await _org_accounts(db, settings)
+    async with db() as session, session.begin():
+        await ledger.post(session, key=key("fund"), moves=[ledger.Move(a["external"], a["held"], 1_000)], at=NOW)
+        holds = [
+            await ledger.hold(
+                session,
+                key=key(f"h{n}"),
+                move=ledger.Move(a["held"], a["payable"], 100),
+                at=NOW,
+                expires_at=NOW + timedelta(minutes=n),
+            )
+            for n in range(1, 6)
+        ]
+    clock = ManualClock(NOW + timedelta(minutes=3, seconds=30))
+    runtime: Any = SimpleNamespace(clock=clock, session_maker=db)
+    await asyncio.gather(expire_holds(runtime), expire_holds(runtime))
+    async with db() as session:
+        endings = await session.execute(
+            select(LedgerEntry.hold_id, func.count())
+            .where(LedgerEntry.hold_id.in_(holds))
+            .group_by(LedgerEntry.hold_id)
+        )
+        assert dict(endings.all()) == {hold_id: 1 for hold_id in holds[:3]}
+    assert await _balance(db, a["held"]) == ledger.Balance(posted=1_000, pending_out=200, pending_in=0)
+
+
+async def test_amounts_far_beyond_32_bits_move_exactly(
+    db: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    a = await _org_accounts(db, settings)
+    big = 10**15  # the largest amount money.parse_money accepts
+    async with db() as session, session.begin():
+        await ledger.post(session, key=key("big"), moves=[ledger.Move(a["external"], a["held"], big)], at=NOW)
+        hold_id = await ledger.hold(
+            session, key=key("bigh"), move=ledger.Move(a["held"], a["payable"], big - 1), at=NOW
+        )
+        await ledger.post_hold(session, key=key("bigp"), hold_id=hold_id, at=NOW, amount_minor=big - 2)
+    assert await _balance(db, a["held"]) == ledger.Balance(posted=2, pending_out=0, pending_in=0)
+    assert await _balance(db, a["payable"]) == ledger.Balance(posted=big - 2, pending_out=0, pending_in=0)
+
+
+async def test_every_entry_appends_one_audit_record_and_a_replay_none(
+    db: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    acct = await _org_accounts(db, settings)
+    move = ledger.Move(acct["external"], acct["payable"], 12_34)
+    entry_key, hold_key = key("audited"), key("audited-hold")
+    for _ in range(2):  # the second round replays each key: no new entries, no new records
+        async with db() as session, session.begin():
+            entry = await ledger.post(session, key=entry_key, moves=[move], at=NOW, memo="audited")
+            hold_id = await ledger.hold(session, key=hold_key, move=move, at=NOW)
+            await ledger.void_hold(session, key=hold_key + ":void", hold_id=hold_id, at=NOW)
+    async with db() as session:
+        records = (
+            await session.execute(
+                select(AuditRecord.object_id, AuditRecord.action)
+                .where(AuditRecord.object_type == "ledger_entry", AuditRecord.object_id.in_([entry.id, hold_id]))
+                .order_by(AuditRecord.seq)
+            )
+        ).all()
+    assert [tuple(r) for r in records] == [(entry.id, "post"), (hold_id, "hold")]
+    async with db() as session:
+        voids = await session.scalar(
+            select(func.count())
+            .select_from(AuditRecord)
+            .where(AuditRecord.object_type == "ledger_entry", AuditRecord.action == "void_hold")
+            .where(AuditRecord.object_id > hold_id)
+        )
+    assert voids == 1

@@ -36,7 +36,7 @@ async def test_an_order_walks_from_payment_to_settlement(
     assert fresh["amount_due"] == "40000.00"
     assert fresh["fees"] is None  # the buyer does not see the fees
     assert (await sale.get(sale.seller))["fees"] == {
-        "platform_fee": "2000.00",  # the platform default: 5 %
+        "platform_fee": "2000.00",  # the default schedule: 5 %
         "broker_commission": "0.00",
         "seller_net": "38000.00",
     }
@@ -227,3 +227,79 @@ async def test_the_buyer_accepting_as_the_window_closes_settles_once(
         assert (await sale.get())["status"] == "settled"
         assert await _events(db, sale.order_id, "settle") == 1
         assert await _events(db, sale.order_id, "accept") + await _events(db, sale.order_id, "auto_accept") == 1
+
+
+async def test_a_deadline_reminder_goes_out_once_a_day_ahead(
+    client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
+) -> None:
+    from exchange.orders import actions, deadlines
+
+    sale = await new_sale(client, db, make_org)
+    due = datetime.fromisoformat((await sale.get())["deadlines"]["payment"])
+
+    async def reminded() -> int:
+        notes = (await client.get("/api/notifications", headers=sale.buyer.headers)).json()["items"]
+        return sum(n["kind"] == "payment_due_soon" and f"Order {sale.order_id}:" in n["title"] for n in notes)
+
+    await deadlines.remind_due(db, actions.remind, due - timedelta(hours=25))
+    assert await reminded() == 0
+    await asyncio.gather(*(deadlines.remind_due(db, actions.remind, due - timedelta(hours=23)) for _ in range(3)))
+    await deadlines.remind_due(db, actions.remind, due - timedelta(hours=1))
+    assert await reminded() == 1
+
+
+async def test_every_move_appends_an_audit_record(
+    client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
+) -> None:
+    from exchange.audit.models import AuditRecord
+
+    sale = await new_sale(client, db, make_org)
+    await sale.pay()
+    await sale.ship()
+    async with db() as session:
+        rows = (
+            await session.execute(
+                select(AuditRecord.action, AuditRecord.actor, AuditRecord.before, AuditRecord.after)
+                .where(AuditRecord.object_type == "order", AuditRecord.object_id == sale.order_id)
+                .order_by(AuditRecord.seq)
+            )
+        ).all()
+    assert [(r.action, r.actor) for r in rows] == [
+        ("confirm_payment", "provider:simulated"),
+        ("ship", f"org:{sale.seller.org_id}"),
+    ]
+    assert '"awaiting_payment"' in rows[0].before
+    assert '"paid"' in rows[0].after
+
+
+async def test_the_new_order_routes_are_in_the_openapi_document(client: AsyncTestClient[Litestar]) -> None:
+    paths = (await client.get("/schema/openapi.json")).json()["paths"]
+    for path in (
+        "/api/orders/{order_id}/pay",
+        "/api/orders/{order_id}/ship",
+        "/api/orders/{order_id}/deliver",
+        "/api/orders/{order_id}/mark-delivered",
+        "/api/orders/{order_id}/accept",
+        "/api/orders/{order_id}/runner-up-offer",
+        "/api/payments/{payment_id}/confirm",
+        "/api/admin/orgs/{org_id}/credit",
+        "/api/runner-up-offers/{offer_id}/accept",
+    ):
+        assert path in paths, path
+
+
+async def test_a_lot_whose_buyer_did_not_pay_can_be_relisted_and_sold_again(
+    client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
+) -> None:
+    sale = await new_sale(client, db, make_org)
+    lot_id = (await sale.get())["lot_id"]
+    too_soon = await client.post(f"/api/lots/{lot_id}/relist", headers=sale.seller.headers)
+    assert too_soon.status_code == 409  # its order is still waiting for payment
+    await fire_deadlines(db, datetime.now(UTC) + timedelta(days=3, minutes=1))
+    relisted = await client.post(f"/api/lots/{lot_id}/relist", headers=sale.seller.headers)
+    assert relisted.status_code == 200, relisted.text
+    assert relisted.json()["status"] == "live"
+    other = await make_org("buyer")
+    bought = await client.post(f"/api/lots/{lot_id}/purchase", headers=other.headers)
+    assert bought.status_code == 201, bought.text
+    assert bought.json()["id"] != sale.order_id

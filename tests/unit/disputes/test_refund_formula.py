@@ -121,3 +121,13 @@ def test_a_sample_within_the_promise_and_grade_suggests_zero(case: tuple[Inspect
     findings, listing, amount = case
     within = InspectionFindings(findings.units_inspected, 0, listing.grade)
     assert suggest_refund(within, listing, amount).amount_minor == 0
+
+
+@given(inspections())
+def test_a_worse_observed_grade_never_lowers_the_suggestion(case: tuple[InspectionFindings, Listing, int]) -> None:
+    findings, listing, amount = case
+    amounts = [
+        suggest_refund(InspectionFindings(findings.units_inspected, findings.units_defective, grade), listing, amount)
+        for grade in ("A", "B", "C")
+    ]
+    assert [a.amount_minor for a in amounts] == sorted(a.amount_minor for a in amounts)

@@ -75,3 +75,13 @@ def test_a_fingerprint_ignores_the_order_of_movements_but_not_their_content() ->
 
 def test_available_is_posted_less_held_away() -> None:
     assert Balance(posted=100, pending_out=30, pending_in=50).available == 70
+
+
+def test_verify_spells_out_the_same_purposes_and_finished_states() -> None:
+    from exchange.ledger import verify
+
+    assert "purpose NOT IN ('external', 'credit_receivable')" in verify._NEGATIVE
+    assert {accounts.EXTERNAL, accounts.CREDIT_RECEIVABLE} == accounts.MAY_GO_NEGATIVE
+    assert "o.status IN ('settled', 'resolved', 'cancelled')" in verify._OPEN_ESCROW
+    assert verify.FINISHED_ORDER_STATUSES == ("settled", "resolved", "cancelled")
+    assert f"a.purpose = '{accounts.ESCROW}'" in verify._OPEN_ESCROW

@@ -105,10 +105,9 @@ def upgrade() -> None:
 
     op.create_table(
         "ledger_lines",
-        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("entry_id", sa.Integer(), nullable=False),
-        sa.Column("account_id", sa.Integer(), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
         sa.Column("direction", sa.SmallInteger(), nullable=False),
         sa.Column("amount_minor", sa.BigInteger(), nullable=False),
         sa.CheckConstraint("amount_minor > 0", name=op.f("ck_ledger_lines_amount_positive")),
@@ -119,11 +118,15 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["entry_id"], ["ledger_entries.id"], name=op.f("fk_ledger_lines_entry_id_ledger_entries")
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_ledger_lines")),
+        sa.PrimaryKeyConstraint("entry_id", "currency", "account_id", name=op.f("pk_ledger_lines")),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("ledger_lines", schema=None) as batch_op:
-        batch_op.create_index("ix_ledger_lines_account_entry", ["account_id", "entry_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_ledger_lines_entry_id"), ["entry_id"], unique=False)
+        batch_op.create_index(
+            "ix_ledger_lines_account",
+            ["account_id", "currency", "entry_id", "direction", "amount_minor"],
+            unique=False,
+        )
 
     _append_only_triggers()
 
@@ -170,8 +173,7 @@ def _drop_append_only_triggers() -> None:
 def downgrade() -> None:
     _drop_append_only_triggers()
     with op.batch_alter_table("ledger_lines", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_ledger_lines_entry_id"))
-        batch_op.drop_index("ix_ledger_lines_account_entry")
+        batch_op.drop_index("ix_ledger_lines_account")
 
     op.drop_table("ledger_lines")
     with op.batch_alter_table("ledger_holds", schema=None) as batch_op:
