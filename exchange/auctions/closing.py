@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from exchange.auctions.close_audit import record_close
 from exchange.auctions.engine import BidEngine
 from exchange.auctions.models import Bid, BidDeposit, LotClose, LotWatch
 from exchange.auctions.receipts import parse_micros
@@ -119,6 +120,7 @@ async def award_lot(session_maker: async_sessionmaker[AsyncSession], lot_id: int
                 settled_at=now,
             )
         )
+        await record_close(session, lot_id, outcome, winner_id if outcome == "awarded" else None, at=now)
     return AwardResult(lot_id, outcome, winner_id if outcome == "awarded" else None, award.price_minor, order_id)
 
 

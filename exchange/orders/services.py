@@ -8,6 +8,8 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.principal import Principal
+from exchange.audit import record
+from exchange.audit.actors import CLOCK
 from exchange.errors import Conflict, NotFound
 from exchange.lots.errors import LOT_UNAVAILABLE
 from exchange.lots.models import Lot
@@ -29,11 +31,14 @@ async def create_order_for_lot(
     source: str,
     terms: dict[str, Any] | None = None,
     from_statuses: tuple[str, ...] = ("live",),
+    actor: str | None = None,
 ) -> Order:
     """Move the lot from a sellable status to sold/awarded and create its order, or refuse with 409.
 
     The status change is one conditional UPDATE, so of two paths racing to sell one lot (a purchase
-    and an accepted quote, say) exactly one changes a row; the other is told the lot is gone.
+    and an accepted quote, say) exactly one changes a row; the other is told the lot is gone. The lot's
+    change goes to the audit log: "close" by the clock for an award, "sell" by `actor` (default: the
+    buyer's org) otherwise.
     """
     result = await session.execute(
         update(Lot)
@@ -59,6 +64,23 @@ async def create_order_for_lot(
     )
     session.add(order)
     await session.flush()
+    await record(
+        session,
+        actor=actor or (CLOCK if source == "award" else f"org:{buyer_org_id}"),
+        object_type="lot",
+        object_id=lot_id,
+        action="close" if source == "award" else "sell",
+        before={"status": from_statuses[0] if len(from_statuses) == 1 else list(from_statuses)},
+        after={
+            "status": SOLD_STATUS[source],
+            "order_id": order.id,
+            "buyer_org_id": buyer_org_id,
+            "amount": format_minor(amount_minor, order.currency),
+            "currency": order.currency,
+            "source": source,
+        },
+        at=order.created_at,
+    )
     return order
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange import idempotency
 from exchange.accounts.principal import Principal
 from exchange.auctions.leaving import require_no_bids, settle_left_sale
+from exchange.audit.actors import actor_of
 from exchange.db.base import utcnow
 from exchange.errors import Conflict
 from exchange.lots.events import lot_sold_elsewhere
@@ -112,7 +113,13 @@ async def accept_offer(
     terms = {key: value for key, value in terms.items() if value not in (None, "")}
     # The lot row first: of a purchase, an award and several acceptances racing, exactly one gets it.
     order = await create_order_for_lot(
-        session, lot.id, buyer_org_id=thread.buyer_org_id, amount_minor=amount, source="quote", terms=terms
+        session,
+        lot.id,
+        buyer_org_id=thread.buyer_org_id,
+        amount_minor=amount,
+        source="quote",
+        terms=terms,
+        actor=actor_of(principal),
     )
     # Under the lot's lock now: a sealed bid acknowledged before this point is counted here (409), one
     # arriving later finds the lot sold and is refused (see `auctions.leaving`).
