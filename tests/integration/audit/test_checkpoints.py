@@ -28,7 +28,7 @@ NOW = datetime(2026, 12, 6, 22, 0, tzinfo=UTC)
 async def _append(db: async_sessionmaker[AsyncSession], count: int = 1) -> None:
     async with db() as session, session.begin():
         for n in range(count):
-            await record(session, actor="system", object_type="lot", object_id=n, action="probe", at=NOW)
+            await record(session, actor="system", object_type="probe", object_id=n, action="probe", at=NOW)
 
 
 async def _count(db: async_sessionmaker[AsyncSession]) -> int:

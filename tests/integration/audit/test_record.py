@@ -32,7 +32,7 @@ async def test_records_follow_each_other_by_one_and_chain_their_hashes(db: async
         first = await record(
             session,
             actor="org:3",
-            object_type="lot",
+            object_type="probe",
             object_id=12,
             action="publish",
             before={"status": "draft"},
@@ -40,7 +40,7 @@ async def test_records_follow_each_other_by_one_and_chain_their_hashes(db: async
             at=NOW,
         )
         second = await record(
-            session, actor="clock", object_type="lot", object_id=12, action="close", before=None, after=None, at=NOW
+            session, actor="clock", object_type="probe", object_id=12, action="close", before=None, after=None, at=NOW
         )
     assert (first, second) == (size + 1, size + 2)
     rows = await _rows_from(db, first)
@@ -56,7 +56,7 @@ async def test_records_follow_each_other_by_one_and_chain_their_hashes(db: async
                 "seq": row.seq,
                 "at": NOW,
                 "actor": row.actor,
-                "object_type": "lot",
+                "object_type": "probe",
                 "object_id": 12,
                 "action": row.action,
                 "before": None if row.before is None else {"status": "draft"},
@@ -72,11 +72,11 @@ async def test_a_rolled_back_change_leaves_no_record_and_no_gap(db: async_sessio
         size, _ = await head(session)
     async with db() as session:
         await session.begin()
-        await record(session, actor="system", object_type="lot", object_id=1, action="x", at=NOW)
+        await record(session, actor="system", object_type="probe", object_id=1, action="x", at=NOW)
         await session.rollback()
     async with db() as session, session.begin():
         assert (await head(session))[0] == size
-        seq = await record(session, actor="system", object_type="lot", object_id=1, action="y", at=NOW)
+        seq = await record(session, actor="system", object_type="probe", object_id=1, action="y", at=NOW)
     assert seq == size + 1
 
 
@@ -99,7 +99,7 @@ async def test_concurrent_writers_get_consecutive_numbers_and_one_chain(db: asyn
 @pytest.mark.parametrize("change", ["update", "delete"])
 async def test_the_log_refuses_update_and_delete(db: async_sessionmaker[AsyncSession], change: str) -> None:
     async with db() as session, session.begin():
-        seq = await record(session, actor="system", object_type="lot", object_id=5, action="probe", at=NOW)
+        seq = await record(session, actor="system", object_type="probe", object_id=5, action="probe", at=NOW)
     statement = (
         update(AuditRecord).where(AuditRecord.seq == seq).values(actor="admin:1")
         if change == "update"
@@ -117,11 +117,11 @@ async def test_the_log_refuses_update_and_delete(db: async_sessionmaker[AsyncSes
 
 async def test_a_rolled_back_savepoint_leaves_no_gap(db: async_sessionmaker[AsyncSession]) -> None:
     async with db() as session, session.begin():
-        first = await record(session, actor="system", object_type="lot", object_id=2, action="a", at=NOW)
+        first = await record(session, actor="system", object_type="probe", object_id=2, action="a", at=NOW)
         savepoint = await session.begin_nested()
-        await record(session, actor="system", object_type="lot", object_id=2, action="b", at=NOW)
+        await record(session, actor="system", object_type="probe", object_id=2, action="b", at=NOW)
         await savepoint.rollback()
-        third = await record(session, actor="system", object_type="lot", object_id=2, action="c", at=NOW)
+        third = await record(session, actor="system", object_type="probe", object_id=2, action="c", at=NOW)
     assert third == first + 1
     async with db() as session:
         report = await verify_log(session)
