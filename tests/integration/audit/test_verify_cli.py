@@ -111,6 +111,13 @@ CASES: dict[str, tuple[Tamper, str]] = {
         lambda c: (c.execute("UPDATE audit_log SET actor = 'org:666' WHERE seq = 2"), _rehash_from(c, 2)),
         "record 10: hash differs from the signed checkpoint",
     ),
+    "malformed columns": (
+        lambda c: (
+            c.execute("UPDATE audit_log SET object_id = 'x', hash = 'not hex' WHERE seq = 5"),
+            c.execute("UPDATE audit_log SET seq = 'twelve' WHERE seq = 12"),
+        ),
+        "record 5: hash does not match",
+    ),
     "checkpoint forged": (
         lambda c: c.execute("UPDATE audit_checkpoints SET size = 9"),
         "checkpoint at size 9: signature does not verify",
