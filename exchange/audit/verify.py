@@ -89,7 +89,7 @@ class _Chain:
         sha256 = hashlib.sha256
         for seq, at, actor, object_type, object_id, action, before, after, stored in rows:
             if seq != expected:
-                what = "missing (deleted)" if seq > expected else "out of order or repeated"
+                what = "missing (deleted)" if type(seq) is int and seq > expected else "out of order or repeated"
                 report.add(f"record {expected}: {what}; the next record is numbered {seq}", limit)
             try:
                 body = record_bytes(seq, at, actor, object_type, object_id, action, before, after)
