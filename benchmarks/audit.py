@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import tempfile
 import time
@@ -133,14 +134,14 @@ async def run(args: argparse.Namespace) -> None:
         size = settings.database.sqlite_path.stat().st_size
         print(f"SQLite file: {size / 1e6:,.0f} MB, {size / args.records:,.0f} bytes per record", flush=True)
     for attempt in range(args.verify_runs):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         async with session_maker() as session, session.begin():
             report = await verify_log(session, key.public_key())
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         verdict = "OK" if report.ok else f"FAILED {report.violations[:3]}"
         print(
             f"verify run {attempt + 1}: {report.size:,} records, {report.checkpoints} checkpoint(s) in {elapsed:.2f} s "
-            f"({report.size / elapsed:,.0f} records/s): {verdict}",
+            f"({report.size / elapsed:,.0f} records/s; CPU {cpu:.2f} s, load average {os.getloadavg()[0]:.1f}): {verdict}",
             flush=True,
         )
     await engine.dispose()
