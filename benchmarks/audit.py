@@ -141,7 +141,8 @@ async def run(args: argparse.Namespace) -> None:
         verdict = "OK" if report.ok else f"FAILED {report.violations[:3]}"
         print(
             f"verify run {attempt + 1}: {report.size:,} records, {report.checkpoints} checkpoint(s) in {elapsed:.2f} s "
-            f"({report.size / elapsed:,.0f} records/s; CPU {cpu:.2f} s, load average {os.getloadavg()[0]:.1f}): {verdict}",
+            f"({report.size / elapsed:,.0f} records/s; CPU {cpu:.2f} s, "
+            f"load average {os.getloadavg()[0]:.1f}): {verdict}",
             flush=True,
         )
     await engine.dispose()
