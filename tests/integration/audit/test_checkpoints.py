@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from exchange.audit import latest_checkpoint, record
@@ -87,3 +89,17 @@ async def test_racing_workers_store_one_checkpoint(db: async_sessionmaker[AsyncS
     assert not [result for result in results if isinstance(result, BaseException)], results
     assert sum(result is not None for result in results) == 1
     assert await _count(db) == before + 1
+
+
+@pytest.mark.parametrize("change", ["UPDATE audit_checkpoints SET size = size + 1", "DELETE FROM audit_checkpoints"])
+async def test_checkpoints_refuse_update_and_delete(
+    db: async_sessionmaker[AsyncSession], settings: Settings, change: str
+) -> None:
+    await _append(db)
+    async with db() as session, session.begin():
+        await write_checkpoint(session, load_or_create_key(settings.audit_key_file), at=NOW)
+    before = await _count(db)
+    with pytest.raises(DBAPIError, match="append-only"):
+        async with db() as session, session.begin():
+            await session.execute(text(change))
+    assert await _count(db) == before
