@@ -13,16 +13,29 @@ import contextlib
 import hashlib
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.audit.canonical import GENESIS, record_bytes
 from exchange.audit.models import AuditCheckpoint
+from exchange.audit.services import Checkpoint
 from exchange.audit.signing import PublicKey, checkpoint_message, key_id_of
 
 __all__ = ["BATCH_ROWS", "Report", "verify_log"]
+
+
+class Signed(Protocol):
+    @property
+    def size(self) -> int: ...
+    @property
+    def head_hash(self) -> str: ...
+    @property
+    def signature(self) -> str: ...
+    @property
+    def key_id(self) -> str: ...
+
 
 MISMATCH = "hash does not match its content and the record before (edited, inserted or reordered)"
 
@@ -34,6 +47,8 @@ BATCH_ROWS = 20_000
 class Report:
     size: int = 0
     checkpoints: int = 0
+    journal: int = 0
+    """Checkpoints read from the journal outside the database."""
     violations: list[str] = field(default_factory=list)
     more: int = 0
     """Violations found beyond the first `max_violations` (counted, not listed)."""
@@ -49,18 +64,31 @@ class Report:
             self.more += 1
 
 
-async def verify_log(session: AsyncSession, public_key: PublicKey | None = None, *, max_violations: int = 20) -> Report:
-    """Check the whole log; `public_key` None skips the signature checks (not their sizes and hashes)."""
+async def verify_log(
+    session: AsyncSession,
+    public_key: PublicKey | None = None,
+    *,
+    journal: Sequence[Checkpoint] = (),
+    max_violations: int = 20,
+) -> Report:
+    """Check the whole log against the checkpoints in the database and those of the `journal` kept
+    outside it (`journal.read_journal`); `public_key` None skips the signature checks (not the sizes
+    and hashes)."""
     report = Report()
-    checkpoints = (await session.execute(select(AuditCheckpoint).order_by(AuditCheckpoint.size))).scalars().all()
+    stored = (await session.execute(select(AuditCheckpoint).order_by(AuditCheckpoint.size))).scalars().all()
     signed: dict[int, str] = {}
-    for checkpoint in checkpoints:
+    for checkpoint in stored:
         report.checkpoints += 1
         signed[checkpoint.size] = checkpoint.head_hash
-        if public_key is not None:
-            problem = _signature_problem(checkpoint, public_key)
-            if problem:
-                report.add(f"checkpoint at size {checkpoint.size}: {problem}", max_violations)
+        _check_signature(report, "checkpoint", checkpoint, public_key, max_violations)
+    for copy in journal:
+        report.journal += 1
+        _check_signature(report, "journal checkpoint", copy, public_key, max_violations)
+        if copy.size not in signed:
+            report.add(f"checkpoint at size {copy.size} is in the journal but not in the database", max_violations)
+            signed[copy.size] = copy.head_hash
+        elif signed[copy.size] != copy.head_hash:
+            report.add(f"checkpoint at size {copy.size} differs from its copy in the journal", max_violations)
 
     chain = _Chain(report, signed, max_violations)
     async for rows in _stream_rows(session):
@@ -144,12 +172,17 @@ async def _stream_rows(session: AsyncSession) -> AsyncIterator[Sequence[Sequence
             await cursor.close()
 
 
-def _signature_problem(checkpoint: AuditCheckpoint, public_key: PublicKey) -> str | None:
+def _check_signature(report: Report, what: str, checkpoint: Signed, public_key: PublicKey | None, limit: int) -> None:
+    if public_key is None:
+        return
     if checkpoint.key_id != key_id_of(public_key):
-        return f"signed by key {checkpoint.key_id[:16]}…, not by the given public key"
+        report.add(
+            f"{what} at size {checkpoint.size}: signed by key {checkpoint.key_id[:16]}…, not by the given public key",
+            limit,
+        )
+        return
     try:
         message = checkpoint_message(checkpoint.size, checkpoint.head_hash)
         public_key.verify(bytes.fromhex(checkpoint.signature), message)
     except Exception:  # InvalidSignature, or a signature that is not hex
-        return "signature does not verify"
-    return None
+        report.add(f"{what} at size {checkpoint.size}: signature does not verify", limit)

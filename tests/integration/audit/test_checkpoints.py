@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from exchange.audit import latest_checkpoint, record
 from exchange.audit.checkpoints import write_checkpoint
 from exchange.audit.jobs import JOBS, checkpoint_log
+from exchange.audit.journal import journal_path, read_journal
 from exchange.audit.models import AuditCheckpoint
 from exchange.audit.services import head
 from exchange.audit.signing import checkpoint_message, load_or_create_key
@@ -68,6 +69,9 @@ async def test_the_hourly_job_signs_only_when_the_log_grew(
     assert latest is not None
     assert (latest.size, latest.head_hash) == (size, last_hash.hex())
     assert f"{size} records" in latest.line()
+    copies, unreadable = read_journal(journal_path(settings.audit_key_file))  # kept outside the database too
+    assert latest in copies
+    assert unreadable == []
     key = load_or_create_key(settings.audit_key_file)
     key.public_key().verify(bytes.fromhex(latest.signature), checkpoint_message(latest.size, latest.head_hash))
     async with db() as session:

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from exchange.audit import record
 from exchange.audit.canonical import chain_hash, record_bytes
 from exchange.audit.checkpoints import write_checkpoint
+from exchange.audit.journal import append_checkpoint, journal_path
 from exchange.audit.signing import load_or_create_key
 from exchange.cli import main
 from exchange.db.engine import make_engine, make_session_maker
@@ -45,14 +46,20 @@ async def _fill(url: str, key_path: Path) -> None:
                     at=START + timedelta(minutes=n),
                 )
                 if n == SIGNED_SIZE:
-                    await write_checkpoint(session, load_or_create_key(key_path), at=START + timedelta(minutes=n))
+                    written = await write_checkpoint(
+                        session, load_or_create_key(key_path), at=START + timedelta(minutes=n)
+                    )
+            if n == SIGNED_SIZE:
+                assert written is not None
+                append_checkpoint(journal_path(key_path), written)
     finally:
         await engine.dispose()
 
 
 @pytest.fixture(scope="module")
 def signed_log(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A migrated SQLite file with 12 records and a checkpoint signed at size 10; and its key."""
+    """A migrated SQLite file with 12 records and a checkpoint signed at size 10; and its key (with the
+    checkpoint's copy in the journal beside it)."""
     directory = tmp_path_factory.mktemp("audit-log")
     path, key_path = directory / "exchange.db", directory / "audit-ed25519.key"
     url = f"sqlite+aiosqlite:///{path}"
@@ -118,6 +125,10 @@ CASES: dict[str, tuple[Tamper, str]] = {
         ),
         "record 5: hash does not match",
     ),
+    "checkpoints deleted, then the log truncated": (
+        lambda c: (c.execute("DELETE FROM audit_checkpoints"), c.execute("DELETE FROM audit_log WHERE seq > 8")),
+        "checkpoint at size 10 is in the journal but not in the database",
+    ),
     "checkpoint forged": (
         lambda c: c.execute("UPDATE audit_checkpoints SET size = 9"),
         "checkpoint at size 9: signature does not verify",
@@ -138,7 +149,7 @@ def _verify(database: Path, key_path: Path) -> tuple[int, str]:
 def test_the_untouched_log_verifies(signed_log: tuple[Path, Path]) -> None:
     code, output = _verify(*signed_log)
     assert code == 0, output
-    assert output.startswith(f"OK: {SIZE} records, 1 checkpoint(s), signatures checked")
+    assert output.startswith(f"OK: {SIZE} records, 1 checkpoint(s), 1 in the journal, signatures checked")
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -163,3 +174,17 @@ def test_a_checkpoint_signed_by_another_key_is_refused(signed_log: tuple[Path, P
     code, output = _verify(signed_log[0], other)
     assert code == 1
     assert "not by the given public key" in output
+
+
+def test_an_unreadable_journal_line_is_reported(signed_log: tuple[Path, Path], tmp_path: Path) -> None:
+    database, key_path = signed_log
+    journal = tmp_path / "journal.jsonl"
+    journal.write_bytes(journal_path(key_path).read_bytes() + b'{"size": "ten"}\n')
+    env = {
+        "DATA_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+        "AUDIT_KEY_PATH": str(key_path),
+    }
+    result = CliRunner().invoke(main, ["audit", "verify", "--journal", str(journal)], env=env)
+    assert result.exit_code == 1, result.output
+    assert "journal line 2 cannot be read" in result.output
