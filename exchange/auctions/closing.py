@@ -26,6 +26,7 @@ from exchange.live.channels import lot_channel, org_channel
 from exchange.lots.models import Lot
 from exchange.money import format_minor
 from exchange.notifications.models import Notification
+from exchange.orders import escrow
 from exchange.orders.services import create_order_for_lot
 
 __all__ = ["AwardResult", "award_lot", "close_due_lots", "close_lot", "remind_closing_soon"]
@@ -112,6 +113,13 @@ async def award_lot(session_maker: async_sessionmaker[AsyncSession], lot_id: int
             )
         )
         now = utcnow()
+        held = (
+            await session.execute(
+                select(BidDeposit.lot_id, BidDeposit.org_id, BidDeposit.amount_minor, BidDeposit.currency).where(
+                    BidDeposit.lot_id == lot_id, BidDeposit.status == "held"
+                )
+            )
+        ).all()
         await session.execute(
             update(BidDeposit)
             .where(BidDeposit.lot_id == lot_id, BidDeposit.status == "held")
@@ -120,6 +128,9 @@ async def award_lot(session_maker: async_sessionmaker[AsyncSession], lot_id: int
                 settled_at=now,
             )
         )
+        for deposit in held:  # the ledger's holds: the winner's posted (credited on its order), the rest voided
+            applied = outcome == "awarded" and deposit.org_id == winner_id
+            await escrow.release_deposit(session, BidDeposit(**deposit._asdict()), now, applied=applied)
         await record_close(session, lot_id, outcome, winner_id if outcome == "awarded" else None, at=now)
     return AwardResult(lot_id, outcome, winner_id if outcome == "awarded" else None, award.price_minor, order_id)
 

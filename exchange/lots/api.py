@@ -16,6 +16,7 @@ from exchange.accounts.guards import current_principal, requires_admin, requires
 from exchange.accounts.principal import Principal
 from exchange.errors import Unprocessable
 from exchange.lots import schemas, services
+from exchange.lots.events import lot_went_live
 from exchange.lots.rules import STATUSES
 from exchange.lots.search import LotQuery, search_lots
 from exchange.params import Id
@@ -108,7 +109,24 @@ class LotsController(Controller):
         self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id, runtime: Runtime
     ) -> schemas.Lot:
         principal = current_principal(request)
-        await services.publish_lot(db_session, principal, lot_id, runtime=runtime)
+        lot = await services.publish_lot(db_session, principal, lot_id, runtime=runtime)
+        await db_session.commit()
+        if lot.status == "live":
+            await lot_went_live(runtime, lot_id)
+        return await services.get_lot(db_session, principal, lot_id)
+
+    @post(
+        "/{lot_id:int}/relist",
+        status_code=200,
+        guards=[requires_signed_in],
+        summary="Put a fixed-price lot that expired unsold or was withdrawn back on sale for a new listing window "
+        "(live, or in_review when a compliance rule flags it)",
+    )
+    async def relist(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id, runtime: Runtime
+    ) -> schemas.Lot:
+        principal = current_principal(request)
+        await services.relist_lot(db_session, principal, lot_id, runtime=runtime)
         return await services.get_lot(db_session, principal, lot_id)
 
     @post(
@@ -238,6 +256,8 @@ class LotReviewController(Controller):
         principal = current_principal(request)
         note = data.reason if data else ""
         await services.approve_lot(db_session, principal, lot_id, note=note, runtime=runtime)
+        await db_session.commit()
+        await lot_went_live(runtime, lot_id)
         return await services.get_lot(db_session, principal, lot_id)
 
     @post("/lots/{lot_id:int}/reject", status_code=200, summary="Reject a reviewed lot back to its seller's drafts")

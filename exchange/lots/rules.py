@@ -16,6 +16,7 @@ __all__ = [
     "DEFAULT_LISTING_DAYS",
     "GRADES",
     "LISTING_DAYS_RANGE",
+    "RELISTABLE",
     "SALE_MODES",
     "SOURCES",
     "STATUSES",
@@ -33,6 +34,8 @@ STATUSES = ("draft", "in_review", "live", "awarded", "sold", "unsold", "expired"
 CLOSED_STATUSES = ("awarded", "sold")
 """Statuses in which the lot has a winning amount to show."""
 WITHDRAWABLE = ("draft", "in_review", "live")
+RELISTABLE = ("expired", "withdrawn")
+"""Statuses from which a seller may put a fixed-price lot back on sale."""
 GRADES = ("A", "B", "C")
 SOURCES = ("overrun", "season_end", "slow_moving", "returns", "other")
 SALE_MODES = ("sealed_bid", "fixed_price")

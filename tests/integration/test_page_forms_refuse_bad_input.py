@@ -129,6 +129,8 @@ FORMS: dict[str, Form] = {
     "/admin/orgs/{org_id:int}/verify": Form("admin", lambda w: {"org_id": w.org_id}, "none"),
     "/admin/reviews/{lot_id:int}/approve": Form("admin", lambda w: {"lot_id": w.held_id}, "none"),
     "/admin/reviews/{lot_id:int}/reject": Form("admin", lambda w: {"lot_id": w.held_id}, "blank"),
+    "/admin/fee-schedules": Form("admin", _none, "all"),
+    "/admin/finance/payouts": Form("admin", _none, "all"),
     "/notifications/read": Form("seller", _none, "none"),
     "/lots/new": Form("seller", _none, "all"),
     "/lots/{lot_id:int}/edit": Form("seller", lambda w: {"lot_id": w.draft_id}, "all"),

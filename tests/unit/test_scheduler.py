@@ -52,4 +52,11 @@ def test_the_app_runs_every_capabilitys_jobs_from_one_list() -> None:
         "mail.send-outbox",
         "rfq.expire-offers",
         "rfq.close-threads-on-sold-lots",
+        "alerts.fan-out",
+        "alerts.daily-digest",
+        "alerts.slow-sale",
+        "ledger.expire-holds",
+        "orders.fire-deadlines",
+        "orders.deadline-reminders",
+        "orders.lapse-runner-up-offers",
     }

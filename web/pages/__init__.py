@@ -7,6 +7,10 @@ from litestar.types import ControllerRouterHandler
 from web.pages.accounts import AccountPages
 from web.pages.admin import AdminPages
 from web.pages.auctions import AuctionPages
+from web.pages.desk import DeskPages, ProposalPages
+from web.pages.documents import DocumentPages
+from web.pages.fees import FeeSchedulePages
+from web.pages.finance import AdminFinancePages, SellerFinancePages
 from web.pages.home import HomePages
 from web.pages.lots import CataloguePanels, LotPages, LotPostingPages, ReviewPages, SellerLotPages
 from web.pages.notifications import NotificationPages
@@ -19,7 +23,11 @@ page_controllers: list[ControllerRouterHandler] = [
     HomePages,
     AccountPages,
     AdminPages,
+    FeeSchedulePages,
+    AdminFinancePages,
+    SellerFinancePages,
     OrderPages,
+    DocumentPages,
     NotificationPages,
     LotPages,
     LotPostingPages,
@@ -29,4 +37,6 @@ page_controllers: list[ControllerRouterHandler] = [
     RfqPages,
     WantedPages,
     AuctionPages,
+    DeskPages,
+    ProposalPages,
 ]

@@ -17,6 +17,7 @@ from exchange.errors import NotFound
 from exchange.lots.models import Lot
 from exchange.lots.visibility import get_visible_lot
 from exchange.money import format_minor, parse_currency, parse_money
+from exchange.orders.credit import ensure_not_overdue
 from exchange.runtime import Runtime
 
 __all__ = ["list_my_bids", "my_bid", "my_bid_out", "place_bid", "receipt_out", "withdraw_bid"]
@@ -47,6 +48,8 @@ async def place_bid(
     org_id = buyer_org_id(principal)
     currency = parse_currency(data.currency)
     amount_minor = parse_money(data.amount, currency, field="amount")
+    async with runtime.bid_engine.session_maker() as session:
+        await ensure_not_overdue(session, org_id, runtime.clock.now())
     placed = await runtime.bid_engine.place_bid(
         lot_id=lot_id,
         bidder_org_id=org_id,

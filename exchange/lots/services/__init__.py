@@ -16,6 +16,7 @@ from exchange.lots.services._lifecycle import (
     expire_due_lots,
     publish_lot,
     reject_lot,
+    relist_lot,
     review_queue,
     withdraw_lot,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "publish_lot",
     "read_document",
     "reject_lot",
+    "relist_lot",
     "remove_document",
     "review_queue",
     "update_lot",

@@ -1,4 +1,7 @@
-"""A lot's life after drafting: publish (or review), approve or reject, withdraw, expire."""
+"""A lot's life after drafting: publish (or review), approve or reject, withdraw, expire, relist.
+
+Whenever a lot goes live (published, approved, relisted) it is queued, in the same transaction, for the
+saved-search alerts and its slow-sale check (`exchange.alerts.outbox.queue_went_live`)."""
 
 from __future__ import annotations
 
@@ -10,14 +13,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.errors import ADMIN_ONLY, ORG_NOT_VERIFIED
 from exchange.accounts.principal import Principal
+from exchange.alerts.outbox import queue_went_live
 from exchange.auctions.leaving import require_no_bids, settle_left_sale
 from exchange.audit import record
 from exchange.audit.actors import CLOCK, actor_of
 from exchange.errors import Conflict, Forbidden, NotFound, Unprocessable
 from exchange.live.channels import lot_channel, publish_event
 from exchange.lots import rules
-from exchange.lots.errors import CLOSING_TIME_PASSED, LOT_NOT_FOUND, LOT_NOT_IN_REVIEW, NOT_WITHDRAWABLE, SPEC_REQUIRED
-from exchange.lots.events import lot_left_sale
+from exchange.lots.errors import (
+    CLOSING_TIME_PASSED,
+    LOT_NOT_FOUND,
+    LOT_NOT_IN_REVIEW,
+    NOT_RELISTABLE,
+    NOT_WITHDRAWABLE,
+    SPEC_REQUIRED,
+)
+from exchange.lots.events import lot_left_sale, lot_went_live
 from exchange.lots.models import Lot, LotDocument
 from exchange.lots.services._common import aware, own_lot, transition
 from exchange.lots.services._drafts import leaf_category
@@ -27,7 +38,15 @@ from exchange.settings import DEFAULT_MIN_BIDDING_WINDOW
 from exchange.specs.compliance import LotFacts, check_refusals, review_reasons
 from exchange.specs.validation import missing_required
 
-__all__ = ["approve_lot", "expire_due_lots", "publish_lot", "reject_lot", "review_queue", "withdraw_lot"]
+__all__ = [
+    "approve_lot",
+    "expire_due_lots",
+    "publish_lot",
+    "reject_lot",
+    "relist_lot",
+    "review_queue",
+    "withdraw_lot",
+]
 
 
 async def _document_kinds(session: AsyncSession, lot_id: int) -> set[str]:
@@ -40,6 +59,42 @@ def _window(lot: Lot, now: datetime, min_bidding: timedelta | None, runtime: Run
     closes_at = aware(lot.closes_at) if lot.closes_at else None
     ends_at, closes = rules.listing_window(now, lot.listing_days, lot.sale_mode, closes_at, min_bidding=min_bidding)
     return {"published_at": now, "ends_at": ends_at, "closes_at": closes}
+
+
+async def _checked_for_sale(session: AsyncSession, principal: Principal, lot: Lot, now: datetime) -> list[str]:
+    """The publishing checks (verified seller, required specs, defects, compliance refusals): a refusal raises,
+    nothing changes; answers the reasons a compliance rule sends the lot to review (empty: it may go live)."""
+    if not principal.org_verified:
+        raise Forbidden(
+            "Your organisation is not verified yet; an administrator verifies it before you can publish.",
+            code=ORG_NOT_VERIFIED,
+        )
+    category = leaf_category(lot.category)
+    missing = missing_required(category, lot.specs or {})
+    if missing:
+        names = ", ".join(f.label for f in missing)
+        raise Unprocessable(
+            f"Fill in the required specs before publishing: {names}.",
+            field=f"specs.{missing[0].key}",
+            code=SPEC_REQUIRED,
+        )
+    rules.check_defects(lot.grade, lot.defects)
+    facts = LotFacts(
+        specs=lot.specs or {},
+        certifications=lot.certifications or [],
+        document_kinds=await _document_kinds(session, lot.id),
+        best_before=lot.best_before,
+        today=now.date(),
+    )
+    check_refusals(category, facts)
+    return review_reasons(category, facts)
+
+
+async def _went_live(session: AsyncSession, lot: Lot, reason: str, now: datetime, runtime: Runtime | None) -> None:
+    share = runtime.settings.slow_sale_share if runtime is not None else 0.5
+    await queue_went_live(
+        session, lot.id, reason, now=now, published_at=lot.published_at, ends_at=lot.ends_at, share=share
+    )
 
 
 async def publish_lot(
@@ -59,38 +114,55 @@ async def publish_lot(
     """
     lot = await own_lot(session, principal, lot_id)
     rules.require_draft(lot.status, "published")
-    if not principal.org_verified:
-        raise Forbidden(
-            "Your organisation is not verified yet; an administrator verifies it before you can publish.",
-            code=ORG_NOT_VERIFIED,
-        )
     now = now or clock_of(runtime).now()
-    category = leaf_category(lot.category)
-    missing = missing_required(category, lot.specs or {})
-    if missing:
-        names = ", ".join(f.label for f in missing)
-        raise Unprocessable(
-            f"Fill in the required specs before publishing: {names}.",
-            field=f"specs.{missing[0].key}",
-            code=SPEC_REQUIRED,
-        )
-    rules.check_defects(lot.grade, lot.defects)
-    facts = LotFacts(
-        specs=lot.specs or {},
-        certifications=lot.certifications or [],
-        document_kinds=await _document_kinds(session, lot.id),
-        best_before=lot.best_before,
-        today=now.date(),
-    )
-    check_refusals(category, facts)
+    reasons = await _checked_for_sale(session, principal, lot, now)
     window = _window(lot, now, min_bidding, runtime)
-    reasons = review_reasons(category, facts)
     if reasons:
         review = {"status": "in_review", "review_reason": " ".join(reasons)}
         await transition(session, lot, ("draft",), action="publish", actor=actor_of(principal), at=now, **review)
     else:
         live = {"status": "live", "review_reason": "", **window}
         await transition(session, lot, ("draft",), action="publish", actor=actor_of(principal), at=now, **live)
+        await _went_live(session, lot, "published", now, runtime)
+        _announce(runtime, lot)
+    return lot
+
+
+async def relist_lot(
+    session: AsyncSession,
+    principal: Principal,
+    lot_id: int,
+    *,
+    runtime: Runtime | None = None,
+    now: datetime | None = None,
+) -> Lot:
+    """The seller puts a fixed-price lot that ended unsold or was withdrawn back on sale for a new listing
+    window. The publishing checks run again (a compliance rule may send it to review first).
+
+    Commits, then lets the bid engine forget the lot (it refused sales on it since it left sale) and tells
+    listeners it went live."""
+    lot = await own_lot(session, principal, lot_id)
+    if lot.status not in rules.RELISTABLE or lot.sale_mode != "fixed_price":
+        raise Conflict(
+            f"Only a fixed-price lot that is {' or '.join(rules.RELISTABLE)} can be relisted; this "
+            f"{lot.sale_mode.replace('_', ' ')} lot is {lot.status.replace('_', ' ')}.",
+            code=NOT_RELISTABLE,
+        )
+    now = now or clock_of(runtime).now()
+    reasons = await _checked_for_sale(session, principal, lot, now)
+    if reasons:
+        review = {"status": "in_review", "review_reason": " ".join(reasons)}
+        await transition(session, lot, rules.RELISTABLE, action="relist", actor=actor_of(principal), at=now, **review)
+    else:
+        window = _window(lot, now, timedelta(0), runtime)
+        live = {"status": "live", "review_reason": "", **window}
+        await transition(session, lot, rules.RELISTABLE, action="relist", actor=actor_of(principal), at=now, **live)
+        await _went_live(session, lot, "relisted", now, runtime)
+    await session.commit()
+    if runtime is not None:
+        await runtime.bid_engine.drop_state(lot.id)
+    if lot.status == "live":
+        await lot_went_live(runtime, lot.id)
         _announce(runtime, lot)
     return lot
 
@@ -138,6 +210,7 @@ async def approve_lot(
         ) from None
     live = {"status": "live", "review_reason": "", **window}
     await transition(session, lot, ("in_review",), action="approve", actor=actor_of(principal), at=now, **live)
+    await _went_live(session, lot, "approved", now, runtime)
     await notify(
         session,
         lot.seller_org_id,

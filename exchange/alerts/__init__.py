@@ -1,0 +1,1 @@
+"""Saved searches with alerts, "lots like the ones you buy" suggestions, and sellers' pricing and slow-sale advice."""

@@ -1,0 +1,208 @@
+"""The saved-search index the alert fan-out asks "which searches does this lot match?" without running
+each search as a query.
+
+Searches are filed in buckets by (category, grade, sale mode), "*" standing for "any": a search for
+fabric in grades A or B is filed under (fabric, A, *) and (fabric, B, *), and a published lot looks in
+the 8 buckets its own category, grade and mode (or "*") name. Within a bucket the ranges a search holds
+(asking price, each numeric spec in SI base units) are columns of numpy arrays, so all the bucket's
+searches are tested against the lot in a few vector comparisons: -inf/+inf stand for "no bound", and a
+`has` column says the search asks for that spec at all (a lot without the spec fails only those).
+What is not a range (words of `q`, place, spec values from a list) is rarer; such searches are
+flagged `residual` and the few of them that pass the ranges are checked with the reference rule,
+`exchange.alerts.matching.matches`, to which the whole index is held by tests.
+
+Each worker process keeps its own index, loaded from SQL at first use and then topped up with searches
+of a higher id before every fan-out (saved searches never change, they are only created and deleted;
+deleted ones are found when the fan-out reads the matched rows and are dropped then).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from exchange.alerts.matching import LotFeatures, matches
+from exchange.lots.search import LotQuery
+
+__all__ = ["ANY", "SearchIndex"]
+
+ANY = "*"
+_INF = float("inf")
+Floats = npt.NDArray[np.float64]
+Bools = npt.NDArray[np.bool_]
+
+
+@dataclass(slots=True)
+class _Pending:
+    search_id: int
+    price_low: float
+    price_high: float
+    has_price: bool
+    currency: int
+    specs: tuple[tuple[str, float, float], ...]
+    residual: bool
+
+
+class _Bucket:
+    """The searches filed under one (category, grade, mode): columns, plus rows added since the last compile."""
+
+    __slots__ = ("currency", "has_price", "ids", "pending", "price_high", "price_low", "residual", "specs")
+
+    def __init__(self) -> None:
+        self.ids: npt.NDArray[np.int64] = np.empty(0, np.int64)
+        self.price_low: Floats = np.empty(0)
+        self.price_high: Floats = np.empty(0)
+        self.has_price: Bools = np.empty(0, np.bool_)
+        self.currency: npt.NDArray[np.int16] = np.empty(0, np.int16)
+        self.residual: Bools = np.empty(0, np.bool_)
+        self.specs: dict[str, tuple[Floats, Floats, Bools]] = {}
+        self.pending: list[_Pending] = []
+
+    def __len__(self) -> int:
+        return len(self.ids) + len(self.pending)
+
+    def compile(self) -> None:
+        """Append the pending rows to the columns (once per batch of additions, not per search)."""
+        rows, self.pending = self.pending, []
+        if not rows:
+            return
+        old, new = len(self.ids), len(rows)
+        self.ids = np.concatenate([self.ids, np.fromiter((r.search_id for r in rows), np.int64, new)])
+        self.price_low = np.concatenate([self.price_low, np.fromiter((r.price_low for r in rows), np.float64, new)])
+        self.price_high = np.concatenate([self.price_high, np.fromiter((r.price_high for r in rows), np.float64, new)])
+        self.has_price = np.concatenate([self.has_price, np.fromiter((r.has_price for r in rows), np.bool_, new)])
+        self.currency = np.concatenate([self.currency, np.fromiter((r.currency for r in rows), np.int16, new)])
+        self.residual = np.concatenate([self.residual, np.fromiter((r.residual for r in rows), np.bool_, new)])
+        by_key: dict[str, list[tuple[int, float, float]]] = {}
+        for i, row in enumerate(rows):
+            for key, low, high in row.specs:
+                by_key.setdefault(key, []).append((i, low, high))
+        for key in set(self.specs) | set(by_key):
+            low_col, high_col, has_col = self.specs.get(key) or (
+                np.full(old, -_INF),
+                np.full(old, _INF),
+                np.zeros(old, np.bool_),
+            )
+            new_low, new_high, new_has = np.full(new, -_INF), np.full(new, _INF), np.zeros(new, np.bool_)
+            for i, low, high in by_key.get(key, ()):
+                new_low[i], new_high[i], new_has[i] = low, high, True
+            self.specs[key] = (
+                np.concatenate([low_col, new_low]),
+                np.concatenate([high_col, new_high]),
+                np.concatenate([has_col, new_has]),
+            )
+
+    def candidates(self, lot: LotFeatures, currency: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """(ids that match outright, residual ids that passed the ranges and need the full rule)."""
+        if self.pending:
+            self.compile()
+        if lot.price is None:
+            mask = ~self.has_price
+        else:
+            price = float(lot.price)
+            mask = ~self.has_price | ((self.price_low <= price) & (price <= self.price_high))
+        mask &= (self.currency == 0) | (self.currency == currency)
+        for key, (low, high, has) in self.specs.items():
+            value = lot.numbers.get(key)
+            if value is None:
+                mask &= ~has
+            else:
+                mask &= (low <= value) & (value <= high)
+        return self.ids[mask & ~self.residual], self.ids[mask & self.residual]
+
+
+def _is_residual(query: LotQuery) -> bool:
+    """Whether the search asks something the columns do not hold: words, a place, spec values from a list,
+    or a spec's mere presence (a filter without a range)."""
+    if query.location or query.country or query.terms:
+        return True
+    return any(spec.texts or spec.numeric_values or (spec.low is None and spec.high is None) for spec in query.specs)
+
+
+class SearchIndex:
+    """Saved searches by (category, grade, mode) with their ranges as columns; see the module's docstring."""
+
+    def __init__(self) -> None:
+        self._buckets: dict[tuple[str, str, str], _Bucket] = {}
+        self._currencies: dict[str, int] = {}
+        self._residual: dict[int, LotQuery] = {}
+        self._removed: set[int] = set()
+        self.max_id = 0
+        """The highest search id added: the next top-up loads the searches above it."""
+        self.loaded = False
+        self.size = 0
+
+    def _currency_code(self, currency: str | None) -> int:
+        if not currency:
+            return 0
+        return self._currencies.setdefault(currency, len(self._currencies) + 1)
+
+    def add(self, search_id: int, query: LotQuery) -> None:
+        """File a search (a search that cannot find a live lot, e.g. `status=awarded`, is left out)."""
+        self.max_id = max(self.max_id, search_id)
+        if "live" not in query.statuses:
+            return
+        residual = _is_residual(query)
+        if residual:
+            self._residual[search_id] = query
+        has_price = query.price_min is not None or query.price_max is not None
+        row = _Pending(
+            search_id=search_id,
+            price_low=float(query.price_min) if query.price_min is not None else -_INF,
+            price_high=float(query.price_max) if query.price_max is not None else _INF,
+            has_price=has_price,
+            currency=self._currency_code(query.currency),
+            specs=tuple(
+                (spec.key, spec.low if spec.low is not None else -_INF, spec.high if spec.high is not None else _INF)
+                for spec in query.specs
+                if spec.low is not None or spec.high is not None
+            ),
+            residual=residual,
+        )
+        for category in query.categories or [ANY]:
+            for grade in query.grades or [ANY]:
+                for mode in query.modes or [ANY]:
+                    self._buckets.setdefault((category, grade, mode), _Bucket()).pending.append(row)
+        self.size += 1
+
+    def add_many(self, searches: Iterable[tuple[int, LotQuery]]) -> None:
+        for search_id, query in searches:
+            self.add(search_id, query)
+
+    def discard(self, search_id: int) -> None:
+        """Forget a deleted search (its rows stay in the columns but are never answered again)."""
+        if search_id not in self._removed:
+            self._removed.add(search_id)
+            self._residual.pop(search_id, None)
+            self.size -= 1
+
+    def compile(self) -> None:
+        """Bring every bucket's columns up to date (matching does it per bucket when needed)."""
+        for bucket in self._buckets.values():
+            bucket.compile()
+
+    def match(self, lot: LotFeatures) -> list[int]:
+        """Ids of the searches that find `lot`, each once (visibility is the caller's to apply)."""
+        currency = self._currencies.get(lot.currency, -1)
+        found: list[int] = []
+        for category in (lot.category, ANY):
+            for grade in (lot.grade, ANY):
+                for mode in (lot.mode, ANY):
+                    bucket = self._buckets.get((category, grade, mode))
+                    if bucket is None or not len(bucket):
+                        continue
+                    outright, residual = bucket.candidates(lot, currency)
+                    found.extend(outright.tolist())
+                    for search_id in residual.tolist():
+                        query = self._residual.get(search_id)
+                        if query is not None and matches(query, lot):
+                            found.append(search_id)
+        if self._removed:
+            found = [search_id for search_id in found if search_id not in self._removed]
+        return found
+
+    def bucket_sizes(self) -> dict[tuple[str, str, str], int]:
+        return {key: len(bucket) for key, bucket in self._buckets.items()}

@@ -1,0 +1,43 @@
+"""What the alert services share: an org as the visibility rule sees a member of it, bulk inserts, members' mail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from exchange.accounts.models import User
+from exchange.accounts.principal import Principal
+
+__all__ = ["CHUNK", "as_member_of", "insert_many", "member_emails"]
+
+CHUNK = 900
+"""Ids per IN (...) list."""
+
+
+def as_member_of(org_id: int, kind: str = "buyer") -> Principal:
+    """The org as `may_see_lot` / `visible_lots_clause` see a member of it (the one visibility rule)."""
+    return Principal(
+        user_id=0, email="", name="", is_admin=False, org_id=org_id, org_name=None, org_kind=kind, org_verified=True
+    )
+
+
+async def insert_many(session: AsyncSession, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Multi-row INSERTs (one statement per ~30 000 parameters)."""
+    columns = max((len(row) for row in rows), default=1)
+    per = max(1, 30_000 // columns)
+    for start in range(0, len(rows), per):
+        await session.execute(insert(model).values(rows[start : start + per]))
+
+
+async def member_emails(session: AsyncSession, org_ids: list[int]) -> dict[int, list[str]]:
+    emails: dict[int, list[str]] = {}
+    for start in range(0, len(org_ids), CHUNK):
+        rows = await session.execute(
+            select(User.org_id, User.email).where(User.org_id.in_(org_ids[start : start + CHUNK]))
+        )
+        for org, email in rows.all():
+            if org is not None:
+                emails.setdefault(int(org), []).append(str(email))
+    return emails
