@@ -216,9 +216,11 @@ def audit() -> None:
 @audit.command()
 @click.option(
     "--public-key",
-    "public_key_path",
+    "public_key_paths",
+    multiple=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="PEM public (or private) key that signs checkpoints; default: the key at AUDIT_KEY_PATH.",
+    help="PEM public (or private) key that signs checkpoints (repeat it for a replaced key); "
+    "default: the key at AUDIT_KEY_PATH.",
 )
 @click.option(
     "--journal",
@@ -227,7 +229,7 @@ def audit() -> None:
     help="Copies of the checkpoints kept outside the database; default: audit-checkpoints.jsonl beside the key.",
 )
 @click.option("--max-violations", default=20, show_default=True, help="How many violations to list.")
-def verify(public_key_path: Path | None, journal_file: Path | None, max_violations: int) -> None:
+def verify(public_key_paths: tuple[Path, ...], journal_file: Path | None, max_violations: int) -> None:
     """Recompute the hash chain and check it against the signed checkpoints (in the database and in the
     journal beside the key). Exits 0 when the log is intact, 1 with the first violations listed."""
     from exchange.audit.journal import journal_path, read_journal
@@ -235,9 +237,9 @@ def verify(public_key_path: Path | None, journal_file: Path | None, max_violatio
     from exchange.audit.verify import verify_log
 
     settings = _settings()
-    key_path = public_key_path or settings.audit_key_file
+    key_paths = list(public_key_paths) or [settings.audit_key_file]
     try:
-        public_key = read_public_key(key_path) if key_path.exists() else None
+        public_key = [read_public_key(path) for path in key_paths if path.exists()] or None
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     journal, unreadable = read_journal(journal_file or journal_path(settings.audit_key_file))
@@ -248,7 +250,8 @@ def verify(public_key_path: Path | None, journal_file: Path | None, max_violatio
     elapsed = time.perf_counter() - started
     for number in unreadable:
         report.add(f"journal line {number} cannot be read", max_violations)
-    signatures = f"signatures checked with {key_path}" if public_key else f"signatures NOT checked: no {key_path}"
+    where = ", ".join(str(path) for path in key_paths)
+    signatures = f"signatures checked with {where}" if public_key else f"signatures NOT checked: no {where}"
     summary = (
         f"{report.size} records, {report.checkpoints} checkpoint(s), {report.journal} in the journal, "
         f"{signatures}, {elapsed:.2f} s"

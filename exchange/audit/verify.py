@@ -66,24 +66,26 @@ class Report:
 
 async def verify_log(
     session: AsyncSession,
-    public_key: PublicKey | None = None,
+    public_key: PublicKey | Sequence[PublicKey] | None = None,
     *,
     journal: Sequence[Checkpoint] = (),
     max_violations: int = 20,
 ) -> Report:
     """Check the whole log against the checkpoints in the database and those of the `journal` kept
-    outside it (`journal.read_journal`); `public_key` None skips the signature checks (not the sizes
-    and hashes)."""
+        outside it (`journal.read_journal`), each signed by `public_key` (or by one of several, when the key
+    was replaced); None skips the signature checks (not the sizes
+        and hashes)."""
     report = Report()
+    keys = None if public_key is None else _by_id([public_key] if isinstance(public_key, PublicKey) else public_key)
     stored = (await session.execute(select(AuditCheckpoint).order_by(AuditCheckpoint.size))).scalars().all()
     signed: dict[int, str] = {}
     for checkpoint in stored:
         report.checkpoints += 1
         signed[checkpoint.size] = checkpoint.head_hash
-        _check_signature(report, "checkpoint", checkpoint, public_key, max_violations)
+        _check_signature(report, "checkpoint", checkpoint, keys, max_violations)
     for copy in journal:
         report.journal += 1
-        _check_signature(report, "journal checkpoint", copy, public_key, max_violations)
+        _check_signature(report, "journal checkpoint", copy, keys, max_violations)
         if copy.size not in signed:
             report.add(f"checkpoint at size {copy.size} is in the journal but not in the database", max_violations)
             signed[copy.size] = copy.head_hash
@@ -172,14 +174,19 @@ async def _stream_rows(session: AsyncSession) -> AsyncIterator[Sequence[Sequence
             await cursor.close()
 
 
-def _check_signature(report: Report, what: str, checkpoint: Signed, public_key: PublicKey | None, limit: int) -> None:
-    if public_key is None:
+def _by_id(keys: Sequence[PublicKey]) -> dict[str, PublicKey]:
+    return {key_id_of(key): key for key in keys}
+
+
+def _check_signature(
+    report: Report, what: str, checkpoint: Signed, keys: dict[str, PublicKey] | None, limit: int
+) -> None:
+    if keys is None:
         return
-    if checkpoint.key_id != key_id_of(public_key):
-        report.add(
-            f"{what} at size {checkpoint.size}: signed by key {checkpoint.key_id[:16]}…, not by the given public key",
-            limit,
-        )
+    public_key = keys.get(checkpoint.key_id)
+    if public_key is None:
+        other = f"signed by key {checkpoint.key_id[:16]}…, not by the given public key"
+        report.add(f"{what} at size {checkpoint.size}: {other}", limit)
         return
     try:
         message = checkpoint_message(checkpoint.size, checkpoint.head_hash)

@@ -188,3 +188,31 @@ def test_an_unreadable_journal_line_is_reported(signed_log: tuple[Path, Path], t
     result = CliRunner().invoke(main, ["audit", "verify", "--journal", str(journal)], env=env)
     assert result.exit_code == 1, result.output
     assert "journal line 2 cannot be read" in result.output
+
+
+def test_checkpoints_of_a_replaced_key_verify_when_both_keys_are_given(
+    signed_log: tuple[Path, Path], tmp_path: Path
+) -> None:
+    database, old_key = signed_log
+    copy = tmp_path / "exchange.db"
+    shutil.copyfile(database, copy)
+    new_key = tmp_path / "new.key"
+    url = f"sqlite+aiosqlite:///{copy}"
+
+    async def sign_with_the_new_key() -> None:
+        engine = make_engine(Settings.from_env({"DATABASE_URL": url}).database)
+        try:
+            async with make_session_maker(engine)() as session, session.begin():
+                assert await write_checkpoint(session, load_or_create_key(new_key), at=START + timedelta(hours=1))
+        finally:
+            await engine.dispose()
+
+    asyncio.run(sign_with_the_new_key())
+    env = {"DATA_DIR": str(tmp_path), "DATABASE_URL": url, "AUDIT_KEY_PATH": str(new_key)}
+    only_new = CliRunner().invoke(main, ["audit", "verify"], env=env)
+    assert only_new.exit_code == 1
+    assert "checkpoint at size 10: signed by key" in only_new.output
+    both = CliRunner().invoke(
+        main, ["audit", "verify", "--public-key", str(old_key), "--public-key", str(new_key)], env=env
+    )
+    assert both.exit_code == 0, both.output
