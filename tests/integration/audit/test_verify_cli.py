@@ -45,11 +45,11 @@ async def _fill(url: str, key_path: Path) -> None:
                     after={"status": "live"},
                     at=START + timedelta(minutes=n),
                 )
-                if n == SIGNED_SIZE:
+            if n == SIGNED_SIZE:
+                async with session_maker() as session, session.begin():
                     written = await write_checkpoint(
                         session, load_or_create_key(key_path), at=START + timedelta(minutes=n)
                     )
-            if n == SIGNED_SIZE:
                 assert written is not None
                 append_checkpoint(journal_path(key_path), written)
     finally:
