@@ -29,6 +29,7 @@ NAV: dict[str, tuple[tuple[str, str], ...]] = {
         ("/bids", "My bids"),
         ("/rfqs", "RFQs"),
         ("/wanted", "Wanted"),
+        ("/saved-searches", "Saved searches"),
         ("/notifications", "Notifications"),
     ),
     "broker": (

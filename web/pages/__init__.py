@@ -6,6 +6,7 @@ from litestar.types import ControllerRouterHandler
 
 from web.pages.accounts import AccountPages
 from web.pages.admin import AdminPages
+from web.pages.alerts import AlertPages, PricingPages
 from web.pages.auctions import AuctionPages
 from web.pages.home import HomePages
 from web.pages.lots import CataloguePanels, LotPages, LotPostingPages, ReviewPages, SellerLotPages
@@ -29,4 +30,6 @@ page_controllers: list[ControllerRouterHandler] = [
     RfqPages,
     WantedPages,
     AuctionPages,
+    AlertPages,
+    PricingPages,
 ]

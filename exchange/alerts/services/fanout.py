@@ -168,22 +168,19 @@ async def alert_lot(session: AsyncSession, index: SearchIndex, lot_id: int, *, n
     if not searches:
         return result
     by_id = {row[0]: row for row in searches}
-    new: list[tuple[int, int, str, str]] = []
-    for start in range(0, len(searches), CHUNK):
-        chunk = searches[start : start + CHUNK]
-        statement = (
-            _insert(session, SavedSearchAlert)
-            .values(
-                [
-                    {"search_id": sid, "lot_id": lot_id, "org_id": org, "frequency": freq, "created_at": now}
-                    for sid, org, _name, freq in chunk
-                ]
-            )
-            .on_conflict_do_nothing(index_elements=["search_id", "lot_id"])
-            .returning(SavedSearchAlert.search_id)
-        )
-        inserted = (await session.execute(statement)).scalars().all()
-        new.extend(by_id[sid] for sid in inserted)
+    statement = (
+        _insert(session, SavedSearchAlert)
+        .on_conflict_do_nothing(index_elements=["search_id", "lot_id"])
+        .returning(SavedSearchAlert.search_id)
+    )
+    inserted = await session.scalars(
+        statement,
+        [
+            {"search_id": sid, "lot_id": lot_id, "org_id": org, "frequency": freq, "created_at": now}
+            for sid, org, _name, freq in searches
+        ],
+    )
+    new = [by_id[sid] for sid in inserted.all()]
     result.alerted = [(sid, org) for sid, org, _name, _freq in new]
     names_by_org: dict[int, list[str]] = {}
     for _sid, org, name, freq in new:
