@@ -33,7 +33,15 @@ from exchange.lots.visibility import may_see_lot
 from exchange.mail.models import OutboxMail
 from exchange.notifications.models import Notification
 
-__all__ = ["AlertIndex", "FanOut", "alert_index_for", "alert_lot", "features_of", "process_went_live"]
+__all__ = [
+    "AlertIndex",
+    "FanOut",
+    "alert_index_for",
+    "alert_lot",
+    "drain_in_session",
+    "features_of",
+    "process_went_live",
+]
 
 INDEX_LOAD_CHUNK = 20_000
 
@@ -251,3 +259,16 @@ async def process_went_live(
                 [(org_channel(org), "notification", {"kind": "saved_search_alert"}) for org in fan_out.told_orgs]
             )
     return done
+
+
+async def drain_in_session(session: AsyncSession, alerts: AlertIndex, now: datetime) -> list[FanOut]:
+    """Fan out every queued lot in the caller's transaction (the demo loader, which runs in one)."""
+    index = await alerts.refresh(session)
+    claimed = await session.execute(
+        update(LotWentLiveRow)
+        .where(LotWentLiveRow.processed_at.is_(None))
+        .values(processed_at=now)
+        .returning(LotWentLiveRow.lot_id)
+        .execution_options(synchronize_session=False)
+    )
+    return [await alert_lot(session, index, lot_id, now=now) for lot_id in sorted(set(claimed.scalars().all()))]

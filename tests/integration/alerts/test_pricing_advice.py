@@ -66,7 +66,7 @@ async def test_a_slow_lot_gets_advice_once_and_one_click_applies_the_cut(
     assert asked["id"] not in advised  # somebody asked for a quote
     assert await advise_slow_lots(db, None, clock.advance(3600)) == []  # once per lot
     notes = (await client.get("/api/notifications", headers=seller.headers)).json()["items"]
-    assert [n["link"] for n in notes if n["kind"] == "slow_sale_advice"] == [f"/lots/{slow['id']}"]
+    assert [n["link"] for n in notes if n["kind"] == "slow_sale_advice"] == [f"/lots/{slow['id']}/pricing"]
 
     advice = (await client.get(f"/api/lots/{slow['id']}/pricing", headers=seller.headers)).json()["slow_sale"]
     # No comparable sales of this grade: the middle of grade A's band, 17.5 % of 12.50 x 5000 m.
