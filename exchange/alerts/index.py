@@ -7,8 +7,8 @@ the 8 buckets its own category, grade and mode (or "*") name. Within a bucket th
 (asking price, each numeric spec in SI base units) are columns of numpy arrays, so all the bucket's
 searches are tested against the lot in a few vector comparisons: -inf/+inf stand for "no bound", and a
 `has` column says the search asks for that spec at all (a lot without the spec fails only those).
-Currency, place and country are integer-coded columns (0: any). What is not a column (words of `q`,
-spec values from a list, a spec's mere presence) is rarer; such searches are
+Currency, place, country and a spec that must hold one value (fibre=cotton) are integer-coded columns
+(0: any). What is not a column (words of `q`, several values, a spec's mere presence) is rarer; such searches are
 flagged `residual` and the few of them that pass the ranges are checked with the reference rule,
 `exchange.alerts.matching.matches`, to which the whole index is held by tests.
 
@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from exchange.alerts.matching import LotFeatures, matches
-from exchange.lots.search import LotQuery
+from exchange.lots.search import LotQuery, SpecFilter
 
 __all__ = ["ANY", "SearchIndex"]
 
@@ -46,6 +46,8 @@ class _Pending:
     place: int
     country: int
     specs: tuple[tuple[str, float, float], ...]
+    texts: tuple[tuple[str, int], ...]
+    """Spec keys that must hold one value (coded), like fibre=cotton."""
     residual: bool
 
 
@@ -64,6 +66,7 @@ class _Bucket:
         "price_low",
         "residual",
         "specs",
+        "texts",
     )
 
     def __init__(self) -> None:
@@ -78,6 +81,8 @@ class _Bucket:
         self.plain: Bools = np.empty(0, np.bool_)
         """Not residual: decided by the columns alone."""
         self.specs: dict[str, tuple[Floats, Floats, Bools]] = {}
+        self.texts: dict[str, npt.NDArray[np.int32]] = {}
+        """Per spec key: the value code a search wants (0: no wish)."""
         self.pending: list[_Pending] = []
 
     def __len__(self) -> int:
@@ -116,9 +121,18 @@ class _Bucket:
                 np.concatenate([high_col, new_high]),
                 np.concatenate([has_col, new_has]),
             )
+        by_text: dict[str, list[tuple[int, int]]] = {}
+        for i, row in enumerate(rows):
+            for key, code in row.texts:
+                by_text.setdefault(key, []).append((i, code))
+        for key in set(self.texts) | set(by_text):
+            wanted = np.zeros(new, np.int32)
+            for i, code in by_text.get(key, ()):
+                wanted[i] = code
+            self.texts[key] = np.concatenate([self.texts.get(key, np.zeros(old, np.int32)), wanted])
 
     def candidates(
-        self, lot: LotFeatures, currency: int, places: tuple[int, int], country: int
+        self, lot: LotFeatures, currency: int, places: tuple[int, int], country: int, texts: dict[str, int]
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """(ids that match outright, residual ids that passed the ranges and need the full rule)."""
         if self.pending:
@@ -137,17 +151,27 @@ class _Bucket:
                 mask &= ~has
             else:
                 mask &= (low <= value) & (value <= high)
+        for key, wanted in self.texts.items():
+            mask &= (wanted == 0) | (wanted == texts.get(key, -1))
         if not self.residual.any():
             return self.ids[mask], self.ids[:0]
         return self.ids[mask & self.plain], self.ids[mask & self.residual]
 
 
+def _one_text(spec: SpecFilter) -> bool:
+    """A spec filter that wants exactly one text value and nothing else (a column holds it)."""
+    return len(spec.texts) == 1 and spec.low is None and spec.high is None and not spec.numeric_values
+
+
 def _is_residual(query: LotQuery) -> bool:
-    """Whether the search asks something the columns do not hold: words, spec values from a list, or a
-    spec's mere presence (a filter without a range)."""
+    """Whether the search asks something the columns do not hold: words, several spec values, numbers from
+    a list, or a spec's mere presence (a filter without a range or a value)."""
     if query.terms:
         return True
-    return any(spec.texts or spec.numeric_values or (spec.low is None and spec.high is None) for spec in query.specs)
+    return any(
+        not _one_text(spec) and (spec.texts or spec.numeric_values or (spec.low is None and spec.high is None))
+        for spec in query.specs
+    )
 
 
 class SearchIndex:
@@ -191,6 +215,7 @@ class SearchIndex:
                 for spec in query.specs
                 if spec.low is not None or spec.high is not None
             ),
+            texts=tuple((spec.key, self._code(f"text:{spec.texts[0]}")) for spec in query.specs if _one_text(spec)),
             residual=residual,
         )
         for category in query.categories or [ANY]:
@@ -220,6 +245,7 @@ class SearchIndex:
         currency = self._codes.get(f"currency:{lot.currency}", -1)
         places = (self._codes.get(f"place:{lot.city}", -1), self._codes.get(f"place:{lot.region}", -1))
         country = self._codes.get(f"country:{lot.country}", -1)
+        texts = {key: self._codes.get(f"text:{value}", -1) for key, value in lot.texts.items()}
         found: list[int] = []
         for category in (lot.category, ANY):
             for grade in (lot.grade, ANY):
@@ -227,7 +253,7 @@ class SearchIndex:
                     bucket = self._buckets.get((category, grade, mode))
                     if bucket is None or not len(bucket):
                         continue
-                    outright, residual = bucket.candidates(lot, currency, places, country)
+                    outright, residual = bucket.candidates(lot, currency, places, country, texts)
                     found.extend(outright.tolist())
                     for search_id in residual.tolist():
                         query = self._residual.get(search_id)

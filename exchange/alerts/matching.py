@@ -26,7 +26,31 @@ def criteria_of(query: LotQuery) -> dict[str, Any]:
 
 
 def query_of(criteria: dict[str, Any]) -> LotQuery:
-    return msgspec.convert(criteria, LotQuery)
+    """The parsed search back from its `criteria` JSON (read field by field: a worker loads up to millions)."""
+    get = criteria.get
+    return LotQuery(
+        terms=[(str(term), bool(prefix)) for term, prefix in get("terms") or ()],
+        category=get("category"),
+        categories=list(get("categories") or ()),
+        grades=list(get("grades") or ()),
+        modes=list(get("modes") or ()),
+        statuses=list(get("statuses") or ("live",)),
+        price_min=get("price_min"),
+        price_max=get("price_max"),
+        currency=get("currency"),
+        location=get("location"),
+        country=get("country"),
+        specs=[
+            SpecFilter(
+                key=spec["key"],
+                low=spec.get("low"),
+                high=spec.get("high"),
+                texts=list(spec.get("texts") or ()),
+                numeric_values=list(spec.get("numeric_values") or ()),
+            )
+            for spec in get("specs") or ()
+        ],
+    )
 
 
 @dataclass(frozen=True, slots=True)
