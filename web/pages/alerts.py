@@ -44,7 +44,7 @@ class AlertPages(Controller):
             if frequency not in ("instant", "daily"):
                 raise Unprocessable("Choose instant alerts or a daily digest.", field="frequency")
             data = schemas.SavedSearchIn(
-                name=(form.get("name") or "").strip()[:120] or "My search",
+                name=(form.get("name") or "")[:120] or " ",
                 query=(form.get("query") or "")[:2000],
                 frequency=frequency,  # type: ignore[arg-type]
             )
