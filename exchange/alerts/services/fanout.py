@@ -11,6 +11,7 @@ any number of workers may run it, and a crash between them loses or repeats noth
 from __future__ import annotations
 
 import asyncio
+import time
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -44,6 +45,9 @@ __all__ = [
 ]
 
 INDEX_LOAD_CHUNK = 20_000
+GAP_SECONDS = 600.0
+MAX_GAP = 1_000
+"""Skipped ids looked for again (a larger jump is not a race of a few transactions)."""
 
 
 def features_of(lot: Lot) -> LotFeatures:
@@ -77,25 +81,51 @@ def features_of(lot: Lot) -> LotFeatures:
 
 
 class AlertIndex:
-    """A worker's `SearchIndex` with what keeps it current: one loader at a time, topped up from SQL."""
+    """A worker's `SearchIndex` with what keeps it current: one loader at a time, topped up from SQL.
+
+    Ids are not committed in order on PostgreSQL (a search with a lower id may commit after a higher one was
+    read), so ids skipped while loading are kept as gaps and looked for again at each refresh for
+    `GAP_SECONDS` (after that they were rolled back)."""
 
     def __init__(self) -> None:
         self.index = SearchIndex()
         self._lock = asyncio.Lock()
+        self._gaps: dict[int, float] = {}
+
+    def _note_gaps(self, before: int, ids: list[int]) -> None:
+        now = time.monotonic()
+        expected = before + 1
+        for search_id in ids:
+            if search_id > expected and search_id - expected <= MAX_GAP:
+                self._gaps.update(dict.fromkeys(range(expected, search_id), now))
+            expected = search_id + 1
+        self._gaps = {gap: seen for gap, seen in self._gaps.items() if now - seen < GAP_SECONDS}
 
     async def refresh(self, session: AsyncSession) -> SearchIndex:
         """Add the searches saved since the last refresh (all of them the first time)."""
         async with self._lock:
+            if self._gaps:
+                rows = (
+                    await session.execute(
+                        select(SavedSearch.id, SavedSearch.criteria).where(SavedSearch.id.in_(list(self._gaps)))
+                    )
+                ).all()
+                for search_id, criteria in rows:
+                    self._gaps.pop(search_id, None)
+                    self.index.add(search_id, query_of(criteria))
             while True:
+                before = self.index.max_id
                 rows = (
                     await session.execute(
                         select(SavedSearch.id, SavedSearch.criteria)
-                        .where(SavedSearch.id > self.index.max_id)
+                        .where(SavedSearch.id > before)
                         .order_by(SavedSearch.id)
                         .limit(INDEX_LOAD_CHUNK)
                     )
                 ).all()
                 self.index.add_many((search_id, query_of(criteria)) for search_id, criteria in rows)
+                if self.index.loaded:
+                    self._note_gaps(before, [row[0] for row in rows])
                 if len(rows) < INDEX_LOAD_CHUNK:
                     break
             self.index.loaded = True

@@ -14,7 +14,7 @@ from exchange.alerts.models import LotPriceChange
 from exchange.alerts.services.slow_sale import advise_slow_lots
 from exchange.clock import ManualClock
 from tests.conftest import OrgFactory
-from tests.integration.alerts._support import alerts_of, save_search
+from tests.integration.alerts._support import alerts_of, fanned_out, save_search
 from tests.support.catalogue import body, post_lot, publish, unique_place
 
 
@@ -57,6 +57,7 @@ async def test_a_slow_lot_gets_advice_once_and_one_click_applies_the_cut(
         f"/api/lots/{asked['id']}/rfqs", json={"price": "30000.00", "message": "Would you?"}, headers=buyer.headers
     )
     assert rfq.status_code == 201, rfq.text
+    await fanned_out(db, slow["id"])
     assert await alerts_of(client, buyer) == []  # 40000.00 is over the search's 20000.00
 
     clock = ManualClock()
@@ -83,6 +84,7 @@ async def test_a_slow_lot_gets_advice_once_and_one_click_applies_the_cut(
     async with db() as session:
         history = list(await session.scalars(select(LotPriceChange).where(LotPriceChange.lot_id == slow["id"])))
     assert [(h.old_minor, h.new_minor) for h in history] == [(4_000_000, 1_093_750)]
+    await fanned_out(db, slow["id"])
     assert await alerts_of(client, buyer) == [f"/lots/{slow['id']}"]  # the searches were checked again
     applied = (await client.get(f"/api/lots/{slow['id']}/pricing", headers=seller.headers)).json()["slow_sale"]
     assert applied["applied"] is True
