@@ -62,7 +62,7 @@ class LotWentLiveRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id", ondelete="CASCADE"))
-    reason: Mapped[str] = mapped_column(String(16))  # published | approved | relisted | price_cut
+    reason: Mapped[str] = mapped_column(String(16))  # published | approved | relisted | price_cut | invited
     queued_at: Mapped[datetime] = mapped_column(default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(default=None)
 

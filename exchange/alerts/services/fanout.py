@@ -262,7 +262,6 @@ async def process_went_live(
     """Fan out every queued went-live row (oldest first, up to `limit`); each in its own transaction,
     claimed by a conditional UPDATE so that another worker's run skips it. Live events go out after each commit."""
     async with session_maker() as session:
-        index = await alerts.refresh(session)
         queued = (
             await session.execute(
                 select(LotWentLiveRow.id, LotWentLiveRow.lot_id)
@@ -271,6 +270,12 @@ async def process_went_live(
                 .limit(limit)
             )
         ).all()
+    if not queued and alerts.index.loaded:
+        return []
+    # The index is topped up after the queue was read: every search saved before a queued lot went live
+    # (committed before its row) is in it.
+    async with session_maker() as session:
+        index = await alerts.refresh(session)
     done: list[FanOut] = []
     for row_id, lot_id in queued:
         async with session_maker() as session, session.begin():

@@ -71,7 +71,7 @@ async def test_a_search_fires_once_per_lot_when_a_matching_lot_is_published(
     assert narrow["id"] != wide["id"]
 
 
-async def test_a_private_lot_alerts_only_invited_orgs(
+async def test_a_private_lot_alerts_only_invited_orgs_also_those_invited_later(
     client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
 ) -> None:
     invited, uninvited, seller = await make_org("buyer"), await make_org("buyer"), await make_org("seller")
@@ -88,6 +88,13 @@ async def test_a_private_lot_alerts_only_invited_orgs(
     await fanned_out(db, lot["id"])
     assert await alerts_of(client, invited) == [f"/lots/{lot['id']}"]
     assert await alerts_of(client, uninvited) == []
+    invited_later = await client.post(
+        f"/api/lots/{lot['id']}/invitations", json={"org_ids": [uninvited.org_id]}, headers=seller.headers
+    )
+    assert invited_later.status_code == 200, invited_later.text
+    await fanned_out(db, lot["id"])
+    assert await alerts_of(client, uninvited) == [f"/lots/{lot['id']}"]
+    assert await alerts_of(client, invited) == [f"/lots/{lot['id']}"]
 
 
 async def test_a_lot_approved_from_review_fires(
