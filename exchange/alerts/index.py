@@ -221,7 +221,10 @@ class SearchIndex:
         for category in query.categories or [ANY]:
             for grade in query.grades or [ANY]:
                 for mode in query.modes or [ANY]:
-                    self._buckets.setdefault((category, grade, mode), _Bucket()).pending.append(row)
+                    bucket = self._buckets.get((category, grade, mode))
+                    if bucket is None:
+                        bucket = self._buckets[(category, grade, mode)] = _Bucket()
+                    bucket.pending.append(row)
         self.size += 1
 
     def add_many(self, searches: Iterable[tuple[int, LotQuery]]) -> None:

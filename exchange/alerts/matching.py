@@ -22,12 +22,15 @@ def criteria_of(query: LotQuery) -> dict[str, Any]:
     data: dict[str, Any] = msgspec.to_builtins(query)
     for name in _QUERY_ONLY:
         data.pop(name, None)
-    return data
+    data["specs"] = [{k: v for k, v in spec.items() if v or v == 0} for spec in data.get("specs", [])]
+    return {name: value for name, value in data.items() if value is not None and value != []}
 
 
-def query_of(criteria: dict[str, Any]) -> LotQuery:
-    """The parsed search back from its `criteria` JSON (read field by field: a worker loads up to millions)."""
-    get = criteria.get
+def query_of(criteria: dict[str, Any] | str | bytes) -> LotQuery:
+    """The parsed search back from its `criteria` JSON, as a dict or as the JSON text (read field by field:
+    a worker loads up to millions)."""
+    data: dict[str, Any] = msgspec.json.decode(criteria) if isinstance(criteria, str | bytes) else criteria
+    get = data.get
     return LotQuery(
         terms=[(str(term), bool(prefix)) for term, prefix in get("terms") or ()],
         category=get("category"),

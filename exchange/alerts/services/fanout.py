@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Text, cast, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -45,6 +45,8 @@ __all__ = [
 ]
 
 INDEX_LOAD_CHUNK = 20_000
+_CRITERIA_TEXT = cast(SavedSearch.criteria, Text)
+"""The criteria as JSON text, decoded by msgspec (several times faster than the JSON column's json.loads)."""
 GAP_SECONDS = 600.0
 MAX_GAP = 1_000
 """Skipped ids looked for again (a larger jump is not a race of a few transactions)."""
@@ -107,7 +109,7 @@ class AlertIndex:
             if self._gaps:
                 rows = (
                     await session.execute(
-                        select(SavedSearch.id, SavedSearch.criteria).where(SavedSearch.id.in_(list(self._gaps)))
+                        select(SavedSearch.id, _CRITERIA_TEXT).where(SavedSearch.id.in_(list(self._gaps)))
                     )
                 ).all()
                 for search_id, criteria in rows:
@@ -117,7 +119,7 @@ class AlertIndex:
                 before = self.index.max_id
                 rows = (
                     await session.execute(
-                        select(SavedSearch.id, SavedSearch.criteria)
+                        select(SavedSearch.id, _CRITERIA_TEXT)
                         .where(SavedSearch.id > before)
                         .order_by(SavedSearch.id)
                         .limit(INDEX_LOAD_CHUNK)
