@@ -21,7 +21,9 @@ class SavedSearch(Base):
     """
 
     __tablename__ = "saved_searches"
-    __table_args__ = (Index("ix_saved_searches_org_id", "org_id", "id"),)
+    # AUTOINCREMENT on SQLite: an id is never given again after its search is deleted (the alert index of
+    # every worker loads searches by increasing id and forgets deleted ids).
+    __table_args__ = (Index("ix_saved_searches_org_id", "org_id", "id"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"))
