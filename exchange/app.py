@@ -34,17 +34,27 @@ from exchange.alerts.listeners import alert_listeners
 from exchange.auctions import jobs as auction_jobs
 from exchange.auctions.api import AuctionsController, MyBidsController
 from exchange.auctions.runtime import lot_listeners, make_bid_engine, stop_bid_engine
+from exchange.audit import jobs as audit_jobs
 from exchange.clock import Clock, SystemClock
 from exchange.db.engine import make_engine, make_session_maker
+from exchange.disputes import api as disputes_api
+from exchange.disputes.deadlines import DISPUTE_DEADLINE_HANDLERS
 from exchange.errors import exception_handlers
 from exchange.events import EventDispatcher
+from exchange.fees.api import FeeSchedulesController, OrderDocumentsController
 from exchange.health import health
+from exchange.ledger import jobs as ledger_jobs
+from exchange.ledger.api import LedgerController
 from exchange.live.channels import Live, make_channels_plugin
 from exchange.lots import jobs as lot_jobs
 from exchange.lots.api import LotReviewController, LotsController, SellerLotsController
 from exchange.mail import jobs as mail_jobs
+from exchange.matching.api import matching_controllers
 from exchange.notifications.api import NotificationsController
-from exchange.orders.api import OrdersController
+from exchange.orders import api as orders_api
+from exchange.orders import jobs as order_jobs
+from exchange.orders.actions import ORDER_DEADLINE_HANDLERS
+from exchange.orders.deadlines import DeadlineHandler
 from exchange.ratelimit import make_rate_limit_config
 from exchange.redis.connection import make_redis
 from exchange.redis.embedded import REDIS_OWNED_BY_PARENT, EmbeddedRedis
@@ -60,7 +70,7 @@ from exchange.specs.api import CategoriesController
 from web.pages import page_controllers
 from web.templating import configure_templates
 
-__all__ = ["SCHEDULED_JOBS", "create_app"]
+__all__ = ["DEADLINE_HANDLERS", "SCHEDULED_JOBS", "create_app"]
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 MAX_BODY_BYTES = 1024 * 1024
@@ -69,11 +79,17 @@ MAX_BODY_BYTES = 1024 * 1024
 GIL_SWITCH_SECONDS = 0.0005
 GC_THRESHOLDS = (5_000, 20, 100)
 
+DEADLINE_HANDLERS: dict[str, DeadlineHandler] = {**ORDER_DEADLINE_HANDLERS, **DISPUTE_DEADLINE_HANDLERS}
+"""What happens when each kind of order deadline passes ({name: handler}); the disputes package adds its own."""
+
 SCHEDULED_JOBS: tuple[Job, ...] = (
     *auction_jobs.JOBS,
     *lot_jobs.JOBS,
     *rfq_jobs.JOBS,
     *mail_jobs.JOBS,
+    *order_jobs.make_jobs(DEADLINE_HANDLERS),
+    *ledger_jobs.JOBS,
+    *audit_jobs.JOBS,
     *alert_jobs.JOBS,
 )
 """Every capability's periodic jobs; a new capability adds its `jobs.JOBS` here."""
@@ -184,7 +200,10 @@ def create_app(
         request_class=Request,
         route_handlers=[
             AccountsController,
-            OrdersController,
+            *orders_api.controllers,
+            *disputes_api.controllers,
+            FeeSchedulesController,
+            OrderDocumentsController,
             NotificationsController,
             CategoriesController,
             LotsController,
@@ -196,6 +215,8 @@ def create_app(
             *rfq_controllers,
             AuctionsController,
             MyBidsController,
+            *matching_controllers,
+            LedgerController,
         ],
     )
     return Litestar(

@@ -1,11 +1,13 @@
-"""The `exchange` command: serve, migrate, create-admin, demo, verify-receipt."""
+"""The `exchange` command: serve, migrate, create-admin, demo, verify-receipt, ledger verify, audit."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import sys
+import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -100,6 +102,41 @@ def demo() -> None:
     click.echo(f"Demo data loaded. Every demo account's password is: {settings.demo_password}")
     for line in context.report:
         click.echo(f"  {line}")
+
+
+@main.group()
+def ledger() -> None:
+    """The double-entry ledger."""
+
+
+@ledger.command("verify")
+@click.option("--limit", default=20, show_default=True, help="At most this many violations of each kind listed.")
+def ledger_verify(limit: int) -> None:
+    """Check the whole ledger: every entry balances, every account's balance replays from its lines and holds,
+    escrow accounts of finished orders are zero, and all accounts add up to zero per currency.
+    Exits 0 when clean, 1 listing the first violations."""
+    import time
+
+    from exchange.db.engine import read_one_snapshot
+    from exchange.ledger.verify import Report, verify_ledger
+
+    settings = _settings()
+    started = time.perf_counter()
+
+    async def check(session: Any) -> Report:
+        await read_one_snapshot(session)
+        return await verify_ledger(session, limit=limit)
+
+    report = _run_with_session(settings, check)
+    took = time.perf_counter() - started
+    sizes = f"{report.entries:,} entries, {report.lines:,} lines, {report.accounts:,} accounts, {report.holds:,} holds"
+    if report.clean:
+        click.echo(f"OK: the ledger is consistent ({sizes}; {took:.2f} s).")
+        return
+    click.echo(f"FAILED: {len(report.violations)} violation(s) found ({sizes}; {took:.2f} s):")
+    for violation in report.violations:
+        click.echo(f"  - {violation}")
+    sys.exit(1)
 
 
 @main.command("verify-receipt")
@@ -204,6 +241,73 @@ def serve(no_migrate: bool) -> None:
         if embedded is not None:
             click.echo("Stopping the embedded redis-server…")
             embedded.stop()
+
+
+@main.group()
+def audit() -> None:
+    """The verifiable audit log: verify it, sign a checkpoint, show the public key."""
+
+
+@audit.command()
+@click.option(
+    "--public-key",
+    "public_key_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="PEM public (or private) key that signs checkpoints; default: the key at AUDIT_KEY_PATH.",
+)
+@click.option("--max-violations", default=20, show_default=True, help="How many violations to list.")
+def verify(public_key_path: Path | None, max_violations: int) -> None:
+    """Recompute the hash chain and check it against the signed checkpoints. Exits 0 when the log is
+    intact, 1 with the first violations listed."""
+    from exchange.audit.signing import read_public_key
+    from exchange.audit.verify import verify_log
+
+    settings = _settings()
+    key_path = public_key_path or settings.audit_key_file
+    try:
+        public_key = read_public_key(key_path) if key_path.exists() else None
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    started = time.perf_counter()
+    report = _run_with_session(settings, lambda s: verify_log(s, public_key, max_violations=max_violations))
+    elapsed = time.perf_counter() - started
+    signatures = f"signatures checked with {key_path}" if public_key else f"signatures NOT checked: no {key_path}"
+    summary = f"{report.size} records, {report.checkpoints} checkpoint(s), {signatures}, {elapsed:.2f} s"
+    if report.ok:
+        click.echo(f"OK: {summary}")
+        return
+    click.echo(f"FAILED: {summary}")
+    for violation in report.violations:
+        click.echo(f"  {violation}")
+    if report.more:
+        click.echo(f"  … and {report.more} more")
+    sys.exit(1)
+
+
+@audit.command()
+def checkpoint() -> None:
+    """Sign the log's current size and head hash now (nothing new when the log has not grown)."""
+    from exchange.audit.checkpoints import write_checkpoint
+    from exchange.audit.services import latest_checkpoint
+    from exchange.audit.signing import load_or_create_key
+    from exchange.clock import SystemClock
+
+    settings = _settings()
+    key = load_or_create_key(settings.audit_key_file)
+    written = _run_with_session(settings, lambda s: write_checkpoint(s, key, at=SystemClock().now()))
+    if written is not None:
+        click.echo(f"Signed: {written.line()}")
+        return
+    latest = _run_with_session(settings, latest_checkpoint)
+    click.echo(f"Nothing new to sign. {latest.line()}" if latest else "The audit log is empty; nothing to sign.")
+
+
+@audit.command("public-key")
+def public_key() -> None:
+    """Print the PEM public key that verifies checkpoints (made with the key on first use)."""
+    from exchange.audit.signing import load_or_create_key, public_key_pem
+
+    click.echo(public_key_pem(load_or_create_key(_settings().audit_key_file)), nl=False)
 
 
 if __name__ == "__main__":

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 from exchange.errors import Unprocessable
 
-__all__ = ["CURRENCIES", "format_minor", "parse_currency", "parse_money"]
+__all__ = ["CURRENCIES", "format_minor", "parse_currency", "parse_money", "round_half_up"]
 
 CURRENCIES: dict[str, int] = {"CNY": 2, "USD": 2, "EUR": 2, "HKD": 2, "GBP": 2, "JPY": 0}
 """Accepted currencies and their number of decimal places."""
@@ -83,3 +84,11 @@ def format_minor(minor: int | None, currency: str = "CNY") -> str | None:
     sign = "-" if minor < 0 else ""
     whole, frac = divmod(abs(minor), 10**places)
     return f"{sign}{whole}.{frac:0{places}d}"
+
+
+def round_half_up(amount: Decimal) -> int:
+    """A fractional amount of minor units rounded to a whole one, halves away from zero (2.5 -> 3, -2.5 -> -3).
+
+    The one rounding rule for money the exchange computes (fees, commissions, refunds): every share of an
+    amount is rounded with it, and whatever is left over goes to the party named by the caller's rule."""
+    return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))

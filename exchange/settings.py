@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 __all__ = [
     "DEFAULT_MIN_BIDDING_WINDOW",
     "DatabaseSettings",
+    "FeeSettings",
     "MailSettings",
+    "OrderSettings",
     "RedisSettings",
     "ServerSettings",
     "Settings",
@@ -95,6 +99,28 @@ def _int_env(env: dict[str, str], name: str, default: int, *, minimum: int = 0, 
     return value
 
 
+def _percent_env(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = env.get(name, "").strip() or default
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise SettingsError(f"{name} must be a percentage like 2.5, not {raw!r}") from None
+    if not value.is_finite() or not 0 <= value <= 100:
+        raise SettingsError(f"{name} must be between 0 and 100, not {raw!r}")
+    return raw
+
+
+def _minor_env(env: Mapping[str, str], name: str) -> int:
+    raw = env.get(name, "").strip() or "0"
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise SettingsError(f"{name} must be an amount like 5.00, not {raw!r}") from None
+    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
+        raise SettingsError(f"{name} must be an amount like 5.00 (two decimals at most), not {raw!r}")
+    return int(value * 100)
+
+
 @dataclass(frozen=True, slots=True)
 class DatabaseSettings:
     url: str
@@ -134,6 +160,73 @@ class ServerSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class FeeSettings:
+    """The platform's fee schedule while admins have set none (see exchange/fees)."""
+
+    default_percent: str = "5"
+    """FEE_DEFAULT_PERCENT: the fee on every order, a percentage."""
+    default_fixed_minor: int = 0
+    """FEE_DEFAULT_FIXED: a fixed fee per order (a decimal amount, read in minor units)."""
+    default_broker_percent: str = "2"
+    """FEE_DEFAULT_BROKER_PERCENT: the broker's commission rate on proposal orders."""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> FeeSettings:
+        return cls(
+            default_percent=_percent_env(env, "FEE_DEFAULT_PERCENT", "5"),
+            default_fixed_minor=_minor_env(env, "FEE_DEFAULT_FIXED"),
+            default_broker_percent=_percent_env(env, "FEE_DEFAULT_BROKER_PERCENT", "2"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OrderSettings:
+    """Deadlines of the order lifecycle and the payment provider (see exchange/orders)."""
+
+    payment_window: timedelta = timedelta(days=3)
+    """PAYMENT_WINDOW (seconds): the buyer pays within this after the order is made, or it is cancelled."""
+    inspection_window: timedelta = timedelta(hours=48)
+    """INSPECTION_WINDOW: objections within this after delivery; then the order is accepted by itself."""
+    dispute_answer_window: timedelta = timedelta(days=3)
+    """DISPUTE_ANSWER_WINDOW: the seller answers a dispute within this."""
+    admin_decision_window: timedelta = timedelta(days=2)
+    """ADMIN_DECISION_WINDOW: an admin decides an escalated dispute within this."""
+    runner_up_window: timedelta = timedelta(days=2)
+    """RUNNER_UP_WINDOW: a runner-up answers the seller's offer within this."""
+    payment_provider: str = "simulated"
+    """PAYMENT_PROVIDER: the provider `pay` starts payments with."""
+    payment_secret: str = ""
+    """PAYMENT_SECRET: the key of the provider's signed callbacks (derived from SECRET_KEY when empty)."""
+
+    @classmethod
+    def from_env(cls, env: dict[str, str]) -> OrderSettings:
+        defaults = cls()
+
+        def window(name: str, default: timedelta) -> timedelta:
+            return timedelta(seconds=_int_env(env, name, int(default.total_seconds()), minimum=1))
+
+        return cls(
+            payment_window=window("PAYMENT_WINDOW", defaults.payment_window),
+            inspection_window=window("INSPECTION_WINDOW", defaults.inspection_window),
+            dispute_answer_window=window("DISPUTE_ANSWER_WINDOW", defaults.dispute_answer_window),
+            admin_decision_window=window("ADMIN_DECISION_WINDOW", defaults.admin_decision_window),
+            runner_up_window=window("RUNNER_UP_WINDOW", defaults.runner_up_window),
+            payment_provider=env.get("PAYMENT_PROVIDER", "").strip() or "simulated",
+            payment_secret=env.get("PAYMENT_SECRET", "").strip(),
+        )
+
+    def deadline_lengths(self) -> dict[str, timedelta]:
+        """Every order deadline's length by name (the names of `order_deadlines` rows)."""
+        return {
+            "payment": self.payment_window,
+            "inspection": self.inspection_window,
+            "dispute_answer": self.dispute_answer_window,
+            "admin_decision": self.admin_decision_window,
+            "runner_up": self.runner_up_window,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     data_dir: Path
     secret_key: str
@@ -148,6 +241,17 @@ class Settings:
     min_bidding_window: timedelta = DEFAULT_MIN_BIDDING_WINDOW
     """The shortest time a sealed-bid lot stays open for bids after it goes live (tests and demos shorten it)."""
     mail: MailSettings = field(default_factory=MailSettings)
+    orders: OrderSettings = field(default_factory=OrderSettings)
+    fees: FeeSettings = field(default_factory=FeeSettings)
+    bundle_max_overage_percent: int = 10
+    """How far a broker's bundle of whole lots may exceed the requested quantity (BUNDLE_MAX_OVERAGE, %)."""
+    audit_key_path: Path | None = None
+    """The Ed25519 key that signs audit checkpoints (AUDIT_KEY_PATH); None: `audit_key_file` in the data directory."""
+
+    @property
+    def audit_key_file(self) -> Path:
+        return self.audit_key_path or self.data_dir / "audit-ed25519.key"
+
     slow_sale_percent: int = 50
     """A live lot nobody has bid on, bought or asked a quote for after this share of its listing window
     gets slow-sale advice (SLOW_SALE_PERCENT, 1 to 99)."""
@@ -183,6 +287,10 @@ class Settings:
             auth_rate_limit=_int_env(env, "AUTH_RATE_LIMIT", 10, minimum=1, maximum=100_000),
             min_bidding_window=timedelta(seconds=_int_env(env, "MIN_BIDDING_WINDOW", _DEFAULT_WINDOW_S, minimum=1)),
             mail=MailSettings.from_env(env),
+            orders=OrderSettings.from_env(env),
+            fees=FeeSettings.from_env(env),
+            audit_key_path=Path(env["AUDIT_KEY_PATH"]).expanduser().resolve() if env.get("AUDIT_KEY_PATH") else None,
+            bundle_max_overage_percent=_int_env(env, "BUNDLE_MAX_OVERAGE", 10, minimum=0, maximum=100),
             slow_sale_percent=_int_env(env, "SLOW_SALE_PERCENT", 50, minimum=1, maximum=99),
         )
 

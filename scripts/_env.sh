@@ -29,3 +29,17 @@ ensure_venv() {
     echo "$wanted" > "$stamp"
   fi
 }
+
+# WeasyPrint (order documents as PDF) needs Pango and HarfBuzz's subsetter from the system.
+PDF_LIBS=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
+ensure_pdf_libs() {
+  if ldconfig -p 2>/dev/null | grep -q "libpango-1.0.so.0" && ldconfig -p 2>/dev/null | grep -q "libharfbuzz-subset.so.0"; then
+    return 0
+  fi
+  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+    echo "==> installing Pango and HarfBuzz for PDF documents (WeasyPrint)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${PDF_LIBS[@]}" >/dev/null
+  else
+    echo "warning: PDF documents need Pango and HarfBuzz: sudo apt-get install -y ${PDF_LIBS[*]}" >&2
+  fi
+}

@@ -25,6 +25,7 @@ from exchange.live.channels import lot_channel, org_channel
 from exchange.lots.models import Lot
 from exchange.money import format_minor
 from exchange.notifications.models import Notification
+from exchange.orders import escrow
 from exchange.orders.services import create_order_for_lot
 
 __all__ = ["AwardResult", "award_lot", "close_due_lots", "close_lot", "remind_closing_soon"]
@@ -48,7 +49,13 @@ def _quiet(_channel: str, _event: str, _data: dict[str, Any]) -> None:
     return None
 
 
-async def award_lot(session_maker: async_sessionmaker[AsyncSession], lot_id: int) -> AwardResult | None:
+async def award_lot(
+    session_maker: async_sessionmaker[AsyncSession],
+    lot_id: int,
+    *,
+    at: datetime | None = None,
+    payment_window: timedelta | None = None,
+) -> AwardResult | None:
     """Open the sealed bids of a live lot and award it (or mark it unsold) in one transaction.
 
     None when the lot is no longer live (another closer won, or it was sold or withdrawn meanwhile).
@@ -88,6 +95,8 @@ async def award_lot(session_maker: async_sessionmaker[AsyncSession], lot_id: int
                     "winning_bid": format_minor(award.winner.amount_minor, currency),
                     "pricing": "second_price" if second_price else "first_price",
                 },
+                at=at,
+                payment_window=payment_window,
             )
             order_id = order.id
             outcome = "awarded"
@@ -111,6 +120,13 @@ async def award_lot(session_maker: async_sessionmaker[AsyncSession], lot_id: int
             )
         )
         now = utcnow()
+        held = (
+            await session.execute(
+                select(BidDeposit.lot_id, BidDeposit.org_id, BidDeposit.amount_minor, BidDeposit.currency).where(
+                    BidDeposit.lot_id == lot_id, BidDeposit.status == "held"
+                )
+            )
+        ).all()
         await session.execute(
             update(BidDeposit)
             .where(BidDeposit.lot_id == lot_id, BidDeposit.status == "held")
@@ -119,6 +135,9 @@ async def award_lot(session_maker: async_sessionmaker[AsyncSession], lot_id: int
                 settled_at=now,
             )
         )
+        for deposit in held:  # the ledger's holds: the winner's posted (credited on its order), the rest voided
+            applied = outcome == "awarded" and deposit.org_id == winner_id
+            await escrow.release_deposit(session, BidDeposit(**deposit._asdict()), now, applied=applied)
     return AwardResult(lot_id, outcome, winner_id if outcome == "awarded" else None, award.price_minor, order_id)
 
 
@@ -130,7 +149,14 @@ def _deposit_status_case(winner_org_id: int | None) -> Any:
     return case((BidDeposit.org_id == winner_org_id, "applied"), else_="released")
 
 
-async def close_lot(engine: BidEngine, lot_id: int, *, publish: Publish = _quiet) -> AwardResult | None:
+async def close_lot(
+    engine: BidEngine,
+    lot_id: int,
+    *,
+    publish: Publish = _quiet,
+    at: datetime | None = None,
+    payment_window: timedelta | None = None,
+) -> AwardResult | None:
     """Close one due sealed-bid lot if this caller wins the claim; None when there is nothing to do here."""
     code, _token = await engine.claim_close(lot_id)
     if code == "DONE":
@@ -138,7 +164,7 @@ async def close_lot(engine: BidEngine, lot_id: int, *, publish: Publish = _quiet
         return None
     if code != "CLAIMED":
         return None
-    result = await award_lot(engine.session_maker, lot_id)
+    result = await award_lot(engine.session_maker, lot_id, at=at, payment_window=payment_window)
     if result is None:
         async with engine.session_maker() as session:
             status = await session.scalar(select(Lot.status).where(Lot.id == lot_id))
@@ -204,7 +230,12 @@ async def notify_close(
 
 
 async def close_due_lots(
-    engine: BidEngine, *, publish: Publish = _quiet, limit: int = 200, now: datetime | None = None
+    engine: BidEngine,
+    *,
+    publish: Publish = _quiet,
+    limit: int = 200,
+    now: datetime | None = None,
+    payment_window: timedelta | None = None,
 ) -> list[AwardResult]:
     """Close every sealed-bid lot past its closing time (`now`, the runtime's clock), found in SQL and in
     Redis's close index."""
@@ -222,7 +253,7 @@ async def close_due_lots(
     results = []
     for lot_id in sorted(set(in_sql) | set(in_redis)):
         try:
-            result = await close_lot(engine, lot_id, publish=publish)
+            result = await close_lot(engine, lot_id, publish=publish, at=now, payment_window=payment_window)
         except Exception as error:  # one bad lot must not stop the others; the next tick retries
             log.warning("closing lot %s failed (%s)", lot_id, type(error).__name__)
             continue

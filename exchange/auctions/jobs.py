@@ -13,7 +13,12 @@ CLOSE_EVERY_SECONDS = 0.25
 
 
 async def _close_due_lots(runtime: Runtime) -> None:
-    await close_due_lots(runtime.bid_engine, publish=runtime.live.publish, now=runtime.clock.now())
+    await close_due_lots(
+        runtime.bid_engine,
+        publish=runtime.live.publish,
+        now=runtime.clock.now(),
+        payment_window=runtime.settings.orders.payment_window,
+    )
 
 
 async def _remind_closing_soon(runtime: Runtime) -> None:

@@ -31,6 +31,7 @@ from exchange.db.base import utcnow
 from exchange.lots.models import Lot
 from exchange.money import format_minor
 from exchange.notifications.services import notify
+from exchange.orders import escrow
 from exchange.runtime import Runtime
 
 __all__ = ["LeftHow", "require_no_bids", "settle_left_sale"]
@@ -71,6 +72,9 @@ async def settle_left_sale(
             .execution_options(synchronize_session=False)
         )
     ).all()
+    for org_id, amount, currency in released:  # the ledger's holds go back to the bidders
+        deposit = BidDeposit(lot_id=lot_id, org_id=org_id, amount_minor=amount, currency=currency)
+        await escrow.release_deposit(session, deposit, utcnow(), applied=False)
     deposits = {org_id: f"{format_minor(amount, currency)} {currency}" for org_id, amount, currency in released}
     bidders = set(await session.scalars(select(Bid.bidder_org_id).where(Bid.lot_id == lot_id)))
     watchers = set(await session.scalars(select(LotWatch.org_id).where(LotWatch.lot_id == lot_id)))

@@ -9,6 +9,7 @@ from exchange.demo.accounts import load_accounts
 from exchange.demo.alerts import load_alerts
 from exchange.demo.auctions import load_bids
 from exchange.demo.context import DemoStep
+from exchange.demo.fees import load_fee_schedules
 from exchange.demo.lots import load_lots
 from exchange.demo.rfq import load_negotiations
 
@@ -16,6 +17,7 @@ __all__ = ["DEMO_STEPS"]
 
 DEMO_STEPS: tuple[tuple[str, DemoStep], ...] = (
     ("organisations and users", load_accounts),
+    ("fee schedules", load_fee_schedules),  # before any order keeps its schedule
     ("catalogue lots", load_lots),  # after the organisations
     ("sealed bids", load_bids),  # on the catalogue's sealed-bid lots
     ("negotiations and wanted requests", load_negotiations),  # on the catalogue's lots

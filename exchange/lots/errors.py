@@ -16,7 +16,9 @@ LOT_NOT_IN_REVIEW = ErrorCode("lot_not_in_review", 409, "The lot is not waiting 
 LOT_STATE_CHANGED = ErrorCode("lot_state_changed", 409, "The lot changed meanwhile (sold, closed or withdrawn).")
 LOT_UNAVAILABLE = ErrorCode("lot_unavailable", 409, "The lot is no longer available (sold, closed or withdrawn).")
 NOT_RELISTABLE = ErrorCode(
-    "not_relistable", 409, "Only a fixed-price lot that expired unsold or was withdrawn can be relisted."
+    "not_relistable",
+    409,
+    "Only a fixed-price lot that expired unsold, was withdrawn or whose buyer did not pay can be relisted.",
 )
 NOT_WITHDRAWABLE = ErrorCode("not_withdrawable", 409, "The lot cannot be withdrawn in its current state.")
 NOT_YOUR_LOT = ErrorCode("not_your_lot", 403, "Only the selling organisation may do this to its lot.")

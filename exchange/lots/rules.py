@@ -17,6 +17,7 @@ __all__ = [
     "GRADES",
     "LISTING_DAYS_RANGE",
     "RELISTABLE",
+    "RELISTABLE_WHEN_ORDERS_CANCELLED",
     "SALE_MODES",
     "SOURCES",
     "STATUSES",
@@ -36,6 +37,8 @@ CLOSED_STATUSES = ("awarded", "sold")
 WITHDRAWABLE = ("draft", "in_review", "live")
 RELISTABLE = ("expired", "withdrawn")
 """Statuses from which a seller may put a fixed-price lot back on sale."""
+RELISTABLE_WHEN_ORDERS_CANCELLED = ("sold",)
+"""A sold lot whose orders were all cancelled (the buyer did not pay) may be put back on sale too."""
 GRADES = ("A", "B", "C")
 SOURCES = ("overrun", "season_end", "slow_moving", "returns", "other")
 SALE_MODES = ("sealed_bid", "fixed_price")

@@ -18,6 +18,7 @@ from litestar.testing import AsyncTestClient
 
 from tests.conftest import Actor, OrgFactory
 from tests.support.catalogue import POWER_BANK, body, post_lot, publish
+from tests.support.disputes import deliver
 from tests.support.pages import PageSession
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "web" / "templates"
@@ -50,6 +51,8 @@ class World:
     answer_thread_id: int
     org_id: int
     search_id: int
+    delivered_order_id: int
+    dispute_id: int
 
 
 async def _world(client: AsyncTestClient[Litestar], make_org: OrgFactory, admin: Actor) -> World:
@@ -94,6 +97,16 @@ async def _world(client: AsyncTestClient[Litestar], make_org: OrgFactory, admin:
         "/api/saved-searches", json={"name": "Fabric", "query": "category=textiles/fabric"}, headers=buyer.headers
     )
     assert search.status_code == 201, search.text
+    delivered_order_id = await deliver(
+        client, seller, buyer, (await publish(client, seller, (await post_lot(client, seller, body()))["id"]))["id"]
+    )
+    disputed_order_id = await deliver(
+        client, seller, buyer, (await publish(client, seller, (await post_lot(client, seller, body()))["id"]))["id"]
+    )
+    dispute = await client.post(
+        f"/api/orders/{disputed_order_id}/disputes", json={"reason": "Stained rolls"}, headers=buyer.headers
+    )
+    assert dispute.status_code == 201, dispute.text
     return World(
         seller=seller,
         buyer=buyer,
@@ -109,6 +122,8 @@ async def _world(client: AsyncTestClient[Litestar], make_org: OrgFactory, admin:
         answer_thread_id=answer.json()["id"],
         org_id=unverified.org_id or 0,
         search_id=search.json()["id"],
+        delivered_order_id=delivered_order_id,
+        dispute_id=dispute.json()["id"],
     )
 
 
@@ -135,6 +150,8 @@ FORMS: dict[str, Form] = {
     "/admin/orgs/{org_id:int}/verify": Form("admin", lambda w: {"org_id": w.org_id}, "none"),
     "/admin/reviews/{lot_id:int}/approve": Form("admin", lambda w: {"lot_id": w.held_id}, "none"),
     "/admin/reviews/{lot_id:int}/reject": Form("admin", lambda w: {"lot_id": w.held_id}, "blank"),
+    "/admin/fee-schedules": Form("admin", _none, "all"),
+    "/admin/finance/payouts": Form("admin", _none, "all"),
     "/notifications/read": Form("seller", _none, "none"),
     "/lots/new": Form("seller", _none, "all"),
     "/lots/{lot_id:int}/edit": Form("seller", lambda w: {"lot_id": w.draft_id}, "all"),
@@ -165,6 +182,14 @@ FORMS: dict[str, Form] = {
         "seller", lambda w: {"thread_id": w.thread_id, "sample_id": w.sample_id, "move": "price"}, "all"
     ),
     "/wanted/new": Form("buyer", _none, "all"),
+    "/orders/{order_id:int}/inspection": Form("buyer", lambda w: {"order_id": w.delivered_order_id}, "all"),
+    "/orders/{order_id:int}/dispute": Form("buyer", lambda w: {"order_id": w.delivered_order_id}, "all"),
+    "/disputes/{dispute_id:int}/answer": Form("seller", lambda w: {"dispute_id": w.dispute_id}, "all"),
+    "/disputes/{dispute_id:int}/accept-offer": Form("buyer", lambda w: {"dispute_id": w.dispute_id}, "none"),
+    "/disputes/{dispute_id:int}/escalate": Form("buyer", lambda w: {"dispute_id": w.dispute_id}, "none"),
+    "/disputes/{dispute_id:int}/messages": Form("seller", lambda w: {"dispute_id": w.dispute_id}, "blank"),
+    "/disputes/{dispute_id:int}/evidence": Form("seller", lambda w: {"dispute_id": w.dispute_id}, "all"),
+    "/disputes/{dispute_id:int}/decide": Form("admin", lambda w: {"dispute_id": w.dispute_id}, "all"),
     "/wanted/{request_id:int}/answers": Form("seller", lambda w: {"request_id": w.wanted_id}, "all"),
     "/wanted/{request_id:int}/cancel": Form("buyer", lambda w: {"request_id": w.wanted_id}, "none"),
     "/wanted/{request_id:int}/accept/{thread_id:int}": Form(
@@ -219,6 +244,8 @@ async def _snapshot(client: AsyncTestClient[Litestar], world: World) -> list[Any
         (world.buyer, f"/api/wanted/{world.wanted_id}"),
         (world.buyer, "/api/wanted"),
         (world.buyer, "/api/orders"),
+        (world.buyer, f"/api/orders/{world.delivered_order_id}"),
+        (world.buyer, f"/api/disputes/{world.dispute_id}"),
         (world.buyer, "/api/bids/mine"),
         (world.buyer, f"/api/lots/{world.sealed_id}/deposit"),
         (world.buyer, "/api/notifications"),

@@ -24,6 +24,7 @@ def test_the_app_schedules_every_capabilitys_periodic_jobs() -> None:
         "rfq.expire-offers",
         "rfq.close-threads-on-sold-lots",
         "mail.send-outbox",
+        "ledger.expire-holds",
     } <= names
 
 

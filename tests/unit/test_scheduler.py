@@ -54,4 +54,9 @@ def test_the_app_runs_every_capabilitys_jobs_from_one_list() -> None:
         "alerts.fan-out",
         "alerts.daily-digest",
         "alerts.slow-sale",
+        "ledger.expire-holds",
+        "audit.checkpoint",
+        "orders.fire-deadlines",
+        "orders.deadline-reminders",
+        "orders.lapse-runner-up-offers",
     }

@@ -61,3 +61,15 @@ def test_a_given_secret_key_is_used_as_is(tmp_path: Path) -> None:
 def test_trusted_proxies_are_a_comma_separated_list() -> None:
     settings = Settings.from_env({"TRUSTED_PROXIES": "10.0.0.1, 10.0.0.2"})
     assert settings.server.trusted_proxies == frozenset({"10.0.0.1", "10.0.0.2"})
+
+
+def test_the_default_fee_comes_from_the_settings_and_bad_values_name_the_setting() -> None:
+    fees = Settings.from_env({"FEE_DEFAULT_PERCENT": "2.5", "FEE_DEFAULT_FIXED": "10.50"}).fees
+    assert (fees.default_percent, fees.default_fixed_minor, fees.default_broker_percent) == ("2.5", 1050, "2")
+    for name, value in (
+        ("FEE_DEFAULT_PERCENT", "101"),
+        ("FEE_DEFAULT_FIXED", "1.234"),
+        ("FEE_DEFAULT_BROKER_PERCENT", "x"),
+    ):
+        with pytest.raises(SettingsError, match=name):
+            Settings.from_env({name: value})

@@ -8,6 +8,11 @@ from web.pages.accounts import AccountPages
 from web.pages.admin import AdminPages
 from web.pages.alerts import AlertPages, PricingPages
 from web.pages.auctions import AuctionPages
+from web.pages.desk import DeskPages, ProposalPages
+from web.pages.disputes import DisputePages, DisputeQueuePages, InspectionPages
+from web.pages.documents import DocumentPages
+from web.pages.fees import FeeSchedulePages
+from web.pages.finance import AdminFinancePages, SellerFinancePages
 from web.pages.home import HomePages
 from web.pages.lots import CataloguePanels, LotPages, LotPostingPages, ReviewPages, SellerLotPages
 from web.pages.notifications import NotificationPages
@@ -20,7 +25,14 @@ page_controllers: list[ControllerRouterHandler] = [
     HomePages,
     AccountPages,
     AdminPages,
+    FeeSchedulePages,
+    AdminFinancePages,
+    SellerFinancePages,
     OrderPages,
+    InspectionPages,
+    DisputePages,
+    DisputeQueuePages,
+    DocumentPages,
     NotificationPages,
     LotPages,
     LotPostingPages,
@@ -32,4 +44,6 @@ page_controllers: list[ControllerRouterHandler] = [
     AuctionPages,
     AlertPages,
     PricingPages,
+    DeskPages,
+    ProposalPages,
 ]

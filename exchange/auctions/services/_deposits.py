@@ -16,6 +16,7 @@ from exchange.auctions.services._common import buyer_org_id
 from exchange.errors import Conflict, Forbidden, NotFound
 from exchange.lots.visibility import get_visible_lot
 from exchange.money import format_minor
+from exchange.orders import escrow
 from exchange.runtime import Runtime
 
 __all__ = ["deposit_out", "is_watching", "my_deposit", "place_deposit", "set_watch"]
@@ -65,6 +66,7 @@ async def place_deposit(runtime: Runtime, principal: Principal, lot_id: int) -> 
             await session.flush()
         except IntegrityError:
             raise Conflict("Your deposit on this lot is being recorded already.", code=DEPOSIT_IN_PROGRESS) from None
+        await escrow.hold_deposit(session, deposit, runtime.clock.now())
         out = deposit_out(deposit)
     await engine.deposit_added(lot_id, org_id)
     return out, True

@@ -20,6 +20,7 @@ from exchange.live.channels import lot_channel, org_channel, publish_event
 from exchange.lots.models import Lot
 from exchange.notifications.services import notify
 from exchange.orders import schemas as order_schemas
+from exchange.orders.credit import ensure_not_overdue
 from exchange.orders.services import create_order_for_lot, order_out
 from exchange.runtime import Runtime
 
@@ -65,6 +66,8 @@ async def purchase(
     org_id = buyer_org_id(principal)
     key = idempotency.check_key(idempotency_key)
     engine = runtime.bid_engine
+    async with engine.session_maker() as session:
+        await ensure_not_overdue(session, org_id, runtime.clock.now())
     if key is not None:
         stored = await _stored_answer(engine.session_maker, org_id, lot_id, key)
         if stored is not None:
@@ -81,7 +84,7 @@ async def purchase(
             continue
         price_minor, claim_us = detail
         try:
-            answer, seller_org_id = await _record_sale(engine.session_maker, principal, lot_id, price_minor, key)
+            answer, seller_org_id = await _record_sale(runtime, principal, lot_id, price_minor, key)
         except Conflict:
             await engine.drop_state(lot_id)  # SQL says the lot is gone (sold another way, withdrawn, expired)
             raise
@@ -99,16 +102,22 @@ async def purchase(
 
 
 async def _record_sale(
-    session_maker: async_sessionmaker[AsyncSession],
+    runtime: Runtime,
     principal: Principal,
     lot_id: int,
     price_minor: int,
     key: str | None,
 ) -> tuple[order_schemas.Order, int]:
     org_id = principal.org_id or 0
-    async with session_maker() as session, session.begin():
+    async with runtime.bid_engine.session_maker() as session, session.begin():
         order = await create_order_for_lot(
-            session, lot_id, buyer_org_id=org_id, amount_minor=price_minor, source="purchase"
+            session,
+            lot_id,
+            buyer_org_id=org_id,
+            amount_minor=price_minor,
+            source="purchase",
+            at=runtime.clock.now(),
+            payment_window=runtime.settings.orders.payment_window,
         )
         title = await session.scalar(select(Lot.title).where(Lot.id == lot_id))
         answer = order_out(order, title)

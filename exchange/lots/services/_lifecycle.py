@@ -31,6 +31,7 @@ from exchange.lots.models import Lot, LotDocument
 from exchange.lots.services._common import aware, own_lot, transition
 from exchange.lots.services._drafts import leaf_category
 from exchange.notifications.services import notify
+from exchange.orders.models import Order
 from exchange.runtime import Runtime, clock_of
 from exchange.settings import DEFAULT_MIN_BIDDING_WINDOW
 from exchange.specs.compliance import LotFacts, check_refusals, review_reasons
@@ -124,6 +125,11 @@ async def publish_lot(
     return lot
 
 
+async def _has_live_order(session: AsyncSession, lot_id: int) -> bool:
+    found = await session.scalar(select(Order.id).where(Order.lot_id == lot_id, Order.status != "cancelled").limit(1))
+    return found is not None
+
+
 async def relist_lot(
     session: AsyncSession,
     principal: Principal,
@@ -138,7 +144,10 @@ async def relist_lot(
     Commits, then lets the bid engine forget the lot (it refused sales on it since it left sale) and tells
     listeners it went live."""
     lot = await own_lot(session, principal, lot_id)
-    if lot.status not in rules.RELISTABLE or lot.sale_mode != "fixed_price":
+    relistable: tuple[str, ...] = rules.RELISTABLE
+    if lot.status in rules.RELISTABLE_WHEN_ORDERS_CANCELLED and not await _has_live_order(session, lot.id):
+        relistable = (lot.status,)  # its buyer did not pay: the order was cancelled
+    if lot.status not in relistable or lot.sale_mode != "fixed_price":
         raise Conflict(
             f"Only a fixed-price lot that is {' or '.join(rules.RELISTABLE)} can be relisted; this "
             f"{lot.sale_mode.replace('_', ' ')} lot is {lot.status.replace('_', ' ')}.",
@@ -147,10 +156,10 @@ async def relist_lot(
     now = now or clock_of(runtime).now()
     reasons = await _checked_for_sale(session, principal, lot, now)
     if reasons:
-        await transition(session, lot, rules.RELISTABLE, status="in_review", review_reason=" ".join(reasons))
+        await transition(session, lot, relistable, status="in_review", review_reason=" ".join(reasons))
     else:
         window = _window(lot, now, timedelta(0), runtime)
-        await transition(session, lot, rules.RELISTABLE, status="live", review_reason="", **window)
+        await transition(session, lot, relistable, status="live", review_reason="", **window)
         await _went_live(session, lot, "relisted", now, runtime)
     await session.commit()
     if runtime is not None:

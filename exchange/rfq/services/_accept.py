@@ -20,6 +20,7 @@ from exchange.lots.events import lot_sold_elsewhere
 from exchange.lots.models import Lot
 from exchange.money import format_minor
 from exchange.orders import schemas as order_schemas
+from exchange.orders.credit import ensure_not_overdue
 from exchange.orders.models import Order
 from exchange.orders.services import create_order_for_lot, order_out
 from exchange.rfq import rules
@@ -89,6 +90,7 @@ async def accept_offer(
     watchers told. Call `finish_accept` after it to commit and tell the bid engine (no more bids).
     """
     now = now or clock_of(runtime).now()
+    await ensure_not_overdue(session, principal.org_id if principal.org_kind == "buyer" else None, now)
     move = await load_move(session, principal, thread_id)
     thread, side, lot, offers = move.thread, move.side, move.lot, move.offers
     legal(rules.check_accept, move.state, side, offer_id, now)
@@ -112,7 +114,14 @@ async def accept_offer(
     terms = {key: value for key, value in terms.items() if value not in (None, "")}
     # The lot row first: of a purchase, an award and several acceptances racing, exactly one gets it.
     order = await create_order_for_lot(
-        session, lot.id, buyer_org_id=thread.buyer_org_id, amount_minor=amount, source="quote", terms=terms
+        session,
+        lot.id,
+        buyer_org_id=thread.buyer_org_id,
+        amount_minor=amount,
+        source="quote",
+        terms=terms,
+        at=now,
+        payment_window=runtime.settings.orders.payment_window if runtime is not None else None,
     )
     # Under the lot's lock now: a sealed bid acknowledged before this point is counted here (409), one
     # arriving later finds the lot sold and is refused (see `auctions.leaving`).

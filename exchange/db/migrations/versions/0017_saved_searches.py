@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0017_saved_searches"
-down_revision: str | Sequence[str] | None = "0010_bid_keys_per_org"
+down_revision: str | Sequence[str] | None = "0016_procurement"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

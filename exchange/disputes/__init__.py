@@ -1,0 +1,1 @@
+"""Buyer inspections of delivered orders, disputes and the admin's arbitration."""

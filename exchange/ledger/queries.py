@@ -1,0 +1,123 @@
+"""Reading the ledger for the API: an org's own accounts (admins: every account) and an account's entries."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from exchange.accounts.principal import Principal
+from exchange.errors import NotFound, Unprocessable
+from exchange.ledger import accounts, schemas
+from exchange.ledger.errors import UNKNOWN_ACCOUNT
+from exchange.ledger.models import LedgerAccount, LedgerEntry, LedgerLine
+from exchange.money import format_minor
+
+__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "Page", "account_entries", "list_accounts", "page_of"]
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+
+class Page:
+    def __init__(self, limit: int, offset: int) -> None:
+        self.limit = limit
+        self.offset = offset
+
+    def next_url(self, path: str, total: int, **params: Any) -> str | None:
+        following = self.offset + self.limit
+        if following >= total:
+            return None
+        kept = [(k, str(v)) for k, v in params.items() if v is not None]
+        return f"{path}?{urlencode([*kept, ('limit', str(self.limit)), ('offset', str(following))])}"
+
+
+def page_of(limit: str | None, offset: str | None) -> Page:
+    return Page(_whole(limit, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT), _whole(offset, "offset", 0, 0, 10**9))
+
+
+def _whole(raw: str | None, name: str, default: int, low: int, high: int) -> int:
+    if raw is None:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise Unprocessable(f"{name} must be a whole number from {low} to {high}.", field=name)
+    return int(raw)
+
+
+def account_out(account: LedgerAccount) -> schemas.Account:
+    def money(minor: int) -> str:
+        return format_minor(minor, account.currency) or "0"
+
+    return schemas.Account(
+        id=account.id,
+        purpose=account.purpose,
+        currency=account.currency,
+        org_id=account.org_id,
+        order_id=account.order_id,
+        posted=money(account.posted),
+        pending_out=money(account.pending_out),
+        pending_in=money(account.pending_in),
+        available=money(account.posted - account.pending_out),
+    )
+
+
+async def list_accounts(
+    session: AsyncSession, principal: Principal, page: Page, *, org_id: int | None, purpose: str | None
+) -> tuple[list[schemas.Account], int]:
+    """The caller's org's accounts; an admin sees every account, or one org's with `org_id`."""
+    if purpose is not None and purpose not in accounts.PURPOSES:
+        raise Unprocessable(f"purpose must be one of {', '.join(sorted(accounts.PURPOSES))}.", field="purpose")
+    query = select(LedgerAccount)
+    if not principal.is_admin:
+        if principal.org_id is None or (org_id is not None and org_id != principal.org_id):
+            return [], 0
+        query = query.where(LedgerAccount.org_id == principal.org_id)
+    elif org_id is not None:
+        query = query.where(LedgerAccount.org_id == org_id)
+    if purpose is not None:
+        query = query.where(LedgerAccount.purpose == purpose)
+    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = await session.scalars(query.order_by(LedgerAccount.id).limit(page.limit).offset(page.offset))
+    return [account_out(account) for account in rows], total
+
+
+async def visible_account(session: AsyncSession, principal: Principal, account_id: int) -> LedgerAccount:
+    account = await session.get(LedgerAccount, account_id)
+    if account is None or not (principal.is_admin or (principal.org_id and account.org_id == principal.org_id)):
+        raise NotFound(f"No ledger account {account_id} is visible to you.", code=UNKNOWN_ACCOUNT)
+    return account
+
+
+async def account_entries(
+    session: AsyncSession, principal: Principal, account_id: int, page: Page
+) -> tuple[list[schemas.AccountEntry], int]:
+    account = await visible_account(session, principal, account_id)
+    total = await session.scalar(
+        select(func.count())
+        .select_from(LedgerLine)
+        .where(LedgerLine.account_id == account_id, LedgerLine.currency == account.currency)
+    )
+    rows = await session.execute(
+        select(LedgerLine.direction, LedgerLine.amount_minor, LedgerEntry)
+        .join(LedgerEntry, LedgerEntry.id == LedgerLine.entry_id)
+        .where(LedgerLine.account_id == account_id, LedgerLine.currency == account.currency)
+        .order_by(LedgerLine.entry_id.desc())
+        .limit(page.limit)
+        .offset(page.offset)
+    )
+    items = [
+        schemas.AccountEntry(
+            entry_id=entry.id,
+            kind=entry.kind,
+            direction="in" if direction > 0 else "out",
+            amount=format_minor(amount, account.currency) or "0",
+            at=entry.at,
+            memo=entry.memo,
+            order_id=entry.order_id,
+            hold_id=entry.hold_id,
+        )
+        for direction, amount, entry in rows
+    ]
+    return items, total or 0

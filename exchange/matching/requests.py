@@ -1,0 +1,181 @@
+"""Procurement requests: posted by a broker for a client (a buyer org) or by a buyer for itself."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+import msgspec
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from exchange.accounts.errors import WRONG_ORG_KIND
+from exchange.accounts.models import Org
+from exchange.accounts.principal import Principal
+from exchange.errors import Forbidden, NotFound, Unprocessable
+from exchange.matching import schemas
+from exchange.matching.errors import NOT_YOUR_CLIENT, REQUEST_NOT_FOUND
+from exchange.matching.models import ProcurementRequest
+from exchange.matching.needs import check_categories, compile_groups, expand_categories
+from exchange.matching.rules import CERTIFICATES, normalise_certificate
+from exchange.money import format_minor, parse_currency, parse_money
+from exchange.specs.units import quantity_unit
+
+__all__ = ["create_request", "get_request_for", "get_request_to_work_on", "list_requests_for", "request_out"]
+
+_CERTIFICATES = {normalise_certificate(c): c for c in CERTIFICATES}
+
+
+def _quantity(raw: str | int | float) -> Decimal:
+    try:
+        value = Decimal(str(raw).strip())
+    except InvalidOperation:
+        raise Unprocessable("Give the quantity as a number.", field="quantity.value") from None
+    if not value.is_finite() or value <= 0 or value > Decimal("1e12"):
+        raise Unprocessable("The quantity must be more than zero.", field="quantity.value")
+    if value != value.quantize(Decimal("0.0001")):
+        raise Unprocessable("The quantity has more than 4 decimal places.", field="quantity.value")
+    return value
+
+
+async def _client_org(session: AsyncSession, principal: Principal, client_org_id: int | None) -> tuple[int, int | None]:
+    """(client org, broker org or None) for the caller."""
+    if principal.org_kind == "buyer" and principal.org_id is not None:
+        if client_org_id not in (None, principal.org_id):
+            raise Unprocessable("A buyer posts requests for its own organisation only.", field="client_org_id")
+        return principal.org_id, None
+    if principal.org_kind != "broker" or principal.org_id is None:
+        raise Forbidden("Only broker and buyer organisations post procurement requests.", code=WRONG_ORG_KIND)
+    if client_org_id is None:
+        raise Unprocessable("Name the client: client_org_id, a buyer organisation.", field="client_org_id")
+    kind = await session.scalar(select(Org.kind).where(Org.id == client_org_id))
+    if kind != "buyer":
+        raise Unprocessable(
+            "The client must be a buyer organisation on the exchange.", field="client_org_id", code=NOT_YOUR_CLIENT
+        )
+    return client_org_id, principal.org_id
+
+
+async def create_request(
+    session: AsyncSession, principal: Principal, data: schemas.ProcurementRequestIn, *, now: datetime
+) -> ProcurementRequest:
+    client_org_id, broker_org_id = await _client_org(session, principal, data.client_org_id)
+    currency = parse_currency(data.currency)
+    value = _quantity(data.quantity.value)
+    unit = quantity_unit(data.quantity.unit)
+    budget_max = parse_money(data.budget_per_unit.max, currency, field="budget_per_unit.max")
+    budget_min = (
+        parse_money(data.budget_per_unit.min, currency, field="budget_per_unit.min")
+        if data.budget_per_unit.min is not None
+        else None
+    )
+    if budget_min is not None and budget_min > budget_max:
+        raise Unprocessable("The budget's minimum is above its maximum.", field="budget_per_unit.min")
+    total = parse_money(data.budget_total, currency, field="budget_total") if data.budget_total is not None else None
+    if data.deliver_by < now.date():
+        raise Unprocessable("The delivery date is in the past.", field="deliver_by")
+    categories = check_categories(data.categories)
+    certificates = []
+    for index, raw in enumerate(data.certificates):
+        known = _CERTIFICATES.get(normalise_certificate(raw))
+        if known is None:
+            raise Unprocessable(
+                f"{raw[:40]!r} is not a certificate we know; use one of: {', '.join(CERTIFICATES)}.",
+                field=f"certificates[{index}]",
+            )
+        certificates.append(known)
+    groups = [
+        {key: {op: v for op, v in msgspec.structs.asdict(bound).items() if v is not None} for key, bound in g.items()}
+        for g in data.requirement_groups
+    ]
+    compile_groups(expand_categories(categories), groups)  # checks keys, units and choices (422 naming the field)
+    region = data.region.strip()
+    if not region:
+        raise Unprocessable("Give the delivery region.", field="region")
+    request = ProcurementRequest(
+        client_org_id=client_org_id,
+        broker_org_id=broker_org_id,
+        purpose=data.purpose,
+        quantity_value=value,
+        quantity_unit=unit,
+        budget_min_minor=budget_min,
+        budget_max_minor=budget_max,
+        budget_total_minor=total,
+        currency=currency,
+        categories=categories,
+        certificates=certificates,
+        requirement_groups=groups,
+        min_shelf_life_days=data.min_shelf_life_days,
+        deliver_by=data.deliver_by,
+        region=region,
+        grades=sorted(set(data.grades)),
+        branding=sorted(set(data.branding)),
+        max_sellers=data.max_sellers,
+        created_at=now,
+    )
+    session.add(request)
+    await session.flush()
+    return request
+
+
+def _mine(principal: Principal):  # type: ignore[no-untyped-def]
+    org = principal.org_id or 0
+    return or_(ProcurementRequest.broker_org_id == org, ProcurementRequest.client_org_id == org)
+
+
+async def get_request_for(session: AsyncSession, principal: Principal, request_id: int) -> ProcurementRequest:
+    """The request, for its broker and its client; 404 for everyone else."""
+    request = await session.scalar(
+        select(ProcurementRequest).where(ProcurementRequest.id == request_id, _mine(principal))
+    )
+    if request is None:
+        raise NotFound(f"There is no procurement request {request_id}, or it is not yours.", code=REQUEST_NOT_FOUND)
+    return request
+
+
+async def get_request_to_work_on(session: AsyncSession, principal: Principal, request_id: int) -> ProcurementRequest:
+    """The request for whoever works on it: its broker, or the buyer that posted it for itself. A broker's
+    client reads the request but not its matches (they hold the lots' prices, the broker's cost)."""
+    request = await get_request_for(session, principal, request_id)
+    if request.broker_org_id not in (None, principal.org_id):
+        raise NotFound(f"There is no procurement request {request_id} of yours to match.", code=REQUEST_NOT_FOUND)
+    return request
+
+
+async def list_requests_for(
+    session: AsyncSession, principal: Principal, *, limit: int = 200
+) -> list[ProcurementRequest]:
+    rows = await session.scalars(
+        select(ProcurementRequest)
+        .where(_mine(principal))
+        .order_by(ProcurementRequest.created_at.desc(), ProcurementRequest.id.desc())
+        .limit(limit)
+    )
+    return list(rows)
+
+
+def request_out(request: ProcurementRequest) -> schemas.ProcurementRequest:
+    currency = request.currency
+    return schemas.ProcurementRequest(
+        id=request.id,
+        client_org_id=request.client_org_id,
+        broker_org_id=request.broker_org_id,
+        purpose=request.purpose,
+        quantity=schemas.Quantity(value=f"{Decimal(request.quantity_value).normalize():f}", unit=request.quantity_unit),
+        budget_per_unit=schemas.Budget(
+            max=format_minor(request.budget_max_minor, currency) or "0",
+            min=format_minor(request.budget_min_minor, currency),
+        ),
+        budget_total=format_minor(request.budget_total_minor, currency),
+        currency=currency,
+        categories=list(request.categories),
+        certificates=list(request.certificates),
+        requirement_groups=list(request.requirement_groups),
+        min_shelf_life_days=request.min_shelf_life_days,
+        deliver_by=request.deliver_by,
+        region=request.region,
+        grades=list(request.grades),
+        branding=list(request.branding),
+        max_sellers=request.max_sellers,
+        created_at=request.created_at,
+    )

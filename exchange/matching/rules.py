@@ -1,0 +1,395 @@
+"""The brokers' desk rules, pure and in one place: how a lot meets a procurement request.
+
+`evaluate` checks every hard constraint of a request against one candidate lot; a lot passing all of
+them is a match, one failing exactly one is a near miss (with what failed and by how much), and one
+failing only on quantity is a bundle part. `score` ranks matches by soft factors and explains itself:
+the contributions of its factors add up exactly to the score (both in hundredths of a point, 0-100).
+Visibility is the client's, decided by `exchange.lots.visibility` before a lot becomes a candidate: a
+lot the client may not see is never a match, a near miss or a bundle part.
+
+The money of a proposal is here too: the broker's margin is the client's price less the broker's cost
+(the lot's price), and the broker's commission is the margin plus `commission_percent` of the cost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+__all__ = [
+    "CERTIFICATES",
+    "COMMISSION_PERCENT",
+    "FACTOR_POINTS",
+    "GRADE_POINTS",
+    "PROPOSAL_ACTIONS",
+    "Bound",
+    "Candidate",
+    "Check",
+    "Evaluation",
+    "Need",
+    "Score",
+    "bundle_part",
+    "evaluate",
+    "line_money",
+    "normalise_certificate",
+    "price_kind",
+    "score",
+]
+
+CERTIFICATES = ("3C", "CE", "FCC", "RoHS", "UL", "ISO 9001", "brand authorisation", "food safety")
+"""Certificates a request may require; a lot declares them among its certifications."""
+
+COMMISSION_PERCENT = Decimal("2")
+"""The broker's commission on the cost of what a proposal sells, on top of the margin."""
+
+FACTOR_POINTS = {"price fit": 3000, "spec margin": 2000, "quantity fit": 2000, "region": 1000, "seller record": 1000}
+"""Each soft factor's most points, in hundredths (with `grade` the total is 100.00)."""
+GRADE_POINTS = {"A": 1000, "B": 600, "C": 300}
+SELLER_SALES_FOR_FULL_RECORD = 10
+
+PROPOSAL_ACTIONS = {
+    "draft": ("send",),
+    "sent": ("accept", "decline"),
+    "accepted": (),
+    "declined": (),
+    "expired": (),
+}
+"""A proposal's states and what may be done in each."""
+
+HARD_CONSTRAINTS = ("status", "category", "grade", "certificates", "specs", "shelf life", "quantity", "price")
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """One spec constraint: a number in SI base units (`gte`, `lte`, `eq`), or a word or flag (`eq`)."""
+
+    key: str
+    op: str
+    value: float | str | bool
+    unit: str | None = None
+    """The unit the constraint is shown in."""
+    per_base: float = 1.0
+    """How many shown units one base unit is."""
+
+
+@dataclass(frozen=True, slots=True)
+class Need:
+    quantity: Decimal
+    unit: str
+    budget_max_minor: int
+    currency: str
+    deliver_by: date
+    budget_min_minor: int | None = None
+    budget_total_minor: int | None = None
+    categories: frozenset[str] = frozenset()
+    """Accepted category codes, sub-categories included."""
+    certificates: tuple[str, ...] = ()
+    groups: tuple[tuple[Bound, ...], ...] = ()
+    min_shelf_life_days: int | None = None
+    region: str = ""
+    grades: tuple[str, ...] = ()
+    max_sellers: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    lot_id: int
+    seller_org_id: int
+    category: str
+    grade: str
+    quantity: Decimal | None
+    """In the request's unit; None when the lot's unit does not convert to it."""
+    price_minor: int | None
+    """The known price of the whole lot: the fixed price, or a sealed-bid lot's minimum bid; None: on request."""
+    currency: str = "CNY"
+    status: str = "live"
+    visible: bool = True
+    """May the client see it (`exchange.lots.visibility`)."""
+    specs: dict[str, Any] = field(default_factory=dict)
+    """Numbers in SI base units (see `Bound`), words as given."""
+    certifications: tuple[str, ...] = ()
+    best_before: date | None = None
+    region: str = ""
+    city: str = ""
+    seller_sales: int = 0
+    quantity_text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    constraint: str
+    passed: bool
+    margin: str
+    """What the lot has against what is wanted; for a failure, by how much it misses."""
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    candidate: Candidate
+    checks: tuple[Check, ...]
+
+    @property
+    def failed(self) -> tuple[Check, ...]:
+        return tuple(c for c in self.checks if not c.passed)
+
+    @property
+    def is_match(self) -> bool:
+        return self.candidate.visible and not self.failed
+
+    @property
+    def is_near_miss(self) -> bool:
+        return self.candidate.visible and len(self.failed) == 1
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    total: int
+    """Hundredths of a point, 0 to 10000."""
+    factors: tuple[tuple[str, int, str], ...]
+    """(factor, contribution in hundredths, why); the contributions add up to `total`."""
+
+
+def normalise_certificate(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def price_kind(sale_mode: str, min_bid_minor: int | None) -> str:
+    """How a proposal line of this lot is taken up: bought (fixed price), bid (sealed bid with a known
+    minimum) or asked for (RFQ: price on request)."""
+    if sale_mode == "fixed_price":
+        return "buy"
+    return "bid" if min_bid_minor is not None else "rfq"
+
+
+def _pct(part: Decimal | float, whole: Decimal | float) -> str:
+    if not whole:
+        return "0 %"
+    return f"{abs(Decimal(str(part)) / Decimal(str(whole)) * 100).quantize(Decimal('1'), ROUND_HALF_UP)} %"
+
+
+def _num(value: float | Decimal) -> str:
+    return f"{float(value):.6g}"
+
+
+def _shown(value: float, bound: Bound) -> str:
+    unit = f" {bound.unit}" if bound.unit else ""
+    return f"{_num(value * bound.per_base)}{unit}"
+
+
+def unit_price(need: Need, candidate: Candidate) -> Decimal | None:
+    """Minor units per unit of the request's quantity, when the lot's price and quantity are known."""
+    if candidate.price_minor is None or not candidate.quantity:
+        return None
+    return Decimal(candidate.price_minor) / candidate.quantity
+
+
+def _money(minor: Decimal | int) -> str:
+    return f"{(Decimal(minor) / 100).quantize(Decimal('0.01'), ROUND_HALF_UP)}"
+
+
+def _bound_check(bound: Bound, value: Any) -> tuple[bool, str, float]:
+    """(passed, text, relative margin: how far past the bound, negative when short)."""
+    if value is None:
+        return False, f"{bound.key} not stated", -1.0
+    if isinstance(bound.value, bool | str):
+        wanted = str(bound.value).casefold()
+        ok = str(value).casefold() == wanted
+        return ok, f"{bound.key} {value}" + ("" if ok else f", not {bound.value}"), 0.0 if ok else -1.0
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False, f"{bound.key} {value} is not a number", -1.0
+    target = float(bound.value)
+    scale = abs(target) or 1.0
+    if bound.op == "gte":
+        rel = (value - target) / scale
+        word = "above" if rel >= 0 else "below"
+        ok = value >= target - 1e-9 * scale
+        return ok, f"{bound.key} {_shown(value, bound)}, {_pct(rel, 1)} {word} the {_shown(target, bound)} minimum", rel
+    if bound.op == "lte":
+        rel = (target - value) / scale
+        word = "under" if rel >= 0 else "over"
+        ok = value <= target + 1e-9 * scale
+        return ok, f"{bound.key} {_shown(value, bound)}, {_pct(rel, 1)} {word} the {_shown(target, bound)} maximum", rel
+    ok = abs(value - target) <= 1e-9 * scale
+    return ok, f"{bound.key} {_shown(value, bound)}" + ("" if ok else f", not {_shown(target, bound)}"), 0.0
+    # (an exact value has no margin to speak of)
+
+
+def _group_result(group: tuple[Bound, ...], specs: dict[str, Any]) -> tuple[int, list[str], list[float]]:
+    """(constraints failed, texts, margins of the numeric min/max constraints)."""
+    failed, texts, margins = 0, [], []
+    for bound in group:
+        ok, text, rel = _bound_check(bound, specs.get(bound.key))
+        texts.append(text)
+        if not ok:
+            failed += 1
+        elif bound.op in ("gte", "lte") and not isinstance(bound.value, str | bool):
+            margins.append(rel)
+    return failed, texts, margins
+
+
+def spec_margin(need: Need, candidate: Candidate) -> float | None:
+    """The best passing group's mean relative margin over its numeric bounds (None: no numeric bound)."""
+    best: float | None = None
+    for group in need.groups:
+        failed, _texts, margins = _group_result(group, candidate.specs)
+        if failed == 0 and margins:
+            mean = sum(margins) / len(margins)
+            best = mean if best is None else max(best, mean)
+    return best
+
+
+def _specs_check(need: Need, candidate: Candidate) -> Check:
+    if not need.groups:
+        return Check("specs", True, "no spec requirements")
+    results = [_group_result(group, candidate.specs) for group in need.groups]
+    for index, (failed, texts, _m) in enumerate(results):
+        if failed == 0:
+            which = f"group {index + 1}: " if len(need.groups) > 1 else ""
+            return Check("specs", True, which + "; ".join(texts))
+    index = min(range(len(results)), key=lambda i: results[i][0])
+    failed, texts, _m = results[index]
+    which = f"closest group {index + 1}: " if len(need.groups) > 1 else ""
+    return Check("specs", False, which + "; ".join(texts))
+
+
+def _quantity_check(need: Need, candidate: Candidate) -> Check:
+    qty = candidate.quantity
+    if qty is None:
+        return Check("quantity", False, f"{candidate.quantity_text or 'its unit'} does not convert to {need.unit}")
+    if qty < need.quantity:
+        short = need.quantity - qty
+        return Check("quantity", False, f"{_num(short)} {need.unit} short ({_pct(short, need.quantity)} of the need)")
+    extra = qty - need.quantity
+    return Check(
+        "quantity",
+        True,
+        f"{_num(qty)} {need.unit} for {_num(need.quantity)} needed ({_pct(extra, need.quantity)} more)",
+    )
+
+
+def _price_check(need: Need, candidate: Candidate) -> Check:
+    if candidate.currency != need.currency:
+        return Check("price", False, f"priced in {candidate.currency}, not {need.currency}")
+    price = unit_price(need, candidate)
+    if price is None:
+        return Check("price", True, "price on request")
+    shown = f"{_money(price)} {need.currency} per {need.unit}"
+    if price > need.budget_max_minor:
+        return Check(
+            "price", False, f"{shown}, {_pct(price - need.budget_max_minor, need.budget_max_minor)} over budget"
+        )
+    if need.budget_min_minor is not None and price < need.budget_min_minor:
+        under = need.budget_min_minor - price
+        return Check("price", False, f"{shown}, {_pct(under, need.budget_min_minor)} under the budget minimum")
+    total = need.budget_total_minor
+    if total is not None and candidate.price_minor is not None and candidate.price_minor > total:
+        return Check("price", False, f"lot total {_pct(candidate.price_minor - total, total)} over the total budget")
+    room = need.budget_max_minor - price
+    return Check(
+        "price", True, f"{shown}, {_pct(room, need.budget_max_minor)} under the {_money(need.budget_max_minor)} maximum"
+    )
+
+
+def _shelf_check(need: Need, candidate: Candidate) -> Check:
+    if need.min_shelf_life_days is None:
+        return Check("shelf life", True, "no shelf-life requirement")
+    if candidate.best_before is None:
+        return Check("shelf life", True, "no best-before date (not perishable)")
+    days = (candidate.best_before - need.deliver_by).days
+    if days < need.min_shelf_life_days:
+        return Check("shelf life", False, f"shelf life {need.min_shelf_life_days - days} days short at delivery")
+    return Check("shelf life", True, f"{days} days left at delivery, {need.min_shelf_life_days} required")
+
+
+def evaluate(need: Need, candidate: Candidate) -> Evaluation:
+    """Every hard constraint of the request, checked against one lot."""
+    c = candidate
+    checks = [
+        Check("status", c.status == "live", c.status),
+        Check(
+            "category",
+            not need.categories or c.category in need.categories,
+            c.category if c.category in need.categories else f"{c.category} is not an accepted category",
+        ),
+        Check(
+            "grade",
+            not need.grades or c.grade in need.grades,
+            f"grade {c.grade}"
+            + ("" if not need.grades or c.grade in need.grades else f", wanted {'/'.join(need.grades)}"),
+        ),
+    ]
+    held = {normalise_certificate(x) for x in c.certifications}
+    missing = [x for x in need.certificates if normalise_certificate(x) not in held]
+    checks.append(
+        Check(
+            "certificates",
+            not missing,
+            ("missing " + ", ".join(missing)) if missing else (", ".join(need.certificates) or "none required"),
+        )
+    )
+    checks += [_specs_check(need, c), _shelf_check(need, c), _quantity_check(need, c), _price_check(need, c)]
+    return Evaluation(candidate=c, checks=tuple(checks))
+
+
+def bundle_part(evaluation: Evaluation) -> bool:
+    """A lot that may go into a bundle: visible, all hard constraints met but perhaps the quantity (too
+    small on its own), a known price, and a quantity in the request's unit."""
+    c = evaluation.candidate
+    if not c.visible or c.price_minor is None or not c.quantity:
+        return False
+    return all(check.passed or check.constraint == "quantity" for check in evaluation.checks)
+
+
+def score(need: Need, candidate: Candidate) -> Score:
+    """The soft score of a match, factor by factor (hundredths of a point)."""
+    factors: list[tuple[str, int, str]] = []
+    top = FACTOR_POINTS["price fit"]
+    price = unit_price(need, candidate)
+    if price is None:
+        factors.append(("price fit", top // 2, "price on request"))
+    else:
+        floor = Decimal(need.budget_min_minor or 0)
+        span = Decimal(need.budget_max_minor) - floor
+        share = (Decimal(need.budget_max_minor) - price) / span if span > 0 else Decimal(1)
+        share = min(max(share, Decimal(0)), Decimal(1))
+        factors.append(("price fit", int(top * share), f"{_pct(share, 1)} of the budget range left"))
+
+    top = FACTOR_POINTS["spec margin"]
+    margin = spec_margin(need, candidate)
+    if margin is None:
+        factors.append(("spec margin", top // 2, "no numeric spec bound"))
+    else:
+        share_f = min(max(margin, 0.0), 1.0)
+        factors.append(("spec margin", int(top * share_f), f"{_pct(margin, 1)} beyond the spec bounds on average"))
+
+    top = FACTOR_POINTS["quantity fit"]
+    if candidate.quantity:
+        fit = min(need.quantity / candidate.quantity, Decimal(1))
+        factors.append(("quantity fit", int(top * fit), f"the need is {_pct(fit, 1)} of the lot"))
+    else:
+        factors.append(("quantity fit", 0, "quantity not comparable"))
+
+    top = FACTOR_POINTS["region"]
+    wanted = need.region.strip().casefold()
+    if wanted and wanted in (candidate.region.strip().casefold(), candidate.city.strip().casefold()):
+        factors.append(("region", top, f"ships from {need.region}"))
+    else:
+        factors.append(("region", top // 4, f"ships from {candidate.region or candidate.city or 'elsewhere'}"))
+
+    top = FACTOR_POINTS["seller record"]
+    sales = min(candidate.seller_sales, SELLER_SALES_FOR_FULL_RECORD)
+    factors.append(("seller record", top * sales // SELLER_SALES_FOR_FULL_RECORD, f"{candidate.seller_sales} sales"))
+
+    factors.append(("grade", GRADE_POINTS.get(candidate.grade, 0), f"grade {candidate.grade}"))
+    return Score(total=sum(points for _n, points, _w in factors), factors=tuple(factors))
+
+
+def line_money(cost_minor: int | None, client_price_minor: int, commission_percent: Decimal) -> tuple[int, int]:
+    """(margin, commission) of one proposal line, in minor units. Without a known cost (RFQ) there is no
+    margin yet: the whole price is the client's offer."""
+    cost = cost_minor if cost_minor is not None else client_price_minor
+    margin = client_price_minor - cost
+    commission = margin + int((Decimal(cost) * commission_percent / 100).quantize(Decimal(1), ROUND_HALF_UP))
+    return margin, commission

@@ -1,0 +1,1 @@
+"""Payment providers: an interface, and the built-in `simulated` one (a signed webhook-style callback)."""

@@ -1,0 +1,69 @@
+"""The inspection form, the dispute page and the arbitration queue, driven as a browser without JavaScript would."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from tests.conftest import Actor, OrgFactory
+from tests.support.disputes import delivered_order, money_after
+from tests.support.pages import PageSession
+
+
+async def test_an_objection_walks_from_the_inspection_form_to_the_admins_partial_refund(
+    client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory, admin: Actor
+) -> None:
+    deal = await delivered_order(client, db, make_org, amount_minor=1_000_000, reference_price_minor=1250)
+    page = PageSession(client)
+    try:
+        await page.sign_in(deal.buyer)
+        order_page = await page.get(f"/orders/{deal.order_id}")
+        assert 'data-testid="inspection-link"' in order_page.text
+        recorded = await page.post(
+            f"/orders/{deal.order_id}/inspection",
+            {
+                "units_inspected": "200",
+                "units_defective": "20",
+                "sampling": "iso2859",
+                "observed_grade": "B",
+                "defects_by_kind": "stains: 14\nholes: 6",
+            },
+        )
+        assert recorded.status_code == 200, recorded.text
+        assert "Suggested refund: 3571.43" in recorded.text
+        assert "Grade B observed against A listed" in recorded.text
+        refused = await page.post(f"/orders/{deal.order_id}/inspection", {"units_inspected": "x"})
+        assert refused.status_code == 422
+        assert "whole number" in refused.text
+
+        opened = await page.post(f"/orders/{deal.order_id}/dispute", {"reason": "Stained rolls", "claimed_refund": ""})
+        assert opened.status_code == 303, opened.text
+        dispute_url = opened.headers["location"]
+
+        await page.sign_in(deal.seller)
+        seen = await page.get(dispute_url)
+        assert 'data-testid="answer-form"' in seen.text
+        assert 'data-testid="decide-form"' not in seen.text
+        rejected = await page.post(f"{dispute_url}/answer", {"answer": "reject", "message": "Clean at dispatch"})
+        assert rejected.status_code == 303, rejected.text
+
+        await page.sign_in(admin)
+        queue = await page.get("/admin/disputes")
+        assert dispute_url in queue.text
+        no_reason = await page.post(f"{dispute_url}/decide", {"outcome": "partial_refund", "amount": "3000.00"})
+        assert no_reason.status_code == 422
+        decided = await page.post(
+            f"{dispute_url}/decide", {"outcome": "partial_refund", "amount": "3000.00", "reason": "Photos agree."}
+        )
+        assert decided.status_code == 303, decided.text
+        final = await page.get(dispute_url)
+        assert "partial refund: refund 3000.00" in final.text
+
+        stranger = await make_org("buyer")
+        await page.sign_in(stranger)
+        assert (await page.get(dispute_url)).status_code == 404
+        assert (await page.get(f"/orders/{deal.order_id}/inspection")).status_code == 404
+    finally:
+        page.close()
+    assert (await money_after(db, deal))["refund"] == 300_000
