@@ -15,6 +15,7 @@ from exchange.accounts.errors import ADMIN_ONLY, ORG_NOT_VERIFIED
 from exchange.accounts.principal import Principal
 from exchange.alerts.outbox import queue_went_live
 from exchange.auctions.leaving import require_no_bids, settle_left_sale
+from exchange.audit import record
 from exchange.errors import Conflict, Forbidden, NotFound, Unprocessable
 from exchange.live.channels import lot_channel, publish_event
 from exchange.lots import rules
@@ -155,12 +156,23 @@ async def relist_lot(
         )
     now = now or clock_of(runtime).now()
     reasons = await _checked_for_sale(session, principal, lot, now)
+    before = {"status": lot.status}
     if reasons:
         await transition(session, lot, relistable, status="in_review", review_reason=" ".join(reasons))
     else:
         window = _window(lot, now, timedelta(0), runtime)
         await transition(session, lot, relistable, status="live", review_reason="", **window)
         await _went_live(session, lot, "relisted", now, runtime)
+    await record(
+        session,
+        actor=f"user:{principal.user_id}",
+        object_type="lot",
+        object_id=lot.id,
+        action="relist",
+        before=before,
+        after={"status": lot.status, "ends_at": lot.ends_at},
+        at=now,
+    )
     await session.commit()
     if runtime is not None:
         await runtime.bid_engine.drop_state(lot.id)

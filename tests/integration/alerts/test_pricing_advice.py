@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from exchange.alerts.models import LotPriceChange
 from exchange.alerts.services.slow_sale import advise_slow_lots
+from exchange.audit.models import AuditRecord
 from exchange.clock import ManualClock
 from tests.conftest import OrgFactory
 from tests.integration.alerts._support import alerts_of, fanned_out, save_search
@@ -83,7 +84,13 @@ async def test_a_slow_lot_gets_advice_once_and_one_click_applies_the_cut(
     assert lot["sale"]["price"] == "10937.50"
     async with db() as session:
         history = list(await session.scalars(select(LotPriceChange).where(LotPriceChange.lot_id == slow["id"])))
+        audited = list(
+            await session.scalars(
+                select(AuditRecord.action).where(AuditRecord.object_type == "lot", AuditRecord.object_id == slow["id"])
+            )
+        )
     assert [(h.old_minor, h.new_minor) for h in history] == [(4_000_000, 1_093_750)]
+    assert "price_cut" in audited
     await fanned_out(db, slow["id"])
     assert await alerts_of(client, buyer) == [f"/lots/{slow['id']}"]  # the searches were checked again
     applied = (await client.get(f"/api/lots/{slow['id']}/pricing", headers=seller.headers)).json()["slow_sale"]
