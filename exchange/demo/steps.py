@@ -9,6 +9,7 @@ from exchange.demo.accounts import load_accounts
 from exchange.demo.alerts import load_alerts
 from exchange.demo.auctions import load_bids
 from exchange.demo.context import DemoStep
+from exchange.demo.desk import load_desk
 from exchange.demo.fees import load_fee_schedules
 from exchange.demo.lots import load_lots
 from exchange.demo.rfq import load_negotiations
@@ -22,4 +23,5 @@ DEMO_STEPS: tuple[tuple[str, DemoStep], ...] = (
     ("sealed bids", load_bids),  # on the catalogue's sealed-bid lots
     ("negotiations and wanted requests", load_negotiations),  # on the catalogue's lots
     ("saved searches and alerts", load_alerts),  # after the lots: their searches fire on a new lot
+    ("brokers' desk", load_desk),  # a request of buyer3's, matched against the catalogue's flasks
 )

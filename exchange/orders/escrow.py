@@ -26,6 +26,7 @@ from exchange.ledger import accounts
 from exchange.ledger import services as ledger
 from exchange.ledger.services import Move
 from exchange.orders.models import Order
+from exchange.rfq.models import SampleOrder
 
 __all__ = [
     "FeeSplit",
@@ -162,6 +163,19 @@ async def settle(session: AsyncSession, order: Order, at: datetime, *, refund_mi
     memo = "settlement with a refund to the buyer" if refund_minor else "settlement"
     await _post(session, f"order:{order.id}:settle", moves, at, memo, order)
     return split
+
+
+async def sample_paid(session: AsyncSession, sample: SampleOrder, at: datetime) -> None:
+    """A paid RFQ sample: EXTERNAL -> SELLER_PAYABLE(seller) its fee, once (the key is the sample's). When the
+    buyer then buys the lot, the fee is already off the order's amount (`rfq.rules.amount_after_sample_credit`)."""
+    if not sample.fee_minor:
+        return
+    external = await ledger.account_for(session, accounts.EXTERNAL, sample.currency)
+    seller = await ledger.account_for(session, accounts.SELLER_PAYABLE, sample.currency, org_id=sample.seller_org_id)
+    memo = f"paid sample, lot {sample.lot_id}"
+    await ledger.post(
+        session, key=f"sample:{sample.id}:paid", moves=[Move(external, seller, sample.fee_minor)], at=at, memo=memo
+    )
 
 
 async def deposit_forfeited(session: AsyncSession, order: Order, at: datetime) -> int:

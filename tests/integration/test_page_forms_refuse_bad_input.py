@@ -53,6 +53,9 @@ class World:
     search_id: int
     delivered_order_id: int
     dispute_id: int
+    broker: Actor
+    desk_request_id: int
+    proposal_id: int
 
 
 async def _world(client: AsyncTestClient[Litestar], make_org: OrgFactory, admin: Actor) -> World:
@@ -107,6 +110,33 @@ async def _world(client: AsyncTestClient[Litestar], make_org: OrgFactory, admin:
         f"/api/orders/{disputed_order_id}/disputes", json={"reason": "Stained rolls"}, headers=buyer.headers
     )
     assert dispute.status_code == 201, dispute.text
+    broker = await make_org("broker")
+    desk_request = await client.post(
+        "/api/procurement-requests",
+        json={
+            "client_org_id": buyer.org_id,
+            "purpose": "welfare",
+            "quantity": {"value": 3000, "unit": "m"},
+            "budget_per_unit": {"max": "10.00"},
+            "categories": ["textiles/fabric"],
+            "deliver_by": (date.today() + timedelta(days=30)).isoformat(),
+            "region": "Jiangsu",
+        },
+        headers=broker.headers,
+    )
+    assert desk_request.status_code == 201, desk_request.text
+    proposal = await client.post(
+        "/api/proposals",
+        json={
+            "request_id": desk_request.json()["id"],
+            "lines": [{"lot_id": fixed["id"], "client_price": "45000.00"}],
+            "valid_until": "2099-01-01T00:00:00Z",
+        },
+        headers=broker.headers,
+    )
+    assert proposal.status_code == 201, proposal.text
+    sent = await client.post(f"/api/proposals/{proposal.json()['id']}/send", headers=broker.headers)
+    assert sent.status_code == 200, sent.text
     return World(
         seller=seller,
         buyer=buyer,
@@ -124,6 +154,9 @@ async def _world(client: AsyncTestClient[Litestar], make_org: OrgFactory, admin:
         search_id=search.json()["id"],
         delivered_order_id=delivered_order_id,
         dispute_id=dispute.json()["id"],
+        broker=broker,
+        desk_request_id=desk_request.json()["id"],
+        proposal_id=proposal.json()["id"],
     )
 
 
@@ -133,7 +166,7 @@ class Form:
     ("all"), only blanks ("blank": its one field is free text, where "abc-3" is a fine answer), or
     nothing ("none": a button, which acts whatever else is posted)."""
 
-    actor: str  # "seller", "buyer", "admin" or "anonymous"
+    actor: str  # "seller", "buyer", "broker", "admin" or "anonymous"
     ids: Callable[[World], dict[str, int | str]]
     refuses: Literal["all", "blank", "none"]
     keep: Callable[[World], dict[str, str]] = lambda w: {}  # what the form itself fills in (hidden fields)
@@ -195,6 +228,11 @@ FORMS: dict[str, Form] = {
     "/wanted/{request_id:int}/accept/{thread_id:int}": Form(
         "buyer", lambda w: {"request_id": w.wanted_id, "thread_id": w.answer_thread_id}, "all"
     ),
+    "/desk/requests/new": Form("broker", _none, "all"),
+    "/desk/requests/{request_id:int}/proposal": Form("broker", lambda w: {"request_id": w.desk_request_id}, "all"),
+    "/proposals/{proposal_id:int}/send": Form("broker", lambda w: {"proposal_id": w.proposal_id}, "none"),
+    "/proposals/{proposal_id:int}/accept": Form("buyer", lambda w: {"proposal_id": w.proposal_id}, "none"),
+    "/proposals/{proposal_id:int}/decline": Form("buyer", lambda w: {"proposal_id": w.proposal_id}, "none"),
 }
 
 
@@ -287,7 +325,7 @@ async def test_every_page_form_answers_empty_and_garbage_input_without_a_server_
     assert _page_post_routes(app) == set(FORMS), "a new page form: add it to FORMS"
     world = await _world(client, make_org, admin)
     pages = PageSession(client)
-    actors = {"seller": world.seller, "buyer": world.buyer, "admin": world.admin}
+    actors = {"seller": world.seller, "buyer": world.buyer, "admin": world.admin, "broker": world.broker}
     current: list[str] = []
 
     async def sign_in_as(role: str) -> None:

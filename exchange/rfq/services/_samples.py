@@ -9,13 +9,14 @@ from exchange.accounts.principal import Principal
 from exchange.errors import Conflict, NotFound, Unprocessable
 from exchange.lots.models import Lot
 from exchange.money import format_minor, parse_money
+from exchange.orders import escrow
 from exchange.rfq import rules, schemas
 from exchange.rfq.errors import NOT_YOUR_MOVE, SAMPLE_NOT_FOUND, SAMPLE_PENDING, THREAD_CLOSED
 from exchange.rfq.models import SampleOrder
 from exchange.rfq.services._access import as_conflict, load_thread, party_side
 from exchange.rfq.services._effects import publish_after_commit
 from exchange.rfq.services._notices import notify_thread
-from exchange.runtime import Runtime
+from exchange.runtime import Runtime, clock_of
 
 __all__ = ["move_sample", "request_sample"]
 
@@ -101,6 +102,8 @@ async def move_sample(
         sample.fee_minor = rules.sample_fee(sample.units, price_minor)
     sample.status = new_status
     await session.flush()
+    if new_status == "ordered":  # the buyer pays the sample's fee to the seller, through the ledger
+        await escrow.sample_paid(session, sample, clock_of(runtime).now())
     lot_title = await session.scalar(select(Lot.title).where(Lot.id == thread.lot_id)) or f"lot {thread.lot_id}"
     counterpart = thread.seller_org_id if side == "buyer" else thread.buyer_org_id
     fee = f"{format_minor(sample.fee_minor, sample.currency)} {sample.currency}" if sample.fee_minor is not None else ""

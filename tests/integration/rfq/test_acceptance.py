@@ -18,6 +18,7 @@ from exchange.orders.services import create_order_for_lot
 from exchange.rfq import services
 from exchange.rfq.models import RfqOffer
 from tests.conftest import OrgFactory
+from tests.support.orders import assert_ledger_balances, balances
 from tests.support.rfq import count_orders, new_deal, principal_of
 
 
@@ -173,8 +174,12 @@ async def test_a_paid_sample_fee_is_deducted_from_the_order_amount(
     priced = await client.post(f"{base}/price", json={"unit_price": "10.45"}, headers=deal.seller.headers)
     assert priced.status_code == 200
     assert (priced.json()["status"], priced.json()["fee"]) == ("priced", "125.40")
+    before = (await balances(db, org_id=deal.seller.org_id or 0)).get("seller_payable", 0)
     confirmed = await client.post(f"{base}/confirm", headers=deal.buyer.headers)
     assert confirmed.json()["status"] == "ordered"
+    # the sample's fee is paid to the seller through the ledger, once
+    assert (await balances(db, org_id=deal.seller.org_id or 0))["seller_payable"] == before + 125_40
+    await assert_ledger_balances(db)
     shipped = await client.post(f"{base}/ship", headers=deal.seller.headers)
     assert shipped.json()["status"] == "shipped"
 
