@@ -6,6 +6,7 @@ A new capability writes its `load_<things>(session, context)` in its own demo mo
 from __future__ import annotations
 
 from exchange.demo.accounts import load_accounts
+from exchange.demo.alerts import load_alerts
 from exchange.demo.auctions import load_bids
 from exchange.demo.context import DemoStep
 from exchange.demo.desk import load_desk
@@ -21,5 +22,6 @@ DEMO_STEPS: tuple[tuple[str, DemoStep], ...] = (
     ("catalogue lots", load_lots),  # after the organisations
     ("sealed bids", load_bids),  # on the catalogue's sealed-bid lots
     ("negotiations and wanted requests", load_negotiations),  # on the catalogue's lots
+    ("saved searches and alerts", load_alerts),  # after the lots: their searches fire on a new lot
     ("brokers' desk", load_desk),  # a request of buyer3's, matched against the catalogue's flasks
 )

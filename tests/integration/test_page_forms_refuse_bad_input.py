@@ -50,6 +50,7 @@ class World:
     wanted_id: int
     answer_thread_id: int
     org_id: int
+    search_id: int
     delivered_order_id: int
     dispute_id: int
     broker: Actor
@@ -95,6 +96,10 @@ async def _world(client: AsyncTestClient[Litestar], make_org: OrgFactory, admin:
         headers=seller.headers,
     )
     assert answer.status_code == 201, answer.text
+    search = await client.post(
+        "/api/saved-searches", json={"name": "Fabric", "query": "category=textiles/fabric"}, headers=buyer.headers
+    )
+    assert search.status_code == 201, search.text
     delivered_order_id = await deliver(
         client, seller, buyer, (await publish(client, seller, (await post_lot(client, seller, body()))["id"]))["id"]
     )
@@ -146,6 +151,7 @@ async def _world(client: AsyncTestClient[Litestar], make_org: OrgFactory, admin:
         wanted_id=wanted.json()["id"],
         answer_thread_id=answer.json()["id"],
         org_id=unverified.org_id or 0,
+        search_id=search.json()["id"],
         delivered_order_id=delivered_order_id,
         dispute_id=dispute.json()["id"],
         broker=broker,
@@ -184,6 +190,11 @@ FORMS: dict[str, Form] = {
     "/lots/{lot_id:int}/edit": Form("seller", lambda w: {"lot_id": w.draft_id}, "all"),
     "/lots/{lot_id:int}/publish": Form("seller", lambda w: {"lot_id": w.draft_id}, "none"),
     "/lots/{lot_id:int}/withdraw": Form("seller", lambda w: {"lot_id": w.fixed_id}, "none"),
+    "/lots/{lot_id:int}/relist": Form("seller", lambda w: {"lot_id": w.fixed_id}, "none"),
+    "/lots/{lot_id:int}/price-cut": Form("seller", lambda w: {"lot_id": w.fixed_id}, "all"),
+    "/saved-searches": Form("buyer", _none, "blank"),
+    "/saved-searches/settings": Form("buyer", _none, "none"),
+    "/saved-searches/{search_id:int}/delete": Form("buyer", lambda w: {"search_id": w.search_id}, "none"),
     "/lots/{lot_id:int}/files": Form("seller", lambda w: {"lot_id": w.draft_id}, "all"),
     "/lots/{lot_id:int}/files/{document_id:int}/delete": Form(
         "seller", lambda w: {"lot_id": w.draft_id, "document_id": w.document_id}, "none"
@@ -277,6 +288,7 @@ async def _snapshot(client: AsyncTestClient[Litestar], world: World) -> list[Any
         (world.buyer, f"/api/lots/{world.sealed_id}/deposit"),
         (world.buyer, "/api/notifications"),
         (world.seller, "/api/notifications"),
+        (world.buyer, "/api/saved-searches"),
     ]
     answers = []
     for actor, url in reads:
