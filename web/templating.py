@@ -31,6 +31,7 @@ NAV: dict[str, tuple[tuple[str, str], ...]] = {
         ("/bids", "My bids"),
         ("/rfqs", "RFQs"),
         ("/wanted", "Wanted"),
+        ("/saved-searches", "Saved searches"),
         ("/proposals", "Proposals"),
         ("/notifications", "Notifications"),
     ),

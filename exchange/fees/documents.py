@@ -26,7 +26,7 @@ from exchange.ledger.models import LedgerAccount, LedgerEntry, LedgerLine
 from exchange.lots.models import Lot
 from exchange.money import format_minor
 from exchange.orders.models import Order
-from exchange.orders.services import get_order_for
+from exchange.orders.services import get_order_for, terms_for
 from exchange.settings import Settings
 
 __all__ = [
@@ -131,7 +131,7 @@ async def _header(session: AsyncSession, principal: Principal, order_id: int) ->
         quantity=f"{lot.quantity_value.normalize():f} {lot.quantity_unit}",
         buyer=Party(buyer.id, buyer.name),
         seller=Party(seller.id, seller.name),
-        terms=dict(order.terms or {}),
+        terms=terms_for(order, principal.org_id),  # a proposal's buyer never sees the broker's numbers
     )
     return order, lot, header
 

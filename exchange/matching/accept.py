@@ -24,17 +24,20 @@ from exchange.auctions import schemas as auction_schemas
 from exchange.auctions.leaving import settle_left_sale
 from exchange.auctions.services import place_bid
 from exchange.errors import Conflict, DomainError, Forbidden
+from exchange.fees import services as fee_services
 from exchange.live.channels import lot_channel, publish_event
 from exchange.lots.events import lot_sold_elsewhere
 from exchange.lots.models import Lot
 from exchange.lots.visibility import visible_lots_clause
 from exchange.matching import rules, schemas
 from exchange.matching.candidates import client_viewer
-from exchange.matching.errors import LOTS_UNAVAILABLE, PROPOSAL_EXPIRED, PROPOSAL_STATE
+from exchange.matching.errors import LOTS_UNAVAILABLE, PROPOSAL_EXPIRED
 from exchange.matching.models import ProcurementRequest, Proposal, ProposalLine
-from exchange.matching.proposals import for_client, load_proposal
+from exchange.matching.proposals import for_client, load_proposal, state_error
 from exchange.money import format_minor
 from exchange.notifications.services import notify
+from exchange.orders import escrow
+from exchange.orders.models import Order
 from exchange.orders.services import create_order_for_lot
 from exchange.rfq import schemas as rfq_schemas
 from exchange.rfq.services import open_rfq
@@ -125,7 +128,8 @@ async def _accept_in_transaction(
         .execution_options(synchronize_session=False)
     )
     if getattr(claimed, "rowcount", 0) != 1:
-        raise Conflict("The proposal is no longer open for acceptance.", code=PROPOSAL_STATE)
+        status = await session.scalar(select(Proposal.status).where(Proposal.id == proposal.id))
+        raise state_error(status or "gone", "be accepted")
     lines = list(await session.scalars(select(ProposalLine).where(ProposalLine.proposal_id == proposal.id)))
     acted = [ln for ln in lines if ln.kind != "bid" or consent]
     gone = await _unavailable(session, proposal.client_org_id, sorted(ln.lot_id for ln in acted))
@@ -157,6 +161,7 @@ async def _accept_in_transaction(
             )
         except Conflict:
             raise LotsUnavailable([line.lot_id]) from None
+        order.terms = {**terms, **await _commission_terms(session, order)}
         await settle_left_sale(session, line.lot_id, "sold", buyer_org_id=proposal.client_org_id, runtime=runtime)
         await _set_outcome(session, proposal.id, line.lot_id, f"order #{order.id}")
         await notify(
@@ -275,3 +280,12 @@ async def accept_proposal(
                 session, org_id, ACCEPT_SCOPE, key, request_hash, 201, msgspec.to_builtins(answer)
             )
     return answer
+
+
+async def _commission_terms(session: AsyncSession, order: Order) -> dict[str, Any]:
+    """The broker's commission as settlement will pay it: the rate of the fee schedule the order keeps, and the
+    commission `exchange.orders.escrow.fees_for` computes from it (one rule for the order and its ledger)."""
+    in_force = await fee_services.schedule_version(session, order.fee_schedule_id)
+    split = await escrow.fees_for(session, order)
+    percent = in_force.schedule.broker_percent
+    return {"commission_percent": f"{percent.normalize():f}", "commission_minor": split.broker_commission}

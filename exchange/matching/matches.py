@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.lots.models import Lot
 from exchange.matching import rules, schemas
 from exchange.matching.bundles import Part, best_bundles
-from exchange.matching.candidates import fetch_candidates, seller_sales
+from exchange.matching.candidates import collector_paused, fetch_candidates, seller_sales
 from exchange.matching.models import ProcurementRequest
 from exchange.matching.needs import need_of
 from exchange.money import format_minor
@@ -35,14 +35,17 @@ async def rank(
 ) -> tuple[list[Ranked], list[Ranked], list[Ranked], int]:
     """(matches best first, near misses best first, bundle parts best first, candidates checked)."""
     candidates = await fetch_candidates(session, need, client_org_id)
-    evaluations = [rules.evaluate(need, c) for c in candidates]
-    kept = [e for e in evaluations if e.is_near_miss or rules.bundle_part(e) or e.is_match]
+    with collector_paused():
+        # A lot failing two constraints is nothing to show: stop checking it at its second failure.
+        evaluations = [rules.evaluate(need, c, give_up_after=2) for c in candidates]
+        kept = [e for e in evaluations if e.is_near_miss or rules.bundle_part(e) or e.is_match]
     sales = await seller_sales(session, (e.candidate.seller_org_id for e in kept))
-    ranked = []
-    for e in kept:
-        candidate = dataclasses.replace(e.candidate, seller_sales=sales.get(e.candidate.seller_org_id, 0))
-        ranked.append(Ranked(rules.Evaluation(candidate, e.checks), rules.score(need, candidate)))
-    ranked.sort(key=lambda r: (-r.score.total, r.evaluation.candidate.lot_id))
+    with collector_paused():
+        ranked = [
+            Ranked(e, rules.score(need, e.candidate, seller_sales=sales.get(e.candidate.seller_org_id, 0)))
+            for e in kept
+        ]
+        ranked.sort(key=lambda r: (-r.score.total, r.evaluation.candidate.lot_id))
     matches = [r for r in ranked if r.evaluation.is_match]
     near = [r for r in ranked if r.evaluation.is_near_miss]
     parts = [r for r in ranked if rules.bundle_part(r.evaluation)]
@@ -77,7 +80,7 @@ def _explanation(ranked: Ranked) -> list[schemas.Explanation]:
         schemas.Explanation(constraint=c.constraint, passed=c.passed, margin=c.margin) for c in ranked.evaluation.checks
     ]
     items += [
-        schemas.Explanation(factor=name, contribution=points / 100, margin=why)
+        schemas.Explanation(factor=name, contribution=points / 100, margin=why())
         for name, points, why in ranked.score.factors
     ]
     return items

@@ -33,15 +33,15 @@ __all__ = [
     "offerable_lots",
     "proposals_for",
     "send_proposal",
+    "state_error",
     "view_for",
 ]
 
 
-def _state_error(proposal: Proposal, action: str) -> Conflict:
-    allowed = ", ".join(rules.PROPOSAL_ACTIONS.get(proposal.status, ())) or "none"
-    return Conflict(
-        f"The proposal is {proposal.status}: it cannot {action} now (allowed: {allowed}).", code=PROPOSAL_STATE
-    )
+def state_error(status: str, action: str) -> Conflict:
+    """409 naming the proposal's state and what may be done in it."""
+    allowed = ", ".join(rules.PROPOSAL_ACTIONS.get(status, ())) or "none"
+    return Conflict(f"The proposal is {status}: it cannot {action} now (allowed: {allowed}).", code=PROPOSAL_STATE)
 
 
 async def create_proposal(
@@ -52,6 +52,10 @@ async def create_proposal(
     request = await get_request_for(session, principal, data.request_id)
     if request.broker_org_id != principal.org_id:
         raise NotFound(f"There is no procurement request {data.request_id} of yours.", code=PROPOSAL_NOT_FOUND)
+    if data.valid_until.tzinfo is None:
+        raise Unprocessable(
+            "Give the validity date with its time zone, like 2026-12-20T18:00:00Z.", field="valid_until"
+        )
     if data.valid_until <= now:
         raise Unprocessable("The validity date is in the past.", field="valid_until")
     ids = [line.lot_id for line in data.lines]
@@ -250,7 +254,7 @@ async def _move(session: AsyncSession, proposal: Proposal, action: str, frm: str
     )
     if getattr(result, "rowcount", 0) != 1:
         await session.refresh(proposal)
-        raise _state_error(proposal, action)
+        raise state_error(proposal.status, action)
     await session.refresh(proposal)
 
 
@@ -261,7 +265,7 @@ async def send_proposal(
     if proposal.broker_org_id != principal.org_id:
         raise Forbidden("Only the broker sends the proposal.", code=WRONG_ORG_KIND)
     if proposal.status != "draft":
-        raise _state_error(proposal, "be sent")
+        raise state_error(proposal.status, "be sent")
     await _move(session, proposal, "be sent", "draft", status="sent", sent_at=now)
     view = await for_client(session, proposal)
     await notify(

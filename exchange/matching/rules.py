@@ -13,10 +13,14 @@ The money of a proposal is here too: the broker's margin is the client's price l
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
+
+from exchange.fees import rules as fee_rules
 
 __all__ = [
     "CERTIFICATES",
@@ -41,8 +45,10 @@ __all__ = [
 CERTIFICATES = ("3C", "CE", "FCC", "RoHS", "UL", "ISO 9001", "brand authorisation", "food safety")
 """Certificates a request may require; a lot declares them among its certifications."""
 
-COMMISSION_PERCENT = Decimal("2")
-"""The broker's commission on the cost of what a proposal sells, on top of the margin."""
+COMMISSION_PERCENT = fee_rules.DEFAULT_SCHEDULE.broker_percent
+"""The broker's commission on the cost of what a proposal sells, on top of the margin, shown while the proposal
+is drafted (the platform default's broker rate); an accepted proposal's orders carry the rate of the fee schedule
+each order keeps, which is what settlement pays."""
 
 FACTOR_POINTS = {"price fit": 3000, "spec margin": 2000, "quantity fit": 2000, "region": 1000, "seller record": 1000}
 """Each soft factor's most points, in hundredths (with `grade` the total is 100.00)."""
@@ -93,7 +99,7 @@ class Need:
     max_sellers: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Candidate:
     lot_id: int
     seller_org_id: int
@@ -117,18 +123,22 @@ class Candidate:
     quantity_text: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Check:
+class Check(NamedTuple):
     constraint: str
     passed: bool
-    margin: str
-    """What the lot has against what is wanted; for a failure, by how much it misses."""
+    why: Callable[[], str]
+    """Written only when asked for (`margin`): ranking 100 000 lots needs the verdicts, not the words."""
+
+    @property
+    def margin(self) -> str:
+        """What the lot has against what is wanted; for a failure, by how much it misses."""
+        return self.why()
 
 
-@dataclass(frozen=True, slots=True)
-class Evaluation:
+class Evaluation(NamedTuple):
     candidate: Candidate
     checks: tuple[Check, ...]
+    failures: int
 
     @property
     def failed(self) -> tuple[Check, ...]:
@@ -136,21 +146,21 @@ class Evaluation:
 
     @property
     def is_match(self) -> bool:
-        return self.candidate.visible and not self.failed
+        return self.candidate.visible and not self.failures
 
     @property
     def is_near_miss(self) -> bool:
-        return self.candidate.visible and len(self.failed) == 1
+        return self.candidate.visible and self.failures == 1
 
 
-@dataclass(frozen=True, slots=True)
-class Score:
+class Score(NamedTuple):
     total: int
     """Hundredths of a point, 0 to 10000."""
-    factors: tuple[tuple[str, int, str], ...]
-    """(factor, contribution in hundredths, why); the contributions add up to `total`."""
+    factors: tuple[tuple[str, int, Callable[[], str]], ...]
+    """(factor, contribution in hundredths, why (written when called)); the contributions add up to `total`."""
 
 
+@cache
 def normalise_certificate(text: str) -> str:
     return "".join(ch for ch in text.casefold() if ch.isalnum())
 
@@ -189,34 +199,41 @@ def _money(minor: Decimal | int) -> str:
     return f"{(Decimal(minor) / 100).quantize(Decimal('0.01'), ROUND_HALF_UP)}"
 
 
-def _bound_check(bound: Bound, value: Any) -> tuple[bool, str, float]:
+def _bound_check(bound: Bound, value: Any) -> tuple[bool, Callable[[], str], float]:
     """(passed, text, relative margin: how far past the bound, negative when short)."""
     if value is None:
-        return False, f"{bound.key} not stated", -1.0
+        return False, lambda: f"{bound.key} not stated", -1.0
     if isinstance(bound.value, bool | str):
-        wanted = str(bound.value).casefold()
-        ok = str(value).casefold() == wanted
-        return ok, f"{bound.key} {value}" + ("" if ok else f", not {bound.value}"), 0.0 if ok else -1.0
+        ok = str(value).casefold() == str(bound.value).casefold()
+        return ok, lambda: f"{bound.key} {value}" + ("" if ok else f", not {bound.value}"), 0.0 if ok else -1.0
     if isinstance(value, bool) or not isinstance(value, int | float):
-        return False, f"{bound.key} {value} is not a number", -1.0
+        return False, lambda: f"{bound.key} {value} is not a number", -1.0
     target = float(bound.value)
     scale = abs(target) or 1.0
     if bound.op == "gte":
         rel = (value - target) / scale
-        word = "above" if rel >= 0 else "below"
         ok = value >= target - 1e-9 * scale
-        return ok, f"{bound.key} {_shown(value, bound)}, {_pct(rel, 1)} {word} the {_shown(target, bound)} minimum", rel
+        word = "above" if rel >= 0 else "below"
+        return (
+            ok,
+            lambda: f"{bound.key} {_shown(value, bound)}, {_pct(rel, 1)} {word} the {_shown(target, bound)} minimum",
+            rel,
+        )
     if bound.op == "lte":
         rel = (target - value) / scale
-        word = "under" if rel >= 0 else "over"
         ok = value <= target + 1e-9 * scale
-        return ok, f"{bound.key} {_shown(value, bound)}, {_pct(rel, 1)} {word} the {_shown(target, bound)} maximum", rel
+        word = "under" if rel >= 0 else "over"
+        return (
+            ok,
+            lambda: f"{bound.key} {_shown(value, bound)}, {_pct(rel, 1)} {word} the {_shown(target, bound)} maximum",
+            rel,
+        )
     ok = abs(value - target) <= 1e-9 * scale
-    return ok, f"{bound.key} {_shown(value, bound)}" + ("" if ok else f", not {_shown(target, bound)}"), 0.0
     # (an exact value has no margin to speak of)
+    return ok, lambda: f"{bound.key} {_shown(value, bound)}" + ("" if ok else f", not {_shown(target, bound)}"), 0.0
 
 
-def _group_result(group: tuple[Bound, ...], specs: dict[str, Any]) -> tuple[int, list[str], list[float]]:
+def _group_result(group: tuple[Bound, ...], specs: dict[str, Any]) -> tuple[int, list[Callable[[], str]], list[float]]:
     """(constraints failed, texts, margins of the numeric min/max constraints)."""
     failed, texts, margins = 0, [], []
     for bound in group:
@@ -227,6 +244,10 @@ def _group_result(group: tuple[Bound, ...], specs: dict[str, Any]) -> tuple[int,
         elif bound.op in ("gte", "lte") and not isinstance(bound.value, str | bool):
             margins.append(rel)
     return failed, texts, margins
+
+
+def _joined(prefix: str, texts: list[Callable[[], str]]) -> Callable[[], str]:
+    return lambda: prefix + "; ".join(text() for text in texts)
 
 
 def spec_margin(need: Need, candidate: Candidate) -> float | None:
@@ -242,147 +263,188 @@ def spec_margin(need: Need, candidate: Candidate) -> float | None:
 
 def _specs_check(need: Need, candidate: Candidate) -> Check:
     if not need.groups:
-        return Check("specs", True, "no spec requirements")
+        return Check("specs", True, lambda: "no spec requirements")
     results = [_group_result(group, candidate.specs) for group in need.groups]
     for index, (failed, texts, _m) in enumerate(results):
         if failed == 0:
             which = f"group {index + 1}: " if len(need.groups) > 1 else ""
-            return Check("specs", True, which + "; ".join(texts))
+            return Check("specs", True, _joined(which, texts))
     index = min(range(len(results)), key=lambda i: results[i][0])
     failed, texts, _m = results[index]
     which = f"closest group {index + 1}: " if len(need.groups) > 1 else ""
-    return Check("specs", False, which + "; ".join(texts))
+    return Check("specs", False, _joined(which, texts))
 
 
 def _quantity_check(need: Need, candidate: Candidate) -> Check:
     qty = candidate.quantity
     if qty is None:
-        return Check("quantity", False, f"{candidate.quantity_text or 'its unit'} does not convert to {need.unit}")
+        return Check(
+            "quantity", False, lambda: f"{candidate.quantity_text or 'its unit'} does not convert to {need.unit}"
+        )
     if qty < need.quantity:
         short = need.quantity - qty
-        return Check("quantity", False, f"{_num(short)} {need.unit} short ({_pct(short, need.quantity)} of the need)")
+        return Check(
+            "quantity", False, lambda: f"{_num(short)} {need.unit} short ({_pct(short, need.quantity)} of the need)"
+        )
     extra = qty - need.quantity
     return Check(
         "quantity",
         True,
-        f"{_num(qty)} {need.unit} for {_num(need.quantity)} needed ({_pct(extra, need.quantity)} more)",
+        lambda: f"{_num(qty)} {need.unit} for {_num(need.quantity)} needed ({_pct(extra, need.quantity)} more)",
     )
 
 
 def _price_check(need: Need, candidate: Candidate) -> Check:
     if candidate.currency != need.currency:
-        return Check("price", False, f"priced in {candidate.currency}, not {need.currency}")
+        return Check("price", False, lambda: f"priced in {candidate.currency}, not {need.currency}")
     price = unit_price(need, candidate)
     if price is None:
-        return Check("price", True, "price on request")
-    shown = f"{_money(price)} {need.currency} per {need.unit}"
+        return Check("price", True, lambda: "price on request")
+    known = price
+
+    def shown() -> str:
+        return f"{_money(known)} {need.currency} per {need.unit}"
+
     if price > need.budget_max_minor:
         return Check(
-            "price", False, f"{shown}, {_pct(price - need.budget_max_minor, need.budget_max_minor)} over budget"
+            "price",
+            False,
+            lambda: f"{shown()}, {_pct(known - need.budget_max_minor, need.budget_max_minor)} over budget",
         )
     if need.budget_min_minor is not None and price < need.budget_min_minor:
-        under = need.budget_min_minor - price
-        return Check("price", False, f"{shown}, {_pct(under, need.budget_min_minor)} under the budget minimum")
+        low = need.budget_min_minor
+        return Check("price", False, lambda: f"{shown()}, {_pct(low - known, low)} under the budget minimum")
     total = need.budget_total_minor
     if total is not None and candidate.price_minor is not None and candidate.price_minor > total:
-        return Check("price", False, f"lot total {_pct(candidate.price_minor - total, total)} over the total budget")
-    room = need.budget_max_minor - price
-    return Check(
-        "price", True, f"{shown}, {_pct(room, need.budget_max_minor)} under the {_money(need.budget_max_minor)} maximum"
-    )
+        whole = candidate.price_minor
+        return Check("price", False, lambda: f"lot total {_pct(whole - total, total)} over the total budget")
+    top = need.budget_max_minor
+    return Check("price", True, lambda: f"{shown()}, {_pct(top - known, top)} under the {_money(top)} maximum")
 
 
 def _shelf_check(need: Need, candidate: Candidate) -> Check:
     if need.min_shelf_life_days is None:
-        return Check("shelf life", True, "no shelf-life requirement")
+        return Check("shelf life", True, lambda: "no shelf-life requirement")
     if candidate.best_before is None:
-        return Check("shelf life", True, "no best-before date (not perishable)")
+        return Check("shelf life", True, lambda: "no best-before date (not perishable)")
     days = (candidate.best_before - need.deliver_by).days
     if days < need.min_shelf_life_days:
-        return Check("shelf life", False, f"shelf life {need.min_shelf_life_days - days} days short at delivery")
-    return Check("shelf life", True, f"{days} days left at delivery, {need.min_shelf_life_days} required")
+        short = need.min_shelf_life_days - days
+        return Check("shelf life", False, lambda: f"shelf life {short} days short at delivery")
+    wanted = need.min_shelf_life_days
+    return Check("shelf life", True, lambda: f"{days} days left at delivery, {wanted} required")
 
 
-def evaluate(need: Need, candidate: Candidate) -> Evaluation:
-    """Every hard constraint of the request, checked against one lot."""
-    c = candidate
-    checks = [
-        Check("status", c.status == "live", c.status),
-        Check(
-            "category",
-            not need.categories or c.category in need.categories,
-            c.category if c.category in need.categories else f"{c.category} is not an accepted category",
-        ),
-        Check(
-            "grade",
-            not need.grades or c.grade in need.grades,
-            f"grade {c.grade}"
-            + ("" if not need.grades or c.grade in need.grades else f", wanted {'/'.join(need.grades)}"),
-        ),
-    ]
+def _status_check(need: Need, c: Candidate) -> Check:
+    return Check("status", c.status == "live", lambda: c.status)
+
+
+def _category_check(need: Need, c: Candidate) -> Check:
+    ok = not need.categories or c.category in need.categories
+    return Check("category", ok, lambda: c.category if ok else f"{c.category} is not an accepted category")
+
+
+def _grade_check(need: Need, c: Candidate) -> Check:
+    ok = not need.grades or c.grade in need.grades
+    return Check("grade", ok, lambda: f"grade {c.grade}" + ("" if ok else f", wanted {'/'.join(need.grades)}"))
+
+
+def _certificates_check(need: Need, c: Candidate) -> Check:
+    if not need.certificates:
+        return Check("certificates", True, lambda: "none required")
     held = {normalise_certificate(x) for x in c.certifications}
     missing = [x for x in need.certificates if normalise_certificate(x) not in held]
-    checks.append(
-        Check(
-            "certificates",
-            not missing,
-            ("missing " + ", ".join(missing)) if missing else (", ".join(need.certificates) or "none required"),
-        )
+    return Check(
+        "certificates",
+        not missing,
+        lambda: ("missing " + ", ".join(missing)) if missing else ", ".join(need.certificates),
     )
-    checks += [_specs_check(need, c), _shelf_check(need, c), _quantity_check(need, c), _price_check(need, c)]
-    return Evaluation(candidate=c, checks=tuple(checks))
+
+
+CHECKS = (
+    _status_check,
+    _category_check,
+    _grade_check,
+    _certificates_check,
+    _quantity_check,
+    _price_check,
+    _shelf_check,
+    _specs_check,
+)
+"""The hard constraints, cheapest first (the order explanations list them in)."""
+
+
+def evaluate(need: Need, candidate: Candidate, *, give_up_after: int | None = None) -> Evaluation:
+    """Every hard constraint of the request, checked against one lot. With `give_up_after=n`, stop at the
+    n-th failure: such a lot is no match, no near miss and no bundle part, which is all ranking needs."""
+    checks = []
+    failures = 0
+    for check in CHECKS:
+        result = check(need, candidate)
+        checks.append(result)
+        if not result.passed:
+            failures += 1
+            if give_up_after is not None and failures >= give_up_after:
+                break
+    return Evaluation(candidate, tuple(checks), failures)
 
 
 def bundle_part(evaluation: Evaluation) -> bool:
     """A lot that may go into a bundle: visible, all hard constraints met but perhaps the quantity (too
     small on its own), a known price, and a quantity in the request's unit."""
     c = evaluation.candidate
-    if not c.visible or c.price_minor is None or not c.quantity:
+    if not c.visible or c.price_minor is None or not c.quantity or evaluation.failures > 1:
         return False
     return all(check.passed or check.constraint == "quantity" for check in evaluation.checks)
 
 
-def score(need: Need, candidate: Candidate) -> Score:
-    """The soft score of a match, factor by factor (hundredths of a point)."""
-    factors: list[tuple[str, int, str]] = []
+def score(need: Need, candidate: Candidate, *, seller_sales: int | None = None) -> Score:
+    """The soft score of a match, factor by factor (hundredths of a point); `seller_sales` overrides the
+    candidate's own count (looked up after the hard constraints, for the lots that pass them)."""
+    sold = candidate.seller_sales if seller_sales is None else seller_sales
+    factors: list[tuple[str, int, Callable[[], str]]] = []
     top = FACTOR_POINTS["price fit"]
     price = unit_price(need, candidate)
     if price is None:
-        factors.append(("price fit", top // 2, "price on request"))
+        factors.append(("price fit", top // 2, lambda: "price on request"))
     else:
         floor = Decimal(need.budget_min_minor or 0)
         span = Decimal(need.budget_max_minor) - floor
         share = (Decimal(need.budget_max_minor) - price) / span if span > 0 else Decimal(1)
-        share = min(max(share, Decimal(0)), Decimal(1))
-        factors.append(("price fit", int(top * share), f"{_pct(share, 1)} of the budget range left"))
+        left = min(max(share, Decimal(0)), Decimal(1))
+        factors.append(("price fit", int(top * left), lambda: f"{_pct(left, 1)} of the budget range left"))
 
     top = FACTOR_POINTS["spec margin"]
     margin = spec_margin(need, candidate)
     if margin is None:
-        factors.append(("spec margin", top // 2, "no numeric spec bound"))
+        factors.append(("spec margin", top // 2, lambda: "no numeric spec bound"))
     else:
         share_f = min(max(margin, 0.0), 1.0)
-        factors.append(("spec margin", int(top * share_f), f"{_pct(margin, 1)} beyond the spec bounds on average"))
+        beyond = margin
+        factors.append(
+            ("spec margin", int(top * share_f), lambda: f"{_pct(beyond, 1)} beyond the spec bounds on average")
+        )
 
     top = FACTOR_POINTS["quantity fit"]
     if candidate.quantity:
         fit = min(need.quantity / candidate.quantity, Decimal(1))
-        factors.append(("quantity fit", int(top * fit), f"the need is {_pct(fit, 1)} of the lot"))
+        factors.append(("quantity fit", int(top * fit), lambda: f"the need is {_pct(fit, 1)} of the lot"))
     else:
-        factors.append(("quantity fit", 0, "quantity not comparable"))
+        factors.append(("quantity fit", 0, lambda: "quantity not comparable"))
 
     top = FACTOR_POINTS["region"]
     wanted = need.region.strip().casefold()
     if wanted and wanted in (candidate.region.strip().casefold(), candidate.city.strip().casefold()):
-        factors.append(("region", top, f"ships from {need.region}"))
+        factors.append(("region", top, lambda: f"ships from {need.region}"))
     else:
-        factors.append(("region", top // 4, f"ships from {candidate.region or candidate.city or 'elsewhere'}"))
+        factors.append(("region", top // 4, lambda: f"ships from {candidate.region or candidate.city or 'elsewhere'}"))
 
     top = FACTOR_POINTS["seller record"]
-    sales = min(candidate.seller_sales, SELLER_SALES_FOR_FULL_RECORD)
-    factors.append(("seller record", top * sales // SELLER_SALES_FOR_FULL_RECORD, f"{candidate.seller_sales} sales"))
+    sales = min(sold, SELLER_SALES_FOR_FULL_RECORD)
+    record = top * sales // SELLER_SALES_FOR_FULL_RECORD
+    factors.append(("seller record", record, lambda: f"{sold} sales"))
 
-    factors.append(("grade", GRADE_POINTS.get(candidate.grade, 0), f"grade {candidate.grade}"))
+    factors.append(("grade", GRADE_POINTS.get(candidate.grade, 0), lambda: f"grade {candidate.grade}"))
     return Score(total=sum(points for _n, points, _w in factors), factors=tuple(factors))
 
 
@@ -391,5 +453,11 @@ def line_money(cost_minor: int | None, client_price_minor: int, commission_perce
     margin yet: the whole price is the client's offer."""
     cost = cost_minor if cost_minor is not None else client_price_minor
     margin = client_price_minor - cost
-    commission = margin + int((Decimal(cost) * commission_percent / 100).quantize(Decimal(1), ROUND_HALF_UP))
-    return margin, commission
+    # the same split settlement pays (`exchange.fees.rules.split`): margin + broker_percent x cost
+    split = fee_rules.split(client_price_minor, _commission_only(commission_percent), max(margin, 0), proposal=True)
+    return margin, split.broker_commission
+
+
+def _commission_only(commission_percent: Decimal) -> fee_rules.FeeSchedule:
+    """A schedule with no platform fee, so `split` gives the broker's whole commission uncapped by a fee."""
+    return fee_rules.FeeSchedule(tiers=(), fixed_fee_minor=0, broker_percent=commission_percent)

@@ -187,7 +187,7 @@ class ProposalLineIn(msgspec.Struct, forbid_unknown_fields=True):
 class ProposalIn(msgspec.Struct, forbid_unknown_fields=True):
     request_id: Annotated[int, msgspec.Meta(gt=0, le=2_147_483_647)]
     lines: Annotated[list[ProposalLineIn], msgspec.Meta(min_length=1, max_length=50)]
-    valid_until: datetime
+    valid_until: Annotated[datetime, msgspec.Meta(description="With its time zone, like 2026-12-20T18:00:00Z")]
     note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
 
 

@@ -50,10 +50,14 @@ class World:
     wanted_id: int
     answer_thread_id: int
     org_id: int
+    search_id: int
     delivered_order_id: int
     dispute_id: int
     paid_order_id: int
     shipped_order_id: int
+    broker: Actor
+    desk_request_id: int
+    proposal_id: int
 
 
 async def _world(client: AsyncTestClient[Litestar], make_org: OrgFactory, admin: Actor) -> World:
@@ -94,6 +98,10 @@ async def _world(client: AsyncTestClient[Litestar], make_org: OrgFactory, admin:
         headers=seller.headers,
     )
     assert answer.status_code == 201, answer.text
+    search = await client.post(
+        "/api/saved-searches", json={"name": "Fabric", "query": "category=textiles/fabric"}, headers=buyer.headers
+    )
+    assert search.status_code == 201, search.text
     delivered_order_id = await deliver(
         client, seller, buyer, (await publish(client, seller, (await post_lot(client, seller, body()))["id"]))["id"]
     )
@@ -112,6 +120,33 @@ async def _world(client: AsyncTestClient[Litestar], make_org: OrgFactory, admin:
         headers=seller.headers,
     )
     assert shipped.status_code == 200, shipped.text
+    broker = await make_org("broker")
+    desk_request = await client.post(
+        "/api/procurement-requests",
+        json={
+            "client_org_id": buyer.org_id,
+            "purpose": "welfare",
+            "quantity": {"value": 3000, "unit": "m"},
+            "budget_per_unit": {"max": "10.00"},
+            "categories": ["textiles/fabric"],
+            "deliver_by": (date.today() + timedelta(days=30)).isoformat(),
+            "region": "Jiangsu",
+        },
+        headers=broker.headers,
+    )
+    assert desk_request.status_code == 201, desk_request.text
+    proposal = await client.post(
+        "/api/proposals",
+        json={
+            "request_id": desk_request.json()["id"],
+            "lines": [{"lot_id": fixed["id"], "client_price": "45000.00"}],
+            "valid_until": "2099-01-01T00:00:00Z",
+        },
+        headers=broker.headers,
+    )
+    assert proposal.status_code == 201, proposal.text
+    sent = await client.post(f"/api/proposals/{proposal.json()['id']}/send", headers=broker.headers)
+    assert sent.status_code == 200, sent.text
     return World(
         seller=seller,
         buyer=buyer,
@@ -126,10 +161,14 @@ async def _world(client: AsyncTestClient[Litestar], make_org: OrgFactory, admin:
         wanted_id=wanted.json()["id"],
         answer_thread_id=answer.json()["id"],
         org_id=unverified.org_id or 0,
+        search_id=search.json()["id"],
         delivered_order_id=delivered_order_id,
         dispute_id=dispute.json()["id"],
         paid_order_id=paid_order_id,
         shipped_order_id=shipped_order_id,
+        broker=broker,
+        desk_request_id=desk_request.json()["id"],
+        proposal_id=proposal.json()["id"],
     )
 
 
@@ -151,7 +190,7 @@ class Form:
     ("all"), only blanks ("blank": its one field is free text, where "abc-3" is a fine answer), or
     nothing ("none": a button, which acts whatever else is posted)."""
 
-    actor: str  # "seller", "buyer", "admin" or "anonymous"
+    actor: str  # "seller", "buyer", "broker", "admin" or "anonymous"
     ids: Callable[[World], dict[str, int | str]]
     refuses: Literal["all", "blank", "none"]
     keep: Callable[[World], dict[str, str]] = lambda w: {}  # what the form itself fills in (hidden fields)
@@ -175,6 +214,11 @@ FORMS: dict[str, Form] = {
     "/lots/{lot_id:int}/edit": Form("seller", lambda w: {"lot_id": w.draft_id}, "all"),
     "/lots/{lot_id:int}/publish": Form("seller", lambda w: {"lot_id": w.draft_id}, "none"),
     "/lots/{lot_id:int}/withdraw": Form("seller", lambda w: {"lot_id": w.fixed_id}, "none"),
+    "/lots/{lot_id:int}/relist": Form("seller", lambda w: {"lot_id": w.fixed_id}, "none"),
+    "/lots/{lot_id:int}/price-cut": Form("seller", lambda w: {"lot_id": w.fixed_id}, "all"),
+    "/saved-searches": Form("buyer", _none, "blank"),
+    "/saved-searches/settings": Form("buyer", _none, "none"),
+    "/saved-searches/{search_id:int}/delete": Form("buyer", lambda w: {"search_id": w.search_id}, "none"),
     "/lots/{lot_id:int}/files": Form("seller", lambda w: {"lot_id": w.draft_id}, "all"),
     "/lots/{lot_id:int}/files/{document_id:int}/delete": Form(
         "seller", lambda w: {"lot_id": w.draft_id, "document_id": w.document_id}, "none"
@@ -214,6 +258,11 @@ FORMS: dict[str, Form] = {
     "/wanted/{request_id:int}/accept/{thread_id:int}": Form(
         "buyer", lambda w: {"request_id": w.wanted_id, "thread_id": w.answer_thread_id}, "all"
     ),
+    "/desk/requests/new": Form("broker", _none, "all"),
+    "/desk/requests/{request_id:int}/proposal": Form("broker", lambda w: {"request_id": w.desk_request_id}, "all"),
+    "/proposals/{proposal_id:int}/send": Form("broker", lambda w: {"proposal_id": w.proposal_id}, "none"),
+    "/proposals/{proposal_id:int}/accept": Form("buyer", lambda w: {"proposal_id": w.proposal_id}, "none"),
+    "/proposals/{proposal_id:int}/decline": Form("buyer", lambda w: {"proposal_id": w.proposal_id}, "none"),
 }
 
 
@@ -271,6 +320,7 @@ async def _snapshot(client: AsyncTestClient[Litestar], world: World) -> list[Any
         (world.buyer, f"/api/lots/{world.sealed_id}/deposit"),
         (world.buyer, "/api/notifications"),
         (world.seller, "/api/notifications"),
+        (world.buyer, "/api/saved-searches"),
     ]
     answers = []
     for actor, url in reads:
@@ -307,7 +357,7 @@ async def test_every_page_form_answers_empty_and_garbage_input_without_a_server_
     assert _page_post_routes(app) == set(FORMS), "a new page form: add it to FORMS"
     world = await _world(client, make_org, admin)
     pages = PageSession(client)
-    actors = {"seller": world.seller, "buyer": world.buyer, "admin": world.admin}
+    actors = {"seller": world.seller, "buyer": world.buyer, "admin": world.admin, "broker": world.broker}
     current: list[str] = []
 
     async def sign_in_as(role: str) -> None:

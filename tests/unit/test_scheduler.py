@@ -47,6 +47,7 @@ def test_the_app_runs_every_capabilitys_jobs_from_one_list() -> None:
     assert {job.name for job in SCHEDULED_JOBS} == {
         "auctions.close-due-lots",
         "auctions.closing-soon-reminders",
+        "audit.checkpoint",
         "lots.expire-listings",
         "mail.send-outbox",
         "rfq.expire-offers",
@@ -55,7 +56,6 @@ def test_the_app_runs_every_capabilitys_jobs_from_one_list() -> None:
         "alerts.daily-digest",
         "alerts.slow-sale",
         "ledger.expire-holds",
-        "audit.checkpoint",
         "orders.fire-deadlines",
         "orders.deadline-reminders",
         "orders.lapse-runner-up-offers",

@@ -122,6 +122,16 @@ async def test_decline_with_a_reason_and_an_expired_proposal_is_refused(
     )
     assert past.status_code == 422
     assert past.json()["field"] == "valid_until"
+    naive = await client.post(
+        "/api/proposals",
+        json={
+            "request_id": request["id"],
+            "lines": [{"lot_id": lot, "client_price": "45000.00"}],
+            "valid_until": "2099-01-01T00:00:00",
+        },
+        headers=desk.broker.headers,
+    )
+    assert naive.status_code == 422, naive.text
     below = await client.post(
         "/api/proposals",
         json={

@@ -54,7 +54,7 @@ def test_bundles_cover_within_limits_and_are_the_brute_force_optimum(
 ) -> None:
     parts = [Part(lot_id=i + 1, seller_org_id=s, quantity=q, cost=c) for i, (q, c, s) in enumerate(raw)]
     over = need * over_percent // 100
-    found = best_bundles(parts, need, max_overage=over, max_sellers=max_sellers, budget_total=budget, seconds=5)
+    found = best_bundles(parts, need, max_overage=over, max_sellers=max_sellers, budget_total=budget, work=5)
     expected = _brute_force(parts, need, over, max_sellers, budget)
     by_id = {p.lot_id: p for p in parts}
     assert len(found) == min(5, len(expected))

@@ -152,6 +152,10 @@ def test_no_match_breaks_a_hard_constraint_and_each_near_miss_breaks_exactly_one
         assert not evaluation.is_match
         assert not evaluation.is_near_miss
         assert not rules.bundle_part(evaluation)
+    quick = rules.evaluate(need, candidate, give_up_after=2)  # what ranking uses
+    assert quick.is_match == evaluation.is_match
+    assert quick.is_near_miss == evaluation.is_near_miss
+    assert rules.bundle_part(quick) == rules.bundle_part(evaluation)
     if rules.bundle_part(evaluation):
         assert broken <= {"quantity"}
         assert candidate.price_minor is not None
@@ -162,6 +166,7 @@ def test_no_match_breaks_a_hard_constraint_and_each_near_miss_breaks_exactly_one
 def test_the_explanation_adds_up_to_the_score(need: Need, candidate: Candidate) -> None:
     score = rules.score(need, candidate)
     assert sum(points for _name, points, _why in score.factors) == score.total
+    assert all(why() for _name, _points, why in score.factors)
     assert 0 <= score.total <= 10_000
     assert all(points >= 0 for _name, points, _why in score.factors)
 
