@@ -55,6 +55,7 @@ def test_the_app_runs_every_capabilitys_jobs_from_one_list() -> None:
         "alerts.fan-out",
         "alerts.daily-digest",
         "alerts.slow-sale",
+        "matching.expire-proposals",
         "ledger.expire-holds",
         "orders.fire-deadlines",
         "orders.deadline-reminders",
