@@ -49,6 +49,7 @@ from exchange.live.channels import Live, make_channels_plugin
 from exchange.lots import jobs as lot_jobs
 from exchange.lots.api import LotReviewController, LotsController, SellerLotsController
 from exchange.mail import jobs as mail_jobs
+from exchange.matching import jobs as matching_jobs
 from exchange.matching.api import matching_controllers
 from exchange.notifications.api import NotificationsController
 from exchange.orders import api as orders_api
@@ -91,6 +92,7 @@ SCHEDULED_JOBS: tuple[Job, ...] = (
     *ledger_jobs.JOBS,
     *audit_jobs.JOBS,
     *alert_jobs.JOBS,
+    *matching_jobs.JOBS,
 )
 """Every capability's periodic jobs; a new capability adds its `jobs.JOBS` here."""
 

@@ -251,28 +251,46 @@ def audit() -> None:
 @audit.command()
 @click.option(
     "--public-key",
-    "public_key_path",
+    "public_key_paths",
+    multiple=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="PEM public (or private) key that signs checkpoints; default: the key at AUDIT_KEY_PATH.",
+    help="PEM public (or private) key that signs checkpoints (repeat it for a replaced key); "
+    "default: the key at AUDIT_KEY_PATH.",
+)
+@click.option(
+    "--journal",
+    "journal_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Copies of the checkpoints kept outside the database; default: audit-checkpoints.jsonl beside the key.",
 )
 @click.option("--max-violations", default=20, show_default=True, help="How many violations to list.")
-def verify(public_key_path: Path | None, max_violations: int) -> None:
-    """Recompute the hash chain and check it against the signed checkpoints. Exits 0 when the log is
-    intact, 1 with the first violations listed."""
+def verify(public_key_paths: tuple[Path, ...], journal_file: Path | None, max_violations: int) -> None:
+    """Recompute the hash chain and check it against the signed checkpoints (in the database and in the
+    journal beside the key). Exits 0 when the log is intact, 1 with the first violations listed."""
+    from exchange.audit.journal import journal_path, read_journal
     from exchange.audit.signing import read_public_key
     from exchange.audit.verify import verify_log
 
     settings = _settings()
-    key_path = public_key_path or settings.audit_key_file
+    key_paths = list(public_key_paths) or [settings.audit_key_file]
     try:
-        public_key = read_public_key(key_path) if key_path.exists() else None
+        public_key = [read_public_key(path) for path in key_paths if path.exists()] or None
     except ValueError as error:
         raise click.ClickException(str(error)) from None
+    journal, unreadable = read_journal(journal_file or journal_path(settings.audit_key_file))
     started = time.perf_counter()
-    report = _run_with_session(settings, lambda s: verify_log(s, public_key, max_violations=max_violations))
+    report = _run_with_session(
+        settings, lambda s: verify_log(s, public_key, journal=journal, max_violations=max_violations)
+    )
     elapsed = time.perf_counter() - started
-    signatures = f"signatures checked with {key_path}" if public_key else f"signatures NOT checked: no {key_path}"
-    summary = f"{report.size} records, {report.checkpoints} checkpoint(s), {signatures}, {elapsed:.2f} s"
+    for number in unreadable:
+        report.add(f"journal line {number} cannot be read", max_violations)
+    where = ", ".join(str(path) for path in key_paths)
+    signatures = f"signatures checked with {where}" if public_key else f"signatures NOT checked: no {where}"
+    summary = (
+        f"{report.size} records, {report.checkpoints} checkpoint(s), {report.journal} in the journal, "
+        f"{signatures}, {elapsed:.2f} s"
+    )
     if report.ok:
         click.echo(f"OK: {summary}")
         return
@@ -288,6 +306,7 @@ def verify(public_key_path: Path | None, max_violations: int) -> None:
 def checkpoint() -> None:
     """Sign the log's current size and head hash now (nothing new when the log has not grown)."""
     from exchange.audit.checkpoints import write_checkpoint
+    from exchange.audit.journal import append_checkpoint, journal_path
     from exchange.audit.services import latest_checkpoint
     from exchange.audit.signing import load_or_create_key
     from exchange.clock import SystemClock
@@ -296,6 +315,7 @@ def checkpoint() -> None:
     key = load_or_create_key(settings.audit_key_file)
     written = _run_with_session(settings, lambda s: write_checkpoint(s, key, at=SystemClock().now()))
     if written is not None:
+        append_checkpoint(journal_path(settings.audit_key_file), written)
         click.echo(f"Signed: {written.line()}")
         return
     latest = _run_with_session(settings, latest_checkpoint)

@@ -20,6 +20,9 @@ def alert_listeners(
     """For the app's dispatcher (wired in `exchange.app`)."""
 
     async def fan_out_now(_event: LotWentLive) -> None:
-        await process_went_live(session_maker, alert_index_for(session_maker), live, clock.now())
+        alerts = alert_index_for(session_maker)
+        if not alerts.index.loaded:  # a fresh worker: its fan-out job loads the index, then sends these
+            return
+        await process_went_live(session_maker, alerts, live, clock.now(), limit=10)
 
     return {LotWentLive: [fan_out_now]}

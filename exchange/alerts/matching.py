@@ -22,11 +22,38 @@ def criteria_of(query: LotQuery) -> dict[str, Any]:
     data: dict[str, Any] = msgspec.to_builtins(query)
     for name in _QUERY_ONLY:
         data.pop(name, None)
-    return data
+    data["specs"] = [{k: v for k, v in spec.items() if v or v == 0} for spec in data.get("specs", [])]
+    return {name: value for name, value in data.items() if value is not None and value != []}
 
 
-def query_of(criteria: dict[str, Any]) -> LotQuery:
-    return msgspec.convert(criteria, LotQuery)
+def query_of(criteria: dict[str, Any] | str | bytes) -> LotQuery:
+    """The parsed search back from its `criteria` JSON, as a dict or as the JSON text (read field by field:
+    a worker loads up to millions)."""
+    data: dict[str, Any] = msgspec.json.decode(criteria) if isinstance(criteria, str | bytes) else criteria
+    get = data.get
+    return LotQuery(
+        terms=[(str(term), bool(prefix)) for term, prefix in get("terms") or ()],
+        category=get("category"),
+        categories=list(get("categories") or ()),
+        grades=list(get("grades") or ()),
+        modes=list(get("modes") or ()),
+        statuses=list(get("statuses") or ("live",)),
+        price_min=get("price_min"),
+        price_max=get("price_max"),
+        currency=get("currency"),
+        location=get("location"),
+        country=get("country"),
+        specs=[
+            SpecFilter(
+                key=spec["key"],
+                low=spec.get("low"),
+                high=spec.get("high"),
+                texts=list(spec.get("texts") or ()),
+                numeric_values=list(spec.get("numeric_values") or ()),
+            )
+            for spec in get("specs") or ()
+        ],
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,9 @@ class SavedSearch(Base):
     """
 
     __tablename__ = "saved_searches"
-    __table_args__ = (Index("ix_saved_searches_org_id", "org_id", "id"),)
+    # AUTOINCREMENT on SQLite: an id is never given again after its search is deleted (the alert index of
+    # every worker loads searches by increasing id and forgets deleted ids).
+    __table_args__ = (Index("ix_saved_searches_org_id", "org_id", "id"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"))
@@ -62,7 +64,7 @@ class LotWentLiveRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id", ondelete="CASCADE"))
-    reason: Mapped[str] = mapped_column(String(16))  # published | approved | relisted | price_cut
+    reason: Mapped[str] = mapped_column(String(16))  # published | approved | relisted | price_cut | invited
     queued_at: Mapped[datetime] = mapped_column(default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(default=None)
 

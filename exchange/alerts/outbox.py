@@ -1,6 +1,6 @@
 """`queue_went_live`: what the catalogue calls, in its own transaction, whenever a lot goes live (published,
-approved from review, relisted) or gets cheaper. It queues the lot for the alert fan-out and schedules the
-lot's slow-sale check; nothing is sent before that transaction commits."""
+approved from review, relisted), gets cheaper, or is shown to more invited buyers. It queues the lot for
+the alert fan-out and schedules the lot's slow-sale check; nothing is sent before that transaction commits."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from exchange.alerts.rules import DEFAULT_SLOW_SALE_SHARE, slow_sale_due
 
 __all__ = ["REASONS", "queue_went_live"]
 
-REASONS = ("published", "approved", "relisted", "price_cut")
+REASONS = ("published", "approved", "relisted", "price_cut", "invited")
 
 
 def _aware(moment: datetime) -> datetime:
@@ -26,7 +26,7 @@ async def queue_went_live(
     lot_id: int,
     reason: str,
     *,
-    now: datetime,
+    now: datetime | None = None,
     published_at: datetime | None = None,
     ends_at: datetime | None = None,
     share: float = DEFAULT_SLOW_SALE_SHARE,
@@ -34,7 +34,7 @@ async def queue_went_live(
     """Queue `lot_id` for the saved-search fan-out; with its window, (re)schedule its slow-sale check
     (a check that already fired stays fired: the advice is given once per lot)."""
     assert reason in REASONS
-    session.add(LotWentLiveRow(lot_id=lot_id, reason=reason, queued_at=now))
+    session.add(LotWentLiveRow(lot_id=lot_id, reason=reason, **({"queued_at": now} if now else {})))
     if published_at is None or ends_at is None:
         return
     due = slow_sale_due(_aware(published_at), _aware(ends_at), share)

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from exchange.auctions.close_audit import record_close
 from exchange.auctions.engine import BidEngine
 from exchange.auctions.models import Bid, BidDeposit, LotClose, LotWatch
 from exchange.auctions.receipts import parse_micros
@@ -138,6 +139,7 @@ async def award_lot(
         for deposit in held:  # the ledger's holds: the winner's posted (credited on its order), the rest voided
             applied = outcome == "awarded" and deposit.org_id == winner_id
             await escrow.release_deposit(session, BidDeposit(**deposit._asdict()), now, applied=applied)
+        await record_close(session, lot_id, outcome, winner_id if outcome == "awarded" else None, at=now)
     return AwardResult(lot_id, outcome, winner_id if outcome == "awarded" else None, award.price_minor, order_id)
 
 

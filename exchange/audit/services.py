@@ -1,4 +1,11 @@
-"""Appending to the audit log, in the caller's transaction."""
+"""Appending to the audit log, in the caller's transaction.
+
+`record` queues the record on the session; the session's commit writes every queued record first,
+numbered and hashed after the last committed one. So the log's lock (a PostgreSQL advisory lock, SQLite's
+write lock) is taken last in every transaction and held only through its commit: it never stands
+between two other locks (no deadlock with row locks taken in any order), and appends from many
+transactions do not wait for each other's work. A rolled-back transaction or savepoint drops its records.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event, insert, select, text, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from exchange.audit.canonical import GENESIS, canonical_json, canonical_time, chain_hash, record_bytes
 from exchange.audit.models import AuditCheckpoint, AuditRecord
@@ -21,51 +29,22 @@ ADVISORY_LOCK_KEY = 0x61756469746C6F67
 Head = tuple[int, bytes]
 """(size, hash of the last record as raw bytes): (0, GENESIS) for an empty log."""
 
+_PENDING = "exchange.audit.pending"
+"""session.info key: [(transaction or savepoint, record columns without seq and hash), ...] in call order."""
 
-async def _lock_log(session: AsyncSession) -> None:
-    """Hold the log's tail for the rest of this transaction, so that seq and hash follow the last commit.
+_INSERT = insert(AuditRecord)
+"""Built once: a Core INSERT with parameters costs far less per call than `insert().values(...)`."""
 
-    PostgreSQL: a transaction-scoped advisory lock (re-entrant within the transaction). SQLite: a write
-    statement matching no row takes the database's write lock, which serialises every writer (the
-    driver begins the transaction at the first write, so no older read snapshot is in the way)."""
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
-    else:
-        await session.execute(
-            update(AuditRecord)
-            .where(AuditRecord.seq < 0)
-            .values(seq=AuditRecord.seq)
-            .execution_options(synchronize_session=False)
-        )
+_HEAD = select(AuditRecord.seq, AuditRecord.hash).order_by(AuditRecord.seq.desc()).limit(1)
 
 
-_TAIL = "exchange.audit.tail"
-"""session.info key: (transaction, seq, hash) of the last record this transaction appended."""
-
-
-def _forget_tail(session: Session, _transaction: object) -> None:
-    session.info.pop(_TAIL, None)
-
-
-async def _tail(session: AsyncSession) -> Head:
-    """The log's tail for the next append: locked and read on the transaction's first append, then
-    remembered until any transaction or savepoint of the session ends (a rolled-back savepoint must not
-    leave a gap), so a close that records a hundred bids reads it once."""
-    remembered = session.info.get(_TAIL)
-    if remembered is not None and remembered[0] is session.get_transaction():
-        return remembered[1], remembered[2]
-    if not event.contains(session.sync_session, "after_transaction_end", _forget_tail):
-        event.listen(session.sync_session, "after_transaction_end", _forget_tail)
-    await _lock_log(session)
-    return await head(session)
+def _head_of(row: Any) -> Head:
+    return (0, GENESIS) if row is None else (int(row[0]), bytes.fromhex(row[1]))
 
 
 async def head(session: AsyncSession) -> Head:
-    """The log's size and last hash as this transaction sees them."""
-    row = (
-        await session.execute(select(AuditRecord.seq, AuditRecord.hash).order_by(AuditRecord.seq.desc()).limit(1))
-    ).first()
-    return (0, GENESIS) if row is None else (int(row[0]), bytes.fromhex(row[1]))
+    """The log's size and last hash as this transaction sees them (records still queued not counted)."""
+    return _head_of((await session.execute(_HEAD)).first())
 
 
 async def record(
@@ -78,36 +57,99 @@ async def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     at: datetime,
-) -> int:
-    """Append one record in the caller's transaction (no commit) and return its sequence number.
+) -> None:
+    """Append one record in the caller's transaction: written, numbered and chained when it commits (not
+    at all when it, or the savepoint it was made in, rolls back).
 
     `actor` is "org:3", "user:5", "admin:1", "clock", "provider:<name>" or "system"; `before` and
-    `after` are the JSON-like states (times, Decimals and sets are made canonical). Appends are
-    serialised until the caller's transaction ends: call this late in a transaction, after its other
-    row locks, and keep the transaction short.
+    `after` are the JSON-like states (times, Decimals and sets are made canonical).
     """
-    size, previous = await _tail(session)
-    seq = size + 1
-    when = canonical_time(at)
-    before_text = None if before is None else canonical_json(before).decode()
-    after_text = None if after is None else canonical_json(after).decode()
-    body = record_bytes(seq, when, actor, object_type, object_id, action, before_text, after_text)
-    digest = chain_hash(previous, body)
-    await session.execute(
-        insert(AuditRecord).values(
-            seq=seq,
-            at=when,
-            actor=actor,
-            object_type=object_type,
-            object_id=object_id,
-            action=action,
-            before=before_text,
-            after=after_text,
-            hash=digest.hex(),
+    await session.connection()  # a transaction to belong to
+    sync = session.sync_session
+    if not event.contains(sync, "before_commit", _write_pending):
+        event.listen(sync, "before_commit", _write_pending)
+        event.listen(sync, "after_soft_rollback", _drop_rolled_back)
+    values = {
+        "at": canonical_time(at),
+        "actor": actor,
+        "object_type": object_type,
+        "object_id": object_id,
+        "action": action,
+        "before": None if before is None else canonical_json(before).decode(),
+        "after": None if after is None else canonical_json(after).decode(),
+    }
+    owner = sync.get_nested_transaction() or sync.get_transaction()
+    session.info.setdefault(_PENDING, []).append((owner, values))
+
+
+def _drop_rolled_back(session: Session, rolled_back: SessionTransaction) -> None:
+    """Forget the records queued in `rolled_back` and in savepoints within it."""
+    pending = session.info.get(_PENDING)
+    if not pending:
+        return
+    kept = [item for item in pending if not _within(item[0], rolled_back)]
+    if kept:
+        session.info[_PENDING] = kept
+    else:
+        session.info.pop(_PENDING, None)
+
+
+def _within(transaction: SessionTransaction | None, outer: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is outer:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+def _write_pending(session: Session) -> None:
+    """before_commit: write the queued records (the outermost commit only; a savepoint's release keeps them
+    queued). Runs inside the async session's greenlet, so plain connection calls are fine here."""
+    if session.in_nested_transaction():
+        return
+    pending = session.info.pop(_PENDING, None)
+    current = session.get_transaction()
+    # Only this transaction's: records of one that ended around the session (a connection-level commit)
+    # must not be written into another.
+    pending = [item for item in pending or () if current is not None and _within(item[0], current)]
+    if not pending:
+        return
+    connection = session.connection()
+    _lock_log(connection)
+    size, previous = _head_of(connection.execute(_HEAD).first())
+    rows = []
+    for offset, (_owner, values) in enumerate(pending, start=1):
+        seq = size + offset
+        body = record_bytes(
+            seq,
+            values["at"],
+            values["actor"],
+            values["object_type"],
+            values["object_id"],
+            values["action"],
+            values["before"],
+            values["after"],
         )
-    )
-    session.info[_TAIL] = (session.get_transaction(), seq, digest)
-    return seq
+        previous = chain_hash(previous, body)
+        rows.append({**values, "seq": seq, "hash": previous.hex()})
+    connection.execute(_INSERT, rows)
+
+
+def _lock_log(connection: Connection) -> None:
+    """Hold the log's tail until this transaction ends, so that seq and hash follow the last commit.
+
+    PostgreSQL: a transaction-scoped advisory lock. SQLite: a write statement matching no row takes the
+    database's write lock, which serialises every writer (the driver begins the transaction at the first
+    write, so no older read snapshot is in the way)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
+    else:
+        connection.execute(
+            update(AuditRecord)
+            .where(AuditRecord.seq < 0)
+            .values(seq=AuditRecord.seq)
+            .execution_options(synchronize_session=False)
+        )
 
 
 @dataclass(frozen=True, slots=True)

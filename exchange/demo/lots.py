@@ -21,7 +21,7 @@ from exchange.errors import DomainError
 from exchange.lots import schemas, services
 from exchange.orders.services import create_order_for_lot
 
-__all__ = ["demo_lots", "load_lots"]
+__all__ = ["demo_lots", "load_lots", "lot_body"]
 
 
 def demo_lots() -> dict[str, Any]:
@@ -29,7 +29,8 @@ def demo_lots() -> dict[str, Any]:
     return tomllib.loads(resources.files("exchange.demo").joinpath("lots.toml").read_text(encoding="utf-8"))
 
 
-def _body(raw: dict[str, Any], context: DemoContext, now: datetime) -> schemas.LotCreate:
+def lot_body(raw: dict[str, Any], context: DemoContext, now: datetime) -> schemas.LotCreate:
+    """A lot body from its entry in a demo TOML file (`lots.toml`, `orders.toml`)."""
     sale = dict(raw["sale"])
     days = sale.pop("closes_in_days", None)
     if days is not None:
@@ -83,7 +84,7 @@ async def load_lots(session: AsyncSession, context: DemoContext) -> None:
         if seller is None or admin is None:
             raise RuntimeError("demo organisations must be loaded before demo lots")
         raw = {**raw, "location": places.get(raw["seller"], {"city": "", "region": "", "country": "CN"})}
-        lot = await services.create_lot(session, seller, _body(raw, context, now))
+        lot = await services.create_lot(session, seller, lot_body(raw, context, now))
         state = raw.get("state", "live")
         if state != "draft":
             try:

@@ -9,6 +9,8 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.principal import Principal
+from exchange.audit import record
+from exchange.audit.actors import CLOCK
 from exchange.db.base import utcnow
 from exchange.errors import Conflict, NotFound
 from exchange.fees import services as fee_services
@@ -59,12 +61,15 @@ async def create_order_for_lot(
     from_statuses: tuple[str, ...] = ("live",),
     at: datetime | None = None,
     payment_window: timedelta | None = None,
+    actor: str | None = None,
 ) -> Order:
     """Move the lot from a sellable status to sold/awarded and create its order, or refuse with 409.
 
     The status change is one conditional UPDATE, so of two paths racing to sell one lot (a purchase
     and an accepted quote, say) exactly one changes a row; the other is told the lot is gone. The order
     starts its payment deadline (`payment_window`, PAYMENT_WINDOW's default when not given) and its timeline.
+    The lot's change goes to the audit log: "close" by the clock for an award, "sell" by `actor` (default:
+    the buyer's org) otherwise.
     """
     at = at or utcnow()
     window = payment_window or DEFAULT_PAYMENT_WINDOW
@@ -97,6 +102,23 @@ async def create_order_for_lot(
     await session.flush()
     session.add(OrderEvent(order_id=order.id, action="create", status=order.status, at=at, by="system", detail={}))
     await deadlines.start(session, order.id, "payment", at + window, length=window)
+    await record(
+        session,
+        actor=actor or (CLOCK if source == "award" else f"org:{buyer_org_id}"),
+        object_type="lot",
+        object_id=lot_id,
+        action="close" if source == "award" else "sell",
+        before={"status": from_statuses[0] if len(from_statuses) == 1 else list(from_statuses)},
+        after={
+            "status": SOLD_STATUS[source],
+            "order_id": order.id,
+            "buyer_org_id": buyer_org_id,
+            "amount": format_minor(amount_minor, order.currency),
+            "currency": order.currency,
+            "source": source,
+        },
+        at=at,
+    )
     return order
 
 

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 __all__ = ["PASSWORD", "Account", "admin_token", "register_verified", "sign_in"]
 
 PASSWORD = "correct-horse-battery"
-PEOPLE = {"buyer": "Zhang Min", "seller": "Chen Wei"}
+PEOPLE = {"buyer": "Zhang Min", "seller": "Chen Wei", "broker": "Li Na"}
 
 
 @dataclass(frozen=True)

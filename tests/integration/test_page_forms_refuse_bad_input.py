@@ -50,8 +50,11 @@ class World:
     wanted_id: int
     answer_thread_id: int
     org_id: int
+    search_id: int
     delivered_order_id: int
     dispute_id: int
+    paid_order_id: int
+    shipped_order_id: int
     broker: Actor
     desk_request_id: int
     proposal_id: int
@@ -95,6 +98,10 @@ async def _world(client: AsyncTestClient[Litestar], make_org: OrgFactory, admin:
         headers=seller.headers,
     )
     assert answer.status_code == 201, answer.text
+    search = await client.post(
+        "/api/saved-searches", json={"name": "Fabric", "query": "category=textiles/fabric"}, headers=buyer.headers
+    )
+    assert search.status_code == 201, search.text
     delivered_order_id = await deliver(
         client, seller, buyer, (await publish(client, seller, (await post_lot(client, seller, body()))["id"]))["id"]
     )
@@ -105,6 +112,14 @@ async def _world(client: AsyncTestClient[Litestar], make_org: OrgFactory, admin:
         f"/api/orders/{disputed_order_id}/disputes", json={"reason": "Stained rolls"}, headers=buyer.headers
     )
     assert dispute.status_code == 201, dispute.text
+    paid_order_id = await _paid(client, seller, buyer)
+    shipped_order_id = await _paid(client, seller, buyer)
+    shipped = await client.post(
+        f"/api/orders/{shipped_order_id}/ship",
+        json={"carrier": "SF Express", "tracking_number": "SF1", "packages": 2},
+        headers=seller.headers,
+    )
+    assert shipped.status_code == 200, shipped.text
     broker = await make_org("broker")
     desk_request = await client.post(
         "/api/procurement-requests",
@@ -146,12 +161,27 @@ async def _world(client: AsyncTestClient[Litestar], make_org: OrgFactory, admin:
         wanted_id=wanted.json()["id"],
         answer_thread_id=answer.json()["id"],
         org_id=unverified.org_id or 0,
+        search_id=search.json()["id"],
         delivered_order_id=delivered_order_id,
         dispute_id=dispute.json()["id"],
+        paid_order_id=paid_order_id,
+        shipped_order_id=shipped_order_id,
         broker=broker,
         desk_request_id=desk_request.json()["id"],
         proposal_id=proposal.json()["id"],
     )
+
+
+async def _paid(client: AsyncTestClient[Litestar], seller: Actor, buyer: Actor) -> int:
+    """A fixed-price lot of `seller`'s bought and paid by `buyer`: the order's id."""
+    lot = await publish(client, seller, (await post_lot(client, seller, body()))["id"])
+    bought = await client.post(f"/api/lots/{lot['id']}/purchase", headers=buyer.headers)
+    assert bought.status_code == 201, bought.text
+    order_id = int(bought.json()["id"])
+    how = (await client.post(f"/api/orders/{order_id}/pay", headers=buyer.headers)).json()["instructions"]
+    confirmed = await client.post(how["path"], json=how["body"], headers=how["headers"])
+    assert confirmed.status_code == 200, confirmed.text
+    return order_id
 
 
 @dataclass(frozen=True)
@@ -184,6 +214,11 @@ FORMS: dict[str, Form] = {
     "/lots/{lot_id:int}/edit": Form("seller", lambda w: {"lot_id": w.draft_id}, "all"),
     "/lots/{lot_id:int}/publish": Form("seller", lambda w: {"lot_id": w.draft_id}, "none"),
     "/lots/{lot_id:int}/withdraw": Form("seller", lambda w: {"lot_id": w.fixed_id}, "none"),
+    "/lots/{lot_id:int}/relist": Form("seller", lambda w: {"lot_id": w.fixed_id}, "none"),
+    "/lots/{lot_id:int}/price-cut": Form("seller", lambda w: {"lot_id": w.fixed_id}, "all"),
+    "/saved-searches": Form("buyer", _none, "blank"),
+    "/saved-searches/settings": Form("buyer", _none, "none"),
+    "/saved-searches/{search_id:int}/delete": Form("buyer", lambda w: {"search_id": w.search_id}, "none"),
     "/lots/{lot_id:int}/files": Form("seller", lambda w: {"lot_id": w.draft_id}, "all"),
     "/lots/{lot_id:int}/files/{document_id:int}/delete": Form(
         "seller", lambda w: {"lot_id": w.draft_id, "document_id": w.document_id}, "none"
@@ -206,6 +241,12 @@ FORMS: dict[str, Form] = {
     "/wanted/new": Form("buyer", _none, "all"),
     "/orders/{order_id:int}/inspection": Form("buyer", lambda w: {"order_id": w.delivered_order_id}, "all"),
     "/orders/{order_id:int}/dispute": Form("buyer", lambda w: {"order_id": w.delivered_order_id}, "all"),
+    "/orders/{order_id:int}/pay": Form("buyer", lambda w: {"order_id": w.paid_order_id}, "none"),
+    "/orders/{order_id:int}/ship": Form("seller", lambda w: {"order_id": w.paid_order_id}, "all"),
+    "/orders/{order_id:int}/deliver": Form("buyer", lambda w: {"order_id": w.shipped_order_id}, "none"),
+    "/orders/{order_id:int}/mark-delivered": Form("seller", lambda w: {"order_id": w.shipped_order_id}, "blank"),
+    "/orders/{order_id:int}/accept": Form("buyer", lambda w: {"order_id": w.delivered_order_id}, "none"),
+    "/orders/{order_id:int}/evidence": Form("buyer", lambda w: {"order_id": w.delivered_order_id}, "all"),
     "/disputes/{dispute_id:int}/answer": Form("seller", lambda w: {"dispute_id": w.dispute_id}, "all"),
     "/disputes/{dispute_id:int}/accept-offer": Form("buyer", lambda w: {"dispute_id": w.dispute_id}, "none"),
     "/disputes/{dispute_id:int}/escalate": Form("buyer", lambda w: {"dispute_id": w.dispute_id}, "none"),
@@ -272,11 +313,14 @@ async def _snapshot(client: AsyncTestClient[Litestar], world: World) -> list[Any
         (world.buyer, "/api/wanted"),
         (world.buyer, "/api/orders"),
         (world.buyer, f"/api/orders/{world.delivered_order_id}"),
+        (world.buyer, f"/api/orders/{world.paid_order_id}"),
+        (world.buyer, f"/api/orders/{world.shipped_order_id}"),
         (world.buyer, f"/api/disputes/{world.dispute_id}"),
         (world.buyer, "/api/bids/mine"),
         (world.buyer, f"/api/lots/{world.sealed_id}/deposit"),
         (world.buyer, "/api/notifications"),
         (world.seller, "/api/notifications"),
+        (world.buyer, "/api/saved-searches"),
     ]
     answers = []
     for actor, url in reads:

@@ -47,6 +47,7 @@ def test_the_app_runs_every_capabilitys_jobs_from_one_list() -> None:
     assert {job.name for job in SCHEDULED_JOBS} == {
         "auctions.close-due-lots",
         "auctions.closing-soon-reminders",
+        "audit.checkpoint",
         "lots.expire-listings",
         "mail.send-outbox",
         "rfq.expire-offers",
@@ -54,8 +55,8 @@ def test_the_app_runs_every_capabilitys_jobs_from_one_list() -> None:
         "alerts.fan-out",
         "alerts.daily-digest",
         "alerts.slow-sale",
+        "matching.expire-proposals",
         "ledger.expire-holds",
-        "audit.checkpoint",
         "orders.fire-deadlines",
         "orders.deadline-reminders",
         "orders.lapse-runner-up-offers",

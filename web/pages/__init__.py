@@ -6,6 +6,7 @@ from litestar.types import ControllerRouterHandler
 
 from web.pages.accounts import AccountPages
 from web.pages.admin import AdminPages
+from web.pages.alerts import AlertPages, PricingPages
 from web.pages.auctions import AuctionPages
 from web.pages.desk import DeskPages, ProposalPages
 from web.pages.disputes import DisputePages, DisputeQueuePages, InspectionPages
@@ -41,6 +42,8 @@ page_controllers: list[ControllerRouterHandler] = [
     RfqPages,
     WantedPages,
     AuctionPages,
+    AlertPages,
+    PricingPages,
     DeskPages,
     ProposalPages,
 ]

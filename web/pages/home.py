@@ -27,7 +27,11 @@ class HomePages(Controller):
         principal = current_principal(request)
         rfq_panels, rfq_context = await rfq_dashboard(db_session, principal)
         auction_panels = ["auctions/_dashboard_panel.html"] if principal.role == "buyer" else []
-        panels = [*dashboard_panels_for(principal.role), *auction_panels, *rfq_panels]
+        alert_panels = {
+            "buyer": ["alerts/_suggestions_panel.html"],
+            "seller": ["alerts/_slow_sales_panel.html"],
+        }.get(principal.role, [])
+        panels = [*dashboard_panels_for(principal.role), *auction_panels, *rfq_panels, *alert_panels]
         return Template(
             "dashboard/index.html", context={"principal": principal, "dashboard_panels": panels, **rfq_context}
         )

@@ -1,18 +1,54 @@
-"""Orders pages for buyers and sellers."""
+"""Order pages: the orders of each role with filters, and the order page with its timeline, deadlines and
+the actions open to the viewer now (pay, ship, confirm or mark delivery, accept, evidence).
+
+Every action is a plain form (POST, then 303 back to the order) that HTMX upgrades: with `HX-Request` the
+answer is the page's main section, swapped in place. A refusal from the services (403, 409, 422) changes
+nothing and shows its reason on the page, next to the form, with what was typed kept.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+from urllib.parse import quote
 
-from litestar import Controller, Request, get
-from litestar.response import Template
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.params import QueryParameter
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.guards import current_principal, requires_signed_in
-from exchange.orders import services
+from exchange.disputes import services as dispute_services
+from exchange.disputes.services._views import inspection_out
+from exchange.disputes.services.evidence import EVIDENCE_RULE, evidence_of
+from exchange.disputes.services.inspections import latest_inspection
+from exchange.errors import DomainError, Unprocessable
+from exchange.orders import actions, listing, schemas, services
+from exchange.orders.checkout import pay_now
 from exchange.params import Id
+from exchange.runtime import Runtime
+from exchange.text import clean_text
+from web import order_words as words
+from web.pages.forms import form_fields
+from web.pages.rfq._forms import is_htmx, struct_from_form
 
-__all__ = ["OrderPages"]
+__all__ = ["OrderPages", "mark_delivered_from_form", "shipment_from_form"]
+
+Filter = Annotated[str | None, QueryParameter(max_length=40)]
+SHIP_FIELDS = ("carrier", "tracking_number", "packages", "weight")
+
+
+def shipment_from_form(form: dict[str, str]) -> schemas.ShipIn:
+    for name, label in (("carrier", "The carrier"), ("tracking_number", "The tracking number"), ("weight", "Weight")):
+        form[name] = clean_text(form.get(name, ""), field=name, label=label, required=name != "weight")
+    return struct_from_form(form, schemas.ShipIn, SHIP_FIELDS)
+
+
+def mark_delivered_from_form(form: dict[str, str]) -> schemas.MarkDeliveredIn:
+    proof = clean_text(form.get("proof", ""), field="proof", label="The proof", required=True, multiline=True)
+    return struct_from_form({"proof": proof}, schemas.MarkDeliveredIn, ("proof",))
 
 
 class OrderPages(Controller):
@@ -21,11 +57,198 @@ class OrderPages(Controller):
     guards = [requires_signed_in]
 
     @get("/")
-    async def list_orders(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
-        orders = await services.list_orders_for(db_session, current_principal(request))
-        return Template("orders/list.html", context={"orders": orders})
+    async def list_orders(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        runtime: Runtime,
+        status: Filter = None,
+        role: Filter = None,
+        period: Filter = None,
+    ) -> Template:
+        principal = current_principal(request)
+        filters = listing.OrderFilters.read(status, role, period)
+        orders = await listing.list_orders(db_session, principal, filters, now=runtime.clock.now())
+        context = {
+            "orders": orders,
+            "filters": filters,
+            "is_admin": principal.is_admin,
+            "states": words.STATUS_WORDS,
+            "periods": words.PERIOD_WORDS,
+            "sources": words.SOURCE_WORDS,
+        }
+        return Template("orders/list.html", context=context)
+
+    async def _context(
+        self,
+        request: Request[Any, Any, Any],
+        session: AsyncSession,
+        order_id: int,
+        **extra: Any,
+    ) -> dict[str, Any]:
+        principal = current_principal(request)
+        row, side = await services.load_for(session, principal, order_id)
+        order = await services.order_view(session, row, side)
+        parties = await listing.parties_of(session, order)
+        inspection = await latest_inspection(session, row.id)
+        reached = {entry.status for entry in order.timeline}
+        return {
+            "order": order,
+            "side": side,
+            "parties": parties,
+            "dispute_id": await dispute_services.dispute_id_of_order(session, principal, order_id),
+            "inspection": inspection_out(inspection, row.currency, row.status) if inspection is not None else None,
+            "evidence": await evidence_of(session, row),
+            "terms": words.terms_in_words(order.terms, order.currency),
+            "source_words": words.SOURCE_WORDS.get(order.source, order.source),
+            "status_words": words.STATUS_WORDS,
+            "action_words": words.ACTION_WORDS,
+            "deadline_words": words.DEADLINE_WORDS,
+            "next_step": words.next_step(order.status, side),
+            "progress": words.progress(order.status, reached),
+            "who": lambda by: words.actor_words(
+                by, parties.buyer, parties.seller, order.buyer_org_id, order.seller_org_id
+            ),
+            "form": {},
+            "errors": {},
+            "error": None,
+            "failed": None,
+            "notice": None,
+            **extra,
+        }
 
     @get("/{order_id:int}")
     async def order(self, request: Request[Any, Any, Any], db_session: AsyncSession, order_id: Id) -> Template:
-        order = await services.get_order_for(db_session, current_principal(request), order_id)
-        return Template("orders/detail.html", context={"order": order})
+        return Template("orders/detail.html", context=await self._context(request, db_session, order_id))
+
+    async def _act(
+        self,
+        request: Request[Any, Any, Any],
+        session: AsyncSession,
+        order_id: int,
+        action: str,
+        form: dict[str, str],
+        work: Callable[[], Awaitable[str]],
+    ) -> Template | Redirect:
+        """Run one action; answer the main section (HTMX) or a redirect, or the refusal with the input kept."""
+        try:
+            notice = await work()
+        except DomainError as error:
+            await session.rollback()
+            context = await self._context(
+                request,
+                session,
+                order_id,
+                form=form,
+                errors={error.field or "_": error.detail},
+                error=error,
+                failed=action,
+            )
+            if is_htmx(request):
+                return Template("orders/_main.html", context=context)
+            return Template("orders/detail.html", context=context, status_code=error.status_code)
+        if is_htmx(request):
+            return Template("orders/_main.html", context=await self._context(request, session, order_id, notice=notice))
+        flash(request, notice, category="success")
+        return Redirect(f"/orders/{order_id}", status_code=303)
+
+    @post("/{order_id:int}/pay")
+    async def pay(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, runtime: Runtime, order_id: Id
+    ) -> Template | Redirect:
+        async def work() -> str:
+            paid = await pay_now(db_session, runtime, current_principal(request), order_id)
+            money = f"{paid.started.amount} {paid.started.currency}"
+            if paid.confirmed is None:
+                return f"Payment {paid.started.payment_id} of {money} is started: complete it with the provider."
+            if paid.started.purpose == "invoice":
+                return f"The invoice is paid: {money}."
+            return f"Paid: {money} is held in escrow until you accept the goods."
+
+        return await self._act(request, db_session, order_id, "pay", {}, work)
+
+    @post("/{order_id:int}/ship")
+    async def ship(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, runtime: Runtime, order_id: Id
+    ) -> Template | Redirect:
+        form = await form_fields(request)
+
+        async def work() -> str:
+            data = shipment_from_form(dict(form))
+            await actions.ship(db_session, runtime, current_principal(request), order_id, data)
+            return f"Shipment recorded ({data.carrier}, {data.tracking_number}); the buyer is told."
+
+        return await self._act(request, db_session, order_id, "ship", form, work)
+
+    @post("/{order_id:int}/deliver")
+    async def deliver(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, runtime: Runtime, order_id: Id
+    ) -> Template | Redirect:
+        async def work() -> str:
+            await actions.deliver(db_session, runtime, current_principal(request), order_id)
+            return "Delivery confirmed: the inspection window is open."
+
+        return await self._act(request, db_session, order_id, "deliver", {}, work)
+
+    @post("/{order_id:int}/mark-delivered")
+    async def mark_delivered(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, runtime: Runtime, order_id: Id
+    ) -> Template | Redirect:
+        form = await form_fields(request)
+
+        async def work() -> str:
+            data = mark_delivered_from_form(form)
+            await actions.mark_delivered(db_session, runtime, current_principal(request), order_id, data)
+            return "Marked delivered; the buyer is told and its inspection window is open."
+
+        return await self._act(request, db_session, order_id, "mark_delivered", form, work)
+
+    @post("/{order_id:int}/accept")
+    async def accept(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, runtime: Runtime, order_id: Id
+    ) -> Template | Redirect:
+        async def work() -> str:
+            await actions.accept(db_session, runtime, current_principal(request), order_id)
+            return "Accepted: the order is settled and the seller paid."
+
+        return await self._act(request, db_session, order_id, "accept", {}, work)
+
+    @get("/{order_id:int}/evidence/{evidence_id:int}")
+    async def evidence_file(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, runtime: Runtime, order_id: Id, evidence_id: Id
+    ) -> Response[bytes]:
+        """A file of the order's evidence, for its two orgs and admins (the page's twin of the API's download)."""
+        evidence, content = await dispute_services.read_evidence(
+            db_session, current_principal(request), order_id, evidence_id, data_dir=runtime.settings.data_dir
+        )
+        return Response(
+            content=content,
+            media_type=evidence.content_type,
+            headers={
+                "Content-Disposition": f"inline; filename*=UTF-8''{quote(evidence.filename)}",
+                "X-Content-Type-Options": "nosniff",
+                "Content-Security-Policy": "default-src 'none'; sandbox",
+                "Cache-Control": "private, max-age=300",
+            },
+        )
+
+    @post("/{order_id:int}/evidence", request_max_body_size=EVIDENCE_RULE.max_bytes + 256 * 1024)
+    async def evidence(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, runtime: Runtime, order_id: Id
+    ) -> Template | Redirect:
+        upload = (await request.form()).get("file")
+
+        async def work() -> str:
+            if not isinstance(upload, UploadFile) or not upload.filename:
+                raise Unprocessable(f"Choose a photo or PDF to upload ({EVIDENCE_RULE.describe()}).", field="file")
+            added = await dispute_services.add_evidence(
+                db_session,
+                current_principal(request),
+                order_id,
+                filename=upload.filename,
+                content=await upload.read(),
+                data_dir=runtime.settings.data_dir,
+            )
+            return f"{added.filename} is added to the order's evidence."
+
+        return await self._act(request, db_session, order_id, "evidence", {}, work)

@@ -24,11 +24,9 @@ def as_member_of(org_id: int, kind: str = "buyer") -> Principal:
 
 
 async def insert_many(session: AsyncSession, model: Any, rows: list[dict[str, Any]]) -> None:
-    """Multi-row INSERTs (one statement per ~30 000 parameters)."""
-    columns = max((len(row) for row in rows), default=1)
-    per = max(1, 30_000 // columns)
-    for start in range(0, len(rows), per):
-        await session.execute(insert(model).values(rows[start : start + per]))
+    """One bulk INSERT (executemany, batched by the driver layer into multi-row statements; compiled once)."""
+    if rows:
+        await session.execute(insert(model), rows)
 
 
 async def member_emails(session: AsyncSession, org_ids: list[int]) -> dict[int, list[str]]:

@@ -95,9 +95,16 @@ async def send_due_digests(
 ) -> list[int]:
     """Every org with a daily saved search gets its digest once a day; answers the orgs sent one."""
     async with session_maker() as session:
-        org_ids = list(
-            await session.scalars(select(SavedSearch.org_id).where(SavedSearch.frequency == "daily").distinct())
+        due = (
+            select(SavedSearch.org_id)
+            .outerjoin(AlertSettings, AlertSettings.org_id == SavedSearch.org_id)
+            .where(
+                SavedSearch.frequency == "daily",
+                or_(AlertSettings.last_digest_at.is_(None), AlertSettings.last_digest_at <= now - DIGEST_EVERY),
+            )
+            .distinct()
         )
+        org_ids = list(await session.scalars(due))
     sent: list[int] = []
     for org_id in org_ids:
         async with session_maker() as session, session.begin():

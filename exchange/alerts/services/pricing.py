@@ -15,6 +15,7 @@ from exchange.alerts.models import LotPriceChange, SlowSaleCheck
 from exchange.alerts.outbox import queue_went_live
 from exchange.auctions.errors import LOT_HAS_BIDS
 from exchange.auctions.models import Bid
+from exchange.audit import record
 from exchange.errors import Conflict, Forbidden, Unprocessable
 from exchange.lots.errors import LOT_STATE_CHANGED, NOT_YOUR_LOT
 from exchange.lots.models import Lot
@@ -178,6 +179,16 @@ async def apply_price_cut(
             reason="suggested price cut" if price is None else "price cut",
             at=now,
         )
+    )
+    await record(
+        session,
+        actor=f"user:{principal.user_id}",
+        object_type="lot",
+        object_id=lot.id,
+        action="price_cut",
+        before={field: old},
+        after={field: new},
+        at=now,
     )
     if check is not None and check.advice:
         check.advice = {**check.advice, "applied": True}

@@ -21,7 +21,7 @@ from exchange.notifications.services import notify
 from exchange.orders.models import Order
 from exchange.rfq.models import RfqThread
 
-__all__ = ["advise_slow_lots", "has_interest", "slow_sale_advice"]
+__all__ = ["advise_lot", "advise_slow_lots", "has_interest", "slow_sale_advice"]
 
 
 async def has_interest(session: AsyncSession, lot_id: int) -> bool:
@@ -79,33 +79,39 @@ async def advise_slow_lots(
         )
     advised: list[int] = []
     for lot_id in due:
-        seller = None
         async with session_maker() as session, session.begin():
-            claimed = await session.execute(
-                update(SlowSaleCheck)
-                .where(SlowSaleCheck.lot_id == lot_id, SlowSaleCheck.fired_at.is_(None))
-                .values(fired_at=now)
-                .execution_options(synchronize_session=False)
-            )
-            if getattr(claimed, "rowcount", 0) != 1:
-                continue
-            lot = await session.get(Lot, lot_id)
-            if lot is None or lot.status != "live" or await has_interest(session, lot_id):
-                continue
-            advice = await slow_sale_advice(session, lot)
-            await session.execute(update(SlowSaleCheck).where(SlowSaleCheck.lot_id == lot_id).values(advice=advice))
-            suggested = format_minor(advice["suggested_minor"], lot.currency)
-            await notify(
-                session,
-                lot.seller_org_id,
-                kind="slow_sale_advice",
-                title=f"No interest yet in {lot.title}: see our advice",
-                body=(f"Suggested price {suggested} {lot.currency} ({advice['basis']}). " if suggested else "")
-                + " ".join(advice["options"]),
-                link=f"/lots/{lot_id}",
-            )
-            seller = lot.seller_org_id
-        advised.append(lot_id)
-        if live is not None and seller is not None:
-            live.publish(org_channel(seller), "notification", {"kind": "slow_sale_advice"})
+            seller = await advise_lot(session, lot_id, now)
+        if seller is not None:
+            advised.append(lot_id)
+            if live is not None:
+                live.publish(org_channel(seller), "notification", {"kind": "slow_sale_advice"})
     return advised
+
+
+async def advise_lot(session: AsyncSession, lot_id: int, now: datetime) -> int | None:
+    """Claim the lot's slow-sale check (once: a conditional UPDATE of `fired_at`) and, if it is still live and
+    nobody has asked for it, give the advice; in the caller's transaction. Answers the seller told, or None."""
+    claimed = await session.execute(
+        update(SlowSaleCheck)
+        .where(SlowSaleCheck.lot_id == lot_id, SlowSaleCheck.fired_at.is_(None))
+        .values(fired_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(claimed, "rowcount", 0) != 1:
+        return None
+    lot = await session.get(Lot, lot_id)
+    if lot is None or lot.status != "live" or await has_interest(session, lot_id):
+        return None
+    advice = await slow_sale_advice(session, lot)
+    await session.execute(update(SlowSaleCheck).where(SlowSaleCheck.lot_id == lot_id).values(advice=advice))
+    suggested = format_minor(advice["suggested_minor"], lot.currency)
+    await notify(
+        session,
+        lot.seller_org_id,
+        kind="slow_sale_advice",
+        title=f"No interest yet in {lot.title}: see our advice",
+        body=(f"Suggested price {suggested} {lot.currency} ({advice['basis']}). " if suggested else "")
+        + " ".join(advice["options"]),
+        link=f"/lots/{lot_id}/pricing",
+    )
+    return lot.seller_org_id

@@ -9,6 +9,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.principal import Principal
+from exchange.audit import record
 from exchange.errors import Conflict, Forbidden
 from exchange.lots.errors import LOT_STATE_CHANGED, NOT_YOUR_LOT
 from exchange.lots.models import Lot
@@ -30,8 +31,19 @@ async def own_lot(session: AsyncSession, principal: Principal, lot_id: int) -> L
     return lot
 
 
-async def transition(session: AsyncSession, lot: Lot, from_statuses: tuple[str, ...], **values: Any) -> None:
-    """Move the lot on only if it is still in one of `from_statuses` (a racing change makes this a 409)."""
+async def transition(
+    session: AsyncSession,
+    lot: Lot,
+    from_statuses: tuple[str, ...],
+    *,
+    action: str,
+    actor: str,
+    at: datetime,
+    **values: Any,
+) -> None:
+    """Move the lot on only if it is still in one of `from_statuses` (a racing change makes this a 409),
+    and append `action` by `actor` to the audit log (before: the status; after: the values set)."""
+    before = lot.status
     result = await session.execute(
         update(Lot)
         .where(Lot.id == lot.id, Lot.status.in_(from_statuses))
@@ -46,3 +58,13 @@ async def transition(session: AsyncSession, lot: Lot, from_statuses: tuple[str, 
             title="Lot changed meanwhile",
         )
     await session.refresh(lot)
+    await record(
+        session,
+        actor=actor,
+        object_type="lot",
+        object_id=lot.id,
+        action=action,
+        before={"status": before},
+        after=values,
+        at=at,
+    )

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.accounts.errors import WRONG_ORG_KIND
 from exchange.accounts.models import Org
 from exchange.accounts.principal import Principal
+from exchange.alerts.outbox import queue_went_live
 from exchange.errors import Conflict, Forbidden, Unprocessable, from_msgspec_error
 from exchange.lots import rules, schemas
 from exchange.lots.errors import LOT_UNAVAILABLE
@@ -230,4 +231,6 @@ async def invite_to_lot(session: AsyncSession, principal: Principal, lot_id: int
     already = set(await session.scalars(select(LotInvite.org_id).where(LotInvite.lot_id == lot_id)))
     session.add_all(LotInvite(lot_id=lot_id, org_id=org_id) for org_id in invites if org_id not in already)
     await session.flush()
+    if lot.status == "live" and set(invites) - already:  # the newly invited orgs' saved searches may match it
+        await queue_went_live(session, lot.id, "invited")
     return lot

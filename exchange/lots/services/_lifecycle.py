@@ -15,6 +15,8 @@ from exchange.accounts.errors import ADMIN_ONLY, ORG_NOT_VERIFIED
 from exchange.accounts.principal import Principal
 from exchange.alerts.outbox import queue_went_live
 from exchange.auctions.leaving import require_no_bids, settle_left_sale
+from exchange.audit import record
+from exchange.audit.actors import CLOCK, actor_of
 from exchange.errors import Conflict, Forbidden, NotFound, Unprocessable
 from exchange.live.channels import lot_channel, publish_event
 from exchange.lots import rules
@@ -117,9 +119,11 @@ async def publish_lot(
     reasons = await _checked_for_sale(session, principal, lot, now)
     window = _window(lot, now, min_bidding, runtime)
     if reasons:
-        await transition(session, lot, ("draft",), status="in_review", review_reason=" ".join(reasons))
+        review = {"status": "in_review", "review_reason": " ".join(reasons)}
+        await transition(session, lot, ("draft",), action="publish", actor=actor_of(principal), at=now, **review)
     else:
-        await transition(session, lot, ("draft",), status="live", review_reason="", **window)
+        live = {"status": "live", "review_reason": "", **window}
+        await transition(session, lot, ("draft",), action="publish", actor=actor_of(principal), at=now, **live)
         await _went_live(session, lot, "published", now, runtime)
         _announce(runtime, lot)
     return lot
@@ -156,10 +160,12 @@ async def relist_lot(
     now = now or clock_of(runtime).now()
     reasons = await _checked_for_sale(session, principal, lot, now)
     if reasons:
-        await transition(session, lot, relistable, status="in_review", review_reason=" ".join(reasons))
+        review = {"status": "in_review", "review_reason": " ".join(reasons)}
+        await transition(session, lot, relistable, action="relist", actor=actor_of(principal), at=now, **review)
     else:
         window = _window(lot, now, timedelta(0), runtime)
-        await transition(session, lot, relistable, status="live", review_reason="", **window)
+        live = {"status": "live", "review_reason": "", **window}
+        await transition(session, lot, relistable, action="relist", actor=actor_of(principal), at=now, **live)
         await _went_live(session, lot, "relisted", now, runtime)
     await session.commit()
     if runtime is not None:
@@ -211,7 +217,8 @@ async def approve_lot(
             f"{error.detail} Reject the lot with this reason so the seller can set a new closing time.",
             code=CLOSING_TIME_PASSED,
         ) from None
-    await transition(session, lot, ("in_review",), status="live", review_reason="", **window)
+    live = {"status": "live", "review_reason": "", **window}
+    await transition(session, lot, ("in_review",), action="approve", actor=actor_of(principal), at=now, **live)
     await _went_live(session, lot, "approved", now, runtime)
     await notify(
         session,
@@ -234,7 +241,9 @@ async def reject_lot(
     if len(reason) < 5:
         raise Unprocessable("Tell the seller why the lot is rejected.", field="reason")
     lot = await _reviewed_lot(session, principal, lot_id)
-    await transition(session, lot, ("in_review",), status="draft", review_reason=f"Rejected in review: {reason}")
+    draft = {"status": "draft", "review_reason": f"Rejected in review: {reason}"}
+    now = clock_of(runtime).now()
+    await transition(session, lot, ("in_review",), action="reject", actor=actor_of(principal), at=now, **draft)
     await notify(
         session,
         lot.seller_org_id,
@@ -260,7 +269,9 @@ async def withdraw_lot(
     if lot.status not in rules.WITHDRAWABLE:
         raise Conflict(f"A lot that is {lot.status.replace('_', ' ')} cannot be withdrawn.", code=NOT_WITHDRAWABLE)
     was_live = lot.status == "live"
-    await transition(session, lot, rules.WITHDRAWABLE, status="withdrawn")
+    now = clock_of(runtime).now()
+    actor = actor_of(principal)
+    await transition(session, lot, rules.WITHDRAWABLE, action="withdraw", actor=actor, at=now, status="withdrawn")
     if was_live:
         try:
             # After the UPDATE, under the lot's lock: race-free against a bid (see `auctions.leaving`).
@@ -303,4 +314,9 @@ async def expire_due_lots(session: AsyncSession, now: datetime, *, runtime: Runt
             runtime=runtime,
         )
         publish_event(runtime, lot_channel(lot_id), "status", {})
+    for lot_id, _seller, _title in expired:
+        live, gone = {"status": "live"}, {"status": "expired"}
+        await record(
+            session, actor=CLOCK, object_type="lot", object_id=lot_id, action="expire", before=live, after=gone, at=now
+        )
     return [lot_id for lot_id, _seller, _title in expired]

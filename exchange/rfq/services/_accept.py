@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange import idempotency
 from exchange.accounts.principal import Principal
 from exchange.auctions.leaving import require_no_bids, settle_left_sale
+from exchange.audit.actors import actor_of
 from exchange.db.base import utcnow
 from exchange.errors import Conflict
 from exchange.lots.events import lot_sold_elsewhere
@@ -122,6 +123,7 @@ async def accept_offer(
         terms=terms,
         at=now,
         payment_window=runtime.settings.orders.payment_window if runtime is not None else None,
+        actor=actor_of(principal),
     )
     # Under the lot's lock now: a sealed bid acknowledged before this point is counted here (409), one
     # arriving later finds the lot sold and is refused (see `auctions.leaving`).

@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from exchange.alerts.models import LotPriceChange
 from exchange.alerts.services.slow_sale import advise_slow_lots
+from exchange.audit.models import AuditRecord
 from exchange.clock import ManualClock
 from tests.conftest import OrgFactory
-from tests.integration.alerts._support import alerts_of, save_search
+from tests.integration.alerts._support import alerts_of, fanned_out, save_search
 from tests.support.catalogue import body, post_lot, publish, unique_place
 
 
@@ -57,6 +58,7 @@ async def test_a_slow_lot_gets_advice_once_and_one_click_applies_the_cut(
         f"/api/lots/{asked['id']}/rfqs", json={"price": "30000.00", "message": "Would you?"}, headers=buyer.headers
     )
     assert rfq.status_code == 201, rfq.text
+    await fanned_out(db, slow["id"])
     assert await alerts_of(client, buyer) == []  # 40000.00 is over the search's 20000.00
 
     clock = ManualClock()
@@ -66,7 +68,7 @@ async def test_a_slow_lot_gets_advice_once_and_one_click_applies_the_cut(
     assert asked["id"] not in advised  # somebody asked for a quote
     assert await advise_slow_lots(db, None, clock.advance(3600)) == []  # once per lot
     notes = (await client.get("/api/notifications", headers=seller.headers)).json()["items"]
-    assert [n["link"] for n in notes if n["kind"] == "slow_sale_advice"] == [f"/lots/{slow['id']}"]
+    assert [n["link"] for n in notes if n["kind"] == "slow_sale_advice"] == [f"/lots/{slow['id']}/pricing"]
 
     advice = (await client.get(f"/api/lots/{slow['id']}/pricing", headers=seller.headers)).json()["slow_sale"]
     # No comparable sales of this grade: the middle of grade A's band, 17.5 % of 12.50 x 5000 m.
@@ -82,7 +84,14 @@ async def test_a_slow_lot_gets_advice_once_and_one_click_applies_the_cut(
     assert lot["sale"]["price"] == "10937.50"
     async with db() as session:
         history = list(await session.scalars(select(LotPriceChange).where(LotPriceChange.lot_id == slow["id"])))
+        audited = list(
+            await session.scalars(
+                select(AuditRecord.action).where(AuditRecord.object_type == "lot", AuditRecord.object_id == slow["id"])
+            )
+        )
     assert [(h.old_minor, h.new_minor) for h in history] == [(4_000_000, 1_093_750)]
+    assert "price_cut" in audited
+    await fanned_out(db, slow["id"])
     assert await alerts_of(client, buyer) == [f"/lots/{slow['id']}"]  # the searches were checked again
     applied = (await client.get(f"/api/lots/{slow['id']}/pricing", headers=seller.headers)).json()["slow_sale"]
     assert applied["applied"] is True

@@ -9,7 +9,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.conftest import Actor, OrgFactory
-from tests.integration.alerts._support import alerts_of, mails_to, save_search
+from tests.integration.alerts._support import alerts_of, fanned_out, mails_to, save_search
 from tests.support.catalogue import POWER_BANK, body, post_lot, publish, unique_place
 
 
@@ -58,17 +58,22 @@ async def test_a_search_fires_once_per_lot_when_a_matching_lot_is_published(
         client, seller, (await post_lot(client, seller, body(city=place, specs__width="120 cm")))["id"]
     )
     wide = await publish(client, seller, (await post_lot(client, seller, body(city=place)))["id"])
+    await fanned_out(db, narrow["id"])
+    await fanned_out(db, wide["id"])
     assert await alerts_of(client, buyer) == [f"/lots/{wide['id']}"]
     assert any("Wide cloth" in subject for subject in await mails_to(db, buyer.email))
 
     # Cutting the price checks the searches again: the same (search, lot) never alerts twice.
     cut = await client.post(f"/api/lots/{wide['id']}/price-cut", json={"price": "39000.00"}, headers=seller.headers)
     assert cut.status_code == 200, cut.text
+    await fanned_out(db, wide["id"])
     assert await alerts_of(client, buyer) == [f"/lots/{wide['id']}"]
     assert narrow["id"] != wide["id"]
 
 
-async def test_a_private_lot_alerts_only_invited_orgs(client: AsyncTestClient[Litestar], make_org: OrgFactory) -> None:
+async def test_a_private_lot_alerts_only_invited_orgs_also_those_invited_later(
+    client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
+) -> None:
     invited, uninvited, seller = await make_org("buyer"), await make_org("buyer"), await make_org("seller")
     place = unique_place()
     for buyer in (invited, uninvited):
@@ -80,12 +85,20 @@ async def test_a_private_lot_alerts_only_invited_orgs(client: AsyncTestClient[Li
             "id"
         ],
     )
+    await fanned_out(db, lot["id"])
     assert await alerts_of(client, invited) == [f"/lots/{lot['id']}"]
     assert await alerts_of(client, uninvited) == []
+    invited_later = await client.post(
+        f"/api/lots/{lot['id']}/invitations", json={"org_ids": [uninvited.org_id]}, headers=seller.headers
+    )
+    assert invited_later.status_code == 200, invited_later.text
+    await fanned_out(db, lot["id"])
+    assert await alerts_of(client, uninvited) == [f"/lots/{lot['id']}"]
+    assert await alerts_of(client, invited) == [f"/lots/{lot['id']}"]
 
 
 async def test_a_lot_approved_from_review_fires(
-    client: AsyncTestClient[Litestar], make_org: OrgFactory, admin: Actor
+    client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory, admin: Actor
 ) -> None:
     buyer, seller = await make_org("buyer"), await make_org("seller")
     place = unique_place()
@@ -95,16 +108,18 @@ async def test_a_lot_approved_from_review_fires(
     assert await alerts_of(client, buyer) == []
     approved = await client.post(f"/api/admin/lots/{flagged['id']}/approve", headers=admin.headers)
     assert approved.status_code == 200, approved.text
+    await fanned_out(db, flagged["id"])
     assert await alerts_of(client, buyer) == [f"/lots/{flagged['id']}"]
 
 
 async def test_a_relisted_lot_fires_for_searches_that_have_not_seen_it(
-    client: AsyncTestClient[Litestar], make_org: OrgFactory
+    client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
 ) -> None:
     early, late, seller = await make_org("buyer"), await make_org("buyer"), await make_org("seller")
     place = unique_place()
     await save_search(client, early, f"location={place}")
     lot = await publish(client, seller, (await post_lot(client, seller, body(city=place)))["id"])
+    await fanned_out(db, lot["id"])
     withdrawn = await client.post(f"/api/lots/{lot['id']}/withdraw", headers=seller.headers)
     assert withdrawn.json()["status"] == "withdrawn"
     await save_search(client, late, f"location={place}")
@@ -112,6 +127,7 @@ async def test_a_relisted_lot_fires_for_searches_that_have_not_seen_it(
     relisted = await client.post(f"/api/lots/{lot['id']}/relist", headers=seller.headers)
     assert relisted.status_code == 200, relisted.text
     assert relisted.json()["status"] == "live"
+    await fanned_out(db, lot["id"])
     assert await alerts_of(client, late) == [f"/lots/{lot['id']}"]
     assert await alerts_of(client, early) == [f"/lots/{lot['id']}"]  # once per (search, lot)
     again = await client.post(f"/api/lots/{lot['id']}/relist", headers=seller.headers)

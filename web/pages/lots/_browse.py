@@ -61,6 +61,8 @@ def _browse_context(params: dict[str, list[str]], result: Any, error: str | None
         "first": offset + 1 if total else 0,
         "last": min(offset + limit, total),
         "specs_of": lambda lot: spec_display(catalog.get(lot.category), lot.specs)[:4],
+        "save_query": search_url(params).partition("?")[2],
+        "save_name": (category.name if category else "All lots") + (f" · {', '.join(grades)}" if grades else ""),
     }
 
 

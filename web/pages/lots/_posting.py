@@ -1,4 +1,4 @@
-"""A seller's pages for a lot: post, edit the draft, attach files, publish, withdraw."""
+"""A seller's pages for a lot: post, edit the draft, attach files, publish, withdraw, relist."""
 
 from __future__ import annotations
 
@@ -129,6 +129,23 @@ class LotPostingPages(Controller):
             return Redirect(f"/lots/{lot_id}", status_code=303)
         flash(request, "The lot is withdrawn.", category="success")
         return Redirect("/seller/lots", status_code=303)
+
+    @post("/{lot_id:int}/relist")
+    async def relist(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id, runtime: Runtime
+    ) -> Redirect:
+        try:
+            lot = await services.relist_lot(db_session, current_principal(request), lot_id, runtime=runtime)
+        except DomainError as error:
+            if error.status_code == 404:
+                raise
+            flash(request, f"Not relisted: {error.detail}", category="error")
+            return Redirect(f"/lots/{lot_id}", status_code=303)
+        if lot.status == "in_review":
+            flash(request, f"Sent for review before it goes live again: {lot.review_reason}", category="warning")
+        else:
+            flash(request, "Relisted: the lot is live for a new listing window.", category="success")
+        return Redirect(f"/lots/{lot_id}", status_code=303)
 
     @post("/{lot_id:int}/files", request_max_body_size=services.MAX_UPLOAD_BYTES + 256 * 1024)
     async def upload(

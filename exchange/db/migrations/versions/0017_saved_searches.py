@@ -73,6 +73,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["org_id"], ["orgs.id"], name=op.f("fk_saved_searches_org_id_orgs")),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_saved_searches_user_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_saved_searches")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("saved_searches", schema=None) as batch_op:
         batch_op.create_index("ix_saved_searches_org_id", ["org_id", "id"], unique=False)

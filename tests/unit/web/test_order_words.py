@@ -1,0 +1,61 @@
+"""How the order pages word an order: the progress path, the terms, who acted, and the list's filters."""
+
+from __future__ import annotations
+
+from exchange.orders.listing import OrderFilters
+from exchange.orders.rules import STATES
+from web.order_words import STATUS_WORDS, actor_words, next_step, progress, terms_in_words
+
+
+def test_progress_marks_the_steps_done_the_current_one_and_those_to_come() -> None:
+    steps = progress("shipped", {"awaiting_payment", "paid", "shipped"})
+    assert [(s, mark) for s, _label, mark in steps] == [
+        ("awaiting_payment", "done"),
+        ("paid", "done"),
+        ("shipped", "current"),
+        ("delivered", "todo"),
+        ("inspecting", "todo"),
+        ("settled", "todo"),
+    ]
+
+
+def test_progress_leaves_out_steps_the_order_skipped_and_follows_the_dispute_or_cancel_path() -> None:
+    on_credit = progress("shipped", {"awaiting_payment", "shipped"})
+    assert ("paid", "Paid (held in escrow)", "done") not in on_credit
+    settled = progress("settled", {"awaiting_payment", "paid", "shipped", "delivered", "accepted", "settled"})
+    assert ("inspecting", "Inspecting", "done") not in settled
+    assert settled[-1] == ("settled", "Settled", "current")
+    assert [s for s, _l, _m in progress("resolved", {"disputed", "resolved"})][-2:] == ["disputed", "resolved"]
+    assert [s for s, _l, _m in progress("cancelled", {"awaiting_payment", "cancelled"})] == [
+        "awaiting_payment",
+        "cancelled",
+    ]
+
+
+def test_every_state_has_words_and_a_next_step_for_both_parties() -> None:
+    for state in STATES:
+        assert state in STATUS_WORDS
+        if state != "accepted":  # settled in the same transaction: never seen
+            assert next_step(state, "buyer")
+            assert next_step(state, "seller")
+        assert next_step(state, "admin")
+
+
+def test_terms_are_worded_and_references_left_out() -> None:
+    terms = {"payment_terms": "net30", "packaging": "Remove the logo", "rfq_thread_id": 4, "delivery_by": None}
+    assert terms_in_words(terms, "CNY") == [("Payment terms", "Net 30 days (net30)"), ("Packaging", "Remove the logo")]
+    assert terms_in_words({"winning_bid": "31500.00"}, "CNY") == [("Winning bid", "31500.00 CNY")]
+
+
+def test_actors_are_named_from_the_parties() -> None:
+    assert actor_words("org:3", "Buyer Co", "Seller Co", 3, 4) == "Buyer Co (buyer)"
+    assert actor_words("org:4", "Buyer Co", "Seller Co", 3, 4) == "Seller Co (seller)"
+    assert actor_words("admin:9", "B", "S", 3, 4) == "an admin"
+    assert actor_words("provider:simulated", "B", "S", 3, 4) == "the payment provider (simulated)"
+    assert actor_words("clock", "B", "S", 3, 4).startswith("the exchange's clock")
+
+
+def test_unknown_filters_mean_no_filter() -> None:
+    assert OrderFilters.read("paid", "seller", "30d") == OrderFilters("paid", "seller", "30d")
+    assert OrderFilters.read("nonsense", "\x00", "-3") == OrderFilters(None, None, "all")
+    assert OrderFilters.read(None, None, None) == OrderFilters()

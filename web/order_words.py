@@ -1,0 +1,179 @@
+"""How the order pages put an order into words: its source, terms, timeline, deadlines and what comes next.
+
+Presentation only: the states, moves and deadlines themselves live in `exchange.orders.rules`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "ACTION_WORDS",
+    "DEADLINE_WORDS",
+    "PERIOD_WORDS",
+    "SOURCE_WORDS",
+    "STATUS_WORDS",
+    "actor_words",
+    "next_step",
+    "progress",
+    "terms_in_words",
+]
+
+SOURCE_WORDS = {
+    "award": "Won at a sealed-bid sale",
+    "purchase": "Bought at the fixed price",
+    "quote": "Agreed through a request for quotation",
+    "proposal": "From a broker's proposal",
+    "runner_up": "Offered to the runner-up bidder at its own bid",
+}
+
+STATUS_WORDS = {
+    "awaiting_payment": "Awaiting payment",
+    "paid": "Paid (held in escrow)",
+    "shipped": "Shipped",
+    "delivered": "Delivered",
+    "inspecting": "Inspecting",
+    "accepted": "Accepted",
+    "settled": "Settled",
+    "disputed": "Disputed",
+    "resolved": "Resolved",
+    "cancelled": "Cancelled",
+}
+
+ACTION_WORDS = {
+    "create": "Order placed",
+    "confirm_payment": "Payment confirmed and held in escrow",
+    "pay_invoice": "Credit invoice paid",
+    "cancel_unpaid": "Cancelled: the payment deadline passed",
+    "ship": "Shipped",
+    "deliver": "Delivery confirmed by the buyer",
+    "mark_delivered": "Marked delivered by the seller, with proof",
+    "inspect": "Sample inspection recorded",
+    "accept": "Goods accepted by the buyer",
+    "auto_accept": "Accepted automatically: the inspection window ended",
+    "settle": "Settled: the seller's net is payable",
+    "dispute": "The buyer objected (dispute opened)",
+    "resolve": "Dispute resolved",
+}
+
+DEADLINE_WORDS = {
+    "payment": "Payment due",
+    "inspection": "Inspection window closes",
+    "invoice": "Credit invoice due",
+    "dispute_answer": "The seller answers the dispute by",
+    "admin_decision": "An admin decides by",
+}
+
+PERIOD_WORDS = {
+    "7d": "Last 7 days",
+    "30d": "Last 30 days",
+    "90d": "Last 90 days",
+    "365d": "Last year",
+    "all": "Any time",
+}
+
+_TERM_LABELS = {
+    "payment_terms": "Payment terms",
+    "delivery_by": "Delivery by",
+    "delivery_region": "Delivery to",
+    "packaging": "Packaging",
+    "quoted_price": "Quoted price",
+    "sample_fee_credited": "Sample fee credited",
+    "winning_bid": "Winning bid",
+    "pricing": "Pricing",
+    "margin_minor": "Broker's margin (minor units)",
+    "commission_percent": "Broker's commission (%)",
+}
+_PAYMENT_TERMS = {"prepay": "Prepay", "net30": "Net 30 days", "net45": "Net 45 days"}
+_PRICING = {"second_price": "second price (the winner pays the runner-up's bid)", "first_price": "first price"}
+_HIDDEN_TERMS = {"rfq_thread_id", "offer_id", "offer_version", "proposal_id", "broker_org_id", "runner_up_offer_id"}
+
+
+def terms_in_words(terms: dict[str, Any], currency: str) -> list[tuple[str, str]]:
+    """(label, words) for each term worth reading; references to other records are linked elsewhere."""
+    lines = []
+    for key, value in terms.items():
+        if key in _HIDDEN_TERMS or value in (None, ""):
+            continue
+        if key == "payment_terms":
+            words = f"{_PAYMENT_TERMS.get(str(value), str(value))} ({value})"
+        elif key == "pricing":
+            words = _PRICING.get(str(value), str(value))
+        elif key in ("quoted_price", "sample_fee_credited", "winning_bid"):
+            words = f"{value} {currency}"
+        else:
+            words = str(value)
+        lines.append((_TERM_LABELS.get(key, key.replace("_", " ").capitalize()), words))
+    return lines
+
+
+def actor_words(by: str, buyer: str, seller: str, buyer_org_id: int, seller_org_id: int) -> str:
+    """Who took a timeline step: the org's name, an admin, the payment provider or the clock."""
+    if by == f"org:{buyer_org_id}":
+        return f"{buyer} (buyer)"
+    if by == f"org:{seller_org_id}":
+        return f"{seller} (seller)"
+    if by.startswith("admin:"):
+        return "an admin"
+    if by.startswith("provider:"):
+        return f"the payment provider ({by.split(':', 1)[1]})"
+    if by == "clock":
+        return "the exchange's clock (a deadline)"
+    return "the exchange"
+
+
+_HAPPY = ("awaiting_payment", "paid", "shipped", "delivered", "inspecting", "settled")
+_DISPUTED = ("awaiting_payment", "paid", "shipped", "delivered", "disputed", "resolved")
+
+
+def progress(status: str, reached: set[str]) -> list[tuple[str, str, str]]:
+    """The path the order is on as (state, label, "done" | "current" | "todo"); skipped steps drop out."""
+    if status == "cancelled":
+        path: tuple[str, ...] = ("awaiting_payment", "cancelled")
+    elif status in ("disputed", "resolved"):
+        path = _DISPUTED
+    else:
+        path = _HAPPY
+    current = "settled" if status == "accepted" else status
+    steps = []
+    seen_current = False
+    for state in path:
+        if state == current:
+            steps.append((state, STATUS_WORDS[state], "current"))
+            seen_current = True
+        elif not seen_current:
+            if state in reached or state in ("awaiting_payment",):
+                steps.append((state, STATUS_WORDS[state], "done"))
+        else:
+            steps.append((state, STATUS_WORDS[state], "todo"))
+    return steps
+
+
+_NEXT: dict[tuple[str, str], str] = {
+    ("awaiting_payment", "buyer"): "Pay the order: the money is held in escrow until you accept the goods.",
+    ("awaiting_payment", "seller"): "Waiting for the buyer's payment. Ship once it is paid (or now, on credit terms).",
+    ("paid", "buyer"): "Paid and held in escrow. The seller ships next.",
+    ("paid", "seller"): "The payment is held in escrow: ship the goods and record the shipment.",
+    ("shipped", "buyer"): "On its way. Confirm delivery when the goods arrive; the inspection window opens then.",
+    ("shipped", "seller"): "Shipped. The buyer confirms delivery, or you mark it delivered with proof.",
+    ("delivered", "buyer"): "Inspect a sample, then accept the goods or object within the inspection window.",
+    ("delivered", "seller"): "Delivered. The buyer inspects; without objection the order is accepted and you are paid.",
+    ("inspecting", "buyer"): "Accept the goods, or object with the inspection before the window closes.",
+    ("inspecting", "seller"): "The buyer is inspecting. Without objection the order is accepted and you are paid.",
+    ("settled", "buyer"): "Accepted and settled: the seller is paid.",
+    ("settled", "seller"): "Settled: your net is payable and goes out with the next payout batch.",
+    ("disputed", "buyer"): "You objected. Follow the dispute: the seller answers, or an admin decides.",
+    ("disputed", "seller"): "The buyer objected. Answer the dispute: accept, offer a partial refund, or reject.",
+    ("resolved", "buyer"): "The dispute is resolved; any refund is owed to you.",
+    ("resolved", "seller"): "The dispute is resolved; what you keep is payable.",
+    ("cancelled", "buyer"): "Cancelled: it was not paid in time.",
+    ("cancelled", "seller"): "Cancelled for non-payment; the lot may be offered again.",
+}
+
+
+def next_step(status: str, side: str) -> str:
+    if side == "admin":
+        return {
+            "disputed": "Disputed: see the dispute; an escalated one waits in the arbitration queue.",
+        }.get(status, "You see this order as an admin; the two parties act on it.")
+    return _NEXT.get((status, side), "")
