@@ -23,6 +23,7 @@ from exchange.matching.requests import get_request_for
 from exchange.money import format_minor, parse_money
 from exchange.notifications.services import notify
 from exchange.runtime import Runtime
+from exchange.text import clean_text
 
 __all__ = [
     "create_proposal",
@@ -292,9 +293,8 @@ async def decline_proposal(
     proposal = await load_proposal(session, principal, proposal_id)
     if proposal.client_org_id != principal.org_id:
         raise Forbidden("Only the client declines the proposal.", code=WRONG_ORG_KIND)
-    await _move(
-        session, proposal, "be declined", "sent", status="declined", decided_at=now, decline_reason=reason.strip()
-    )
+    reason = clean_text(reason, field="reason", label="The reason", multiline=True)
+    await _move(session, proposal, "be declined", "sent", status="declined", decided_at=now, decline_reason=reason)
     await notify(
         session,
         proposal.broker_org_id,
