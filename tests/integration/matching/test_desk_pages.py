@@ -13,7 +13,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.conftest import OrgFactory
-from tests.support.desk import new_desk
+from tests.support.desk import GRADE_C, new_desk
 from tests.support.pages import PageSession
 from tests.support.rfq import count_orders
 
@@ -29,9 +29,9 @@ async def test_a_broker_builds_and_sends_a_proposal_from_a_bundle_and_the_client
     client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory, pages: PageSession
 ) -> None:
     desk = await new_desk(client, db, make_org)
-    first = await desk.lot(metres=2000, price_minor=1_400_000)
-    second = await desk.lot(metres=1100, price_minor=880_000)
-    dear = await desk.lot(price_minor=5_600_000)
+    first = await desk.lot(metres=2000, price_minor=1_400_000, **GRADE_C)
+    second = await desk.lot(metres=1100, price_minor=880_000, **GRADE_C)
+    dear = await desk.lot(price_minor=5_600_000, **GRADE_C)
     await pages.sign_in(desk.broker)
     assert 'href="/desk"' in (await pages.get("/dashboard")).text
     form = await pages.get("/desk/requests/new")
@@ -46,6 +46,7 @@ async def test_a_broker_builds_and_sends_a_proposal_from_a_bundle_and_the_client
         "categories": "textiles/fabric",
         "deliver_by": (date.today() + timedelta(days=20)).isoformat(),
         "region": "Jiangsu",
+        "grades": "C",
         "g0_key_0": "colour",
         "g0_op_0": "eq",
         "g0_value_0": desk.colour,

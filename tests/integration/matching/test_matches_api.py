@@ -7,22 +7,22 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.conftest import OrgFactory
-from tests.support.desk import new_desk
+from tests.support.desk import GRADE_C, new_desk
 
 
 async def test_matches_rank_explain_and_near_misses_say_by_how_much(
     client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
 ) -> None:
     desk = await new_desk(client, db, make_org)
-    cheap = await desk.lot(metres=3200, price_minor=2_000_000)  # 6.25/m, close to the need
-    good = await desk.lot()  # 8.00/m, 5000 m
-    dear = await desk.lot(price_minor=5_600_000)  # 11.20/m: 12 % over the 10.00 budget
-    narrow = await desk.lot(specs={"width": "120 cm"})  # fails the width
+    cheap = await desk.lot(metres=3200, price_minor=2_000_000, **GRADE_C)  # 6.25/m, close to the need
+    good = await desk.lot(**GRADE_C)  # 8.00/m, 5000 m
+    dear = await desk.lot(price_minor=5_600_000, **GRADE_C)  # 11.20/m: 12 % over the 10.00 budget
+    narrow = await desk.lot(specs={"width": "120 cm"}, **GRADE_C)  # fails the width
     hidden = await desk.lot(
-        visibility="private", invited_org_ids=[desk.broker.org_id]
+        visibility="private", invited_org_ids=[desk.broker.org_id], **GRADE_C
     )  # the broker's, not the client's
-    shown = await desk.lot(visibility="private", invited_org_ids=[desk.buyer.org_id])
-    request = await desk.request()
+    shown = await desk.lot(visibility="private", invited_org_ids=[desk.buyer.org_id], **GRADE_C)
+    request = await desk.request(grades=["C"])
     answer = await client.get(f"/api/procurement-requests/{request['id']}/matches", headers=desk.broker.headers)
     assert answer.status_code == 200, answer.text
     page = answer.json()
