@@ -16,7 +16,7 @@ from exchange.lots.terms import terms_of
 from exchange.specs.catalog import get_catalog
 from exchange.specs.validation import index_entries
 
-__all__ = ["index_rows", "reindex_lot"]
+__all__ = ["index_rows", "lot_index_rows", "reindex_lot"]
 
 
 def index_rows(lot_id: int, fields: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -47,9 +47,9 @@ def index_rows(lot_id: int, fields: dict[str, Any]) -> tuple[list[dict[str, Any]
     return spec_rows, [{"term": term, "lot_id": lot_id} for term in sorted(terms)]
 
 
-async def reindex_lot(session: AsyncSession, lot: Lot) -> None:
-    """Replace the lot's spec values and terms with ones built from its current fields."""
-    spec_rows, term_rows = index_rows(
+def lot_index_rows(lot: Lot) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """`index_rows` of a lot's current fields: what the catalogue search (and the alert index) reads of it."""
+    return index_rows(
         lot.id,
         {
             "category": lot.category,
@@ -61,6 +61,11 @@ async def reindex_lot(session: AsyncSession, lot: Lot) -> None:
             "location_region": lot.location_region,
         },
     )
+
+
+async def reindex_lot(session: AsyncSession, lot: Lot) -> None:
+    """Replace the lot's spec values and terms with ones built from its current fields."""
+    spec_rows, term_rows = lot_index_rows(lot)
     await session.execute(delete(LotSpecValue).where(LotSpecValue.lot_id == lot.id))
     await session.execute(delete(LotTerm).where(LotTerm.lot_id == lot.id))
     if spec_rows:

@@ -28,7 +28,7 @@ from exchange.alerts.matching import LotFeatures, query_of
 from exchange.alerts.models import LotWentLiveRow, SavedSearch, SavedSearchAlert
 from exchange.alerts.services._common import CHUNK, as_member_of, insert_many, member_emails
 from exchange.live.channels import Live, org_channel
-from exchange.lots.index import index_rows
+from exchange.lots.index import lot_index_rows
 from exchange.lots.models import Lot, LotInvite
 from exchange.lots.visibility import may_see_lot
 from exchange.mail.models import OutboxMail
@@ -54,18 +54,7 @@ MAX_GAP = 1_000
 
 def features_of(lot: Lot) -> LotFeatures:
     """The lot as the search index reads it: the same spec values and words the catalogue search indexes."""
-    spec_rows, term_rows = index_rows(
-        lot.id,
-        {
-            "category": lot.category,
-            "specs": lot.specs,
-            "title": lot.title,
-            "description": lot.description,
-            "certifications": lot.certifications,
-            "location_city": lot.location_city,
-            "location_region": lot.location_region,
-        },
-    )
+    spec_rows, term_rows = lot_index_rows(lot)
     return LotFeatures(
         lot_id=lot.id,
         category=lot.category,
