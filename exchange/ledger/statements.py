@@ -1,24 +1,9 @@
-"""The ledger's hot statements, one SQL text for both databases, and where they run.
-
-On SQLite each statement goes straight to aiosqlite's connection of the caller's transaction: one hop to
-its thread instead of four through SQLAlchemy's adapter (a posting is three statements; the hops were
-most of its time). On PostgreSQL they run as `text()` through the caller's session. Either way they are
-in the caller's transaction (SQLite's driver opens it before the first write, as for SQLAlchemy's own).
-"""
+"""The ledger's hot statements: one SQL text for both databases (`steps` runs them, `exchange.db.one_hop`
+says where)."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
-
-from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from exchange.ledger.models import LedgerEntry
 
 __all__ = [
     "CLAIM",
@@ -26,13 +11,8 @@ __all__ = [
     "INSERT_HOLD",
     "INSERT_LINE",
     "REPLAY",
-    "Db",
-    "IntegrityErrors",
     "update_balances",
 ]
-
-IntegrityErrors = (IntegrityError, sqlite3.IntegrityError)
-"""A CHECK or unique constraint refused a statement: through SQLAlchemy, or straight from SQLite."""
 
 REPLAY = "SELECT id, kind, fingerprint, hold_id FROM ledger_entries WHERE key = :key"
 CLAIM = (
@@ -76,50 +56,3 @@ def update_balances(changes: Mapping[int, Sequence[int]]) -> tuple[str, dict[str
     ids = ", ".join(f":a{n}" for n in range(len(accounts)))
     sql = f"UPDATE ledger_accounts SET {', '.join(sets)} WHERE id IN ({ids}) RETURNING id, currency"  # noqa: S608
     return sql, params
-
-
-@dataclass(frozen=True, slots=True)
-class Db:
-    session: AsyncSession
-    raw: Any
-    """aiosqlite's connection (SQLite), or None (PostgreSQL: through the session)."""
-
-    @property
-    def postgres(self) -> bool:
-        return self.raw is None
-
-    @classmethod
-    async def of(cls, session: AsyncSession) -> Db:
-        if session.get_bind().dialect.name != "sqlite":
-            return cls(session, None)
-        connection = await session.connection()
-        return cls(session, (await connection.get_raw_connection()).driver_connection)
-
-    async def rows(self, sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        if self.raw is not None:
-            return list(await self.raw.execute_fetchall(sql, params))
-        result = await self.session.execute(text(sql), params)
-        return [tuple(row) for row in result] if result.returns_rows else []  # type: ignore[attr-defined]
-
-    async def many(self, sql: str, rows: list[dict[str, Any]]) -> None:
-        if self.raw is not None:
-            await self.raw.executemany(sql, rows)
-        else:
-            await self.session.execute(text(sql), rows)
-
-    def time(self, value: datetime | None) -> Any:
-        """A time as the column stores it (SQLite: the text SQLAlchemy's DateTimeUTC writes)."""
-        if value is None or self.raw is None:
-            return value
-        return _SQLITE_TIME(value)
-
-
-def _sqlite_time_processor() -> Any:
-    from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
-
-    processor = LedgerEntry.__table__.c.at.type._cached_bind_processor(SQLiteDialect_aiosqlite())
-    assert processor is not None
-    return processor
-
-
-_SQLITE_TIME = _sqlite_time_processor()

@@ -13,6 +13,7 @@ twice moves money once. The flows (see the BRIEF):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -37,7 +38,7 @@ __all__ = [
     "hold_deposit",
     "invoice_paid",
     "payment_confirmed",
-    "release_deposit",
+    "release_deposits",
     "settle",
     "shipped_on_credit",
 ]
@@ -195,20 +196,35 @@ def _deposit_key(deposit: BidDeposit) -> str:
     return f"deposit:lot={deposit.lot_id}:org={deposit.org_id}"
 
 
+def _deposit_holding(deposit: BidDeposit, external: int, held: int) -> ledger.Holding:
+    memo = f"bid deposit, lot {deposit.lot_id}"
+    return ledger.Holding(_deposit_key(deposit), Move(external, held, deposit.amount_minor), memo=memo)
+
+
+async def _deposit_accounts(session: AsyncSession, currency: str, org_id: int) -> tuple[int, int]:
+    external = await ledger.account_for(session, accounts.EXTERNAL, currency)
+    held = await ledger.account_for(session, accounts.DEPOSITS_HELD, currency, org_id=org_id)
+    return external, held
+
+
 async def hold_deposit(session: AsyncSession, deposit: BidDeposit, at: datetime) -> int:
     """The deposit's two-phase hold EXTERNAL -> DEPOSITS_HELD(buyer); the same hold when asked again."""
-    external = await ledger.account_for(session, accounts.EXTERNAL, deposit.currency)
-    held = await ledger.account_for(session, accounts.DEPOSITS_HELD, deposit.currency, org_id=deposit.org_id)
-    move = Move(external, held, deposit.amount_minor)
-    return await ledger.hold(
-        session, key=_deposit_key(deposit), move=move, at=at, memo=f"bid deposit, lot {deposit.lot_id}"
-    )
+    external, held = await _deposit_accounts(session, deposit.currency, deposit.org_id)
+    holding = _deposit_holding(deposit, external, held)
+    return await ledger.hold(session, key=holding.key, move=holding.move, at=at, memo=holding.memo)
 
 
-async def release_deposit(session: AsyncSession, deposit: BidDeposit, at: datetime, *, applied: bool) -> None:
-    """At the close (or when the lot leaves sale): the winner's hold posted, any other voided."""
-    hold_id = await hold_deposit(session, deposit, at)
-    if applied:
-        await ledger.post_hold(session, key=_deposit_key(deposit) + ":post", hold_id=hold_id, at=at)
-    else:
-        await ledger.void_hold(session, key=_deposit_key(deposit) + ":void", hold_id=hold_id, at=at)
+async def release_deposits(
+    session: AsyncSession, deposits: Sequence[BidDeposit], at: datetime, *, winner_org_id: int | None = None
+) -> None:
+    """At the close (or when the lot leaves sale): the winner's hold posted, every other voided, in one
+    ledger call (`ledger.post_many`: one entry per deposit, one trip to the database on SQLite)."""
+    calls: list[ledger.Call] = []
+    for deposit in deposits:
+        external, held = await _deposit_accounts(session, deposit.currency, deposit.org_id)
+        holding = _deposit_holding(deposit, external, held)  # found again (or placed, for an older deposit)
+        applied = deposit.org_id == winner_org_id
+        ending = ledger.Ending(holding.key + (":post" if applied else ":void"), hold=holding.key, post=applied)
+        calls += [holding, ending]
+    if calls:
+        await ledger.post_many(session, calls, at=at)
