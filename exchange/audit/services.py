@@ -62,8 +62,9 @@ async def record(
     `actor` is "org:3", "user:5", "admin:1", "clock", "provider:<name>" or "system"; `before` and
     `after` are the JSON-like states (times, Decimals and sets are made canonical).
     """
-    await session.connection()  # a transaction to belong to
     sync = session.sync_session
+    if sync.get_transaction() is None:
+        await session.connection()  # a transaction to belong to
     _listen(type(sync))
     values = {
         "at": canonical_time(at),

@@ -20,6 +20,7 @@ transaction before the first write, as it does for SQLAlchemy's own statements.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -146,4 +147,5 @@ def _sqlite_time_processor() -> Callable[[datetime], Any]:
     return processor
 
 
-_SQLITE_TIME = _sqlite_time_processor()
+_SQLITE_TIME = functools.lru_cache(maxsize=256)(_sqlite_time_processor())
+"""Cached: the calls of one transaction mostly share their time."""

@@ -94,7 +94,10 @@ def post(sql: Statements, request: Request, deltas: dict[int, int]) -> Entry:
 
 
 def hold(sql: Statements, request: Request, move: Move, expires_at: datetime | None) -> Entry:
-    """A pending hold of `move`; the entry's id is the hold's."""
+    """A pending hold of `move`; the entry's id is the hold's. Looked up by key first: a hold is often asked
+    for again to get its id (the claim below still settles a concurrent first call)."""
+    if (first := _replay(sql, request)) is not None:  # asked again (a close finds its deposits' holds so)
+        return first
     changes = {
         move.from_account: Change(pending_out=move.amount_minor),
         move.to_account: Change(pending_in=move.amount_minor),
