@@ -10,7 +10,6 @@ transactions do not wait for each other's work. A rolled-back transaction or sav
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +19,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from exchange.audit.canonical import GENESIS, canonical_json, canonical_time, record_bytes
 from exchange.audit.models import AuditCheckpoint, AuditRecord
+from exchange.audit.signing import Checkpoint
 from exchange.db import one_hop
 
 __all__ = ["Checkpoint", "Head", "head", "latest_checkpoint", "record"]
@@ -164,24 +164,6 @@ def _append(sql: one_hop.Statements, pending: list[dict[str, Any]]) -> None:
         previous = sha256(previous + body).digest()
         rows.append({**values, "seq": seq, "hash": previous.hex()})
     sql.many(_INSERT_SQL, rows)
-
-
-@dataclass(frozen=True, slots=True)
-class Checkpoint:
-    """A signed statement that the log had `size` records ending in `head_hash` (print it on statements)."""
-
-    size: int
-    head_hash: str
-    signature: str
-    key_id: str
-    created_at: datetime
-
-    def line(self) -> str:
-        """One line for a printed statement."""
-        return (
-            f"Audit checkpoint: {self.size} records, head {self.head_hash}, "
-            f"signed {canonical_time(self.created_at)} by key {self.key_id[:16]} (Ed25519 {self.signature[:32]}…)"
-        )
 
 
 async def latest_checkpoint(session: AsyncSession) -> Checkpoint | None:
