@@ -3,8 +3,8 @@
 1. Postings through the service layer (`exchange.ledger.services`) on a fresh SQLite file: one caller,
    each money-moving call its own transaction with its commit. (a) one entry per call (a deposit paid in,
    a sale split between seller and platform, a payout; a hold and its partial post); (b) auction closes,
-   each one `post_many` ending `--bidders` deposit holds (the winner's posted, the rest voided), as the
-   close does. Entries per second, the latency of each call including its commit (median, p99, max), and
+   each the close's `release_deposits`: one `post_many` ending `--bidders` deposit holds (the winner's
+   posted, the rest voided). Entries per second, the latency of each call including its commit (median, p99, max), and
    CPU per call. Targets: >= 2,000 entries/s, p99 < 20 ms.
 2. `exchange ledger verify` over a ledger of `--entries` entries (default 1,000,000), bulk-loaded with
    raw SQL (balanced, valid data: deposits, splits, payouts, holds), timed in-process (through the async
@@ -137,32 +137,33 @@ async def postings(args: argparse.Namespace, root: Path) -> None:
         flush=True,
     )
 
-    # (b) auction closes: `bidders` deposits held when the bids came in (set up here, not timed), then one
-    # `post_many` per close (as exchange.orders.escrow.release_deposits): the winner's hold posted, the
-    # others voided: `bidders` new entries per call (1 post_hold with 2 lines, the voids with none; the
-    # holds are found again by key, which writes nothing).
+    # (b) auction closes: `bidders` deposits held when the bids came in (set up here, not timed), then
+    # the close's `exchange.orders.escrow.release_deposits` (its accounts found in one statement, one
+    # `post_many`): the winner's hold posted, the others voided: `bidders` new entries per call (1 post_hold
+    # with 2 lines, the voids with none; the holds are found again by key, which writes nothing).
+    from exchange.auctions.models import BidDeposit
+    from exchange.orders import escrow
+
     closes = max(1, args.closes)
-    deposit = 500_00
-    lots: list[list[ledger.Call]] = []
+    buyer_orgs = dict(zip(held, buyers, strict=True))
+    lots: list[tuple[list[BidDeposit], int]] = []
     for lot in range(closes):
-        bidders = rng.sample(held, args.bidders)
-        holdings = [ledger.Holding(f"bench:{run}:lot{lot}:org{b}", ledger.Move(external, b, deposit)) for b in bidders]
+        orgs = [buyer_orgs[account] for account in rng.sample(held, args.bidders)]
+        deposits = [
+            BidDeposit(lot_id=10_000_000 + lot, org_id=org, amount_minor=500_00, currency="CNY") for org in orgs
+        ]
         async with session_maker() as session, session.begin():
-            await ledger.post_many(session, holdings, at=now)
-        winner = rng.randrange(args.bidders)
-        calls: list[ledger.Call] = []
-        for n, holding in enumerate(holdings):
-            ending = f"{holding.key}:{'post' if n == winner else 'void'}"
-            calls += [holding, ledger.Ending(ending, hold=holding.key, post=n == winner)]
-        lots.append(calls)
+            for deposit in deposits:
+                await escrow.hold_deposit(session, deposit, now)
+        lots.append((deposits, orgs[rng.randrange(args.bidders)]))
     batch = _Timer()
-    for calls in lots:
+    for deposits, winner in lots:
         began = time.perf_counter()
         async with session_maker() as session, session.begin():
-            await ledger.post_many(session, calls, at=now)
+            await escrow.release_deposits(session, deposits, now, winner_org_id=winner)
         batch.took.append((time.perf_counter() - began) * 1000)
     batch.stop()
-    what = f"(b) auction closes, {args.bidders} deposits each, one post_many + commit per close"
+    what = f"(b) auction closes, {args.bidders} deposits each: release_deposits (one post_many) + commit per close"
     print(batch.line(what, closes, closes * args.bidders, closes * 2), flush=True)
 
     from exchange.ledger.verify import verify_ledger

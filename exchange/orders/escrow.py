@@ -219,9 +219,14 @@ async def release_deposits(
 ) -> None:
     """At the close (or when the lot leaves sale): the winner's hold posted, every other voided, in one
     ledger call (`ledger.post_many`: one entry per deposit, one trip to the database on SQLite)."""
-    calls: list[ledger.Call] = []
+    wanted: list[ledger.AccountSpec] = []
     for deposit in deposits:
-        external, held = await _deposit_accounts(session, deposit.currency, deposit.org_id)
+        wanted += [(accounts.EXTERNAL, deposit.currency, None, None)]
+        wanted += [(accounts.DEPOSITS_HELD, deposit.currency, deposit.org_id, None)]
+    ids = await ledger.accounts_for(session, wanted)
+    calls: list[ledger.Call] = []
+    for n, deposit in enumerate(deposits):
+        external, held = ids[2 * n], ids[2 * n + 1]
         holding = _deposit_holding(deposit, external, held)  # found again (or placed, for an older deposit)
         applied = deposit.org_id == winner_org_id
         ending = ledger.Ending(holding.key + (":post" if applied else ":void"), hold=holding.key, post=applied)
