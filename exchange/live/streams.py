@@ -33,7 +33,7 @@ def _sse(event_id: str | None, message: dict[str, Any]) -> ServerSentEventMessag
 
 
 async def _messages(
-    channels: ChannelsPlugin, names: Sequence[str], redis: Redis | None, last_event_id: str | None
+    channels: ChannelsPlugin, names: Sequence[str], redis: Redis | None = None, last_event_id: str | None = None
 ) -> AsyncGenerator[ServerSentEventMessage, None]:
     yield ServerSentEventMessage(event="ready", data="{}")
     async with channels.start_subscription(list(names)) as subscriber:
