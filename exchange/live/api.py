@@ -16,9 +16,9 @@ from litestar.response import ServerSentEvent
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.guards import current_principal, requires_signed_in
-from exchange.accounts.principal import Principal
 from exchange.live.channels import lot_channel, org_channel
 from exchange.live.streams import event_stream
+from exchange.lots.api import optional_principal
 from exchange.lots.visibility import get_visible_lot
 from exchange.params import Id
 
@@ -30,11 +30,6 @@ LastEventId = Annotated[
         name="Last-Event-ID", required=False, description="The id of the last event received: resume after it"
     ),
 ]
-
-
-def _viewer(request: Request[Any, Any, Any]) -> Principal | None:
-    user = request.scope.get("user")
-    return user if isinstance(user, Principal) else None
 
 
 class LiveEventsController(Controller):
@@ -60,7 +55,7 @@ class LiveEventsController(Controller):
         last_event_id: LastEventId = None,
     ) -> ServerSentEvent:
         """A lot's live events (bid count, status, close): only public facts; 404 if you cannot see the lot."""
-        await get_visible_lot(db_session, _viewer(request), lot_id)
+        await get_visible_lot(db_session, optional_principal(request), lot_id)
         await db_session.close()  # do not hold a database connection for the stream's lifetime
         redis = request.app.state.redis
         return event_stream(channels, [lot_channel(lot_id)], redis=redis, last_event_id=last_event_id)

@@ -134,6 +134,8 @@ def error_responses(operation: Operation, has_body: bool, has_parameters: bool) 
             "description": description,
             "content": {errors.PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
         }
+        if codes:
+            answer["x-error-codes"] = codes  # the same list, for tools
         if status in (429, 503):
             answer["headers"] = {"Retry-After": _RETRY_AFTER}
         if status == 401:

@@ -64,6 +64,7 @@ def test_error_answers_name_the_codes_they_may_carry(document: dict[str, Any]) -
     bid = document["paths"]["/api/lots/{lot_id}/bids"]["post"]["responses"]
     assert "`bidding_closed`" in bid["409"]["description"]
     assert "`org_not_verified`" in bid["403"]["description"]
+    assert "org_not_verified" in bid["403"]["x-error-codes"]
     token = document["paths"]["/api/auth/token"]["post"]["responses"]
     assert "`rate_limited`" in token["429"]["description"]
 
@@ -82,6 +83,7 @@ def test_calls_that_need_a_token_say_so_and_the_others_do_not(document: dict[str
     assert paths["/api/auth/register"]["post"]["security"] == []
     assert paths["/api/categories"]["get"]["security"] == []
     assert paths["/api/lots"]["get"]["security"] == [{}, {"BearerToken": []}]  # a token shows invited lots too
+    assert paths["/events/lots/{lot_id}"]["get"]["security"] == [{}, {"BearerToken": []}]
     for method, path, operation in _operations(document):
         assert "security" in operation, (method, path)
         if operation["security"] == [{"BearerToken": []}]:
@@ -121,3 +123,9 @@ def test_live_event_streams_are_documented(document: dict[str, Any]) -> None:
         assert "text/event-stream" in operation["responses"]["200"]["content"]
         assert "Last-Event-ID" in [p["name"] for p in operation["parameters"]]
         assert "Last-Event-ID" in operation["description"]
+
+
+async def test_the_browsable_reference_shows_the_refined_document(client: AsyncTestClient[Litestar]) -> None:
+    page = await client.get("/schema")
+    assert page.status_code == 200
+    assert 'data-url="/schema/openapi.json"' in page.text  # the page reads the refined document
