@@ -50,6 +50,7 @@ def refine(raw: dict[str, Any], app: Litestar) -> dict[str, Any]:
     for name, schema in list(schemas.items()):
         if name not in NAMED_ENUMS:
             schemas[name] = _named_enums_in(schema)
+    document["paths"] = _named_enums_in(document.get("paths", {}))
     return document
 
 
@@ -139,10 +140,21 @@ def _named_enums_in(node: Any) -> Any:
         return node
     values = node.get("enum")
     if isinstance(values, list) and node.get("type") == "string":
-        for name, named in NAMED_ENUMS.items():
-            if sorted(values) == sorted(named):
-                return {"$ref": _REF + name}
+        return _enum_schema(values)
+    if isinstance(values, list) and sorted(node.get("type") or []) == ["null", "string"]:
+        # `Literal[...] | None`, written as one nullable enum: a generator makes three identical enum
+        # classes of it. "One of the enum, or null" gives one class (the named one when it is a known set).
+        rest = {key: value for key, value in node.items() if key not in ("type", "enum")}
+        choices = [value for value in values if value is not None]
+        return {**rest, "oneOf": [_enum_schema(choices), {"type": "null"}]}
     return {key: _named_enums_in(value) for key, value in node.items()}
+
+
+def _enum_schema(values: list[Any]) -> dict[str, Any]:
+    for name, named in NAMED_ENUMS.items():
+        if sorted(values) == sorted(named):
+            return {"$ref": _REF + name}
+    return {"type": "string", "enum": values}
 
 
 def _walk(node: Any) -> Iterator[dict[str, Any]]:

@@ -43,6 +43,8 @@ def test_a_client_generates_from_it_with_no_warning(document: dict[str, Any], tm
     generated = tmp_path / "surplus_exchange_client"
     for module in ("api/wanted_requests/create_wanted.py", "api/orders/list_orders.py", "models/problem.py"):
         assert (generated / module).exists(), module
+    # One enum class per closed set: a nullable enum is not made three identical classes.
+    assert not sorted(path.name for path in generated.glob("models/*_type_[123]*.py") if "Enum" in path.read_text())
 
 
 def test_every_operation_answers_errors_as_the_one_problem_schema(document: dict[str, Any]) -> None:
