@@ -11,9 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.channels import ChannelsPlugin
 from litestar.plugins.flash import flash
-from litestar.response import Redirect, ServerSentEvent, Template
+from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.guards import current_principal, requires_org_kind, requires_signed_in
@@ -21,8 +20,6 @@ from exchange.accounts.principal import Principal
 from exchange.auctions import schemas, services
 from exchange.auctions.errors import NO_BID
 from exchange.errors import DomainError
-from exchange.live.channels import lot_channel
-from exchange.live.streams import event_stream
 from exchange.lots.visibility import get_visible_lot
 from exchange.params import Id
 from exchange.runtime import Runtime
@@ -215,15 +212,3 @@ class AuctionPages(Controller):
     async def my_bids_panel(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
         bids = await services.list_my_bids(db_session, current_principal(request), limit=5)
         return Template("auctions/_my_bids_panel.html", context={"bids": [b for b in bids if b.outcome == "active"]})
-
-    @get("/events/lots/{lot_id:int}")
-    async def lot_events(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, channels: ChannelsPlugin, lot_id: Id
-    ) -> ServerSentEvent:
-        """Live events of a lot (bid count, status, close); 404 like the lot itself to those who cannot see it.
-
-        Events carry only public facts; the page re-fetches its fragments through the checked routes.
-        """
-        await get_visible_lot(db_session, _viewer(request), lot_id)
-        await db_session.close()  # do not hold a database connection for the stream's lifetime
-        return event_stream(channels, [lot_channel(lot_id)])
