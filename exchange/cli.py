@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import sqlite3
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -49,6 +51,15 @@ def _migrate(settings: Settings) -> None:
     except Exception as error:  # surface a clear message, not a traceback
         raise click.ClickException(f"migration failed: {error}") from None
     click.echo("Database is up to date.")
+
+
+@contextlib.contextmanager
+def _readable(path: Path | None) -> Iterator[None]:
+    """A SQLite file that cannot be read (missing, not migrated, not a database): a message, not a traceback."""
+    try:
+        yield
+    except sqlite3.Error as error:
+        raise click.ClickException(f"cannot read the database at {path}: {error}") from None
 
 
 def _describe_db(settings: Settings) -> str:
@@ -127,7 +138,8 @@ def ledger_verify(limit: int) -> None:
         return await verify_ledger(session, limit=limit)
 
     path = settings.database.sqlite_path  # SQLite: read with sqlite3, no ORM to start
-    report = verify_sqlite(path, limit=limit) if path is not None else _run_with_session(settings, check)
+    with _readable(path):
+        report = verify_sqlite(path, limit=limit) if path is not None else _run_with_session(settings, check)
     took = time.perf_counter() - started
     sizes = f"{report.entries:,} entries, {report.lines:,} lines, {report.accounts:,} accounts, {report.holds:,} holds"
     if report.clean:
@@ -281,7 +293,8 @@ def verify(public_key_paths: tuple[Path, ...], journal_file: Path | None, max_vi
     started = time.perf_counter()
     path = settings.database.sqlite_path  # SQLite: read with sqlite3 (no ORM to start), hashed on every CPU
     if path is not None:
-        report = verify_sqlite(path, public_key, journal=journal, max_violations=max_violations)
+        with _readable(path):
+            report = verify_sqlite(path, public_key, journal=journal, max_violations=max_violations)
     else:
         report = _run_with_session(
             settings, lambda s: verify_log(s, public_key, journal=journal, max_violations=max_violations)

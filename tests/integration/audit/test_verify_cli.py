@@ -241,3 +241,12 @@ def test_ranges_hashed_in_several_processes_find_what_one_walk_finds(
     assert split.ranges == (1 if case == "malformed columns" else 3)  # a `seq` that is not a number: one walk
     assert (split.violations, split.more, split.size) == (one.violations, one.more, one.size)
     assert split.ok == (case is None)
+
+
+@pytest.mark.parametrize("command", [["audit", "verify"], ["ledger", "verify"]])
+def test_a_database_that_cannot_be_read_is_named_not_a_traceback(tmp_path: Path, command: list[str]) -> None:
+    env = {"DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'x.db'}"}
+    result = CliRunner().invoke(main, command, env=env)
+    assert result.exit_code == 1, result.output
+    assert "cannot read the database at" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
