@@ -82,6 +82,10 @@ def _take_flashes(context: Any) -> list[dict[str, str]]:
 
 def configure_templates(engine: JinjaTemplateEngine) -> None:
     env: Any = engine.engine
+    if "_" not in env.globals:
+        # Text of the newer pages is marked for translation; until catalogues are loaded it reads as written.
+        env.add_extension("jinja2.ext.i18n")
+        env.install_null_translations(newstyle=True)
     env.globals["nav_for"] = nav_for
     env.globals["take_flashes"] = _take_flashes
     env.filters["iso"] = _iso

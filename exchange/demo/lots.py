@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.accounts import schemas as account_schemas
 from exchange.accounts import services as accounts
 from exchange.demo.context import DemoContext
+from exchange.demo.kyb import example_details
 from exchange.errors import DomainError
 from exchange.lots import schemas, services
 from exchange.orders.services import create_order_for_lot
@@ -62,7 +63,7 @@ async def _extra_sellers(session: AsyncSession, context: DemoContext, sellers: l
             session,
             msgspec.convert(
                 {"email": seller["email"], "password": context.password, "name": seller["name"],
-                 "org": {"name": seller["org"], "kind": "seller"}},
+                 "org": {"name": seller["org"], "kind": "seller", **example_details(seller["org"])}},
                 account_schemas.RegisterIn,
             ),
         )  # fmt: skip

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import httpx
 from playwright.sync_api import Page, expect
 
+from exchange.demo.kyb import example_details
+
 __all__ = ["PASSWORD", "Account", "admin_token", "register_verified", "sign_in"]
 
 PASSWORD = "correct-horse-battery"
@@ -34,7 +36,12 @@ def register_verified(base: str, kind: str, admin: tuple[str, str], org: str) ->
     org_name = f"{org} {uuid.uuid4().hex[:4]}"
     registered = httpx.post(
         f"{base}/api/auth/register",
-        json={"email": email, "password": PASSWORD, "name": PEOPLE[kind], "org": {"name": org_name, "kind": kind}},
+        json={
+            "email": email,
+            "password": PASSWORD,
+            "name": PEOPLE[kind],
+            "org": {"name": org_name, "kind": kind, **example_details(org_name)},
+        },
     )
     assert registered.status_code == 201, registered.text
     org_id = int(registered.json()["org"]["id"])

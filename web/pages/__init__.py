@@ -18,6 +18,7 @@ from web.pages.lots import CataloguePanels, LotPages, LotPostingPages, ReviewPag
 from web.pages.notifications import NotificationPages
 from web.pages.orders import OrderPages
 from web.pages.rfq import RfqPages, WantedPages
+from web.pages.verification import VerificationPages
 
 __all__ = ["page_controllers"]
 
@@ -25,6 +26,7 @@ page_controllers: list[ControllerRouterHandler] = [
     HomePages,
     AccountPages,
     AdminPages,
+    VerificationPages,
     FeeSchedulePages,
     AdminFinancePages,
     SellerFinancePages,
