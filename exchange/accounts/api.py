@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
+from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from exchange.accounts import credentials, schemas, services
-from exchange.accounts.guards import current_principal, requires_admin, requires_signed_in
+from exchange.accounts import credentials, directory, schemas, services
+from exchange.accounts.guards import current_principal, requires_admin, requires_org_kind, requires_signed_in
 from exchange.accounts.tokens import TOKEN_LIFETIME_SECONDS, TokenClaims, issue_token
 from exchange.params import Id
 
@@ -83,6 +84,18 @@ class AccountsController(Controller):
         user = await credentials.change_password(db_session, user_id, data.current_password, data.new_password)
         await _committed_then_forgotten(db_session, state, user_id)
         return _token_out(state, user.id, user.token_epoch)
+
+    @get(
+        "/orgs/buyers",
+        guards=[requires_org_kind("seller")],
+        summary="Find verified buyer and broker organisations by name (to invite them to a private lot)",
+        description="Matches names containing `q` (at least 2 characters), those starting with it first; "
+        "at most 10. Invite the ids found with the lot's `invited_org_ids`.",
+    )
+    async def buyers(
+        self, db_session: AsyncSession, q: Annotated[str, QueryParameter(max_length=120)] = ""
+    ) -> list[directory.OrgName]:
+        return await directory.buyer_orgs_named(db_session, q)
 
     @post(
         "/admin/orgs/{org_id:int}/verify",

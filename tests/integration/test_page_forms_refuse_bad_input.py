@@ -205,6 +205,8 @@ FORMS: dict[str, Form] = {
     "/login": Form("anonymous", _none, "all"),
     "/logout": Form("buyer", _none, "none"),
     "/admin/orgs/{org_id:int}/verify": Form("admin", lambda w: {"org_id": w.org_id}, "none"),
+    "/admin/orgs/{org_id:int}/reject": Form("admin", lambda w: {"org_id": w.org_id}, "blank"),
+    "/verification": Form("buyer", _none, "all"),
     "/admin/reviews/{lot_id:int}/approve": Form("admin", lambda w: {"lot_id": w.held_id}, "none"),
     "/admin/reviews/{lot_id:int}/reject": Form("admin", lambda w: {"lot_id": w.held_id}, "blank"),
     "/admin/fee-schedules": Form("admin", _none, "all"),

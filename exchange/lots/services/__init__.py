@@ -11,6 +11,7 @@ from exchange.lots.services._documents import (
     remove_document,
 )
 from exchange.lots.services._drafts import create_lot, invite_to_lot, leaf_category, update_lot
+from exchange.lots.services._invites import InvitedLot, lots_inviting
 from exchange.lots.services._lifecycle import (
     approve_lot,
     expire_due_lots,
@@ -26,6 +27,7 @@ __all__ = [
     "MAX_DOCUMENTS_PER_LOT",
     "MAX_UPLOAD_BYTES",
     "UPLOAD_RULES",
+    "InvitedLot",
     "add_document",
     "approve_lot",
     "create_lot",
@@ -36,6 +38,7 @@ __all__ = [
     "leaf_category",
     "list_seller_lots",
     "lot_out",
+    "lots_inviting",
     "lots_out",
     "publish_lot",
     "read_document",

@@ -10,6 +10,7 @@ from litestar.datastructures import State
 from litestar.response import ServerSentEvent, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.accounts import directory
 from exchange.errors import DomainError
 from exchange.live.channels import lot_channel
 from exchange.live.streams import event_stream
@@ -97,10 +98,13 @@ class LotPages(Controller):
         principal = optional_principal(request)
         lot = await services.get_lot(db_session, principal, lot_id)
         catalog = get_catalog()
+        invited = lot.invited_org_ids if isinstance(lot.invited_org_ids, list) else []
         return Template(
             "lots/detail.html",
             context={
                 "lot": lot,
+                "seller": await directory.public_org(db_session, lot.seller_org_id),
+                "invited_orgs": await directory.org_names(db_session, invited),
                 "category": catalog.get(lot.category),
                 "specs": spec_display(catalog.get(lot.category), lot.specs),
                 "is_seller": principal is not None and principal.org_id == lot.seller_org_id,

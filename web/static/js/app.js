@@ -152,3 +152,12 @@
   document.addEventListener("htmx:load", function (evt) { init(evt.target || document); });
   setInterval(tickCountdowns, 1000);
 })();
+
+// A search box inside a bigger form (the invitation picker): Enter searches, it does not submit the form.
+document.addEventListener("keydown", (event) => {
+  const box = event.target;
+  if (event.key === "Enter" && box instanceof HTMLInputElement && box.dataset.enterSearches !== undefined) {
+    event.preventDefault();
+    box.dispatchEvent(new Event("search", { bubbles: true }));
+  }
+});
