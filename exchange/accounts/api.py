@@ -9,7 +9,7 @@ from litestar.datastructures import State
 from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from exchange.accounts import credentials, directory, schemas, services
+from exchange.accounts import credentials, directory, password_reset, schemas, services
 from exchange.accounts.guards import current_principal, requires_admin, requires_org_kind, requires_signed_in
 from exchange.accounts.tokens import TOKEN_LIFETIME_SECONDS, TokenClaims, issue_token
 from exchange.params import Id
@@ -65,6 +65,33 @@ class AccountsController(Controller):
         claims: TokenClaims = request.auth
         await credentials.revoke_token(db_session, claims)
         await _committed_then_forgotten(db_session, state, claims.user_id)
+
+    @post(
+        "/auth/password-reset",
+        status_code=202,
+        summary="Ask for a password reset link by e-mail",
+        description="The same answer for every address: a link (single use, one hour) is mailed only when the "
+        "address has an account. Set the password with POST /api/auth/password-reset/confirm.",
+        opt={"rate_limited": True},
+    )
+    async def password_reset(
+        self, db_session: AsyncSession, state: State, data: schemas.PasswordResetIn
+    ) -> schemas.Accepted:
+        detail = await password_reset.request_reset(db_session, data.email, public_url=state.settings.server.public_url)
+        return schemas.Accepted(detail=detail)
+
+    @post(
+        "/auth/password-reset/confirm",
+        status_code=200,
+        summary="Set a new password with the token of a reset link; every session and token of the user ends",
+        opt={"rate_limited": True},
+    )
+    async def password_reset_confirm(
+        self, db_session: AsyncSession, state: State, data: schemas.PasswordResetConfirmIn
+    ) -> schemas.TokenOut:
+        user = await password_reset.reset_password(db_session, data.token, data.new_password)
+        await _committed_then_forgotten(db_session, state, user.id)
+        return _token_out(state, user.id, user.token_epoch)
 
     @get("/me", guards=[requires_signed_in], summary="The signed-in user and their organisation")
     async def me(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> schemas.MeOut:

@@ -18,3 +18,6 @@ VERIFICATION_INCOMPLETE = ErrorCode(
 )
 ALREADY_VERIFIED = ErrorCode("already_verified", 409, "The organisation is verified already; nothing was changed.")
 BAD_USCC = ErrorCode("bad_uscc", 422, "The Unified Social Credit Code is malformed or its check character is wrong.")
+RESET_LINK_INVALID = ErrorCode(
+    "reset_link_invalid", 422, "The password reset link was used already, has expired or is not one we sent."
+)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from exchange.db.base import Base, utcnow
 
-__all__ = ["Org", "RevokedToken", "User"]
+__all__ = ["Org", "PasswordReset", "RevokedToken", "User"]
 
 
 class Org(Base):
@@ -64,3 +64,16 @@ class RevokedToken(Base):
     digest: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class PasswordReset(Base):
+    """A password reset link sent by e-mail: kept by digest (never the token), used once, then dead."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

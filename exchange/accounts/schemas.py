@@ -9,11 +9,14 @@ import msgspec
 from exchange.accounts.rules import OrgKind
 
 __all__ = [
+    "Accepted",
     "Licence",
     "MeOut",
     "Org",
     "OrgCreate",
     "PasswordChangeIn",
+    "PasswordResetConfirmIn",
+    "PasswordResetIn",
     "RegisterIn",
     "RegisterOut",
     "RejectIn",
@@ -122,3 +125,16 @@ class RegisterOut(msgspec.Struct):
 class MeOut(msgspec.Struct):
     user: User
     org: Org | None
+
+
+class PasswordResetIn(msgspec.Struct, forbid_unknown_fields=True):
+    email: Annotated[str, msgspec.Meta(max_length=254)]
+
+
+class PasswordResetConfirmIn(msgspec.Struct, forbid_unknown_fields=True):
+    token: Annotated[str, msgspec.Meta(max_length=200)]
+    new_password: Annotated[str, msgspec.Meta(max_length=1024)]
+
+
+class Accepted(msgspec.Struct):
+    detail: str

@@ -1,4 +1,4 @@
-"""trust: what an organisation tells about itself to be verified (know your business) and the admin's answer
+"""trust: verification details of organisations (know your business), password resets, photo previews
 
 Revision ID: 0022_trust
 Revises: 0014_disputes
@@ -27,6 +27,20 @@ def upgrade() -> None:
     for column in _columns():
         op.add_column("orgs", column)
     op.create_index(op.f("ix_orgs_uscc"), "orgs", ["uscc"], unique=False)
+    op.create_table(
+        "password_resets",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("expires_at", _WHEN, nullable=False),
+        sa.Column("used_at", _WHEN, nullable=True),
+        sa.Column("created_at", _WHEN, nullable=False),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_password_resets_user_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_password_resets")),
+        sa.UniqueConstraint("digest", name=op.f("uq_password_resets_digest")),
+    )
+    op.add_column("lot_documents", sa.Column("thumb_key", sa.String(length=200), nullable=True))
+    op.create_index(op.f("ix_password_resets_user_id"), "password_resets", ["user_id"], unique=False)
 
 
 def _columns() -> list[sa.Column[Any]]:
@@ -45,6 +59,9 @@ def _columns() -> list[sa.Column[Any]]:
 
 
 def downgrade() -> None:
+    op.drop_column("lot_documents", "thumb_key")
+    op.drop_index(op.f("ix_password_resets_user_id"), table_name="password_resets")
+    op.drop_table("password_resets")
     op.drop_index(op.f("ix_orgs_uscc"), table_name="orgs")
     for column in reversed(_columns()):
         op.drop_column("orgs", column.name)
