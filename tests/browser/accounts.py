@@ -9,8 +9,9 @@ import httpx
 from playwright.sync_api import Page, expect
 
 from exchange.demo.kyb import example_details
+from tests.support.kyb import LICENCE_PDF
 
-__all__ = ["PASSWORD", "Account", "admin_token", "register_verified", "sign_in"]
+__all__ = ["PASSWORD", "Account", "admin_token", "fill_business", "licence_file", "register_verified", "sign_in"]
 
 PASSWORD = "correct-horse-battery"
 PEOPLE = {"buyer": "Zhang Min", "seller": "Chen Wei", "broker": "Li Na"}
@@ -59,3 +60,17 @@ def sign_in(page: Page, base: str, email: str) -> None:
     page.fill("#password", PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(f"{base}/dashboard")
+
+
+def licence_file() -> dict[str, object]:
+    """A business licence scan for a file input (`page.set_input_files`)."""
+    return {"name": "licence.pdf", "mimeType": "application/pdf", "buffer": LICENCE_PDF}
+
+
+def fill_business(page: Page, org_name: str, **changes: str) -> dict[str, str]:
+    """Fill the verification fields and choose the licence on the sign-up or verification page."""
+    details = {**example_details(org_name, uuid.uuid4().hex), **changes}
+    for field, value in details.items():
+        page.fill(f"#{field}", value)
+    page.set_input_files("#licence", licence_file())  # type: ignore[arg-type]
+    return details
