@@ -52,12 +52,14 @@ def test_register_with_a_credit_code_rejected_corrected_and_verified_on_a_phone(
     expect(buyer.locator(".flash-success")).to_contain_text(f"{org_name} is registered")
 
     admin = new_page()
+    admin.set_viewport_size(PHONE)
     _sign_in(admin, live_server, *admin_credentials)
     admin.goto(f"{live_server}/admin/orgs")
     admin.locator("tr", has_text=org_name).get_by_role("link", name="Check details").click()
     expect(admin.get_by_test_id("uscc")).to_contain_text("91350100M000100Y43")
     expect(admin.get_by_test_id("legal-name")).to_have_text(details["legal_name"])
     expect(admin.get_by_role("link", name="licence.pdf")).to_be_visible()
+    _no_sideways_scroll(admin)
     reason = "The address differs from the licence: it reads Binhai New Area."
     admin.fill("#reason", reason)
     admin.get_by_role("button", name="Reject").click()
