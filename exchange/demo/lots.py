@@ -18,6 +18,7 @@ from exchange.accounts import schemas as account_schemas
 from exchange.accounts import services as accounts
 from exchange.demo.context import DemoContext
 from exchange.demo.kyb import example_details
+from exchange.demo.photos import demo_photo
 from exchange.errors import DomainError
 from exchange.lots import schemas, services
 from exchange.orders.services import create_order_for_lot
@@ -86,6 +87,11 @@ async def load_lots(session: AsyncSession, context: DemoContext) -> None:
             raise RuntimeError("demo organisations must be loaded before demo lots")
         raw = {**raw, "location": places.get(raw["seller"], {"city": "", "region": "", "country": "CN"})}
         lot = await services.create_lot(session, seller, lot_body(raw, context, now))
+        if context.data_dir is not None:
+            photo = demo_photo(lot.title, lot.category)
+            await services.add_document(
+                session, seller, lot.id, kind="photo", filename="photo.jpg", content=photo, data_dir=context.data_dir
+            )
         state = raw.get("state", "live")
         if state != "draft":
             try:
