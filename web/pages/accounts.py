@@ -59,7 +59,7 @@ class AccountPages(Controller):
             form.pop("password", None)
             return Template(
                 "accounts/register.html",
-                status_code=413 if "too large" in errors.get("licence", "").lower() else 422,
+                status_code=422,
                 context={"form": form, "errors": errors, "min_password": MIN_PASSWORD_LENGTH},
             )
         # Not signed in here: an address that already had an account gets this same answer (its owner
