@@ -26,6 +26,7 @@ from exchange.accounts.api import AccountsController
 from exchange.accounts.auth import AuthMiddleware, PrincipalCache
 from exchange.accounts.sessions import RotatingSessionConfig
 from exchange.accounts.tokens import TokenReader
+from exchange.accounts.verification_api import VerificationController
 from exchange.alerts import jobs as alert_jobs
 from exchange.alerts.api import LotPricingController, SavedSearchesController, SuggestionsController
 from exchange.alerts.listeners import alert_listeners
@@ -202,6 +203,7 @@ def create_app(
         request_class=Request,
         route_handlers=[
             AccountsController,
+            VerificationController,
             *orders_api.controllers,
             *disputes_api.controllers,
             FeeSchedulesController,

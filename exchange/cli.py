@@ -106,7 +106,9 @@ def demo() -> None:
 
     settings = _settings()
     click.echo("Loading demo data…")
-    context = _run_with_session(settings, lambda s: load_demo(s, settings.demo_password, progress=click.echo))
+    context = _run_with_session(
+        settings, lambda s: load_demo(s, settings.demo_password, progress=click.echo, data_dir=settings.data_dir)
+    )
     if context is None:
         click.echo("The database already has data; demo data was not loaded.")
         return

@@ -8,6 +8,8 @@ from typing import Any
 from jinja2 import pass_context
 from litestar.plugins.jinja import JinjaTemplateEngine
 
+from web.confirm_steps import accept_confirm, sale_confirm
+
 __all__ = ["NAV", "configure_templates", "nav_for"]
 
 NAV: dict[str, tuple[tuple[str, str], ...]] = {
@@ -82,7 +84,13 @@ def _take_flashes(context: Any) -> list[dict[str, str]]:
 
 def configure_templates(engine: JinjaTemplateEngine) -> None:
     env: Any = engine.engine
+    if "_" not in env.globals:
+        # Text of the newer pages is marked for translation; until catalogues are loaded it reads as written.
+        env.add_extension("jinja2.ext.i18n")
+        env.install_null_translations(newstyle=True)
     env.globals["nav_for"] = nav_for
+    env.globals["sale_confirm"] = sale_confirm
+    env.globals["accept_confirm"] = accept_confirm
     env.globals["take_flashes"] = _take_flashes
     env.filters["iso"] = _iso
     env.filters["when"] = _when

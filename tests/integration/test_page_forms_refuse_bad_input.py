@@ -203,8 +203,12 @@ def _none(w: World) -> dict[str, int | str]:
 FORMS: dict[str, Form] = {
     "/register": Form("anonymous", _none, "all"),
     "/login": Form("anonymous", _none, "all"),
+    "/password/forgot": Form("anonymous", _none, "none"),
+    "/password/reset": Form("anonymous", _none, "all"),
     "/logout": Form("buyer", _none, "none"),
     "/admin/orgs/{org_id:int}/verify": Form("admin", lambda w: {"org_id": w.org_id}, "none"),
+    "/admin/orgs/{org_id:int}/reject": Form("admin", lambda w: {"org_id": w.org_id}, "blank"),
+    "/verification": Form("buyer", _none, "all"),
     "/admin/reviews/{lot_id:int}/approve": Form("admin", lambda w: {"lot_id": w.held_id}, "none"),
     "/admin/reviews/{lot_id:int}/reject": Form("admin", lambda w: {"lot_id": w.held_id}, "blank"),
     "/admin/fee-schedules": Form("admin", _none, "all"),

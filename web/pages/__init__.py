@@ -17,14 +17,19 @@ from web.pages.home import HomePages
 from web.pages.lots import CataloguePanels, LotPages, LotPostingPages, ReviewPages, SellerLotPages
 from web.pages.notifications import NotificationPages
 from web.pages.orders import OrderPages
+from web.pages.password import PasswordPages
 from web.pages.rfq import RfqPages, WantedPages
+from web.pages.sellers import SellerProfilePages
+from web.pages.verification import VerificationPages
 
 __all__ = ["page_controllers"]
 
 page_controllers: list[ControllerRouterHandler] = [
     HomePages,
     AccountPages,
+    PasswordPages,
     AdminPages,
+    VerificationPages,
     FeeSchedulePages,
     AdminFinancePages,
     SellerFinancePages,
@@ -35,6 +40,7 @@ page_controllers: list[ControllerRouterHandler] = [
     DocumentPages,
     NotificationPages,
     LotPages,
+    SellerProfilePages,
     LotPostingPages,
     SellerLotPages,
     ReviewPages,

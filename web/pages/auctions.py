@@ -8,6 +8,7 @@ back (errors shown in it); without JavaScript they redirect back to the sale pag
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -21,8 +22,10 @@ from exchange.auctions import schemas, services
 from exchange.auctions.errors import NO_BID
 from exchange.errors import DomainError
 from exchange.lots.visibility import get_visible_lot
+from exchange.money import format_minor, parse_currency, parse_money
 from exchange.params import Id
 from exchange.runtime import Runtime
+from web.confirm_steps import ConfirmStep, bid_step, is_confirmed, purchase_step, withdraw_step
 from web.pages.forms import form_fields
 
 __all__ = ["AuctionPages"]
@@ -31,6 +34,13 @@ __all__ = ["AuctionPages"]
 def _viewer(request: Request[Any, Any, Any]) -> Principal | None:
     user = request.scope.get("user")
     return user if isinstance(user, Principal) else None
+
+
+def _confirm_page(view: services.SaleView, step: ConfirmStep) -> Template:
+    """The binding step in words, with a button that does it (a browser without JavaScript sees this)."""
+    lot = view.lot
+    step = replace(step, back=step.back or f"/lots/{lot.id}/sale", title=step.title or lot.title)
+    return Template("confirm.html", context={"step": step, "currency": lot.currency})
 
 
 def _is_htmx(request: Request[Any, Any, Any]) -> bool:
@@ -111,6 +121,14 @@ class AuctionPages(Controller):
     ) -> Template | Redirect:
         form = await form_fields(request)
         data = schemas.BidIn(amount=form.get("amount", "").strip(), currency=form.get("currency") or "CNY")
+        view = None if is_confirmed(request, form) else await self._view(request, db_session, runtime, lot_id)
+        if view is not None and view.can_bid and not view.needs_deposit:
+            try:
+                currency = parse_currency(data.currency)
+                amount = format_minor(parse_money(data.amount, currency), currency) or data.amount
+            except DomainError as error:
+                return await self._after_action(request, db_session, runtime, lot_id, error=error)
+            return _confirm_page(view, bid_step(view, amount, currency))
         try:
             receipt = await services.place_bid(runtime, current_principal(request), lot_id, data)
         except DomainError as error:
@@ -132,6 +150,10 @@ class AuctionPages(Controller):
     async def withdraw(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id, runtime: Runtime
     ) -> Template | Redirect:
+        if not is_confirmed(request, await form_fields(request)):
+            view = await self._view(request, db_session, runtime, lot_id)
+            if view.my_bid is not None and view.phase == "open":
+                return _confirm_page(view, withdraw_step(view))
         try:
             await services.withdraw_bid(runtime, current_principal(request), lot_id)
         except DomainError as error:
@@ -144,6 +166,10 @@ class AuctionPages(Controller):
     async def purchase(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id, runtime: Runtime
     ) -> Template | Redirect | Response[Any]:
+        if not is_confirmed(request, await form_fields(request)):
+            view = await self._view(request, db_session, runtime, lot_id)
+            if view.can_buy:
+                return _confirm_page(view, purchase_step(view))
         try:
             order = await services.purchase(runtime, current_principal(request), lot_id)
         except DomainError as error:
