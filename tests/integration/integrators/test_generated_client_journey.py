@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 import pytest
 
+from exchange.demo.kyb import example_details
 from tests.support.catalogue import FABRIC
 from tests.support.generated_client import PACKAGE, generate_client, import_generated
 from tests.support.servers import free_port, run_exchange, start_server, stop_server
@@ -85,7 +86,12 @@ class Api:
 def _register(api: Api, kind: str) -> tuple[str, int]:
     email = f"{kind}-{uuid.uuid4().hex[:8]}@integrator.example"
     body = api.models.RegisterIn.from_dict(
-        {"email": email, "password": PASSWORD, "name": f"{kind} integrator", "org": {"name": email, "kind": kind}}
+        {
+            "email": email,
+            "password": PASSWORD,
+            "name": f"{kind} integrator",
+            "org": {"name": email, "kind": kind, **example_details(email)},
+        }
     )
     answer = api.call("accounts.register", client=api.anonymous(), body=body)
     assert answer.status_code == 201, answer.content
