@@ -203,13 +203,18 @@ def _in_memory(searches: int, lots: int, seed: int) -> None:
         found.append(len(matched))
     gc.enable()
     p99 = statistics.quantiles(sorted(timings), n=100, method="inclusive")[98]
+    cpu_p99 = statistics.quantiles(sorted(cpu), n=100, method="inclusive")[98]
     print(f"find matches per lot, wall time: {_percentiles(timings)}")
     print(f"                      CPU time:  {_percentiles(cpu)}  (the machine's load: {os.getloadavg()[0]:.1f})")
     print(
         f"matches per lot: mean {statistics.mean(found):,.0f}, median {statistics.median(found):,.0f}, "
         f"max {max(found):,}"
     )
-    print(f"target p99 < {MATCH_P99_TARGET_MS:.0f} ms: {'met' if p99 < MATCH_P99_TARGET_MS else 'NOT met'}")
+    print(
+        f"target p99 < {MATCH_P99_TARGET_MS:.0f} ms: CPU time {'met' if cpu_p99 < MATCH_P99_TARGET_MS else 'NOT met'}, "
+        f"wall time {'met' if p99 < MATCH_P99_TARGET_MS else 'NOT met'} (at load {_load()}, wall time is mostly "
+        "waiting for a CPU)"
+    )
 
 
 async def _database(directory: Path, sql_searches: int, notify: int, seed: int) -> None:
