@@ -1,8 +1,10 @@
 """The brokers' desk at 390 px: no horizontal scrolling on the pipeline, the request form, the matches, the
-bundles, the proposal builder, the broker's and the client's proposal pages and the saved searches."""
+bundles, the proposal builder, the broker's and the client's proposal pages and the saved searches; and the
+main actions reached and used by keyboard alone."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -10,7 +12,7 @@ import httpx
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.accounts import Account, register_verified, sign_in
-from tests.browser.orders import overflow_x
+from tests.browser.orders import overflow_x, tab_to
 from tests.support.catalogue import body
 
 
@@ -114,5 +116,26 @@ def test_the_desk_pages_fit_a_390_px_screen(
                 page.goto(f"{live_server}{url}")
                 expect(page.locator("h1")).to_be_visible()
                 assert overflow_x(page) == 0, f"{url} scrolls sideways by {overflow_x(page)} px: {_too_wide(page)}"
+        finally:
+            context.close()
+
+    # By keyboard alone, on the phone: the broker goes from a bundle to the proposal builder, the client accepts.
+    for who, url, action in (
+        (broker, f"{request}/bundles", "Build a proposal from this bundle"),
+        (client, proposal_url, "Accept proposal"),
+    ):
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        try:
+            page = context.new_page()
+            page.set_default_timeout(15_000)
+            sign_in(page, live_server, who.email)
+            page.goto(f"{live_server}{url}")
+            tab_to(page, action)
+            page.keyboard.press("Enter")
+            if who is broker:
+                expect(page).to_have_url(re.compile(rf"{re.escape(live_server)}{request}/proposal\?lots="))
+                expect(page.get_by_test_id("builder-form")).to_be_visible()
+            else:
+                expect(page.locator("h1 .badge")).to_have_text("accepted")
         finally:
             context.close()
