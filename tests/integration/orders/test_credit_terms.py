@@ -1,5 +1,5 @@
 """Credit terms: goods ship before payment within the limit, the invoice falls due at the term, and an overdue
-invoice blocks the buyer's bids, purchases and RFQ accepts until it is paid."""
+invoice blocks the buyer's bids, purchases, RFQ accepts and proposal accepts until it is paid."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from exchange.clock import ManualClock
 from tests.support.lots import live_lot
+from tests.support.order_sources import Sources
 from tests.support.orders import SHIPMENT, assert_ledger_balances, balances, new_sale
 from tests.support.rfq import Deal
 from tests.support.stack import private_stack
@@ -83,6 +84,8 @@ async def test_credit_limit_invoice_term_and_overdue_blocking() -> None:
                 f"/api/rfqs/{thread['id']}/accept", json={"offer_id": quote["id"]}, headers=buyer.headers
             ),
         ]
+        proposal_sources = Sources(client, stack.db, seller, await stack.make_org("broker"))
+        refusals.append((await proposal_sources.proposal(buyer, clock.now(), 1_000_000))[0])  # a broker's proposal
         for refusal in refusals:
             assert refusal.status_code == 403, refusal.text
             assert refusal.json()["code"] == "invoice_overdue"
