@@ -18,6 +18,7 @@ from web.pages.lots import CataloguePanels, LotPages, LotPostingPages, ReviewPag
 from web.pages.notifications import NotificationPages
 from web.pages.orders import OrderPages
 from web.pages.rfq import RfqPages, WantedPages
+from web.pages.runner_up import RunnerUpOfferPages
 
 __all__ = ["page_controllers"]
 
@@ -29,6 +30,7 @@ page_controllers: list[ControllerRouterHandler] = [
     AdminFinancePages,
     SellerFinancePages,
     OrderPages,
+    RunnerUpOfferPages,
     InspectionPages,
     DisputePages,
     DisputeQueuePages,

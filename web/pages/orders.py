@@ -25,7 +25,7 @@ from exchange.disputes.services._views import inspection_out
 from exchange.disputes.services.evidence import EVIDENCE_RULE, evidence_of
 from exchange.disputes.services.inspections import latest_inspection
 from exchange.errors import DomainError, Unprocessable
-from exchange.orders import actions, listing, schemas, services
+from exchange.orders import actions, listing, runner_up, schemas, services
 from exchange.orders.checkout import pay_now
 from exchange.params import Id
 from exchange.runtime import Runtime
@@ -99,6 +99,12 @@ class OrderPages(Controller):
             "dispute_id": await dispute_services.dispute_id_of_order(session, principal, order_id),
             "inspection": inspection_out(inspection, row.currency, row.status) if inspection is not None else None,
             "evidence": await evidence_of(session, row),
+            "runner_up_offers": await runner_up.offers_after(session, row)
+            if side == "seller" and row.status == "cancelled"
+            else [],
+            "can_offer_runner_up": side == "seller"
+            and row.status == "cancelled"
+            and row.source in runner_up.RANKED_SOURCES,
             "terms": words.terms_in_words(order.terms, order.currency),
             "source_words": words.SOURCE_WORDS.get(order.source, order.source),
             "status_words": words.STATUS_WORDS,
@@ -212,6 +218,19 @@ class OrderPages(Controller):
             return "Accepted: the order is settled and the seller paid."
 
         return await self._act(request, db_session, order_id, "accept", {}, work)
+
+    @post("/{order_id:int}/runner-up-offer")
+    async def runner_up_offer(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, runtime: Runtime, order_id: Id
+    ) -> Template | Redirect:
+        async def work() -> str:
+            offer = await runner_up.offer_next(db_session, runtime, current_principal(request), order_id)
+            return (
+                f"The lot is offered to the next bidder at its own final bid of {offer.amount} {offer.currency}, "
+                f"until {offer.due_at:%Y-%m-%d %H:%M} UTC."
+            )
+
+        return await self._act(request, db_session, order_id, "runner_up_offer", {}, work)
 
     @get("/{order_id:int}/evidence/{evidence_id:int}")
     async def evidence_file(
