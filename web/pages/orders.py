@@ -38,6 +38,8 @@ __all__ = ["OrderPages", "mark_delivered_from_form", "shipment_from_form"]
 
 Filter = Annotated[str | None, QueryParameter(max_length=40)]
 SHIP_FIELDS = ("carrier", "tracking_number", "packages", "weight")
+MAX_SHIPMENT_PHOTOS = 6
+"""Photos the ship form takes in one post (each one a file of the order's evidence)."""
 
 
 def shipment_from_form(form: dict[str, str]) -> schemas.ShipIn:
@@ -173,16 +175,32 @@ class OrderPages(Controller):
 
         return await self._act(request, db_session, order_id, "pay", {}, work)
 
-    @post("/{order_id:int}/ship")
+    @post("/{order_id:int}/ship", request_max_body_size=MAX_SHIPMENT_PHOTOS * EVIDENCE_RULE.max_bytes + 256 * 1024)
     async def ship(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, runtime: Runtime, order_id: Id
     ) -> Template | Redirect:
-        form = await form_fields(request)
+        posted = await request.form()
+        form = {key: value for key, value in posted.items() if isinstance(value, str)}
+        photos = [f for f in posted.getall("photos", []) if isinstance(f, UploadFile) and f.filename]
 
         async def work() -> str:
             data = shipment_from_form(dict(form))
-            await actions.ship(db_session, runtime, current_principal(request), order_id, data)
-            return f"Shipment recorded ({data.carrier}, {data.tracking_number}); the buyer is told."
+            if len(photos) > MAX_SHIPMENT_PHOTOS:
+                raise Unprocessable(f"Attach at most {MAX_SHIPMENT_PHOTOS} photos to a shipment.", field="photos")
+            principal = current_principal(request)
+            for photo in photos:  # stored as the order's evidence, in the same transaction as the shipment
+                added = await dispute_services.add_evidence(
+                    db_session,
+                    principal,
+                    order_id,
+                    filename=photo.filename,
+                    content=await photo.read(),
+                    data_dir=runtime.settings.data_dir,
+                )
+                data.photo_ids.append(added.id)
+            await actions.ship(db_session, runtime, principal, order_id, data)
+            with_photos = f", {len(photos)} photo{'s' if len(photos) != 1 else ''}" if photos else ""
+            return f"Shipment recorded ({data.carrier}, {data.tracking_number}{with_photos}); the buyer is told."
 
         return await self._act(request, db_session, order_id, "ship", form, work)
 
