@@ -137,9 +137,10 @@ class Money:
     """Seller payable + platform revenue + broker commission."""
 
 
-async def test_random_actions_keep_the_ledger_balanced_and_follow_the_tables() -> None:
+async def test_random_actions_keep_the_ledger_balanced_and_follow_the_tables(database_backend: str) -> None:
     clock = ManualClock(datetime.now(UTC))
-    async with private_stack(scheduler=False, clock=clock) as stack:
+    REACHED.clear()
+    async with private_stack(scheduler=False, clock=clock, backend=database_backend) as stack:
         loop = asyncio.get_running_loop()
 
         def run(coroutine: Coroutine[Any, Any, T]) -> T:
