@@ -19,6 +19,7 @@ from web.pages.notifications import NotificationPages
 from web.pages.orders import OrderPages
 from web.pages.password import PasswordPages
 from web.pages.rfq import RfqPages, WantedPages
+from web.pages.runner_up import RunnerUpOfferPages
 from web.pages.sellers import SellerProfilePages
 from web.pages.verification import VerificationPages
 
@@ -34,6 +35,7 @@ page_controllers: list[ControllerRouterHandler] = [
     AdminFinancePages,
     SellerFinancePages,
     OrderPages,
+    RunnerUpOfferPages,
     InspectionPages,
     DisputePages,
     DisputeQueuePages,
