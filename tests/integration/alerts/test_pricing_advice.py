@@ -62,11 +62,13 @@ async def test_a_slow_lot_gets_advice_once_and_one_click_applies_the_cut(
     assert await alerts_of(client, buyer) == []  # 40000.00 is over the search's 20000.00
 
     clock = ManualClock()
-    assert await advise_slow_lots(db, None, clock.advance(timedelta(days=6).total_seconds())) == []
+    # Other tests' lots share the catalogue and may fall due on these days: look at this test's lots only.
+    mine = {slow["id"], asked["id"]}
+    assert mine.isdisjoint(await advise_slow_lots(db, None, clock.advance(timedelta(days=6).total_seconds())))
     advised = await advise_slow_lots(db, None, clock.advance(timedelta(days=2).total_seconds()))
     assert slow["id"] in advised
     assert asked["id"] not in advised  # somebody asked for a quote
-    assert await advise_slow_lots(db, None, clock.advance(3600)) == []  # once per lot
+    assert mine.isdisjoint(await advise_slow_lots(db, None, clock.advance(3600)))  # once per lot
     notes = (await client.get("/api/notifications", headers=seller.headers)).json()["items"]
     assert [n["link"] for n in notes if n["kind"] == "slow_sale_advice"] == [f"/lots/{slow['id']}/pricing"]
 
