@@ -223,7 +223,7 @@ def main(argv: list[str]) -> int:
         report += [f"{kind} catalogue, {args.lots:,} live lots:", *(f"  {line}" for line in lines)]
     print()
     print("\n".join(report))
-    print("targets are judged on the CPU time per call: 6 benches share 2 CPUs, so wall time is mostly queueing")
+    print("wall time includes waiting for a CPU when the machine is busy (see the load above); CPU time does not")
     return 0 if all_ok else 1
 
 
