@@ -151,6 +151,8 @@ async def test_the_seller_relists_as_a_fixed_price_draft_from_the_lot_page(
     try:
         await page.sign_in(seller)
         assert 'data-testid="relist-form"' in (await page.get(url)).text
+        order_page = (await page.get(f"/orders/{order_id}")).text
+        assert f'href="/lots/{old["id"]}#relist"' in order_page
         await page.sign_in(winner)
         assert 'data-testid="relist-form"' not in (await page.get(url)).text
         await page.sign_in(seller)
@@ -164,6 +166,7 @@ async def test_the_seller_relists_as_a_fixed_price_draft_from_the_lot_page(
         old_page = (await page.get(url)).text
         assert f'href="{new_url}"' in old_page
         assert 'data-testid="relist-form"' not in old_page
+        assert 'data-testid="relist-link"' not in (await page.get(f"/orders/{order_id}")).text
         twice = await page.post(f"{url}/relist", {"sale_mode": "fixed_price", "price": "29000.00"})
         assert (twice.status_code, twice.headers["location"]) == (303, url)
         assert "already relisted" in (await page.get(url)).text
