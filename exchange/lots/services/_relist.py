@@ -75,6 +75,9 @@ async def relist_lot(
     engine and listeners."""
     data = data or schemas.RelistLot()
     lot = await _sellers_lot(session, principal, lot_id)
+    # Under the locks of the lot's orders, which a runner-up offer takes on its order (`orders.runner_up`): an
+    # offer and a relist racing on one lot see each other (PostgreSQL; SQLite has one writer at a time).
+    await session.execute(select(Order.id).where(Order.lot_id == lot.id).with_for_update())
     way = rules.relist_way(await relist_facts(session, lot))
     now = now or clock_of(runtime).now()
     if way == rules.RELIST_AS_NEW_LOT:

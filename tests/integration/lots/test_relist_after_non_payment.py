@@ -4,6 +4,7 @@ its cancelled order and its one sale, and is relisted only once."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -190,3 +191,22 @@ async def test_the_seller_relists_as_a_fixed_price_draft_from_the_lot_page(
     bought = await client.post(f"/api/lots/{new_id}/purchase", headers=invited.headers)
     assert bought.status_code == 201, bought.text
     assert (await client.get(f"/api/orders/{order_id}", headers=seller.headers)).json()["status"] == "cancelled"
+
+
+async def test_a_runner_up_offer_and_a_relist_racing_on_one_lot_let_exactly_one_through(
+    client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
+) -> None:
+    seller, winner, second = [await make_org(kind) for kind in ("seller", "buyer", "buyer")]
+    old, order_id = await _unpaid_award(client, db, seller, [(winner, "35000.00"), (second, "32000.00")])
+    offered, relisted = await asyncio.gather(
+        client.post(f"/api/orders/{order_id}/runner-up-offer", headers=seller.headers),
+        client.post(f"/api/lots/{old['id']}/relist", headers=seller.headers),
+    )
+    assert sorted([offered.status_code, relisted.status_code]) in ([200, 409], [201, 409]), (
+        offered.text,
+        relisted.text,
+    )
+    if relisted.status_code == 409:
+        assert relisted.json()["code"] == "runner_up_offer_open"
+    else:
+        assert offered.json()["code"] == "no_runner_up"
