@@ -119,15 +119,22 @@ class LotsController(Controller):
         "/{lot_id:int}/relist",
         status_code=200,
         guards=[requires_signed_in],
-        summary="Put a fixed-price lot that expired unsold or was withdrawn back on sale for a new listing window "
+        summary="Put a fixed-price lot that expired unsold, was withdrawn or whose buyer did not pay back on sale "
+        "for a new listing window; a sealed-bid lot whose buyer did not pay is relisted as a new lot (answered, "
+        "with `relisted_from`), with the optional body's sale, live or kept a draft "
         "(live, or in_review when a compliance rule flags it)",
     )
     async def relist(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id, runtime: Runtime
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        lot_id: Id,
+        runtime: Runtime,
+        data: schemas.RelistLot | None = None,
     ) -> schemas.Lot:
         principal = current_principal(request)
-        await services.relist_lot(db_session, principal, lot_id, runtime=runtime)
-        return await services.get_lot(db_session, principal, lot_id)
+        lot = await services.relist_lot(db_session, principal, lot_id, data, runtime=runtime)
+        return await services.get_lot(db_session, principal, lot.id)
 
     @post(
         "/{lot_id:int}/invitations",

@@ -7,6 +7,7 @@ from exchange.errors import ErrorCode, NotFound
 CLOSING_TIME_PASSED = ErrorCode(
     "closing_time_passed", 409, "The lot's closing time passed while it waited for review; reject it instead."
 )
+ALREADY_RELISTED = ErrorCode("already_relisted", 409, "The lot was already relisted as a new lot; relist that one.")
 DEFECTS_REQUIRED = ErrorCode("defects_required", 422, "A grade B or C lot must disclose its defects.")
 DOCUMENT_MISSING = ErrorCode("document_missing", 404, "The document's file is no longer stored.")
 DOCUMENT_NOT_FOUND = ErrorCode("document_not_found", 404, "There is no such document on this lot.")
@@ -22,6 +23,11 @@ NOT_RELISTABLE = ErrorCode(
 )
 NOT_WITHDRAWABLE = ErrorCode("not_withdrawable", 409, "The lot cannot be withdrawn in its current state.")
 NOT_YOUR_LOT = ErrorCode("not_your_lot", 403, "Only the selling organisation may do this to its lot.")
+RUNNER_UP_OFFER_OPEN = ErrorCode(
+    "runner_up_offer_open",
+    409,
+    "A runner-up offer for the lot is still open: wait for its answer or deadline before relisting.",
+)
 SPEC_REQUIRED = ErrorCode("spec_required", 422, "Required specs are missing, so the lot cannot be published.")
 TOO_MANY_FILES = ErrorCode("too_many_files", 409, "The lot already has as many documents as it may have.")
 UNIT_REQUIRED = ErrorCode(

@@ -69,6 +69,8 @@ class Lot(Base):
     ends_at: Mapped[datetime | None] = mapped_column(default=None)
     """End of the listing window; an unsold lot is delisted then."""
     winning_amount_minor: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    relisted_from_id: Mapped[int | None] = mapped_column(Integer, unique=True, index=True, default=None)
+    """The lot this one relists (a sealed-bid lot whose buyer did not pay); unique: a lot is relisted once."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pycountry
 
 from exchange.errors import Conflict, Unprocessable
-from exchange.lots.errors import DEFECTS_REQUIRED, LOT_NOT_DRAFT
+from exchange.lots.errors import (
+    ALREADY_RELISTED,
+    DEFECTS_REQUIRED,
+    LOT_NOT_DRAFT,
+    NOT_RELISTABLE,
+    RUNNER_UP_OFFER_OPEN,
+)
 from exchange.text import visible_length
 
 __all__ = [
@@ -18,16 +25,21 @@ __all__ = [
     "LISTING_DAYS_RANGE",
     "RELISTABLE",
     "RELISTABLE_WHEN_ORDERS_CANCELLED",
+    "RELIST_AS_NEW_LOT",
+    "RELIST_IN_PLACE",
     "SALE_MODES",
     "SOURCES",
     "STATUSES",
     "WITHDRAWABLE",
+    "RelistFacts",
     "check_country",
     "check_defects",
     "check_listing_days",
     "check_quantity",
     "check_sale_terms",
     "listing_window",
+    "may_relist",
+    "relist_way",
     "require_draft",
 ]
 
@@ -39,6 +51,11 @@ RELISTABLE = ("expired", "withdrawn")
 """Statuses from which a seller may put a fixed-price lot back on sale."""
 RELISTABLE_WHEN_ORDERS_CANCELLED = ("sold",)
 """A sold lot whose orders were all cancelled (the buyer did not pay) may be put back on sale too."""
+RELIST_IN_PLACE = "in_place"
+"""A fixed-price lot goes back on sale as itself (it never had a bidding round)."""
+RELIST_AS_NEW_LOT = "new_lot"
+"""A sealed-bid lot whose buyer did not pay is copied into a new lot with a new sale: its bids, deposits, close
+and the bid engine's state belong to the old round, which stays as it was."""
 GRADES = ("A", "B", "C")
 SOURCES = ("overrun", "season_end", "slow_moving", "returns", "other")
 SALE_MODES = ("sealed_bid", "fixed_price")
@@ -145,3 +162,56 @@ def require_draft(status: str, action: str) -> None:
             code=LOT_NOT_DRAFT,
             title="Lot is not a draft",
         )
+
+
+@dataclass(frozen=True, slots=True)
+class RelistFacts:
+    """What decides whether a lot may be relisted, read from the database by the caller."""
+
+    status: str
+    sale_mode: str
+    live_order: bool
+    """An order on the lot that is not cancelled (one live order per lot at a time)."""
+    unpaid_order: bool
+    """An order on the lot was cancelled (its buyer did not pay)."""
+    open_runner_up_offer: bool
+    relisted_as: int | None
+    """The new lot this one was already relisted as."""
+
+
+def relist_way(facts: RelistFacts) -> str:
+    """`RELIST_IN_PLACE` or `RELIST_AS_NEW_LOT` when the seller may relist the lot; otherwise a 409 that says why.
+
+    A fixed-price lot that expired or was withdrawn, or was sold to a buyer who did not pay, is relisted in place.
+    A sealed-bid lot whose order was cancelled for non-payment is relisted as a new lot, once the seller has
+    stopped offering it down the ranking (no runner-up offer open, no accepted one with a live order), and only
+    once."""
+    if facts.relisted_as is not None:
+        raise Conflict(f"This lot was already relisted as lot {facts.relisted_as}.", code=ALREADY_RELISTED)
+    if facts.sale_mode == "sealed_bid" and facts.unpaid_order and not facts.live_order:
+        if facts.open_runner_up_offer:
+            raise Conflict(
+                "A runner-up offer for this lot is still open; wait for its answer or its deadline, then relist.",
+                code=RUNNER_UP_OFFER_OPEN,
+                title="Runner-up offer open",
+            )
+        return RELIST_AS_NEW_LOT
+    if facts.sale_mode == "fixed_price":
+        if facts.status in RELISTABLE:
+            return RELIST_IN_PLACE
+        if facts.status in RELISTABLE_WHEN_ORDERS_CANCELLED and not facts.live_order:
+            return RELIST_IN_PLACE
+    raise Conflict(
+        f"Only a fixed-price lot that is {' or '.join(RELISTABLE)}, or a lot whose buyer did not pay, can be "
+        f"relisted; this {facts.sale_mode.replace('_', ' ')} lot is {facts.status.replace('_', ' ')}"
+        + (" and has a live order." if facts.live_order else "."),
+        code=NOT_RELISTABLE,
+    )
+
+
+def may_relist(facts: RelistFacts) -> str | None:
+    """`relist_way` for a page: the way, or None when the lot may not be relisted now."""
+    try:
+        return relist_way(facts)
+    except Conflict:
+        return None

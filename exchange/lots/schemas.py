@@ -84,6 +84,15 @@ class LotCreate(msgspec.Struct, forbid_unknown_fields=True):
     listing_days: Annotated[int, msgspec.Meta(ge=1, le=365)] = 14
 
 
+class RelistLot(msgspec.Struct, forbid_unknown_fields=True):
+    """Optional body of `POST /api/lots/{id}/relist`, for a sealed-bid lot whose buyer did not pay (it is relisted
+    as a new lot): `sale` is the new lot's sale (sealed bid with a new `closes_at`, or fixed price; by default the
+    old terms, closing at the end of the new listing window); `draft: true` keeps the new lot a draft to edit."""
+
+    sale: SaleIn | None = None
+    draft: bool = False
+
+
 class LotInvitations(msgspec.Struct, forbid_unknown_fields=True):
     """More buyer organisations invited to a private lot (the ones already invited stay invited)."""
 
@@ -182,6 +191,10 @@ class Lot(msgspec.Struct):
     """The seller's and admins' view: why the lot is in review, or why review sent it back."""
     invited_org_ids: list[int] | msgspec.UnsetType = msgspec.UNSET
     """The seller's and admins' view of a private lot's invited organisations."""
+    relisted_from: int | msgspec.UnsetType | None = msgspec.UNSET
+    """The seller's and admins' view: the lot this one relists (its buyer did not pay)."""
+    relisted_as: int | msgspec.UnsetType | None = msgspec.UNSET
+    """The seller's and admins' view: the new lot this one was relisted as."""
 
 
 class Facets(msgspec.Struct):

@@ -17,6 +17,7 @@ from exchange.accounts.principal import Principal
 from exchange.auctions.models import Bid
 from exchange.auctions.rules import ranking_order_by
 from exchange.errors import Conflict, NotFound
+from exchange.lots.models import Lot
 from exchange.money import format_minor
 from exchange.orders import schemas
 from exchange.orders.credit import ensure_not_overdue
@@ -62,6 +63,9 @@ async def offer_next(
     live = await session.scalar(select(Order.id).where(Order.lot_id == order.lot_id, Order.status != "cancelled"))
     if live is not None:
         raise _no_runner_up(f"The lot already has a live order ({live}).")
+    relisted_as = await session.scalar(select(Lot.id).where(Lot.relisted_from_id == order.lot_id))
+    if relisted_as is not None:
+        raise _no_runner_up(f"The seller stopped: the lot was relisted as lot {relisted_as}.")
     asked = select(RunnerUpOffer.org_id).where(RunnerUpOffer.lot_id == order.lot_id)
     bought = select(Order.buyer_org_id).where(Order.lot_id == order.lot_id)
     best = (

@@ -25,6 +25,7 @@ from exchange.disputes.services._views import inspection_out
 from exchange.disputes.services.evidence import EVIDENCE_RULE, evidence_of
 from exchange.disputes.services.inspections import latest_inspection
 from exchange.errors import DomainError, Unprocessable
+from exchange.lots import services as lot_services
 from exchange.orders import actions, listing, runner_up, schemas, services
 from exchange.orders.checkout import pay_now
 from exchange.params import Id
@@ -104,6 +105,9 @@ class OrderPages(Controller):
             "runner_up_offers": await runner_up.offers_after(session, row)
             if side == "seller" and row.status == "cancelled"
             else [],
+            "relist_way": await lot_services.relist_way_for(session, principal, row.lot_id)
+            if side == "seller" and row.status == "cancelled"
+            else None,
             "can_offer_runner_up": side == "seller"
             and row.status == "cancelled"
             and row.source in runner_up.RANKED_SOURCES,

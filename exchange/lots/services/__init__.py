@@ -19,11 +19,11 @@ from exchange.lots.services._lifecycle import (
     expire_due_lots,
     publish_lot,
     reject_lot,
-    relist_lot,
     review_queue,
     withdraw_lot,
 )
 from exchange.lots.services._profiles import SellerProfile, seller_profile
+from exchange.lots.services._relist import relist_facts, relist_lot, relist_way_for
 from exchange.lots.services._views import document_out, get_lot, list_seller_lots, lot_out, lots_out
 
 __all__ = [
@@ -49,7 +49,9 @@ __all__ = [
     "read_document",
     "read_preview",
     "reject_lot",
+    "relist_facts",
     "relist_lot",
+    "relist_way_for",
     "remove_document",
     "review_queue",
     "seller_profile",

@@ -138,6 +138,11 @@ async def remove_document(
     document = await _document(session, lot.id, document_id)
     await session.delete(document)
     await session.flush()
+    shared = await session.scalar(
+        select(LotDocument.id).where(LotDocument.storage_key == document.storage_key).limit(1)
+    )
+    if shared is not None:  # a relisted lot's copy shares the stored file with the lot it relists
+        return
     await remove_stored(uploads_root(data_dir), document.storage_key)
     if document.thumb_key:
         await remove_stored(uploads_root(data_dir), document.thumb_key)

@@ -27,7 +27,16 @@ from exchange.specs.units import quantity_unit
 from exchange.specs.validation import clean_specs
 from exchange.text import clean_text, visible_length
 
-__all__ = ["create_lot", "leaf_category", "update_lot"]
+__all__ = [
+    "create_lot",
+    "current_body",
+    "invite_to_lot",
+    "leaf_category",
+    "lot_values",
+    "respecified",
+    "update_lot",
+    "write_invites",
+]
 
 
 def leaf_category(code: str, *, field: str = "category") -> Category:
@@ -49,7 +58,7 @@ def _certification(raw: str) -> str:
     return clean_text(raw, field="certifications", label="A certification")
 
 
-def _respecified(old: Category, new: Category, specs: dict[str, Any]) -> dict[str, Any]:
+def respecified(old: Category, new: Category, specs: dict[str, Any]) -> dict[str, Any]:
     """Stored specs re-read for a new category: numbers keep their unit, keys the new category lacks go."""
     carried: dict[str, Any] = {}
     for key, value in specs.items():
@@ -80,7 +89,7 @@ async def _checked_invites(session: AsyncSession, org_ids: list[int], visibility
     return unique
 
 
-def _values(data: schemas.LotCreate, category: Category) -> dict[str, Any]:
+def lot_values(data: schemas.LotCreate, category: Category) -> dict[str, Any]:
     """The lot's column values from a complete body, or the first problem as a 422."""
     title = clean_text(data.title, field="title", label="The title", required=True, min_length=3)
     currency = parse_currency(data.currency)
@@ -134,7 +143,7 @@ def _values(data: schemas.LotCreate, category: Category) -> dict[str, Any]:
     }
 
 
-async def _write_invites(session: AsyncSession, lot_id: int, org_ids: list[int]) -> None:
+async def write_invites(session: AsyncSession, lot_id: int, org_ids: list[int]) -> None:
     await session.execute(delete(LotInvite).where(LotInvite.lot_id == lot_id))
     session.add_all(LotInvite(lot_id=lot_id, org_id=org_id) for org_id in org_ids)
 
@@ -143,18 +152,18 @@ async def create_lot(session: AsyncSession, principal: Principal, data: schemas.
     """A new draft of the caller's seller organisation. Nothing is written unless every field is valid."""
     if principal.org_id is None or principal.org_kind != "seller":
         raise Forbidden("Only seller organisations post lots.", code=WRONG_ORG_KIND)
-    values = _values(data, leaf_category(data.category))
+    values = lot_values(data, leaf_category(data.category))
     invites = await _checked_invites(session, data.invited_org_ids, data.visibility)
     lot = Lot(seller_org_id=principal.org_id, status="draft", **values)
     session.add(lot)
     await session.flush()
-    await _write_invites(session, lot.id, invites)
+    await write_invites(session, lot.id, invites)
     await reindex_lot(session, lot)
     await session.flush()
     return lot
 
 
-def _current_body(lot: Lot, invites: list[int]) -> dict[str, Any]:
+def current_body(lot: Lot, invites: list[int]) -> dict[str, Any]:
     def money(minor: int | None) -> str | None:
         return format_minor(minor, lot.currency)
 
@@ -193,14 +202,14 @@ async def update_lot(session: AsyncSession, principal: Principal, lot_id: int, d
     lot = await own_lot(session, principal, lot_id)
     rules.require_draft(lot.status, "edited")
     invites = list(await session.scalars(select(LotInvite.org_id).where(LotInvite.lot_id == lot.id)))
-    body = _current_body(lot, invites)
+    body = current_body(lot, invites)
     changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
     if "category" in changes and "specs" not in changes and changes["category"] != lot.category:
         new_category = leaf_category(changes["category"])
         old_category = get_catalog().get(lot.category)
-        body["specs"] = _respecified(old_category, new_category, body["specs"]) if old_category else {}
+        body["specs"] = respecified(old_category, new_category, body["specs"]) if old_category else {}
     elif "specs" not in changes and (category := get_catalog().get(lot.category)) is not None:
-        body["specs"] = _respecified(category, category, body["specs"])
+        body["specs"] = respecified(category, category, body["specs"])
     body.update({k: msgspec.to_builtins(v) if isinstance(v, msgspec.Struct) else v for k, v in changes.items()})
     if body["visibility"] == "public" and "invited_org_ids" not in changes:
         body["invited_org_ids"] = []
@@ -208,11 +217,11 @@ async def update_lot(session: AsyncSession, principal: Principal, lot_id: int, d
         merged = msgspec.convert(body, schemas.LotCreate)
     except msgspec.ValidationError as error:
         raise from_msgspec_error(error) from None
-    values = _values(merged, leaf_category(merged.category))
+    values = lot_values(merged, leaf_category(merged.category))
     new_invites = await _checked_invites(session, merged.invited_org_ids, merged.visibility)
     for name, value in values.items():
         setattr(lot, name, value)
-    await _write_invites(session, lot.id, new_invites)
+    await write_invites(session, lot.id, new_invites)
     await session.flush()
     await reindex_lot(session, lot)
     await session.flush()

@@ -1,4 +1,4 @@
-"""A lot's life after drafting: publish (or review), approve or reject, withdraw, expire, relist.
+"""A lot's life after drafting: publish (or review), approve or reject, withdraw, expire (relist: `_relist`).
 
 Whenever a lot goes live (published, approved, relisted) it is queued, in the same transaction, for the
 saved-search alerts and its slow-sale check (`exchange.alerts.outbox.queue_went_live`)."""
@@ -24,17 +24,15 @@ from exchange.lots.errors import (
     CLOSING_TIME_PASSED,
     LOT_NOT_FOUND,
     LOT_NOT_IN_REVIEW,
-    NOT_RELISTABLE,
     NOT_WITHDRAWABLE,
     SPEC_REQUIRED,
 )
-from exchange.lots.events import lot_left_sale, lot_went_live
+from exchange.lots.events import lot_left_sale
 from exchange.lots.models import Lot, LotDocument
 from exchange.lots.services._common import aware, own_lot, transition
 from exchange.lots.services._drafts import leaf_category
 from exchange.lots.services._invites import notify_invited
 from exchange.notifications.services import notify
-from exchange.orders.models import Order
 from exchange.runtime import Runtime, clock_of
 from exchange.settings import DEFAULT_MIN_BIDDING_WINDOW
 from exchange.specs.compliance import LotFacts, check_refusals, review_reasons
@@ -45,7 +43,6 @@ __all__ = [
     "expire_due_lots",
     "publish_lot",
     "reject_lot",
-    "relist_lot",
     "review_queue",
     "withdraw_lot",
 ]
@@ -127,53 +124,6 @@ async def publish_lot(
         live = {"status": "live", "review_reason": "", **window}
         await transition(session, lot, ("draft",), action="publish", actor=actor_of(principal), at=now, **live)
         await _went_live(session, lot, "published", now, runtime)
-        _announce(runtime, lot)
-    return lot
-
-
-async def _has_live_order(session: AsyncSession, lot_id: int) -> bool:
-    found = await session.scalar(select(Order.id).where(Order.lot_id == lot_id, Order.status != "cancelled").limit(1))
-    return found is not None
-
-
-async def relist_lot(
-    session: AsyncSession,
-    principal: Principal,
-    lot_id: int,
-    *,
-    runtime: Runtime | None = None,
-    now: datetime | None = None,
-) -> Lot:
-    """The seller puts a fixed-price lot that ended unsold or was withdrawn back on sale for a new listing
-    window. The publishing checks run again (a compliance rule may send it to review first).
-
-    Commits, then lets the bid engine forget the lot (it refused sales on it since it left sale) and tells
-    listeners it went live."""
-    lot = await own_lot(session, principal, lot_id)
-    relistable: tuple[str, ...] = rules.RELISTABLE
-    if lot.status in rules.RELISTABLE_WHEN_ORDERS_CANCELLED and not await _has_live_order(session, lot.id):
-        relistable = (lot.status,)  # its buyer did not pay: the order was cancelled
-    if lot.status not in relistable or lot.sale_mode != "fixed_price":
-        raise Conflict(
-            f"Only a fixed-price lot that is {' or '.join(rules.RELISTABLE)} can be relisted; this "
-            f"{lot.sale_mode.replace('_', ' ')} lot is {lot.status.replace('_', ' ')}.",
-            code=NOT_RELISTABLE,
-        )
-    now = now or clock_of(runtime).now()
-    reasons = await _checked_for_sale(session, principal, lot, now)
-    if reasons:
-        review = {"status": "in_review", "review_reason": " ".join(reasons)}
-        await transition(session, lot, relistable, action="relist", actor=actor_of(principal), at=now, **review)
-    else:
-        window = _window(lot, now, timedelta(0), runtime)
-        live = {"status": "live", "review_reason": "", **window}
-        await transition(session, lot, relistable, action="relist", actor=actor_of(principal), at=now, **live)
-        await _went_live(session, lot, "relisted", now, runtime)
-    await session.commit()
-    if runtime is not None:
-        await runtime.bid_engine.drop_state(lot.id)
-    if lot.status == "live":
-        await lot_went_live(runtime, lot.id)
         _announce(runtime, lot)
     return lot
 

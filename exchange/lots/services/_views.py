@@ -39,6 +39,7 @@ def lot_out(
     bid_count: int = 0,
     documents: Sequence[LotDocument] = (),
     invited_org_ids: Sequence[int] = (),
+    relisted_as: int | None = None,
 ) -> schemas.Lot:
     """The lot for this viewer. Only the seller sees the reserve; seller and admins see review notes and invites."""
     is_seller = principal is not None and principal.org_id is not None and principal.org_id == lot.seller_org_id
@@ -98,6 +99,8 @@ def lot_out(
         updated_at=aware(lot.updated_at),
         review_reason=lot.review_reason if insider else msgspec.UNSET,
         invited_org_ids=list(invited_org_ids) if insider and lot.visibility == "private" else msgspec.UNSET,
+        relisted_from=lot.relisted_from_id if insider else msgspec.UNSET,
+        relisted_as=relisted_as if insider else msgspec.UNSET,
     )
 
 
@@ -125,6 +128,13 @@ async def lots_out(session: AsyncSession, principal: Principal | None, lots: Seq
                 select(LotInvite.lot_id, LotInvite.org_id).where(LotInvite.lot_id.in_(private_ids))
             ):
                 invites.setdefault(lot_id, []).append(org_id)
+    relisted_as: dict[int, int] = {}
+    if principal is not None and (principal.is_admin or any(lot.seller_org_id == principal.org_id for lot in lots)):
+        for new_id, old_id in await session.execute(
+            select(Lot.id, Lot.relisted_from_id).where(Lot.relisted_from_id.in_(ids))
+        ):
+            if old_id is not None:
+                relisted_as[old_id] = new_id
     return [
         lot_out(
             lot,
@@ -132,6 +142,7 @@ async def lots_out(session: AsyncSession, principal: Principal | None, lots: Seq
             bid_count=counts.get(lot.id, 0),
             documents=documents.get(lot.id, []),
             invited_org_ids=sorted(invites.get(lot.id, [])),
+            relisted_as=relisted_as.get(lot.id),
         )
         for lot in lots
     ]

@@ -115,6 +115,7 @@ class LotPages(Controller):
                 "kinds": list(services.UPLOAD_RULES),
                 "modes": MODE_LABELS,
                 "closed": lot.status in rules.CLOSED_STATUSES,
+                "relist_way": await services.relist_way_for(db_session, principal, lot_id),
             },
         )
 

@@ -56,7 +56,7 @@ def form_error_field(field: str | None) -> str:
     return _FIELD_NAMES.get(field, field)
 
 
-def _closes_at(raw: str, offset_raw: str) -> datetime | None:
+def closes_at_from_form(raw: str, offset_raw: str) -> datetime | None:
     if not raw.strip():
         return None
     try:
@@ -118,7 +118,7 @@ def lot_body_from_form(form: Mapping[str, str]) -> schemas.LotCreate:
             "min_bid": optional("min_bid") if form.get("sale_mode") == "sealed_bid" else None,
             "second_price": form.get("second_price") == "on",
             "deposit_percent": optional("deposit_percent"),
-            "closes_at": _closes_at(form.get("closes_at", ""), form.get("tz_offset", "0"))
+            "closes_at": closes_at_from_form(form.get("closes_at", ""), form.get("tz_offset", "0"))
             if form.get("sale_mode") == "sealed_bid"
             else None,
             "rfq_enabled": form.get("rfq_enabled") == "on",

@@ -15,12 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts import directory
 from exchange.accounts.guards import current_principal, requires_org_kind
-from exchange.errors import DomainError, Unprocessable
+from exchange.accounts.principal import Principal
+from exchange.errors import DomainError, Unprocessable, from_msgspec_error
 from exchange.lots import rules, schemas, services
 from exchange.params import Id
 from exchange.runtime import Runtime
 from exchange.specs.catalog import get_catalog
-from web.pages.lots._forms import form_error_field, form_from_lot, invited_ids, lot_body_from_form
+from web.pages.lots._forms import closes_at_from_form, form_error_field, form_from_lot, invited_ids, lot_body_from_form
 
 __all__ = ["LotPostingPages"]
 
@@ -28,6 +29,31 @@ SOURCES = {"overrun": "Production overrun", "season_end": "Season end", "slow_mo
            "returns": "Returns", "other": "Other"}  # fmt: skip
 KIND_LABELS = {"photo": "Photo", "quality_report": "Quality report", "certificate": "Certificate",
                "brand_authorisation": "Brand authorisation", "safety_data_sheet": "Safety data sheet"}  # fmt: skip
+
+
+async def _relist_body(
+    session: AsyncSession, principal: Principal, lot_id: int, form: dict[str, Any]
+) -> schemas.RelistLot | None:
+    """The relist form of a sealed-bid lot whose buyer did not pay: the new lot's sale (the old terms, with the mode,
+    closing time or price the seller chose) and whether to keep it a draft. None for the plain relist button."""
+    mode = str(form.get("sale_mode") or "")
+    if not mode:
+        return None
+    old = (await services.get_lot(session, principal, lot_id)).sale
+    if mode == "fixed_price":
+        sale: dict[str, Any] = {"mode": mode, "price": str(form.get("price") or "") or None}
+    elif mode == "sealed_bid":
+        closes_at = closes_at_from_form(str(form.get("closes_at") or ""), str(form.get("tz_offset") or "0"))
+        reserve = old.reserve_price if isinstance(old.reserve_price, str) else None
+        sale = {"mode": mode, "reserve_price": reserve, "min_bid": old.min_bid, "second_price": old.second_price,
+                "deposit_percent": old.deposit_percent, "closes_at": closes_at}  # fmt: skip
+    else:
+        raise Unprocessable("Choose sealed bid or fixed price.", field="sale.mode")
+    sale["rfq_enabled"] = old.rfq_enabled
+    try:
+        return msgspec.convert({"sale": sale, "draft": form.get("draft") == "1"}, schemas.RelistLot)
+    except msgspec.ValidationError as error:
+        raise from_msgspec_error(error) from None
 
 
 def _form_context(
@@ -181,20 +207,29 @@ class LotPostingPages(Controller):
 
     @post("/{lot_id:int}/relist")
     async def relist(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id, runtime: Runtime
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        lot_id: Id,
+        runtime: Runtime,
+        data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Redirect:
+        principal = current_principal(request)
         try:
-            lot = await services.relist_lot(db_session, current_principal(request), lot_id, runtime=runtime)
+            body = await _relist_body(db_session, principal, lot_id, data)
+            lot = await services.relist_lot(db_session, principal, lot_id, body, runtime=runtime)
         except DomainError as error:
             if error.status_code == 404:
                 raise
             flash(request, f"Not relisted: {error.detail}", category="error")
             return Redirect(f"/lots/{lot_id}", status_code=303)
-        if lot.status == "in_review":
+        if lot.id != lot_id:
+            flash(request, f"Relisted as lot {lot.id} ({lot.status.replace('_', ' ')}).", category="success")
+        elif lot.status == "in_review":
             flash(request, f"Sent for review before it goes live again: {lot.review_reason}", category="warning")
         else:
             flash(request, "Relisted: the lot is live for a new listing window.", category="success")
-        return Redirect(f"/lots/{lot_id}", status_code=303)
+        return Redirect(f"/lots/{lot.id}", status_code=303)
 
     @post("/{lot_id:int}/files", request_max_body_size=services.MAX_UPLOAD_BYTES + 256 * 1024)
     async def upload(
