@@ -25,6 +25,7 @@ from exchange.i18n.locales import (
     set_current,
 )
 from exchange.i18n.messages import render_stored
+from exchange.specs.catalog import get_catalog
 
 __all__ = [
     "LANG_COOKIE",
@@ -86,6 +87,17 @@ def _notification_text(context: Any, note: Any, part: str) -> str:
     return render_stored(stored, getattr(note, part, ""))
 
 
+def category_name(code: str | None) -> str:
+    """A catalogue category's name in the page language (its code when the catalogue lacks it)."""
+    category = get_catalog().get(code or "")
+    return category.local_name if category else (code or "")
+
+
+def category_label(code: str | None) -> str:
+    """`Parent > Child` in the page language."""
+    return get_catalog().local_label_of(code or "")
+
+
 def configure_i18n(env: Any) -> None:
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
@@ -101,3 +113,5 @@ def configure_i18n(env: Any) -> None:
     env.filters["when_seconds"] = lambda value: datetime_text(value, seconds=True)
     env.filters["day"] = date_text
     env.filters["tr"] = translate_detail
+    env.filters["cat_name"] = category_name
+    env.filters["cat_label"] = category_label

@@ -195,7 +195,7 @@ def spec_display(category: Category | None, specs: Mapping[str, Any]) -> list[tu
             text = f"{_number_text(value)} {spec_field.shown_unit or ''}".strip()
         else:
             text = str(value)
-        rows.append((spec_field.label, text))
+        rows.append((spec_field.local_label, text))
     return rows
 
 
