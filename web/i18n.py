@@ -98,6 +98,13 @@ def category_label(code: str | None) -> str:
     return get_catalog().local_label_of(code or "")
 
 
+def spec_label(category_code: str | None, key: str) -> str:
+    """A spec field's label in the page language (the key in words when the category lacks it)."""
+    category = get_catalog().get(category_code or "")
+    spec_field = category.field(key) if category else None
+    return spec_field.local_label if spec_field else key.replace("_", " ")
+
+
 def configure_i18n(env: Any) -> None:
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
@@ -107,6 +114,7 @@ def configure_i18n(env: Any) -> None:
     env.globals["current_time_zone"] = lambda: str(current_time_zone())
     env.globals["html_lang"] = lambda: "zh-CN" if current_locale() == "zh_CN" else "en"
     env.globals["notification_text"] = _notification_text
+    env.globals["spec_label"] = spec_label
     env.filters["money"] = money_text
     env.filters["number"] = number_text
     env.filters["when"] = datetime_text
