@@ -11,7 +11,7 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from exchange.i18n.catalog import gettext, ngettext
-from exchange.i18n.formatting import date_text, datetime_text, money_text, number_text
+from exchange.i18n.formatting import amount_text, date_text, datetime_text, money_text, number_text
 from exchange.i18n.locales import (
     DEFAULT_LOCALE,
     DEFAULT_TIME_ZONE,
@@ -117,6 +117,7 @@ def configure_i18n(env: Any) -> None:
     env.globals["spec_label"] = spec_label
     env.filters["money"] = money_text
     env.filters["number"] = number_text
+    env.filters["amount"] = amount_text
     env.filters["when"] = datetime_text
     env.filters["when_seconds"] = lambda value: datetime_text(value, seconds=True)
     env.filters["day"] = date_text

@@ -10,7 +10,7 @@ from babel.numbers import format_currency, format_decimal
 
 from exchange.i18n.locales import current_locale, current_time_zone
 
-__all__ = ["date_text", "datetime_text", "money_text", "number_text"]
+__all__ = ["amount_text", "date_text", "datetime_text", "money_text", "number_text"]
 
 _DATETIME = {"en": "d MMM y, HH:mm", "zh_CN": "y年M月d日 HH:mm"}
 _DATETIME_SECONDS = {"en": "d MMM y, HH:mm:ss", "zh_CN": "y年M月d日 HH:mm:ss"}
@@ -36,6 +36,14 @@ def money_text(amount: object, currency: str = "CNY", locale: str | None = None)
     if locale == "zh_CN":
         return format_currency(number, currency, locale="zh_CN")
     return f"{format_decimal(number, format='#,##0.00', locale='en')} {currency}"
+
+
+def amount_text(amount: object, locale: str | None = None) -> str:
+    """An amount of money without its currency (a table column that names it): `14,000.00`."""
+    number = _decimal(amount)
+    if number is None:
+        return "" if amount is None else str(amount)
+    return format_decimal(number, format="#,##0.00", locale=locale or current_locale())
 
 
 def number_text(value: object, locale: str | None = None) -> str:
