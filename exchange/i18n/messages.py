@@ -3,18 +3,60 @@ and shown in each reader's language, so they keep the English msgid and its valu
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from exchange.i18n.catalog import translations
+from exchange.i18n.formatting import datetime_text, money_text
 from exchange.i18n.locales import DEFAULT_LOCALE, current_locale
 
-__all__ = ["Msg", "render_stored"]
+__all__ = ["Money", "Msg", "When", "as_msg", "render_stored"]
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """An amount inside a message, shown per the reader's locale (`¥1,140,000.00` / `1,140,000.00 CNY`)."""
+
+    amount: str | None
+    currency: str
+
+    def render(self, locale: str) -> str:
+        return money_text(self.amount, self.currency, locale)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"money": self.amount, "currency": self.currency}
+
+
+@dataclass(frozen=True, slots=True)
+class When:
+    """A moment inside a message, shown in the reader's language and time zone."""
+
+    at: datetime
+
+    def render(self, locale: str) -> str:
+        return datetime_text(self.at, locale=locale)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"time": self.at.isoformat()}
+
+
+def _value_from_json(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "msgid" in value:
+            return Msg.from_json(value)
+        if "money" in value:
+            return Money(str(value["money"]), str(value.get("currency", "CNY")))
+        if "time" in value:
+            return When(datetime.fromisoformat(str(value["time"])))
+    return value
 
 
 class Msg:
     """`Msg("Order {order}: shipped", order=12)`: a msgid with `{name}` placeholders and its values.
 
-    A value may itself be a `Msg` (translated in the same language). `str(msg)` is the English text.
+    A value may itself be a `Msg` (translated in the same language), a `Money` or a `When` (formatted for
+    the reader). `str(msg)` is the English text.
     """
 
     __slots__ = ("msgid", "values")
@@ -26,7 +68,7 @@ class Msg:
     def render(self, locale: str | None = None) -> str:
         locale = locale or current_locale()
         text = translations(locale).gettext(self.msgid)
-        values = {k: v.render(locale) if isinstance(v, Msg) else v for k, v in self.values.items()}
+        values = {k: v.render(locale) if isinstance(v, Msg | Money | When) else v for k, v in self.values.items()}
         try:
             return text.format(**values)
         except (KeyError, IndexError, ValueError):
@@ -39,15 +81,12 @@ class Msg:
     def to_json(self) -> dict[str, Any]:
         return {
             "msgid": self.msgid,
-            "values": {k: v.to_json() if isinstance(v, Msg) else v for k, v in self.values.items()},
+            "values": {k: v.to_json() if isinstance(v, Msg | Money | When) else v for k, v in self.values.items()},
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Msg:
-        values = {
-            k: cls.from_json(v) if isinstance(v, dict) and "msgid" in v else v
-            for k, v in (data.get("values") or {}).items()
-        }
+        values = {k: _value_from_json(v) for k, v in (data.get("values") or {}).items()}
         return cls(str(data["msgid"]), **values)
 
     def __repr__(self) -> str:
@@ -62,3 +101,11 @@ def render_stored(data: dict[str, Any] | None, fallback: str, locale: str | None
         return Msg.from_json(data).render(locale)
     except (KeyError, TypeError, ValueError):
         return fallback
+
+
+def as_msg(text: str | Msg) -> Msg | str:
+    """A fixed English phrase as a message to translate (when the catalogue has it); text with braces
+    (a user's own words) stays as it is."""
+    if isinstance(text, Msg) or "{" in text or "}" in text:
+        return text
+    return Msg(text)

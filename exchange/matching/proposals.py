@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.accounts.errors import WRONG_ORG_KIND
 from exchange.accounts.principal import Principal
 from exchange.errors import Conflict, Forbidden, NotFound, Unprocessable
+from exchange.i18n.messages import Money, Msg, When
 from exchange.lots.models import Lot
 from exchange.lots.visibility import visible_lots_clause
 from exchange.matching import rules, schemas
@@ -273,8 +274,16 @@ async def send_proposal(
         session,
         proposal.client_org_id,
         kind="proposal_received",
-        title=f"A proposal from {principal.org_name or 'your broker'}: {len(view.lines)} lots",
-        body=f"Total {view.total} {view.currency}, valid until {proposal.valid_until:%Y-%m-%d %H:%M} UTC.",
+        title=Msg(
+            "A proposal from {broker}: {count} lots",
+            broker=principal.org_name or Msg("your broker"),
+            count=len(view.lines),
+        ),
+        body=Msg(
+            "Total {total}, valid until {until}.",
+            total=Money(view.total, view.currency),
+            until=When(proposal.valid_until),
+        ),
         link=f"/proposals/{proposal.id}",
         runtime=runtime,
     )
@@ -299,7 +308,7 @@ async def decline_proposal(
         session,
         proposal.broker_org_id,
         kind="proposal_declined",
-        title=f"Proposal #{proposal.id} declined",
+        title=Msg("Proposal #{proposal} declined", proposal=proposal.id),
         body=reason.strip()[:500],
         link=f"/proposals/{proposal.id}",
         runtime=runtime,

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.principal import Principal
 from exchange.errors import Forbidden, NotFound, ServiceUnavailable, Unprocessable
+from exchange.i18n.messages import Msg
 from exchange.money import format_minor, parse_money
 from exchange.orders import audit_trail, credit, deadlines, escrow, rules, schemas
 from exchange.orders.errors import BAD_SIGNATURE, PAYMENT_MISMATCH, PAYMENT_NOT_FOUND, UNKNOWN_PROVIDER
@@ -131,8 +132,8 @@ async def _confirmed(session: AsyncSession, runtime: Runtime, order: Order, paym
             order,
             "seller",
             kind="order_paid",
-            title="paid",
-            body="The buyer's payment is held in escrow. Ship the goods and record the shipment.",
+            title=Msg("paid"),
+            body=Msg("The buyer's payment is held in escrow. Ship the goods and record the shipment."),
             runtime=runtime,
         )
         return

@@ -15,6 +15,7 @@ from exchange.auctions import refusals
 from exchange.auctions.engine import database_unavailable
 from exchange.auctions.services._common import buyer_org_id
 from exchange.errors import Conflict, DomainError
+from exchange.i18n.messages import Msg
 from exchange.idempotency.errors import IDEMPOTENCY_IN_PROGRESS
 from exchange.live.channels import lot_channel, org_channel, publish_event
 from exchange.lots.models import Lot
@@ -127,8 +128,11 @@ async def _record_sale(
             session,
             order.seller_org_id,
             kind="lot_sold",
-            title=f"Sold: {title}"[:200],
-            body=f"{principal.org_name or 'A buyer'} bought the lot at its fixed price. The order awaits payment.",
+            title=Msg("Sold: {title}", title=(title or "")[:180]),
+            body=Msg(
+                "{buyer} bought the lot at its fixed price. The order awaits payment.",
+                buyer=principal.org_name or Msg("A buyer"),
+            ),
             link=f"/orders/{order.id}",
         )
     return answer, order.seller_org_id

@@ -18,6 +18,7 @@ from exchange.auctions.leaving import require_no_bids, settle_left_sale
 from exchange.audit import record
 from exchange.audit.actors import CLOCK, actor_of
 from exchange.errors import Conflict, Forbidden, NotFound, Unprocessable
+from exchange.i18n.messages import Msg
 from exchange.live.channels import lot_channel, publish_event
 from exchange.lots import rules
 from exchange.lots.errors import (
@@ -224,7 +225,7 @@ async def approve_lot(
         session,
         lot.seller_org_id,
         kind="lot_approved",
-        title=f"Approved and live: {lot.title}",
+        title=Msg("Approved and live: {title}", title=lot.title),
         body=note.strip(),
         link=f"/lots/{lot.id}",
         runtime=runtime,
@@ -248,7 +249,7 @@ async def reject_lot(
         session,
         lot.seller_org_id,
         kind="lot_rejected",
-        title=f"Sent back from review: {lot.title}",
+        title=Msg("Sent back from review: {title}", title=lot.title),
         body=reason,
         link=f"/lots/{lot.id}",
         runtime=runtime,
@@ -308,8 +309,8 @@ async def expire_due_lots(session: AsyncSession, now: datetime, *, runtime: Runt
             session,
             seller_org_id,
             kind="lot_expired",
-            title=f"Listing ended unsold: {title}",
-            body="The listing window ended without a sale. Consider a lower price, RFQ, or a sealed-bid sale.",
+            title=Msg("Listing ended unsold: {title}", title=title),
+            body=Msg("The listing window ended without a sale. Consider a lower price, RFQ, or a sealed-bid sale."),
             link=f"/lots/{lot_id}",
             runtime=runtime,
         )

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.principal import Principal
 from exchange.errors import NotFound, Unprocessable
+from exchange.i18n.messages import Msg
 from exchange.lots.models import Lot
 from exchange.rfq import schemas
 from exchange.rfq.errors import ATTACHMENT_NOT_FOUND
@@ -127,7 +128,7 @@ async def post_message(
         counterpart,
         thread.id,
         kind="rfq_message",
-        title=f"New message about {lot_title}",
+        title=Msg("New message about {title}", title=lot_title),
         body=text[:200],
         runtime=runtime,
     )

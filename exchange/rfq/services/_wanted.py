@@ -14,6 +14,7 @@ from exchange.accounts.errors import WRONG_ORG_KIND
 from exchange.accounts.principal import Principal
 from exchange.db.base import utcnow
 from exchange.errors import Conflict, Forbidden, NotFound, Unprocessable
+from exchange.i18n.messages import Money, Msg
 from exchange.lots.models import Lot, LotInvite
 from exchange.money import format_minor, parse_currency, parse_money
 from exchange.rfq import schemas, units
@@ -209,10 +210,15 @@ async def answer_wanted(
         request.buyer_org_id,
         thread.id,
         kind="rfq_offer",
-        title=f"New quote for your request: {request.title}",
-        body=f"{principal.org_name or 'A seller'} offers {lot.title} for "
-        f"{format_minor(terms.price_minor, lot.currency)} {lot.currency}. Compare the quotes on /wanted/{request.id}.",
+        title=Msg("New quote for your request: {title}", title=request.title),
+        body=Msg(
+            "{seller} offers {lot} for {price}. Compare it with the other quotes on your request's page.",
+            seller=principal.org_name or Msg("A seller"),
+            lot=lot.title,
+            price=Money(format_minor(terms.price_minor, lot.currency), lot.currency),
+        ),
         runtime=runtime,
+        link=f"/wanted/{request.id}",
     )
     return thread
 
