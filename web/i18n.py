@@ -107,6 +107,8 @@ def spec_label(category_code: str | None, key: str) -> str:
 
 def configure_i18n(env: Any) -> None:
     env.add_extension("jinja2.ext.i18n")
+    # {% trans %} blocks are trimmed (line breaks and indentation folded to one space), as extraction does.
+    env.policies["ext.i18n.trimmed"] = True
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
     env.globals["current_locale"] = current_locale
     env.globals["LOCALES"] = LOCALES

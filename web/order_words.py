@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from exchange.i18n.catalog import N_
+
 __all__ = [
     "ACTION_WORDS",
     "DEADLINE_WORDS",
@@ -20,72 +22,72 @@ __all__ = [
 ]
 
 SOURCE_WORDS = {
-    "award": "Won at a sealed-bid sale",
-    "purchase": "Bought at the fixed price",
-    "quote": "Agreed through a request for quotation",
-    "proposal": "From a broker's proposal",
-    "runner_up": "Offered to the runner-up bidder at its own bid",
+    "award": N_("Won at a sealed-bid sale"),
+    "purchase": N_("Bought at the fixed price"),
+    "quote": N_("Agreed through a request for quotation"),
+    "proposal": N_("From a broker's proposal"),
+    "runner_up": N_("Offered to the runner-up bidder at its own bid"),
 }
 
 STATUS_WORDS = {
-    "awaiting_payment": "Awaiting payment",
-    "paid": "Paid (held in escrow)",
-    "shipped": "Shipped",
-    "delivered": "Delivered",
-    "inspecting": "Inspecting",
-    "accepted": "Accepted",
-    "settled": "Settled",
-    "disputed": "Disputed",
-    "resolved": "Resolved",
-    "cancelled": "Cancelled",
+    "awaiting_payment": N_("Awaiting payment"),
+    "paid": N_("Paid (held in escrow)"),
+    "shipped": N_("Shipped"),
+    "delivered": N_("Delivered"),
+    "inspecting": N_("Inspecting"),
+    "accepted": N_("Accepted"),
+    "settled": N_("Settled"),
+    "disputed": N_("Disputed"),
+    "resolved": N_("Resolved"),
+    "cancelled": N_("Cancelled"),
 }
 
 ACTION_WORDS = {
-    "create": "Order placed",
-    "confirm_payment": "Payment confirmed and held in escrow",
-    "pay_invoice": "Credit invoice paid",
-    "cancel_unpaid": "Cancelled: the payment deadline passed",
-    "ship": "Shipped",
-    "deliver": "Delivery confirmed by the buyer",
-    "mark_delivered": "Marked delivered by the seller, with proof",
-    "inspect": "Sample inspection recorded",
-    "accept": "Goods accepted by the buyer",
-    "auto_accept": "Accepted automatically: the inspection window ended",
-    "settle": "Settled: the seller's net is payable",
-    "dispute": "The buyer objected (dispute opened)",
-    "resolve": "Dispute resolved",
+    "create": N_("Order placed"),
+    "confirm_payment": N_("Payment confirmed and held in escrow"),
+    "pay_invoice": N_("Credit invoice paid"),
+    "cancel_unpaid": N_("Cancelled: the payment deadline passed"),
+    "ship": N_("Shipped"),
+    "deliver": N_("Delivery confirmed by the buyer"),
+    "mark_delivered": N_("Marked delivered by the seller, with proof"),
+    "inspect": N_("Sample inspection recorded"),
+    "accept": N_("Goods accepted by the buyer"),
+    "auto_accept": N_("Accepted automatically: the inspection window ended"),
+    "settle": N_("Settled: the seller's net is payable"),
+    "dispute": N_("The buyer objected (dispute opened)"),
+    "resolve": N_("Dispute resolved"),
 }
 
 DEADLINE_WORDS = {
-    "payment": "Payment due",
-    "inspection": "Inspection window closes",
-    "invoice": "Credit invoice due",
-    "dispute_answer": "The seller answers the dispute by",
-    "admin_decision": "An admin decides by",
+    "payment": N_("Payment due"),
+    "inspection": N_("Inspection window closes"),
+    "invoice": N_("Credit invoice due"),
+    "dispute_answer": N_("The seller answers the dispute by"),
+    "admin_decision": N_("An admin decides by"),
 }
 
 PERIOD_WORDS = {
-    "7d": "Last 7 days",
-    "30d": "Last 30 days",
-    "90d": "Last 90 days",
-    "365d": "Last year",
-    "all": "Any time",
+    "7d": N_("Last 7 days"),
+    "30d": N_("Last 30 days"),
+    "90d": N_("Last 90 days"),
+    "365d": N_("Last year"),
+    "all": N_("Any time"),
 }
 
 _TERM_LABELS = {
-    "payment_terms": "Payment terms",
-    "delivery_by": "Delivery by",
-    "delivery_region": "Delivery to",
-    "packaging": "Packaging",
-    "quoted_price": "Quoted price",
-    "sample_fee_credited": "Sample fee credited",
-    "winning_bid": "Winning bid",
-    "pricing": "Pricing",
-    "margin_minor": "Broker's margin (minor units)",
-    "commission_percent": "Broker's commission (%)",
+    "payment_terms": N_("Payment terms"),
+    "delivery_by": N_("Delivery by"),
+    "delivery_region": N_("Delivery to"),
+    "packaging": N_("Packaging"),
+    "quoted_price": N_("Quoted price"),
+    "sample_fee_credited": N_("Sample fee credited"),
+    "winning_bid": N_("Winning bid"),
+    "pricing": N_("Pricing"),
+    "margin_minor": N_("Broker's margin (minor units)"),
+    "commission_percent": N_("Broker's commission (%)"),
 }
-_PAYMENT_TERMS = {"prepay": "Prepay", "net30": "Net 30 days", "net45": "Net 45 days"}
-_PRICING = {"second_price": "second price (the winner pays the runner-up's bid)", "first_price": "first price"}
+_PAYMENT_TERMS = {"prepay": N_("Prepay"), "net30": N_("Net 30 days"), "net45": N_("Net 45 days")}
+_PRICING = {"second_price": N_("second price (the winner pays the runner-up's bid)"), "first_price": N_("first price")}
 _HIDDEN_TERMS = {"rfq_thread_id", "offer_id", "offer_version", "proposal_id", "broker_org_id", "runner_up_offer_id"}
 
 

@@ -15,6 +15,8 @@ from exchange.runtime import Runtime
 
 __all__ = ["mail_text", "tell", "tell_org"]
 
+SEE_IT = Msg("See it on the exchange:")
+
 
 def mail_text(text: str | Msg, locale: str | None, time_zone: str | None = None) -> str:
     """`text` as the recipient reads it: in their chosen language and time zone (English by default)."""
@@ -43,7 +45,7 @@ async def tell_org(
             session,
             to=email,
             subject=mail_text(title, locale, time_zone)[:200],
-            body=f"{mail_text(body, locale, time_zone)}\n\n{mail_text(Msg('See it on the exchange:'), locale)} {link}",
+            body=f"{mail_text(body, locale, time_zone)}\n\n{mail_text(SEE_IT, locale)} {link}",
         )
 
 

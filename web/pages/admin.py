@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts import services
 from exchange.accounts.guards import requires_admin
+from exchange.i18n.messages import Msg
 from exchange.params import Id
 
 __all__ = ["AdminPages"]
@@ -28,5 +29,5 @@ class AdminPages(Controller):
     @post("/orgs/{org_id:int}/verify")
     async def verify(self, request: Request[Any, Any, Any], org_id: Id, db_session: AsyncSession) -> Redirect:
         org = await services.verify_org(db_session, org_id)
-        flash(request, f"{org.name} is verified.", category="success")
+        flash(request, Msg("{org} is verified.", org=org.name).render(), category="success")
         return Redirect("/admin/orgs", status_code=303)

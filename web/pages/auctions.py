@@ -21,6 +21,7 @@ from exchange.accounts.principal import Principal
 from exchange.auctions import schemas, services
 from exchange.auctions.errors import NO_BID
 from exchange.errors import DomainError
+from exchange.i18n.catalog import N_, gettext
 from exchange.live.channels import lot_channel
 from exchange.live.streams import event_stream
 from exchange.lots.visibility import get_visible_lot
@@ -92,7 +93,7 @@ class AuctionPages(Controller):
     ) -> Template | Redirect:
         if not _is_htmx(request):
             if error is not None:
-                flash(request, f"{error.title}: {error.detail}", category="error")
+                flash(request, f"{gettext(error.title)}: {gettext(error.detail)}", category="error")
             elif message:
                 flash(request, message, category="success")
             return Redirect(f"/lots/{lot_id}/sale", status_code=303)
@@ -153,7 +154,7 @@ class AuctionPages(Controller):
             if error.status_code == 404:
                 raise
             return await self._after_action(request, db_session, runtime, lot_id, error=error)
-        flash(request, "The lot is yours. Pay into escrow to have it shipped.", category="success")
+        flash(request, N_("The lot is yours. Pay into escrow to have it shipped."), category="success")
         if _is_htmx(request):
             return Response(content="", status_code=200, headers={"HX-Redirect": f"/orders/{order.id}"})
         return Redirect(f"/orders/{order.id}", status_code=303)

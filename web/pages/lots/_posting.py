@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.guards import current_principal, requires_org_kind
 from exchange.errors import DomainError, Unprocessable
+from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg, as_msg
 from exchange.lots import rules, schemas, services
 from exchange.params import Id
 from exchange.runtime import Runtime
@@ -24,10 +26,11 @@ from web.pages.lots._forms import form_error_field, form_from_lot, lot_body_from
 
 __all__ = ["LotPostingPages"]
 
-SOURCES = {"overrun": "Production overrun", "season_end": "Season end", "slow_moving": "Slow-moving stock",
-           "returns": "Returns", "other": "Other"}  # fmt: skip
-KIND_LABELS = {"photo": "Photo", "quality_report": "Quality report", "certificate": "Certificate",
-               "brand_authorisation": "Brand authorisation", "safety_data_sheet": "Safety data sheet"}  # fmt: skip
+SOURCES = {"overrun": N_("Production overrun"), "season_end": N_("Season end"), "slow_moving": N_("Slow-moving stock"),
+           "returns": N_("Returns"), "other": N_("Other")}  # fmt: skip
+KIND_LABELS = {"photo": N_("Photo"), "quality_report": N_("Quality report"), "certificate": N_("Certificate"),
+               "brand_authorisation": N_("Brand authorisation"),
+               "safety_data_sheet": N_("Safety data sheet")}  # fmt: skip
 
 
 def _form_context(form: dict[str, str], errors: dict[str, str], *, lot_id: int | None = None) -> dict[str, Any]:
@@ -77,7 +80,7 @@ class LotPostingPages(Controller):
             lot = await services.create_lot(db_session, current_principal(request), lot_body_from_form(form))
         except DomainError as error:
             return _form_error(form, error)
-        flash(request, "Draft saved. Add photos and documents, then publish it.", category="success")
+        flash(request, N_("Draft saved. Add photos and documents, then publish it."), category="success")
         return Redirect(f"/lots/{lot.id}", status_code=303)
 
     @get("/{lot_id:int}/edit")
@@ -96,7 +99,7 @@ class LotPostingPages(Controller):
             await services.update_lot(db_session, current_principal(request), lot_id, changes)
         except DomainError as error:
             return _form_error(form, error, lot_id)
-        flash(request, "Draft updated.", category="success")
+        flash(request, N_("Draft updated."), category="success")
         return Redirect(f"/lots/{lot_id}", status_code=303)
 
     @post("/{lot_id:int}/publish")
@@ -108,12 +111,16 @@ class LotPostingPages(Controller):
         except DomainError as error:
             if error.status_code == 404:
                 raise
-            flash(request, f"Not published: {error.detail}", category="error")
+            flash(request, Msg("Not published: {reason}", reason=as_msg(error.detail)).render(), category="error")
             return Redirect(f"/lots/{lot_id}", status_code=303)
         if lot.status == "in_review":
-            flash(request, f"Sent for review before it goes live: {lot.review_reason}", category="warning")
+            flash(
+                request,
+                Msg("Sent for review before it goes live: {reason}", reason=as_msg(lot.review_reason)).render(),
+                category="warning",
+            )
         else:
-            flash(request, "Published: the lot is live.", category="success")
+            flash(request, N_("Published: the lot is live."), category="success")
         return Redirect(f"/lots/{lot_id}", status_code=303)
 
     @post("/{lot_id:int}/withdraw")
@@ -125,9 +132,9 @@ class LotPostingPages(Controller):
         except DomainError as error:
             if error.status_code == 404:
                 raise
-            flash(request, f"Not withdrawn: {error.detail}", category="error")
+            flash(request, Msg("Not withdrawn: {reason}", reason=as_msg(error.detail)).render(), category="error")
             return Redirect(f"/lots/{lot_id}", status_code=303)
-        flash(request, "The lot is withdrawn.", category="success")
+        flash(request, N_("The lot is withdrawn."), category="success")
         return Redirect("/seller/lots", status_code=303)
 
     @post("/{lot_id:int}/relist")
@@ -139,12 +146,16 @@ class LotPostingPages(Controller):
         except DomainError as error:
             if error.status_code == 404:
                 raise
-            flash(request, f"Not relisted: {error.detail}", category="error")
+            flash(request, Msg("Not relisted: {reason}", reason=as_msg(error.detail)).render(), category="error")
             return Redirect(f"/lots/{lot_id}", status_code=303)
         if lot.status == "in_review":
-            flash(request, f"Sent for review before it goes live again: {lot.review_reason}", category="warning")
+            flash(
+                request,
+                Msg("Sent for review before it goes live again: {reason}", reason=as_msg(lot.review_reason)).render(),
+                category="warning",
+            )
         else:
-            flash(request, "Relisted: the lot is live for a new listing window.", category="success")
+            flash(request, N_("Relisted: the lot is live for a new listing window."), category="success")
         return Redirect(f"/lots/{lot_id}", status_code=303)
 
     @post("/{lot_id:int}/files", request_max_body_size=services.MAX_UPLOAD_BYTES + 256 * 1024)
@@ -173,9 +184,9 @@ class LotPostingPages(Controller):
         except DomainError as error:
             if error.status_code == 404:
                 raise
-            flash(request, f"Not attached: {error.detail}", category="error")
+            flash(request, Msg("Not attached: {reason}", reason=as_msg(error.detail)).render(), category="error")
             return Redirect(f"/lots/{lot_id}", status_code=303)
-        flash(request, f"{KIND_LABELS.get(kind, kind)} attached.", category="success")
+        flash(request, Msg("{kind} attached.", kind=as_msg(KIND_LABELS.get(kind, kind))).render(), category="success")
         return Redirect(f"/lots/{lot_id}", status_code=303)
 
     @post("/{lot_id:int}/files/{document_id:int}/delete")
@@ -185,5 +196,5 @@ class LotPostingPages(Controller):
         await services.remove_document(
             db_session, current_principal(request), lot_id, document_id, data_dir=state.settings.data_dir
         )
-        flash(request, "File removed.", category="success")
+        flash(request, N_("File removed."), category="success")
         return Redirect(f"/lots/{lot_id}", status_code=303)
