@@ -24,7 +24,7 @@ from exchange.i18n.locales import (
     normalize_time_zone,
     set_current,
 )
-from exchange.i18n.messages import render_stored
+from exchange.i18n.messages import localized, render_stored
 from exchange.specs.catalog import get_catalog
 
 __all__ = [
@@ -76,9 +76,10 @@ class LanguageMiddleware(ASGIMiddleware):
         await next_app(scope, receive, send)
 
 
-def translate_detail(text: str) -> str:
-    """A message from a service (an error's detail) in the page's language when the catalogue has it."""
-    return gettext(text) if text else text
+def translate_detail(text: str | None) -> str:
+    """A message from a service (an error's detail, a flash) in the page's language: a message carried by
+    the text, or the catalogue's translation of it (the text itself when there is none)."""
+    return localized(text)
 
 
 @pass_context

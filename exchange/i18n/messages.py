@@ -11,7 +11,7 @@ from exchange.i18n.catalog import translations
 from exchange.i18n.formatting import datetime_text, money_text
 from exchange.i18n.locales import DEFAULT_LOCALE, current_locale
 
-__all__ = ["Money", "Msg", "When", "as_msg", "render_stored"]
+__all__ = ["Money", "Msg", "MsgText", "When", "as_msg", "localized", "render_stored"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +56,7 @@ class Msg:
     """`Msg("Order {order}: shipped", order=12)`: a msgid with `{name}` placeholders and its values.
 
     A value may itself be a `Msg` (translated in the same language), a `Money` or a `When` (formatted for
-    the reader). `str(msg)` is the English text.
+    the reader), or anything with `render(locale)` and `to_json()`. `str(msg)` is the English text.
     """
 
     __slots__ = ("msgid", "values")
@@ -68,7 +68,7 @@ class Msg:
     def render(self, locale: str | None = None) -> str:
         locale = locale or current_locale()
         text = translations(locale).gettext(self.msgid)
-        values = {k: v.render(locale) if isinstance(v, Msg | Money | When) else v for k, v in self.values.items()}
+        values = {k: v.render(locale) if hasattr(v, "render") else v for k, v in self.values.items()}
         try:
             return text.format(**values)
         except (KeyError, IndexError, ValueError):
@@ -81,7 +81,7 @@ class Msg:
     def to_json(self) -> dict[str, Any]:
         return {
             "msgid": self.msgid,
-            "values": {k: v.to_json() if isinstance(v, Msg | Money | When) else v for k, v in self.values.items()},
+            "values": {k: v.to_json() if hasattr(v, "to_json") else v for k, v in self.values.items()},
         }
 
     @classmethod
@@ -106,6 +106,36 @@ def render_stored(data: dict[str, Any] | None, fallback: str, locale: str | None
 def as_msg(text: str | Msg) -> Msg | str:
     """A fixed English phrase as a message to translate (when the catalogue has it); text with braces
     (a user's own words) stays as it is."""
-    if isinstance(text, Msg) or "{" in text or "}" in text:
+    if isinstance(text, Msg):
+        return text
+    carried = getattr(text, "msg", None)
+    if isinstance(carried, Msg):
+        return carried
+    if "{" in text or "}" in text:
         return text
     return Msg(text)
+
+
+class MsgText(str):
+    """The English text of a `Msg` that still knows its message: everything that reads it as a string (the
+    API's problem+json, logs) gets English, and a page shows it in its reader's language (`localized`)."""
+
+    msg: Msg
+
+    def __new__(cls, msg: Msg) -> MsgText:
+        text = super().__new__(cls, msg.render(DEFAULT_LOCALE))
+        text.msg = msg
+        return text
+
+
+def localized(text: str | Msg | None) -> str:
+    """A text for a page: a `Msg` (or a `MsgText`) in the current language, a plain string through the
+    catalogue (unchanged when the catalogue lacks it)."""
+    if text is None:
+        return ""
+    if isinstance(text, Msg):
+        return text.render()
+    message = getattr(text, "msg", None)
+    if isinstance(message, Msg):
+        return message.render()
+    return translations(current_locale()).gettext(text) if text else text

@@ -25,6 +25,7 @@ from exchange.auctions.leaving import settle_left_sale
 from exchange.auctions.services import place_bid
 from exchange.errors import Conflict, DomainError, Forbidden
 from exchange.fees import services as fee_services
+from exchange.i18n.catalog import N_
 from exchange.i18n.messages import Msg
 from exchange.live.channels import lot_channel, publish_event
 from exchange.lots.events import lot_sold_elsewhere
@@ -255,7 +256,7 @@ async def accept_proposal(
         try:
             proposal = await load_proposal(session, principal, proposal_id)
             if proposal.client_org_id != principal.org_id:
-                raise Forbidden("Only the client accepts the proposal.", code=WRONG_ORG_KIND)
+                raise Forbidden(N_("Only the client accepts the proposal."), code=WRONG_ORG_KIND)
             orders, threads, bid_lines = await _accept_in_transaction(
                 session, runtime, principal, proposal, data.bid_consent
             )

@@ -22,6 +22,7 @@ __all__ = [
     "Category",
     "ComplianceRule",
     "SpecField",
+    "SpecLabel",
     "get_catalog",
     "load_catalog",
 ]
@@ -53,6 +54,19 @@ class SpecField:
     def local_label(self) -> str:
         """The label in the current page language (the API keeps `label`)."""
         return (self.label_zh if current_locale() == "zh_CN" else None) or self.label
+
+
+@dataclass(frozen=True, slots=True)
+class SpecLabel:
+    """A spec field's label inside a message (an error), shown in the reader's language."""
+
+    spec_field: SpecField
+
+    def render(self, locale: str) -> str:
+        return (self.spec_field.label_zh if locale == "zh_CN" else None) or self.spec_field.label
+
+    def to_json(self) -> str:
+        return self.spec_field.label
 
 
 @dataclass(frozen=True, slots=True)

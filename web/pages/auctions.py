@@ -21,7 +21,8 @@ from exchange.accounts.principal import Principal
 from exchange.auctions import schemas, services
 from exchange.auctions.errors import NO_BID
 from exchange.errors import DomainError
-from exchange.i18n.catalog import N_, gettext
+from exchange.i18n.catalog import N_
+from exchange.i18n.messages import localized
 from exchange.live.channels import lot_channel
 from exchange.live.streams import event_stream
 from exchange.lots.visibility import get_visible_lot
@@ -93,7 +94,7 @@ class AuctionPages(Controller):
     ) -> Template | Redirect:
         if not _is_htmx(request):
             if error is not None:
-                flash(request, f"{gettext(error.title)}: {gettext(error.detail)}", category="error")
+                flash(request, f"{localized(error.title)}: {localized(error.detail)}", category="error")
             elif message:
                 flash(request, message, category="success")
             return Redirect(f"/lots/{lot_id}/sale", status_code=303)

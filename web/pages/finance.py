@@ -17,8 +17,7 @@ from exchange.accounts.guards import current_principal, requires_admin, requires
 from exchange.errors import DomainError, NotFound
 from exchange.fees import documents, finance, payouts, sales
 from exchange.fees import services as fee_services
-from exchange.i18n.catalog import gettext
-from exchange.i18n.messages import Money, Msg
+from exchange.i18n.messages import Money, Msg, localized
 from exchange.lots.models import Lot
 from exchange.money import format_minor
 from exchange.orders.models import Order
@@ -127,7 +126,7 @@ class AdminFinancePages(Controller):
             )
         except DomainError as error:
             await db_session.rollback()
-            flash(request, f"{gettext(error.title)}: {gettext(error.detail)}", category="error")
+            flash(request, f"{localized(error.title)}: {localized(error.detail)}", category="error")
             return Redirect("/admin/finance", status_code=303)
         total = format_minor(batch.total_minor, batch.currency)
         flash(

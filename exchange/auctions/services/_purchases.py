@@ -15,6 +15,7 @@ from exchange.auctions import refusals
 from exchange.auctions.engine import database_unavailable
 from exchange.auctions.services._common import buyer_org_id
 from exchange.errors import Conflict, DomainError
+from exchange.i18n.catalog import N_
 from exchange.i18n.messages import Msg
 from exchange.idempotency.errors import IDEMPOTENCY_IN_PROGRESS
 from exchange.live.channels import lot_channel, org_channel, publish_event
@@ -50,7 +51,7 @@ async def _wait_for_stored_answer(
             return answer
         if asyncio.get_running_loop().time() > deadline:
             raise Conflict(
-                "A purchase with this Idempotency-Key is still being processed; ask again in a moment.",
+                N_("A purchase with this Idempotency-Key is still being processed; ask again in a moment."),
                 code=IDEMPOTENCY_IN_PROGRESS,
             )
         await asyncio.sleep(0.05)

@@ -19,6 +19,7 @@ from exchange.disputes.services._window import require_window
 from exchange.disputes.services.evidence import check_evidence_ids, evidence_of
 from exchange.disputes.services.inspections import latest_inspection
 from exchange.errors import Conflict, Unprocessable
+from exchange.i18n.catalog import N_
 from exchange.i18n.messages import Money, Msg, When
 from exchange.money import format_minor, parse_money
 from exchange.orders import deadlines, transitions
@@ -170,7 +171,7 @@ async def answer_dispute(
         )
     elif data.answer == "offer":
         if data.amount is None:
-            raise Unprocessable("An offer needs the amount of the partial refund.", field="amount")
+            raise Unprocessable(N_("An offer needs the amount of the partial refund."), field="amount")
         offer = refund_amount(data.amount, order, "amount")
         await move(session, dispute, "offer", actor, now, offer_minor=offer, **answered)
         await say(

@@ -17,6 +17,7 @@ from exchange.auctions.leaving import require_no_bids, settle_left_sale
 from exchange.audit.actors import actor_of
 from exchange.db.base import utcnow
 from exchange.errors import Conflict
+from exchange.i18n.catalog import N_
 from exchange.i18n.messages import Money, Msg
 from exchange.lots.events import lot_sold_elsewhere
 from exchange.lots.models import Lot
@@ -137,7 +138,7 @@ async def accept_offer(
         .execution_options(synchronize_session=False)
     )
     if getattr(result, "rowcount", 0) != 1:
-        raise Conflict("This offer changed while you accepted it; reload the thread.", code=THREAD_CHANGED)
+        raise Conflict(N_("This offer changed while you accepted it; reload the thread."), code=THREAD_CHANGED)
     for sample in samples:
         sample.credited_order_id = order.id
 

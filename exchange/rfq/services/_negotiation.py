@@ -11,6 +11,7 @@ from exchange.accounts.errors import WRONG_ORG_KIND
 from exchange.accounts.principal import Principal
 from exchange.auctions.leaving import require_no_bids
 from exchange.errors import Forbidden
+from exchange.i18n.catalog import N_
 from exchange.i18n.messages import Money, Msg, When
 from exchange.lots.visibility import get_visible_lot
 from exchange.money import format_minor
@@ -49,7 +50,7 @@ async def open_rfq(
     """
     now = now or clock_of(runtime).now()
     if principal.org_id is None or principal.org_kind != "buyer":
-        raise Forbidden("Only buyer organisations can ask for quotes.", code=WRONG_ORG_KIND)
+        raise Forbidden(N_("Only buyer organisations can ask for quotes."), code=WRONG_ORG_KIND)
     lot = await get_visible_lot(session, principal, lot_id)
     await require_rfq_open_lot(session, lot)
     terms = read_terms_of(data, lot.currency, now)

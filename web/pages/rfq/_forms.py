@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.errors import DomainError, Unprocessable, from_msgspec_error
-from exchange.i18n.catalog import gettext
+from exchange.i18n.messages import localized
 
 __all__ = ["is_htmx", "refused", "struct_from_form"]
 
@@ -52,5 +52,5 @@ async def refused(
             context={"status": error.status_code, "title": error.title, "detail": error.detail},
             headers={"HX-Retarget": "#rfq-feedback", "HX-Reswap": "innerHTML"},
         )
-    flash(request, f"{gettext(error.title)}: {gettext(error.detail)}", category="error")
+    flash(request, f"{localized(error.title)}: {localized(error.detail)}", category="error")
     return Redirect(back_to, status_code=303)

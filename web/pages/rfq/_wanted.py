@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.accounts.guards import current_principal, requires_org_kind, requires_signed_in, requires_verified_org
 from exchange.db.base import utcnow
 from exchange.errors import DomainError, NotFound, from_msgspec_error
-from exchange.i18n.catalog import N_, gettext
-from exchange.i18n.messages import Msg
+from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg, localized
 from exchange.params import Id
 from exchange.rfq import schemas, services
 from exchange.rfq.errors import RFQ_NOT_FOUND
@@ -174,7 +174,7 @@ class WantedPages(Controller):
             )
         except DomainError as error:
             await db_session.rollback()
-            flash(request, f"{gettext(error.title)}: {gettext(error.detail)}", category="error")
+            flash(request, f"{localized(error.title)}: {localized(error.detail)}", category="error")
             return Redirect(f"/wanted/{request_id}", status_code=303)
         flash(
             request,
