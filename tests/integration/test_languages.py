@@ -119,3 +119,24 @@ async def test_notifications_read_in_each_readers_language_name_their_page_and_c
         assert "Open the negotiation" in english
     finally:
         pages.close()
+
+
+async def test_a_form_message_reads_in_the_pages_language_and_the_api_keeps_it_english(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    client.cookies.clear()
+    await client.get("/register", headers=ZH)
+    csrf = client.cookies.get("sx_csrf") or ""
+    form = {"name": "李明", "email": "not-an-address", "password": "x", "org_name": "华东纺织", "org_kind": "buyer"}
+    refused = await client.post("/register", data={**form, "_csrf_token": csrf}, headers=ZH)
+    assert refused.status_code == 422
+    assert "请输入有效的电子邮箱地址" in refused.text
+    assert 'value="华东纺织"' in refused.text  # the input is kept
+    client.cookies.clear()
+    api = await client.post(
+        "/api/auth/register",
+        json={"name": "Li", "email": "not-an-address", "password": "x" * 12, "org": {"name": "HD", "kind": "buyer"}},
+        headers=ZH,
+    )
+    assert api.status_code == 422
+    assert api.json()["detail"] == "Enter a valid email address, like name@company.com."
