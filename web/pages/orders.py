@@ -25,6 +25,8 @@ from exchange.disputes.services._views import inspection_out
 from exchange.disputes.services.evidence import EVIDENCE_RULE, evidence_of
 from exchange.disputes.services.inspections import latest_inspection
 from exchange.errors import DomainError, Unprocessable
+from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Money, Msg
 from exchange.orders import actions, listing, schemas, services
 from exchange.orders.checkout import pay_now
 from exchange.params import Id
@@ -158,12 +160,16 @@ class OrderPages(Controller):
     ) -> Template | Redirect:
         async def work() -> str:
             paid = await pay_now(db_session, runtime, current_principal(request), order_id)
-            money = f"{paid.started.amount} {paid.started.currency}"
+            money = Money(paid.started.amount, paid.started.currency)
             if paid.confirmed is None:
-                return f"Payment {paid.started.payment_id} of {money} is started: complete it with the provider."
+                return Msg(
+                    "Payment {payment} of {money} is started: complete it with the provider.",
+                    payment=paid.started.payment_id,
+                    money=money,
+                ).render()
             if paid.started.purpose == "invoice":
-                return f"The invoice is paid: {money}."
-            return f"Paid: {money} is held in escrow until you accept the goods."
+                return Msg("The invoice is paid: {money}.", money=money).render()
+            return Msg("Paid: {money} is held in escrow until you accept the goods.", money=money).render()
 
         return await self._act(request, db_session, order_id, "pay", {}, work)
 
@@ -176,7 +182,11 @@ class OrderPages(Controller):
         async def work() -> str:
             data = shipment_from_form(dict(form))
             await actions.ship(db_session, runtime, current_principal(request), order_id, data)
-            return f"Shipment recorded ({data.carrier}, {data.tracking_number}); the buyer is told."
+            return Msg(
+                "Shipment recorded ({carrier}, {tracking}); the buyer is told.",
+                carrier=data.carrier,
+                tracking=data.tracking_number,
+            ).render()
 
         return await self._act(request, db_session, order_id, "ship", form, work)
 
@@ -186,7 +196,7 @@ class OrderPages(Controller):
     ) -> Template | Redirect:
         async def work() -> str:
             await actions.deliver(db_session, runtime, current_principal(request), order_id)
-            return "Delivery confirmed: the inspection window is open."
+            return N_("Delivery confirmed: the inspection window is open.")
 
         return await self._act(request, db_session, order_id, "deliver", {}, work)
 
@@ -199,7 +209,7 @@ class OrderPages(Controller):
         async def work() -> str:
             data = mark_delivered_from_form(form)
             await actions.mark_delivered(db_session, runtime, current_principal(request), order_id, data)
-            return "Marked delivered; the buyer is told and its inspection window is open."
+            return N_("Marked delivered; the buyer is told and its inspection window is open.")
 
         return await self._act(request, db_session, order_id, "mark_delivered", form, work)
 
@@ -209,7 +219,7 @@ class OrderPages(Controller):
     ) -> Template | Redirect:
         async def work() -> str:
             await actions.accept(db_session, runtime, current_principal(request), order_id)
-            return "Accepted: the order is settled and the seller paid."
+            return N_("Accepted: the order is settled and the seller paid.")
 
         return await self._act(request, db_session, order_id, "accept", {}, work)
 
@@ -249,6 +259,6 @@ class OrderPages(Controller):
                 content=await upload.read(),
                 data_dir=runtime.settings.data_dir,
             )
-            return f"{added.filename} is added to the order's evidence."
+            return Msg("{file} is added to the order's evidence.", file=added.filename).render()
 
         return await self._act(request, db_session, order_id, "evidence", {}, work)
