@@ -126,7 +126,7 @@ def test_a_broker_sends_a_proposal_from_a_bundle_the_client_accepts_and_only_the
     client_page.goto(f"{live_server}/orders")
     orders = client_page.get_by_test_id("orders")
     for order_id in order_ids:
-        expect(orders.locator("tr", has_text=f"#{order_id}")).to_contain_text(re.compile(r"(15000|9800)\.00 CNY"))
+        expect(orders.locator("tr", has_text=f"#{order_id}")).to_contain_text(re.compile(r"(15,000|9,800)\.00 CNY"))
     _assert_no_broker_figures(client_page, secrets)
     for order_id in order_ids:
         client_page.goto(f"{live_server}/orders/{order_id}")

@@ -72,7 +72,7 @@ def test_an_order_goes_from_payment_to_the_sellers_payout_through_its_pages(
         expect(buyer_page.get_by_test_id("inspection-record")).to_contain_text("Suggested refund: 0.00")
         assert overflow_x(buyer_page) == 0
         buyer_page.goto(order_url)
-        expect(buyer_page.get_by_test_id("order-inspection")).to_contain_text("0 of 1500 units defective")
+        expect(buyer_page.get_by_test_id("order-inspection")).to_contain_text("0 of 1,500 units defective")
         buyer_page.get_by_role("button", name="Accept the goods").click()
         expect(buyer_page.get_by_test_id("order-status")).to_have_text("Settled")
         expect(buyer_page.get_by_test_id("order-timeline")).to_contain_text("Goods accepted by the buyer")

@@ -70,7 +70,7 @@ def test_a_buyer_asks_for_a_quote_the_seller_counters_and_both_see_the_order_onc
     for page in (buyer_page, seller_page):
         page.goto(f"{live_server}/orders")
         row = page.get_by_test_id("orders").locator("tr", has_text=f"#{order_id}")
-        expect(row).to_contain_text("36000.00 CNY")
+        expect(row).to_contain_text("36,000.00 CNY")
         expect(row).to_contain_text("quote")
     seller_page.goto(f"{live_server}/orders/{order_id}")
     expect(seller_page.locator("body")).to_contain_text("net30")
