@@ -76,7 +76,8 @@ async def _answer_taken(session: AsyncSession, email: str, name: str, org_name: 
     """The answer a new registration would get, made up; the address's owner is told by e-mail instead.
 
     The ids are those the next registration will take, so the answer looks like any other."""
-    queue_mail(session, to=email, **registration_attempt_mail(email))
+    locale = await session.scalar(select(User.locale).where(User.email == email))
+    queue_mail(session, to=email, **registration_attempt_mail(email, locale))
     user_id, org_id = await _next_ids(session)
     return (
         schemas.User(id=user_id, email=email, name=name),
