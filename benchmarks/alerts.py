@@ -148,23 +148,42 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _current_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg()) + f" on {os.cpu_count()} CPUs"
+
+
 def _in_memory(searches: int, lots: int, seed: int) -> None:
     rng = random.Random(seed)
     keys = _numeric_keys()
-    print(f"== 1. Index of {searches:,} saved searches (synthetic) ==")
-    before = _rss_mb()
-    started = time.perf_counter()
+    print(f"== 1. Index of {searches:,} saved searches (synthetic; load average {_load()}) ==")
+    drawn = list(_synthetic_searches(rng, searches, keys))  # the searches themselves are not the index's memory
+    gc.collect()
+    before, before_now = _rss_mb(), _current_rss_mb()
+    started, started_cpu = time.perf_counter(), time.process_time()
     index = SearchIndex()
-    index.add_many(_synthetic_searches(rng, searches, keys))
-    filed = time.perf_counter() - started
-    started = time.perf_counter()
+    index.add_many(drawn)
+    filed, filed_cpu = time.perf_counter() - started, time.process_time() - started_cpu
+    started, started_cpu = time.perf_counter(), time.process_time()
     index.compile()
-    compiled = time.perf_counter() - started
+    compiled, compiled_cpu = time.perf_counter() - started, time.process_time() - started_cpu
     sizes = index.bucket_sizes()
+    del drawn
+    gc.collect()
     print(
-        f"filed in {filed:.1f} s, columns built in {compiled:.1f} s; {len(sizes)} buckets "
-        f"(largest {max(sizes.values()):,} rows, {sum(sizes.values()):,} rows in all); "
-        f"peak RSS grew by {_rss_mb() - before:,.0f} MB"
+        f"filed in {filed:.1f} s (CPU {filed_cpu:.1f} s), last columns built in {compiled:.1f} s "
+        f"(CPU {compiled_cpu:.1f} s); {len(sizes)} buckets (largest {max(sizes.values()):,} rows, "
+        f"{sum(sizes.values()):,} rows in all)"
+    )
+    print(
+        f"memory: the columns hold {index.nbytes / 2**20:,.0f} MB ({index.nbytes / searches:.0f} bytes per search); "
+        f"RSS grew by {_current_rss_mb() - before_now:,.0f} MB (peak by {_rss_mb() - before:,.0f} MB)"
     )
 
     print(f"\n== 2. Matching {lots:,} published lots against the index ==")
@@ -184,13 +203,18 @@ def _in_memory(searches: int, lots: int, seed: int) -> None:
         found.append(len(matched))
     gc.enable()
     p99 = statistics.quantiles(sorted(timings), n=100, method="inclusive")[98]
+    cpu_p99 = statistics.quantiles(sorted(cpu), n=100, method="inclusive")[98]
     print(f"find matches per lot, wall time: {_percentiles(timings)}")
     print(f"                      CPU time:  {_percentiles(cpu)}  (the machine's load: {os.getloadavg()[0]:.1f})")
     print(
         f"matches per lot: mean {statistics.mean(found):,.0f}, median {statistics.median(found):,.0f}, "
         f"max {max(found):,}"
     )
-    print(f"target p99 < {MATCH_P99_TARGET_MS:.0f} ms: {'met' if p99 < MATCH_P99_TARGET_MS else 'NOT met'}")
+    print(
+        f"target p99 < {MATCH_P99_TARGET_MS:.0f} ms: CPU time {'met' if cpu_p99 < MATCH_P99_TARGET_MS else 'NOT met'}, "
+        f"wall time {'met' if p99 < MATCH_P99_TARGET_MS else 'NOT met'} (at load {_load()}, wall time is mostly "
+        "waiting for a CPU)"
+    )
 
 
 async def _database(directory: Path, sql_searches: int, notify: int, seed: int) -> None:
@@ -244,7 +268,10 @@ async def _database(directory: Path, sql_searches: int, notify: int, seed: int) 
         async with session_maker() as session:
             index = await alerts.refresh(session)
         index.compile()
-        print(f"loaded into the index in {time.perf_counter() - started:.1f} s ({index.size:,} searches)")
+        print(
+            f"loaded into the index in {time.perf_counter() - started:.1f} s ({index.size:,} searches, "
+            f"columns {index.nbytes / 2**20:,.0f} MB; load average {_load()})"
+        )
 
         print(f"\n== 4. One lot that {notify:,} buyer orgs' searches match: alerts, notifications, mail ==")
         place = "Benchtown"

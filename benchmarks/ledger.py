@@ -1,12 +1,15 @@
 """Ledger benchmark: `python -m benchmarks.ledger` (`scripts/bench ledger`).
 
 1. Postings through the service layer (`exchange.ledger.services`) on a fresh SQLite file: one caller,
-   each money-moving call its own transaction with its commit (a deposit paid in, a sale split between
-   seller and platform, a payout; a hold and its partial post). Balanced entries per second, and the
-   latency of each call including its commit (median, p99, max). Targets: >= 2,000 entries/s, p99 < 20 ms.
+   each money-moving call its own transaction with its commit. (a) one entry per call (a deposit paid in,
+   a sale split between seller and platform, a payout; a hold and its partial post); (b) auction closes,
+   each the close's `release_deposits`: one `post_many` ending `--bidders` deposit holds (the winner's
+   posted, the rest voided). Entries per second, the latency of each call including its commit (median, p99, max), and
+   CPU per call. Targets: >= 2,000 entries/s, p99 < 20 ms.
 2. `exchange ledger verify` over a ledger of `--entries` entries (default 1,000,000), bulk-loaded with
-   raw SQL (balanced, valid data: deposits, splits, payouts, holds), timed in-process and as the CLI
-   command in a subprocess. Target: < 5 s.
+   raw SQL (balanced, valid data: deposits, splits, payouts, holds), timed in-process (through the async
+   session, as on PostgreSQL; and with `sqlite3`, as the CLI runs it on SQLite) and as the CLI command in a
+   fresh process, start-up included; wall and CPU seconds. Target: < 5 s.
 
 `--database-url` runs part 1 on PostgreSQL instead (part 2 is SQLite only).
 """
@@ -17,6 +20,7 @@ import argparse
 import asyncio
 import os
 import random
+import resource
 import sqlite3
 import statistics
 import subprocess
@@ -42,6 +46,31 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
 
+class _Timer:
+    """Wall time per call, and wall and CPU time over all of them (CPU: every thread of this process,
+    so aiosqlite's too: the figure that does not grow with the machine's load)."""
+
+    def __init__(self) -> None:
+        self.took: list[float] = []
+        self.started = time.perf_counter()
+        self.cpu_started = time.process_time()
+        self.elapsed = self.cpu = 0.0
+
+    def stop(self) -> None:
+        self.elapsed = time.perf_counter() - self.started
+        self.cpu = time.process_time() - self.cpu_started
+
+    def line(self, what: str, calls: int, entries: int, lines: int) -> str:
+        took = self.took
+        return (
+            f"{what}: {calls:,} calls, {entries:,} new entries ({lines:,} lines) in {self.elapsed:.2f} s "
+            f"= {entries / self.elapsed:,.0f} entries/s, {calls / self.elapsed:,.0f} calls/s; per call median "
+            f"{statistics.median(took):.2f} ms, p99 {_percentile(took, 0.99):.2f} ms, max {max(took):.2f} ms; "
+            f"CPU {self.cpu / calls * 1000:.2f} ms per call, {self.cpu / entries * 1000:.2f} ms per entry "
+            f"(load {os.getloadavg()[0]:.1f})"
+        )
+
+
 async def postings(args: argparse.Namespace, root: Path) -> None:
     from exchange.app import GIL_SWITCH_SECONDS
     from exchange.db.engine import make_engine, make_session_maker
@@ -63,22 +92,21 @@ async def postings(args: argparse.Namespace, root: Path) -> None:
         revenue = await ledger.account_for(session, accounts.PLATFORM_REVENUE, "CNY")
         held = [await ledger.account_for(session, accounts.DEPOSITS_HELD, "CNY", org_id=org) for org in buyers]
         payable = [await ledger.account_for(session, accounts.SELLER_PAYABLE, "CNY", org_id=org) for org in sellers]
-    load = os.getloadavg()[0]
     print(
-        f"postings: {settings.database.url.split('@')[-1]}, {BUYERS + SELLERS + 2} accounts; "
-        f"machine load {load:.1f} on {os.cpu_count()} CPUs",
+        f"postings: {settings.database.url.split('@')[-1]}, {BUYERS + SELLERS + 2} accounts, every call its own "
+        f"transaction and commit (SQLite: synchronous=FULL, an fsync per commit); machine load "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs",
         flush=True,
     )
-
     now = datetime.now(UTC)
     run = f"{time.time_ns()}"
-    took: list[float] = []
-    entries = 0
-    hold_id = 0
-
     rng = random.Random(7)
-    started = time.perf_counter()
-    cpu_started = time.process_time()
+
+    # (a) one entry per call: a payment in, a sale split between seller and platform, a hold and its
+    # partial post, a payout (post, post, hold, post_hold, post).
+    single = _Timer()
+    entries = lines = 0
+    hold_id = 0
     for i in range(args.calls // 5):
         buyer, seller = held[i % BUYERS], payable[rng.randrange(SELLERS)]
         amount = rng.randrange(10_000, 1_000_000)
@@ -89,7 +117,7 @@ async def postings(args: argparse.Namespace, root: Path) -> None:
             "split": [ledger.Move(buyer, seller, amount - fee), ledger.Move(buyer, revenue, fee)],
             "payout": [ledger.Move(seller, external, (amount - fee) // 4)],
         }
-        for step in ("pay", "split", "hold", "post", "payout"):
+        for step, step_lines in (("pay", 2), ("split", 3), ("hold", 0), ("post", 2), ("payout", 2)):
             began = time.perf_counter()
             async with session_maker() as session, session.begin():
                 if step == "hold":
@@ -100,19 +128,44 @@ async def postings(args: argparse.Namespace, root: Path) -> None:
                     await ledger.post_hold(session, key=f"{key}:post", hold_id=hold_id, at=now, amount_minor=part)
                 else:
                     await ledger.post(session, key=f"{key}:{step}", moves=moves[step], at=now)
-            took.append((time.perf_counter() - began) * 1000)
+            single.took.append((time.perf_counter() - began) * 1000)
             entries += 1
-        if (i + 1) % max(1, args.calls // 25) == 0:
-            print(f"  {entries:,} calls...", flush=True)
-    elapsed = time.perf_counter() - started
-    cpu = time.process_time() - cpu_started
+            lines += step_lines
+    single.stop()
     print(
-        f"postings through the service layer, one caller, a commit per call: {entries:,} calls in {elapsed:.2f} s "
-        f"= {entries / elapsed:,.0f} entries/s; per call median {statistics.median(took):.2f} ms, "
-        f"p99 {_percentile(took, 0.99):.2f} ms, max {max(took):.2f} ms; "
-        f"CPU {cpu / entries * 1000:.2f} ms per call (= {entries / cpu:,.0f} calls per CPU-second)",
+        single.line("(a) single-entry calls (post / hold / post_hold), a commit each", entries, entries, lines),
         flush=True,
     )
+
+    # (b) auction closes: `bidders` deposits held when the bids came in (set up here, not timed), then
+    # the close's `exchange.orders.escrow.release_deposits` (its accounts found in one statement, one
+    # `post_many`): the winner's hold posted, the others voided: `bidders` new entries per call (1 post_hold
+    # with 2 lines, the voids with none; the holds are found again by key, which writes nothing).
+    from exchange.auctions.models import BidDeposit
+    from exchange.orders import escrow
+
+    closes = max(1, args.closes)
+    buyer_orgs = dict(zip(held, buyers, strict=True))
+    lots: list[tuple[list[BidDeposit], int]] = []
+    for lot in range(closes):
+        orgs = [buyer_orgs[account] for account in rng.sample(held, args.bidders)]
+        deposits = [
+            BidDeposit(lot_id=10_000_000 + lot, org_id=org, amount_minor=500_00, currency="CNY") for org in orgs
+        ]
+        async with session_maker() as session, session.begin():
+            for deposit in deposits:
+                await escrow.hold_deposit(session, deposit, now)
+        lots.append((deposits, orgs[rng.randrange(args.bidders)]))
+    batch = _Timer()
+    for deposits, winner in lots:
+        began = time.perf_counter()
+        async with session_maker() as session, session.begin():
+            await escrow.release_deposits(session, deposits, now, winner_org_id=winner)
+        batch.took.append((time.perf_counter() - began) * 1000)
+    batch.stop()
+    what = f"(b) auction closes, {args.bidders} deposits each: release_deposits (one post_many) + commit per close"
+    print(batch.line(what, closes, closes * args.bidders, closes * 2), flush=True)
+
     from exchange.ledger.verify import verify_ledger
 
     async with session_maker() as session:
@@ -276,28 +329,49 @@ def verify_part(args: argparse.Namespace, root: Path) -> None:
         flush=True,
     )
     print(f"  machine load {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", flush=True)
+    per_million = 1e6 / max(1, sizes[0])
     seconds, cpu, report = asyncio.run(verify_in_process(url))
     print(
-        f"verify_ledger() in-process over {report.entries:,} entries: {seconds:.2f} s (CPU {cpu:.2f} s), "
+        f"verify_ledger() in-process, through the async session, over {report.entries:,} entries: {seconds:.2f} s "
+        f"(CPU {cpu:.2f} s, {cpu * per_million:.2f} s per million entries; load {os.getloadavg()[0]:.1f}), "
+        f"{'clean' if report.clean else report.violations[:3]}",
+        flush=True,
+    )
+    from exchange.ledger.verify import verify_sqlite
+
+    started, cpu = time.perf_counter(), _cpu()
+    report = verify_sqlite(path)
+    seconds, cpu = time.perf_counter() - started, _cpu() - cpu
+    print(
+        f"verify_sqlite() in-process (what the CLI runs on SQLite) over {report.entries:,} entries: {seconds:.2f} s "
+        f"(CPU {cpu:.2f} s, {cpu * per_million:.2f} s per million entries; load {os.getloadavg()[0]:.1f}), "
         f"{'clean' if report.clean else report.violations[:3]}",
         flush=True,
     )
     env = os.environ | {"DATABASE_URL": url, "DATA_DIR": str(root / "data")}
     command = [sys.executable, "-m", "exchange.cli", "ledger", "verify"]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu()
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, _cpu() - cpu
     said = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr[-300:]
     print(
-        f"`exchange ledger verify` (CLI, a fresh process) over {sizes[0]:,} entries: {seconds:.2f} s, "
-        f"exit {done.returncode}: {said}",
+        f"`exchange ledger verify` (CLI, a fresh process, start-up included) over {sizes[0]:,} entries: "
+        f"{seconds:.2f} s (CPU {cpu:.2f} s; load {os.getloadavg()[0]:.1f}), exit {done.returncode}: {said}",
         flush=True,
     )
 
 
+def _cpu() -> float:
+    """CPU seconds of this process (every thread) and of the processes it waited for (the CLI)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--calls", type=int, default=5000, help="money-moving calls in part 1")
+    parser.add_argument("--calls", type=int, default=5000, help="single-entry calls in part 1 (a)")
+    parser.add_argument("--closes", type=int, default=500, help="auction closes (post_many calls) in part 1 (b)")
+    parser.add_argument("--bidders", type=int, default=10, help="deposits released per close in part 1 (b)")
     parser.add_argument("--entries", type=int, default=1_000_000, help="entries in the ledger part 2 verifies")
     parser.add_argument("--database-url", default="", help="PostgreSQL URL for part 1 (default: a fresh SQLite file)")
     parser.add_argument("--skip-postings", action="store_true")

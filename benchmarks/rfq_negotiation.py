@@ -27,6 +27,7 @@ from exchange.accounts.principal import Principal
 from exchange.db.base import utcnow
 from exchange.db.engine import make_engine, make_session_maker
 from exchange.db.migrate import upgrade_database
+from exchange.demo.kyb import example_details
 from exchange.lots import services as lots
 from exchange.lots.schemas import LotCreate
 from exchange.rfq import schemas, services
@@ -49,7 +50,7 @@ async def _org(sessions: async_sessionmaker[AsyncSession], kind: str) -> Princip
             "email": f"{kind}-{uuid.uuid4().hex[:10]}@bench.example",
             "password": "bench-password-123",
             "name": "Bench",
-            "org": {"name": f"{kind} {uuid.uuid4().hex[:6]}", "kind": kind},
+            "org": {"name": f"{kind} {uuid.uuid4().hex[:6]}", "kind": kind, **example_details(uuid.uuid4().hex)},
         }
         user, org = await accounts.register(session, msgspec.convert(body, account_schemas.RegisterIn))
         await accounts.verify_org(session, org.id)

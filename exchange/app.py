@@ -15,8 +15,6 @@ from litestar import Litestar, Request, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.plugins.flash import FlashConfig, FlashPlugin
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -28,6 +26,7 @@ from exchange.accounts.api import AccountsController
 from exchange.accounts.auth import AuthMiddleware, PrincipalCache
 from exchange.accounts.sessions import RotatingSessionConfig
 from exchange.accounts.tokens import TokenReader
+from exchange.accounts.verification_api import VerificationController
 from exchange.alerts import jobs as alert_jobs
 from exchange.alerts.api import LotPricingController, SavedSearchesController, SuggestionsController
 from exchange.alerts.listeners import alert_listeners
@@ -46,6 +45,7 @@ from exchange.health import health
 from exchange.i18n import catalog as i18n_catalog
 from exchange.ledger import jobs as ledger_jobs
 from exchange.ledger.api import LedgerController
+from exchange.live.api import LiveEventsController
 from exchange.live.channels import Live, make_channels_plugin
 from exchange.lots import jobs as lot_jobs
 from exchange.lots.api import LotReviewController, LotsController, SellerLotsController
@@ -53,6 +53,7 @@ from exchange.mail import jobs as mail_jobs
 from exchange.matching import jobs as matching_jobs
 from exchange.matching.api import matching_controllers
 from exchange.notifications.api import NotificationsController
+from exchange.openapi import openapi_config
 from exchange.orders import api as orders_api
 from exchange.orders import jobs as order_jobs
 from exchange.orders.actions import ORDER_DEADLINE_HANDLERS
@@ -205,6 +206,7 @@ def create_app(
         request_class=Request,
         route_handlers=[
             AccountsController,
+            VerificationController,
             *orders_api.controllers,
             *disputes_api.controllers,
             FeeSchedulesController,
@@ -222,6 +224,7 @@ def create_app(
             MyBidsController,
             *matching_controllers,
             LedgerController,
+            LiveEventsController,
         ],
     )
     return Litestar(
@@ -245,14 +248,7 @@ def create_app(
         },
         csrf_config=csrf_config,
         template_config=template_config,
-        openapi_config=OpenAPIConfig(
-            title="Surplus Exchange API",
-            version="1.0.0",
-            path="/schema",
-            render_plugins=[ScalarRenderPlugin()],
-            description="Whole-lot surplus: catalogue, sealed bids, fixed price, RFQ, orders. "
-            "Errors are RFC 9457 problem+json.",
-        ),
+        openapi_config=openapi_config(),
         exception_handlers=exception_handlers,
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False)},
         before_send=[add_security_headers],

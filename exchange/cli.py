@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import sqlite3
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -49,6 +51,15 @@ def _migrate(settings: Settings) -> None:
     except Exception as error:  # surface a clear message, not a traceback
         raise click.ClickException(f"migration failed: {error}") from None
     click.echo("Database is up to date.")
+
+
+@contextlib.contextmanager
+def _readable(path: Path | None) -> Iterator[None]:
+    """A SQLite file that cannot be read (missing, not migrated, not a database): a message, not a traceback."""
+    try:
+        yield
+    except sqlite3.Error as error:
+        raise click.ClickException(f"cannot read the database at {path}: {error}") from None
 
 
 def _describe_db(settings: Settings) -> str:
@@ -95,7 +106,9 @@ def demo() -> None:
 
     settings = _settings()
     click.echo("Loading demo data…")
-    context = _run_with_session(settings, lambda s: load_demo(s, settings.demo_password, progress=click.echo))
+    context = _run_with_session(
+        settings, lambda s: load_demo(s, settings.demo_password, progress=click.echo, data_dir=settings.data_dir)
+    )
     if context is None:
         click.echo("The database already has data; demo data was not loaded.")
         return
@@ -115,19 +128,20 @@ def ledger_verify(limit: int) -> None:
     """Check the whole ledger: every entry balances, every account's balance replays from its lines and holds,
     escrow accounts of finished orders are zero, and all accounts add up to zero per currency.
     Exits 0 when clean, 1 listing the first violations."""
-    import time
-
-    from exchange.db.engine import read_one_snapshot
-    from exchange.ledger.verify import Report, verify_ledger
+    from exchange.ledger.verify import Report, verify_ledger, verify_sqlite
 
     settings = _settings()
     started = time.perf_counter()
 
     async def check(session: Any) -> Report:
+        from exchange.db.engine import read_one_snapshot
+
         await read_one_snapshot(session)
         return await verify_ledger(session, limit=limit)
 
-    report = _run_with_session(settings, check)
+    path = settings.database.sqlite_path  # SQLite: read with sqlite3, no ORM to start
+    with _readable(path):
+        report = verify_sqlite(path, limit=limit) if path is not None else _run_with_session(settings, check)
     took = time.perf_counter() - started
     sizes = f"{report.entries:,} entries, {report.lines:,} lines, {report.accounts:,} accounts, {report.holds:,} holds"
     if report.clean:
@@ -269,7 +283,7 @@ def verify(public_key_paths: tuple[Path, ...], journal_file: Path | None, max_vi
     journal beside the key). Exits 0 when the log is intact, 1 with the first violations listed."""
     from exchange.audit.journal import journal_path, read_journal
     from exchange.audit.signing import read_public_key
-    from exchange.audit.verify import verify_log
+    from exchange.audit.verify import verify_log, verify_sqlite
 
     settings = _settings()
     key_paths = list(public_key_paths) or [settings.audit_key_file]
@@ -279,9 +293,14 @@ def verify(public_key_paths: tuple[Path, ...], journal_file: Path | None, max_vi
         raise click.ClickException(str(error)) from None
     journal, unreadable = read_journal(journal_file or journal_path(settings.audit_key_file))
     started = time.perf_counter()
-    report = _run_with_session(
-        settings, lambda s: verify_log(s, public_key, journal=journal, max_violations=max_violations)
-    )
+    path = settings.database.sqlite_path  # SQLite: read with sqlite3 (no ORM to start), hashed on every CPU
+    if path is not None:
+        with _readable(path):
+            report = verify_sqlite(path, public_key, journal=journal, max_violations=max_violations)
+    else:
+        report = _run_with_session(
+            settings, lambda s: verify_log(s, public_key, journal=journal, max_violations=max_violations)
+        )
     elapsed = time.perf_counter() - started
     for number in unreadable:
         report.add(f"journal line {number} cannot be read", max_violations)
@@ -289,7 +308,7 @@ def verify(public_key_paths: tuple[Path, ...], journal_file: Path | None, max_vi
     signatures = f"signatures checked with {where}" if public_key else f"signatures NOT checked: no {where}"
     summary = (
         f"{report.size} records, {report.checkpoints} checkpoint(s), {report.journal} in the journal, "
-        f"{signatures}, {elapsed:.2f} s"
+        f"{signatures}, {elapsed:.2f} s" + (f" ({report.ranges} processes)" if report.ranges > 1 else "")
     )
     if report.ok:
         click.echo(f"OK: {summary}")

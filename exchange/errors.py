@@ -188,7 +188,9 @@ def from_msgspec_error(exc: msgspec.ValidationError) -> Unprocessable:
 
 
 def _is_api(request: Request[Any, Any, Any]) -> bool:
-    return request.url.path.startswith(_API_PREFIXES)
+    path = request.url.path
+    # A live event stream called with a bearer token is an API client's: problem+json, not a page's redirect.
+    return path.startswith(_API_PREFIXES) or (path.startswith("/events") and "authorization" in request.headers)
 
 
 def _problem_response(body: dict[str, Any], status: int, headers: dict[str, str] | None = None) -> Response[Any]:

@@ -12,7 +12,17 @@ from litestar.types import Receive, Scope, Send
 
 __all__ = ["RATE_LIMITED_PATHS", "client_address", "make_rate_limit_config"]
 
-RATE_LIMITED_PATHS = ("/api/auth/token", "/login", "/api/auth/register", "/register", "/api/me/password")
+RATE_LIMITED_PATHS = (
+    "/api/auth/token",
+    "/login",
+    "/api/auth/register",
+    "/register",
+    "/api/me/password",
+    "/api/auth/password-reset",
+    "/api/auth/password-reset/confirm",
+    "/password/forgot",
+    "/password/reset",
+)
 """The paths of the handlers marked `opt={"rate_limited": True}` (sign-in, token, registration, password
 change; one budget per client address for all of them). Every other path
 skips the middleware at once: it would otherwise build a request object and ask the store's handler

@@ -157,6 +157,9 @@ class ServerSettings:
     """Peers whose X-Forwarded-For header we believe (for rate limits and logs)."""
     https: bool = False
     """Serve cookies with the Secure flag (set when a TLS proxy fronts the app)."""
+    public_url: str = ""
+    """PUBLIC_URL: the address people open the exchange at, like https://surplus.example (links in e-mails
+    start with it; never taken from a request's Host header, which a stranger controls). Empty: paths only."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +284,7 @@ class Settings:
                 workers=_int_env(env, "WORKERS", 1, minimum=1, maximum=64),
                 trusted_proxies=proxies,
                 https=env.get("HTTPS", "").lower() in {"1", "true", "yes"},
+                public_url=(env.get("PUBLIC_URL") or "").strip().rstrip("/"),
             ),
             debug=env.get("DEBUG", "").lower() in {"1", "true", "yes"},
             scheduler_enabled=env.get("SCHEDULER", "on").lower() not in {"0", "off", "false", "no"},

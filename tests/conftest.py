@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from exchange.app import create_app
 from exchange.db.engine import make_engine, make_session_maker
+from exchange.demo.kyb import example_details
 from exchange.redis.embedded import EmbeddedRedis
 from exchange.settings import Settings
 from tests.support.databases import fresh_database_url
@@ -136,11 +137,12 @@ class OrgFactory:
 
     async def __call__(self, kind: str, *, verified: bool = True, name: str | None = None) -> Actor:
         email = unique_email(kind)
+        org_name = name or f"{kind.title()} Co {uuid.uuid4().hex[:6]}"
         body = {
             "email": email,
             "password": DEMO_PASSWORD,
             "name": f"{kind.title()} Person",
-            "org": {"name": name or f"{kind.title()} Co {uuid.uuid4().hex[:6]}", "kind": kind},
+            "org": {"name": org_name, "kind": kind, **example_details(org_name)},
         }
         response = await self.client.post("/api/auth/register", json=body)
         assert response.status_code == 201, response.text

@@ -9,6 +9,7 @@ from jinja2 import pass_context
 from litestar.plugins.jinja import JinjaTemplateEngine
 
 from exchange.i18n.catalog import N_
+from web.confirm_steps import accept_confirm, sale_confirm
 from web.i18n import configure_i18n
 
 __all__ = ["NAV", "configure_templates", "nav_for"]
@@ -82,6 +83,8 @@ def _take_flashes(context: Any) -> list[dict[str, str]]:
 def configure_templates(engine: JinjaTemplateEngine) -> None:
     env: Any = engine.engine
     env.globals["nav_for"] = nav_for
+    env.globals["sale_confirm"] = sale_confirm
+    env.globals["accept_confirm"] = accept_confirm
     env.globals["take_flashes"] = _take_flashes
     env.filters["iso"] = _iso
     configure_i18n(env)

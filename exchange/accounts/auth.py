@@ -103,8 +103,8 @@ class AuthMiddleware(ASGIMiddleware):
 
     async def _principal(self, scope: Scope) -> Principal | None:
         path: str = scope.get("path", "")
-        if path.startswith("/api"):
-            return await self._token_principal(scope)
+        if path.startswith("/api") or (path.startswith("/events") and _bearer(scope) is not None):
+            return await self._token_principal(scope)  # API clients follow live events with their token
         session = scope.get("session")
         if not isinstance(session, dict):
             return None

@@ -1,4 +1,4 @@
-"""Account rules without I/O: email shape, password strength, org kinds."""
+"""Account rules without I/O: email shape, password strength, org kinds, the Unified Social Credit Code."""
 
 from __future__ import annotations
 
@@ -12,9 +12,14 @@ __all__ = [
     "MAX_PASSWORD_LENGTH",
     "MIN_PASSWORD_LENGTH",
     "ORG_KINDS",
+    "USCC_ALPHABET",
+    "USCC_LENGTH",
     "OrgKind",
     "normalise_email",
+    "normalise_uscc",
     "password_problem",
+    "uscc_check_character",
+    "uscc_problem",
 ]
 
 OrgKind = Literal["seller", "buyer", "broker"]
@@ -68,3 +73,42 @@ def _known_words(email: str, phrases: Iterable[str]) -> list[str]:
         parts = re.findall(r"\w+", phrase.lower())
         words += [phrase, "".join(parts), *parts]
     return [word for word in words if len(word) > 1]
+
+
+# The Unified Social Credit Code (统一社会信用代码) of GB 32100-2015: 18 characters from a 31-character
+# alphabet (digits and capitals without I, O, S, V, Z): the registering authority (1), the kind of body (1),
+# the administrative division (6 digits), the body's organisation code (9) and a check character (1). The
+# check character makes the weighted sum of all 18 characters divisible by 31, the weights being
+# 3^(i-1) mod 31, so any single wrong character is caught.
+USCC_ALPHABET: Final = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_LENGTH: Final = 18
+_WEIGHTS: Final = tuple(pow(3, i, 31) for i in range(USCC_LENGTH - 1))
+_VALUE: Final = {ch: value for value, ch in enumerate(USCC_ALPHABET)}
+
+
+def normalise_uscc(raw: str) -> str:
+    """The code as printed on a licence: upper case, without the spaces and dashes people type."""
+    return "".join(ch for ch in raw.upper() if ch not in " -\u3000")
+
+
+def uscc_check_character(body: str) -> str:
+    """The 18th character for the first 17 (each from the alphabet)."""
+    total = sum(_VALUE[ch] * weight for ch, weight in zip(body, _WEIGHTS, strict=True))
+    return USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def uscc_problem(code: str) -> str | None:
+    """Why `code` (normalised) is not a Unified Social Credit Code, or None when its check character is right."""
+    if len(code) != USCC_LENGTH:
+        return f"A Unified Social Credit Code has {USCC_LENGTH} characters; this one has {len(code)}."
+    wrong = sorted({ch for ch in code if ch not in _VALUE})
+    if wrong:
+        return (
+            "A Unified Social Credit Code uses digits and capital letters except I, O, S, V and Z, "
+            f"not {' '.join(wrong)}."
+        )
+    if not code[2:8].isdigit():
+        return "Characters 3 to 8 of a Unified Social Credit Code are the region's 6 digits."
+    if uscc_check_character(code[:17]) != code[17]:
+        return "The last character of this code does not match the others; check the code on the licence."
+    return None

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import msgspec
 from anyio import to_thread
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from exchange.accounts import schemas
+from exchange.accounts import schemas, verification
 from exchange.accounts.errors import BAD_CREDENTIALS
 from exchange.accounts.guards import bearer_challenge
 from exchange.accounts.mails import registration_attempt_mail
@@ -20,10 +22,12 @@ from exchange.db.base import utcnow
 from exchange.errors import NotFound, Unauthorized, Unprocessable
 from exchange.i18n.catalog import N_
 from exchange.mail.outbox import queue_mail
+from exchange.uploads import check_upload
 
 __all__ = [
     "Registered",
     "authenticate",
+    "check_registration",
     "checked_password",
     "create_admin",
     "list_orgs",
@@ -85,19 +89,43 @@ async def _answer_taken(session: AsyncSession, email: str, name: str, org_name: 
     )
 
 
-async def register(session: AsyncSession, data: schemas.RegisterIn) -> Registered:
-    """Create an organisation and its first member (the owner). The org starts unverified.
+def _given_details(org: schemas.OrgCreate) -> verification.Details | None:
+    """The org's verification details when the registration gives any (all four are then needed)."""
+    raw = {"legal_name": org.legal_name, "uscc": org.uscc, "address": org.address, "contact": org.contact}
+    if all(value is None for value in raw.values()):
+        return None
+    return verification.check_details({k: v or "" for k, v in raw.items()}, prefix="org.")
 
-    An email that already has an account gets the same answer as a new one (no account enumeration);
-    nothing is created and the account's owner gets an e-mail about the attempt. Both paths hash the
-    password, so they take the same time too."""
+
+async def check_registration(data: schemas.RegisterIn) -> tuple[str, str, str, verification.Details | None]:
+    """The registration's email, name and org name checked (a 422 naming the first wrong field), with the
+    org's verification details when it gives any."""
     email = _checked_email(data.email)
     name, org_name = data.name.strip(), data.org.name.strip()
     if not name:
         raise Unprocessable(N_("Enter your name."), field="name")
     if len(org_name) < 2:
         raise Unprocessable(N_("Enter your organisation's name (at least 2 characters)."), field="org.name")
+    details = _given_details(data.org)
     await checked_password(data.password, email, also_avoid=(name, org_name))
+    return email, name, org_name, details
+
+
+async def register(
+    session: AsyncSession,
+    data: schemas.RegisterIn,
+    *,
+    licence: tuple[bytes, str | None] | None = None,
+    data_dir: Path | None = None,
+) -> Registered:
+    """Create an organisation and its first member (the owner). The org starts unverified.
+
+    An email that already has an account gets the same answer as a new one (no account enumeration);
+    nothing is created and the account's owner gets an e-mail about the attempt. Both paths hash the
+    password, so they take the same time too."""
+    email, name, org_name, details = await check_registration(data)
+    if licence is not None:
+        check_upload(licence[0], licence[1], verification.LICENCE_RULE, field="licence")
     password_hash = await to_thread.run_sync(hash_password, data.password)
     if await _email_taken(session, email):
         return await _answer_taken(session, email, name, org_name, data.org.kind)
@@ -109,6 +137,11 @@ async def register(session: AsyncSession, data: schemas.RegisterIn) -> Registere
     except IntegrityError:  # a concurrent registration with the same email won the race
         await session.rollback()
         return await _answer_taken(session, email, name, org_name, data.org.kind)
+    if details is not None:
+        verification.record_details(org, details)
+        await session.flush()
+    if licence is not None and data_dir is not None:
+        await verification.store_licence(session, org, licence[0], licence[1], data_dir)
     return user_out(user), org_out(org)
 
 
@@ -173,12 +206,16 @@ async def get_user_and_org(session: AsyncSession, principal: Principal) -> schem
 
 
 async def verify_org(session: AsyncSession, org_id: int) -> Org:
+    """Verify an organisation that has given its details (409 before); its members are told by e-mail."""
     org = await session.get(Org, org_id)
     if org is None:
         raise NotFound(f"There is no organisation {org_id}.")
     if not org.verified:
+        verification.require_complete(org)
         org.verified = True
         org.verified_at = utcnow()
+        org.rejection_reason = None
+        await verification.mail_verified(session, org)
         await session.flush()
     return org
 
@@ -214,7 +251,11 @@ def parse_register_form(form: dict[str, str]) -> schemas.RegisterIn:
                 "email": form.get("email", ""),
                 "password": form.get("password", ""),
                 "name": form.get("name", ""),
-                "org": {"name": form.get("org_name", ""), "kind": form.get("org_kind", "")},
+                "org": {
+                    "name": form.get("org_name", ""),
+                    "kind": form.get("org_kind", ""),
+                    **{field: form[field] for field in verification.FIELDS if form.get(field, "").strip()},
+                },
             },
             schemas.RegisterIn,
         )

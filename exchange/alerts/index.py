@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -51,111 +52,168 @@ class _Pending:
     residual: bool
 
 
-class _Bucket:
-    """The searches filed under one (category, grade, mode): columns, plus rows added since the last compile."""
+class _Ranges:
+    """A range column kept only for the rows that have it: row positions (ascending), low and high bounds."""
 
-    __slots__ = (
-        "country",
-        "currency",
-        "has_price",
-        "ids",
-        "pending",
-        "place",
-        "plain",
-        "price_high",
-        "price_low",
-        "residual",
-        "specs",
-        "texts",
-    )
+    __slots__ = ("high", "low", "rows")
 
     def __init__(self) -> None:
-        self.ids: npt.NDArray[np.int64] = np.empty(0, np.int64)
-        self.price_low: Floats = np.empty(0)
-        self.price_high: Floats = np.empty(0)
-        self.has_price: Bools = np.empty(0, np.bool_)
-        self.currency: npt.NDArray[np.int32] = np.empty(0, np.int32)
-        self.place: npt.NDArray[np.int32] = np.empty(0, np.int32)
-        self.country: npt.NDArray[np.int32] = np.empty(0, np.int32)
-        self.residual: Bools = np.empty(0, np.bool_)
-        self.plain: Bools = np.empty(0, np.bool_)
-        """Not residual: decided by the columns alone."""
-        self.specs: dict[str, tuple[Floats, Floats, Bools]] = {}
-        self.texts: dict[str, npt.NDArray[np.int32]] = {}
-        """Per spec key: the value code a search wants (0: no wish)."""
+        self.rows: npt.NDArray[np.uint32] = np.empty(0, np.uint32)
+        self.low: Floats = np.empty(0)
+        self.high: Floats = np.empty(0)
+
+    def extend(self, rows: list[int], low: list[float], high: list[float]) -> None:
+        self.rows = np.concatenate([self.rows, np.asarray(rows, np.uint32)])
+        self.low = np.concatenate([self.low, np.asarray(low, np.float64)])
+        self.high = np.concatenate([self.high, np.asarray(high, np.float64)])
+
+    def strike(self, mask: Bools, value: float | None) -> None:
+        """Clear the rows whose range does not hold `value` (None: the lot has no value, every such row fails)."""
+        if not len(self.rows):
+            return
+        if value is None:
+            mask[self.rows] = False
+        else:
+            mask[self.rows[~((self.low <= value) & (value <= self.high))]] = False
+
+    @property
+    def nbytes(self) -> int:
+        return self.rows.nbytes + self.low.nbytes + self.high.nbytes
+
+
+class _Codes:
+    """A wanted-value column kept only for the rows that want one: row positions and the coded value."""
+
+    __slots__ = ("codes", "rows")
+
+    def __init__(self) -> None:
+        self.rows: npt.NDArray[np.uint32] = np.empty(0, np.uint32)
+        self.codes: npt.NDArray[np.int32] = np.empty(0, np.int32)
+
+    def extend(self, rows: list[int], codes: list[int]) -> None:
+        self.rows = np.concatenate([self.rows, np.asarray(rows, np.uint32)])
+        self.codes = np.concatenate([self.codes, np.asarray(codes, np.int32)])
+
+    def strike(self, mask: Bools, *accepted: int) -> None:
+        """Clear the rows wanting a value other than the accepted ones."""
+        if not len(self.rows):
+            return
+        wrong = self.codes != accepted[0]
+        for code in accepted[1:]:
+            wrong &= self.codes != code
+        mask[self.rows[wrong]] = False
+
+    @property
+    def nbytes(self) -> int:
+        return self.rows.nbytes + self.codes.nbytes
+
+
+COMPILE_EVERY = 4096
+"""Pending rows a bucket holds before it compiles them (so filing a million searches holds few Python rows)."""
+
+
+class _Bucket:
+    """The searches filed under one (category, grade, mode), as sparse columns: a search that names no price,
+    place or spec has no entry in that column at all (most searches name few of them), so a bucket costs
+    about 4 bytes per row plus 20 per range and 8 per wanted value a search holds. Rows added since the last
+    compile wait in `pending`."""
+
+    __slots__ = ("country", "currency", "ids", "pending", "place", "price", "residual", "specs", "texts")
+
+    def __init__(self) -> None:
+        self.ids: npt.NDArray[np.integer[Any]] = np.empty(0, np.uint32)
+        """Search ids, 4 bytes each while they fit (8 after)."""
+        self.price = _Ranges()
+        self.currency = _Codes()
+        self.place = _Codes()
+        self.country = _Codes()
+        self.residual: npt.NDArray[np.uint32] = np.empty(0, np.uint32)
+        """Row positions of the searches the columns do not decide alone."""
+        self.specs: dict[str, _Ranges] = {}
+        self.texts: dict[str, _Codes] = {}
+        """Per spec key: the value code a search wants."""
         self.pending: list[_Pending] = []
 
     def __len__(self) -> int:
         return len(self.ids) + len(self.pending)
+
+    def file(self, row: _Pending) -> None:
+        self.pending.append(row)
+        if len(self.pending) >= max(COMPILE_EVERY, len(self.ids) // 2):
+            self.compile()
 
     def compile(self) -> None:
         """Append the pending rows to the columns (once per batch of additions, not per search)."""
         rows, self.pending = self.pending, []
         if not rows:
             return
-        old, new = len(self.ids), len(rows)
-        self.ids = np.concatenate([self.ids, np.fromiter((r.search_id for r in rows), np.int64, new)])
-        self.price_low = np.concatenate([self.price_low, np.fromiter((r.price_low for r in rows), np.float64, new)])
-        self.price_high = np.concatenate([self.price_high, np.fromiter((r.price_high for r in rows), np.float64, new)])
-        self.has_price = np.concatenate([self.has_price, np.fromiter((r.has_price for r in rows), np.bool_, new)])
-        self.currency = np.concatenate([self.currency, np.fromiter((r.currency for r in rows), np.int32, new)])
-        self.place = np.concatenate([self.place, np.fromiter((r.place for r in rows), np.int32, new)])
-        self.country = np.concatenate([self.country, np.fromiter((r.country for r in rows), np.int32, new)])
-        self.residual = np.concatenate([self.residual, np.fromiter((r.residual for r in rows), np.bool_, new)])
-        self.plain = ~self.residual
-        by_key: dict[str, list[tuple[int, float, float]]] = {}
-        for i, row in enumerate(rows):
+        old = len(self.ids)
+        new_ids = [r.search_id for r in rows]
+        wide = self.ids.dtype == np.int64 or max(new_ids) > np.iinfo(np.uint32).max
+        self.ids = np.concatenate([self.ids, np.asarray(new_ids, np.int64 if wide else np.uint32)])
+        price: tuple[list[int], list[float], list[float]] = ([], [], [])
+        codes: dict[str, tuple[list[int], list[int]]] = {"currency": ([], []), "place": ([], []), "country": ([], [])}
+        residual: list[int] = []
+        specs: dict[str, tuple[list[int], list[float], list[float]]] = {}
+        texts: dict[str, tuple[list[int], list[int]]] = {}
+        for position, row in enumerate(rows, start=old):
+            if row.has_price:
+                price[0].append(position)
+                price[1].append(row.price_low)
+                price[2].append(row.price_high)
+            for name, code in (("currency", row.currency), ("place", row.place), ("country", row.country)):
+                if code:
+                    codes[name][0].append(position)
+                    codes[name][1].append(code)
+            if row.residual:
+                residual.append(position)
             for key, low, high in row.specs:
-                by_key.setdefault(key, []).append((i, low, high))
-        for key in set(self.specs) | set(by_key):
-            low_col, high_col, has_col = self.specs.get(key) or (
-                np.full(old, -_INF),
-                np.full(old, _INF),
-                np.zeros(old, np.bool_),
-            )
-            new_low, new_high, new_has = np.full(new, -_INF), np.full(new, _INF), np.zeros(new, np.bool_)
-            for i, low, high in by_key.get(key, ()):
-                new_low[i], new_high[i], new_has[i] = low, high, True
-            self.specs[key] = (
-                np.concatenate([low_col, new_low]),
-                np.concatenate([high_col, new_high]),
-                np.concatenate([has_col, new_has]),
-            )
-        by_text: dict[str, list[tuple[int, int]]] = {}
-        for i, row in enumerate(rows):
+                column = specs.setdefault(key, ([], [], []))
+                column[0].append(position)
+                column[1].append(low)
+                column[2].append(high)
             for key, code in row.texts:
-                by_text.setdefault(key, []).append((i, code))
-        for key in set(self.texts) | set(by_text):
-            wanted = np.zeros(new, np.int32)
-            for i, code in by_text.get(key, ()):
-                wanted[i] = code
-            self.texts[key] = np.concatenate([self.texts.get(key, np.zeros(old, np.int32)), wanted])
+                wanted = texts.setdefault(key, ([], []))
+                wanted[0].append(position)
+                wanted[1].append(code)
+        if price[0]:
+            self.price.extend(*price)
+        for name, (positions, values) in codes.items():
+            if positions:
+                getattr(self, name).extend(positions, values)
+        if residual:
+            self.residual = np.concatenate([self.residual, np.asarray(residual, np.uint32)])
+        for key, (positions, lows, highs) in specs.items():
+            self.specs.setdefault(key, _Ranges()).extend(positions, lows, highs)
+        for key, (positions, values) in texts.items():
+            self.texts.setdefault(key, _Codes()).extend(positions, values)
+
+    @property
+    def nbytes(self) -> int:
+        ranges = [self.price, *self.specs.values()]
+        codes = [self.currency, self.place, self.country, *self.texts.values()]
+        return self.ids.nbytes + self.residual.nbytes + sum(c.nbytes for c in ranges) + sum(c.nbytes for c in codes)
 
     def candidates(
         self, lot: LotFeatures, currency: int, places: tuple[int, int], country: int, texts: dict[str, int]
-    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    ) -> tuple[npt.NDArray[np.integer[Any]], npt.NDArray[np.integer[Any]]]:
         """(ids that match outright, residual ids that passed the ranges and need the full rule)."""
         if self.pending:
             self.compile()
-        if lot.price is None:
-            mask = ~self.has_price
-        else:
-            price = float(lot.price)
-            mask = ~self.has_price | ((self.price_low <= price) & (price <= self.price_high))
-        mask &= (self.currency == 0) | (self.currency == currency)
-        mask &= (self.place == 0) | (self.place == places[0]) | (self.place == places[1])
-        mask &= (self.country == 0) | (self.country == country)
-        for key, (low, high, has) in self.specs.items():
-            value = lot.numbers.get(key)
-            if value is None:
-                mask &= ~has
-            else:
-                mask &= (low <= value) & (value <= high)
+        mask = np.ones(len(self.ids), np.bool_)
+        self.price.strike(mask, None if lot.price is None else float(lot.price))
+        self.currency.strike(mask, currency)
+        self.place.strike(mask, *places)
+        self.country.strike(mask, country)
+        for key, ranges in self.specs.items():
+            ranges.strike(mask, lot.numbers.get(key))
         for key, wanted in self.texts.items():
-            mask &= (wanted == 0) | (wanted == texts.get(key, -1))
-        if not self.residual.any():
+            wanted.strike(mask, texts.get(key, -1))
+        if not len(self.residual):
             return self.ids[mask], self.ids[:0]
-        return self.ids[mask & self.plain], self.ids[mask & self.residual]
+        residual = self.residual[mask[self.residual]]
+        mask[residual] = False
+        return self.ids[mask], self.ids[residual]
 
 
 def _one_text(spec: SpecFilter) -> bool:
@@ -224,7 +282,7 @@ class SearchIndex:
                     bucket = self._buckets.get((category, grade, mode))
                     if bucket is None:
                         bucket = self._buckets[(category, grade, mode)] = _Bucket()
-                    bucket.pending.append(row)
+                    bucket.file(row)
         self.size += 1
 
     def add_many(self, searches: Iterable[tuple[int, LotQuery]]) -> None:
@@ -268,3 +326,8 @@ class SearchIndex:
 
     def bucket_sizes(self) -> dict[tuple[str, str, str], int]:
         return {key: len(bucket) for key, bucket in self._buckets.items()}
+
+    @property
+    def nbytes(self) -> int:
+        """The bytes of the compiled columns (the searches' ranges and codes; not the residual queries)."""
+        return sum(bucket.nbytes for bucket in self._buckets.values())

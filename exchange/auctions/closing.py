@@ -136,9 +136,13 @@ async def award_lot(
                 settled_at=now,
             )
         )
-        for deposit in held:  # the ledger's holds: the winner's posted (credited on its order), the rest voided
-            applied = outcome == "awarded" and deposit.org_id == winner_id
-            await escrow.release_deposit(session, BidDeposit(**deposit._asdict()), now, applied=applied)
+        # the ledger's holds: the winner's posted (credited on its order), the rest voided
+        await escrow.release_deposits(
+            session,
+            [BidDeposit(**deposit._asdict()) for deposit in held],
+            now,
+            winner_org_id=winner_id if outcome == "awarded" else None,
+        )
         await record_close(session, lot_id, outcome, winner_id if outcome == "awarded" else None, at=now)
     return AwardResult(lot_id, outcome, winner_id if outcome == "awarded" else None, award.price_minor, order_id)
 

@@ -73,9 +73,8 @@ async def settle_left_sale(
             .execution_options(synchronize_session=False)
         )
     ).all()
-    for org_id, amount, currency in released:  # the ledger's holds go back to the bidders
-        deposit = BidDeposit(lot_id=lot_id, org_id=org_id, amount_minor=amount, currency=currency)
-        await escrow.release_deposit(session, deposit, utcnow(), applied=False)
+    returned = [BidDeposit(lot_id=lot_id, org_id=o, amount_minor=n, currency=c) for o, n, c in released]
+    await escrow.release_deposits(session, returned, utcnow())  # the ledger's holds go back to the bidders
     deposits = {org_id: Money(format_minor(amount, currency), currency) for org_id, amount, currency in released}
     bidders = set(await session.scalars(select(Bid.bidder_org_id).where(Bid.lot_id == lot_id)))
     watchers = set(await session.scalars(select(LotWatch.org_id).where(LotWatch.lot_id == lot_id)))

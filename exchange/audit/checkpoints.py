@@ -14,8 +14,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.audit.models import AuditCheckpoint
-from exchange.audit.services import Checkpoint, head, latest_checkpoint
-from exchange.audit.signing import PrivateKey, checkpoint_message, key_id_of
+from exchange.audit.services import head, latest_checkpoint
+from exchange.audit.signing import Checkpoint, PrivateKey, checkpoint_message, key_id_of
 
 __all__ = ["write_checkpoint"]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import msgspec
 
 from exchange.audit.canonical import canonical_json
-from exchange.audit.services import Checkpoint
+from exchange.audit.signing import Checkpoint
 
 __all__ = ["append_checkpoint", "journal_path", "read_journal"]
 

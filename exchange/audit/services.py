@@ -9,17 +9,18 @@ transactions do not wait for each other's work. A rolled-back transaction or sav
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, insert, select, text, update
-from sqlalchemy.engine import Connection
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
-from exchange.audit.canonical import GENESIS, canonical_json, canonical_time, chain_hash, record_bytes
+from exchange.audit.canonical import GENESIS, canonical_json, canonical_time, record_bytes
 from exchange.audit.models import AuditCheckpoint, AuditRecord
+from exchange.audit.signing import Checkpoint
+from exchange.db import one_hop
 
 __all__ = ["Checkpoint", "Head", "head", "latest_checkpoint", "record"]
 
@@ -31,9 +32,6 @@ Head = tuple[int, bytes]
 
 _PENDING = "exchange.audit.pending"
 """session.info key: [(transaction or savepoint, record columns without seq and hash), ...] in call order."""
-
-_INSERT = insert(AuditRecord)
-"""Built once: a Core INSERT with parameters costs far less per call than `insert().values(...)`."""
 
 _HEAD = select(AuditRecord.seq, AuditRecord.hash).order_by(AuditRecord.seq.desc()).limit(1)
 
@@ -64,11 +62,10 @@ async def record(
     `actor` is "org:3", "user:5", "admin:1", "clock", "provider:<name>" or "system"; `before` and
     `after` are the JSON-like states (times, Decimals and sets are made canonical).
     """
-    await session.connection()  # a transaction to belong to
     sync = session.sync_session
-    if not event.contains(sync, "before_commit", _write_pending):
-        event.listen(sync, "before_commit", _write_pending)
-        event.listen(sync, "after_soft_rollback", _drop_rolled_back)
+    if sync.get_transaction() is None:
+        await session.connection()  # a transaction to belong to
+    _listen(type(sync))
     values = {
         "at": canonical_time(at),
         "actor": actor,
@@ -80,6 +77,18 @@ async def record(
     }
     owner = sync.get_nested_transaction() or sync.get_transaction()
     session.info.setdefault(_PENDING, []).append((owner, values))
+
+
+_listening: set[type[Session]] = set()
+
+
+def _listen(session_class: type[Session]) -> None:
+    """The commit and rollback hooks, once per session class on the first record (listening per session
+    cost more than the rest of `record`); they return at once for a session with nothing queued."""
+    if session_class not in _listening:
+        event.listen(session_class, "before_commit", _write_pending)
+        event.listen(session_class, "after_soft_rollback", _drop_rolled_back)
+        _listening.add(session_class)
 
 
 def _drop_rolled_back(session: Session, rolled_back: SessionTransaction) -> None:
@@ -114,12 +123,34 @@ def _write_pending(session: Session) -> None:
     pending = [item for item in pending or () if current is not None and _within(item[0], current)]
     if not pending:
         return
-    connection = session.connection()
-    _lock_log(connection)
-    size, previous = _head_of(connection.execute(_HEAD).first())
+    one_hop.run_sync(session.connection(), _append, [values for _owner, values in pending])
+
+
+_HEAD_SQL = "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"
+_INSERT_SQL = (
+    'INSERT INTO audit_log (seq, at, actor, object_type, object_id, action, "before", "after", hash) '
+    "VALUES (:seq, :at, :actor, :object_type, :object_id, :action, :before, :after, :hash)"
+)
+_LOCK_SQL = {
+    True: f"SELECT pg_advisory_xact_lock({ADVISORY_LOCK_KEY})",
+    False: "UPDATE audit_log SET seq = seq WHERE seq < 0",
+}
+"""Hold the log's tail until this transaction ends, so that seq and hash follow the last commit.
+
+PostgreSQL: a transaction-scoped advisory lock. SQLite: a write statement matching no row takes the
+database's write lock, which serialises every writer (the driver begins the transaction at the first
+write, so no older read snapshot is in the way)."""
+
+
+def _append(sql: one_hop.Statements, pending: list[dict[str, Any]]) -> None:
+    """Lock the tail, number and chain the records after it, insert them in one statement (on SQLite one
+    trip to the driver's thread for all of it)."""
+    sql.rows(_LOCK_SQL[sql.postgres], {})
+    head_rows = sql.rows(_HEAD_SQL, {})
+    size, previous = _head_of(head_rows[0] if head_rows else None)
     rows = []
-    for offset, (_owner, values) in enumerate(pending, start=1):
-        seq = size + offset
+    sha256 = hashlib.sha256
+    for seq, values in enumerate(pending, start=size + 1):
         body = record_bytes(
             seq,
             values["at"],
@@ -130,44 +161,9 @@ def _write_pending(session: Session) -> None:
             values["before"],
             values["after"],
         )
-        previous = chain_hash(previous, body)
+        previous = sha256(previous + body).digest()
         rows.append({**values, "seq": seq, "hash": previous.hex()})
-    connection.execute(_INSERT, rows)
-
-
-def _lock_log(connection: Connection) -> None:
-    """Hold the log's tail until this transaction ends, so that seq and hash follow the last commit.
-
-    PostgreSQL: a transaction-scoped advisory lock. SQLite: a write statement matching no row takes the
-    database's write lock, which serialises every writer (the driver begins the transaction at the first
-    write, so no older read snapshot is in the way)."""
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
-    else:
-        connection.execute(
-            update(AuditRecord)
-            .where(AuditRecord.seq < 0)
-            .values(seq=AuditRecord.seq)
-            .execution_options(synchronize_session=False)
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Checkpoint:
-    """A signed statement that the log had `size` records ending in `head_hash` (print it on statements)."""
-
-    size: int
-    head_hash: str
-    signature: str
-    key_id: str
-    created_at: datetime
-
-    def line(self) -> str:
-        """One line for a printed statement."""
-        return (
-            f"Audit checkpoint: {self.size} records, head {self.head_hash}, "
-            f"signed {canonical_time(self.created_at)} by key {self.key_id[:16]} (Ed25519 {self.signature[:32]}…)"
-        )
+    sql.many(_INSERT_SQL, rows)
 
 
 async def latest_checkpoint(session: AsyncSession) -> Checkpoint | None:

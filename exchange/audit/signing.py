@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import hashlib
 import os
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from exchange.audit.canonical import canonical_json
+from exchange.audit.canonical import canonical_json, canonical_time
 
 __all__ = [
+    "Checkpoint",
     "PrivateKey",
     "PublicKey",
     "checkpoint_message",
@@ -24,6 +27,24 @@ __all__ = [
 
 PrivateKey = Ed25519PrivateKey
 PublicKey = Ed25519PublicKey
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """A signed statement that the log had `size` records ending in `head_hash` (print it on statements)."""
+
+    size: int
+    head_hash: str
+    signature: str
+    key_id: str
+    created_at: datetime
+
+    def line(self) -> str:
+        """One line for a printed statement."""
+        return (
+            f"Audit checkpoint: {self.size} records, head {self.head_hash}, "
+            f"signed {canonical_time(self.created_at)} by key {self.key_id[:16]} (Ed25519 {self.signature[:32]}…)"
+        )
 
 
 def checkpoint_message(size: int, head_hash: str) -> bytes:

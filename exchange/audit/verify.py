@@ -4,6 +4,13 @@ Catches an edited record (its hash no longer matches), an inserted, deleted or r
 or a jump in `seq`, or a hash that no longer follows from the one before), a rewritten chain (the hash
 at a checkpoint's size differs from the signed one), a truncation (the log is shorter than a
 checkpoint), and a checkpoint whose signature does not verify with the public key.
+
+Two ways in: `verify_log` reads through an async session (PostgreSQL, and code already holding a session);
+`verify_sqlite` reads a SQLite file with the standard `sqlite3` module (the CLI: no ORM to import), and
+splits the hashing over several processes for a large log. Each record's hash is checked against the
+stored hash of the record before it (what the chain walked record by record compares too, as an
+unbroken chain makes the two equal), so ranges of the log verify independently and their findings,
+put back in order, are the same as one walk's.
 """
 
 from __future__ import annotations
@@ -11,19 +18,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import os
+import sqlite3
+import threading
 from collections.abc import AsyncIterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Protocol
-
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from multiprocessing import get_context
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from exchange.audit.canonical import GENESIS, record_bytes
-from exchange.audit.models import AuditCheckpoint
-from exchange.audit.services import Checkpoint
-from exchange.audit.signing import PublicKey, checkpoint_message, key_id_of
+from exchange.audit.signing import Checkpoint, PublicKey, checkpoint_message, key_id_of
 
-__all__ = ["BATCH_ROWS", "Report", "verify_log"]
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+__all__ = ["BATCH_ROWS", "Report", "verify_log", "verify_sqlite"]
 
 
 class Signed(Protocol):
@@ -52,6 +63,8 @@ class Report:
     violations: list[str] = field(default_factory=list)
     more: int = 0
     """Violations found beyond the first `max_violations` (counted, not listed)."""
+    ranges: int = 1
+    """How many ranges of the log were hashed side by side (`verify_sqlite`), each in its own process."""
 
     @property
     def ok(self) -> bool:
@@ -72,12 +85,84 @@ async def verify_log(
     max_violations: int = 20,
 ) -> Report:
     """Check the whole log against the checkpoints in the database and those of the `journal` kept
-        outside it (`journal.read_journal`), each signed by `public_key` (or by one of several, when the key
-    was replaced); None skips the signature checks (not the sizes
-        and hashes)."""
+    outside it (`journal.read_journal`), each signed by `public_key` (or by one of several, when the key
+    was replaced); None skips the signature checks (not the sizes and hashes)."""
+    connection = await session.connection()
+    found: Sequence[Any] = (await connection.exec_driver_sql(_CHECKPOINTS_SQL)).all()
+    stored = [_Stored(int(row[0]), str(row[1]), str(row[2]), str(row[3])) for row in found]
+    report, chain = _begin(stored, public_key, journal, max_violations)
+    async for rows in _stream_rows(session):
+        chain.check(rows)
+    return _end(report, chain)
+
+
+def verify_sqlite(
+    path: Path,
+    public_key: PublicKey | Sequence[PublicKey] | None = None,
+    *,
+    journal: Sequence[Checkpoint] = (),
+    max_violations: int = 20,
+    workers: int | None = None,
+    rows_per_worker: int = 250_000,
+) -> Report:
+    """`verify_log` over a SQLite file, read with `sqlite3` (read-only). The log is split into ranges of
+    `seq` hashed by `workers` processes (default: one per CPU, at most one per `rows_per_worker` records;
+    a single range is checked right here)."""
+    with contextlib.closing(_open(path)) as db:
+        db.execute("BEGIN")  # one snapshot for the checkpoints and the bounds
+        stored = [_Stored(*row) for row in db.execute(_CHECKPOINTS_SQL)]
+        report, chain = _begin(stored, public_key, journal, max_violations)
+        low, high, count = db.execute("SELECT MIN(seq), MAX(seq), COUNT(*) FROM audit_log").fetchone()
+        wanted = workers if workers is not None else (os.cpu_count() or 1)
+        parts = max(1, min(wanted, count // max(1, rows_per_worker)))
+        if parts > 1 and db.execute(_NOT_INTEGER_SQL).fetchone()[0]:
+            parts = 1  # a tampered `seq` that is not an integer: one walk
+        if parts == 1:
+            cursor = db.execute(_ROWS_SQL)
+            while rows := cursor.fetchmany(BATCH_ROWS):
+                chain.check(rows)
+            return _end(report, chain)
+    report.ranges = parts
+    step = (high - low + 1) // parts + 1
+    bounds = [low + step * n for n in range(1, parts)]
+    ranges = [(None if n == 0 else bounds[n - 1], bounds[n] if n < len(bounds) else None) for n in range(parts)]
+    signed = chain.signed
+    # Forked when this process runs no other thread (the CLI: no start-up at all); spawned beside threads,
+    # where a fork may copy a lock some thread holds (then the caller's main module needs its
+    # `if __name__ == "__main__":` guard, as for any use of multiprocessing).
+    start = "fork" if threading.active_count() == 1 else "spawn"
+    with ProcessPoolExecutor(parts, mp_context=get_context(start)) as pool:
+        futures = [pool.submit(_check_range, str(path), start, end, signed, max_violations) for start, end in ranges]
+        results = [future.result() for future in futures]
+    for found, more, size, expected in results:
+        for violation in found:
+            report.add(violation, max_violations)
+        report.more += more
+        report.size += size
+        chain.expected = expected
+    return _end(report, chain)
+
+
+class _Stored(NamedTuple):
+    size: int
+    head_hash: str
+    signature: str
+    key_id: str
+
+
+_NOT_INTEGER_SQL = "SELECT COUNT(*) FROM audit_log WHERE typeof(seq) <> 'integer'"
+_CHECKPOINTS_SQL = "SELECT size, head_hash, signature, key_id FROM audit_checkpoints ORDER BY size"
+
+
+def _begin(
+    stored: Sequence[_Stored],
+    public_key: PublicKey | Sequence[PublicKey] | None,
+    journal: Sequence[Checkpoint],
+    max_violations: int,
+) -> tuple[Report, _Chain]:
+    """The checkpoints' signatures checked, and a chain to walk the records with."""
     report = Report()
     keys = None if public_key is None else _by_id([public_key] if isinstance(public_key, PublicKey) else public_key)
-    stored = (await session.execute(select(AuditCheckpoint).order_by(AuditCheckpoint.size))).scalars().all()
     signed: dict[int, str] = {}
     for checkpoint in stored:
         report.checkpoints += 1
@@ -91,18 +176,49 @@ async def verify_log(
             signed[copy.size] = copy.head_hash
         elif signed[copy.size] != copy.head_hash:
             report.add(f"checkpoint at size {copy.size} differs from its copy in the journal", max_violations)
+    return report, _Chain(report, signed, max_violations)
 
-    chain = _Chain(report, signed, max_violations)
-    async for rows in _stream_rows(session):
-        chain.check(rows)
+
+def _end(report: Report, chain: _Chain) -> Report:
     last = chain.expected - 1
-    for size in sorted(signed):
+    for size in sorted(chain.signed):
         if size > last:
             report.add(
-                f"the log ends at record {last} but a signed checkpoint has size {size} (truncated)", max_violations
+                f"the log ends at record {last} but a signed checkpoint has size {size} (truncated)", chain.limit
             )
             break
     return report
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
+
+
+def _check_range(
+    path: str, start: int | None, end: int | None, signed: dict[int, str], limit: int
+) -> tuple[list[str], int, int, int]:
+    """One range of the log (`start <= seq < end`; open ends: every row before, or after, in `seq`
+    order), walked from the record before it: its violations (the first `limit`), how many more, its
+    size, and the `seq` the record after it should have."""
+    report = Report()
+    chain = _Chain(report, signed, limit)
+    where, params = [], {}
+    with contextlib.closing(_open(Path(path))) as db:
+        if start is not None:
+            before = db.execute(
+                "SELECT seq, hash FROM audit_log WHERE seq < :start ORDER BY seq DESC LIMIT 1", {"start": start}
+            ).fetchone()
+            if before is not None:
+                chain.expected, chain.previous = before[0] + 1, _bytes_of(before[1])
+            where.append("seq >= :start")
+            params["start"] = start
+        if end is not None:
+            where.append("seq < :end")
+            params["end"] = end
+        cursor = db.execute(_ROWS_SQL.replace(" ORDER BY", f" WHERE {' AND '.join(where)} ORDER BY"), params)
+        while rows := cursor.fetchmany(BATCH_ROWS):
+            chain.check(rows)
+    return report.violations, report.more, report.size, chain.expected
 
 
 class _Chain:

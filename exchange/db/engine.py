@@ -24,6 +24,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_reset(dbapi_connection: Any, _record: Any, reset_state: Any) -> None:
+    """A connection back in the pool: roll back what it left open. The pool's own reset rolls back always,
+    one more trip to aiosqlite's thread after every committed transaction; this skips it when sqlite3 says
+    no transaction is open (read from here, between calls, while that thread waits)."""
+    if reset_state.terminate_only:
+        return
+    sqlite_connection = getattr(getattr(dbapi_connection, "_connection", None), "_connection", None)
+    if sqlite_connection is not None and not sqlite_connection.in_transaction:
+        return
+    dbapi_connection.rollback()
+
+
 # aiosqlite logs every statement with its bound values at DEBUG: sealed bid amounts must never reach a log,
 # even with debug logging switched on.
 logging.getLogger("aiosqlite").setLevel(logging.INFO)
@@ -37,11 +49,13 @@ def make_engine(settings: DatabaseSettings) -> AsyncEngine:
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"timeout": 10}
+        kwargs["pool_reset_on_return"] = None  # `_sqlite_reset` instead
     else:
         kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
     engine = create_async_engine(settings.url, **kwargs)
     if settings.is_sqlite:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "reset", _sqlite_reset)
     return engine
 
 

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts import schemas, services
 from exchange.demo.context import DemoContext
+from exchange.demo.kyb import example_details
 
 __all__ = ["DEMO_ORGS", "load_accounts"]
 
@@ -30,7 +31,12 @@ async def load_accounts(session: AsyncSession, context: DemoContext) -> None:
         user, org = await services.register(
             session,
             msgspec.convert(
-                {"email": email, "password": context.password, "name": name, "org": {"name": org_name, "kind": kind}},
+                {
+                    "email": email,
+                    "password": context.password,
+                    "name": name,
+                    "org": {"name": org_name, "kind": kind, **example_details(org_name)},
+                },
                 schemas.RegisterIn,
             ),
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,11 +20,12 @@ async def load_demo(
     password: str,
     progress: Callable[[str], None] = print,
     steps: Sequence[tuple[str, DemoStep]] = DEMO_STEPS,
+    data_dir: Path | None = None,
 ) -> DemoContext | None:
     """Load every demo step, or nothing (None) when the database already has organisations."""
     if await session.scalar(select(func.count()).select_from(Org)):
         return None
-    context = DemoContext(password=password)
+    context = DemoContext(password=password, data_dir=data_dir)
     for name, step in steps:
         progress(f"  loading demo {name}…")
         await step(session, context)

@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.accounts import schemas as account_schemas
 from exchange.accounts import services as accounts
 from exchange.demo.context import DemoContext
+from exchange.demo.kyb import example_details
+from exchange.demo.photos import demo_photo
 from exchange.errors import DomainError
 from exchange.lots import schemas, services
 from exchange.orders.services import create_order_for_lot
@@ -62,7 +64,7 @@ async def _extra_sellers(session: AsyncSession, context: DemoContext, sellers: l
             session,
             msgspec.convert(
                 {"email": seller["email"], "password": context.password, "name": seller["name"],
-                 "org": {"name": seller["org"], "kind": "seller"}},
+                 "org": {"name": seller["org"], "kind": "seller", **example_details(seller["org"])}},
                 account_schemas.RegisterIn,
             ),
         )  # fmt: skip
@@ -85,6 +87,11 @@ async def load_lots(session: AsyncSession, context: DemoContext) -> None:
             raise RuntimeError("demo organisations must be loaded before demo lots")
         raw = {**raw, "location": places.get(raw["seller"], {"city": "", "region": "", "country": "CN"})}
         lot = await services.create_lot(session, seller, lot_body(raw, context, now))
+        if context.data_dir is not None:
+            photo = demo_photo(lot.title, lot.category)
+            await services.add_document(
+                session, seller, lot.id, kind="photo", filename="photo.jpg", content=photo, data_dir=context.data_dir
+            )
         state = raw.get("state", "live")
         if state != "draft":
             try:

@@ -14,11 +14,13 @@ from exchange.demo.fees import load_fee_schedules
 from exchange.demo.lots import load_lots
 from exchange.demo.orders import load_orders
 from exchange.demo.rfq import load_negotiations
+from exchange.demo.verification import load_verification
 
 __all__ = ["DEMO_STEPS"]
 
 DEMO_STEPS: tuple[tuple[str, DemoStep], ...] = (
     ("organisations and users", load_accounts),
+    ("verification answers", load_verification),  # after the organisations
     ("fee schedules", load_fee_schedules),  # before any order keeps its schedule
     ("catalogue lots", load_lots),  # after the organisations
     ("sealed bids", load_bids),  # on the catalogue's sealed-bid lots

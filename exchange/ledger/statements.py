@@ -1,24 +1,10 @@
-"""The ledger's hot statements, one SQL text for both databases, and where they run.
-
-On SQLite each statement goes straight to aiosqlite's connection of the caller's transaction: one hop to
-its thread instead of four through SQLAlchemy's adapter (a posting is three statements; the hops were
-most of its time). On PostgreSQL they run as `text()` through the caller's session. Either way they are
-in the caller's transaction (SQLite's driver opens it before the first write, as for SQLAlchemy's own).
-"""
+"""The ledger's hot statements: one SQL text for both databases (`steps` runs them, `exchange.db.one_hop`
+says where)."""
 
 from __future__ import annotations
 
-import sqlite3
+import functools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
-
-from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from exchange.ledger.models import LedgerEntry
 
 __all__ = [
     "CLAIM",
@@ -26,13 +12,8 @@ __all__ = [
     "INSERT_HOLD",
     "INSERT_LINE",
     "REPLAY",
-    "Db",
-    "IntegrityErrors",
     "update_balances",
 ]
-
-IntegrityErrors = (IntegrityError, sqlite3.IntegrityError)
-"""A CHECK or unique constraint refused a statement: through SQLAlchemy, or straight from SQLite."""
 
 REPLAY = "SELECT id, kind, fingerprint, hold_id FROM ledger_entries WHERE key = :key"
 CLAIM = (
@@ -59,67 +40,26 @@ _BALANCE_COLUMNS = (("posted", "p"), ("pending_out", "o"), ("pending_in", "i"))
 
 def update_balances(changes: Mapping[int, Sequence[int]]) -> tuple[str, dict[str, int]]:
     """UPDATE ledger_accounts SET posted = posted + CASE id WHEN a THEN x ... END, ... WHERE id IN (...)
-    RETURNING id, currency: `changes` maps an account to what it adds to (posted, pending_out, pending_in)."""
+    RETURNING id, currency: `changes` maps an account to what it adds to (posted, pending_out, pending_in).
+    The text depends only on how many accounts and which columns change (built once per shape)."""
     accounts = sorted(changes)
+    columns = tuple(any(changes[account][c] for account in accounts) for c in range(3))
     params = {f"a{n}": account for n, account in enumerate(accounts)}
+    for column_index, (_column, prefix) in enumerate(_BALANCE_COLUMNS):
+        if columns[column_index]:
+            for n, account in enumerate(accounts):
+                params[f"{prefix}{n}"] = changes[account][column_index]
+    return _update_text(len(accounts), columns), params
+
+
+@functools.cache
+def _update_text(count: int, columns: tuple[bool, ...]) -> str:
     sets = []
-    for column_index, (column, prefix) in enumerate(_BALANCE_COLUMNS):
-        if not any(changes[account][column_index] for account in accounts):
-            continue
-        whens = []
-        for n, account in enumerate(accounts):
-            params[f"{prefix}{n}"] = changes[account][column_index]
-            whens.append(f"WHEN :a{n} THEN CAST(:{prefix}{n} AS BIGINT)")
-        sets.append(f"{column} = {column} + CASE id {' '.join(whens)} ELSE CAST(0 AS BIGINT) END")
+    for changed, (column, prefix) in zip(columns, _BALANCE_COLUMNS, strict=True):
+        if changed:
+            whens = " ".join(f"WHEN :a{n} THEN CAST(:{prefix}{n} AS BIGINT)" for n in range(count))
+            sets.append(f"{column} = {column} + CASE id {whens} ELSE CAST(0 AS BIGINT) END")
     if not sets:  # movements that net to nothing: still finds out whether the accounts exist
         sets.append("posted = posted")
-    ids = ", ".join(f":a{n}" for n in range(len(accounts)))
-    sql = f"UPDATE ledger_accounts SET {', '.join(sets)} WHERE id IN ({ids}) RETURNING id, currency"  # noqa: S608
-    return sql, params
-
-
-@dataclass(frozen=True, slots=True)
-class Db:
-    session: AsyncSession
-    raw: Any
-    """aiosqlite's connection (SQLite), or None (PostgreSQL: through the session)."""
-
-    @property
-    def postgres(self) -> bool:
-        return self.raw is None
-
-    @classmethod
-    async def of(cls, session: AsyncSession) -> Db:
-        if session.get_bind().dialect.name != "sqlite":
-            return cls(session, None)
-        connection = await session.connection()
-        return cls(session, (await connection.get_raw_connection()).driver_connection)
-
-    async def rows(self, sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        if self.raw is not None:
-            return list(await self.raw.execute_fetchall(sql, params))
-        result = await self.session.execute(text(sql), params)
-        return [tuple(row) for row in result] if result.returns_rows else []  # type: ignore[attr-defined]
-
-    async def many(self, sql: str, rows: list[dict[str, Any]]) -> None:
-        if self.raw is not None:
-            await self.raw.executemany(sql, rows)
-        else:
-            await self.session.execute(text(sql), rows)
-
-    def time(self, value: datetime | None) -> Any:
-        """A time as the column stores it (SQLite: the text SQLAlchemy's DateTimeUTC writes)."""
-        if value is None or self.raw is None:
-            return value
-        return _SQLITE_TIME(value)
-
-
-def _sqlite_time_processor() -> Any:
-    from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
-
-    processor = LedgerEntry.__table__.c.at.type._cached_bind_processor(SQLiteDialect_aiosqlite())
-    assert processor is not None
-    return processor
-
-
-_SQLITE_TIME = _sqlite_time_processor()
+    ids = ", ".join(f":a{n}" for n in range(count))
+    return f"UPDATE ledger_accounts SET {', '.join(sets)} WHERE id IN ({ids}) RETURNING id, currency"  # noqa: S608

@@ -12,12 +12,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-__all__ = ["FINISHED_ORDER_STATUSES", "Report", "verify_ledger"]
+__all__ = ["FINISHED_ORDER_STATUSES", "Report", "verify_ledger", "verify_sqlite"]
 
 # The SQL below spells these out: tests/unit/ledger/test_rules.py checks they match accounts.MAY_GO_NEGATIVE.
 
@@ -127,46 +132,75 @@ class Report:
         return not self.violations
 
 
+def _missing_or_off(
+    account_id: object, code: object, currency: object, posted: object, in_: object, net: object
+) -> str:
+    if code is None:
+        return f"lines in {in_} of a missing account {account_id} add up to {net}"
+    if currency != in_:
+        return f"account {account_id} ({code}) holds {currency} but has lines in {in_}"
+    return f"account {account_id} ({code}) holds {posted} posted, its lines replay to {net}"
+
+
+_CHECKS: tuple[tuple[str, Callable[..., str]], ...] = (
+    (_UNBALANCED_ENTRIES, lambda e, c, net: f"entry {e} does not balance in {c}: its lines add up to {net}"),
+    (_BAD_LINES, lambda e, a, d, n: f"entry {e} has a line of account {a} with direction {d}, amount {n}"),
+    (_REPLAYED_BALANCES, _missing_or_off),
+    (_UNREPLAYED_BALANCES, lambda a, code, posted: f"account {a} ({code}) holds {posted} posted but has no lines"),
+    (
+        _REPLAYED_HOLDS,
+        lambda a, code, out, in_, held_out, held_in: (
+            f"account {a} ({code}) holds pending out {out} / in {in_}, "
+            f"its pending holds replay to {held_out} / {held_in}"
+        ),
+    ),
+    (_NEGATIVE, lambda a, code, posted, out: f"account {a} ({code}) is negative: posted {posted}, pending out {out}"),
+    (
+        _OPEN_ESCROW,
+        lambda a, order, status, posted, out, in_: (
+            f"escrow account {a} of {status} order {order} is not zero: "
+            f"posted {posted}, pending out {out}, pending in {in_}"
+        ),
+    ),
+    (
+        _TOTALS,
+        lambda currency, posted, out, in_: (
+            f"the accounts in {currency} add up to {posted} posted (pending out {out}, in {in_})"
+        ),
+    ),
+    (
+        _UNENDED_HOLDS,
+        lambda h, status, endings, ending: (
+            f"hold {h} is {status} but was ended by {endings} entries ({ending or 'none'})"
+        ),
+    ),
+)
+"""Each check's query, and what one of its rows says."""
+
+
 async def verify_ledger(db: AsyncSession | AsyncConnection, *, limit: int = 20) -> Report:
     """Every check above; at most `limit` violations of each kind are listed."""
+    from sqlalchemy import text
+
     report = Report()
-
-    async def rows(sql: str) -> list[tuple[object, ...]]:
-        result = await db.execute(text(sql), {"limit": limit})
-        return [tuple(row) for row in result]
-
     sizes = (await db.execute(text(_SIZES))).one()
     report.entries, report.lines, report.accounts, report.holds = (int(n) for n in sizes)
-    found = report.violations
-    for entry_id, currency, net in await rows(_UNBALANCED_ENTRIES):
-        found.append(f"entry {entry_id} does not balance in {currency}: its lines add up to {net}")
-    for entry_id, account_id, direction, amount in await rows(_BAD_LINES):
-        found.append(f"entry {entry_id} has a line of account {account_id} with direction {direction}, amount {amount}")
-    for account_id, code, currency, posted, line_currency, net in await rows(_REPLAYED_BALANCES):
-        if code is None:
-            found.append(f"lines in {line_currency} of a missing account {account_id} add up to {net}")
-        elif currency != line_currency:
-            found.append(f"account {account_id} ({code}) holds {currency} but has lines in {line_currency}")
-        else:
-            found.append(f"account {account_id} ({code}) holds {posted} posted, its lines replay to {net}")
-    for account_id, code, posted in await rows(_UNREPLAYED_BALANCES):
-        found.append(f"account {account_id} ({code}) holds {posted} posted but has no lines")
-    for account_id, code, pending_out, pending_in, held_out, held_in in await rows(_REPLAYED_HOLDS):
-        found.append(
-            f"account {account_id} ({code}) holds pending out {pending_out} / in {pending_in}, "
-            f"its pending holds replay to {held_out} / {held_in}"
-        )
-    for account_id, code, posted, pending_out in await rows(_NEGATIVE):
-        found.append(f"account {account_id} ({code}) is negative: posted {posted}, pending out {pending_out}")
-    for account_id, order_id, status, posted, pending_out, pending_in in await rows(_OPEN_ESCROW):
-        found.append(
-            f"escrow account {account_id} of {status} order {order_id} is not zero: "
-            f"posted {posted}, pending out {pending_out}, pending in {pending_in}"
-        )
-    for currency, posted, pending_out, pending_in in await rows(_TOTALS):
-        found.append(
-            f"the accounts in {currency} add up to {posted} posted (pending out {pending_out}, in {pending_in})"
-        )
-    for hold_id, status, endings, ending in await rows(_UNENDED_HOLDS):
-        found.append(f"hold {hold_id} is {status} but was ended by {endings} entries ({ending or 'none'})")
+    for sql, say in _CHECKS:
+        for row in await db.execute(text(sql), {"limit": limit}):
+            report.violations.append(say(*row))
+    return report
+
+
+def verify_sqlite(path: Path, *, limit: int = 20) -> Report:
+    """`verify_ledger` over a SQLite file, read (read-only, in one snapshot) with the standard `sqlite3`
+    module: what `exchange ledger verify` runs on SQLite, with no ORM to import."""
+    uri = f"file:{path}?mode=ro"
+    with contextlib.closing(sqlite3.connect(uri, uri=True, isolation_level=None)) as db:
+        db.execute("BEGIN")
+        report = Report()
+        report.entries, report.lines, report.accounts, report.holds = db.execute(_SIZES).fetchone()
+        for sql, say in _CHECKS:
+            for row in db.execute(sql, {"limit": limit}):
+                report.violations.append(say(*row))
+        db.execute("COMMIT")
     return report

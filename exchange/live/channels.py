@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncGenerator, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import msgspec
@@ -13,6 +13,8 @@ from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.redis import RedisChannelsPubSubBackend
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+
+from exchange.live.replay import append_and_publish
 
 __all__ = ["Live", "lot_channel", "make_channels_plugin", "org_channel", "publish_event"]
 
@@ -114,29 +116,42 @@ def org_channel(org_id: int) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Live:
-    """Publishes live events: the channels plugin for one event, a pipeline for many."""
+    """Publishes live events, each logged first in its channel's bounded log (its id is the log entry's,
+    so a client can resume with Last-Event-ID): one script call for one event, a pipeline for many."""
 
     channels: ChannelsPlugin
     redis: Redis
+    _sending: set[asyncio.Task[None]] = field(default_factory=set)
 
     def publish(self, channel: str, event: str, data: dict[str, Any] | None = None) -> None:
         """Fire-and-forget publish; a page that misses it catches up on its next fetch."""
-        self.channels.publish(msgspec.json.encode({"event": event, "data": data or {}}), channels=[channel])
+        message = msgspec.json.encode({"event": event, "data": data or {}})
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (a script): the plugin's own queue, unlogged
+            self.channels.publish(message, channels=[channel])
+            return
+        task = loop.create_task(self._send([(channel, message)]))
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
 
     async def publish_many(self, events: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
         """Several events in ONE round trip to Redis, for a sender with many at once (the bid counts of
-        every busy lot, a few times a second). The plugin's publish makes a script call per event; this
-        sends the same messages to the same channels as a pipeline of PUBLISH (the pub/sub backend uses
-        the channel names as they are). Best effort, like `publish`: never raises."""
-        if not events:
-            return
+        every busy lot, a few times a second). Best effort, like `publish`: never raises."""
+        if events:
+            await self._send([(channel, msgspec.json.encode({"event": e, "data": d})) for channel, e, d in events])
+
+    async def _send(self, messages: list[tuple[str, bytes]]) -> None:
         try:
+            if len(messages) == 1:
+                await append_and_publish(self.redis, *messages[0])
+                return
             pipe = self.redis.pipeline(transaction=False)
-            for channel, event, data in events:
-                pipe.publish(channel, msgspec.json.encode({"event": event, "data": data}))
+            for channel, message in messages:
+                append_and_publish(pipe, channel, message)
             await pipe.execute()
         except (RedisError, OSError) as error:
-            log.warning("%d live events dropped: Redis unavailable (%s)", len(events), type(error).__name__)
+            log.warning("%d live events dropped: Redis unavailable (%s)", len(messages), type(error).__name__)
 
 
 class _HasLive(Protocol):

@@ -129,3 +129,5 @@ class LotDocument(Base):
     storage_key: Mapped[str] = mapped_column(String(200))
     """Path relative to the uploads directory; never derived from the client's file name."""
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    thumb_key: Mapped[str | None] = mapped_column(String(200), default=None)
+    """A photo's JPEG preview (uploads.thumbnails), when Pillow could read the photo."""

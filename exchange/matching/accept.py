@@ -39,6 +39,7 @@ from exchange.matching.proposals import for_client, load_proposal, state_error
 from exchange.money import format_minor
 from exchange.notifications.services import notify
 from exchange.orders import escrow
+from exchange.orders.credit import ensure_not_overdue
 from exchange.orders.models import Order
 from exchange.orders.services import create_order_for_lot
 from exchange.rfq import schemas as rfq_schemas
@@ -257,6 +258,7 @@ async def accept_proposal(
             proposal = await load_proposal(session, principal, proposal_id)
             if proposal.client_org_id != principal.org_id:
                 raise Forbidden(N_("Only the client accepts the proposal."), code=WRONG_ORG_KIND)
+            await ensure_not_overdue(session, proposal.client_org_id, runtime.clock.now())
             orders, threads, bid_lines = await _accept_in_transaction(
                 session, runtime, principal, proposal, data.bid_consent
             )

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from decimal import ROUND_FLOOR, Decimal
 
@@ -16,6 +15,7 @@ from exchange.matching.bundles import Part, best_bundles
 from exchange.matching.candidates import collector_paused, fetch_candidates, seller_sales
 from exchange.matching.models import ProcurementRequest
 from exchange.matching.needs import need_of
+from exchange.matching.shortlist import Ranked, best_ranked
 from exchange.money import format_minor
 
 __all__ = ["Ranked", "bundles_for", "match_lot", "matches_for", "rank"]
@@ -24,16 +24,12 @@ TOP = 20
 BUNDLE_CANDIDATES = 200
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Ranked:
-    evaluation: rules.Evaluation
-    score: rules.Score
-
-
 async def rank(
     session: AsyncSession, need: rules.Need, client_org_id: int
 ) -> tuple[list[Ranked], list[Ranked], list[Ranked], int]:
-    """(matches best first, near misses best first, bundle parts best first, candidates checked)."""
+    """(matches best first, near misses best first, bundle parts best first, candidates checked): every
+    candidate checked with the rules. The pages and the API read the first few of each through
+    `shortlist.best_ranked`, which gives the same and checks far fewer lots; this is its reference."""
     candidates, checked = await fetch_candidates(session, need, client_org_id)
     with collector_paused():
         # A lot failing two constraints is nothing to show: stop checking it at its second failure, and keep
@@ -88,8 +84,8 @@ def _explanation(ranked: Ranked) -> list[schemas.Explanation]:
 
 async def matches_for(session: AsyncSession, request: ProcurementRequest) -> schemas.MatchPage:
     need = need_of(request)
-    matches, near, _parts, checked = await rank(session, need, request.client_org_id)
-    top, near_top = matches[:TOP], near[:TOP]
+    best = await best_ranked(session, need, request.client_org_id, matches=TOP, near_misses=TOP, parts=0)
+    top, near_top, checked = best.matches, best.near_misses, best.candidates
     lots = await _lots(session, [r.evaluation.candidate.lot_id for r in (*top, *near_top)])
     return schemas.MatchPage(
         items=[
@@ -129,8 +125,8 @@ async def bundles_for(
     session: AsyncSession, request: ProcurementRequest, *, overage_percent: int
 ) -> schemas.BundlePage:
     need = need_of(request)
-    _matches, _near, parts, _checked = await rank(session, need, request.client_org_id)
-    parts = parts[:BUNDLE_CANDIDATES]
+    best = await best_ranked(session, need, request.client_org_id, matches=0, near_misses=0, parts=BUNDLE_CANDIDATES)
+    parts = best.parts
     scale = _scale(need.quantity)
     need_scaled = int((need.quantity * scale).to_integral_value(ROUND_FLOOR))
     solver_parts = [

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.principal import Principal
+from exchange.disputes.services.evidence import check_evidence_ids
 from exchange.i18n.messages import Money, Msg, When
 from exchange.money import format_minor
 from exchange.orders import credit, deadlines, escrow, rules, schemas
@@ -63,7 +64,7 @@ async def ship(
         "tracking_number": data.tracking_number,
         "packages": data.packages,
         "weight": data.weight,
-        "photo_ids": list(data.photo_ids),
+        "photo_ids": await check_evidence_ids(session, order, data.photo_ids, field="photo_ids"),
         "shipped_at": now.isoformat(),
     }
     values: dict[str, object] = {"shipment": shipment}
@@ -137,8 +138,9 @@ async def mark_delivered(
 ) -> schemas.Order:
     """The seller marks the order delivered with proof; the buyer is told and its inspection window opens."""
     order, side, actor, _facts = await _act(session, principal, order_id, "mark_delivered")
-    detail: dict[str, object] = {"proof": data.proof, "photo_ids": list(data.photo_ids)}
-    proof = {"delivery_proof": data.proof, "delivery_photo_ids": list(data.photo_ids)}
+    photo_ids = await check_evidence_ids(session, order, data.photo_ids, field="photo_ids")
+    detail: dict[str, object] = {"proof": data.proof, "photo_ids": photo_ids}
+    proof = {"delivery_proof": data.proof, "delivery_photo_ids": photo_ids}
     shipment = {**(order.shipment or {}), **proof}
     due = await _delivered(session, runtime, order, "mark_delivered", actor, detail, {"shipment": shipment})
     await tell(

@@ -13,7 +13,7 @@ twice moves money once. The flows (see the BRIEF):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -37,32 +37,21 @@ __all__ = [
     "hold_deposit",
     "invoice_paid",
     "payment_confirmed",
-    "release_deposit",
+    "release_deposits",
     "settle",
     "shipped_on_credit",
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class FeeSplit:
-    platform_fee: int
-    broker_commission: int
-    seller_net: int
+FeeSplit = fee_rules.FeeSplit
+"""The platform's fee, a broker's commission and the seller's net (`exchange.fees.rules.FeeSplit`)."""
 
 
 async def fees_for(session: AsyncSession, order: Order, gross_minor: int | None = None) -> FeeSplit:
     """The platform's fee, a broker's commission and the seller's net of an order's amount (or of another
     gross taken on its account, a forfeited deposit): the three add up to the gross exactly. The fee schedule
-    is the version the order kept when it was made (`exchange.fees`), split by `exchange.fees.rules.split`."""
-    gross = order.amount_minor if gross_minor is None else gross_minor
-    in_force = await fee_services.schedule_version(session, order.fee_schedule_id)
-    proposal = order.source == "proposal"
-    margin = (order.terms or {}).get("margin_minor", 0) if proposal else 0
-    margin = margin if isinstance(margin, int) and not isinstance(margin, bool) else 0
-    parts = fee_rules.split(gross, in_force.schedule, min(max(margin, 0), gross), proposal=proposal)
-    return FeeSplit(
-        platform_fee=parts.platform_fee, broker_commission=parts.broker_commission, seller_net=parts.seller_net
-    )
+    is the version the order kept when it was made, split by `exchange.fees.services.order_split`."""
+    return fee_services.order_split(order, await fee_services.order_schedule(session, order), gross_minor)
 
 
 async def deposit_applied(session: AsyncSession, order: Order) -> int:
@@ -151,16 +140,24 @@ async def settle(session: AsyncSession, order: Order, at: datetime, *, refund_mi
     """ESCROW(order) -> SELLER_PAYABLE net, PLATFORM_REVENUE fee, BROKER_COMMISSION commission: escrow ends at 0.
 
     A dispute's resolution passes `refund_minor`: ESCROW(order) -> REFUNDS_PAYABLE(buyer) that much, in the same
-    entry (one key per order, so an order settles once), and the fees are those of the rest.
+    entry (one key per order, so an order settles once). The parts are `exchange.fees.rules.settle`'s: the
+    refund first (capped at the amount), then the fees of the rest.
     """
-    refund_minor = max(0, min(refund_minor, order.amount_minor))
-    split = await fees_for(session, order, order.amount_minor - refund_minor)
+    in_force = await fee_services.order_schedule(session, order)
+    parts = fee_rules.settle(
+        order.amount_minor,
+        in_force.schedule,
+        fee_services.order_margin(order),
+        refund_minor=refund_minor,
+        proposal=order.source == "proposal",
+    )
+    split = FeeSplit(parts.platform_fee, parts.broker_commission, parts.seller_net)
     escrow = await _escrow(session, order)
     moves = await _split_to(session, order, escrow, split)
-    if refund_minor:
+    if parts.refund:
         refunds = await ledger.account_for(session, accounts.REFUNDS_PAYABLE, order.currency, org_id=order.buyer_org_id)
-        moves = [Move(escrow, refunds, refund_minor), *moves]
-    memo = "settlement with a refund to the buyer" if refund_minor else "settlement"
+        moves = [Move(escrow, refunds, parts.refund), *moves]
+    memo = "settlement with a refund to the buyer" if parts.refund else "settlement"
     await _post(session, f"order:{order.id}:settle", moves, at, memo, order)
     return split
 
@@ -195,20 +192,40 @@ def _deposit_key(deposit: BidDeposit) -> str:
     return f"deposit:lot={deposit.lot_id}:org={deposit.org_id}"
 
 
+def _deposit_holding(deposit: BidDeposit, external: int, held: int) -> ledger.Holding:
+    memo = f"bid deposit, lot {deposit.lot_id}"
+    return ledger.Holding(_deposit_key(deposit), Move(external, held, deposit.amount_minor), memo=memo)
+
+
+async def _deposit_accounts(session: AsyncSession, currency: str, org_id: int) -> tuple[int, int]:
+    external = await ledger.account_for(session, accounts.EXTERNAL, currency)
+    held = await ledger.account_for(session, accounts.DEPOSITS_HELD, currency, org_id=org_id)
+    return external, held
+
+
 async def hold_deposit(session: AsyncSession, deposit: BidDeposit, at: datetime) -> int:
     """The deposit's two-phase hold EXTERNAL -> DEPOSITS_HELD(buyer); the same hold when asked again."""
-    external = await ledger.account_for(session, accounts.EXTERNAL, deposit.currency)
-    held = await ledger.account_for(session, accounts.DEPOSITS_HELD, deposit.currency, org_id=deposit.org_id)
-    move = Move(external, held, deposit.amount_minor)
-    return await ledger.hold(
-        session, key=_deposit_key(deposit), move=move, at=at, memo=f"bid deposit, lot {deposit.lot_id}"
-    )
+    external, held = await _deposit_accounts(session, deposit.currency, deposit.org_id)
+    holding = _deposit_holding(deposit, external, held)
+    return await ledger.hold(session, key=holding.key, move=holding.move, at=at, memo=holding.memo)
 
 
-async def release_deposit(session: AsyncSession, deposit: BidDeposit, at: datetime, *, applied: bool) -> None:
-    """At the close (or when the lot leaves sale): the winner's hold posted, any other voided."""
-    hold_id = await hold_deposit(session, deposit, at)
-    if applied:
-        await ledger.post_hold(session, key=_deposit_key(deposit) + ":post", hold_id=hold_id, at=at)
-    else:
-        await ledger.void_hold(session, key=_deposit_key(deposit) + ":void", hold_id=hold_id, at=at)
+async def release_deposits(
+    session: AsyncSession, deposits: Sequence[BidDeposit], at: datetime, *, winner_org_id: int | None = None
+) -> None:
+    """At the close (or when the lot leaves sale): the winner's hold posted, every other voided, in one
+    ledger call (`ledger.post_many`: one entry per deposit, one trip to the database on SQLite)."""
+    wanted: list[ledger.AccountSpec] = []
+    for deposit in deposits:
+        wanted += [(accounts.EXTERNAL, deposit.currency, None, None)]
+        wanted += [(accounts.DEPOSITS_HELD, deposit.currency, deposit.org_id, None)]
+    ids = await ledger.accounts_for(session, wanted)
+    calls: list[ledger.Call] = []
+    for n, deposit in enumerate(deposits):
+        external, held = ids[2 * n], ids[2 * n + 1]
+        holding = _deposit_holding(deposit, external, held)  # found again (or placed, for an older deposit)
+        applied = deposit.org_id == winner_org_id
+        ending = ledger.Ending(holding.key + (":post" if applied else ":void"), hold=holding.key, post=applied)
+        calls += [holding, ending]
+    if calls:
+        await ledger.post_many(session, calls, at=at)

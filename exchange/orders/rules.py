@@ -68,7 +68,14 @@ def _t(action: str, actors: str, sources: str, target: str, *, needs: str | None
 
 TRANSITIONS: tuple[Transition, ...] = (
     _t("pay", "buyer", "awaiting_payment", "", note="starts a payment; no state change"),
-    _t("pay", "buyer", "shipped delivered inspecting accepted settled", "", needs=ON_CREDIT, note="pays the invoice"),
+    _t(
+        "pay",
+        "buyer",
+        "shipped delivered inspecting accepted settled disputed resolved",
+        "",
+        needs=ON_CREDIT,
+        note="pays the invoice (also while a dispute runs, and after it: a refund is paid back separately)",
+    ),
     _t("confirm_payment", "provider", "awaiting_payment", "paid"),
     _t("cancel_unpaid", "clock", "awaiting_payment", "cancelled", note="payment deadline passed"),
     _t("ship", "seller", "paid", "shipped"),

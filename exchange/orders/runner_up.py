@@ -28,7 +28,7 @@ from exchange.orders.services import create_order_for_lot, load_for
 from exchange.orders.transitions import refuse
 from exchange.runtime import Runtime
 
-__all__ = ["answer_offer", "get_offer", "lapse_due", "offer_next", "offer_out"]
+__all__ = ["answer_offer", "get_offer", "lapse_due", "offer_next", "offer_out", "offers_after", "viewed_offer"]
 
 RANKED_SOURCES = ("award", "runner_up")
 
@@ -125,6 +125,22 @@ async def _visible_offer(session: AsyncSession, principal: Principal, offer_id: 
 
 async def get_offer(session: AsyncSession, principal: Principal, offer_id: int) -> schemas.RunnerUpOffer:
     return offer_out((await _visible_offer(session, principal, offer_id))[0])
+
+
+async def viewed_offer(session: AsyncSession, principal: Principal, offer_id: int) -> tuple[schemas.RunnerUpOffer, str]:
+    """The offer and who views it ("bidder", "seller" or "admin"); 404 for anyone else."""
+    offer, who = await _visible_offer(session, principal, offer_id)
+    return offer_out(offer), who
+
+
+async def offers_after(session: AsyncSession, order: Order) -> list[schemas.RunnerUpOffer]:
+    """The runner-up offers made on the lot of a cancelled sealed-bid order, oldest first (for its seller's page)."""
+    if order.source not in RANKED_SOURCES:
+        return []
+    rows = await session.scalars(
+        select(RunnerUpOffer).where(RunnerUpOffer.lot_id == order.lot_id).order_by(RunnerUpOffer.id)
+    )
+    return [offer_out(row) for row in rows]
 
 
 async def answer_offer(

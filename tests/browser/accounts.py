@@ -8,7 +8,10 @@ from dataclasses import dataclass
 import httpx
 from playwright.sync_api import Page, expect
 
-__all__ = ["PASSWORD", "Account", "admin_token", "register_verified", "sign_in"]
+from exchange.demo.kyb import example_details
+from tests.support.kyb import LICENCE_PDF
+
+__all__ = ["PASSWORD", "Account", "admin_token", "fill_business", "licence_file", "register_verified", "sign_in"]
 
 PASSWORD = "correct-horse-battery"
 PEOPLE = {"buyer": "Zhang Min", "seller": "Chen Wei", "broker": "Li Na"}
@@ -34,7 +37,12 @@ def register_verified(base: str, kind: str, admin: tuple[str, str], org: str) ->
     org_name = f"{org} {uuid.uuid4().hex[:4]}"
     registered = httpx.post(
         f"{base}/api/auth/register",
-        json={"email": email, "password": PASSWORD, "name": PEOPLE[kind], "org": {"name": org_name, "kind": kind}},
+        json={
+            "email": email,
+            "password": PASSWORD,
+            "name": PEOPLE[kind],
+            "org": {"name": org_name, "kind": kind, **example_details(org_name)},
+        },
     )
     assert registered.status_code == 201, registered.text
     org_id = int(registered.json()["org"]["id"])
@@ -52,3 +60,17 @@ def sign_in(page: Page, base: str, email: str) -> None:
     page.fill("#password", PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(f"{base}/dashboard")
+
+
+def licence_file() -> dict[str, object]:
+    """A business licence scan for a file input (`page.set_input_files`)."""
+    return {"name": "licence.pdf", "mimeType": "application/pdf", "buffer": LICENCE_PDF}
+
+
+def fill_business(page: Page, org_name: str, **changes: str) -> dict[str, str]:
+    """Fill the verification fields and choose the licence on the sign-up or verification page."""
+    details = {**example_details(org_name, uuid.uuid4().hex), **changes}
+    for field, value in details.items():
+        page.fill(f"#{field}", value)
+    page.set_input_files("#licence", licence_file())  # type: ignore[arg-type]
+    return details

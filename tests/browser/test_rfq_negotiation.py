@@ -60,8 +60,12 @@ def test_a_buyer_asks_for_a_quote_the_seller_counters_and_both_see_the_order_onc
     # The buyer's open page learns of the counter over SSE and offers to accept it.
     accept = buyer_page.get_by_test_id("accept")
     expect(accept).to_contain_text("36,000.00", timeout=20_000)
+    asked: list[str] = []
+    buyer_page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     accept.click()
     expect(buyer_page.get_by_test_id("thread-status")).to_have_text("accepted")
+    assert asked
+    assert asked[0].startswith("Accept this offer 36000.00 CNY? Accepting binds both sides")
     expect(buyer_page.locator("#rfq-forms")).to_contain_text("has ended")
     order_link = buyer_page.get_by_test_id("order-link")
     expect(order_link).to_be_visible()

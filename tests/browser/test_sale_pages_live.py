@@ -44,7 +44,10 @@ def test_two_buyers_bid_through_the_sale_page_and_watch_the_count_and_the_result
     assert httpx.post(f"{live_server}/api/lots/{lot_id}/publish", headers=seller.headers).json()["status"] == "live"
     _close_soon(live_server_database_url, lot_id, datetime.now(UTC) + timedelta(seconds=BIDDING_SECONDS))
 
+    said: list[str] = []
     for page in pages.values():
+        # A bid binds: the browser asks first, with the amount and what follows (accepted here).
+        page.on("dialog", lambda dialog: (said.append(dialog.message), dialog.accept()))
         page.goto(f"{live_server}/lots/{lot_id}/sale")
         expect(page.get_by_test_id("bid-count")).to_have_text("0")
         expect(page.locator("[data-countdown]")).to_have_text(re.compile(r"^00:00:\d\d left$"))
@@ -56,6 +59,8 @@ def test_two_buyers_bid_through_the_sale_page_and_watch_the_count_and_the_result
     pages["first"].get_by_role("button", name="Place sealed bid").click()
     receipt = pages["first"].get_by_test_id("receipt-panel")
     expect(receipt).to_contain_text("31,500.00 CNY")
+    assert said[0].startswith("Place this sealed bid 31,500.00 CNY? Your bid is sealed")
+    assert "It binds you" in said[0]
     expect(receipt).to_contain_text("revision     1")
     for name in ("seller", "second"):
         expect(pages[name].get_by_test_id("bid-count")).to_have_text("1")
@@ -120,7 +125,8 @@ def test_a_buyer_confirms_a_fixed_price_purchase_and_another_buyers_open_page_tu
     buyer_page.once("dialog", dismiss)
     buyer_page.get_by_test_id("buy-button").click()
     expect(buyer_page.get_by_test_id("buy-button")).to_be_visible()
-    assert dialogs == ["Buy the whole lot for 40,000.00 CNY?"]
+    assert len(dialogs) == 1
+    assert dialogs[0].startswith("Buy the whole lot 40,000.00 CNY? The lot is yours at once")
     assert httpx.get(f"{live_server}/api/lots/{lot_id}").json()["status"] == "live"  # dismissed: nothing bought
 
     buyer_page.once("dialog", lambda dialog: dialog.accept())

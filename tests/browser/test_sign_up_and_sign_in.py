@@ -5,7 +5,8 @@ import uuid
 import httpx
 from playwright.sync_api import Page, expect
 
-from tests.browser.accounts import register_verified, sign_in
+from exchange.demo.kyb import example_details
+from tests.browser.accounts import fill_business, licence_file, register_verified, sign_in
 
 
 def test_a_buyer_signs_up_signs_out_signs_in_and_sees_the_buyer_navigation(
@@ -21,10 +22,12 @@ def test_a_buyer_signs_up_signs_out_signs_in_and_sees_the_buyer_navigation(
     page.fill("#password", "short")
     page.fill("#org_name", "Shanghai Auto Parts")
     page.select_option("#org_kind", "buyer")
+    fill_business(page, "Shanghai Auto Parts")
     page.get_by_role("button", name="Create account").click()
     expect(page.locator(".field-error")).to_contain_text("at least 10 characters")
 
     page.fill("#password", "correct-horse-battery")
+    page.set_input_files("#licence", licence_file())
     page.get_by_role("button", name="Create account").click()
     # Registering does not sign in (a taken address must get the same answer); signing in does.
     expect(page).to_have_url(f"{live_server}/login?next=/dashboard")
@@ -65,7 +68,7 @@ def test_an_admin_sees_the_admin_navigation_and_verifies_an_organisation(
             "email": f"seller-{uuid.uuid4().hex[:8]}@example.com",
             "password": "correct-horse-battery",
             "name": "Wang Fang",
-            "org": {"name": org_name, "kind": "seller"},
+            "org": {"name": org_name, "kind": "seller", **example_details(org_name)},
         },
     )
     assert registered.status_code == 201
@@ -78,8 +81,8 @@ def test_an_admin_sees_the_admin_navigation_and_verifies_an_organisation(
     nav = page.locator("nav.nav")
     expect(nav).to_have_attribute("data-role", "admin")
     nav.get_by_role("link", name="Organisations").click()
-    row = page.locator("tr", has_text=org_name)
-    row.get_by_role("button", name="Verify").click()
+    page.locator("tr", has_text=org_name).get_by_role("link", name="Check details").click()
+    page.get_by_role("button", name="Verify").click()
     expect(page.locator(".flash-success")).to_contain_text(f"{org_name} is verified")
     expect(page.locator("tr", has_text=org_name).locator(".badge-verified")).to_be_visible()
 

@@ -44,6 +44,8 @@ async def test_no_api_route_answers_odd_input_with_a_server_error(
     spec = (await client.get("/schema/openapi.json")).json()
     failures: list[str] = []
     for path, methods in spec["paths"].items():
+        if path.startswith("/events/"):
+            continue  # endless live streams: tests/integration/live checks them
         for method in methods:
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue

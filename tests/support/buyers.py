@@ -18,6 +18,7 @@ from exchange.accounts import services as accounts
 from exchange.accounts.passwords import hash_password
 from exchange.accounts.schemas import RegisterIn
 from exchange.accounts.tokens import issue_token
+from exchange.demo.kyb import example_details
 from exchange.settings import Settings
 from tests.conftest import DEMO_PASSWORD, Actor
 
@@ -37,7 +38,11 @@ async def registered_orgs(db: async_sessionmaker[AsyncSession], secret_key: str,
                     "email": f"bulk-{kind}-{run}-{index}@example.com",
                     "password": DEMO_PASSWORD,
                     "name": f"{kind.title()} {index}",
-                    "org": {"name": f"Bulk {kind.title()} {run}-{index}", "kind": kind},
+                    "org": {
+                        "name": f"Bulk {kind.title()} {run}-{index}",
+                        "kind": kind,
+                        **example_details(f"{run}-{index}"),
+                    },
                 }
                 user, org = await accounts.register(session, msgspec.convert(body, RegisterIn))
                 await accounts.verify_org(session, org.id)

@@ -49,10 +49,14 @@ async def _reset_postgres(url: str) -> None:
     await engine.dispose()
 
 
-def fresh_database_url(backend: str, directory: Path) -> str:
-    """Migrated by Alembic, exactly as `exchange migrate` does it."""
+def fresh_database_url(backend: str, directory: Path, *, suffix: str = "") -> str:
+    """Migrated by Alembic, exactly as `exchange migrate` does it. On PostgreSQL a `suffix` gives a database of
+    its own beside the session's (`test_gw1` → `test_gw1_stack`), so a private stack never resets the shared one."""
     if backend == "postgresql":
         url = _per_worker(_asyncpg_url(os.environ["TEST_DATABASE_URL"]))
+        if suffix:
+            base, _, name = url.rpartition("/")
+            url = f"{base}/{name.split('?')[0]}_{suffix}"
         asyncio.run(_reset_postgres(url))
     else:
         url = f"sqlite+aiosqlite:///{directory / 'exchange.db'}"

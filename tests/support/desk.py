@@ -59,12 +59,19 @@ class Desk:
         assert answer.status_code == 201, answer.text
         return dict(answer.json())
 
-    async def proposal(self, request_id: int, lines: list[tuple[int, str]], *, send: bool = True) -> dict[str, Any]:
+    async def proposal(
+        self,
+        request_id: int,
+        lines: list[tuple[int, str]],
+        *,
+        send: bool = True,
+        valid_until: datetime | None = None,
+    ) -> dict[str, Any]:
         body = {
             "request_id": request_id,
             "lines": [{"lot_id": lot_id, "client_price": price} for lot_id, price in lines],
             "note": "Good cotton twill for the staff uniforms.",
-            "valid_until": (datetime.now(UTC) + timedelta(days=5)).isoformat(),
+            "valid_until": (valid_until or datetime.now(UTC) + timedelta(days=5)).isoformat(),
         }
         answer = await self.client.post("/api/proposals", json=body, headers=self.broker.headers)
         assert answer.status_code == 201, answer.text

@@ -1,4 +1,4 @@
-"""A whole private stack for one test: its own redis-server, SQLite database and app.
+"""A whole private stack for one test: its own redis-server, database and app.
 
 For tests that must stop Redis, or keep the scheduler from running, without disturbing the
 session's shared server and app.
@@ -40,14 +40,17 @@ class Stack:
 
 
 @asynccontextmanager
-async def private_stack(*, scheduler: bool, clock: Clock | None = None) -> AsyncIterator[Stack]:
-    """A migrated SQLite database, a redis-server on a unix socket (the embedded server's settings), the app
-    (on `clock`, the system's by default)."""
+async def private_stack(
+    *, scheduler: bool, clock: Clock | None = None, backend: str = "sqlite"
+) -> AsyncIterator[Stack]:
+    """A migrated database of its own (SQLite by default; `backend="postgresql"` under TEST_DATABASE_URL), a
+    redis-server on a unix socket (the embedded server's settings), the app (on `clock`, the system's by default)."""
     root = Path(tempfile.mkdtemp(prefix="sx-stack-"))  # short: unix socket paths have a length limit
     redis_server = EmbeddedRedis(root / "r")
     redis_server.ensure_running()
     try:
-        database_url = await asyncio.to_thread(fresh_database_url, "sqlite", root)  # Alembic runs its own loop
+        # Alembic runs its own loop
+        database_url = await asyncio.to_thread(fresh_database_url, backend, root, suffix="stack")
         settings = make_settings(
             root / "data",
             database_url,

@@ -18,7 +18,11 @@ from web.pages.language import LanguagePages
 from web.pages.lots import CataloguePanels, LotPages, LotPostingPages, ReviewPages, SellerLotPages
 from web.pages.notifications import NotificationPages
 from web.pages.orders import OrderPages
+from web.pages.password import PasswordPages
 from web.pages.rfq import RfqPages, WantedPages
+from web.pages.runner_up import RunnerUpOfferPages
+from web.pages.sellers import SellerProfilePages
+from web.pages.verification import VerificationPages
 
 __all__ = ["page_controllers"]
 
@@ -26,17 +30,21 @@ page_controllers: list[ControllerRouterHandler] = [
     HomePages,
     LanguagePages,
     AccountPages,
+    PasswordPages,
     AdminPages,
+    VerificationPages,
     FeeSchedulePages,
     AdminFinancePages,
     SellerFinancePages,
     OrderPages,
+    RunnerUpOfferPages,
     InspectionPages,
     DisputePages,
     DisputeQueuePages,
     DocumentPages,
     NotificationPages,
     LotPages,
+    SellerProfilePages,
     LotPostingPages,
     SellerLotPages,
     ReviewPages,

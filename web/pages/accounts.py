@@ -5,20 +5,22 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
+from litestar.datastructures import State
 from litestar.params import QueryParameter
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from exchange.accounts import services
+from exchange.accounts import services, verification
 from exchange.accounts.auth import session_for
 from exchange.accounts.rules import MIN_PASSWORD_LENGTH
 from exchange.accounts.sessions import rotate_session
+from exchange.accounts.verification import LICENCE_RULE
 from exchange.errors import DomainError
 from exchange.i18n.catalog import N_
 from exchange.i18n.locales import current_time_zone, set_current
 from exchange.i18n.messages import Msg
-from web.pages.forms import form_fields, safe_next
+from web.pages.forms import form_and_file, form_fields, safe_next, upload_problem
 from web.pages.language import choice_cookies
 
 __all__ = ["AccountPages"]
@@ -38,21 +40,31 @@ class AccountPages(Controller):
             "accounts/register.html", context={"form": {}, "errors": {}, "min_password": MIN_PASSWORD_LENGTH}
         )
 
-    @post("/register", opt={"rate_limited": True})
-    async def register(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template | Redirect:
-        form = await form_fields(request)
+    @post("/register", opt={"rate_limited": True}, request_max_body_size=LICENCE_RULE.max_bytes + 256 * 1024)
+    async def register(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, state: State
+    ) -> Template | Redirect:
+        form, licence = await form_and_file(request, "licence")
+        # The page asks for the verification details and the licence (the API takes them later too).
+        _, errors = verification.detail_problems(form, prefix="org.")
+        if licence is None:
+            errors["licence"] = "Upload your business licence (a PDF or a scan)."
+        else:
+            errors.update(upload_problem(licence, verification.LICENCE_RULE, "licence"))
         try:
-            _, org = await services.register(db_session, services.parse_register_form(form))
+            data = services.parse_register_form(form)
+            if errors:
+                await services.check_registration(data)
+            else:
+                _, org = await services.register(db_session, data, licence=licence, data_dir=state.settings.data_dir)
         except DomainError as error:
+            errors = {error.field or "_": error.detail, **errors}
+        if errors:
             form.pop("password", None)
             return Template(
                 "accounts/register.html",
-                status_code=error.status_code,
-                context={
-                    "form": form,
-                    "errors": {error.field or "_": error.detail},
-                    "min_password": MIN_PASSWORD_LENGTH,
-                },
+                status_code=422,
+                context={"form": form, "errors": errors, "min_password": MIN_PASSWORD_LENGTH},
             )
         # Not signed in here: an address that already had an account gets this same answer (its owner
         # gets an e-mail), so the page must not tell a new account from an old one.

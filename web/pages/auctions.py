@@ -8,12 +8,12 @@ back (errors shown in it); without JavaScript they redirect back to the sale pag
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.channels import ChannelsPlugin
 from litestar.plugins.flash import flash
-from litestar.response import Redirect, ServerSentEvent, Template
+from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.guards import current_principal, requires_org_kind, requires_signed_in
@@ -23,11 +23,11 @@ from exchange.auctions.errors import NO_BID
 from exchange.errors import DomainError
 from exchange.i18n.catalog import N_
 from exchange.i18n.messages import localized
-from exchange.live.channels import lot_channel
-from exchange.live.streams import event_stream
 from exchange.lots.visibility import get_visible_lot
+from exchange.money import format_minor, parse_currency, parse_money
 from exchange.params import Id
 from exchange.runtime import Runtime
+from web.confirm_steps import ConfirmStep, bid_step, is_confirmed, purchase_step, withdraw_step
 from web.pages.forms import form_fields
 
 __all__ = ["AuctionPages"]
@@ -36,6 +36,13 @@ __all__ = ["AuctionPages"]
 def _viewer(request: Request[Any, Any, Any]) -> Principal | None:
     user = request.scope.get("user")
     return user if isinstance(user, Principal) else None
+
+
+def _confirm_page(view: services.SaleView, step: ConfirmStep) -> Template:
+    """The binding step in words, with a button that does it (a browser without JavaScript sees this)."""
+    lot = view.lot
+    step = replace(step, back=step.back or f"/lots/{lot.id}/sale", title=step.title or lot.title)
+    return Template("confirm.html", context={"step": step, "currency": lot.currency})
 
 
 def _is_htmx(request: Request[Any, Any, Any]) -> bool:
@@ -116,6 +123,14 @@ class AuctionPages(Controller):
     ) -> Template | Redirect:
         form = await form_fields(request)
         data = schemas.BidIn(amount=form.get("amount", "").strip(), currency=form.get("currency") or "CNY")
+        view = None if is_confirmed(request, form) else await self._view(request, db_session, runtime, lot_id)
+        if view is not None and view.can_bid and not view.needs_deposit:
+            try:
+                currency = parse_currency(data.currency)
+                amount = format_minor(parse_money(data.amount, currency), currency) or data.amount
+            except DomainError as error:
+                return await self._after_action(request, db_session, runtime, lot_id, error=error)
+            return _confirm_page(view, bid_step(view, amount, currency))
         try:
             receipt = await services.place_bid(runtime, current_principal(request), lot_id, data)
         except DomainError as error:
@@ -137,6 +152,10 @@ class AuctionPages(Controller):
     async def withdraw(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id, runtime: Runtime
     ) -> Template | Redirect:
+        if not is_confirmed(request, await form_fields(request)):
+            view = await self._view(request, db_session, runtime, lot_id)
+            if view.my_bid is not None and view.phase == "open":
+                return _confirm_page(view, withdraw_step(view))
         try:
             await services.withdraw_bid(runtime, current_principal(request), lot_id)
         except DomainError as error:
@@ -149,6 +168,10 @@ class AuctionPages(Controller):
     async def purchase(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id, runtime: Runtime
     ) -> Template | Redirect | Response[Any]:
+        if not is_confirmed(request, await form_fields(request)):
+            view = await self._view(request, db_session, runtime, lot_id)
+            if view.can_buy:
+                return _confirm_page(view, purchase_step(view))
         try:
             order = await services.purchase(runtime, current_principal(request), lot_id)
         except DomainError as error:
@@ -217,15 +240,3 @@ class AuctionPages(Controller):
     async def my_bids_panel(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
         bids = await services.list_my_bids(db_session, current_principal(request), limit=5)
         return Template("auctions/_my_bids_panel.html", context={"bids": [b for b in bids if b.outcome == "active"]})
-
-    @get("/events/lots/{lot_id:int}")
-    async def lot_events(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, channels: ChannelsPlugin, lot_id: Id
-    ) -> ServerSentEvent:
-        """Live events of a lot (bid count, status, close); 404 like the lot itself to those who cannot see it.
-
-        Events carry only public facts; the page re-fetches its fragments through the checked routes.
-        """
-        await get_visible_lot(db_session, _viewer(request), lot_id)
-        await db_session.close()  # do not hold a database connection for the stream's lifetime
-        return event_stream(channels, [lot_channel(lot_id)])

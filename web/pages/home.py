@@ -9,6 +9,7 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.guards import current_principal, requires_signed_in
+from exchange.lots import services as lot_services
 from web.pages.lots import dashboard_panels_for
 from web.pages.rfq.panels import rfq_dashboard
 
@@ -32,6 +33,11 @@ class HomePages(Controller):
             "seller": ["alerts/_slow_sales_panel.html"],
         }.get(principal.role, [])
         panels = [*dashboard_panels_for(principal.role), *auction_panels, *rfq_panels, *alert_panels]
+        invited = []
+        if principal.role in ("buyer", "broker") and principal.org_id is not None:
+            invited = await lot_services.lots_inviting(db_session, principal.org_id)
+            panels.insert(0, "lots/_invited_panel.html")
         return Template(
-            "dashboard/index.html", context={"principal": principal, "dashboard_panels": panels, **rfq_context}
+            "dashboard/index.html",
+            context={"principal": principal, "dashboard_panels": panels, "invited_lots": invited, **rfq_context},
         )

@@ -1,17 +1,14 @@
-"""Notification pages: the list, the unread counter in the header, and the live event stream."""
+"""Notification pages: the list and the unread counter in the header (the live stream: exchange.live.api)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.channels import ChannelsPlugin
-from litestar.response import Redirect, ServerSentEvent, Template
+from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.guards import current_principal, requires_signed_in
-from exchange.live.channels import org_channel
-from exchange.live.streams import event_stream
 from exchange.notifications import services
 from web.notification_links import link_words
 
@@ -47,9 +44,3 @@ class NotificationPages(Controller):
         org_id = current_principal(request).org_id
         count = await services.unread_count(db_session, org_id) if org_id else 0
         return Template("notifications/_count.html", context={"count": count})
-
-    @get("/events/me")
-    async def my_events(self, request: Request[Any, Any, Any], channels: ChannelsPlugin) -> ServerSentEvent:
-        """Live events for the signed-in user's organisation (notifications, orders)."""
-        org_id = current_principal(request).org_id
-        return event_stream(channels, [org_channel(org_id)] if org_id else [])

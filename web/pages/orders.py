@@ -27,7 +27,7 @@ from exchange.disputes.services.inspections import latest_inspection
 from exchange.errors import DomainError, Unprocessable
 from exchange.i18n.catalog import N_
 from exchange.i18n.messages import Money, Msg
-from exchange.orders import actions, listing, schemas, services
+from exchange.orders import actions, listing, runner_up, schemas, services
 from exchange.orders.checkout import pay_now
 from exchange.params import Id
 from exchange.runtime import Runtime
@@ -40,6 +40,8 @@ __all__ = ["OrderPages", "mark_delivered_from_form", "shipment_from_form"]
 
 Filter = Annotated[str | None, QueryParameter(max_length=40)]
 SHIP_FIELDS = ("carrier", "tracking_number", "packages", "weight")
+MAX_SHIPMENT_PHOTOS = 6
+"""Photos the ship form takes in one post (each one a file of the order's evidence)."""
 
 
 def shipment_from_form(form: dict[str, str]) -> schemas.ShipIn:
@@ -101,6 +103,12 @@ class OrderPages(Controller):
             "dispute_id": await dispute_services.dispute_id_of_order(session, principal, order_id),
             "inspection": inspection_out(inspection, row.currency, row.status) if inspection is not None else None,
             "evidence": await evidence_of(session, row),
+            "runner_up_offers": await runner_up.offers_after(session, row)
+            if side == "seller" and row.status == "cancelled"
+            else [],
+            "can_offer_runner_up": side == "seller"
+            and row.status == "cancelled"
+            and row.source in runner_up.RANKED_SOURCES,
             "terms": words.terms_in_words(order.terms, order.currency),
             "source_words": words.SOURCE_WORDS.get(order.source, order.source),
             "status_words": words.STATUS_WORDS,
@@ -173,15 +181,45 @@ class OrderPages(Controller):
 
         return await self._act(request, db_session, order_id, "pay", {}, work)
 
-    @post("/{order_id:int}/ship")
+    @post("/{order_id:int}/ship", request_max_body_size=MAX_SHIPMENT_PHOTOS * EVIDENCE_RULE.max_bytes + 256 * 1024)
     async def ship(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, runtime: Runtime, order_id: Id
     ) -> Template | Redirect:
-        form = await form_fields(request)
+        posted = await request.form()
+        form = {key: value for key, value in posted.items() if isinstance(value, str)}
+        photos = [f for f in posted.getall("photos", []) if isinstance(f, UploadFile) and f.filename]
 
         async def work() -> str:
             data = shipment_from_form(dict(form))
-            await actions.ship(db_session, runtime, current_principal(request), order_id, data)
+            if len(photos) > MAX_SHIPMENT_PHOTOS:
+                raise Unprocessable(
+                    Msg("Attach at most {count} photos to a shipment.", count=MAX_SHIPMENT_PHOTOS), field="photos"
+                )
+            principal = current_principal(request)
+            for photo in photos:  # stored as the order's evidence, in the same transaction as the shipment
+                added = await dispute_services.add_evidence(
+                    db_session,
+                    principal,
+                    order_id,
+                    filename=photo.filename,
+                    content=await photo.read(),
+                    data_dir=runtime.settings.data_dir,
+                )
+                data.photo_ids.append(added.id)
+            await actions.ship(db_session, runtime, principal, order_id, data)
+            if len(photos) == 1:
+                return Msg(
+                    "Shipment recorded ({carrier}, {tracking}, 1 photo); the buyer is told.",
+                    carrier=data.carrier,
+                    tracking=data.tracking_number,
+                ).render()
+            if photos:
+                return Msg(
+                    "Shipment recorded ({carrier}, {tracking}, {count} photos); the buyer is told.",
+                    carrier=data.carrier,
+                    tracking=data.tracking_number,
+                    count=len(photos),
+                ).render()
             return Msg(
                 "Shipment recorded ({carrier}, {tracking}); the buyer is told.",
                 carrier=data.carrier,
@@ -222,6 +260,19 @@ class OrderPages(Controller):
             return N_("Accepted: the order is settled and the seller paid.")
 
         return await self._act(request, db_session, order_id, "accept", {}, work)
+
+    @post("/{order_id:int}/runner-up-offer")
+    async def runner_up_offer(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, runtime: Runtime, order_id: Id
+    ) -> Template | Redirect:
+        async def work() -> str:
+            offer = await runner_up.offer_next(db_session, runtime, current_principal(request), order_id)
+            return (
+                f"The lot is offered to the next bidder at its own final bid of {offer.amount} {offer.currency}, "
+                f"until {offer.due_at:%Y-%m-%d %H:%M} UTC."
+            )
+
+        return await self._act(request, db_session, order_id, "runner_up_offer", {}, work)
 
     @get("/{order_id:int}/evidence/{evidence_id:int}")
     async def evidence_file(

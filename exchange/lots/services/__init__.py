@@ -7,10 +7,13 @@ from exchange.lots.services._documents import (
     MAX_UPLOAD_BYTES,
     UPLOAD_RULES,
     add_document,
+    cover_photos,
     read_document,
+    read_preview,
     remove_document,
 )
 from exchange.lots.services._drafts import create_lot, invite_to_lot, leaf_category, update_lot
+from exchange.lots.services._invites import InvitedLot, lots_inviting
 from exchange.lots.services._lifecycle import (
     approve_lot,
     expire_due_lots,
@@ -20,14 +23,18 @@ from exchange.lots.services._lifecycle import (
     review_queue,
     withdraw_lot,
 )
+from exchange.lots.services._profiles import SellerProfile, seller_profile
 from exchange.lots.services._views import document_out, get_lot, list_seller_lots, lot_out, lots_out
 
 __all__ = [
     "MAX_DOCUMENTS_PER_LOT",
     "MAX_UPLOAD_BYTES",
     "UPLOAD_RULES",
+    "InvitedLot",
+    "SellerProfile",
     "add_document",
     "approve_lot",
+    "cover_photos",
     "create_lot",
     "document_out",
     "expire_due_lots",
@@ -36,13 +43,16 @@ __all__ = [
     "leaf_category",
     "list_seller_lots",
     "lot_out",
+    "lots_inviting",
     "lots_out",
     "publish_lot",
     "read_document",
+    "read_preview",
     "reject_lot",
     "relist_lot",
     "remove_document",
     "review_queue",
+    "seller_profile",
     "update_lot",
     "withdraw_lot",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from anyio import to_thread
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,8 +18,17 @@ from exchange.lots.services._common import own_lot
 from exchange.lots.visibility import get_visible_lot
 from exchange.specs.catalog import DOCUMENT_KINDS
 from exchange.uploads import UploadRule, check_upload, read_stored, remove_stored, store_bytes, uploads_root
+from exchange.uploads.thumbnails import make_thumbnail
 
-__all__ = ["MAX_DOCUMENTS_PER_LOT", "UPLOAD_RULES", "add_document", "read_document", "remove_document"]
+__all__ = [
+    "MAX_DOCUMENTS_PER_LOT",
+    "UPLOAD_RULES",
+    "add_document",
+    "cover_photos",
+    "read_document",
+    "read_preview",
+    "remove_document",
+]
 
 MB = 1024 * 1024
 _PHOTO = UploadRule(frozenset({"image/jpeg", "image/png", "image/webp"}), 5 * MB)
@@ -49,7 +59,9 @@ async def add_document(
     if (count or 0) >= MAX_DOCUMENTS_PER_LOT:
         raise Conflict(f"A lot holds at most {MAX_DOCUMENTS_PER_LOT} files; remove one first.", code=TOO_MANY_FILES)
     key = await store_bytes(uploads_root(data_dir), f"lots/{lot.id}", upload)
+    thumb_key = await _stored_thumbnail(data_dir, lot.id, upload.content) if kind == "photo" else None
     document = LotDocument(
+        thumb_key=thumb_key,
         lot_id=lot.id,
         kind=kind,
         filename=upload.filename,
@@ -61,6 +73,40 @@ async def add_document(
     session.add(document)
     await session.flush()
     return document
+
+
+async def _stored_thumbnail(data_dir: Path, lot_id: int, content: bytes) -> str | None:
+    """Store a photo's preview; None when Pillow cannot read the photo (pages then show the photo itself)."""
+    preview = await to_thread.run_sync(make_thumbnail, content)
+    if preview is None:
+        return None
+    checked = check_upload(preview, "preview.jpg", _PHOTO)
+    return await store_bytes(uploads_root(data_dir), f"lots/{lot_id}/previews", checked)
+
+
+async def read_preview(
+    session: AsyncSession, principal: Principal | None, lot_id: int, document_id: int, *, data_dir: Path
+) -> tuple[LotDocument, bytes, str]:
+    """A photo's preview (or the file itself when it has none) with its content type, for whoever may see
+    the lot; 404 otherwise."""
+    document, content = await read_document(session, principal, lot_id, document_id, data_dir=data_dir)
+    if document.thumb_key:
+        preview = await read_stored(uploads_root(data_dir), document.thumb_key)
+        if preview is not None:
+            return document, preview, "image/jpeg"
+    return document, content, document.content_type
+
+
+async def cover_photos(session: AsyncSession, lot_ids: list[int]) -> dict[int, int]:
+    """The first photo of each of these lots: {lot id: document id} (lots without a photo are absent)."""
+    if not lot_ids:
+        return {}
+    rows = await session.execute(
+        select(LotDocument.lot_id, func.min(LotDocument.id))
+        .where(LotDocument.lot_id.in_(lot_ids), LotDocument.kind == "photo")
+        .group_by(LotDocument.lot_id)
+    )
+    return {row[0]: row[1] for row in rows}
 
 
 async def _document(session: AsyncSession, lot_id: int, document_id: int) -> LotDocument:
@@ -94,3 +140,5 @@ async def remove_document(
     await session.delete(document)
     await session.flush()
     await remove_stored(uploads_root(data_dir), document.storage_key)
+    if document.thumb_key:
+        await remove_stored(uploads_root(data_dir), document.thumb_key)

@@ -21,6 +21,7 @@ from exchange.lots.errors import LOT_UNAVAILABLE
 from exchange.lots.index import reindex_lot
 from exchange.lots.models import Lot, LotInvite
 from exchange.lots.services._common import own_lot
+from exchange.lots.services._invites import notify_invited
 from exchange.money import format_minor, parse_currency, parse_money
 from exchange.specs.catalog import Category, get_catalog
 from exchange.specs.units import quantity_unit
@@ -234,4 +235,5 @@ async def invite_to_lot(session: AsyncSession, principal: Principal, lot_id: int
     await session.flush()
     if lot.status == "live" and set(invites) - already:  # the newly invited orgs' saved searches may match it
         await queue_went_live(session, lot.id, "invited")
+        await notify_invited(session, lot, set(invites) - already)
     return lot

@@ -34,6 +34,7 @@ from exchange.lots.events import lot_left_sale, lot_went_live
 from exchange.lots.models import Lot, LotDocument
 from exchange.lots.services._common import aware, own_lot, transition
 from exchange.lots.services._drafts import leaf_category
+from exchange.lots.services._invites import notify_invited
 from exchange.notifications.services import notify
 from exchange.orders.models import Order
 from exchange.runtime import Runtime, clock_of
@@ -98,6 +99,7 @@ async def _went_live(session: AsyncSession, lot: Lot, reason: str, now: datetime
     await queue_went_live(
         session, lot.id, reason, now=now, published_at=lot.published_at, ends_at=lot.ends_at, share=share
     )
+    await notify_invited(session, lot, runtime=runtime)
 
 
 async def publish_lot(

@@ -7,6 +7,7 @@ Pass `runtime` to push notifications and thread events live; `now` is for tests 
 from __future__ import annotations
 
 from exchange.rfq.services._accept import Accepted, accept_offer, accept_offer_once, finish_accept
+from exchange.rfq.services._access import offer_to_accept
 from exchange.rfq.services._compare import compare_answers, unit_price_text
 from exchange.rfq.services._effects import thread_channel
 from exchange.rfq.services._expiry import close_threads_on_unavailable_lots, expire_due_offers
@@ -47,6 +48,7 @@ __all__ = [
     "make_offer",
     "move_sample",
     "offer_out",
+    "offer_to_accept",
     "open_attachment",
     "open_rfq",
     "post_message",

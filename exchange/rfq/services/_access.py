@@ -128,3 +128,19 @@ def legal(check: Callable[..., T], *args: Any) -> T:
         return check(*args)
     except rules.IllegalMove as move:
         raise as_conflict(move) from None
+
+
+async def offer_to_accept(
+    session: AsyncSession, principal: Principal, thread_id: int, offer_id: int
+) -> tuple[RfqOffer, str] | None:
+    """The open offer `offer_id` of the other side in the caller's thread (what an accept would bind them
+    to) with the lot's title, or None when accepting it would be refused (the accept itself then says
+    why); a 404 like load_thread's."""
+    thread = await load_thread(session, principal, thread_id)
+    if principal.org_id not in (thread.buyer_org_id, thread.seller_org_id):
+        return None
+    offer = await session.get(RfqOffer, offer_id)
+    if offer is None or offer.thread_id != thread.id or offer.status != "open" or offer.by_org_id == principal.org_id:
+        return None
+    lot = await session.get(Lot, thread.lot_id)
+    return offer, lot.title if lot is not None else f"RFQ {thread.id}"

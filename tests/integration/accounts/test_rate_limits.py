@@ -14,6 +14,7 @@ from litestar.testing import AsyncTestClient
 from exchange.app import create_app
 from exchange.redis.embedded import EmbeddedRedis
 from tests.conftest import DEMO_PASSWORD, make_settings, unique_email
+from tests.support.kyb import licence_files, sign_up_details
 
 LIMIT = 3
 
@@ -76,8 +77,10 @@ async def test_the_sign_up_and_sign_in_pages_share_the_limit_and_their_429_has_r
                     "name": "Li Na",
                     "org_name": "Everbright",
                     "org_kind": "seller",
+                    **sign_up_details("Everbright"),
                     "_csrf_token": csrf.group(1),
                 },
+                files=licence_files(),
                 follow_redirects=False,
             )
         )

@@ -11,6 +11,7 @@ from exchange.ratelimit import RATE_LIMITED_PATHS
 from exchange.redis.embedded import EmbeddedRedis
 from exchange.settings import Settings
 from tests.conftest import DEMO_PASSWORD, OrgFactory, make_settings
+from tests.support.kyb import licence_files, sign_up_details
 
 
 def _csrf(html: str) -> str:
@@ -101,7 +102,14 @@ async def test_signing_up_with_a_taken_address_looks_like_any_sign_up_and_signs_
             fields = {"name": "Li Na", "password": "lantern-orchid-quarry", "org_name": "Everbright"}
             answer = await browser.post(
                 "/register",
-                data={**fields, "email": email, "org_kind": "seller", "_csrf_token": _csrf(form.text)},
+                data={
+                    **fields,
+                    **sign_up_details("Everbright"),
+                    "email": email,
+                    "org_kind": "seller",
+                    "_csrf_token": _csrf(form.text),
+                },
+                files=licence_files(),
                 follow_redirects=False,
             )
             answers.append((answer.status_code, answer.headers["location"]))

@@ -38,7 +38,7 @@ async def _counts_until(pubsub: PubSub, final: int) -> list[int]:
             if message["type"] != "message":
                 continue
             event: dict[str, Any] = msgspec.json.decode(message["data"])
-            assert set(event) == {"event", "data"}
+            assert set(event) == {"id", "event", "data"}  # the id: resume with Last-Event-ID
             assert event["event"] == "bids"
             assert set(event["data"]) == {"count"}  # the count only: no amount, no bidder
             counts.append(event["data"]["count"])

@@ -35,7 +35,7 @@ async def test_a_buyer_bids_from_the_sale_page_and_sees_the_receipt_panel(
     assert "Revise bid" in placed.text
 
     without_js = await client.post(
-        f"/lots/{lot_id}/sale/bid", data={"amount": "1300"}, headers=page, follow_redirects=False
+        f"/lots/{lot_id}/sale/bid", data={"amount": "1300", "confirmed": "yes"}, headers=page, follow_redirects=False
     )
     assert without_js.status_code == 303
     mine = await client.get("/bids", headers=page)

@@ -17,8 +17,9 @@ from click.testing import CliRunner
 from exchange.audit import record
 from exchange.audit.canonical import chain_hash, record_bytes
 from exchange.audit.checkpoints import write_checkpoint
-from exchange.audit.journal import append_checkpoint, journal_path
-from exchange.audit.signing import load_or_create_key
+from exchange.audit.journal import append_checkpoint, journal_path, read_journal
+from exchange.audit.signing import load_or_create_key, read_public_key
+from exchange.audit.verify import verify_sqlite
 from exchange.cli import main
 from exchange.db.engine import make_engine, make_session_maker
 from exchange.db.migrate import upgrade_database
@@ -216,3 +217,36 @@ def test_checkpoints_of_a_replaced_key_verify_when_both_keys_are_given(
         main, ["audit", "verify", "--public-key", str(old_key), "--public-key", str(new_key)], env=env
     )
     assert both.exit_code == 0, both.output
+
+
+@pytest.mark.parametrize("case", [None, *CASES])
+def test_ranges_hashed_in_several_processes_find_what_one_walk_finds(
+    signed_log: tuple[Path, Path], tmp_path: Path, case: str | None
+) -> None:
+    """A large log is split into ranges of `seq`, each checked in its own process from the record before
+    it: the report (violations in order, size, truncation) is the one walk's, for every kind of tampering."""
+    source, key_path = signed_log
+    copy = tmp_path / "copy.db"
+    shutil.copyfile(source, copy)
+    if case is not None:
+        with closing(sqlite3.connect(copy)) as connection, connection:
+            for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+                connection.execute(f"DROP TRIGGER {name}")
+            CASES[case][0](connection)
+    key = read_public_key(key_path)
+    journal, _ = read_journal(journal_path(key_path))
+    one = verify_sqlite(copy, key, journal=journal, workers=1)
+    split = verify_sqlite(copy, key, journal=journal, workers=3, rows_per_worker=2)
+    assert one.ranges == 1
+    assert split.ranges == (1 if case == "malformed columns" else 3)  # a `seq` that is not a number: one walk
+    assert (split.violations, split.more, split.size) == (one.violations, one.more, one.size)
+    assert split.ok == (case is None)
+
+
+@pytest.mark.parametrize("command", [["audit", "verify"], ["ledger", "verify"]])
+def test_a_database_that_cannot_be_read_is_named_not_a_traceback(tmp_path: Path, command: list[str]) -> None:
+    env = {"DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'x.db'}"}
+    result = CliRunner().invoke(main, command, env=env)
+    assert result.exit_code == 1, result.output
+    assert "cannot read the database at" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -1,5 +1,5 @@
 """Credit terms: goods ship before payment within the limit, the invoice falls due at the term, and an overdue
-invoice blocks the buyer's bids, purchases and RFQ accepts until it is paid."""
+invoice blocks the buyer's bids, purchases, RFQ accepts and proposal accepts until it is paid."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from exchange.clock import ManualClock
 from tests.support.lots import live_lot
+from tests.support.order_sources import Sources
 from tests.support.orders import SHIPMENT, assert_ledger_balances, balances, new_sale
 from tests.support.rfq import Deal
 from tests.support.stack import private_stack
@@ -83,6 +84,8 @@ async def test_credit_limit_invoice_term_and_overdue_blocking() -> None:
                 f"/api/rfqs/{thread['id']}/accept", json={"offer_id": quote["id"]}, headers=buyer.headers
             ),
         ]
+        proposal_sources = Sources(client, stack.db, seller, await stack.make_org("broker"))
+        refusals.append((await proposal_sources.proposal(buyer, clock.now(), 1_000_000))[0])  # a broker's proposal
         for refusal in refusals:
             assert refusal.status_code == 403, refusal.text
             assert refusal.json()["code"] == "invoice_overdue"
@@ -99,4 +102,45 @@ async def test_credit_limit_invoice_term_and_overdue_blocking() -> None:
         bought = await client.post(f"/api/lots/{blocked_lot}/purchase", headers=buyer.headers)
         assert bought.status_code == 201, bought.text
         assert (await second.act("ship", second.seller, SHIPMENT)).status_code == 200
+        await assert_ledger_balances(stack.db)
+
+
+async def test_an_invoice_stays_payable_through_a_dispute_and_after_its_refund() -> None:
+    """Goods shipped on credit, then disputed and partly refunded: the buyer still owes the invoice (the refund is
+    paid back separately), may pay it while the dispute runs or after, and is unblocked once it is paid."""
+    clock = ManualClock(datetime.now(UTC))
+    async with private_stack(scheduler=False, clock=clock) as stack:
+        client, admin = stack.client, stack.make_org.admin
+        buyer = await stack.make_org("buyer")
+        granted = await client.post(
+            f"/api/admin/orgs/{buyer.org_id}/credit", json={"limit": "50000.00", "net_days": 30}, headers=admin.headers
+        )
+        assert granted.status_code == 200, granted.text
+        sale = await new_sale(client, stack.db, stack.make_org, buyer=buyer, published_at=clock.now())
+        assert (await sale.ship())["on_credit"] is True
+        assert (await sale.act("deliver", buyer)).status_code == 200
+        opened = await sale.act("disputes", buyer, {"reason": "Stained rolls.", "claimed_refund": "4000.00"})
+        assert opened.status_code == 201, opened.text
+        assert "pay" in (await sale.get())["allowed_actions"]
+        accepted = await client.post(
+            f"/api/disputes/{opened.json()['id']}/answer", json={"answer": "accept"}, headers=sale.seller.headers
+        )
+        assert accepted.status_code == 200, accepted.text
+        assert (await sale.get())["status"] == "resolved"
+
+        clock.advance(timedelta(days=31).total_seconds())
+        started = await sale.act("pay", buyer)  # paying the overdue invoice is what unblocks the buyer
+        assert started.status_code == 200, started.text
+        other_lot = await live_lot(
+            stack.db, sale.seller, sale_mode="fixed_price", price_minor=1_000, published_at=clock.now()
+        )
+        refused = await client.post(f"/api/lots/{other_lot}/purchase", headers=buyer.headers)
+        assert (refused.status_code, refused.json()["code"]) == (403, "invoice_overdue")
+        invoice = started.json()
+        assert (invoice["purpose"], invoice["amount"]) == ("invoice", "40000.00")
+        assert (await sale.callback(invoice["instructions"])).status_code == 200
+        assert (await balances(stack.db, org_id=buyer.org_id or 0))["credit_receivable"] == 0
+        assert (await balances(stack.db, org_id=buyer.org_id or 0))["refunds_payable"] == 400_000
+        bought = await client.post(f"/api/lots/{other_lot}/purchase", headers=buyer.headers)
+        assert bought.status_code == 201, bought.text
         await assert_ledger_balances(stack.db)

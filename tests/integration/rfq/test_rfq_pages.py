@@ -155,7 +155,14 @@ async def test_wanted_pages_let_a_buyer_post_a_seller_answer_and_the_buyer_compa
     wrong_request = await pages.post(f"/wanted/999999/accept/{thread_id}", {"offer_id": str(offer_id)})
     assert wrong_request.status_code == 303
     assert await count_orders(db, lot_id) == 0
-    accepted = await pages.post(f"{wanted_url}/accept/{thread_id}", {"offer_id": str(offer_id), "idempotency_key": "x"})
+    asked = await pages.post(f"{wanted_url}/accept/{thread_id}", {"offer_id": str(offer_id), "idempotency_key": "x"})
+    assert asked.status_code == 200
+    assert "Accept this offer?" in asked.text
+    assert "You pay 32000.00 CNY into escrow" in asked.text
+    assert await count_orders(db, lot_id) == 0
+    accepted = await pages.post(
+        f"{wanted_url}/accept/{thread_id}", {"offer_id": str(offer_id), "idempotency_key": "x", "confirmed": "yes"}
+    )
     assert accepted.status_code == 303
     assert accepted.headers["location"].startswith("/orders/")
     assert await count_orders(db, lot_id) == 1

@@ -3,11 +3,13 @@ searches and lots (Hypothesis), and searches parsed from real query strings by t
 
 from __future__ import annotations
 
+from unittest.mock import patch
 from urllib.parse import parse_qs
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from exchange.alerts import index as index_module
 from exchange.alerts.index import SearchIndex
 from exchange.alerts.matching import LotFeatures, criteria_of, matches, query_of
 from exchange.lots.search import LotQuery, SpecFilter, parse_lot_query
@@ -107,3 +109,17 @@ def test_saved_query_strings_match_with_units_normalised() -> None:
         terms=frozenset({"twill", "cotton"}),
     )
     assert sorted(index.match(fabric)) == [1, 3]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(queries(), min_size=1, max_size=30), st.lists(lots(), min_size=1, max_size=3))
+def test_buckets_compiled_piecemeal_while_filing_find_the_same(
+    searches: list[LotQuery], sample: list[LotFeatures]
+) -> None:
+    """A bucket compiles its pending searches every few thousand while a worker loads them (here every 2)."""
+    with patch.object(index_module, "COMPILE_EVERY", 2):
+        index = SearchIndex()
+        index.add_many(enumerate(searches, start=1))
+    for lot in sample:
+        expected = sorted(i for i, q in enumerate(searches, start=1) if matches(q, lot))
+        assert sorted(index.match(lot)) == expected

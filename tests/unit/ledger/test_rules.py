@@ -85,3 +85,27 @@ def test_verify_spells_out_the_same_purposes_and_finished_states() -> None:
     assert "o.status IN ('settled', 'resolved', 'cancelled')" in verify._OPEN_ESCROW
     assert verify.FINISHED_ORDER_STATUSES == ("settled", "resolved", "cancelled")
     assert f"a.purpose = '{accounts.ESCROW}'" in verify._OPEN_ESCROW
+
+
+FINGERPRINTED = [
+    (
+        "post",
+        {"moves": [[1, 2, 5], [3, 4, 6]], "order_id": None},
+        '["post",{"moves":[[1,2,5],[3,4,6]],"order_id":null}]',
+    ),
+    ("hold", {"move": Move(7, 8, 9), "order_id": 12}, '["hold",{"move":[7,8,9],"order_id":12}]'),
+    ("void_hold", {"hold_id": 3, "order_id": None}, '["void_hold",{"hold_id":3,"order_id":null}]'),
+    (
+        "post_hold",
+        {"hold_id": 3, "amount_minor": 5, "order_id": 1},
+        '["post_hold",{"amount_minor":5,"hold_id":3,"order_id":1}]',
+    ),
+]
+
+
+@pytest.mark.parametrize(("kind", "content", "digest_of"), FINGERPRINTED)
+def test_a_fingerprint_is_the_digest_of_the_same_bytes_as_ever(kind: str, content: dict, digest_of: str) -> None:
+    """Entries store their fingerprint: a key repeated after an upgrade must still match its first call."""
+    import hashlib
+
+    assert rules.fingerprint(kind, **content) == hashlib.sha256(digest_of.encode()).hexdigest()

@@ -10,7 +10,8 @@ from litestar.datastructures import State
 from litestar.response import ServerSentEvent, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from exchange.errors import DomainError
+from exchange.accounts import directory
+from exchange.errors import DomainError, NotFound
 from exchange.i18n.catalog import N_
 from exchange.live.channels import lot_channel
 from exchange.live.streams import event_stream
@@ -83,6 +84,7 @@ class LotPages(Controller):
         except DomainError as problem:
             error = problem.detail
         context = _browse_context(params, result, error)
+        context["covers"] = await services.cover_photos(db_session, [lot.id for lot in context["items"]])
         if request.headers.get("hx-request"):
             # The address bar shows the clean filter URL, not every empty input of the form.
             return Template(
@@ -98,10 +100,13 @@ class LotPages(Controller):
         principal = optional_principal(request)
         lot = await services.get_lot(db_session, principal, lot_id)
         catalog = get_catalog()
+        invited = lot.invited_org_ids if isinstance(lot.invited_org_ids, list) else []
         return Template(
             "lots/detail.html",
             context={
                 "lot": lot,
+                "seller": await directory.public_org(db_session, lot.seller_org_id),
+                "invited_orgs": await directory.org_names(db_session, invited),
                 "category": catalog.get(lot.category),
                 "specs": spec_display(catalog.get(lot.category), lot.specs),
                 "is_seller": principal is not None and principal.org_id == lot.seller_org_id,
@@ -129,6 +134,26 @@ class LotPages(Controller):
         async with state.session_maker() as session:
             await get_visible_lot(session, optional_principal(request), lot_id)
         return event_stream(channels, [lot_channel(lot_id)])
+
+    @get("/{lot_id:int}/files/{document_id:int}/preview")
+    async def preview(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, state: State, lot_id: Id, document_id: Id
+    ) -> Response[bytes]:
+        """A photo's small preview (browse cards, the gallery), for whoever may see the lot."""
+        document, content, media_type = await services.read_preview(
+            db_session, optional_principal(request), lot_id, document_id, data_dir=state.settings.data_dir
+        )
+        if document.kind != "photo" or not media_type.startswith("image/"):
+            raise NotFound(f"Lot {lot_id}'s file {document_id} is not a photo.")
+        return Response(
+            content=content,
+            media_type=media_type,
+            headers={
+                "X-Content-Type-Options": "nosniff",
+                "Content-Security-Policy": "default-src 'none'; sandbox",
+                "Cache-Control": "private, max-age=300",
+            },
+        )
 
     @get("/{lot_id:int}/files/{document_id:int}")
     async def file(

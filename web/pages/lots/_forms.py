@@ -16,6 +16,7 @@ from exchange.specs.catalog import Category
 __all__ = [
     "form_error_field",
     "form_from_lot",
+    "invited_ids",
     "lot_body_from_form",
     "search_url",
     "spec_display",
@@ -70,14 +71,14 @@ def _closes_at(raw: str, offset_raw: str) -> datetime | None:
     return moment.astimezone(UTC)
 
 
-def _ids(raw: str) -> list[int]:
+def invited_ids(raw: str) -> list[int]:
     ids: list[int] = []
     for part in raw.replace(";", ",").split(","):
         part = part.strip()
         if not part:
             continue
         if not part.isdigit() or len(part) > 10:
-            raise Unprocessable(f"{part[:20]!r} is not an organisation id.", field="invited_org_ids")
+            raise Unprocessable("Choose the organisations to invite from the list.", field="invited_org_ids")
         ids.append(int(part))
     return ids
 
@@ -123,7 +124,7 @@ def lot_body_from_form(form: Mapping[str, str]) -> schemas.LotCreate:
             "rfq_enabled": form.get("rfq_enabled") == "on",
         },
         "visibility": optional("visibility") or "public",
-        "invited_org_ids": _ids(form.get("invited_org_ids", "")),
+        "invited_org_ids": invited_ids(form.get("invited_org_ids", "")),
         "listing_days": optional("listing_days") or "14",
     }
     try:

@@ -13,6 +13,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.accounts import directory
 from exchange.accounts.guards import current_principal, requires_org_kind
 from exchange.errors import DomainError, Unprocessable
 from exchange.i18n.catalog import N_
@@ -21,8 +22,7 @@ from exchange.lots import rules, schemas, services
 from exchange.params import Id
 from exchange.runtime import Runtime
 from exchange.specs.catalog import get_catalog
-from web.pages.forms import form_fields
-from web.pages.lots._forms import form_error_field, form_from_lot, lot_body_from_form
+from web.pages.lots._forms import form_error_field, form_from_lot, invited_ids, lot_body_from_form
 
 __all__ = ["LotPostingPages"]
 
@@ -33,9 +33,15 @@ KIND_LABELS = {"photo": N_("Photo"), "quality_report": N_("Quality report"), "ce
                "safety_data_sheet": N_("Safety data sheet")}  # fmt: skip
 
 
-def _form_context(form: dict[str, str], errors: dict[str, str], *, lot_id: int | None = None) -> dict[str, Any]:
+def _form_context(
+    form: dict[str, str], errors: dict[str, str], *, lot_id: int | None = None, picker: dict[str, Any] | None = None
+) -> dict[str, Any]:
     catalog = get_catalog()
     return {
+        "invitees": [],
+        "invite_results": [],
+        "invite_query": "",
+        **(picker or {}),
         "form": form,
         "errors": errors,
         "lot_id": lot_id,
@@ -47,10 +53,39 @@ def _form_context(form: dict[str, str], errors: dict[str, str], *, lot_id: int |
     }
 
 
-def _form_error(form: dict[str, str], error: DomainError, lot_id: int | None = None) -> Template:
+async def _read_form(request: Request[Any, Any, Any]) -> dict[str, str]:
+    """The lot form's fields; the ticked invitation boxes (one `invited_org_ids` each) joined by commas."""
+    raw = await request.form()
+    form = {key: value for key, value in raw.items() if isinstance(value, str)}
+    form["invited_org_ids"] = ",".join(v for v in raw.getall("invited_org_ids", []) if isinstance(v, str))
+    return form
+
+
+async def _picker(session: AsyncSession, form: dict[str, str], *, search: bool) -> dict[str, Any]:
+    """The invitation picker's state: the ticked organisations by name, and the search's matches."""
+    try:
+        ticked = invited_ids(form.get("invited_org_ids", ""))
+    except DomainError:
+        ticked = []
+    query = " ".join(form.get("invite_q", "").split())[:120] if search else ""
+    return {
+        "invitees": await directory.org_names(session, ticked),
+        "invite_results": await directory.buyer_orgs_named(session, query) if query else [],
+        "invite_query": query,
+    }
+
+
+async def _form_error(
+    session: AsyncSession, form: dict[str, str], error: DomainError, lot_id: int | None = None
+) -> Template:
     return Template(
         "lots/form.html",
-        context=_form_context(form, {form_error_field(error.field): error.detail}, lot_id=lot_id),
+        context=_form_context(
+            form,
+            {form_error_field(error.field): error.detail},
+            lot_id=lot_id,
+            picker=await _picker(session, form, search=False),
+        ),
         status_code=error.status_code,
     )
 
@@ -71,34 +106,48 @@ class LotPostingPages(Controller):
         """The spec inputs of a category (an HTMX partial for the post form)."""
         return Template("lots/_spec_fields.html", context=_form_context({"category": category}, {}))
 
+    @get("/invite-picker")
+    async def invite_picker(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
+        """The picker's choices for what was typed (an HTMX partial of the post and edit forms)."""
+        query = request.query_params
+        form = {
+            "invite_q": query.get("invite_q") or "",
+            "invited_org_ids": ",".join(query.getall("invited_org_ids", [])),
+        }
+        return Template("lots/_invite_options.html", context=await _picker(db_session, form, search=True))
+
     @post("/new")
     async def create(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template | Redirect:
-        form = await form_fields(request)
-        if form.get("refresh"):  # the category changed in a browser without JavaScript
-            return Template("lots/form.html", context=_form_context(form, {}))
+        form = await _read_form(request)
+        if form.get("refresh"):  # the category or the invitation search changed in a browser without JavaScript
+            picker = await _picker(db_session, form, search=form["refresh"] == "invite")
+            return Template("lots/form.html", context=_form_context(form, {}, picker=picker))
         try:
             lot = await services.create_lot(db_session, current_principal(request), lot_body_from_form(form))
         except DomainError as error:
-            return _form_error(form, error)
+            return await _form_error(db_session, form, error)
         flash(request, N_("Draft saved. Add photos and documents, then publish it."), category="success")
         return Redirect(f"/lots/{lot.id}", status_code=303)
 
     @get("/{lot_id:int}/edit")
     async def edit_form(self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id) -> Template:
         lot = await services.get_lot(db_session, current_principal(request), lot_id)
-        return Template("lots/form.html", context=_form_context(form_from_lot(lot), {}, lot_id=lot_id))
+        form = form_from_lot(lot)
+        picker = await _picker(db_session, form, search=False)
+        return Template("lots/form.html", context=_form_context(form, {}, lot_id=lot_id, picker=picker))
 
     @post("/{lot_id:int}/edit")
     async def edit(self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id) -> Template | Redirect:
-        form = await form_fields(request)
+        form = await _read_form(request)
         if form.get("refresh"):
-            return Template("lots/form.html", context=_form_context(form, {}, lot_id=lot_id))
+            picker = await _picker(db_session, form, search=form["refresh"] == "invite")
+            return Template("lots/form.html", context=_form_context(form, {}, lot_id=lot_id, picker=picker))
         try:
             body = lot_body_from_form(form)
             changes = msgspec.convert(msgspec.to_builtins(body), schemas.LotUpdate)
             await services.update_lot(db_session, current_principal(request), lot_id, changes)
         except DomainError as error:
-            return _form_error(form, error, lot_id)
+            return await _form_error(db_session, form, error, lot_id)
         flash(request, N_("Draft updated."), category="success")
         return Redirect(f"/lots/{lot_id}", status_code=303)
 

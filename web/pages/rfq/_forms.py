@@ -12,10 +12,14 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.accounts.principal import Principal
 from exchange.errors import DomainError, Unprocessable, from_msgspec_error
 from exchange.i18n.messages import localized
+from exchange.money import format_minor
+from exchange.rfq import services
+from web.confirm_steps import accept_step
 
-__all__ = ["is_htmx", "refused", "struct_from_form"]
+__all__ = ["accept_confirmation", "is_htmx", "refused", "struct_from_form"]
 
 T = TypeVar("T")
 _MISSING = re.compile(r"Object missing required field `(\w+)`")
@@ -54,3 +58,33 @@ async def refused(
         )
     flash(request, f"{localized(error.title)}: {localized(error.detail)}", category="error")
     return Redirect(back_to, status_code=303)
+
+
+async def accept_confirmation(
+    session: AsyncSession,
+    principal: Principal,
+    thread_id: int,
+    form: dict[str, str],
+    *,
+    action: str,
+    back: str,
+) -> Template | None:
+    """The confirm page of accepting the offer named in the form (a browser without JavaScript sees it),
+    or None when the accept would be refused anyway (the accept then says why)."""
+    raw = form.get("offer_id", "").strip()
+    if not raw.isdigit() or len(raw) > 10:
+        return None
+    found = await services.offer_to_accept(session, principal, thread_id, int(raw))
+    if found is None:
+        return None
+    offer, title = found
+    step = accept_step(
+        amount=format_minor(offer.price_minor, offer.currency) or "",
+        currency=offer.currency,
+        side="seller" if offer.by_side == "buyer" else "buyer",
+        action=action,
+        back=back,
+        title=title,
+        fields={"offer_id": raw, "idempotency_key": form.get("idempotency_key", "")[:100]},
+    )
+    return Template("confirm.html", context={"step": step, "currency": offer.currency})

@@ -24,9 +24,10 @@ from exchange.money import format_minor
 from exchange.params import Id
 from exchange.rfq import schemas, services
 from exchange.runtime import Runtime
+from web.confirm_steps import is_confirmed
 from web.pages.forms import form_fields
 from web.pages.rfq._context import PAYMENT_TERMS_LABELS, thread_context
-from web.pages.rfq._forms import is_htmx, refused, struct_from_form
+from web.pages.rfq._forms import accept_confirmation, is_htmx, refused, struct_from_form
 
 __all__ = ["RfqPages"]
 
@@ -168,6 +169,17 @@ class RfqPages(Controller):
     ) -> Template | Redirect:
         form = await form_fields(request)
         try:
+            if not is_confirmed(request, form):
+                page = await accept_confirmation(
+                    db_session,
+                    current_principal(request),
+                    thread_id,
+                    form,
+                    action=f"/rfqs/{thread_id}/accept",
+                    back=f"/rfqs/{thread_id}",
+                )
+                if page is not None:
+                    return page
             data = struct_from_form(form, schemas.AcceptIn, ("offer_id",))
             order = await services.accept_offer_once(
                 db_session,

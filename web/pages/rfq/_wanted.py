@@ -20,9 +20,10 @@ from exchange.params import Id
 from exchange.rfq import schemas, services
 from exchange.rfq.errors import RFQ_NOT_FOUND
 from exchange.runtime import Runtime
+from web.confirm_steps import is_confirmed
 from web.pages.forms import form_fields
 from web.pages.rfq._context import PAYMENT_TERMS_LABELS
-from web.pages.rfq._forms import struct_from_form
+from web.pages.rfq._forms import accept_confirmation, struct_from_form
 
 __all__ = ["WantedPages"]
 
@@ -156,13 +157,24 @@ class WantedPages(Controller):
     @post("/{request_id:int}/accept/{thread_id:int}", guards=[requires_org_kind("buyer"), requires_verified_org])
     async def accept_from_comparison(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, request_id: Id, thread_id: Id, runtime: Runtime
-    ) -> Redirect:
+    ) -> Redirect | Template:
         form = await form_fields(request)
         principal = current_principal(request)
         try:
             thread = await services.get_thread_for(db_session, principal, thread_id)
             if thread.wanted_request_id != request_id:
                 raise NotFound(f"Thread {thread_id} does not answer request {request_id}.", code=RFQ_NOT_FOUND)
+            if not is_confirmed(request, form):
+                page = await accept_confirmation(
+                    db_session,
+                    principal,
+                    thread_id,
+                    form,
+                    action=f"/wanted/{request_id}/accept/{thread_id}",
+                    back=f"/wanted/{request_id}",
+                )
+                if page is not None:
+                    return page
             data = struct_from_form(form, schemas.AcceptIn, ("offer_id",))
             order = await services.accept_offer_once(
                 db_session,

@@ -159,3 +159,40 @@
   document.addEventListener("htmx:load", function (evt) { init(evt.target || document); });
   setInterval(tickCountdowns, 1000);
 })();
+
+// A search box inside a bigger form (the invitation picker): Enter searches, it does not submit the form.
+document.addEventListener("keydown", (event) => {
+  const box = event.target;
+  if (event.key === "Enter" && box instanceof HTMLInputElement && box.dataset.enterSearches !== undefined) {
+    event.preventDefault();
+    box.dispatchEvent(new Event("search", { bubbles: true }));
+  }
+});
+
+// Binding steps (a bid, a purchase, a withdrawal) say what they commit to before HTMX sends them: the
+// form's data-confirm text, with {amount} filled in from its amount field. Without JavaScript the
+// server answers the plain post with a confirm page instead.
+document.addEventListener("htmx:confirm", (event) => {
+  const form = event.target instanceof Element ? event.target.closest("form[data-confirm]") : null;
+  if (!form) return;
+  event.preventDefault();
+  const amount = form.querySelector("[name=amount]");
+  const text = form.dataset.confirm.split("{amount}").join(amount ? amount.value.trim() : "");
+  if (window.confirm(text)) event.detail.issueRequest(true);
+});
+
+// The same for a plain form (no HTMX): ask, then say so to the server, which otherwise shows a confirm page.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.dataset.confirm || form.hasAttribute("hx-post")) return;
+  if (form.querySelector("input[name=confirmed]")) return;
+  if (!window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+    return;
+  }
+  const confirmed = document.createElement("input");
+  confirmed.type = "hidden";
+  confirmed.name = "confirmed";
+  confirmed.value = "yes";
+  form.appendChild(confirmed);
+});
