@@ -26,7 +26,7 @@ from exchange.disputes.services.evidence import EVIDENCE_RULE, evidence_of
 from exchange.disputes.services.inspections import latest_inspection
 from exchange.errors import DomainError, Unprocessable
 from exchange.i18n.catalog import N_
-from exchange.i18n.messages import Money, Msg
+from exchange.i18n.messages import Money, Msg, When
 from exchange.orders import actions, listing, runner_up, schemas, services
 from exchange.orders.checkout import pay_now
 from exchange.params import Id
@@ -267,10 +267,11 @@ class OrderPages(Controller):
     ) -> Template | Redirect:
         async def work() -> str:
             offer = await runner_up.offer_next(db_session, runtime, current_principal(request), order_id)
-            return (
-                f"The lot is offered to the next bidder at its own final bid of {offer.amount} {offer.currency}, "
-                f"until {offer.due_at:%Y-%m-%d %H:%M} UTC."
-            )
+            return Msg(
+                "The lot is offered to the next bidder at its own final bid of {price}, until {due}.",
+                price=Money(offer.amount, offer.currency),
+                due=When(offer.due_at),
+            ).render()
 
         return await self._act(request, db_session, order_id, "runner_up_offer", {}, work)
 
