@@ -34,7 +34,7 @@ def test_a_sealed_bid_without_javascript_is_confirmed_on_a_page_at_390_px(
         page.get_by_role("button", name="Place sealed bid").click()
 
         step = page.get_by_test_id("confirm-step")
-        expect(step.get_by_test_id("confirm-amount")).to_contain_text("31500.00")
+        expect(step.get_by_test_id("confirm-amount")).to_contain_text("31,500.00")
         expect(step.get_by_test_id("confirm-next")).to_contain_text("It binds you")
         assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
         mine = httpx.get(f"{live_server}/api/bids/mine", headers=buyer.headers).json()

@@ -65,7 +65,7 @@ def test_a_buyer_asks_for_a_quote_the_seller_counters_and_both_see_the_order_onc
     accept.click()
     expect(buyer_page.get_by_test_id("thread-status")).to_have_text("accepted")
     assert asked
-    assert asked[0].startswith("Accept this offer 36000.00 CNY? Accepting binds both sides")
+    assert asked[0].startswith("Accept this offer 36,000.00 CNY? Accepting binds both sides")
     expect(buyer_page.locator("#rfq-forms")).to_contain_text("has ended")
     order_link = buyer_page.get_by_test_id("order-link")
     expect(order_link).to_be_visible()

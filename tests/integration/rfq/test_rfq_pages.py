@@ -158,7 +158,7 @@ async def test_wanted_pages_let_a_buyer_post_a_seller_answer_and_the_buyer_compa
     asked = await pages.post(f"{wanted_url}/accept/{thread_id}", {"offer_id": str(offer_id), "idempotency_key": "x"})
     assert asked.status_code == 200
     assert "Accept this offer?" in asked.text
-    assert "You pay 32000.00 CNY into escrow" in asked.text
+    assert "You pay 32,000.00 CNY into escrow" in asked.text
     assert await count_orders(db, lot_id) == 0
     accepted = await pages.post(
         f"{wanted_url}/accept/{thread_id}", {"offer_id": str(offer_id), "idempotency_key": "x", "confirmed": "yes"}
