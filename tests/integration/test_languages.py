@@ -3,12 +3,16 @@ money, counts and times follow it; the JSON API stays in English."""
 
 from __future__ import annotations
 
+import html
+
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.conftest import OrgFactory
 from tests.support.catalogue import body, post_lot, publish, unique_place
-from tests.support.pages import PageSession
+from tests.support.lots import live_lot
+from tests.support.pages import PageSession, page_headers
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"}
 EN = {"Accept-Language": "en-GB,en;q=0.9"}
@@ -140,3 +144,21 @@ async def test_a_form_message_reads_in_the_pages_language_and_the_api_keeps_it_e
     )
     assert api.status_code == 422
     assert api.json()["detail"] == "Enter a valid email address, like name@company.com."
+
+
+async def test_a_binding_step_is_said_in_chinese_with_yuan_before_it_happens(
+    client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
+) -> None:
+    seller, buyer = await make_org("seller"), await make_org("buyer")
+    lot_id = await live_lot(db, seller, sale_mode="fixed_price", price_minor=1_140_000_00)
+    page = {**await page_headers(client, buyer), **ZH}
+
+    sale = html.unescape((await client.get(f"/lots/{lot_id}/sale", headers=page)).text)
+    assert 'data-confirm="购买整个批次 ¥1,140,000.00? 该批次立即归您所有' in sale
+
+    asked = html.unescape((await client.post(f"/lots/{lot_id}/sale/purchase", headers=page)).text)
+    assert "购买整个批次？" in asked
+    assert "您将 ¥1,140,000.00 支付到托管账户" in asked
+    assert "是，以 ¥1,140,000.00 购买" in asked
+    assert "Buy the whole lot" not in asked
+    assert (await client.get(f"/api/lots/{lot_id}")).json()["status"] == "live"
