@@ -11,7 +11,7 @@ from exchange.i18n.catalog import translations
 from exchange.i18n.formatting import datetime_text, money_text
 from exchange.i18n.locales import DEFAULT_LOCALE, current_locale
 
-__all__ = ["Money", "Msg", "MsgText", "When", "as_msg", "localized", "render_stored"]
+__all__ = ["Lines", "Money", "Msg", "MsgText", "When", "as_msg", "localized", "render_stored"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +43,7 @@ class When:
 
 def _value_from_json(value: Any) -> Any:
     if isinstance(value, dict):
-        if "msgid" in value:
+        if "msgid" in value or "lines" in value:
             return Msg.from_json(value)
         if "money" in value:
             return Money(str(value["money"]), str(value.get("currency", "CNY")))
@@ -86,6 +86,8 @@ class Msg:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Msg:
+        if "lines" in data:
+            return Lines([_value_from_json(line) for line in data["lines"]])
         values = {k: _value_from_json(v) for k, v in (data.get("values") or {}).items()}
         return cls(str(data["msgid"]), **values)
 
@@ -93,9 +95,29 @@ class Msg:
         return f"Msg({self.msgid!r}, **{self.values!r})"
 
 
+class Lines(Msg):
+    """Text of several lines, each a `Msg` or a plain string (a digest's list of lots), kept as messages."""
+
+    __slots__ = ("lines",)
+
+    def __init__(self, lines: list[Msg | str]) -> None:
+        super().__init__("")
+        self.lines = lines
+
+    def render(self, locale: str | None = None) -> str:
+        locale = locale or current_locale()
+        return "\n".join(line.render(locale) if isinstance(line, Msg) else line for line in self.lines)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"lines": [line.to_json() if isinstance(line, Msg) else line for line in self.lines]}
+
+    def __repr__(self) -> str:
+        return f"Lines({self.lines!r})"
+
+
 def render_stored(data: dict[str, Any] | None, fallback: str, locale: str | None = None) -> str:
     """A stored `Msg` (its JSON) in `locale`; `fallback` (the stored English text) when there is none."""
-    if not data or "msgid" not in data:
+    if not data or ("msgid" not in data and "lines" not in data):
         return fallback
     try:
         return Msg.from_json(data).render(locale)
