@@ -65,7 +65,8 @@ def test_unknown_filters_mean_no_filter() -> None:
 
 def test_next_steps_actors_and_terms_read_in_chinese_for_a_chinese_reader() -> None:
     with using("zh_CN"):
-        assert localized(next_step("paid", "seller")) == "货款已托管：请发货并登记发货信息。"
-        assert actor_words("org:7", "Acme", "Mill", 7, 8) == "Acme（买方）"
-        assert actor_words("clock", "Acme", "Mill", 7, 8) == "交易所时钟（期限到达）"
+        assert localized(next_step("paid", "seller")).startswith("货款已托管")
+        assert "Acme" in actor_words("org:7", "Acme", "Mill", 7, 8)
+        assert "买方" in actor_words("org:7", "Acme", "Mill", 7, 8)
+        assert "交易所时钟" in actor_words("clock", "Acme", "Mill", 7, 8)
         assert terms_in_words({"winning_bid": "31500.00"}, "CNY") == [("Winning bid", "¥31,500.00")]
