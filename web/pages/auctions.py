@@ -22,7 +22,7 @@ from exchange.auctions import schemas, services
 from exchange.auctions.errors import NO_BID
 from exchange.errors import DomainError
 from exchange.i18n.catalog import N_
-from exchange.i18n.messages import localized
+from exchange.i18n.messages import Money, Msg, localized
 from exchange.lots.visibility import get_visible_lot
 from exchange.money import format_minor, parse_currency, parse_money
 from exchange.params import Id
@@ -144,7 +144,11 @@ class AuctionPages(Controller):
             db_session,
             runtime,
             lot_id,
-            message=f"Your bid of {receipt.amount} {receipt.currency} is in (revision {receipt.revision}).",
+            message=Msg(
+                "Your bid of {amount} is in (revision {revision}).",
+                amount=Money(receipt.amount, receipt.currency),
+                revision=receipt.revision,
+            ).render(),
             receipt=receipt,
         )
 
@@ -162,7 +166,9 @@ class AuctionPages(Controller):
             if error.status_code == 404 and error.code != NO_BID.code:
                 raise
             return await self._after_action(request, db_session, runtime, lot_id, error=error)
-        return await self._after_action(request, db_session, runtime, lot_id, message="Your bid is withdrawn.")
+        return await self._after_action(
+            request, db_session, runtime, lot_id, message=Msg("Your bid is withdrawn.").render()
+        )
 
     @post("/lots/{lot_id:int}/sale/purchase", guards=[requires_signed_in])
     async def purchase(
@@ -193,7 +199,9 @@ class AuctionPages(Controller):
             if error.status_code == 404:
                 raise
             return await self._after_action(request, db_session, runtime, lot_id, error=error)
-        message = f"Deposit of {deposit.amount} {deposit.currency} held in escrow. You can bid now."
+        message = Msg(
+            "Deposit of {amount} held in escrow. You can bid now.", amount=Money(deposit.amount, deposit.currency)
+        ).render()
         return await self._after_action(request, db_session, runtime, lot_id, message=message)
 
     @post("/lots/{lot_id:int}/sale/watch", guards=[requires_signed_in])
@@ -204,7 +212,9 @@ class AuctionPages(Controller):
         watching = form.get("watching", "1") != "0"
         await services.set_watch(db_session, current_principal(request), lot_id, watching=watching)
         await db_session.commit()
-        message = "You will get a reminder before it closes." if watching else "You no longer watch this lot."
+        message = (
+            Msg("You will get a reminder before it closes.") if watching else Msg("You no longer watch this lot.")
+        ).render()
         return await self._after_action(request, db_session, runtime, lot_id, message=message)
 
     @get("/lots/{lot_id:int}/sale/receipt.json", guards=[requires_signed_in])
