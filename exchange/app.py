@@ -42,6 +42,7 @@ from exchange.errors import exception_handlers
 from exchange.events import EventDispatcher
 from exchange.fees.api import FeeSchedulesController, OrderDocumentsController
 from exchange.health import health
+from exchange.i18n import catalog as i18n_catalog
 from exchange.ledger import jobs as ledger_jobs
 from exchange.ledger.api import LedgerController
 from exchange.live.api import LiveEventsController
@@ -69,6 +70,7 @@ from exchange.security_headers import add_security_headers
 from exchange.settings import Settings
 from exchange.shutdown import bounded
 from exchange.specs.api import CategoriesController
+from web.i18n import LanguageMiddleware
 from web.pages import page_controllers
 from web.templating import configure_templates
 
@@ -168,6 +170,7 @@ def create_app(
             if embedded is not None and started:
                 await to_thread.run_sync(embedded.stop)
 
+    i18n_catalog.load()
     template_config = TemplateConfig(
         directory=WEB_DIR / "templates", engine=JinjaTemplateEngine, engine_callback=configure_templates
     )
@@ -236,6 +239,7 @@ def create_app(
         middleware=[
             session_config.middleware,
             AuthMiddleware(TokenReader(settings.secret_key), principals),
+            LanguageMiddleware(),
             make_rate_limit_config(settings.auth_rate_limit).middleware,
         ],
         stores={

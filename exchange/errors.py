@@ -21,6 +21,9 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 
+from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg, MsgText
+
 __all__ = [
     "Conflict",
     "DomainError",
@@ -94,19 +97,21 @@ class DomainError(Exception):
 
     status_code: ClassVar[int] = 400
     code: ClassVar[str] = BAD_REQUEST.code
-    title: ClassVar[str] = "Bad request"
+    title: ClassVar[str] = N_("Bad request")
 
     def __init__(
         self,
-        detail: str,
+        detail: str | Msg,
         *,
         field: str | None = None,
         code: ErrorCode | None = None,
         title: str | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
-        super().__init__(detail)
-        self.detail = detail
+        text = MsgText(detail) if isinstance(detail, Msg) else detail
+        super().__init__(str(text))
+        self.detail: str = text
+        """English (the API's); a page shows it in its reader's language with `localized` (the `tr` filter)."""
         self.field = field
         self.headers = headers or {}
         if code is not None:
@@ -119,12 +124,12 @@ class DomainError(Exception):
             "type": PROBLEM_TYPE_BASE + self.code,
             "title": self.title,
             "status": self.status_code,
-            "detail": self.detail,
+            "detail": str(self.detail),
             "code": self.code,
         }
         if self.field:
             body["field"] = self.field
-            body["errors"] = [{"field": self.field, "message": self.detail}]
+            body["errors"] = [{"field": self.field, "message": str(self.detail)}]
         if instance:
             body["instance"] = instance
         return body
@@ -133,37 +138,37 @@ class DomainError(Exception):
 class Unauthorized(DomainError):
     status_code = 401
     code = NOT_SIGNED_IN.code
-    title = "Not signed in"
+    title = N_("Not signed in")
 
 
 class Forbidden(DomainError):
     status_code = 403
     code = FORBIDDEN.code
-    title = "Not allowed"
+    title = N_("Not allowed")
 
 
 class NotFound(DomainError):
     status_code = 404
     code = NOT_FOUND.code
-    title = "Not found"
+    title = N_("Not found")
 
 
 class Conflict(DomainError):
     status_code = 409
     code = CONFLICT.code
-    title = "Conflict"
+    title = N_("Conflict")
 
 
 class Unprocessable(DomainError):
     status_code = 422
     code = INVALID.code
-    title = "Invalid input"
+    title = N_("Invalid input")
 
 
 class ServiceUnavailable(DomainError):
     status_code = 503
     code = UNAVAILABLE.code
-    title = "Temporarily unavailable"
+    title = N_("Temporarily unavailable")
 
     def __init__(self, detail: str, *, retry_after: int = 2, **kwargs: Any) -> None:
         super().__init__(detail, **kwargs)

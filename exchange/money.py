@@ -6,6 +6,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from exchange.errors import Unprocessable
+from exchange.i18n.messages import Msg
 
 __all__ = ["CURRENCIES", "format_minor", "parse_currency", "parse_money", "round_half_up"]
 
@@ -34,7 +35,7 @@ def parse_money(
 
     The one rule for money read from users, on every path (API bodies, forms, search filters)."""
     if raw is None or isinstance(raw, bool) or not isinstance(raw, str | int):
-        raise Unprocessable(f'Give {field} as a decimal string like "40000.00".', field=field)
+        raise Unprocessable(Msg('Give {field} as a decimal string like "40000.00".', field=field), field=field)
     places = CURRENCIES.get(currency, 2)
     if isinstance(raw, int):
         minor = _whole_minor(raw, places, field)
@@ -43,17 +44,17 @@ def parse_money(
     else:
         minor = _decimal_minor(raw, places, field)
     if minor == 0 and not allow_zero:
-        raise Unprocessable(f"{field} must be more than zero.", field=field)
+        raise Unprocessable(Msg("{field} must be more than zero.", field=field), field=field)
     if minor > MAX_MINOR:
-        raise Unprocessable(f"{field} is too large.", field=field)
+        raise Unprocessable(Msg("{field} is too large.", field=field), field=field)
     return minor
 
 
 def _whole_minor(raw: int, places: int, field: str) -> int:
     if raw < 0:
-        raise Unprocessable(f"{field} must be more than zero.", field=field)
+        raise Unprocessable(Msg("{field} must be more than zero.", field=field), field=field)
     if raw > MAX_MINOR:  # checked before scaling: a JSON integer may have hundreds of digits
-        raise Unprocessable(f"{field} is too large.", field=field)
+        raise Unprocessable(Msg("{field} is too large.", field=field), field=field)
     return raw * 10**places
 
 
@@ -62,15 +63,22 @@ def _decimal_minor(raw: str, places: int, field: str) -> int:
     match = _DECIMAL.fullmatch(raw.strip())
     if match is None:
         raise Unprocessable(
-            f'{field} must be a decimal amount in plain digits like "40000.00", not {raw[:40]!r}.', field=field
+            Msg(
+                '{field} must be a decimal amount in plain digits like "40000.00", not {raw}.',
+                field=field,
+                raw=repr(raw[:40]),
+            ),
+            field=field,
         )
     sign, whole, fraction = match.groups()
     if len(fraction or "") > places:
-        raise Unprocessable(f"{field} has more than {places} decimal places.", field=field)
+        raise Unprocessable(
+            Msg("{field} has more than {places} decimal places.", field=field, places=places), field=field
+        )
     if sign:
-        raise Unprocessable(f"{field} must be more than zero.", field=field)
+        raise Unprocessable(Msg("{field} must be more than zero.", field=field), field=field)
     if len(whole.lstrip("0")) > 18:
-        raise Unprocessable(f"{field} is too large.", field=field)
+        raise Unprocessable(Msg("{field} is too large.", field=field), field=field)
     return int(whole) * 10**places + int((fraction or "").ljust(places, "0") or "0")
 
 

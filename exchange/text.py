@@ -11,6 +11,7 @@ from __future__ import annotations
 import unicodedata
 
 from exchange.errors import BAD_TEXT, BLANK, Unprocessable
+from exchange.i18n.messages import Msg, as_msg
 
 __all__ = ["clean_text", "visible_length"]
 
@@ -35,11 +36,21 @@ def clean_text(
         category = unicodedata.category(ch)
         if category in ("Cc", "Cs") and not (multiline and ch in _LINE_BREAKS):
             raise Unprocessable(
-                f"{label} contains a control character (U+{ord(ch):04X}); remove it.", field=field, code=BAD_TEXT
+                Msg(
+                    "{label} contains a control character (U+{code}); remove it.",
+                    label=as_msg(label),
+                    code=format(ord(ch), "04X"),
+                ),
+                field=field,
+                code=BAD_TEXT,
             )
     visible = visible_length(text)
     if required and visible == 0:
-        raise Unprocessable(f"{label} needs visible text.", field=field, code=BLANK)
+        raise Unprocessable(Msg("{label} needs visible text.", label=as_msg(label)), field=field, code=BLANK)
     if visible and visible < min_length:
-        raise Unprocessable(f"{label} needs at least {min_length} visible characters.", field=field, code=BLANK)
+        raise Unprocessable(
+            Msg("{label} needs at least {count} visible characters.", label=as_msg(label), count=min_length),
+            field=field,
+            code=BLANK,
+        )
     return text

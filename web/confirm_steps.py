@@ -10,6 +10,8 @@ from typing import Any
 from litestar import Request
 
 from exchange.auctions.services import SaleView
+from exchange.i18n.formatting import money_text
+from exchange.i18n.messages import Msg, When
 
 __all__ = [
     "ConfirmStep",
@@ -44,31 +46,44 @@ def is_confirmed(request: Request[Any, Any, Any], form: dict[str, str]) -> bool:
     return bool(request.headers.get("hx-request")) or form.get("confirmed") == "yes"
 
 
+def _money(amount: str, currency: str) -> str:
+    """An amount per the reader's locale; the `{amount}` the browser fills in stays as it is, with its currency."""
+    shown = money_text(amount, currency)
+    return shown if shown != amount else f"{amount} {currency}"
+
+
 def _close_words(view: SaleView) -> str:
     closes = view.lot.closes_at or view.lot.ends_at
-    return f"at {closes:%d %b %Y, %H:%M} UTC" if closes else "at the close"
+    return Msg("at {time}", time=When(closes)).render() if closes else Msg("at the close").render()
 
 
 def bid_step(view: SaleView, amount: str, currency: str) -> ConfirmStep:
     lot = view.lot
     pays = (
-        "the runner-up's bid (or the reserve), at most your bid"
+        Msg("the runner-up's bid (or the reserve), at most your bid").render()
         if lot.second_price
-        else f"your bid of {amount} {currency}"
+        else Msg("your bid of {amount}", amount=_money(amount, currency)).render()
     )
     lines = [
-        f"Your bid is sealed: nobody, the seller included, sees it before the close {_close_words(view)}.",
-        f"It binds you: if it is the highest bid at the close, you buy the whole lot and pay {pays} into escrow.",
-        "Until the close you may revise or withdraw it; your receipt proves what you bid and when.",
+        Msg(
+            "Your bid is sealed: nobody, the seller included, sees it before the close {close}.",
+            close=_close_words(view),
+        ).render(),
+        Msg(
+            "It binds you: if it is the highest bid at the close, you buy the whole lot and pay {pays} into escrow.",
+            pays=pays,
+        ).render(),
+        Msg("Until the close you may revise or withdraw it; your receipt proves what you bid and when.").render(),
     ]
     if view.my_bid:
-        lines.insert(0, f"It replaces your current bid of {view.my_bid.amount} {view.my_bid.currency}.")
+        current = _money(view.my_bid.amount, view.my_bid.currency)
+        lines.insert(0, Msg("It replaces your current bid of {amount}.", amount=current).render())
     return ConfirmStep(
-        heading="Revise your sealed bid?" if view.my_bid else "Place this sealed bid?",
+        heading=Msg("Revise your sealed bid?").render() if view.my_bid else Msg("Place this sealed bid?").render(),
         amount=amount,
         next=lines,
         action=f"/lots/{lot.id}/sale/bid",
-        button="Yes, revise my bid" if view.my_bid else "Yes, place my bid",
+        button=Msg("Yes, revise my bid").render() if view.my_bid else Msg("Yes, place my bid").render(),
         fields={"amount": amount, "currency": currency},
     )
 
@@ -76,29 +91,33 @@ def bid_step(view: SaleView, amount: str, currency: str) -> ConfirmStep:
 def withdraw_step(view: SaleView) -> ConfirmStep:
     amount = view.my_bid.amount if view.my_bid else None
     return ConfirmStep(
-        heading="Withdraw your bid?",
+        heading=Msg("Withdraw your bid?").render(),
         amount=amount,
         next=[
-            "Your bid no longer counts: it cannot win the lot.",
-            f"You may bid again until the close {_close_words(view)}.",
+            Msg("Your bid no longer counts: it cannot win the lot.").render(),
+            Msg("You may bid again until the close {close}.", close=_close_words(view)).render(),
         ],
         action=f"/lots/{view.lot.id}/sale/withdraw",
-        button="Yes, withdraw my bid",
+        button=Msg("Yes, withdraw my bid").render(),
         danger=True,
     )
 
 
 def purchase_step(view: SaleView) -> ConfirmStep:
+    price = _money(view.price or "", view.lot.currency)
     return ConfirmStep(
-        heading="Buy the whole lot?",
+        heading=Msg("Buy the whole lot?").render(),
         amount=view.price,
         next=[
-            "The lot is yours at once and an order is made; no other buyer can buy it.",
-            f"You pay {view.price} {view.lot.currency} into escrow; the seller ships after the payment.",
-            "The seller is paid only after you have received and accepted the goods (or the inspection time passed).",
+            Msg("The lot is yours at once and an order is made; no other buyer can buy it.").render(),
+            Msg("You pay {amount} into escrow; the seller ships after the payment.", amount=price).render(),
+            Msg(
+                "The seller is paid only after you have received and accepted the goods"
+                " (or the inspection time passed)."
+            ).render(),
         ],
         action=f"/lots/{view.lot.id}/sale/purchase",
-        button=f"Yes, buy for {view.price} {view.lot.currency}",
+        button=Msg("Yes, buy for {amount}", amount=price).render(),
     )
 
 
@@ -106,21 +125,24 @@ def accept_step(
     *, amount: str, currency: str, side: str, action: str, back: str, title: str, fields: dict[str, str]
 ) -> ConfirmStep:
     """Accepting a quote or counter-offer: binding for both sides, an order at once."""
+    shown = _money(amount, currency)
     pays = (
-        f"You pay {amount} {currency} into escrow; the seller ships after the payment."
+        Msg("You pay {amount} into escrow; the seller ships after the payment.", amount=shown)
         if side == "buyer"
-        else f"The buyer pays {amount} {currency} into escrow; you ship after the payment."
+        else Msg("The buyer pays {amount} into escrow; you ship after the payment.", amount=shown)
     )
     return ConfirmStep(
-        heading="Accept this offer?",
+        heading=Msg("Accept this offer?").render(),
         amount=amount,
         next=[
-            "Accepting binds both sides to these terms: an order is made at once and the negotiation ends.",
-            pays,
-            "Other open offers on this request or lot are no longer accepted.",
+            Msg(
+                "Accepting binds both sides to these terms: an order is made at once and the negotiation ends."
+            ).render(),
+            pays.render(),
+            Msg("Other open offers on this request or lot are no longer accepted.").render(),
         ],
         action=action,
-        button=f"Yes, accept {amount} {currency}",
+        button=Msg("Yes, accept {amount}", amount=shown).render(),
         fields=fields,
         back=back,
         title=title,
@@ -129,8 +151,9 @@ def accept_step(
 
 def dialog_text(step: ConfirmStep, currency: str) -> str:
     """The same words as one line for the browser's confirm dialog."""
-    amount = f" {step.amount} {currency}" if step.amount else ""
-    return f"{step.heading.rstrip('?')}{amount}? " + " ".join(step.next)
+    amount = f" {_money(step.amount, currency)}" if step.amount else ""
+    heading = step.heading.rstrip("?\uff1f")  # a full-width question mark ends a Chinese heading
+    return f"{heading}{amount}? " + " ".join(step.next)
 
 
 def sale_confirm(view: SaleView, kind: str) -> str:

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from exchange.i18n.catalog import N_, gettext
+from exchange.i18n.formatting import money_text
+from exchange.i18n.messages import Msg
+
 __all__ = [
     "ACTION_WORDS",
     "DEADLINE_WORDS",
@@ -20,72 +24,72 @@ __all__ = [
 ]
 
 SOURCE_WORDS = {
-    "award": "Won at a sealed-bid sale",
-    "purchase": "Bought at the fixed price",
-    "quote": "Agreed through a request for quotation",
-    "proposal": "From a broker's proposal",
-    "runner_up": "Offered to the runner-up bidder at its own bid",
+    "award": N_("Won at a sealed-bid sale"),
+    "purchase": N_("Bought at the fixed price"),
+    "quote": N_("Agreed through a request for quotation"),
+    "proposal": N_("From a broker's proposal"),
+    "runner_up": N_("Offered to the runner-up bidder at its own bid"),
 }
 
 STATUS_WORDS = {
-    "awaiting_payment": "Awaiting payment",
-    "paid": "Paid (held in escrow)",
-    "shipped": "Shipped",
-    "delivered": "Delivered",
-    "inspecting": "Inspecting",
-    "accepted": "Accepted",
-    "settled": "Settled",
-    "disputed": "Disputed",
-    "resolved": "Resolved",
-    "cancelled": "Cancelled",
+    "awaiting_payment": N_("Awaiting payment"),
+    "paid": N_("Paid (held in escrow)"),
+    "shipped": N_("Shipped"),
+    "delivered": N_("Delivered"),
+    "inspecting": N_("Inspecting"),
+    "accepted": N_("Accepted"),
+    "settled": N_("Settled"),
+    "disputed": N_("Disputed"),
+    "resolved": N_("Resolved"),
+    "cancelled": N_("Cancelled"),
 }
 
 ACTION_WORDS = {
-    "create": "Order placed",
-    "confirm_payment": "Payment confirmed and held in escrow",
-    "pay_invoice": "Credit invoice paid",
-    "cancel_unpaid": "Cancelled: the payment deadline passed",
-    "ship": "Shipped",
-    "deliver": "Delivery confirmed by the buyer",
-    "mark_delivered": "Marked delivered by the seller, with proof",
-    "inspect": "Sample inspection recorded",
-    "accept": "Goods accepted by the buyer",
-    "auto_accept": "Accepted automatically: the inspection window ended",
-    "settle": "Settled: the seller's net is payable",
-    "dispute": "The buyer objected (dispute opened)",
-    "resolve": "Dispute resolved",
+    "create": N_("Order placed"),
+    "confirm_payment": N_("Payment confirmed and held in escrow"),
+    "pay_invoice": N_("Credit invoice paid"),
+    "cancel_unpaid": N_("Cancelled: the payment deadline passed"),
+    "ship": N_("Shipped"),
+    "deliver": N_("Delivery confirmed by the buyer"),
+    "mark_delivered": N_("Marked delivered by the seller, with proof"),
+    "inspect": N_("Sample inspection recorded"),
+    "accept": N_("Goods accepted by the buyer"),
+    "auto_accept": N_("Accepted automatically: the inspection window ended"),
+    "settle": N_("Settled: the seller's net is payable"),
+    "dispute": N_("The buyer objected (dispute opened)"),
+    "resolve": N_("Dispute resolved"),
 }
 
 DEADLINE_WORDS = {
-    "payment": "Payment due",
-    "inspection": "Inspection window closes",
-    "invoice": "Credit invoice due",
-    "dispute_answer": "The seller answers the dispute by",
-    "admin_decision": "An admin decides by",
+    "payment": N_("Payment due"),
+    "inspection": N_("Inspection window closes"),
+    "invoice": N_("Credit invoice due"),
+    "dispute_answer": N_("The seller answers the dispute by"),
+    "admin_decision": N_("An admin decides by"),
 }
 
 PERIOD_WORDS = {
-    "7d": "Last 7 days",
-    "30d": "Last 30 days",
-    "90d": "Last 90 days",
-    "365d": "Last year",
-    "all": "Any time",
+    "7d": N_("Last 7 days"),
+    "30d": N_("Last 30 days"),
+    "90d": N_("Last 90 days"),
+    "365d": N_("Last year"),
+    "all": N_("Any time"),
 }
 
 _TERM_LABELS = {
-    "payment_terms": "Payment terms",
-    "delivery_by": "Delivery by",
-    "delivery_region": "Delivery to",
-    "packaging": "Packaging",
-    "quoted_price": "Quoted price",
-    "sample_fee_credited": "Sample fee credited",
-    "winning_bid": "Winning bid",
-    "pricing": "Pricing",
-    "margin_minor": "Broker's margin (minor units)",
-    "commission_percent": "Broker's commission (%)",
+    "payment_terms": N_("Payment terms"),
+    "delivery_by": N_("Delivery by"),
+    "delivery_region": N_("Delivery to"),
+    "packaging": N_("Packaging"),
+    "quoted_price": N_("Quoted price"),
+    "sample_fee_credited": N_("Sample fee credited"),
+    "winning_bid": N_("Winning bid"),
+    "pricing": N_("Pricing"),
+    "margin_minor": N_("Broker's margin (minor units)"),
+    "commission_percent": N_("Broker's commission (%)"),
 }
-_PAYMENT_TERMS = {"prepay": "Prepay", "net30": "Net 30 days", "net45": "Net 45 days"}
-_PRICING = {"second_price": "second price (the winner pays the runner-up's bid)", "first_price": "first price"}
+_PAYMENT_TERMS = {"prepay": N_("Prepay"), "net30": N_("Net 30 days"), "net45": N_("Net 45 days")}
+_PRICING = {"second_price": N_("second price (the winner pays the runner-up's bid)"), "first_price": N_("first price")}
 _HIDDEN_TERMS = {"rfq_thread_id", "offer_id", "offer_version", "proposal_id", "broker_org_id", "runner_up_offer_id"}
 
 
@@ -96,11 +100,11 @@ def terms_in_words(terms: dict[str, Any], currency: str) -> list[tuple[str, str]
         if key in _HIDDEN_TERMS or value in (None, ""):
             continue
         if key == "payment_terms":
-            words = f"{_PAYMENT_TERMS.get(str(value), str(value))} ({value})"
+            words = f"{gettext(_PAYMENT_TERMS.get(str(value), str(value)))} ({value})"
         elif key == "pricing":
             words = _PRICING.get(str(value), str(value))
         elif key in ("quoted_price", "sample_fee_credited", "winning_bid"):
-            words = f"{value} {currency}"
+            words = money_text(value, currency)
         else:
             words = str(value)
         lines.append((_TERM_LABELS.get(key, key.replace("_", " ").capitalize()), words))
@@ -110,16 +114,16 @@ def terms_in_words(terms: dict[str, Any], currency: str) -> list[tuple[str, str]
 def actor_words(by: str, buyer: str, seller: str, buyer_org_id: int, seller_org_id: int) -> str:
     """Who took a timeline step: the org's name, an admin, the payment provider or the clock."""
     if by == f"org:{buyer_org_id}":
-        return f"{buyer} (buyer)"
+        return Msg("{org} (buyer)", org=buyer).render()
     if by == f"org:{seller_org_id}":
-        return f"{seller} (seller)"
+        return Msg("{org} (seller)", org=seller).render()
     if by.startswith("admin:"):
-        return "an admin"
+        return Msg("an admin").render()
     if by.startswith("provider:"):
-        return f"the payment provider ({by.split(':', 1)[1]})"
+        return Msg("the payment provider ({provider})", provider=by.split(":", 1)[1]).render()
     if by == "clock":
-        return "the exchange's clock (a deadline)"
-    return "the exchange"
+        return Msg("the exchange's clock (a deadline)").render()
+    return Msg("the exchange").render()
 
 
 _HAPPY = ("awaiting_payment", "paid", "shipped", "delivered", "inspecting", "settled")
@@ -150,30 +154,34 @@ def progress(status: str, reached: set[str]) -> list[tuple[str, str, str]]:
 
 
 _NEXT: dict[tuple[str, str], str] = {
-    ("awaiting_payment", "buyer"): "Pay the order: the money is held in escrow until you accept the goods.",
-    ("awaiting_payment", "seller"): "Waiting for the buyer's payment. Ship once it is paid (or now, on credit terms).",
-    ("paid", "buyer"): "Paid and held in escrow. The seller ships next.",
-    ("paid", "seller"): "The payment is held in escrow: ship the goods and record the shipment.",
-    ("shipped", "buyer"): "On its way. Confirm delivery when the goods arrive; the inspection window opens then.",
-    ("shipped", "seller"): "Shipped. The buyer confirms delivery, or you mark it delivered with proof.",
-    ("delivered", "buyer"): "Inspect a sample, then accept the goods or object within the inspection window.",
-    ("delivered", "seller"): "Delivered. The buyer inspects; without objection the order is accepted and you are paid.",
-    ("inspecting", "buyer"): "Accept the goods, or object with the inspection before the window closes.",
-    ("inspecting", "seller"): "The buyer is inspecting. Without objection the order is accepted and you are paid.",
-    ("settled", "buyer"): "Accepted and settled: the seller is paid.",
-    ("settled", "seller"): "Settled: your net is payable and goes out with the next payout batch.",
-    ("disputed", "buyer"): "You objected. Follow the dispute: the seller answers, or an admin decides.",
-    ("disputed", "seller"): "The buyer objected. Answer the dispute: accept, offer a partial refund, or reject.",
-    ("resolved", "buyer"): "The dispute is resolved; any refund is owed to you.",
-    ("resolved", "seller"): "The dispute is resolved; what you keep is payable.",
-    ("cancelled", "buyer"): "Cancelled: it was not paid in time.",
-    ("cancelled", "seller"): "Cancelled for non-payment; the lot may be offered again.",
+    ("awaiting_payment", "buyer"): N_("Pay the order: the money is held in escrow until you accept the goods."),
+    ("awaiting_payment", "seller"): N_(
+        "Waiting for the buyer's payment. Ship once it is paid (or now, on credit terms)."
+    ),
+    ("paid", "buyer"): N_("Paid and held in escrow. The seller ships next."),
+    ("paid", "seller"): N_("The payment is held in escrow: ship the goods and record the shipment."),
+    ("shipped", "buyer"): N_("On its way. Confirm delivery when the goods arrive; the inspection window opens then."),
+    ("shipped", "seller"): N_("Shipped. The buyer confirms delivery, or you mark it delivered with proof."),
+    ("delivered", "buyer"): N_("Inspect a sample, then accept the goods or object within the inspection window."),
+    ("delivered", "seller"): N_(
+        "Delivered. The buyer inspects; without objection the order is accepted and you are paid."
+    ),
+    ("inspecting", "buyer"): N_("Accept the goods, or object with the inspection before the window closes."),
+    ("inspecting", "seller"): N_("The buyer is inspecting. Without objection the order is accepted and you are paid."),
+    ("settled", "buyer"): N_("Accepted and settled: the seller is paid."),
+    ("settled", "seller"): N_("Settled: your net is payable and goes out with the next payout batch."),
+    ("disputed", "buyer"): N_("You objected. Follow the dispute: the seller answers, or an admin decides."),
+    ("disputed", "seller"): N_("The buyer objected. Answer the dispute: accept, offer a partial refund, or reject."),
+    ("resolved", "buyer"): N_("The dispute is resolved; any refund is owed to you."),
+    ("resolved", "seller"): N_("The dispute is resolved; what you keep is payable."),
+    ("cancelled", "buyer"): N_("Cancelled: it was not paid in time."),
+    ("cancelled", "seller"): N_("Cancelled for non-payment; the lot may be offered again."),
 }
 
 
 def next_step(status: str, side: str) -> str:
     if side == "admin":
         return {
-            "disputed": "Disputed: see the dispute; an escalated one waits in the arbitration queue.",
-        }.get(status, "You see this order as an admin; the two parties act on it.")
+            "disputed": N_("Disputed: see the dispute; an escalated one waits in the arbitration queue."),
+        }.get(status, N_("You see this order as an admin; the two parties act on it."))
     return _NEXT.get((status, side), "")

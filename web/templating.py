@@ -8,52 +8,54 @@ from typing import Any
 from jinja2 import pass_context
 from litestar.plugins.jinja import JinjaTemplateEngine
 
+from exchange.i18n.catalog import N_
 from web.confirm_steps import accept_confirm, sale_confirm
+from web.i18n import configure_i18n
 
 __all__ = ["NAV", "configure_templates", "nav_for"]
 
 NAV: dict[str, tuple[tuple[str, str], ...]] = {
-    "anonymous": (("/lots", "Browse lots"),),
+    "anonymous": (("/lots", N_("Browse lots")),),
     "seller": (
-        ("/dashboard", "Dashboard"),
-        ("/lots", "Browse lots"),
-        ("/seller/lots", "My lots"),
-        ("/lots/new", "Post a lot"),
-        ("/orders", "Orders"),
-        ("/seller/payouts", "Payouts"),
-        ("/seller/sales", "Sales"),
-        ("/rfqs", "RFQs"),
-        ("/wanted", "Wanted board"),
-        ("/notifications", "Notifications"),
+        ("/dashboard", N_("Dashboard")),
+        ("/lots", N_("Browse lots")),
+        ("/seller/lots", N_("My lots")),
+        ("/lots/new", N_("Post a lot")),
+        ("/orders", N_("Orders")),
+        ("/seller/payouts", N_("Payouts")),
+        ("/seller/sales", N_("Sales")),
+        ("/rfqs", N_("RFQs")),
+        ("/wanted", N_("Wanted board")),
+        ("/notifications", N_("Notifications")),
     ),
     "buyer": (
-        ("/dashboard", "Dashboard"),
-        ("/lots", "Browse lots"),
-        ("/orders", "Orders"),
-        ("/bids", "My bids"),
-        ("/rfqs", "RFQs"),
-        ("/wanted", "Wanted"),
-        ("/saved-searches", "Saved searches"),
-        ("/proposals", "Proposals"),
-        ("/notifications", "Notifications"),
+        ("/dashboard", N_("Dashboard")),
+        ("/lots", N_("Browse lots")),
+        ("/orders", N_("Orders")),
+        ("/bids", N_("My bids")),
+        ("/rfqs", N_("RFQs")),
+        ("/wanted", N_("Wanted")),
+        ("/saved-searches", N_("Saved searches")),
+        ("/proposals", N_("Proposals")),
+        ("/notifications", N_("Notifications")),
     ),
     "broker": (
-        ("/dashboard", "Dashboard"),
-        ("/desk", "Brokers' desk"),
-        ("/lots", "Browse lots"),
-        ("/orders", "Orders"),
-        ("/notifications", "Notifications"),
+        ("/dashboard", N_("Dashboard")),
+        ("/desk", N_("Brokers' desk")),
+        ("/lots", N_("Browse lots")),
+        ("/orders", N_("Orders")),
+        ("/notifications", N_("Notifications")),
     ),
     "admin": (
-        ("/dashboard", "Dashboard"),
-        ("/lots", "Browse lots"),
-        ("/admin/orgs", "Organisations"),
-        ("/admin/reviews", "Reviews"),
-        ("/orders", "Orders"),
-        ("/admin/disputes", "Disputes"),
-        ("/admin/fee-schedules", "Fees"),
-        ("/admin/finance", "Finance"),
-        ("/rfqs", "RFQs"),
+        ("/dashboard", N_("Dashboard")),
+        ("/lots", N_("Browse lots")),
+        ("/admin/orgs", N_("Organisations")),
+        ("/admin/reviews", N_("Reviews")),
+        ("/orders", N_("Orders")),
+        ("/admin/disputes", N_("Disputes")),
+        ("/admin/fee-schedules", N_("Fees")),
+        ("/admin/finance", N_("Finance")),
+        ("/rfqs", N_("RFQs")),
     ),
 }
 """Each role's navigation links (href, label) in the order shown; a new page adds its link here."""
@@ -68,10 +70,6 @@ def _iso(value: datetime | None) -> str:
     return value.isoformat() if value else ""
 
 
-def _when(value: datetime | None) -> str:
-    return value.strftime("%d %b %Y, %H:%M UTC") if value else ""
-
-
 @pass_context
 def _take_flashes(context: Any) -> list[dict[str, str]]:
     """Flash messages for this visitor, emptied once shown; none where no session was loaded (a 404)."""
@@ -84,13 +82,9 @@ def _take_flashes(context: Any) -> list[dict[str, str]]:
 
 def configure_templates(engine: JinjaTemplateEngine) -> None:
     env: Any = engine.engine
-    if "_" not in env.globals:
-        # Text of the newer pages is marked for translation; until catalogues are loaded it reads as written.
-        env.add_extension("jinja2.ext.i18n")
-        env.install_null_translations(newstyle=True)
     env.globals["nav_for"] = nav_for
     env.globals["sale_confirm"] = sale_confirm
     env.globals["accept_confirm"] = accept_confirm
     env.globals["take_flashes"] = _take_flashes
     env.filters["iso"] = _iso
-    env.filters["when"] = _when
+    configure_i18n(env)

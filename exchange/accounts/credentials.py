@@ -15,6 +15,7 @@ from exchange.accounts.services import checked_password
 from exchange.accounts.tokens import TokenClaims
 from exchange.db.base import utcnow
 from exchange.errors import NotFound, Unprocessable
+from exchange.i18n.catalog import N_
 
 __all__ = ["change_password", "revoke_token"]
 
@@ -38,9 +39,9 @@ async def change_password(session: AsyncSession, user_id: int, current: str, new
     The user's token epoch goes up: tokens and sessions carry the epoch they were issued in."""
     user = await session.scalar(select(User).where(User.id == user_id).with_for_update())
     if user is None:
-        raise NotFound("This account no longer exists.")
+        raise NotFound(N_("This account no longer exists."))
     if not await to_thread.run_sync(password_matches, user.password_hash, current):
-        raise Unprocessable("The current password is not right.", field="current_password")
+        raise Unprocessable(N_("The current password is not right."), field="current_password")
     await checked_password(new, user.email, also_avoid=(user.name,), field="new_password")
     user.password_hash = await to_thread.run_sync(hash_password, new)
     user.token_epoch += 1

@@ -11,6 +11,7 @@ from litestar.handlers.base import BaseRouteHandler
 from exchange.accounts.errors import ADMIN_ONLY, ORG_NOT_VERIFIED, WRONG_ORG_KIND
 from exchange.accounts.principal import Principal
 from exchange.errors import Forbidden, Unauthorized
+from exchange.i18n.catalog import N_
 
 __all__ = [
     "bearer_challenge",
@@ -37,7 +38,7 @@ def current_principal(connection: ASGIConnection[Any, Any, Any, Any]) -> Princip
     principal = connection.scope.get("user")
     if not isinstance(principal, Principal):
         raise Unauthorized(
-            "Sign in first: send `Authorization: Bearer <token>` (get one from POST /api/auth/token).",
+            N_("Sign in first: send `Authorization: Bearer <token>` (get one from POST /api/auth/token)."),
             headers=bearer_challenge(),
         )
     return principal
@@ -49,7 +50,7 @@ def requires_signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRo
 
 def requires_admin(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     if not current_principal(connection).is_admin:
-        raise Forbidden("Only platform administrators can do this.", code=ADMIN_ONLY)
+        raise Forbidden(N_("Only platform administrators can do this."), code=ADMIN_ONLY)
 
 
 def requires_org_kind(*kinds: str) -> Guard:

@@ -52,6 +52,9 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     token_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     """Tokens and sessions carry the epoch they were issued in; raising it (a password change) ends them all."""
+    locale: Mapped[str | None] = mapped_column(String(10), default=None)
+    """The language chosen with the switcher (`en`, `zh_CN`): pages after sign-in, e-mails. None: not chosen."""
+    time_zone: Mapped[str | None] = mapped_column(String(64), default=None)
 
     org: Mapped[Org | None] = relationship(back_populates="members", lazy="raise")
 

@@ -18,12 +18,15 @@ from exchange.accounts.rules import normalise_email
 from exchange.accounts.services import checked_password
 from exchange.db.base import utcnow
 from exchange.errors import Unprocessable
+from exchange.i18n.catalog import N_
+from exchange.i18n.locales import DEFAULT_LOCALE
+from exchange.i18n.messages import Msg
 from exchange.mail.outbox import queue_mail
 
 __all__ = ["REQUESTED", "RESET_LIFETIME", "request_reset", "reset_password"]
 
 RESET_LIFETIME = timedelta(hours=1)
-REQUESTED = (
+REQUESTED = N_(
     "If an account has this e-mail address, we have sent it a link to choose a new password. "
     "The link works once, for one hour."
 )
@@ -34,14 +37,17 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _mail(link: str) -> dict[str, str]:
+def _mail(link: str, locale: str | None) -> dict[str, str]:
+    """The reset e-mail, in the user's chosen language."""
+    locale = locale or DEFAULT_LOCALE
     return {
-        "subject": "Choose a new Surplus Exchange password",
-        "body": (
+        "subject": Msg("Choose a new Surplus Exchange password").render(locale),
+        "body": Msg(
             "Someone, maybe you, asked to reset the password of your Surplus Exchange account.\n\n"
-            f"Choose a new password here (the link works once, for one hour):\n{link}\n\n"
-            "If it was not you, ignore this e-mail: your password stays as it is.\n"
-        ),
+            "Choose a new password here (the link works once, for one hour):\n{link}\n\n"
+            "If it was not you, ignore this e-mail: your password stays as it is.\n",
+            link=link,
+        ).render(locale),
     }
 
 
@@ -57,7 +63,7 @@ async def request_reset(session: AsyncSession, email: str, *, public_url: str = 
             delete(PasswordReset).where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
         )
         session.add(PasswordReset(user_id=user.id, digest=_digest(token), expires_at=moment + RESET_LIFETIME))
-        queue_mail(session, to=user.email, **_mail(f"{public_url}/password/reset?token={token}"))
+        queue_mail(session, to=user.email, **_mail(f"{public_url}/password/reset?token={token}", user.locale))
         await session.flush()
     return REQUESTED
 
@@ -71,14 +77,16 @@ async def reset_password(session: AsyncSession, token: str, new_password: str, *
     )
     if reset is None or reset.used_at is not None or reset.expires_at <= moment:
         raise Unprocessable(
-            "This reset link does not work any more: it was used already, it is older than one hour, or it was "
-            "copied only in part. Ask for a new one.",
+            N_(
+                "This reset link does not work any more: it was used already, it is older than one hour, or it was "
+                "copied only in part. Ask for a new one."
+            ),
             field="token",
             code=RESET_LINK_INVALID,
         )
     user = await session.get(User, reset.user_id, with_for_update=True)
     if user is None:
-        raise Unprocessable("This account no longer exists.", field="token", code=RESET_LINK_INVALID)
+        raise Unprocessable(N_("This account no longer exists."), field="token", code=RESET_LINK_INVALID)
     await checked_password(new_password, user.email, also_avoid=(user.name,), field="new_password")
     user.password_hash = await to_thread.run_sync(hash_password, new_password)
     user.token_epoch += 1

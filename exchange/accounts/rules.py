@@ -8,6 +8,8 @@ from typing import Final, Literal
 
 from zxcvbn import zxcvbn
 
+from exchange.i18n.catalog import N_
+
 __all__ = [
     "MAX_PASSWORD_LENGTH",
     "MIN_PASSWORD_LENGTH",
@@ -108,7 +110,7 @@ def uscc_problem(code: str) -> str | None:
             f"not {' '.join(wrong)}."
         )
     if not code[2:8].isdigit():
-        return "Characters 3 to 8 of a Unified Social Credit Code are the region's 6 digits."
+        return N_("Characters 3 to 8 of a Unified Social Credit Code are the region's 6 digits.")
     if uscc_check_character(code[:17]) != code[17]:
-        return "The last character of this code does not match the others; check the code on the licence."
+        return N_("The last character of this code does not match the others; check the code on the licence.")
     return None

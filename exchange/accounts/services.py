@@ -20,6 +20,7 @@ from exchange.accounts.principal import Principal
 from exchange.accounts.rules import normalise_email, password_problem
 from exchange.db.base import utcnow
 from exchange.errors import NotFound, Unauthorized, Unprocessable
+from exchange.i18n.catalog import N_
 from exchange.mail.outbox import queue_mail
 from exchange.uploads import check_upload
 
@@ -52,7 +53,7 @@ def org_out(org: Org) -> schemas.Org:
 def _checked_email(raw: str) -> str:
     email = normalise_email(raw)
     if email is None:
-        raise Unprocessable("Enter a valid email address, like name@company.com.", field="email")
+        raise Unprocessable(N_("Enter a valid email address, like name@company.com."), field="email")
     return email
 
 
@@ -79,7 +80,8 @@ async def _answer_taken(session: AsyncSession, email: str, name: str, org_name: 
     """The answer a new registration would get, made up; the address's owner is told by e-mail instead.
 
     The ids are those the next registration will take, so the answer looks like any other."""
-    queue_mail(session, to=email, **registration_attempt_mail(email))
+    locale = await session.scalar(select(User.locale).where(User.email == email))
+    queue_mail(session, to=email, **registration_attempt_mail(email, locale))
     user_id, org_id = await _next_ids(session)
     return (
         schemas.User(id=user_id, email=email, name=name),
@@ -101,9 +103,9 @@ async def check_registration(data: schemas.RegisterIn) -> tuple[str, str, str, v
     email = _checked_email(data.email)
     name, org_name = data.name.strip(), data.org.name.strip()
     if not name:
-        raise Unprocessable("Enter your name.", field="name")
+        raise Unprocessable(N_("Enter your name."), field="name")
     if len(org_name) < 2:
-        raise Unprocessable("Enter your organisation's name (at least 2 characters).", field="org.name")
+        raise Unprocessable(N_("Enter your organisation's name (at least 2 characters)."), field="org.name")
     details = _given_details(data.org)
     await checked_password(data.password, email, also_avoid=(name, org_name))
     return email, name, org_name, details
@@ -150,7 +152,7 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> User
     ok = await to_thread.run_sync(password_matches, user.password_hash if user else None, password)
     if not ok or user is None:
         raise Unauthorized(
-            "The email or password is not right.",
+            N_("The email or password is not right."),
             code=BAD_CREDENTIALS,
             title="Sign-in failed",
             headers=bearer_challenge(),
@@ -198,7 +200,7 @@ async def load_principal(session: AsyncSession, user_id: int) -> Principal | Non
 async def get_user_and_org(session: AsyncSession, principal: Principal) -> schemas.MeOut:
     user = await session.get(User, principal.user_id)
     if user is None:
-        raise NotFound("This account no longer exists.")
+        raise NotFound(N_("This account no longer exists."))
     org = await session.get(Org, user.org_id) if user.org_id else None
     return schemas.MeOut(user=user_out(user), org=org_out(org) if org else None)
 
@@ -260,5 +262,7 @@ def parse_register_form(form: dict[str, str]) -> schemas.RegisterIn:
     except msgspec.ValidationError as exc:
         error = from_msgspec_error(exc)
         if error.field == "org.kind":
-            raise Unprocessable("Choose whether your organisation sells, buys or brokers.", field="org.kind") from None
+            raise Unprocessable(
+                N_("Choose whether your organisation sells, buys or brokers."), field="org.kind"
+            ) from None
         raise error from None

@@ -16,6 +16,9 @@ from exchange.accounts.principal import Principal
 from exchange.accounts.rules import normalise_uscc, uscc_problem
 from exchange.db.base import utcnow
 from exchange.errors import Conflict, DomainError, NotFound, Unprocessable
+from exchange.i18n.catalog import N_
+from exchange.i18n.locales import DEFAULT_LOCALE
+from exchange.i18n.messages import Msg
 from exchange.mail.outbox import queue_mail
 from exchange.notifications.services import notify
 from exchange.text import clean_text
@@ -45,10 +48,10 @@ LICENCE_RULE = UploadRule(frozenset({"application/pdf", "image/jpeg", "image/png
 
 FIELDS = ("legal_name", "uscc", "address", "contact")
 _LABELS = {
-    "legal_name": "The legal name",
-    "uscc": "The Unified Social Credit Code",
-    "address": "The registered address",
-    "contact": "The contact",
+    "legal_name": N_("The legal name"),
+    "uscc": N_("The Unified Social Credit Code"),
+    "address": N_("The registered address"),
+    "contact": N_("The contact"),
 }
 
 
@@ -147,7 +150,7 @@ def verification_out(org: Org) -> schemas.Verification:
 async def own_org(session: AsyncSession, principal: Principal) -> Org:
     org = await session.get(Org, principal.org_id) if principal.org_id else None
     if org is None:
-        raise NotFound("Your account belongs to no organisation.")
+        raise NotFound(N_("Your account belongs to no organisation."))
     return org
 
 
@@ -155,7 +158,7 @@ async def submit_details(session: AsyncSession, principal: Principal, details: D
     """The caller's organisation sends (or corrects) its details; 409 once it is verified."""
     org = await own_org(session, principal)
     if org.verified:
-        raise Conflict("Your organisation is verified; its details cannot be changed here.", code=ALREADY_VERIFIED)
+        raise Conflict(N_("Your organisation is verified; its details cannot be changed here."), code=ALREADY_VERIFIED)
     record_details(org, details)
     await session.flush()
     return org
@@ -164,7 +167,7 @@ async def submit_details(session: AsyncSession, principal: Principal, details: D
 async def store_licence(session: AsyncSession, org: Org, content: bytes, filename: str | None, data_dir: Path) -> Org:
     """Keep a checked business licence for the org (replacing an earlier one); 409 once it is verified."""
     if org.verified:
-        raise Conflict("Your organisation is verified; its licence cannot be changed here.", code=ALREADY_VERIFIED)
+        raise Conflict(N_("Your organisation is verified; its licence cannot be changed here."), code=ALREADY_VERIFIED)
     upload = check_upload(content, filename, LICENCE_RULE, field="licence")
     root = uploads_root(data_dir)
     earlier = org.licence_key
@@ -181,7 +184,7 @@ async def store_licence(session: AsyncSession, org: Org, content: bytes, filenam
 async def _org(session: AsyncSession, org_id: int) -> Org:
     org = await session.get(Org, org_id)
     if org is None:
-        raise NotFound(f"There is no organisation {org_id}.")
+        raise NotFound(Msg("There is no organisation {org_id}.", org_id=org_id))
     return org
 
 
@@ -197,8 +200,10 @@ async def licence_of(session: AsyncSession, org_id: int, data_dir: Path) -> tupl
     return org, content
 
 
-async def _member_emails(session: AsyncSession, org_id: int) -> list[str]:
-    return list(await session.scalars(select(User.email).where(User.org_id == org_id)))
+async def _members(session: AsyncSession, org_id: int) -> list[tuple[str, str]]:
+    """Each member's e-mail address and chosen language (e-mails are written in it)."""
+    rows = await session.execute(select(User.email, User.locale).where(User.org_id == org_id))
+    return [(email, locale or DEFAULT_LOCALE) for email, locale in rows]
 
 
 async def reject_org(session: AsyncSession, org_id: int, reason: str) -> Org:
@@ -206,27 +211,33 @@ async def reject_org(session: AsyncSession, org_id: int, reason: str) -> Org:
     org = await _org(session, org_id)
     text = clean_text(reason, field="reason", label="The reason", required=True, min_length=5, multiline=True)
     if org.verified:
-        raise Conflict(f"{org.name} is verified already.", code=ALREADY_VERIFIED)
+        raise Conflict(Msg("{org} is verified already.", org=org.name), code=ALREADY_VERIFIED)
     org.rejection_reason, org.rejected_at = text, utcnow()
     await notify(
         session,
         org.id,
         kind="verification_rejected",
-        title="Your organisation was not verified yet",
-        body=f"An administrator could not verify {org.name}: {text} Correct the details and send them again.",
+        title=Msg("Your organisation was not verified yet"),
+        body=Msg(
+            "An administrator could not verify {org}: {reason} Correct the details and send them again.",
+            org=org.name,
+            reason=text,
+        ),
         link="/verification",
     )
-    for email in await _member_emails(session, org.id):
+    for email, locale in await _members(session, org.id):
         queue_mail(
             session,
             to=email,
-            subject=f"{org.name} was not verified yet: please correct your details",
-            body=(
-                f"An administrator of Surplus Exchange could not verify {org.name}.\n\n"
-                f"The reason: {text}\n\n"
+            subject=Msg("{org} was not verified yet: please correct your details", org=org.name).render(locale),
+            body=Msg(
+                "An administrator of Surplus Exchange could not verify {org}.\n\n"
+                "The reason: {reason}\n\n"
                 "Sign in and open Verification (/verification) to correct the details or upload the licence "
-                "again; an administrator looks at them once more.\n"
-            ),
+                "again; an administrator looks at them once more.\n",
+                org=org.name,
+                reason=text,
+            ).render(locale),
         )
     await session.flush()
     return org
@@ -234,10 +245,12 @@ async def reject_org(session: AsyncSession, org_id: int, reason: str) -> Org:
 
 async def mail_verified(session: AsyncSession, org: Org) -> None:
     """Tell the members their organisation may trade now."""
-    for email in await _member_emails(session, org.id):
+    for email, locale in await _members(session, org.id):
         queue_mail(
             session,
             to=email,
-            subject=f"{org.name} is verified",
-            body=f"An administrator verified {org.name} on Surplus Exchange: your organisation may trade now.\n",
+            subject=Msg("{org} is verified", org=org.name).render(locale),
+            body=Msg(
+                "An administrator verified {org} on Surplus Exchange: your organisation may trade now.\n", org=org.name
+            ).render(locale),
         )

@@ -28,6 +28,7 @@ from exchange.auctions import rules
 from exchange.auctions.counts import bid_counts_in_sql
 from exchange.auctions.models import Bid, BidDeposit, LotWatch
 from exchange.db.base import utcnow
+from exchange.i18n.messages import Money, Msg
 from exchange.lots.models import Lot
 from exchange.money import format_minor
 from exchange.notifications.services import notify
@@ -38,13 +39,13 @@ __all__ = ["LeftHow", "require_no_bids", "settle_left_sale"]
 
 LeftHow = Literal["sold", "withdrawn", "expired"]
 
-_NEWS: dict[str, tuple[str, str]] = {
+_NEWS: dict[str, tuple[Msg, Msg]] = {
     "sold": (
-        "Sold by quote",
-        "The seller sold this lot by quote before any sealed bid was placed; it is no longer for sale.",
+        Msg("Sold by quote"),
+        Msg("The seller sold this lot by quote before any sealed bid was placed; it is no longer for sale."),
     ),
-    "withdrawn": ("Withdrawn", "The seller withdrew this lot; it is no longer for sale."),
-    "expired": ("Listing ended", "The lot's listing window ended unsold; it is no longer for sale."),
+    "withdrawn": (Msg("Withdrawn"), Msg("The seller withdrew this lot; it is no longer for sale.")),
+    "expired": (Msg("Listing ended"), Msg("The lot's listing window ended unsold; it is no longer for sale.")),
 }
 
 
@@ -74,19 +75,21 @@ async def settle_left_sale(
     ).all()
     returned = [BidDeposit(lot_id=lot_id, org_id=o, amount_minor=n, currency=c) for o, n, c in released]
     await escrow.release_deposits(session, returned, utcnow())  # the ledger's holds go back to the bidders
-    deposits = {org_id: f"{format_minor(amount, currency)} {currency}" for org_id, amount, currency in released}
+    deposits = {org_id: Money(format_minor(amount, currency), currency) for org_id, amount, currency in released}
     bidders = set(await session.scalars(select(Bid.bidder_org_id).where(Bid.lot_id == lot_id)))
     watchers = set(await session.scalars(select(LotWatch.org_id).where(LotWatch.lot_id == lot_id)))
     told = (bidders | watchers | set(deposits)) - {lot.seller_org_id, buyer_org_id}
     headline, body = _NEWS[how]
     for org_id in sorted(told):
-        released_note = f" Your bid deposit of {deposits[org_id]} is released." if org_id in deposits else ""
+        released_note = (
+            Msg(" Your bid deposit of {deposit} is released.", deposit=deposits[org_id]) if org_id in deposits else ""
+        )
         await notify(
             session,
             org_id,
             kind="lot_left_sale",
-            title=f"{headline}: {lot.title}",
-            body=body + released_note,
+            title=Msg("{headline}: {title}", headline=headline, title=lot.title),
+            body=Msg("{news}{deposit}", news=body, deposit=released_note),
             link=f"/lots/{lot_id}",
             runtime=runtime,
         )

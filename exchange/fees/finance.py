@@ -15,6 +15,7 @@ from exchange.errors import Unprocessable
 from exchange.fees import documents, services
 from exchange.fees.errors import BAD_PERIOD
 from exchange.fees.models import PayoutBatch, PayoutLine
+from exchange.i18n.catalog import N_
 from exchange.lots.models import Lot
 from exchange.money import format_minor
 from exchange.orders.models import Order
@@ -80,7 +81,7 @@ def parse_period(start: str | None, end: str | None, *, today: date) -> Period:
     first = _day(start, "start") or today.replace(day=1)
     last = _day(end, "end") or today
     if last < first:
-        raise Unprocessable("The period must not end before it starts.", field="end", code=BAD_PERIOD)
+        raise Unprocessable(N_("The period must not end before it starts."), field="end", code=BAD_PERIOD)
     if (last - first).days >= MAX_PERIOD_DAYS:
         raise Unprocessable(f"A period covers at most {MAX_PERIOD_DAYS} days.", field="end", code=BAD_PERIOD)
     return Period(first, last)

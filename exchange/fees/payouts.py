@@ -23,6 +23,7 @@ from exchange.accounts.models import Org
 from exchange.errors import Conflict, Unprocessable
 from exchange.fees.errors import BATCH_KEY_TAKEN, NOTHING_TO_PAY
 from exchange.fees.models import PayoutBatch, PayoutLine
+from exchange.i18n.catalog import N_
 from exchange.ledger import accounts
 from exchange.ledger import services as ledger
 from exchange.ledger.models import LedgerAccount
@@ -100,7 +101,9 @@ async def create_batch(
         async with session.begin_nested():
             session.add(batch)
     except IntegrityError:  # the same key sent twice at once: the other request makes the batch
-        raise Conflict("This payout batch is being made right now; reload the page.", code=BATCH_KEY_TAKEN) from None
+        raise Conflict(
+            N_("This payout batch is being made right now; reload the page."), code=BATCH_KEY_TAKEN
+        ) from None
     session.add_all(PayoutLine(batch_id=batch.id, seller_org_id=o.org_id, amount_minor=o.amount_minor) for o in owed)
     external = await ledger.account_for(session, accounts.EXTERNAL, currency=currency)
     moves = [ledger.Move(from_account=o.account_id, to_account=external, amount_minor=o.amount_minor) for o in owed]

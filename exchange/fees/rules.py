@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from exchange.errors import Unprocessable
+from exchange.i18n.catalog import N_
 from exchange.money import format_minor, round_half_up
 
 __all__ = [
@@ -207,7 +208,9 @@ def check_tiers(tiers: list[Tier], *, field: str = "tiers") -> tuple[Tier, ...]:
     """Tiers in increasing order of their bounds, every bound positive, only the last one open-ended;
     the last one must be open-ended so that every amount has a percentage."""
     if not tiers:
-        raise Unprocessable("Give at least one tier (its percentage; the last tier has no upper bound).", field=field)
+        raise Unprocessable(
+            N_("Give at least one tier (its percentage; the last tier has no upper bound)."), field=field
+        )
     if len(tiers) > MAX_TIERS:
         raise Unprocessable(f"A schedule has at most {MAX_TIERS} tiers.", field=field)
     previous = 0
@@ -215,17 +218,18 @@ def check_tiers(tiers: list[Tier], *, field: str = "tiers") -> tuple[Tier, ...]:
         last = index == len(tiers) - 1
         if tier.up_to_minor is None and not last:
             raise Unprocessable(
-                "Only the last tier may be open-ended (without up_to).", field=f"{field}[{index}].up_to"
+                N_("Only the last tier may be open-ended (without up_to)."), field=f"{field}[{index}].up_to"
             )
         if tier.up_to_minor is not None:
             if last:
                 raise Unprocessable(
-                    "The last tier must be open-ended (leave out up_to) so that every amount has a percentage.",
+                    N_("The last tier must be open-ended (leave out up_to) so that every amount has a percentage."),
                     field=f"{field}[{index}].up_to",
                 )
             if tier.up_to_minor <= previous:
                 raise Unprocessable(
-                    "Tier bounds must increase: each up_to larger than the one before.", field=f"{field}[{index}].up_to"
+                    N_("Tier bounds must increase: each up_to larger than the one before."),
+                    field=f"{field}[{index}].up_to",
                 )
             previous = tier.up_to_minor
     return tuple(tiers)

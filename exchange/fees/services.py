@@ -22,6 +22,7 @@ from exchange.fees import rules, schemas
 from exchange.fees.errors import VERSION_TAKEN
 from exchange.fees.models import FeeScheduleVersion
 from exchange.fees.rules import PLATFORM_DEFAULT_CATEGORY, FeeSchedule, Tier
+from exchange.i18n.catalog import N_
 from exchange.money import format_minor, parse_money
 from exchange.orders.models import Order
 from exchange.settings import FeeSettings, Settings
@@ -169,7 +170,7 @@ async def create_version(
     rules.check_tiers(list(schedule.tiers))
     if effective_from < at:
         raise Unprocessable(
-            "effective_from must not be in the past: orders already made keep their schedule.",
+            N_("effective_from must not be in the past: orders already made keep their schedule."),
             field="effective_from",
         )
     latest = await session.scalar(

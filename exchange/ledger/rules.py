@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import msgspec
 
 from exchange.errors import Unprocessable
+from exchange.i18n.catalog import N_
 from exchange.ledger import accounts
 from exchange.ledger.errors import BAD_MOVE
 from exchange.money import CURRENCIES, MAX_MINOR
@@ -84,11 +85,11 @@ def check_amount(amount: object, field: str = "amount_minor") -> int:
 
 def check_moves(moves: Sequence[Move]) -> None:
     if not moves:
-        raise Unprocessable("A ledger entry needs at least one movement.", field="moves", code=BAD_MOVE)
+        raise Unprocessable(N_("A ledger entry needs at least one movement."), field="moves", code=BAD_MOVE)
     for move in moves:
         check_amount(move.amount_minor)
         if move.from_account == move.to_account:
-            raise Unprocessable("A movement needs two different accounts.", field="moves", code=BAD_MOVE)
+            raise Unprocessable(N_("A movement needs two different accounts."), field="moves", code=BAD_MOVE)
 
 
 def net_deltas(moves: Iterable[Move]) -> dict[int, int]:

@@ -9,6 +9,8 @@ from decimal import Decimal
 import pycountry
 
 from exchange.errors import Conflict, Unprocessable
+from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg
 from exchange.lots.errors import (
     ALREADY_RELISTED,
     DEFECTS_REQUIRED,
@@ -68,7 +70,7 @@ def check_defects(grade: str, defects: str) -> None:
     """Grades B and C must say what is wrong; grade A means no defects."""
     if grade in ("B", "C") and visible_length(defects) < 5:
         raise Unprocessable(
-            f"Grade {grade} lots need a defect disclosure: describe the defects buyers will find.",
+            Msg("Grade {grade} lots need a defect disclosure: describe the defects buyers will find.", grade=grade),
             field="defects",
             code=DEFECTS_REQUIRED,
         )
@@ -78,22 +80,26 @@ def check_country(raw: str, *, field: str) -> str:
     """An ISO 3166 alpha-2 country code, upper-cased (where a lot is, or a search for lots in a country)."""
     code = raw.strip().upper()
     if len(code) != 2 or not code.isascii() or pycountry.countries.get(alpha_2=code) is None:
-        raise Unprocessable(f"{raw[:8]!r} is not a country code; use a two-letter ISO code like CN.", field=field)
+        raise Unprocessable(
+            Msg("{raw} is not a country code; use a two-letter ISO code like CN.", raw=repr(raw[:8])), field=field
+        )
     return code
 
 
 def check_listing_days(days: int) -> None:
     low, high = LISTING_DAYS_RANGE
     if not low <= days <= high:
-        raise Unprocessable(f"A listing runs {low} to {high} days, not {days}.", field="listing_days")
+        raise Unprocessable(
+            Msg("A listing runs {low} to {high} days, not {days}.", low=low, high=high, days=days), field="listing_days"
+        )
 
 
 def check_quantity(value: Decimal) -> None:
     if not value.is_finite() or value <= 0 or value >= MAX_QUANTITY:
-        raise Unprocessable("The quantity must be a positive number.", field="quantity.value")
+        raise Unprocessable(N_("The quantity must be a positive number."), field="quantity.value")
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -4:
-        raise Unprocessable("The quantity has more than 4 decimal places.", field="quantity.value")
+        raise Unprocessable(N_("The quantity has more than 4 decimal places."), field="quantity.value")
 
 
 def check_sale_terms(
@@ -102,19 +108,19 @@ def check_sale_terms(
     """The terms each sale mode needs, and nothing it cannot use."""
     if mode == "fixed_price":
         if price is None:
-            raise Unprocessable("A fixed-price lot needs its price.", field="sale.price")
+            raise Unprocessable(N_("A fixed-price lot needs its price."), field="sale.price")
         if reserve is not None or min_bid is not None:
             raise Unprocessable(
-                "A fixed-price lot has no reserve or minimum bid; those are for sealed bids.",
+                N_("A fixed-price lot has no reserve or minimum bid; those are for sealed bids."),
                 field="sale.reserve_price" if reserve is not None else "sale.min_bid",
             )
     else:
         if price is not None:
-            raise Unprocessable("A sealed-bid lot has no fixed price; set a reserve instead.", field="sale.price")
+            raise Unprocessable(N_("A sealed-bid lot has no fixed price; set a reserve instead."), field="sale.price")
         if reserve is not None and min_bid is not None and min_bid > reserve:
-            raise Unprocessable("The minimum bid cannot be above the reserve.", field="sale.min_bid")
+            raise Unprocessable(N_("The minimum bid cannot be above the reserve."), field="sale.min_bid")
     if deposit_percent is not None and not 0 <= deposit_percent <= 50:
-        raise Unprocessable("The deposit is 0 to 50 percent.", field="sale.deposit_percent")
+        raise Unprocessable(N_("The deposit is 0 to 50 percent."), field="sale.deposit_percent")
 
 
 def listing_window(

@@ -25,6 +25,8 @@ from exchange.auctions.leaving import settle_left_sale
 from exchange.auctions.services import place_bid
 from exchange.errors import Conflict, DomainError, Forbidden
 from exchange.fees import services as fee_services
+from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg
 from exchange.live.channels import lot_channel, publish_event
 from exchange.lots.events import lot_sold_elsewhere
 from exchange.lots.models import Lot
@@ -169,8 +171,8 @@ async def _accept_in_transaction(
             session,
             order.seller_org_id,
             kind="lot_sold",
-            title=f"Sold through a broker's proposal: lot #{line.lot_id}",
-            body="The order awaits payment.",
+            title=Msg("Sold through a broker's proposal: lot #{lot}", lot=line.lot_id),
+            body=Msg("The order awaits payment."),
             link=f"/orders/{order.id}",
             runtime=runtime,
         )
@@ -208,8 +210,8 @@ async def _accept_in_transaction(
         session,
         proposal.broker_org_id,
         kind="proposal_accepted",
-        title=f"Proposal #{proposal.id} accepted",
-        body=f"{len(orders)} order(s), {len(threads)} quote request(s).",
+        title=Msg("Proposal #{proposal} accepted", proposal=proposal.id),
+        body=Msg("{orders} order(s), {threads} quote request(s).", orders=len(orders), threads=len(threads)),
         link=f"/proposals/{proposal.id}",
         runtime=runtime,
     )
@@ -255,7 +257,7 @@ async def accept_proposal(
         try:
             proposal = await load_proposal(session, principal, proposal_id)
             if proposal.client_org_id != principal.org_id:
-                raise Forbidden("Only the client accepts the proposal.", code=WRONG_ORG_KIND)
+                raise Forbidden(N_("Only the client accepts the proposal."), code=WRONG_ORG_KIND)
             await ensure_not_overdue(session, proposal.client_org_id, runtime.clock.now())
             orders, threads, bid_lines = await _accept_in_transaction(
                 session, runtime, principal, proposal, data.bid_consent

@@ -9,6 +9,7 @@ from decimal import ROUND_FLOOR, Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.i18n.messages import Money, Msg
 from exchange.lots.models import Lot
 from exchange.matching import rules, schemas
 from exchange.matching.bundles import Part, best_bundles
@@ -151,18 +152,28 @@ async def bundles_for(
         quantity = Decimal(bundle.quantity) / scale
         over = quantity - need.quantity
         cost = format_minor(bundle.cost, need.currency)
-        why = (
-            f"{len(bundle.lot_ids)} lots from {len(bundle.sellers)} seller(s) cover {quantity.normalize():f} "
-            f"{need.unit} ({_pct_text(over, need.quantity)} over, at most {overage_percent} %) "
-            f"for {cost} {need.currency}"
+        quantity_text = f"{quantity.normalize():f}"
+        cover = Msg(
+            "{lots} lots from {sellers} seller(s) cover {quantity} {unit} ({over} over, at most {limit} %) for {cost}",
+            lots=len(bundle.lot_ids),
+            sellers=len(bundle.sellers),
+            quantity=quantity_text,
+            unit=Msg(need.unit),
+            over=_pct_text(over, need.quantity),
+            limit=overage_percent,
+            cost=Money(cost, need.currency),
         )
         if rank_index == 0:
-            why += "; the cheapest cover" + (
-                " (proven optimal)" if bundle.proven_optimal else " found in the time allowed"
+            rank = (
+                Msg("the cheapest cover (proven optimal)")
+                if bundle.proven_optimal
+                else Msg("the cheapest cover found in the time allowed")
             )
         else:
             extra = format_minor(bundle.cost - found[0].cost, need.currency) if bundle.cost > found[0].cost else "0.00"
-            why += f"; {extra} {need.currency} more than the best"
+            rank = Msg("{extra} more than the best", extra=Money(extra, need.currency))
+        # In the reader's language: the API always answers in English, a page in its viewer's.
+        why = Msg("{cover}; {rank}", cover=cover, rank=rank).render()
         items.append(
             schemas.Bundle(
                 lots=[
@@ -176,7 +187,7 @@ async def bundles_for(
                     for i in bundle.lot_ids
                 ],
                 total=cost or "0",
-                quantity=f"{quantity.normalize():f}",
+                quantity=quantity_text,
                 overage=_pct_text(over, need.quantity),
                 sellers=list(bundle.sellers),
                 why=why,

@@ -10,6 +10,7 @@ from functools import cache
 from typing import Any
 
 from exchange.errors import Unprocessable
+from exchange.i18n.catalog import N_
 from exchange.matching.models import ProcurementRequest
 from exchange.matching.rules import Bound, Need
 from exchange.specs import units as spec_units
@@ -93,7 +94,7 @@ def compile_groups(
         bounds = []
         if not group:
             raise Unprocessable(
-                "A requirement group needs at least one constraint.", field=f"requirement_groups[{index}]"
+                N_("A requirement group needs at least one constraint."), field=f"requirement_groups[{index}]"
             )
         for key, ops in group.items():
             where = f"requirement_groups[{index}].{key}"
@@ -105,7 +106,7 @@ def compile_groups(
                 )
             given = {op: value for op, value in ops.items() if op in _OPS and value is not None}
             if not given:
-                raise Unprocessable("Give gte, lte or eq.", field=where)
+                raise Unprocessable(N_("Give gte, lte or eq."), field=where)
             bounds += [_bound(spec_field, op, value, f"{where}.{op}") for op, value in given.items()]
         compiled.append(tuple(bounds))
     return tuple(compiled)

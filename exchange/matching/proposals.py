@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.accounts.errors import WRONG_ORG_KIND
 from exchange.accounts.principal import Principal
 from exchange.errors import Conflict, Forbidden, NotFound, Unprocessable
+from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Money, Msg, When
 from exchange.lots.models import Lot
 from exchange.lots.visibility import visible_lots_clause
 from exchange.matching import rules, schemas
@@ -49,19 +51,19 @@ async def create_proposal(
     session: AsyncSession, principal: Principal, data: schemas.ProposalIn, *, now: datetime
 ) -> Proposal:
     if principal.org_kind != "broker" or principal.org_id is None:
-        raise Forbidden("Only brokers make proposals.", code=WRONG_ORG_KIND)
+        raise Forbidden(N_("Only brokers make proposals."), code=WRONG_ORG_KIND)
     request = await get_request_for(session, principal, data.request_id)
     if request.broker_org_id != principal.org_id:
         raise NotFound(f"There is no procurement request {data.request_id} of yours.", code=PROPOSAL_NOT_FOUND)
     if data.valid_until.tzinfo is None:
         raise Unprocessable(
-            "Give the validity date with its time zone, like 2026-12-20T18:00:00Z.", field="valid_until"
+            N_("Give the validity date with its time zone, like 2026-12-20T18:00:00Z."), field="valid_until"
         )
     if data.valid_until <= now:
-        raise Unprocessable("The validity date is in the past.", field="valid_until")
+        raise Unprocessable(N_("The validity date is in the past."), field="valid_until")
     ids = [line.lot_id for line in data.lines]
     if len(set(ids)) != len(ids):
-        raise Unprocessable("A lot appears twice in the proposal.", field="lines")
+        raise Unprocessable(N_("A lot appears twice in the proposal."), field="lines")
     viewer = client_viewer(request.client_org_id)
     lots = {
         lot.id: lot
@@ -264,7 +266,7 @@ async def send_proposal(
 ) -> Proposal:
     proposal = await load_proposal(session, principal, proposal_id)
     if proposal.broker_org_id != principal.org_id:
-        raise Forbidden("Only the broker sends the proposal.", code=WRONG_ORG_KIND)
+        raise Forbidden(N_("Only the broker sends the proposal."), code=WRONG_ORG_KIND)
     if proposal.status != "draft":
         raise state_error(proposal.status, "be sent")
     await _move(session, proposal, "be sent", "draft", status="sent", sent_at=now)
@@ -273,8 +275,16 @@ async def send_proposal(
         session,
         proposal.client_org_id,
         kind="proposal_received",
-        title=f"A proposal from {principal.org_name or 'your broker'}: {len(view.lines)} lots",
-        body=f"Total {view.total} {view.currency}, valid until {proposal.valid_until:%Y-%m-%d %H:%M} UTC.",
+        title=Msg(
+            "A proposal from {broker}: {count} lots",
+            broker=principal.org_name or Msg("your broker"),
+            count=len(view.lines),
+        ),
+        body=Msg(
+            "Total {total}, valid until {until}.",
+            total=Money(view.total, view.currency),
+            until=When(proposal.valid_until),
+        ),
         link=f"/proposals/{proposal.id}",
         runtime=runtime,
     )
@@ -292,14 +302,14 @@ async def decline_proposal(
 ) -> Proposal:
     proposal = await load_proposal(session, principal, proposal_id)
     if proposal.client_org_id != principal.org_id:
-        raise Forbidden("Only the client declines the proposal.", code=WRONG_ORG_KIND)
+        raise Forbidden(N_("Only the client declines the proposal."), code=WRONG_ORG_KIND)
     reason = clean_text(reason, field="reason", label="The reason", multiline=True)
     await _move(session, proposal, "be declined", "sent", status="declined", decided_at=now, decline_reason=reason)
     await notify(
         session,
         proposal.broker_org_id,
         kind="proposal_declined",
-        title=f"Proposal #{proposal.id} declined",
+        title=Msg("Proposal #{proposal} declined", proposal=proposal.id),
         body=reason.strip()[:500],
         link=f"/proposals/{proposal.id}",
         runtime=runtime,

@@ -13,6 +13,7 @@ from exchange.accounts.errors import WRONG_ORG_KIND
 from exchange.accounts.models import Org
 from exchange.accounts.principal import Principal
 from exchange.errors import Forbidden, NotFound, Unprocessable
+from exchange.i18n.catalog import N_
 from exchange.matching import schemas
 from exchange.matching.errors import NOT_YOUR_CLIENT, REQUEST_NOT_FOUND
 from exchange.matching.models import ProcurementRequest
@@ -30,11 +31,11 @@ def _quantity(raw: str | int | float) -> Decimal:
     try:
         value = Decimal(str(raw).strip())
     except InvalidOperation:
-        raise Unprocessable("Give the quantity as a number.", field="quantity.value") from None
+        raise Unprocessable(N_("Give the quantity as a number."), field="quantity.value") from None
     if not value.is_finite() or value <= 0 or value > Decimal("1e12"):
-        raise Unprocessable("The quantity must be more than zero.", field="quantity.value")
+        raise Unprocessable(N_("The quantity must be more than zero."), field="quantity.value")
     if value != value.quantize(Decimal("0.0001")):
-        raise Unprocessable("The quantity has more than 4 decimal places.", field="quantity.value")
+        raise Unprocessable(N_("The quantity has more than 4 decimal places."), field="quantity.value")
     return value
 
 
@@ -42,16 +43,16 @@ async def _client_org(session: AsyncSession, principal: Principal, client_org_id
     """(client org, broker org or None) for the caller."""
     if principal.org_kind == "buyer" and principal.org_id is not None:
         if client_org_id not in (None, principal.org_id):
-            raise Unprocessable("A buyer posts requests for its own organisation only.", field="client_org_id")
+            raise Unprocessable(N_("A buyer posts requests for its own organisation only."), field="client_org_id")
         return principal.org_id, None
     if principal.org_kind != "broker" or principal.org_id is None:
-        raise Forbidden("Only broker and buyer organisations post procurement requests.", code=WRONG_ORG_KIND)
+        raise Forbidden(N_("Only broker and buyer organisations post procurement requests."), code=WRONG_ORG_KIND)
     if client_org_id is None:
-        raise Unprocessable("Name the client: client_org_id, a buyer organisation.", field="client_org_id")
+        raise Unprocessable(N_("Name the client: client_org_id, a buyer organisation."), field="client_org_id")
     kind = await session.scalar(select(Org.kind).where(Org.id == client_org_id))
     if kind != "buyer":
         raise Unprocessable(
-            "The client must be a buyer organisation on the exchange.", field="client_org_id", code=NOT_YOUR_CLIENT
+            N_("The client must be a buyer organisation on the exchange."), field="client_org_id", code=NOT_YOUR_CLIENT
         )
     return client_org_id, principal.org_id
 
@@ -70,10 +71,10 @@ async def create_request(
         else None
     )
     if budget_min is not None and budget_min > budget_max:
-        raise Unprocessable("The budget's minimum is above its maximum.", field="budget_per_unit.min")
+        raise Unprocessable(N_("The budget's minimum is above its maximum."), field="budget_per_unit.min")
     total = parse_money(data.budget_total, currency, field="budget_total") if data.budget_total is not None else None
     if data.deliver_by < now.date():
-        raise Unprocessable("The delivery date is in the past.", field="deliver_by")
+        raise Unprocessable(N_("The delivery date is in the past."), field="deliver_by")
     categories = check_categories(data.categories)
     certificates = []
     for index, raw in enumerate(data.certificates):
@@ -91,7 +92,7 @@ async def create_request(
     compile_groups(expand_categories(categories), groups)  # checks keys, units and choices (422 naming the field)
     region = data.region.strip()
     if not region:
-        raise Unprocessable("Give the delivery region.", field="region")
+        raise Unprocessable(N_("Give the delivery region."), field="region")
     request = ProcurementRequest(
         client_org_id=client_org_id,
         broker_org_id=broker_org_id,

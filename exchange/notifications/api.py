@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.guards import current_principal, requires_signed_in
 from exchange.errors import NotFound
+from exchange.i18n.catalog import N_
 from exchange.notifications import schemas, services
 
 __all__ = ["NotificationsController"]
@@ -22,7 +23,7 @@ class MarkedRead(msgspec.Struct):
 def _org_id(request: Request[Any, Any, Any]) -> int:
     org_id = current_principal(request).org_id
     if org_id is None:
-        raise NotFound("Administrators have no organisation notifications.")
+        raise NotFound(N_("Administrators have no organisation notifications."))
     return org_id
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from exchange.db.base import Base, utcnow
@@ -24,3 +25,6 @@ class Notification(Base):
     link: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(default=None)
+    message: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    """The title and body as messages to translate ({"title": Msg JSON, "body": ...}): pages show them in the
+    reader's language; `title` and `body` keep the English text (the API's stable values)."""

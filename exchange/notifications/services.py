@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.db.base import utcnow
+from exchange.i18n.messages import Msg, render_stored
 from exchange.live.channels import org_channel, publish_event
 from exchange.notifications import schemas
 from exchange.notifications.models import Notification
 from exchange.runtime import Runtime
 
-__all__ = ["list_notifications", "mark_all_read", "notify", "unread_count"]
+__all__ = ["ReaderNotification", "list_for_reader", "list_notifications", "mark_all_read", "notify", "unread_count"]
 
 
 async def notify(
@@ -19,16 +23,26 @@ async def notify(
     org_id: int,
     *,
     kind: str,
-    title: str,
-    body: str = "",
+    title: str | Msg,
+    body: str | Msg = "",
     link: str = "",
     runtime: Runtime | None = None,
 ) -> Notification:
     """Record a notification for every member of `org_id`; with `runtime`, also push it live.
 
-    The live push carries only the kind (no content), so a page re-fetches what it may see.
+    A `Msg` title or body is kept as a message too, so each reader's page shows it in their language;
+    the `title`/`body` columns (and the API) keep the English text. The live push carries only the kind
+    (no content), so a page re-fetches what it may see.
     """
-    note = Notification(org_id=org_id, kind=kind, title=title[:200], body=body, link=link[:300])
+    message = {part: value.to_json() for part, value in (("title", title), ("body", body)) if isinstance(value, Msg)}
+    note = Notification(
+        org_id=org_id,
+        kind=kind,
+        title=str(title)[:200],
+        body=str(body),
+        link=link[:300],
+        message=message or None,
+    )
     session.add(note)
     await session.flush()
     if runtime is not None:
@@ -74,3 +88,41 @@ async def mark_all_read(session: AsyncSession, org_id: int) -> int:
         .values(read_at=utcnow())
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderNotification:
+    """A notification as its reader's page shows it: in the reader's language."""
+
+    id: int
+    kind: str
+    title: str
+    body: str
+    link: str
+    created_at: datetime
+    read: bool
+
+
+async def list_for_reader(session: AsyncSession, org_id: int, *, limit: int = 50) -> list[ReaderNotification]:
+    """The latest notifications of `org_id`, each in the current language where it was stored as a message."""
+    notes = await session.scalars(
+        select(Notification)
+        .where(Notification.org_id == org_id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(limit)
+    )
+    shown = []
+    for note in notes:
+        message = note.message or {}
+        shown.append(
+            ReaderNotification(
+                id=note.id,
+                kind=note.kind,
+                title=render_stored(message.get("title"), note.title),
+                body=render_stored(message.get("body"), note.body),
+                link=note.link,
+                created_at=note.created_at,
+                read=note.read_at is not None,
+            )
+        )
+    return shown

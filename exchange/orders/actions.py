@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.principal import Principal
 from exchange.disputes.services.evidence import check_evidence_ids
+from exchange.i18n.messages import Money, Msg, When
 from exchange.money import format_minor
 from exchange.orders import credit, deadlines, escrow, rules, schemas
 from exchange.orders.models import Order
@@ -88,9 +89,12 @@ async def ship(
         order,
         "buyer",
         kind="order_shipped",
-        title="shipped",
-        body=f"The seller shipped with {data.carrier}, tracking number {data.tracking_number}. "
-        "Confirm delivery when the goods arrive.",
+        title=Msg("shipped"),
+        body=Msg(
+            "The seller shipped with {carrier}, tracking number {tracking}. Confirm delivery when the goods arrive.",
+            carrier=data.carrier,
+            tracking=data.tracking_number,
+        ),
         runtime=runtime,
     )
     return await order_view(session, order, side)
@@ -122,8 +126,8 @@ async def deliver(session: AsyncSession, runtime: Runtime, principal: Principal,
         order,
         "seller",
         kind="order_delivered",
-        title="delivered",
-        body=f"The buyer confirmed delivery. The inspection window runs until {due:%Y-%m-%d %H:%M} UTC.",
+        title=Msg("delivered"),
+        body=Msg("The buyer confirmed delivery. The inspection window runs until {due}.", due=When(due)),
         runtime=runtime,
     )
     return await order_view(session, order, side)
@@ -144,9 +148,13 @@ async def mark_delivered(
         order,
         "buyer",
         kind="order_marked_delivered",
-        title="marked delivered by the seller",
-        body=f"The seller says the goods were delivered ({data.proof}). Inspect them: objections are possible "
-        f"until {due:%Y-%m-%d %H:%M} UTC, after which the order is accepted and the seller paid.",
+        title=Msg("marked delivered by the seller"),
+        body=Msg(
+            "The seller says the goods were delivered ({proof}). Inspect them: objections are possible until {due}, "
+            "after which the order is accepted and the seller paid.",
+            proof=data.proof,
+            due=When(due),
+        ),
         runtime=runtime,
     )
     return await order_view(session, order, side)
@@ -167,14 +175,16 @@ async def accept_and_settle(
 
 async def _accepted(session: AsyncSession, order: Order, runtime: Runtime | None, *, by_clock: bool) -> None:
     net = (await escrow.fees_for(session, order)).seller_net
-    how = "The inspection window ended without objection" if by_clock else "The buyer accepted the goods"
+    how = Msg("The inspection window ended without objection") if by_clock else Msg("The buyer accepted the goods")
     await tell(
         session,
         order,
         "seller",
         kind="order_settled",
-        title="accepted and settled",
-        body=f"{how}. {format_minor(net, order.currency)} {order.currency} is payable to you.",
+        title=Msg("accepted and settled"),
+        body=Msg(
+            "{how}. {net} is payable to you.", how=how, net=Money(format_minor(net, order.currency), order.currency)
+        ),
         runtime=runtime,
     )
     if by_clock:
@@ -183,8 +193,8 @@ async def _accepted(session: AsyncSession, order: Order, runtime: Runtime | None
             order,
             "buyer",
             kind="order_settled",
-            title="accepted automatically",
-            body="The inspection window ended without objection: the order was accepted and the seller paid.",
+            title=Msg("accepted automatically"),
+            body=Msg("The inspection window ended without objection: the order was accepted and the seller paid."),
             runtime=runtime,
         )
 
@@ -212,22 +222,19 @@ async def cancel_unpaid(session: AsyncSession, order: Order, now: datetime) -> N
     check(order, "cancel_unpaid", "clock", facts_of(order))
     forfeited = await escrow.deposit_forfeited(session, order, now)
     await apply(session, order, "cancel_unpaid", rules.Actor.clock(), now)
-    kept = (
-        f" The bid deposit of {format_minor(forfeited, order.currency)} {order.currency} is forfeited."
-        if forfeited
-        else ""
-    )
+    deposit = Money(format_minor(forfeited, order.currency), order.currency)
+    kept = Msg(" The bid deposit of {deposit} is forfeited.", deposit=deposit) if forfeited else ""
     await tell(
         session,
         order,
         "buyer",
         kind="order_cancelled",
-        title="cancelled for non-payment",
-        body=f"The payment deadline passed without payment, so the order was cancelled.{kept}",
+        title=Msg("cancelled for non-payment"),
+        body=Msg("The payment deadline passed without payment, so the order was cancelled.{kept}", kept=kept),
     )
-    yours = kept.replace("is forfeited", "is yours, less the fee")
+    yours = Msg(" The bid deposit of {deposit} is yours, less the fee.", deposit=deposit) if forfeited else ""
     runner_up = (
-        " You may offer the lot to the next bidder from the order page."
+        Msg(" You may offer the lot to the next bidder from the order page.")
         if order.source in ("award", "runner_up")
         else ""
     )
@@ -236,8 +243,12 @@ async def cancel_unpaid(session: AsyncSession, order: Order, now: datetime) -> N
         order,
         "seller",
         kind="order_cancelled",
-        title="cancelled for non-payment",
-        body=f"The buyer did not pay in time, so the order was cancelled.{yours}{runner_up}",
+        title=Msg("cancelled for non-payment"),
+        body=Msg(
+            "The buyer did not pay in time, so the order was cancelled.{yours}{runner_up}",
+            yours=yours,
+            runner_up=runner_up,
+        ),
     )
 
 
@@ -248,14 +259,24 @@ ORDER_DEADLINE_HANDLERS: dict[str, deadlines.DeadlineHandler] = {
 """The orders package's deadline handlers; `exchange.app` adds the disputes package's to these."""
 
 _REMINDERS = {
-    "payment": ("payment_due_soon", "payment due within a day", "Pay within a day or the order is cancelled."),
+    "payment": (
+        "payment_due_soon",
+        Msg("payment due within a day"),
+        Msg("Pay within a day or the order is cancelled."),
+    ),
     "inspection": (
         "inspection_ends_soon",
-        "inspection window ends within a day",
-        "Object within a day if the goods are not as listed; after that the order is accepted and the seller paid.",
+        Msg("inspection window ends within a day"),
+        Msg(
+            "Object within a day if the goods are not as listed; after that the order is accepted and the seller paid."
+        ),
     ),
-    "invoice": ("invoice_due_soon", "invoice due within a day", "Pay the invoice before it falls due."),
-    "dispute_answer": ("dispute_answer_due_soon", "dispute answer due within a day", "Answer the buyer's dispute."),
+    "invoice": ("invoice_due_soon", Msg("invoice due within a day"), Msg("Pay the invoice before it falls due.")),
+    "dispute_answer": (
+        "dispute_answer_due_soon",
+        Msg("dispute answer due within a day"),
+        Msg("Answer the buyer's dispute."),
+    ),
 }
 
 

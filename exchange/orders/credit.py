@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.models import Org
 from exchange.errors import Conflict, Forbidden, NotFound, Unprocessable
+from exchange.i18n.catalog import N_
 from exchange.money import format_minor, parse_currency, parse_money
 from exchange.orders import schemas
 from exchange.orders.errors import CREDIT_LIMIT, INVOICE_OVERDUE, NOT_ON_CREDIT
@@ -113,9 +114,9 @@ async def grant(
     if org is None:
         raise NotFound(f"There is no organisation {org_id}.")
     if org.kind != "buyer":
-        raise Unprocessable("Credit terms are for buyer organisations.", field="org_id")
+        raise Unprocessable(N_("Credit terms are for buyer organisations."), field="org_id")
     if data.net_days not in NET_TERMS:
-        raise Unprocessable("net_days: credit terms are net 30 or net 45.", field="net_days")
+        raise Unprocessable(N_("net_days: credit terms are net 30 or net 45."), field="net_days")
     currency = parse_currency(data.currency)
     limit_minor = parse_money(data.limit, currency, field="limit")
     line = await session.get(CreditLine, org_id)
@@ -123,7 +124,7 @@ async def grant(
         line = CreditLine(org_id=org_id, exposure_minor=0, granted_at=now)
         session.add(line)
     elif line.currency != currency and line.exposure_minor:
-        raise Unprocessable("The currency cannot change while invoices are unpaid.", field="currency")
+        raise Unprocessable(N_("The currency cannot change while invoices are unpaid."), field="currency")
     line.limit_minor, line.currency, line.net_days = limit_minor, currency, data.net_days
     line.granted_at, line.granted_by = now, by_user_id
     await session.flush()

@@ -6,12 +6,22 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.models import User
+from exchange.i18n.locales import using
+from exchange.i18n.messages import Msg, as_msg
 from exchange.mail.outbox import queue_mail
 from exchange.notifications.services import notify
 from exchange.orders.models import Order
 from exchange.runtime import Runtime
 
-__all__ = ["tell", "tell_org"]
+__all__ = ["mail_text", "tell", "tell_org"]
+
+SEE_IT = Msg("See it on the exchange:")
+
+
+def mail_text(text: str | Msg, locale: str | None, time_zone: str | None = None) -> str:
+    """`text` as the recipient reads it: in their chosen language and time zone (English by default)."""
+    with using(locale, time_zone):
+        return text.render() if isinstance(text, Msg) else text
 
 
 async def tell_org(
@@ -19,16 +29,24 @@ async def tell_org(
     org_id: int,
     *,
     kind: str,
-    title: str,
-    body: str,
+    title: str | Msg,
+    body: str | Msg,
     link: str,
     runtime: Runtime | None = None,
 ) -> None:
-    """A notification for every member of `org_id` and a mail to each of them (sent if the transaction commits)."""
+    """A notification for every member of `org_id` and a mail to each of them, in their own language
+    (sent if the transaction commits)."""
     await notify(session, org_id, kind=kind, title=title, body=body, link=link, runtime=runtime)
-    emails = (await session.scalars(select(User.email).where(User.org_id == org_id))).all()
-    for email in emails:
-        queue_mail(session, to=email, subject=title[:200], body=f"{body}\n\n{link}")
+    members = (
+        await session.execute(select(User.email, User.locale, User.time_zone).where(User.org_id == org_id))
+    ).all()
+    for email, locale, time_zone in members:
+        queue_mail(
+            session,
+            to=email,
+            subject=mail_text(title, locale, time_zone)[:200],
+            body=f"{mail_text(body, locale, time_zone)}\n\n{mail_text(SEE_IT, locale)} {link}",
+        )
 
 
 async def tell(
@@ -37,8 +55,8 @@ async def tell(
     side: str,
     *,
     kind: str,
-    title: str,
-    body: str,
+    title: str | Msg,
+    body: str | Msg,
     runtime: Runtime | None = None,
 ) -> None:
     """Tell the buyer or the seller of `order` (any other side: nobody)."""
@@ -49,8 +67,8 @@ async def tell(
         session,
         org_id,
         kind=kind,
-        title=f"Order {order.id}: {title}",
-        body=body,
+        title=Msg("Order {order}: {what}", order=order.id, what=as_msg(title)),
+        body=as_msg(body),
         link=f"/orders/{order.id}",
         runtime=runtime,
     )

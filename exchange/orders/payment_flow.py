@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.principal import Principal
 from exchange.errors import Forbidden, NotFound, ServiceUnavailable, Unprocessable
+from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg
 from exchange.money import format_minor, parse_money
 from exchange.orders import audit_trail, credit, deadlines, escrow, rules, schemas
 from exchange.orders.errors import BAD_SIGNATURE, PAYMENT_MISMATCH, PAYMENT_NOT_FOUND, UNKNOWN_PROVIDER
@@ -99,7 +101,9 @@ async def confirm_payment(
         raise Forbidden(str(refused), code=BAD_SIGNATURE, title="Callback refused") from None
     amount = parse_money(callback.amount, payment.currency, field="amount", allow_zero=True) if callback.amount else -1
     if callback.payment_id != payment.id or callback.currency != payment.currency or amount != payment.amount_minor:
-        raise Unprocessable("The callback does not match this payment (id, amount or currency).", code=PAYMENT_MISMATCH)
+        raise Unprocessable(
+            N_("The callback does not match this payment (id, amount or currency)."), code=PAYMENT_MISMATCH
+        )
     now = runtime.clock.now()
     order = await session.scalar(
         select(Order).where(Order.id == payment.order_id).with_for_update().execution_options(populate_existing=True)
@@ -131,8 +135,8 @@ async def _confirmed(session: AsyncSession, runtime: Runtime, order: Order, paym
             order,
             "seller",
             kind="order_paid",
-            title="paid",
-            body="The buyer's payment is held in escrow. Ship the goods and record the shipment.",
+            title=Msg("paid"),
+            body=Msg("The buyer's payment is held in escrow. Ship the goods and record the shipment."),
             runtime=runtime,
         )
         return

@@ -17,6 +17,7 @@ from exchange.accounts.principal import Principal
 from exchange.auctions.models import Bid
 from exchange.auctions.rules import ranking_order_by
 from exchange.errors import Conflict, NotFound
+from exchange.i18n.catalog import N_
 from exchange.lots.models import Lot
 from exchange.money import format_minor
 from exchange.orders import schemas
@@ -163,7 +164,9 @@ async def answer_offer(
         .execution_options(synchronize_session=False)
     )
     if getattr(claimed, "rowcount", 0) != 1:
-        raise Conflict("This offer was already answered or has lapsed.", code=RUNNER_UP_CLOSED, title="Offer closed")
+        raise Conflict(
+            N_("This offer was already answered or has lapsed."), code=RUNNER_UP_CLOSED, title="Offer closed"
+        )
     offer.status = "accepted" if accept else "declined"
     seller_org_id = await session.scalar(select(Order.seller_org_id).where(Order.id == offer.after_order_id))
     if accept:

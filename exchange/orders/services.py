@@ -14,6 +14,7 @@ from exchange.audit.actors import CLOCK
 from exchange.db.base import utcnow
 from exchange.errors import Conflict, NotFound
 from exchange.fees import services as fee_services
+from exchange.i18n.catalog import N_
 from exchange.lots.errors import LOT_UNAVAILABLE
 from exchange.lots.models import Lot
 from exchange.money import format_minor
@@ -82,7 +83,7 @@ async def create_order_for_lot(
     row = result.first()
     if row is None:
         raise Conflict(
-            "This lot is no longer available: it has been sold, awarded, closed or withdrawn.",
+            N_("This lot is no longer available: it has been sold, awarded, closed or withdrawn."),
             code=LOT_UNAVAILABLE,
             title="Lot no longer available",
         )

@@ -12,6 +12,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from exchange.i18n.locales import current_locale
+from exchange.i18n.messages import Msg
+
 __all__ = [
     "DOCUMENT_KINDS",
     "FIELD_TYPES",
@@ -19,6 +22,7 @@ __all__ = [
     "Category",
     "ComplianceRule",
     "SpecField",
+    "SpecLabel",
     "get_catalog",
     "load_catalog",
 ]
@@ -39,10 +43,30 @@ class SpecField:
     unit_label: str | None = None
     choices: tuple[str, ...] = ()
     example: str | None = None
+    label_zh: str | None = None
+    """The label in Chinese (`label_zh` in the catalogue), shown to readers who chose Chinese."""
 
     @property
     def shown_unit(self) -> str | None:
         return self.unit_label or self.unit
+
+    @property
+    def local_label(self) -> str:
+        """The label in the current page language (the API keeps `label`)."""
+        return (self.label_zh if current_locale() == "zh_CN" else None) or self.label
+
+
+@dataclass(frozen=True, slots=True)
+class SpecLabel:
+    """A spec field's label inside a message (an error), shown in the reader's language."""
+
+    spec_field: SpecField
+
+    def render(self, locale: str) -> str:
+        return (self.spec_field.label_zh if locale == "zh_CN" else None) or self.spec_field.label
+
+    def to_json(self) -> str:
+        return self.spec_field.label
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,13 +79,19 @@ class ComplianceRule:
 
     @property
     def description(self) -> str:
+        """The rule in words, in the current language (English outside pages)."""
         if self.kind == "certificate":
-            return f"{self.certificate} certificate required (declared, with the certificate document attached)"
+            return Msg(
+                "{certificate} certificate required (declared, with the certificate document attached)",
+                certificate=self.certificate,
+            ).render()
         if self.kind == "brand_authorisation":
-            return "Branded goods need the brand owner's authorisation document"
+            return Msg("Branded goods need the brand owner's authorisation document").render()
         if self.kind == "document":
-            return f"A {(self.document or '').replace('_', ' ')} document must be attached"
-        return f"Best-before date required, at least {self.min_days} days away when published"
+            return Msg(
+                "A {document} document must be attached", document=Msg((self.document or "").replace("_", " "))
+            ).render()
+        return Msg("Best-before date required, at least {days} days away when published", days=self.min_days).render()
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +102,13 @@ class Category:
     fields: tuple[SpecField, ...] = ()
     rules: tuple[ComplianceRule, ...] = ()
     children: tuple[str, ...] = ()
+    name_zh: str | None = None
+    """The name in Chinese (`name_zh` in the catalogue), shown to readers who chose Chinese."""
+
+    @property
+    def local_name(self) -> str:
+        """The name in the current page language (the API keeps `name`)."""
+        return (self.name_zh if current_locale() == "zh_CN" else None) or self.name
 
     @property
     def is_leaf(self) -> bool:
@@ -113,6 +150,15 @@ class Catalog:
             return f"{self.categories[category.parent].name} > {category.name}"
         return category.name
 
+    def local_label_of(self, code: str) -> str:
+        """`label_of` in the current page language."""
+        category = self.categories.get(code)
+        if category is None:
+            return code
+        if category.parent and category.parent in self.categories:
+            return f"{self.categories[category.parent].local_name} > {category.local_name}"
+        return category.local_name
+
 
 class CatalogError(ValueError):
     """The catalogue file is inconsistent; raised at start so a bad edit never reaches users."""
@@ -133,6 +179,7 @@ def _field(raw: dict[str, Any], where: str) -> SpecField:
         unit_label=raw.get("unit_label"),
         choices=tuple(raw.get("choices", ())),
         example=raw.get("example"),
+        label_zh=raw.get("label_zh"),
     )
 
 
@@ -170,14 +217,16 @@ def load_catalog(text: str) -> Catalog:
         if len(keys) != len(set(keys)):
             raise CatalogError(f"{code}: a field key appears twice")
         rules = (*(inherited.rules if inherited else ()), *(_rule(r, code) for r in raw.get("rules", [])))
-        categories[code] = Category(code=code, name=raw["name"], parent=parent, fields=fields, rules=rules)
+        categories[code] = Category(
+            code=code, name=raw["name"], parent=parent, fields=fields, rules=rules, name_zh=raw.get("name_zh")
+        )
         children.setdefault(code, [])
         if parent:
             children[parent].append(code)
     for code, kids in children.items():
         if kids:
             old = categories[code]
-            categories[code] = Category(old.code, old.name, old.parent, old.fields, old.rules, tuple(kids))
+            categories[code] = Category(old.code, old.name, old.parent, old.fields, old.rules, tuple(kids), old.name_zh)
     by_key: dict[str, list[SpecField]] = {}
     for category in categories.values():
         if category.is_leaf:

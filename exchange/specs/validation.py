@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from exchange.errors import Unprocessable
-from exchange.specs.catalog import Category, SpecField
+from exchange.i18n.messages import Msg
+from exchange.specs.catalog import Category, SpecField, SpecLabel
 from exchange.specs.errors import NOT_A_CHOICE, UNKNOWN_SPEC
 from exchange.specs.units import parse_measure, to_base
 
@@ -27,7 +28,7 @@ def clean_spec_value(spec_field: SpecField, raw: Any) -> Any:
     if spec_field.type == "number":
         value = parse_measure(raw, spec_field.unit, field=name, label=spec_field.label)
         if value < 0:
-            raise Unprocessable(f"{spec_field.label} cannot be negative.", field=name)
+            raise Unprocessable(Msg("{label} cannot be negative.", label=SpecLabel(spec_field)), field=name)
         return value
     if spec_field.type == "bool":
         if isinstance(raw, bool):
@@ -37,18 +38,25 @@ def clean_spec_value(spec_field: SpecField, raw: Any) -> Any:
             return True
         if text in _FALSE:
             return False
-        raise Unprocessable(f"{spec_field.label} must be yes or no.", field=name)
+        raise Unprocessable(Msg("{label} must be yes or no.", label=SpecLabel(spec_field)), field=name)
     if not isinstance(raw, str | int | float) or isinstance(raw, bool):
-        raise Unprocessable(f"{spec_field.label} must be text.", field=name)
+        raise Unprocessable(Msg("{label} must be text.", label=SpecLabel(spec_field)), field=name)
     text = " ".join(str(raw).split())
     if len(text) > MAX_TEXT:
-        raise Unprocessable(f"{spec_field.label} is longer than {MAX_TEXT} characters.", field=name)
+        raise Unprocessable(
+            Msg("{label} is longer than {count} characters.", label=SpecLabel(spec_field), count=MAX_TEXT), field=name
+        )
     if spec_field.type == "enum":
         for choice in spec_field.choices:
             if choice.lower() == text.lower():
                 return choice
         raise Unprocessable(
-            f"{spec_field.label} must be one of: {', '.join(spec_field.choices)} (not {text[:40]!r}).",
+            Msg(
+                "{label} must be one of: {choices} (not {value}).",
+                label=SpecLabel(spec_field),
+                choices=", ".join(spec_field.choices),
+                value=repr(text[:40]),
+            ),
             field=name,
             code=NOT_A_CHOICE,
         )

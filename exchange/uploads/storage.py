@@ -14,6 +14,7 @@ from pathlib import Path
 from anyio import to_thread
 
 from exchange.errors import DomainError, Unprocessable
+from exchange.i18n.catalog import N_
 from exchange.uploads.errors import EMPTY_FILE, FILE_TOO_LARGE, FILE_TYPE
 
 __all__ = [
@@ -94,7 +95,7 @@ def name_for_type(filename: str | None, content_type: str, default_stem: str = "
 def check_upload(content: bytes, filename: str | None, rule: UploadRule, *, field: str = "file") -> CheckedUpload:
     """The upload if its real type and size fit the rule; 413 when too large, 422 for a wrong type."""
     if not content:
-        raise Unprocessable("The file is empty.", field=field, code=EMPTY_FILE)
+        raise Unprocessable(N_("The file is empty."), field=field, code=EMPTY_FILE)
     if len(content) > rule.max_bytes:
         raise TooLarge(
             f"The file is {len(content) / (1024 * 1024):.1f} MB; the limit is {rule.describe()}.", field=field

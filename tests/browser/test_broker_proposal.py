@@ -69,19 +69,19 @@ def test_a_broker_sends_a_proposal_from_a_bundle_the_client_accepts_and_only_the
     # Its bundles: the best one is both lots; the broker builds a proposal from it.
     broker_page.goto(request_url + "/bundles")
     best = broker_page.get_by_test_id("bundles").locator("li").first
-    expect(best).to_contain_text("Best bundle: 22800.00 CNY")
+    expect(best).to_contain_text("Best bundle: 22,800.00 CNY")
     best.get_by_role("link", name="Build a proposal from this bundle").click()
     expect(broker_page).to_have_url(re.compile(rf"{re.escape(request_url)}/proposal\?"))
     builder = broker_page.get_by_test_id("builder-form")
     margin = builder.get_by_test_id("total-margin")
-    expect(margin).to_have_text("2280.00")  # each lot at its cost + 10 % to begin with
+    expect(margin).to_have_text("2,280.00")  # each lot at its cost + 10 % to begin with
     # Each price change redraws the table (HTMX): wait for the margin it gives before typing the next.
     builder.get_by_label(f"Client's price for lot {first}").fill("15000.00")
     builder.get_by_label(f"Client's price for lot {first}").press("Tab")
-    expect(margin).to_have_text("1880.00")  # 1000.00 on the first, still 880.00 on the second
+    expect(margin).to_have_text("1,880.00")  # 1000.00 on the first, still 880.00 on the second
     builder.get_by_label(f"Client's price for lot {second}").fill("9800.00")
     builder.get_by_label(f"Client's price for lot {second}").press("Tab")
-    expect(margin).to_have_text("2000.00")
+    expect(margin).to_have_text("2,000.00")
     expect(builder.get_by_label(f"Client's price for lot {first}")).to_have_value("15000.00")
     builder.locator("#note").fill("Two lots of the same twill for the staff uniforms.")
     builder.locator("#valid_until").fill((date.today() + timedelta(days=5)).isoformat())
@@ -90,17 +90,17 @@ def test_a_broker_sends_a_proposal_from_a_bundle_the_client_accepts_and_only_the
     proposal_url = broker_page.url
     expect(broker_page.locator("h1 .badge")).to_have_text("sent")
     commission = broker_page.get_by_test_id("commission")
-    expect(commission).to_have_text(re.compile(r"^\d+\.\d\d$"))
+    expect(commission).to_have_text(re.compile(r"^[\d,]+\.\d\d$"))
     commission_figure = commission.inner_text()
-    assert float(commission_figure) >= 2000.00  # the margin and a share of the cost
+    assert float(commission_figure.replace(",", "")) >= 2000.00  # the margin and a share of the cost
 
     # The client finds it, sees the total and none of the broker's figures, and accepts.
     sign_in(client_page, live_server, client.email)
     client_page.goto(f"{live_server}/proposals")
     client_page.locator(f'a[href="{proposal_url.removeprefix(live_server)}"]').first.click()
     expect(client_page).to_have_url(proposal_url)
-    expect(client_page.get_by_test_id("total")).to_have_text("24800.00 CNY")
-    secrets = ("14000.00", "8800.00", "22800.00", "2000.00", "1000.00", commission_figure)
+    expect(client_page.get_by_test_id("total")).to_have_text("24,800.00 CNY")
+    secrets = ("14,000.00", "8,800.00", "22,800.00", "2,000.00", "1,000.00", commission_figure)
     _assert_no_broker_figures(client_page, secrets)
     client_page.get_by_test_id("accept-form").get_by_role("button", name="Accept proposal").click()
     lines = client_page.get_by_test_id("proposal-lines")
@@ -116,7 +116,7 @@ def test_a_broker_sends_a_proposal_from_a_bundle_the_client_accepts_and_only_the
     expect(broker_page.get_by_test_id("proposal-lines")).to_contain_text(re.compile(r"order #\d+[\s\S]*order #\d+"))
     expect(broker_page.locator("h1 .badge")).to_have_text("accepted")
     earned = broker_page.get_by_test_id("commission").inner_text()
-    assert float(earned) >= 2000.00
+    assert float(earned.replace(",", "")) >= 2000.00
     broker_page.goto(f"{live_server}/desk")
     expect(broker_page.get_by_test_id("pipeline-counts")).to_contain_text("1 accepted")
     expect(broker_page.get_by_test_id("commission-earned")).to_have_text(f"Commission earned: {earned} CNY")
@@ -126,7 +126,7 @@ def test_a_broker_sends_a_proposal_from_a_bundle_the_client_accepts_and_only_the
     client_page.goto(f"{live_server}/orders")
     orders = client_page.get_by_test_id("orders")
     for order_id in order_ids:
-        expect(orders.locator("tr", has_text=f"#{order_id}")).to_contain_text(re.compile(r"(15000|9800)\.00 CNY"))
+        expect(orders.locator("tr", has_text=f"#{order_id}")).to_contain_text(re.compile(r"(15,000|9,800)\.00 CNY"))
     _assert_no_broker_figures(client_page, secrets)
     for order_id in order_ids:
         client_page.goto(f"{live_server}/orders/{order_id}")

@@ -48,7 +48,7 @@ def test_an_objection_ends_in_a_partial_refund_the_admin_decides(
     buyer_page.select_option("#observed_grade", "B")
     buyer_page.fill("#defects_by_kind", "stains: 14\nholes: 6")
     buyer_page.get_by_role("button", name="Record the inspection").click()
-    expect(buyer_page.get_by_test_id("inspection-record")).to_contain_text("Suggested refund: 14285.71")
+    expect(buyer_page.get_by_test_id("inspection-record")).to_contain_text("Suggested refund: 14,285.71")
     expect(buyer_page.get_by_test_id("refund-lines")).to_contain_text("Grade B observed against A listed")
 
     # It objects with the suggestion as its claim; the seller rejects.
@@ -74,13 +74,13 @@ def test_an_objection_ends_in_a_partial_refund_the_admin_decides(
     admin_page.get_by_role("button", name="Sign in").click()
     admin_page.goto(f"{live_server}/admin/disputes")
     admin_page.get_by_test_id("dispute-queue").locator(f'a[href="{dispute_url.removeprefix(live_server)}"]').click()
-    expect(admin_page.get_by_test_id("refund-lines")).to_contain_text("4000.00")
+    expect(admin_page.get_by_test_id("refund-lines")).to_contain_text("4,000.00")
     admin_page.fill('input[name="amount"]', "10000.00")
     admin_page.fill("#reason", "The photos show stains on a tenth of the rolls; grade B is not shown.")
     admin_page.get_by_role("button", name="Decide").click()
-    expect(admin_page.get_by_test_id("dispute-outcome")).to_contain_text("partial refund: refund 10000.00")
+    expect(admin_page.get_by_test_id("dispute-outcome")).to_contain_text("partial refund: refund 10,000.00")
 
     buyer_page.goto(dispute_url)
-    expect(buyer_page.get_by_test_id("dispute-outcome")).to_contain_text("10000.00")
+    expect(buyer_page.get_by_test_id("dispute-outcome")).to_contain_text("10,000.00")
     order = httpx.get(f"{live_server}/api/orders/{order_id}", headers=buyer.headers).json()
     assert order["status"] == "resolved"

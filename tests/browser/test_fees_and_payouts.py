@@ -7,6 +7,7 @@ import csv
 import io
 import uuid
 from collections.abc import Callable
+from decimal import Decimal
 
 import httpx
 import pypdf
@@ -56,9 +57,10 @@ def test_the_seller_finds_the_net_of_a_settled_order_on_the_payouts_page_and_in_
     page = new_page()
     sign_in(page, live_server, seller.email)
     page.get_by_role("link", name="Payouts").click()
-    expect(page.get_by_test_id("payable")).to_contain_text(net)
+    shown_net = f"{Decimal(net):,.2f}"  # pages write amounts with thousands separators
+    expect(page.get_by_test_id("payable")).to_contain_text(shown_net)
     row = page.get_by_test_id("settled-orders").locator("tr", has_text=f"#{order_id}")
-    expect(row).to_contain_text(net)
+    expect(row).to_contain_text(shown_net)
     pdf_href = row.get_by_role("link", name="PDF").get_attribute("href")
     pdf = page.request.get(f"{live_server}{pdf_href}")
     assert pdf.headers["content-type"] == "application/pdf"
@@ -92,7 +94,7 @@ def test_an_admin_sets_a_fee_schedule_on_a_phone_and_pays_sellers_out_in_a_batch
     expect(page.locator("#tier_percent_1-error")).to_contain_text("between 0 and 100")
     page.fill("#tier_percent_1", "4")
     page.get_by_role("button", name="Save the version").click()
-    expect(page.get_by_test_id("fee-schedules")).to_contain_text("6 % up to 50000.00; 4 % above")
+    expect(page.get_by_test_id("fee-schedules")).to_contain_text("6 % up to 50,000.00 CNY; 4 % above")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
     page.goto(f"{live_server}/admin/finance")

@@ -76,13 +76,13 @@ def test_an_objection_with_evidence_ends_in_a_partial_refund_both_sides_see_on_t
     admin_page.fill('[aria-label="Refund amount"]', "3000.00")
     admin_page.fill("#reason", "The photos show stains on about one roll in ten; a partial refund is fair.")
     admin_page.get_by_role("button", name="Decide").click()
-    expect(admin_page.get_by_test_id("dispute-outcome")).to_contain_text("partial refund: refund 3000.00")
+    expect(admin_page.get_by_test_id("dispute-outcome")).to_contain_text("partial refund: refund 3,000.00")
 
     # Both sides see the outcome, on the dispute and on the order.
     for page in (buyer_page, seller_page):
         page.goto(dispute_url)
         expect(page.get_by_test_id("dispute-status")).to_have_text("resolved")
-        expect(page.get_by_test_id("dispute-outcome")).to_contain_text("partial refund: refund 3000.00")
+        expect(page.get_by_test_id("dispute-outcome")).to_contain_text("partial refund: refund 3,000.00")
         expect(page.locator("body")).to_contain_text("a partial refund is fair")
         page.goto(order_url)
         expect(page.get_by_test_id("order-status")).to_have_text("Resolved")

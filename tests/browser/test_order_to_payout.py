@@ -43,7 +43,7 @@ def test_an_order_goes_from_payment_to_the_sellers_payout_through_its_pages(
         assert overflow_x(buyer_page) == 0
         tab_to(buyer_page, "Pay now")
         buyer_page.keyboard.press("Enter")
-        expect(buyer_page.get_by_test_id("order-notice")).to_contain_text("40000.00 CNY is held in escrow")
+        expect(buyer_page.get_by_test_id("order-notice")).to_contain_text("40,000.00 CNY is held in escrow")
         expect(buyer_page.get_by_test_id("order-status")).to_have_text("Paid (held in escrow)")
 
         # The seller (no JavaScript: plain posts and redirects) records the shipment; a typo is kept and named.
@@ -72,7 +72,7 @@ def test_an_order_goes_from_payment_to_the_sellers_payout_through_its_pages(
         expect(buyer_page.get_by_test_id("inspection-record")).to_contain_text("Suggested refund: 0.00")
         assert overflow_x(buyer_page) == 0
         buyer_page.goto(order_url)
-        expect(buyer_page.get_by_test_id("order-inspection")).to_contain_text("0 of 1500 units defective")
+        expect(buyer_page.get_by_test_id("order-inspection")).to_contain_text("0 of 1,500 units defective")
         buyer_page.get_by_role("button", name="Accept the goods").click()
         expect(buyer_page.get_by_test_id("order-status")).to_have_text("Settled")
         expect(buyer_page.get_by_test_id("order-timeline")).to_contain_text("Goods accepted by the buyer")
@@ -80,11 +80,11 @@ def test_an_order_goes_from_payment_to_the_sellers_payout_through_its_pages(
 
         # The seller's payout: 40 000 less the exchange's default 5 % fee, on the payouts page and in the PDF.
         seller_page.goto(order_url)
-        expect(seller_page.get_by_test_id("seller-net")).to_have_text("38000.00 CNY")
+        expect(seller_page.get_by_test_id("seller-net")).to_have_text("38,000.00 CNY")
         seller_page.goto(f"{live_server}/seller/payouts")
-        expect(seller_page.get_by_test_id("payable")).to_contain_text("38000.00 CNY")
+        expect(seller_page.get_by_test_id("payable")).to_contain_text("38,000.00 CNY")
         row = seller_page.get_by_test_id("settled-orders").locator("tr", has_text=f"#{order_id}")
-        expect(row).to_contain_text("38000.00")
+        expect(row).to_contain_text("38,000.00")
         pdf = seller_page.request.get(f"{order_url}/statement.pdf")
         assert pdf.ok, pdf.status
         assert pdf.headers["content-type"].startswith("application/pdf")

@@ -35,7 +35,7 @@ def test_a_buyer_asks_for_a_quote_the_seller_counters_and_both_see_the_order_onc
     buyer_page.get_by_role("button", name="Send request for quotation").click()
     expect(buyer_page).to_have_url(re.compile(rf"{re.escape(live_server)}/rfqs/\d+$"))
     thread_url = buyer_page.url
-    expect(buyer_page.get_by_test_id("terms")).to_contain_text("30000.00")
+    expect(buyer_page.get_by_test_id("terms")).to_contain_text("30,000.00")
     expect(buyer_page.get_by_test_id("accept")).to_have_count(0)
 
     # The seller finds it in the inbox and counters at 36 000 (an HTMX form, no reload).
@@ -59,13 +59,13 @@ def test_a_buyer_asks_for_a_quote_the_seller_counters_and_both_see_the_order_onc
 
     # The buyer's open page learns of the counter over SSE and offers to accept it.
     accept = buyer_page.get_by_test_id("accept")
-    expect(accept).to_contain_text("36000.00", timeout=20_000)
+    expect(accept).to_contain_text("36,000.00", timeout=20_000)
     asked: list[str] = []
     buyer_page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     accept.click()
     expect(buyer_page.get_by_test_id("thread-status")).to_have_text("accepted")
     assert asked
-    assert asked[0].startswith("Accept this offer 36000.00 CNY? Accepting binds both sides")
+    assert asked[0].startswith("Accept this offer 36,000.00 CNY? Accepting binds both sides")
     expect(buyer_page.locator("#rfq-forms")).to_contain_text("has ended")
     order_link = buyer_page.get_by_test_id("order-link")
     expect(order_link).to_be_visible()
@@ -74,7 +74,7 @@ def test_a_buyer_asks_for_a_quote_the_seller_counters_and_both_see_the_order_onc
     for page in (buyer_page, seller_page):
         page.goto(f"{live_server}/orders")
         row = page.get_by_test_id("orders").locator("tr", has_text=f"#{order_id}")
-        expect(row).to_contain_text("36000.00 CNY")
+        expect(row).to_contain_text("36,000.00 CNY")
         expect(row).to_contain_text("quote")
     seller_page.goto(f"{live_server}/orders/{order_id}")
     expect(seller_page.locator("body")).to_contain_text("net30")

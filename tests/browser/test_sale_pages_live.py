@@ -58,7 +58,7 @@ def test_two_buyers_bid_through_the_sale_page_and_watch_the_count_and_the_result
     pages["first"].fill(f"#bid-amount-{lot_id}", "31500")
     pages["first"].get_by_role("button", name="Place sealed bid").click()
     receipt = pages["first"].get_by_test_id("receipt-panel")
-    expect(receipt).to_contain_text("31500.00 CNY")
+    expect(receipt).to_contain_text("31,500.00 CNY")
     assert said[0].startswith("Place this sealed bid 31500 CNY? Your bid is sealed")
     assert "It binds you" in said[0]
     expect(receipt).to_contain_text("revision     1")
@@ -76,7 +76,7 @@ def test_two_buyers_bid_through_the_sale_page_and_watch_the_count_and_the_result
     expect(pages["second"].get_by_test_id("receipt-panel")).to_have_count(0)
     pages["second"].fill(f"#bid-amount-{lot_id}", "25000")
     pages["second"].get_by_role("button", name="Place sealed bid").click()
-    expect(pages["second"].get_by_test_id("receipt-panel")).to_contain_text("25000.00 CNY")
+    expect(pages["second"].get_by_test_id("receipt-panel")).to_contain_text("25,000.00 CNY")
     for name in ("seller", "first"):
         expect(pages[name].get_by_test_id("bid-count")).to_have_text("2")
 
@@ -95,8 +95,8 @@ def test_two_buyers_bid_through_the_sale_page_and_watch_the_count_and_the_result
     expect(pages["seller"].get_by_test_id("winner")).to_contain_text(first.org)
     rows = pages["seller"].get_by_test_id("opening-report").locator("tbody tr")
     expect(rows).to_have_count(2)
-    expect(rows.nth(0)).to_contain_text("31500.00")
-    expect(rows.nth(1)).to_contain_text("25000.00")
+    expect(rows.nth(0)).to_contain_text("31,500.00")
+    expect(rows.nth(1)).to_contain_text("25,000.00")
     expect(rows.nth(1)).to_contain_text(second.org)
 
 
@@ -114,7 +114,7 @@ def test_a_buyer_confirms_a_fixed_price_purchase_and_another_buyers_open_page_tu
     for page, account in ((buyer_page, buyer), (rival_page, rival)):
         sign_in(page, live_server, account.email)
         page.goto(f"{live_server}/lots/{lot_id}/sale")
-        expect(page.get_by_test_id("buy-button")).to_have_text("Buy now for 40000.00 CNY")
+        expect(page.get_by_test_id("buy-button")).to_have_text("Buy now for 40,000.00 CNY")
 
     dialogs: list[str] = []
 
@@ -126,13 +126,13 @@ def test_a_buyer_confirms_a_fixed_price_purchase_and_another_buyers_open_page_tu
     buyer_page.get_by_test_id("buy-button").click()
     expect(buyer_page.get_by_test_id("buy-button")).to_be_visible()
     assert len(dialogs) == 1
-    assert dialogs[0].startswith("Buy the whole lot 40000.00 CNY? The lot is yours at once")
+    assert dialogs[0].startswith("Buy the whole lot 40,000.00 CNY? The lot is yours at once")
     assert httpx.get(f"{live_server}/api/lots/{lot_id}").json()["status"] == "live"  # dismissed: nothing bought
 
     buyer_page.once("dialog", lambda dialog: dialog.accept())
     buyer_page.get_by_test_id("buy-button").click()
     expect(buyer_page).to_have_url(re.compile(rf"{re.escape(live_server)}/orders/\d+$"))
-    expect(buyer_page.locator("body")).to_contain_text("40000.00 CNY")
+    expect(buyer_page.locator("body")).to_contain_text("40,000.00 CNY")
     expect(rival_page.get_by_test_id("buy-button")).to_have_count(0)  # live, without a reload
     expect(rival_page.get_by_test_id("sale-panel")).to_contain_text("This lot has been sold")
     rival_page.get_by_test_id("lot-details-link").click()  # back to the lot's specs and documents

@@ -214,6 +214,7 @@ FORMS: dict[str, Form] = {
     "/admin/fee-schedules": Form("admin", _none, "all"),
     "/admin/finance/payouts": Form("admin", _none, "all"),
     "/notifications/read": Form("seller", _none, "none"),
+    "/language": Form("buyer", _none, "none"),
     "/lots/new": Form("seller", _none, "all"),
     "/lots/{lot_id:int}/edit": Form("seller", lambda w: {"lot_id": w.draft_id}, "all"),
     "/lots/{lot_id:int}/publish": Form("seller", lambda w: {"lot_id": w.draft_id}, "none"),

@@ -14,6 +14,7 @@ from web.pages.documents import DocumentPages
 from web.pages.fees import FeeSchedulePages
 from web.pages.finance import AdminFinancePages, SellerFinancePages
 from web.pages.home import HomePages
+from web.pages.language import LanguagePages
 from web.pages.lots import CataloguePanels, LotPages, LotPostingPages, ReviewPages, SellerLotPages
 from web.pages.notifications import NotificationPages
 from web.pages.orders import OrderPages
@@ -27,6 +28,7 @@ __all__ = ["page_controllers"]
 
 page_controllers: list[ControllerRouterHandler] = [
     HomePages,
+    LanguagePages,
     AccountPages,
     PasswordPages,
     AdminPages,

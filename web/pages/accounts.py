@@ -17,7 +17,11 @@ from exchange.accounts.rules import MIN_PASSWORD_LENGTH
 from exchange.accounts.sessions import rotate_session
 from exchange.accounts.verification import LICENCE_RULE
 from exchange.errors import DomainError
+from exchange.i18n.catalog import N_
+from exchange.i18n.locales import current_time_zone, set_current
+from exchange.i18n.messages import Msg
 from web.pages.forms import form_and_file, form_fields, safe_next, upload_problem
+from web.pages.language import choice_cookies
 
 __all__ = ["AccountPages"]
 
@@ -66,8 +70,11 @@ class AccountPages(Controller):
         # gets an e-mail), so the page must not tell a new account from an old one.
         flash(
             request,
-            f"{org.name} is registered: sign in with your email and password. "
-            "An administrator verifies new organisations before they can trade.",
+            Msg(
+                "{org} is registered: sign in with your email and password. "
+                "An administrator verifies new organisations before they can trade.",
+                org=org.name,
+            ).render(),
             category="success",
         )
         return Redirect("/login?next=/dashboard", status_code=303)
@@ -89,13 +96,16 @@ class AccountPages(Controller):
                 context={"form": {"email": form.get("email", "")}, "error": error.detail, "next": target},
             )
         _sign_in(request, user.id, user.token_epoch)
-        flash(request, f"Signed in as {user.email}.", category="success")
-        return Redirect(target, status_code=303)
+        # The language chosen on another browser comes back with the sign-in.
+        if user.locale:
+            set_current(user.locale, user.time_zone or str(current_time_zone()))
+        flash(request, Msg("Signed in as {email}.", email=user.email).render(), category="success")
+        return Redirect(target, status_code=303, cookies=choice_cookies(user.locale, user.time_zone))
 
     @post("/logout")
     async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
         # A new session id that holds only the message: the signed-in one is deleted from the store.
         rotate_session(request)
         request.set_session({})
-        flash(request, "You are signed out.", category="info")
+        flash(request, N_("You are signed out."), category="info")
         return Redirect("/", status_code=303)

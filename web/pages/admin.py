@@ -14,6 +14,7 @@ from exchange.accounts import services, verification
 from exchange.accounts.guards import requires_admin
 from exchange.accounts.verification_api import licence_response
 from exchange.errors import DomainError
+from exchange.i18n.messages import Msg, localized
 from exchange.params import Id
 from web.pages.forms import form_fields
 
@@ -55,9 +56,9 @@ class AdminPages(Controller):
         except DomainError as error:
             if error.status_code != 409:
                 raise
-            flash(request, error.detail, category="error")
+            flash(request, localized(error.detail), category="error")
             return Redirect(f"/admin/orgs/{org_id}", status_code=303)
-        flash(request, f"{org.name} is verified.", category="success")
+        flash(request, Msg("{org} is verified.", org=org.name).render(), category="success")
         return Redirect("/admin/orgs", status_code=303)
 
     @post("/orgs/{org_id:int}/reject")

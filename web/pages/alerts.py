@@ -16,6 +16,8 @@ from exchange.alerts.models import SlowSaleCheck
 from exchange.alerts.services import pricing, saved_searches
 from exchange.alerts.services.preferences import suggestions_for
 from exchange.errors import DomainError, Unprocessable
+from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Money, Msg, as_msg
 from exchange.live.channels import lot_channel, publish_event
 from exchange.lots.events import lot_went_live
 from exchange.lots.models import Lot
@@ -52,15 +54,19 @@ class AlertPages(Controller):
                 db_session, current_principal(request), data, now=runtime.clock.now()
             )
         except DomainError as error:
-            flash(request, f"Not saved: {error.detail}", category="error")
+            flash(request, Msg("Not saved: {reason}", reason=as_msg(error.detail)).render(), category="error")
             return Redirect("/saved-searches", status_code=303)
-        flash(request, f"Saved “{saved.name}”: new lots that match it will alert you.", category="success")
+        flash(
+            request,
+            Msg("Saved “{name}”: new lots that match it will alert you.", name=saved.name).render(),
+            category="success",
+        )
         return Redirect("/saved-searches", status_code=303)
 
     @post("/saved-searches/{search_id:int}/delete")
     async def remove(self, request: Request[Any, Any, Any], db_session: AsyncSession, search_id: Id) -> Redirect:
         await saved_searches.delete_saved_search(db_session, current_principal(request), search_id)
-        flash(request, "Saved search deleted.", category="success")
+        flash(request, N_("Saved search deleted."), category="success")
         return Redirect("/saved-searches", status_code=303)
 
     @post("/saved-searches/settings")
@@ -69,7 +75,7 @@ class AlertPages(Controller):
         enabled = form.get("suggestions_enabled") in ("on", "true", "1")
         org_id = current_principal(request).org_id or 0
         await saved_searches.set_alert_settings(db_session, org_id, suggestions_enabled=enabled)
-        flash(request, f"Suggestions are {'on' if enabled else 'off'}.", category="success")
+        flash(request, N_("Suggestions are on.") if enabled else N_("Suggestions are off."), category="success")
         return Redirect("/saved-searches", status_code=303)
 
     @get("/dashboard/suggestions")
@@ -105,13 +111,21 @@ class PricingPages(Controller):
         except DomainError as error:
             if error.status_code == 404:
                 raise
-            flash(request, f"Price not changed: {error.detail}", category="error")
+            flash(request, Msg("Price not changed: {reason}", reason=as_msg(error.detail)).render(), category="error")
             return Redirect(f"/lots/{lot_id}/pricing", status_code=303)
         await db_session.commit()
         await runtime.bid_engine.drop_state(lot_id)
         publish_event(runtime, lot_channel(lot_id), "status", {})
         await lot_went_live(runtime, lot_id)
-        flash(request, f"Price lowered from {cut.old_price} to {cut.new_price} {cut.currency}.", category="success")
+        flash(
+            request,
+            Msg(
+                "Price lowered from {old} to {new}.",
+                old=Money(cut.old_price, cut.currency),
+                new=Money(cut.new_price, cut.currency),
+            ).render(),
+            category="success",
+        )
         return Redirect(f"/lots/{lot_id}", status_code=303)
 
     @get("/dashboard/slow-sales", guards=[requires_org_kind("seller")])

@@ -21,6 +21,8 @@ from exchange.accounts.principal import Principal
 from exchange.auctions import schemas, services
 from exchange.auctions.errors import NO_BID
 from exchange.errors import DomainError
+from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Money, Msg, localized
 from exchange.lots.visibility import get_visible_lot
 from exchange.money import format_minor, parse_currency, parse_money
 from exchange.params import Id
@@ -99,7 +101,7 @@ class AuctionPages(Controller):
     ) -> Template | Redirect:
         if not _is_htmx(request):
             if error is not None:
-                flash(request, f"{error.title}: {error.detail}", category="error")
+                flash(request, f"{localized(error.title)}: {localized(error.detail)}", category="error")
             elif message:
                 flash(request, message, category="success")
             return Redirect(f"/lots/{lot_id}/sale", status_code=303)
@@ -142,7 +144,11 @@ class AuctionPages(Controller):
             db_session,
             runtime,
             lot_id,
-            message=f"Your bid of {receipt.amount} {receipt.currency} is in (revision {receipt.revision}).",
+            message=Msg(
+                "Your bid of {amount} is in (revision {revision}).",
+                amount=Money(receipt.amount, receipt.currency),
+                revision=receipt.revision,
+            ).render(),
             receipt=receipt,
         )
 
@@ -160,7 +166,9 @@ class AuctionPages(Controller):
             if error.status_code == 404 and error.code != NO_BID.code:
                 raise
             return await self._after_action(request, db_session, runtime, lot_id, error=error)
-        return await self._after_action(request, db_session, runtime, lot_id, message="Your bid is withdrawn.")
+        return await self._after_action(
+            request, db_session, runtime, lot_id, message=Msg("Your bid is withdrawn.").render()
+        )
 
     @post("/lots/{lot_id:int}/sale/purchase", guards=[requires_signed_in])
     async def purchase(
@@ -176,7 +184,7 @@ class AuctionPages(Controller):
             if error.status_code == 404:
                 raise
             return await self._after_action(request, db_session, runtime, lot_id, error=error)
-        flash(request, "The lot is yours. Pay into escrow to have it shipped.", category="success")
+        flash(request, N_("The lot is yours. Pay into escrow to have it shipped."), category="success")
         if _is_htmx(request):
             return Response(content="", status_code=200, headers={"HX-Redirect": f"/orders/{order.id}"})
         return Redirect(f"/orders/{order.id}", status_code=303)
@@ -191,7 +199,9 @@ class AuctionPages(Controller):
             if error.status_code == 404:
                 raise
             return await self._after_action(request, db_session, runtime, lot_id, error=error)
-        message = f"Deposit of {deposit.amount} {deposit.currency} held in escrow. You can bid now."
+        message = Msg(
+            "Deposit of {amount} held in escrow. You can bid now.", amount=Money(deposit.amount, deposit.currency)
+        ).render()
         return await self._after_action(request, db_session, runtime, lot_id, message=message)
 
     @post("/lots/{lot_id:int}/sale/watch", guards=[requires_signed_in])
@@ -202,7 +212,9 @@ class AuctionPages(Controller):
         watching = form.get("watching", "1") != "0"
         await services.set_watch(db_session, current_principal(request), lot_id, watching=watching)
         await db_session.commit()
-        message = "You will get a reminder before it closes." if watching else "You no longer watch this lot."
+        message = (
+            Msg("You will get a reminder before it closes.") if watching else Msg("You no longer watch this lot.")
+        ).render()
         return await self._after_action(request, db_session, runtime, lot_id, message=message)
 
     @get("/lots/{lot_id:int}/sale/receipt.json", guards=[requires_signed_in])

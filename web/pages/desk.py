@@ -19,6 +19,8 @@ from exchange.accounts.guards import current_principal, requires_org_kind, requi
 from exchange.accounts.models import Org
 from exchange.accounts.principal import Principal
 from exchange.errors import DomainError, Unprocessable, from_msgspec_error
+from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg
 from exchange.matching import accept, proposals, requests, rules, schemas
 from exchange.matching.accept import LotsUnavailable
 from exchange.matching.matches import bundles_for, matches_for
@@ -249,7 +251,11 @@ class DeskPages(Controller):
             await db_session.rollback()
             context["errors"] = {error.field or "_": error.detail}
             return Template("desk/builder.html", status_code=error.status_code, context=context)
-        flash(request, "Proposal sent to your client." if form.get("send") else "Proposal saved as a draft.", "success")
+        flash(
+            request,
+            N_("Proposal sent to your client.") if form.get("send") else N_("Proposal saved as a draft."),
+            "success",
+        )
         return Redirect(f"/proposals/{made.id}", status_code=303)
 
 
@@ -300,7 +306,7 @@ class ProposalPages(Controller):
             if error.status_code == 404:
                 raise
             return await self._page(request, db_session, proposal_id, error=error.detail, status_code=error.status_code)
-        flash(request, "Proposal sent to your client.", "success")
+        flash(request, N_("Proposal sent to your client."), "success")
         return Redirect(f"/proposals/{proposal_id}", status_code=303)
 
     @post("/{proposal_id:int}/accept")
@@ -320,7 +326,7 @@ class ProposalPages(Controller):
             return await self._page(
                 request, db_session, proposal_id, error=error.detail, unavailable=named, status_code=error.status_code
             )
-        flash(request, f"Accepted: {len(answer.orders)} order(s) await payment.", "success")
+        flash(request, Msg("Accepted: {count} order(s) await payment.", count=len(answer.orders)).render(), "success")
         return Redirect(f"/proposals/{proposal_id}", status_code=303)
 
     @post("/{proposal_id:int}/decline")
@@ -342,7 +348,7 @@ class ProposalPages(Controller):
             if error.status_code == 404:
                 raise
             return await self._page(request, db_session, proposal_id, error=error.detail, status_code=error.status_code)
-        flash(request, "Proposal declined; your broker is told.", "success")
+        flash(request, N_("Proposal declined; your broker is told."), "success")
         return Redirect(f"/proposals/{proposal_id}", status_code=303)
 
 

@@ -20,6 +20,7 @@ from exchange.accounts.guards import current_principal, requires_admin, requires
 from exchange.disputes import schemas, services
 from exchange.disputes.services.arbitration import QUEUE_FILTERS
 from exchange.errors import DomainError, NotFound, Unprocessable, from_msgspec_error
+from exchange.i18n.catalog import N_
 from exchange.orders import services as order_services
 from exchange.params import Id
 from exchange.runtime import Runtime
@@ -149,7 +150,7 @@ class DisputePages(Controller):
         except DomainError as error:
             await session.rollback()
             return await self._page(request, session, dispute_id, error)
-        flash(request, "Saved.", category="success")
+        flash(request, N_("Saved."), category="success")
         return Redirect(f"/disputes/{dispute_id}", status_code=303)
 
     @get("/{dispute_id:int}")

@@ -87,7 +87,7 @@ class FeeSchedulePages(Controller):
     ) -> Template:
         now = runtime.clock.now()
         categories = [(PLATFORM_DEFAULT_CATEGORY, services.category_label(PLATFORM_DEFAULT_CATEGORY))]
-        categories += [(code, get_catalog().label_of(code)) for code in get_catalog().categories]
+        categories += [(code, get_catalog().local_label_of(code)) for code in get_catalog().categories]
         context: dict[str, Any] = {
             "versions": await services.versions_out(session, now),
             "categories": categories,

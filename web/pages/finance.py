@@ -17,6 +17,7 @@ from exchange.accounts.guards import current_principal, requires_admin, requires
 from exchange.errors import DomainError, NotFound
 from exchange.fees import documents, finance, payouts, sales
 from exchange.fees import services as fee_services
+from exchange.i18n.messages import Money, Msg, localized
 from exchange.lots.models import Lot
 from exchange.money import format_minor
 from exchange.orders.models import Order
@@ -125,10 +126,14 @@ class AdminFinancePages(Controller):
             )
         except DomainError as error:
             await db_session.rollback()
-            flash(request, f"{error.title}: {error.detail}", category="error")
+            flash(request, f"{localized(error.title)}: {localized(error.detail)}", category="error")
             return Redirect("/admin/finance", status_code=303)
         total = format_minor(batch.total_minor, batch.currency)
-        flash(request, f"Payout batch {batch.id}: {total} {batch.currency} to pay.", category="success")
+        flash(
+            request,
+            Msg("Payout batch {batch}: {total} to pay.", batch=batch.id, total=Money(total, batch.currency)).render(),
+            category="success",
+        )
         return Redirect("/admin/finance", status_code=303)
 
     @get("/batches/{batch_id:int}/payouts.csv")

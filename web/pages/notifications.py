@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.guards import current_principal, requires_signed_in
 from exchange.notifications import services
+from web.notification_links import link_words
 
 __all__ = ["NotificationPages"]
 
@@ -20,9 +21,16 @@ class NotificationPages(Controller):
 
     @get("/notifications")
     async def list_page(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
+        """The list, in the reader's language; opening it marks everything read (what was new is still
+        highlighted this once), so the bell's count clears."""
         org_id = current_principal(request).org_id
-        listing = await services.list_notifications(db_session, org_id) if org_id else None
-        return Template("notifications/list.html", context={"listing": listing})
+        items = await services.list_for_reader(db_session, org_id) if org_id else []
+        if org_id and any(not item.read for item in items):
+            await services.mark_all_read(db_session, org_id)
+        return Template(
+            "notifications/list.html",
+            context={"items": [(item, link_words(item.link)) for item in items]},
+        )
 
     @post("/notifications/read")
     async def mark_read(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Redirect:

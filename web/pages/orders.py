@@ -25,6 +25,8 @@ from exchange.disputes.services._views import inspection_out
 from exchange.disputes.services.evidence import EVIDENCE_RULE, evidence_of
 from exchange.disputes.services.inspections import latest_inspection
 from exchange.errors import DomainError, Unprocessable
+from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Money, Msg, When
 from exchange.lots import services as lot_services
 from exchange.orders import actions, listing, runner_up, schemas, services
 from exchange.orders.checkout import pay_now
@@ -170,12 +172,16 @@ class OrderPages(Controller):
     ) -> Template | Redirect:
         async def work() -> str:
             paid = await pay_now(db_session, runtime, current_principal(request), order_id)
-            money = f"{paid.started.amount} {paid.started.currency}"
+            money = Money(paid.started.amount, paid.started.currency)
             if paid.confirmed is None:
-                return f"Payment {paid.started.payment_id} of {money} is started: complete it with the provider."
+                return Msg(
+                    "Payment {payment} of {money} is started: complete it with the provider.",
+                    payment=paid.started.payment_id,
+                    money=money,
+                ).render()
             if paid.started.purpose == "invoice":
-                return f"The invoice is paid: {money}."
-            return f"Paid: {money} is held in escrow until you accept the goods."
+                return Msg("The invoice is paid: {money}.", money=money).render()
+            return Msg("Paid: {money} is held in escrow until you accept the goods.", money=money).render()
 
         return await self._act(request, db_session, order_id, "pay", {}, work)
 
@@ -190,7 +196,9 @@ class OrderPages(Controller):
         async def work() -> str:
             data = shipment_from_form(dict(form))
             if len(photos) > MAX_SHIPMENT_PHOTOS:
-                raise Unprocessable(f"Attach at most {MAX_SHIPMENT_PHOTOS} photos to a shipment.", field="photos")
+                raise Unprocessable(
+                    Msg("Attach at most {count} photos to a shipment.", count=MAX_SHIPMENT_PHOTOS), field="photos"
+                )
             principal = current_principal(request)
             for photo in photos:  # stored as the order's evidence, in the same transaction as the shipment
                 added = await dispute_services.add_evidence(
@@ -203,8 +211,24 @@ class OrderPages(Controller):
                 )
                 data.photo_ids.append(added.id)
             await actions.ship(db_session, runtime, principal, order_id, data)
-            with_photos = f", {len(photos)} photo{'s' if len(photos) != 1 else ''}" if photos else ""
-            return f"Shipment recorded ({data.carrier}, {data.tracking_number}{with_photos}); the buyer is told."
+            if len(photos) == 1:
+                return Msg(
+                    "Shipment recorded ({carrier}, {tracking}, 1 photo); the buyer is told.",
+                    carrier=data.carrier,
+                    tracking=data.tracking_number,
+                ).render()
+            if photos:
+                return Msg(
+                    "Shipment recorded ({carrier}, {tracking}, {count} photos); the buyer is told.",
+                    carrier=data.carrier,
+                    tracking=data.tracking_number,
+                    count=len(photos),
+                ).render()
+            return Msg(
+                "Shipment recorded ({carrier}, {tracking}); the buyer is told.",
+                carrier=data.carrier,
+                tracking=data.tracking_number,
+            ).render()
 
         return await self._act(request, db_session, order_id, "ship", form, work)
 
@@ -214,7 +238,7 @@ class OrderPages(Controller):
     ) -> Template | Redirect:
         async def work() -> str:
             await actions.deliver(db_session, runtime, current_principal(request), order_id)
-            return "Delivery confirmed: the inspection window is open."
+            return N_("Delivery confirmed: the inspection window is open.")
 
         return await self._act(request, db_session, order_id, "deliver", {}, work)
 
@@ -227,7 +251,7 @@ class OrderPages(Controller):
         async def work() -> str:
             data = mark_delivered_from_form(form)
             await actions.mark_delivered(db_session, runtime, current_principal(request), order_id, data)
-            return "Marked delivered; the buyer is told and its inspection window is open."
+            return N_("Marked delivered; the buyer is told and its inspection window is open.")
 
         return await self._act(request, db_session, order_id, "mark_delivered", form, work)
 
@@ -237,7 +261,7 @@ class OrderPages(Controller):
     ) -> Template | Redirect:
         async def work() -> str:
             await actions.accept(db_session, runtime, current_principal(request), order_id)
-            return "Accepted: the order is settled and the seller paid."
+            return N_("Accepted: the order is settled and the seller paid.")
 
         return await self._act(request, db_session, order_id, "accept", {}, work)
 
@@ -247,10 +271,11 @@ class OrderPages(Controller):
     ) -> Template | Redirect:
         async def work() -> str:
             offer = await runner_up.offer_next(db_session, runtime, current_principal(request), order_id)
-            return (
-                f"The lot is offered to the next bidder at its own final bid of {offer.amount} {offer.currency}, "
-                f"until {offer.due_at:%Y-%m-%d %H:%M} UTC."
-            )
+            return Msg(
+                "The lot is offered to the next bidder at its own final bid of {price}, until {due}.",
+                price=Money(offer.amount, offer.currency),
+                due=When(offer.due_at),
+            ).render()
 
         return await self._act(request, db_session, order_id, "runner_up_offer", {}, work)
 
@@ -290,6 +315,6 @@ class OrderPages(Controller):
                 content=await upload.read(),
                 data_dir=runtime.settings.data_dir,
             )
-            return f"{added.filename} is added to the order's evidence."
+            return Msg("{file} is added to the order's evidence.", file=added.filename).render()
 
         return await self._act(request, db_session, order_id, "evidence", {}, work)

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.accounts import password_reset
 from exchange.accounts.rules import MIN_PASSWORD_LENGTH
 from exchange.errors import DomainError
+from exchange.i18n.messages import Msg
 from web.pages.forms import form_fields
 
 __all__ = ["PasswordPages"]
@@ -56,5 +57,9 @@ class PasswordPages(Controller):
                     "min_password": MIN_PASSWORD_LENGTH,
                 },
             )
-        flash(request, "Your password is changed: sign in with it. Every other session was signed out.", "success")
+        flash(
+            request,
+            Msg("Your password is changed: sign in with it. Every other session was signed out.").render(),
+            "success",
+        )
         return Redirect("/login", status_code=303)

@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.guards import current_principal, requires_signed_in
 from exchange.errors import DomainError
+from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Money, Msg
 from exchange.orders import runner_up
 from exchange.params import Id
 from exchange.runtime import Runtime
@@ -21,10 +23,10 @@ from exchange.runtime import Runtime
 __all__ = ["RunnerUpOfferPages"]
 
 STATUS_WORDS = {
-    "offered": "Waiting for your answer",
-    "accepted": "Accepted",
-    "declined": "Declined",
-    "lapsed": "Lapsed (not answered in time)",
+    "offered": N_("Waiting for your answer"),
+    "accepted": N_("Accepted"),
+    "declined": N_("Declined"),
+    "lapsed": N_("Lapsed (not answered in time)"),
 }
 
 
@@ -54,11 +56,14 @@ class RunnerUpOfferPages(Controller):
             return await self._page(request, session, offer_id, error=error)
         await session.commit()
         if accept and offer.order_id is not None:
+            price = Money(offer.amount, offer.currency)
             flash(
-                request, f"You bought the lot at {offer.amount} {offer.currency}: pay to complete.", category="success"
+                request,
+                Msg("You bought the lot at {price}: pay to complete.", price=price).render(),
+                category="success",
             )
             return Redirect(f"/orders/{offer.order_id}", status_code=303)
-        flash(request, "You declined the offer; the seller is told.", category="success")
+        flash(request, Msg("You declined the offer; the seller is told.").render(), category="success")
         return Redirect(f"/runner-up-offers/{offer_id}", status_code=303)
 
     @post("/{offer_id:int}/accept")

@@ -14,6 +14,8 @@ from exchange.accounts import verification
 from exchange.accounts.guards import current_principal, requires_signed_in
 from exchange.accounts.models import Org
 from exchange.errors import DomainError
+from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg, localized
 from web.pages.forms import form_and_file, upload_problem
 
 __all__ = ["VerificationPages"]
@@ -52,7 +54,7 @@ class VerificationPages(Controller):
         if licence is not None:
             errors.update(upload_problem(licence, verification.LICENCE_RULE, "licence"))
         elif not org.licence_key:
-            errors["licence"] = "Upload your business licence (a PDF or a scan)."
+            errors["licence"] = N_("Upload your business licence (a PDF or a scan).")
         if details is None or errors:
             return _page(org, form, errors, status_code=422)
         try:
@@ -62,7 +64,7 @@ class VerificationPages(Controller):
         except DomainError as error:
             if error.status_code != 409:
                 raise
-            flash(request, error.detail, category="error")
+            flash(request, localized(error.detail), category="error")
             return Redirect("/verification", status_code=303)
-        flash(request, "Thank you: an administrator will look at your details again.", category="success")
+        flash(request, Msg("Thank you: an administrator will look at your details again.").render(), category="success")
         return Redirect("/verification", status_code=303)

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.models import User
 from exchange.accounts.principal import Principal
+from exchange.i18n.locales import DEFAULT_LOCALE
 
 __all__ = ["CHUNK", "as_member_of", "insert_many", "member_emails"]
 
@@ -29,13 +30,14 @@ async def insert_many(session: AsyncSession, model: Any, rows: list[dict[str, An
         await session.execute(insert(model), rows)
 
 
-async def member_emails(session: AsyncSession, org_ids: list[int]) -> dict[int, list[str]]:
-    emails: dict[int, list[str]] = {}
+async def member_emails(session: AsyncSession, org_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    """Each org's members: (e-mail address, chosen language), so that a mail is written in it."""
+    emails: dict[int, list[tuple[str, str]]] = {}
     for start in range(0, len(org_ids), CHUNK):
         rows = await session.execute(
-            select(User.org_id, User.email).where(User.org_id.in_(org_ids[start : start + CHUNK]))
+            select(User.org_id, User.email, User.locale).where(User.org_id.in_(org_ids[start : start + CHUNK]))
         )
-        for org, email in rows.all():
+        for org, email, locale in rows.all():
             if org is not None:
-                emails.setdefault(int(org), []).append(str(email))
+                emails.setdefault(int(org), []).append((str(email), locale or DEFAULT_LOCALE))
     return emails

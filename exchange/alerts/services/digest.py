@@ -83,8 +83,15 @@ async def send_digest(session: AsyncSession, org_id: int, now: datetime) -> bool
         session,
         OutboxMail,
         [
-            {"recipient": email, "subject": subject, "body": body, "created_at": now, "due_at": now, "attempts": 0}
-            for email in emails
+            {
+                "recipient": email,
+                "subject": subject.render(locale),
+                "body": body.render(locale),
+                "created_at": now,
+                "due_at": now,
+                "attempts": 0,
+            }
+            for email, locale in emails
         ],
     )
     return True

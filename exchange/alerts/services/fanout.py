@@ -226,15 +226,23 @@ async def alert_lot(session: AsyncSession, index: SearchIndex, lot_id: int, *, n
             {
                 "org_id": org,
                 "kind": "saved_search_alert",
-                "title": title,
-                "body": body,
+                "title": str(title)[:200],
+                "body": str(body),
+                "message": {"title": title.to_json(), "body": body.to_json()},
                 "link": f"/lots/{lot.id}",
                 "created_at": now,
             }
         )
         mails.extend(
-            {"recipient": email, "subject": title, "body": body, "created_at": now, "due_at": now, "attempts": 0}
-            for email in emails.get(org, ())
+            {
+                "recipient": email,
+                "subject": title.render(locale)[:200],
+                "body": body.render(locale),
+                "created_at": now,
+                "due_at": now,
+                "attempts": 0,
+            }
+            for email, locale in emails.get(org, ())
         )
     await insert_many(session, Notification, notes)
     await insert_many(session, OutboxMail, mails)

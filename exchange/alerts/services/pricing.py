@@ -17,6 +17,7 @@ from exchange.auctions.errors import LOT_HAS_BIDS
 from exchange.auctions.models import Bid
 from exchange.audit import record
 from exchange.errors import Conflict, Forbidden, Unprocessable
+from exchange.i18n.catalog import N_
 from exchange.lots.errors import LOT_STATE_CHANGED, NOT_YOUR_LOT
 from exchange.lots.models import Lot
 from exchange.lots.visibility import get_visible_lot
@@ -40,7 +41,7 @@ async def seller_lot(session: AsyncSession, principal: Principal, lot_id: int) -
     """The lot for its seller (and admins); 404 to whoever cannot see it, 403 to other viewers."""
     lot = await get_visible_lot(session, principal, lot_id)
     if lot.seller_org_id != principal.org_id and not principal.is_admin:
-        raise Forbidden("Only the seller that posted this lot sees its pricing advice.", code=NOT_YOUR_LOT)
+        raise Forbidden(N_("Only the seller that posted this lot sees its pricing advice."), code=NOT_YOUR_LOT)
     return lot
 
 
@@ -134,23 +135,23 @@ async def apply_price_cut(
     In the caller's transaction; the caller commits, then lets the bid engine reload the lot."""
     lot = await seller_lot(session, principal, lot_id)
     if lot.seller_org_id != principal.org_id:
-        raise Forbidden("Only the seller that posted this lot can change its price.", code=NOT_YOUR_LOT)
+        raise Forbidden(N_("Only the seller that posted this lot can change its price."), code=NOT_YOUR_LOT)
     if lot.status != "live":
         raise Conflict(
             f"This lot is {lot.status.replace('_', ' ')}; only a live lot's price can be cut.", code=LOT_NOT_LIVE
         )
     field, old = asking_price(lot)
     if old is None:
-        raise Conflict("This sealed-bid lot has no minimum bid to lower.", code=NO_PRICE_TO_CUT)
+        raise Conflict(N_("This sealed-bid lot has no minimum bid to lower."), code=NO_PRICE_TO_CUT)
     if field == "min_bid":
         has_bids = await session.scalar(select(Bid.lot_id).where(Bid.lot_id == lot.id, Bid.amount_minor.is_not(None)))
         if has_bids is not None:
-            raise Conflict("Buyers have bid on this lot; its terms stay as they bid on them.", code=LOT_HAS_BIDS)
+            raise Conflict(N_("Buyers have bid on this lot; its terms stay as they bid on them."), code=LOT_HAS_BIDS)
     check = await session.get(SlowSaleCheck, lot.id)
     if price is None:
         suggested = (check.advice or {}).get("suggested_minor") if check is not None else None
         if suggested is None:
-            raise Unprocessable("There is no suggested price for this lot; give the new price.", field="price")
+            raise Unprocessable(N_("There is no suggested price for this lot; give the new price."), field="price")
         new = int(suggested)
     else:
         new = parse_money(price, lot.currency, field="price")
@@ -168,7 +169,7 @@ async def apply_price_cut(
         .execution_options(synchronize_session=False)
     )
     if getattr(result, "rowcount", 1) != 1:
-        raise Conflict("This lot changed meanwhile; reload it and try again.", code=LOT_STATE_CHANGED)
+        raise Conflict(N_("This lot changed meanwhile; reload it and try again."), code=LOT_STATE_CHANGED)
     session.add(
         LotPriceChange(
             lot_id=lot.id,

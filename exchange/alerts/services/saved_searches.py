@@ -14,6 +14,7 @@ from exchange.alerts.errors import SAVED_SEARCH_NOT_FOUND, TOO_MANY_SAVED_SEARCH
 from exchange.alerts.matching import criteria_of
 from exchange.alerts.models import AlertSettings, SavedSearch, SavedSearchAlert
 from exchange.errors import Conflict, NotFound, Unprocessable
+from exchange.i18n.catalog import N_
 from exchange.lots.search import LotQuery, parse_lot_query
 from exchange.specs.catalog import get_catalog
 from exchange.text import clean_text
@@ -40,7 +41,7 @@ def parse_saved_query(raw: str) -> tuple[str, LotQuery]:
     try:
         params = parse_qs(text, keep_blank_values=False, strict_parsing=False, max_num_fields=50)
     except ValueError:
-        raise Unprocessable("The query has too many parameters.", field="query") from None
+        raise Unprocessable(N_("The query has too many parameters."), field="query") from None
     params = {name: values for name, values in params.items() if name not in _PAGING}
     try:
         query = parse_lot_query(params, get_catalog())

@@ -14,6 +14,7 @@ from exchange.alerts import rules
 from exchange.alerts.models import SlowSaleCheck
 from exchange.alerts.services.pricing import asking_price, comparable_percents
 from exchange.auctions.models import Bid
+from exchange.i18n.messages import Money, Msg, as_msg
 from exchange.live.channels import Live, org_channel
 from exchange.lots.models import Lot
 from exchange.money import format_minor
@@ -109,9 +110,18 @@ async def advise_lot(session: AsyncSession, lot_id: int, now: datetime) -> int |
         session,
         lot.seller_org_id,
         kind="slow_sale_advice",
-        title=f"No interest yet in {lot.title}: see our advice",
-        body=(f"Suggested price {suggested} {lot.currency} ({advice['basis']}). " if suggested else "")
-        + " ".join(advice["options"]),
+        title=Msg("No interest yet in {title}: see our advice", title=lot.title),
+        body=Msg(
+            "{price}{options}",
+            price=Msg(
+                "Suggested price {price} ({basis}). ",
+                price=Money(suggested, lot.currency),
+                basis=as_msg(advice["basis"]),
+            )
+            if suggested
+            else "",
+            options=" ".join(advice["options"]),
+        ),
         link=f"/lots/{lot_id}/pricing",
     )
     return lot.seller_org_id

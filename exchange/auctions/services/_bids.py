@@ -14,6 +14,7 @@ from exchange.auctions.models import Bid, LotClose
 from exchange.auctions.receipts import micros_to_datetime
 from exchange.auctions.services._common import buyer_org_id
 from exchange.errors import NotFound
+from exchange.i18n.catalog import N_
 from exchange.lots.models import Lot
 from exchange.lots.visibility import get_visible_lot
 from exchange.money import format_minor, parse_currency, parse_money
@@ -105,7 +106,7 @@ async def my_bid(session: AsyncSession, principal: Principal, lot_id: int) -> sc
             )
         )
     if bid is None:
-        raise NotFound("Your organisation has no current bid on this lot.", code=NO_BID)
+        raise NotFound(N_("Your organisation has no current bid on this lot."), code=NO_BID)
     return my_bid_out(bid, lot, await session.get(LotClose, lot_id))
 
 

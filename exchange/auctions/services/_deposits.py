@@ -14,6 +14,7 @@ from exchange.auctions.models import BidDeposit, LotWatch
 from exchange.auctions.rules import deposit_amount
 from exchange.auctions.services._common import buyer_org_id
 from exchange.errors import Conflict, Forbidden, NotFound
+from exchange.i18n.catalog import N_
 from exchange.lots.visibility import get_visible_lot
 from exchange.money import format_minor
 from exchange.orders import escrow
@@ -44,9 +45,9 @@ async def place_deposit(runtime: Runtime, principal: Principal, lot_id: int) -> 
         if existing is not None:
             return deposit_out(existing), False
         if lot.sale_mode != "sealed_bid" or not lot.deposit_percent:
-            raise Conflict("This lot does not ask for a bid deposit.", code=NO_DEPOSIT_NEEDED)
+            raise Conflict(N_("This lot does not ask for a bid deposit."), code=NO_DEPOSIT_NEEDED)
         if lot.seller_org_id == org_id:
-            raise Forbidden("Your organisation sells this lot.", code=OWN_LOT)
+            raise Forbidden(N_("Your organisation sells this lot."), code=OWN_LOT)
         if lot.status != "live":
             raise refusals.bidding_closed()
         deposit = BidDeposit(
@@ -65,7 +66,9 @@ async def place_deposit(runtime: Runtime, principal: Principal, lot_id: int) -> 
         try:
             await session.flush()
         except IntegrityError:
-            raise Conflict("Your deposit on this lot is being recorded already.", code=DEPOSIT_IN_PROGRESS) from None
+            raise Conflict(
+                N_("Your deposit on this lot is being recorded already."), code=DEPOSIT_IN_PROGRESS
+            ) from None
         await escrow.hold_deposit(session, deposit, runtime.clock.now())
         out = deposit_out(deposit)
     await engine.deposit_added(lot_id, org_id)
@@ -80,7 +83,7 @@ async def my_deposit(session: AsyncSession, principal: Principal, lot_id: int) -
             select(BidDeposit).where(BidDeposit.lot_id == lot_id, BidDeposit.org_id == principal.org_id)
         )
     if deposit is None:
-        raise NotFound("Your organisation holds no deposit on this lot.", code=NO_DEPOSIT)
+        raise NotFound(N_("Your organisation holds no deposit on this lot."), code=NO_DEPOSIT)
     return deposit_out(deposit)
 
 
@@ -88,7 +91,7 @@ async def set_watch(session: AsyncSession, principal: Principal, lot_id: int, *,
     """Watch a lot (a reminder before it closes) or stop watching it."""
     await get_visible_lot(session, principal, lot_id)
     if principal.org_id is None:
-        raise Forbidden("Only members of an organisation can watch lots.", code=NO_ORG)
+        raise Forbidden(N_("Only members of an organisation can watch lots."), code=NO_ORG)
     if watching:
         # One statement that lets a simultaneous twin (two tabs, a retry) win without an error.
         insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert

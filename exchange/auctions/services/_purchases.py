@@ -15,6 +15,8 @@ from exchange.auctions import refusals
 from exchange.auctions.engine import database_unavailable
 from exchange.auctions.services._common import buyer_org_id
 from exchange.errors import Conflict, DomainError
+from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg
 from exchange.idempotency.errors import IDEMPOTENCY_IN_PROGRESS
 from exchange.live.channels import lot_channel, org_channel, publish_event
 from exchange.lots.models import Lot
@@ -49,7 +51,7 @@ async def _wait_for_stored_answer(
             return answer
         if asyncio.get_running_loop().time() > deadline:
             raise Conflict(
-                "A purchase with this Idempotency-Key is still being processed; ask again in a moment.",
+                N_("A purchase with this Idempotency-Key is still being processed; ask again in a moment."),
                 code=IDEMPOTENCY_IN_PROGRESS,
             )
         await asyncio.sleep(0.05)
@@ -127,8 +129,11 @@ async def _record_sale(
             session,
             order.seller_org_id,
             kind="lot_sold",
-            title=f"Sold: {title}"[:200],
-            body=f"{principal.org_name or 'A buyer'} bought the lot at its fixed price. The order awaits payment.",
+            title=Msg("Sold: {title}", title=(title or "")[:180]),
+            body=Msg(
+                "{buyer} bought the lot at its fixed price. The order awaits payment.",
+                buyer=principal.org_name or Msg("A buyer"),
+            ),
             link=f"/orders/{order.id}",
         )
     return answer, order.seller_org_id

@@ -13,6 +13,7 @@ from exchange.auctions.models import Bid, LotClose
 from exchange.auctions.receipts import micros_to_datetime
 from exchange.auctions.rules import RankedBid, rank_bids
 from exchange.errors import Forbidden, NotFound
+from exchange.i18n.catalog import N_
 from exchange.lots.visibility import get_visible_lot
 from exchange.money import format_minor
 
@@ -34,7 +35,7 @@ async def opening_report(session: AsyncSession, principal: Principal | None, lot
     """After the close: every final bid ranked; bidder names for the seller (and each bidder's own)."""
     lot = await get_visible_lot(session, principal, lot_id)
     if lot.sale_mode != "sealed_bid":
-        raise NotFound("This lot is sold at a fixed price; it has no sealed bids.", code=NOT_SEALED_BID)
+        raise NotFound(N_("This lot is sold at a fixed price; it has no sealed bids."), code=NOT_SEALED_BID)
     close = await session.get(LotClose, lot_id)
     if close is None and lot.status != "live":
         raise NotFound(

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.disputes.models import Dispute
 from exchange.disputes.services._notices import tell, tell_admins
 from exchange.disputes.services._resolve import move
+from exchange.i18n.messages import Msg, When, as_msg
 from exchange.orders import deadlines
 from exchange.orders.models import Order
 from exchange.orders.rules import Actor
@@ -39,9 +40,12 @@ async def escalate_now(
     )
     await deadlines.close(session, order.id, (ANSWER_DEADLINE,), at)
     await deadlines.start(session, order.id, DECISION_DEADLINE, at + window, length=window)
-    body = (
-        f"Dispute {dispute.id} on order {order.id} is with the arbitration desk: {why} "
-        f"An admin decides by {at + window:%Y-%m-%d %H:%M} UTC."
+    body = Msg(
+        "Dispute {dispute} on order {order} is with the arbitration desk: {why} An admin decides by {due}.",
+        dispute=dispute.id,
+        order=order.id,
+        why=as_msg(why),
+        due=When(at + window),
     )
     for side in ("buyer", "seller"):
         await tell(
@@ -50,8 +54,10 @@ async def escalate_now(
             dispute,
             side,
             kind="dispute_escalated",
-            title="dispute escalated",
+            title=Msg("dispute escalated"),
             body=body,
             runtime=runtime,
         )
-    await tell_admins(session, dispute, subject=f"Dispute {dispute.id} waits for a decision", body=body)
+    await tell_admins(
+        session, dispute, subject=Msg("Dispute {dispute} waits for a decision", dispute=dispute.id), body=body
+    )

@@ -15,6 +15,7 @@ from exchange.disputes.models import Dispute, DisputeMessage
 from exchange.disputes.services._audit import dispute_changed
 from exchange.disputes.services._notices import tell_both
 from exchange.errors import Conflict, Forbidden
+from exchange.i18n.messages import Money, Msg
 from exchange.money import format_minor
 from exchange.orders import deadlines, escrow, transitions
 from exchange.orders.models import Order
@@ -149,7 +150,14 @@ async def resolve(
         order,
         dispute,
         kind="dispute_resolved",
-        title="dispute resolved",
-        body=f"{summary}\nReason: {reason}",
+        title=Msg("dispute resolved"),
+        body=Msg(
+            "Outcome: {outcome}. Refund to the buyer: {refund}; settled to the seller before fees: {rest}.\n"
+            "Reason: {reason}",
+            outcome=Msg(outcome.replace("_", " ")),
+            refund=Money(refund, order.currency),
+            rest=Money(rest, order.currency),
+            reason=reason,
+        ),
         runtime=runtime,
     )

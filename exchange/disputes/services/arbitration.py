@@ -13,6 +13,7 @@ from exchange.disputes.services._resolve import refuse, resolve
 from exchange.disputes.services._views import queue_item_out
 from exchange.disputes.services.disputes import refund_amount, view
 from exchange.errors import Unprocessable
+from exchange.i18n.catalog import N_
 from exchange.orders.models import Order
 from exchange.runtime import Runtime
 from exchange.text import clean_text
@@ -56,7 +57,7 @@ async def decide(
         refund = 0
     else:
         if data.amount is None:
-            raise Unprocessable("A partial refund needs its amount.", field="amount")
+            raise Unprocessable(N_("A partial refund needs its amount."), field="amount")
         refund = refund_amount(data.amount, order, "amount")
     if rules.dispute_move("decide", side, dispute.status) is None:
         raise refuse(dispute.status, "decide", side)

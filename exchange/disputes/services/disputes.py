@@ -19,6 +19,8 @@ from exchange.disputes.services._window import require_window
 from exchange.disputes.services.evidence import check_evidence_ids, evidence_of
 from exchange.disputes.services.inspections import latest_inspection
 from exchange.errors import Conflict, Unprocessable
+from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Money, Msg, When
 from exchange.money import format_minor, parse_money
 from exchange.orders import deadlines, transitions
 from exchange.orders.models import Order
@@ -121,17 +123,21 @@ async def open_dispute(
     await dispute_changed(session, dispute, "open", actor, now, before=None)
     await deadlines.start(session, order.id, ANSWER_DEADLINE, now + window, length=window)
     await say(session, dispute, actor, reason, now, evidence_ids)
-    claim = f"{format_minor(claimed, order.currency)} {order.currency}"
+    claim = Money(format_minor(claimed, order.currency), order.currency)
     await tell(
         session,
         order,
         dispute,
         "seller",
         kind="dispute_opened",
-        title="the buyer objects",
-        body=f"The buyer claims a refund of {claim}: {reason}\n"
-        f"Answer by {dispute.answer_due_at:%Y-%m-%d %H:%M} UTC (accept, offer a partial refund, or reject); "
-        "unanswered, the dispute goes to an admin.",
+        title=Msg("the buyer objects"),
+        body=Msg(
+            "The buyer claims a refund of {claim}: {reason}\nAnswer by {due} (accept, offer a partial refund, or "
+            "reject); unanswered, the dispute goes to an admin.",
+            claim=claim,
+            reason=reason,
+            due=When(dispute.answer_due_at),
+        ),
         runtime=runtime,
     )
     return await view(session, dispute, side)
@@ -165,7 +171,7 @@ async def answer_dispute(
         )
     elif data.answer == "offer":
         if data.amount is None:
-            raise Unprocessable("An offer needs the amount of the partial refund.", field="amount")
+            raise Unprocessable(N_("An offer needs the amount of the partial refund."), field="amount")
         offer = refund_amount(data.amount, order, "amount")
         await move(session, dispute, "offer", actor, now, offer_minor=offer, **answered)
         await say(
@@ -177,9 +183,12 @@ async def answer_dispute(
             dispute,
             "buyer",
             kind="dispute_offer",
-            title="the seller offers a partial refund",
-            body=f"The seller offers {format_minor(offer, order.currency)} {order.currency}. {message}".strip()
-            + "\nAccept it, or escalate to an admin.",
+            title=Msg("the seller offers a partial refund"),
+            body=Msg(
+                "The seller offers {offer}. {message}\nAccept it, or escalate to an admin.",
+                offer=Money(format_minor(offer, order.currency), order.currency),
+                message=message.strip(),
+            ),
             runtime=runtime,
         )
     else:
@@ -283,7 +292,7 @@ async def add_message(
                 dispute,
                 other,
                 kind="dispute_message",
-                title=f"a message from the {side}",
+                title=Msg("a message from the buyer") if side == "buyer" else Msg("a message from the seller"),
                 body=body[:500],
                 runtime=runtime,
             )

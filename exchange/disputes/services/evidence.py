@@ -15,6 +15,7 @@ from exchange.disputes.models import Evidence
 from exchange.disputes.services._access import order_for
 from exchange.disputes.services._views import evidence_out
 from exchange.errors import Conflict, NotFound, Unprocessable
+from exchange.i18n.catalog import N_
 from exchange.lots.errors import DOCUMENT_MISSING, TOO_MANY_FILES
 from exchange.orders.models import Order
 from exchange.uploads import UploadRule, check_upload, read_stored, store_bytes, uploads_root
@@ -82,7 +83,7 @@ async def read_evidence(
         raise evidence_not_found(evidence_id)
     content = await read_stored(uploads_root(data_dir), evidence.storage_key)
     if content is None:
-        raise NotFound("The file is missing from storage.", code=DOCUMENT_MISSING)
+        raise NotFound(N_("The file is missing from storage."), code=DOCUMENT_MISSING)
     return evidence, content
 
 

@@ -14,6 +14,7 @@ from exchange.disputes.services._views import inspection_out
 from exchange.disputes.services._window import require_window
 from exchange.disputes.services.evidence import check_evidence_ids
 from exchange.errors import Unprocessable
+from exchange.i18n.catalog import N_
 from exchange.lots.models import Lot
 from exchange.orders import transitions
 from exchange.runtime import Runtime
@@ -47,7 +48,7 @@ def _check_counts(data: schemas.InspectionCreate, size: int) -> None:
         )
     if data.units_defective > data.units_inspected:
         raise Unprocessable(
-            "units_defective cannot be more than units_inspected.", field="units_defective", code=SAMPLE_TOO_LARGE
+            N_("units_defective cannot be more than units_inspected."), field="units_defective", code=SAMPLE_TOO_LARGE
         )
     for kind, count in data.defects_by_kind.items():
         clean_text(kind, field="defects_by_kind", label="A kind of defect", required=True)

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from exchange.errors import Unprocessable
+from exchange.i18n.catalog import N_
 from exchange.lots import rules
 from exchange.lots.errors import UNIT_REQUIRED
 from exchange.lots.terms import query_terms
@@ -130,7 +131,7 @@ def _number(raw: str, fields: list[SpecField], name: str) -> float:
 def _spec_filter(catalog: Catalog, query: LotQuery, param: str, raw_values: list[str]) -> SpecFilter | None:
     parts = param.split(".")
     if len(parts) not in (2, 3) or not parts[1]:
-        raise Unprocessable("Spec filters look like spec.width=150cm or spec.width.gte=140cm.", field=param)
+        raise Unprocessable(N_("Spec filters look like spec.width=150cm or spec.width.gte=140cm."), field=param)
     key, op = parts[1], (parts[2] if len(parts) == 3 else "eq")
     if op not in ("eq", "gte", "lte"):
         raise Unprocessable(f"{param}: use spec.{key}, spec.{key}.gte or spec.{key}.lte.", field=param)
@@ -162,7 +163,7 @@ def parse_lot_query(params: Mapping[str, Sequence[str]], catalog: Catalog) -> Lo
     query = LotQuery()
     q = _one(params, "q") or ""
     if len(q) > 200:
-        raise Unprocessable("The search text is longer than 200 characters.", field="q")
+        raise Unprocessable(N_("The search text is longer than 200 characters."), field="q")
     query.q, query.terms = q, query_terms(q)
     category = _one(params, "category")
     if category:

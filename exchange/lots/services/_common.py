@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.accounts.principal import Principal
 from exchange.audit import record
 from exchange.errors import Conflict, Forbidden
+from exchange.i18n.catalog import N_
 from exchange.lots.errors import LOT_STATE_CHANGED, NOT_YOUR_LOT
 from exchange.lots.models import Lot
 from exchange.lots.visibility import get_visible_lot
@@ -27,7 +28,7 @@ async def own_lot(session: AsyncSession, principal: Principal, lot_id: int) -> L
     """The caller's organisation's lot; 404 when they cannot see it, 403 when they see it but do not own it."""
     lot = await get_visible_lot(session, principal, lot_id)
     if lot.seller_org_id != principal.org_id:
-        raise Forbidden("Only the seller that posted this lot can change it.", code=NOT_YOUR_LOT)
+        raise Forbidden(N_("Only the seller that posted this lot can change it."), code=NOT_YOUR_LOT)
     return lot
 
 

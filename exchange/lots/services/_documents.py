@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.principal import Principal
 from exchange.errors import Conflict, NotFound, Unprocessable
+from exchange.i18n.catalog import N_
 from exchange.lots import rules
 from exchange.lots.errors import DOCUMENT_MISSING, DOCUMENT_NOT_FOUND, TOO_MANY_FILES
 from exchange.lots.models import LotDocument
@@ -125,7 +126,7 @@ async def read_document(
     document = await _document(session, lot_id, document_id)
     content = await read_stored(uploads_root(data_dir), document.storage_key)
     if content is None:
-        raise NotFound("The file is missing from storage.", code=DOCUMENT_MISSING)
+        raise NotFound(N_("The file is missing from storage."), code=DOCUMENT_MISSING)
     return document, content
 
 

@@ -15,6 +15,7 @@ from exchange.accounts.models import Org
 from exchange.accounts.principal import Principal
 from exchange.alerts.outbox import queue_went_live
 from exchange.errors import Conflict, Forbidden, Unprocessable, from_msgspec_error
+from exchange.i18n.catalog import N_
 from exchange.lots import rules, schemas
 from exchange.lots.errors import LOT_UNAVAILABLE
 from exchange.lots.index import reindex_lot
@@ -71,13 +72,13 @@ def respecified(old: Category, new: Category, specs: dict[str, Any]) -> dict[str
 
 def _require_aware(moment: datetime | None, field: str) -> None:
     if moment is not None and moment.tzinfo is None:
-        raise Unprocessable("Give the time with its UTC offset, like 2026-12-01T16:00:00+08:00.", field=field)
+        raise Unprocessable(N_("Give the time with its UTC offset, like 2026-12-01T16:00:00+08:00."), field=field)
 
 
 async def _checked_invites(session: AsyncSession, org_ids: list[int], visibility: str) -> list[int]:
     unique = sorted(set(org_ids))
     if unique and visibility != "private":
-        raise Unprocessable("Only private lots have invited organisations.", field="invited_org_ids")
+        raise Unprocessable(N_("Only private lots have invited organisations."), field="invited_org_ids")
     if not unique:
         return []
     found = set(await session.scalars(select(Org.id).where(Org.id.in_(unique), Org.kind.in_(("buyer", "broker")))))
@@ -108,9 +109,9 @@ def lot_values(data: schemas.LotCreate, category: Category) -> dict[str, Any]:
     )
     _require_aware(sale.closes_at, "sale.closes_at")
     if sale.closes_at is not None and sale.closes_at <= datetime.now(UTC):
-        raise Unprocessable("The closing time is in the past.", field="sale.closes_at")
+        raise Unprocessable(N_("The closing time is in the past."), field="sale.closes_at")
     if sale.closes_at is not None and sale.mode != "sealed_bid":
-        raise Unprocessable("Only sealed-bid lots have a closing time.", field="sale.closes_at")
+        raise Unprocessable(N_("Only sealed-bid lots have a closing time."), field="sale.closes_at")
     return {
         "title": title,
         "description": clean_text(data.description, field="description", label="The description", multiline=True),
@@ -151,7 +152,7 @@ async def write_invites(session: AsyncSession, lot_id: int, org_ids: list[int]) 
 async def create_lot(session: AsyncSession, principal: Principal, data: schemas.LotCreate) -> Lot:
     """A new draft of the caller's seller organisation. Nothing is written unless every field is valid."""
     if principal.org_id is None or principal.org_kind != "seller":
-        raise Forbidden("Only seller organisations post lots.", code=WRONG_ORG_KIND)
+        raise Forbidden(N_("Only seller organisations post lots."), code=WRONG_ORG_KIND)
     values = lot_values(data, leaf_category(data.category))
     invites = await _checked_invites(session, data.invited_org_ids, data.visibility)
     lot = Lot(seller_org_id=principal.org_id, status="draft", **values)
@@ -234,10 +235,10 @@ async def invite_to_lot(session: AsyncSession, principal: Principal, lot_id: int
     organisations stay invited; nothing is written unless every id is a buyer or broker organisation."""
     lot = await own_lot(session, principal, lot_id)
     if lot.status not in ("draft", "in_review", "live"):
-        raise Conflict("Buyers can be invited only before the lot has left sale.", code=LOT_UNAVAILABLE)
+        raise Conflict(N_("Buyers can be invited only before the lot has left sale."), code=LOT_UNAVAILABLE)
     invites = await _checked_invites(session, org_ids, lot.visibility)
     if not invites:
-        raise Unprocessable("Name at least one organisation to invite.", field="org_ids")
+        raise Unprocessable(N_("Name at least one organisation to invite."), field="org_ids")
     already = set(await session.scalars(select(LotInvite.org_id).where(LotInvite.lot_id == lot_id)))
     session.add_all(LotInvite(lot_id=lot_id, org_id=org_id) for org_id in invites if org_id not in already)
     await session.flush()

@@ -9,6 +9,7 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.i18n.messages import Msg
 from exchange.lots.models import Lot, LotInvite
 from exchange.notifications.services import notify
 from exchange.runtime import Runtime
@@ -49,8 +50,8 @@ async def notify_invited(
             session,
             org_id,
             kind="lot_invitation",
-            title=f"You are invited to a private lot: {lot.title}"[:200],
-            body="The seller invited your organisation to see this lot and its price; other buyers cannot see it.",
+            title=Msg("You are invited to a private lot: {title}", title=lot.title[:150]),
+            body=Msg("The seller invited your organisation to see this lot and its price; other buyers cannot see it."),
             link=f"/lots/{lot.id}",
             runtime=runtime,
         )

@@ -18,6 +18,8 @@ from exchange.auctions.leaving import require_no_bids, settle_left_sale
 from exchange.audit import record
 from exchange.audit.actors import CLOCK, actor_of
 from exchange.errors import Conflict, Forbidden, NotFound, Unprocessable
+from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg
 from exchange.live.channels import lot_channel, publish_event
 from exchange.lots import rules
 from exchange.lots.errors import (
@@ -65,7 +67,7 @@ async def _checked_for_sale(session: AsyncSession, principal: Principal, lot: Lo
     nothing changes; answers the reasons a compliance rule sends the lot to review (empty: it may go live)."""
     if not principal.org_verified:
         raise Forbidden(
-            "Your organisation is not verified yet; an administrator verifies it before you can publish.",
+            N_("Your organisation is not verified yet; an administrator verifies it before you can publish."),
             code=ORG_NOT_VERIFIED,
         )
     category = leaf_category(lot.category)
@@ -140,7 +142,7 @@ async def review_queue(session: AsyncSession) -> list[Lot]:
 
 async def _reviewed_lot(session: AsyncSession, principal: Principal, lot_id: int) -> Lot:
     if not principal.is_admin:
-        raise Forbidden("Only platform administrators review lots.", code=ADMIN_ONLY)
+        raise Forbidden(N_("Only platform administrators review lots."), code=ADMIN_ONLY)
     lot = await session.get(Lot, lot_id)
     if lot is None:
         raise NotFound(f"There is no lot {lot_id}.", code=LOT_NOT_FOUND)
@@ -176,7 +178,7 @@ async def approve_lot(
         session,
         lot.seller_org_id,
         kind="lot_approved",
-        title=f"Approved and live: {lot.title}",
+        title=Msg("Approved and live: {title}", title=lot.title),
         body=note.strip(),
         link=f"/lots/{lot.id}",
         runtime=runtime,
@@ -191,7 +193,7 @@ async def reject_lot(
     """An administrator sends a reviewed lot back to its seller as a draft, with the reason."""
     reason = " ".join(reason.split())
     if len(reason) < 5:
-        raise Unprocessable("Tell the seller why the lot is rejected.", field="reason")
+        raise Unprocessable(N_("Tell the seller why the lot is rejected."), field="reason")
     lot = await _reviewed_lot(session, principal, lot_id)
     draft = {"status": "draft", "review_reason": f"Rejected in review: {reason}"}
     now = clock_of(runtime).now()
@@ -200,7 +202,7 @@ async def reject_lot(
         session,
         lot.seller_org_id,
         kind="lot_rejected",
-        title=f"Sent back from review: {lot.title}",
+        title=Msg("Sent back from review: {title}", title=lot.title),
         body=reason,
         link=f"/lots/{lot.id}",
         runtime=runtime,
@@ -260,8 +262,8 @@ async def expire_due_lots(session: AsyncSession, now: datetime, *, runtime: Runt
             session,
             seller_org_id,
             kind="lot_expired",
-            title=f"Listing ended unsold: {title}",
-            body="The listing window ended without a sale. Consider a lower price, RFQ, or a sealed-bid sale.",
+            title=Msg("Listing ended unsold: {title}", title=title),
+            body=Msg("The listing window ended without a sale. Consider a lower price, RFQ, or a sealed-bid sale."),
             link=f"/lots/{lot_id}",
             runtime=runtime,
         )

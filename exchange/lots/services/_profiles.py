@@ -21,6 +21,7 @@ __all__ = ["LiveLot", "SellerProfile", "seller_profile"]
 class LiveLot(msgspec.Struct):
     id: int
     title: str
+    category: str
     category_name: str
     ends_at: datetime | None
 
@@ -70,7 +71,13 @@ async def seller_profile(session: AsyncSession, org_id: int, *, live_limit: int 
         lots_sold=int(counts[1] or 0),
         categories=names,
         live=[
-            LiveLot(id=lot.id, title=lot.title, category_name=catalog.label_of(lot.category), ends_at=lot.ends_at)
+            LiveLot(
+                id=lot.id,
+                title=lot.title,
+                category=lot.category,
+                category_name=catalog.label_of(lot.category),
+                ends_at=lot.ends_at,
+            )
             for lot in live_rows
         ],
     )

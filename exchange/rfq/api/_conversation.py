@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.guards import current_principal, requires_signed_in, requires_verified_org
 from exchange.errors import Unprocessable
+from exchange.i18n.catalog import N_
 from exchange.params import Id
 from exchange.rfq import schemas, services
 from exchange.runtime import Runtime
@@ -69,7 +70,7 @@ class RfqConversationController(Controller):
         runtime: Runtime,
     ) -> schemas.Message:
         if len(data.body) > 4000:
-            raise Unprocessable("A message can be at most 4000 characters.", field="body")
+            raise Unprocessable(N_("A message can be at most 4000 characters."), field="body")
         message = await services.post_message(
             db_session,
             current_principal(request),
@@ -98,7 +99,7 @@ class RfqConversationController(Controller):
     ) -> schemas.Message:
         content = await data.file.read()
         if len(data.body) > 4000:
-            raise Unprocessable("A message can be at most 4000 characters.", field="body")
+            raise Unprocessable(N_("A message can be at most 4000 characters."), field="body")
         message = await services.post_message(
             db_session,
             current_principal(request),

@@ -17,6 +17,8 @@ from exchange.auctions.leaving import require_no_bids, settle_left_sale
 from exchange.audit.actors import actor_of
 from exchange.db.base import utcnow
 from exchange.errors import Conflict
+from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Money, Msg
 from exchange.lots.events import lot_sold_elsewhere
 from exchange.lots.models import Lot
 from exchange.money import format_minor
@@ -136,7 +138,7 @@ async def accept_offer(
         .execution_options(synchronize_session=False)
     )
     if getattr(result, "rowcount", 0) != 1:
-        raise Conflict("This offer changed while you accepted it; reload the thread.", code=THREAD_CHANGED)
+        raise Conflict(N_("This offer changed while you accepted it; reload the thread."), code=THREAD_CHANGED)
     for sample in samples:
         sample.credited_order_id = order.id
 
@@ -171,8 +173,12 @@ async def accept_offer(
         maker_org,
         thread.id,
         kind="rfq_accepted",
-        title=f"Offer accepted: {lot.title}",
-        body=f"Order #{order.id} for {format_minor(amount, order.currency)} {order.currency} is awaiting payment.",
+        title=Msg("Offer accepted: {title}", title=lot.title),
+        body=Msg(
+            "Order #{order} for {amount} is awaiting payment.",
+            order=order.id,
+            amount=Money(format_minor(amount, order.currency), order.currency),
+        ),
         runtime=runtime,
     )
     await settle_left_sale(session, lot.id, "sold", buyer_org_id=thread.buyer_org_id, runtime=runtime)

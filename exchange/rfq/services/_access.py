@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.principal import Principal
 from exchange.errors import Conflict, Forbidden, NotFound
+from exchange.i18n.catalog import N_
 from exchange.lots.errors import LOT_UNAVAILABLE
 from exchange.lots.models import Lot
 from exchange.rfq import rules
@@ -56,7 +57,7 @@ def party_side(thread: RfqThread, principal: Principal) -> rules.Side:
     if principal.org_id == thread.seller_org_id:
         return "seller"
     raise Forbidden(
-        "Administrators can read a negotiation (for disputes) but only its buyer and seller can act in it.",
+        N_("Administrators can read a negotiation (for disputes) but only its buyer and seller can act in it."),
         code=NOT_A_PARTY,
     )
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.accounts.principal import Principal
 from exchange.db.base import utcnow
 from exchange.errors import Forbidden
+from exchange.i18n.catalog import N_
 from exchange.lots.models import Lot
 from exchange.money import CURRENCIES, format_minor
 from exchange.rfq import rules, schemas, units
@@ -96,7 +97,7 @@ async def compare_answers(
     now = now or utcnow()
     request = await load_wanted(session, principal, request_id)
     if request.buyer_org_id != principal.org_id and not principal.is_admin:
-        raise Forbidden("Only the buyer who posted this request can compare its quotes.", code=NOT_YOUR_REQUEST)
+        raise Forbidden(N_("Only the buyer who posted this request can compare its quotes."), code=NOT_YOUR_REQUEST)
     rows = (
         await session.execute(
             select(RfqThread, Lot)

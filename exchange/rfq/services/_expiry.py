@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.i18n.messages import Msg
 from exchange.lots.models import Lot
 from exchange.rfq.models import RfqOffer, RfqThread
 from exchange.rfq.services._effects import publish_after_commit
@@ -59,8 +60,8 @@ async def expire_due_offers(
             maker,
             thread_id,
             kind="rfq_expired",
-            title=f"Your offer on {lot_title} expired",
-            body="It passed its valid-until time unanswered. Make a fresh offer to go on.",
+            title=Msg("Your offer on {title} expired", title=lot_title),
+            body=Msg("It passed its valid-until time unanswered. Make a fresh offer to go on."),
             runtime=runtime,
         )
         await notify_thread(
@@ -68,8 +69,8 @@ async def expire_due_offers(
             other,
             thread_id,
             kind="rfq_expired",
-            title=f"An offer on {lot_title} expired",
-            body="It passed its valid-until time; either side may make a fresh offer.",
+            title=Msg("An offer on {title} expired", title=lot_title),
+            body=Msg("It passed its valid-until time; either side may make a fresh offer."),
             runtime=runtime,
         )
         publish_after_commit(session, runtime, thread_id, "offer")
@@ -110,8 +111,8 @@ async def close_threads_on_unavailable_lots(
             buyer_org_id,
             thread_id,
             kind="rfq_closed",
-            title=f"{lot_title} is no longer available",
-            body="The lot was sold or its listing ended, so this negotiation is closed.",
+            title=Msg("{title} is no longer available", title=lot_title),
+            body=Msg("The lot was sold or its listing ended, so this negotiation is closed."),
             runtime=runtime,
         )
         publish_after_commit(session, runtime, thread_id, "status")

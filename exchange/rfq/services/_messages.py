@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.principal import Principal
 from exchange.errors import NotFound, Unprocessable
+from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg
 from exchange.lots.models import Lot
 from exchange.rfq import schemas
 from exchange.rfq.errors import ATTACHMENT_NOT_FOUND
@@ -43,13 +45,13 @@ def _sniff(data: bytes) -> tuple[str, str]:
     sniffed = sniff(data)
     if sniffed is not None and sniffed[0] in _KINDS:
         return sniffed[0], _KINDS[sniffed[0]]
-    raise Unprocessable("Attach a photo (JPEG, PNG, WebP) or a PDF document.", field="file")
+    raise Unprocessable(N_("Attach a photo (JPEG, PNG, WebP) or a PDF document."), field="file")
 
 
 def _check_link(link: schemas.LinkIn, index: int) -> None:
     parts = urlsplit(link.url.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise Unprocessable("A link must be an http(s) address.", field=f"links[{index}].url")
+        raise Unprocessable(N_("A link must be an http(s) address."), field=f"links[{index}].url")
 
 
 def _attachment_out(att: RfqAttachment, url_prefix: str) -> schemas.Attachment:
@@ -77,7 +79,7 @@ async def post_message(
     files = [f for f in files or [] if f.data]
     text = body.strip()
     if not text and not links and not files:
-        raise Unprocessable("Write a message or attach something.", field="body")
+        raise Unprocessable(N_("Write a message or attach something."), field="body")
     for index, link in enumerate(links):
         _check_link(link, index)
     sniffed = []
@@ -127,7 +129,7 @@ async def post_message(
         counterpart,
         thread.id,
         kind="rfq_message",
-        title=f"New message about {lot_title}",
+        title=Msg("New message about {title}", title=lot_title),
         body=text[:200],
         runtime=runtime,
     )
@@ -174,7 +176,7 @@ async def open_attachment(
         raise NotFound(f"There is no file {attachment_id} in this thread.", code=ATTACHMENT_NOT_FOUND)
     path = Path(storage_dir) / att.storage_key
     if not path.is_file():
-        raise NotFound("This file is no longer stored.", code=ATTACHMENT_NOT_FOUND)
+        raise NotFound(N_("This file is no longer stored."), code=ATTACHMENT_NOT_FOUND)
     content_type = att.content_type or "application/octet-stream"
     # Named for its real type even if it was stored before names were: never `.html` for a PDF.
     return path, content_type, name_for_type(att.name, content_type, "attachment")

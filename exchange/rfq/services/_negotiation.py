@@ -11,6 +11,8 @@ from exchange.accounts.errors import WRONG_ORG_KIND
 from exchange.accounts.principal import Principal
 from exchange.auctions.leaving import require_no_bids
 from exchange.errors import Forbidden
+from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Money, Msg, When
 from exchange.lots.visibility import get_visible_lot
 from exchange.money import format_minor
 from exchange.rfq import rules, schemas
@@ -48,7 +50,7 @@ async def open_rfq(
     """
     now = now or clock_of(runtime).now()
     if principal.org_id is None or principal.org_kind != "buyer":
-        raise Forbidden("Only buyer organisations can ask for quotes.", code=WRONG_ORG_KIND)
+        raise Forbidden(N_("Only buyer organisations can ask for quotes."), code=WRONG_ORG_KIND)
     lot = await get_visible_lot(session, principal, lot_id)
     await require_rfq_open_lot(session, lot)
     terms = read_terms_of(data, lot.currency, now)
@@ -79,9 +81,13 @@ async def open_rfq(
         lot.seller_org_id,
         thread.id,
         kind="rfq_opened",
-        title=f"New RFQ on {lot.title}",
-        body=f"{principal.org_name or 'A buyer'} asks for a quote at {format_minor(terms.price_minor, lot.currency)} "
-        f"{lot.currency}" + (f" and a sample of {data.sample_units} units" if data.sample_units else "") + ".",
+        title=Msg("New RFQ on {title}", title=lot.title),
+        body=Msg(
+            "{buyer} asks for a quote at {price}{sample}.",
+            buyer=principal.org_name or Msg("A buyer"),
+            price=Money(format_minor(terms.price_minor, lot.currency), lot.currency),
+            sample=Msg(" and a sample of {units} units", units=data.sample_units) if data.sample_units else "",
+        ),
         runtime=runtime,
     )
     return thread
@@ -126,15 +132,19 @@ async def make_offer(
         terms=terms,
     )
     counterpart = thread.seller_org_id if side == "buyer" else thread.buyer_org_id
-    word = "counter-offer" if standing else ("quote" if side == "seller" else "offer")
+    word = Msg("counter-offer") if standing else (Msg("quote") if side == "seller" else Msg("offer"))
     await notify_thread(
         session,
         counterpart,
         thread.id,
         kind="rfq_offer",
-        title=f"New {word} on {lot.title}",
-        body=f"{principal.org_name or 'The other side'} offers {format_minor(terms.price_minor, lot.currency)} "
-        f"{lot.currency}, valid until {terms.valid_until:%d %b %Y %H:%M} UTC.",
+        title=Msg("New {word} on {title}", word=word, title=lot.title),
+        body=Msg(
+            "{sender} offers {price}, valid until {until}.",
+            sender=principal.org_name or Msg("The other side"),
+            price=Money(format_minor(terms.price_minor, lot.currency), lot.currency),
+            until=When(terms.valid_until),
+        ),
         runtime=runtime,
     )
     publish_after_commit(session, runtime, thread.id, "offer")
@@ -164,8 +174,12 @@ async def decline_thread(
         counterpart,
         thread.id,
         kind="rfq_declined",
-        title=f"RFQ on {lot.title} declined",
-        body=f"{principal.org_name or 'The other side'} ended the negotiation. {reason.strip()}".strip(),
+        title=Msg("RFQ on {title} declined", title=lot.title),
+        body=Msg(
+            "{sender} ended the negotiation. {reason}",
+            sender=principal.org_name or Msg("The other side"),
+            reason=reason.strip(),
+        ),
         runtime=runtime,
     )
     publish_after_commit(session, runtime, thread.id, "status")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.i18n.messages import Msg
 from exchange.notifications.services import notify
 from exchange.runtime import Runtime
 
@@ -16,8 +17,10 @@ async def notify_thread(
     thread_id: int,
     *,
     kind: str,
-    title: str,
-    body: str = "",
+    title: str | Msg,
+    body: str | Msg = "",
     runtime: Runtime | None = None,
+    link: str | None = None,
 ) -> None:
-    await notify(session, org_id, kind=kind, title=title, body=body, link=f"/rfqs/{thread_id}", runtime=runtime)
+    """Notify `org_id` about a thread; the link goes to the thread unless another page is given."""
+    await notify(session, org_id, kind=kind, title=title, body=body, link=link or f"/rfqs/{thread_id}", runtime=runtime)

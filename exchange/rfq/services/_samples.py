@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.principal import Principal
 from exchange.errors import Conflict, NotFound, Unprocessable
+from exchange.i18n.catalog import N_
 from exchange.lots.models import Lot
 from exchange.money import format_minor, parse_money
 from exchange.orders import escrow
@@ -33,11 +34,11 @@ async def request_sample(
     thread = await load_thread(session, principal, thread_id)
     side = party_side(thread, principal)
     if side != "buyer":
-        raise Conflict("Only the buyer orders samples.", code=NOT_YOUR_MOVE)
+        raise Conflict(N_("Only the buyer orders samples."), code=NOT_YOUR_MOVE)
     lot = await session.get(Lot, thread.lot_id)
     assert lot is not None
     if thread.status != "open" or lot.status != "live":
-        raise Conflict("This negotiation has ended; samples can no longer be ordered.", code=THREAD_CLOSED)
+        raise Conflict(N_("This negotiation has ended; samples can no longer be ordered."), code=THREAD_CLOSED)
     pending = await session.scalar(
         select(SampleOrder.id).where(
             SampleOrder.thread_id == thread.id, SampleOrder.status.in_(("requested", "priced"))
@@ -45,7 +46,7 @@ async def request_sample(
     )
     if pending is not None:
         raise Conflict(
-            "A sample request in this thread is still waiting; finish or decline it first.", code=SAMPLE_PENDING
+            N_("A sample request in this thread is still waiting; finish or decline it first."), code=SAMPLE_PENDING
         )
     sample = SampleOrder(
         thread_id=thread.id,
@@ -93,10 +94,12 @@ async def move_sample(
     except rules.IllegalMove as illegal:
         raise as_conflict(illegal) from None
     if move in ("price", "confirm") and thread.status != "open":
-        raise Conflict("This negotiation has ended; the sample can no longer be priced or ordered.", code=THREAD_CLOSED)
+        raise Conflict(
+            N_("This negotiation has ended; the sample can no longer be priced or ordered."), code=THREAD_CLOSED
+        )
     if move == "price":
         if unit_price is None:
-            raise Unprocessable("Give unit_price, the sample price per unit.", field="unit_price")
+            raise Unprocessable(N_("Give unit_price, the sample price per unit."), field="unit_price")
         price_minor = parse_money(unit_price, sample.currency, field="unit_price")
         sample.unit_price_minor = price_minor
         sample.fee_minor = rules.sample_fee(sample.units, price_minor)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from exchange.errors import Unprocessable
+from exchange.i18n.catalog import N_
 from exchange.lots.models import Lot
 from exchange.rfq import schemas, units
 from exchange.specs import units as spec_units
@@ -20,7 +21,7 @@ def check_category(code: str) -> str:
     """A category code of the catalogue (a parent like "textiles" covers all of its children)."""
     code = code.strip().lower()
     if not code:
-        raise Unprocessable("Give the category code, e.g. textiles/fabric.", field="category")
+        raise Unprocessable(N_("Give the category code, e.g. textiles/fabric."), field="category")
     if get_catalog().get(code) is None:
         raise Unprocessable(
             f"{code[:80]!r} is not a category of the catalogue; see GET /api/categories.", field="category"

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from exchange.errors import Unprocessable
+from exchange.i18n.catalog import N_
 from exchange.money import parse_currency, parse_money
 from exchange.rfq import rules
 
@@ -60,7 +61,7 @@ def read_terms(
         raise Unprocessable(f"Quote in the lot's currency, {lot_currency}.", field="currency")
     if valid_until is not None and valid_until.tzinfo is None:
         raise Unprocessable(
-            "valid_until needs a time zone offset, like 2026-12-01T12:00:00+08:00.", field="valid_until"
+            N_("valid_until needs a time zone offset, like 2026-12-01T12:00:00+08:00."), field="valid_until"
         )
     try:
         until = rules.validity_window(valid_until, now)

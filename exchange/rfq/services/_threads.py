@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.auctions.leaving import require_no_bids
 from exchange.db.base import utcnow
 from exchange.errors import Conflict
+from exchange.i18n.catalog import N_
 from exchange.lots.errors import LOT_UNAVAILABLE
 from exchange.lots.models import Lot
 from exchange.rfq import rules
@@ -40,12 +41,12 @@ async def require_rfq_open_lot(session: AsyncSession, lot: Lot) -> None:
     """A lot takes RFQs while it is live, its seller has not turned RFQ off, and (sealed bid) nobody has bid."""
     if lot.status != "live":
         raise Conflict(
-            "This lot is no longer available: it has been sold, awarded, closed or withdrawn.",
+            N_("This lot is no longer available: it has been sold, awarded, closed or withdrawn."),
             code=LOT_UNAVAILABLE,
             title="Lot no longer available",
         )
     if not lot.rfq_enabled:
-        raise Conflict("The seller does not take RFQs on this lot.", code=RFQ_DISABLED, title="RFQ turned off")
+        raise Conflict(N_("The seller does not take RFQs on this lot."), code=RFQ_DISABLED, title="RFQ turned off")
     await require_no_bids(session, lot, refused=NEGOTIATED)
 
 
@@ -145,7 +146,7 @@ async def advance_thread(session: AsyncSession, thread: RfqThread, **values: Any
     )
     if getattr(result, "rowcount", 0) != 1:
         raise Conflict(
-            "The other side moved in this negotiation at the same moment; reload it and try again.",
+            N_("The other side moved in this negotiation at the same moment; reload it and try again."),
             code=THREAD_CHANGED,
             title="Negotiation changed",
         )

@@ -14,6 +14,8 @@ from exchange.accounts.errors import WRONG_ORG_KIND
 from exchange.accounts.principal import Principal
 from exchange.db.base import utcnow
 from exchange.errors import Conflict, Forbidden, NotFound, Unprocessable
+from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Money, Msg
 from exchange.lots.models import Lot, LotInvite
 from exchange.money import format_minor, parse_currency, parse_money
 from exchange.rfq import schemas, units
@@ -48,16 +50,16 @@ async def create_wanted(
     the catalogue, units with pint; constraints are stored as given."""
     now = now or utcnow()
     if principal.org_id is None or principal.org_kind != "buyer":
-        raise Forbidden("Only buyer organisations post wanted requests.", code=WRONG_ORG_KIND)
+        raise Forbidden(N_("Only buyer organisations post wanted requests."), code=WRONG_ORG_KIND)
     quantity = units.parse_decimal(data.quantity.value)
     if quantity is None or quantity <= 0 or quantity > Decimal("1e12"):
-        raise Unprocessable("quantity.value must be a positive number.", field="quantity.value")
+        raise Unprocessable(N_("quantity.value must be a positive number."), field="quantity.value")
     try:
         quantity_unit = units.check_unit(data.quantity.unit)
     except ValueError as error:
         raise Unprocessable(str(error), field="quantity.unit") from None
     if data.deadline < now.date():
-        raise Unprocessable("The deadline cannot be in the past.", field="deadline")
+        raise Unprocessable(N_("The deadline cannot be in the past."), field="deadline")
     currency = parse_currency(data.currency)
     category = check_category(data.category)
     request = WantedRequest(
@@ -175,13 +177,13 @@ async def answer_wanted(
     """A seller answers with one of their own live lots and a quote; that opens a thread with the buyer."""
     now = now or clock_of(runtime).now()
     if principal.org_id is None or principal.org_kind != "seller":
-        raise Forbidden("Only seller organisations answer wanted requests.", code=WRONG_ORG_KIND)
+        raise Forbidden(N_("Only seller organisations answer wanted requests."), code=WRONG_ORG_KIND)
     request = await load_wanted(session, principal, request_id)
     if _effective_status(request, now) != "open":
-        raise Conflict("This request no longer takes answers.", code=REQUEST_CLOSED, title="Request closed")
+        raise Conflict(N_("This request no longer takes answers."), code=REQUEST_CLOSED, title="Request closed")
     lot = await session.get(Lot, data.lot_id, populate_existing=True)
     if lot is None or lot.seller_org_id != principal.org_id:
-        raise Unprocessable("Answer with one of your own lots.", field="lot_id")
+        raise Unprocessable(N_("Answer with one of your own lots."), field="lot_id")
     await require_rfq_open_lot(session, lot)
     if lot.visibility == "private":
         invited = await session.scalar(
@@ -189,7 +191,7 @@ async def answer_wanted(
         )
         if invited is None:
             raise Conflict(
-                "This lot is private and the buyer is not invited; invite them to the lot first.",
+                N_("This lot is private and the buyer is not invited; invite them to the lot first."),
                 code=BUYER_NOT_INVITED,
                 title="Buyer cannot see this lot",
             )
@@ -209,10 +211,15 @@ async def answer_wanted(
         request.buyer_org_id,
         thread.id,
         kind="rfq_offer",
-        title=f"New quote for your request: {request.title}",
-        body=f"{principal.org_name or 'A seller'} offers {lot.title} for "
-        f"{format_minor(terms.price_minor, lot.currency)} {lot.currency}. Compare the quotes on /wanted/{request.id}.",
+        title=Msg("New quote for your request: {title}", title=request.title),
+        body=Msg(
+            "{seller} offers {lot} for {price}. Compare it with the other quotes on your request's page.",
+            seller=principal.org_name or Msg("A seller"),
+            lot=lot.title,
+            price=Money(format_minor(terms.price_minor, lot.currency), lot.currency),
+        ),
         runtime=runtime,
+        link=f"/wanted/{request.id}",
     )
     return thread
 
@@ -229,7 +236,7 @@ async def cancel_wanted(
     now = now or clock_of(runtime).now()
     request = await load_wanted(session, principal, request_id)
     if request.buyer_org_id != principal.org_id:
-        raise Forbidden("Only the buyer who posted this request can withdraw it.", code=NOT_YOUR_REQUEST)
+        raise Forbidden(N_("Only the buyer who posted this request can withdraw it."), code=NOT_YOUR_REQUEST)
     if request.status != "open":
         raise Conflict(f"This request is already {request.status}.", code=REQUEST_CLOSED, title="Request closed")
     result = await session.execute(
@@ -240,7 +247,7 @@ async def cancel_wanted(
     )
     if getattr(result, "rowcount", 0) != 1:
         raise Conflict(
-            "This request was fulfilled or withdrawn meanwhile.", code=REQUEST_CLOSED, title="Request closed"
+            N_("This request was fulfilled or withdrawn meanwhile."), code=REQUEST_CLOSED, title="Request closed"
         )
     await end_threads(
         session,

@@ -33,7 +33,7 @@ async def test_a_bid_without_javascript_is_confirmed_on_a_page_with_its_amount_b
 
     asked = await client.post(f"/lots/{lot_id}/sale/bid", data={"amount": "15000"}, headers=page)
     assert asked.status_code == 200
-    assert re.search(r'data-testid="confirm-amount">15000.00 <small>CNY', asked.text)
+    assert re.search(r'data-testid="confirm-amount">15,000.00 CNY', asked.text)
     assert "It binds you" in _next(asked.text)
     assert 'name="confirmed" value="yes"' in asked.text
     assert 'name="amount" value="15000.00"' in asked.text
@@ -54,7 +54,7 @@ async def test_a_bid_without_javascript_is_confirmed_on_a_page_with_its_amount_b
 
     revise = await client.post(f"/lots/{lot_id}/sale/bid", data={"amount": "16000"}, headers=page)
     assert "Revise your sealed bid?" in revise.text
-    assert "It replaces your current bid of 15000.00 CNY." in _next(revise.text)
+    assert "It replaces your current bid of 15,000.00 CNY." in _next(revise.text)
 
     withdraw = await client.post(f"/lots/{lot_id}/sale/withdraw", headers=page)
     assert withdraw.status_code == 200

@@ -44,7 +44,7 @@ async def test_a_buyer_bids_from_the_sale_page_and_sees_the_receipt_panel(
     dashboard = await client.get("/dashboard", headers=page)
     assert 'data-testid="open-bids-panel"' in dashboard.text
     panel = await client.get("/bids/panel", headers=page)
-    assert "1300.00" in panel.text
+    assert "1,300.00" in panel.text
 
     withdrawn = await client.post(f"/lots/{lot_id}/sale/withdraw", headers={**page, **HTMX})
     assert "withdrawn" in withdrawn.text

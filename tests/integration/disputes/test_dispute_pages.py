@@ -31,7 +31,7 @@ async def test_an_objection_walks_from_the_inspection_form_to_the_admins_partial
             },
         )
         assert recorded.status_code == 200, recorded.text
-        assert "Suggested refund: 3571.43" in recorded.text
+        assert "Suggested refund: 3,571.43 CNY" in recorded.text
         assert "Grade B observed against A listed" in recorded.text
         refused = await page.post(f"/orders/{deal.order_id}/inspection", {"units_inspected": "x"})
         assert refused.status_code == 422
@@ -58,7 +58,7 @@ async def test_an_objection_walks_from_the_inspection_form_to_the_admins_partial
         )
         assert decided.status_code == 303, decided.text
         final = await page.get(dispute_url)
-        assert "partial refund: refund 3000.00" in final.text
+        assert "partial refund: refund 3,000.00 CNY" in final.text
 
         stranger = await make_org("buyer")
         await page.sign_in(stranger)

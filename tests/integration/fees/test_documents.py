@@ -202,7 +202,7 @@ async def test_a_settled_orders_statement_shows_what_the_ledger_moved_and_the_se
     await page.sign_in(sale.seller)
     try:
         payouts_page = await page.get("/seller/payouts")
-        assert "23750.00" in payouts_page.text
+        assert "23,750.00" in payouts_page.text
         assert f"/orders/{sale.order_id}/statement.pdf" in payouts_page.text
     finally:
         page.close()

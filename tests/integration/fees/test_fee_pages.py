@@ -34,7 +34,7 @@ async def test_an_admin_adds_a_version_on_the_page(client: AsyncTestClient[Lites
         assert saved.status_code == 303
         shown = await page.get("/admin/fee-schedules")
         assert shown.status_code == 200
-        assert "6 % up to 5000.00; 4.5 % above" in shown.text
+        assert "6 % up to 5,000.00 CNY; 4.5 % above" in shown.text
         bad = await page.post("/admin/fee-schedules", {**form, "tier_percent_1": "120"}, htmx=True)
         assert bad.status_code == 200
         assert 'id="tier_percent_1-error"' in bad.text

@@ -87,7 +87,7 @@ async def test_the_seller_sees_what_is_owed_and_admins_export_the_period(
         await page.sign_in(seller)
         shown = await page.get("/seller/payouts")
         assert shown.status_code == 200
-        assert "9876.54" in shown.text
+        assert "9,876.54" in shown.text
         sales_page = await page.get("/seller/sales")
         assert sales_page.status_code == 200
         assert sales_page.text.count("<svg") == 3
@@ -98,7 +98,7 @@ async def test_the_seller_sees_what_is_owed_and_admins_export_the_period(
         await page.sign_in(admin)
         finance_page = await page.get("/admin/finance")
         assert finance_page.status_code == 200
-        assert "9876.54" in finance_page.text
+        assert "9,876.54" in finance_page.text
         today = datetime.now(UTC).date().isoformat()
         exported = await page.get(f"/admin/finance/orders.csv?start={today}&end={today}")
         assert exported.status_code == 200

@@ -67,20 +67,25 @@ async def test_a_broker_builds_and_sends_a_proposal_from_a_bundle_and_the_client
     assert "No lot meets every requirement" in page.text  # 3000 m: only bundles cover it
     bundles = await pages.get(request_url + "/bundles")
     assert bundles.status_code == 200
-    assert "Best bundle: 22800.00 CNY" in bundles.text, re.sub(r"\s+", " ", bundles.text)[-2500:]
+    assert "Best bundle: 22,800.00 CNY" in bundles.text, re.sub(r"\s+", " ", bundles.text)[-2500:]
+    assert "the cheapest cover (proven optimal)" in bundles.text
+    chinese = await pages.get(request_url + "/bundles", headers={"Accept-Language": "zh-CN"})
+    assert "最佳组合" in chinese.text or "¥22,800.00" in chinese.text
+    assert "已证明最优" in chinese.text
+    assert "proven optimal" not in chinese.text
     build = re.search(r'href="(/desk/requests/\d+/proposal\?[^"]+)"', bundles.text)
     assert build is not None
     builder = await pages.get(build.group(1).replace("&amp;", "&"))
     assert builder.status_code == 200
-    assert "14000.00" in builder.text
-    assert "8800.00" in builder.text
+    assert "14,000.00" in builder.text
+    assert "8,800.00" in builder.text
     lots_value = f"{first},{second}" if f'value="{first},{second}"' in builder.text else f"{second},{first}"
     action = build.group(1).split("?")[0]
     preview = await pages.post(
         action, {"lots": lots_value, f"price_{first}": "15000.00", f"price_{second}": "9800.00", "action": "preview"}
     )
     assert preview.status_code == 200
-    assert '<td class="num" data-testid="total-margin">2000.00</td>' in preview.text
+    assert '<td class="num" data-testid="total-margin">2,000.00</td>' in preview.text
     created = await pages.post(
         action,
         {
@@ -97,13 +102,13 @@ async def test_a_broker_builds_and_sends_a_proposal_from_a_bundle_and_the_client
     proposal_url = created.headers["location"]
     broker_page = await pages.get(proposal_url)
     assert "Your cost" in broker_page.text
-    assert "2000.00" in broker_page.text
+    assert "2,000.00" in broker_page.text
 
     await pages.sign_in(desk.buyer)
     client_page = await pages.get(proposal_url)
     assert client_page.status_code == 200
-    assert "24800.00" in client_page.text
-    for secret in ("Your cost", "Margin", "Commission", "14000.00", "8800.00", "2000.00"):
+    assert "24,800.00" in client_page.text
+    for secret in ("Your cost", "Margin", "Commission", "14,000.00", "8,800.00", "2,000.00"):
         assert secret not in client_page.text
     key = re.search(r'name="idempotency_key" value="(\w+)"', client_page.text)
     assert key is not None
@@ -121,4 +126,4 @@ async def test_a_broker_builds_and_sends_a_proposal_from_a_bundle_and_the_client
     pipeline = await pages.get("/desk")
     assert pipeline.status_code == 200
     assert "1 accepted" in pipeline.text
-    assert "Commission earned: 2456.00 CNY" in pipeline.text  # 2000.00 margin + 2 % of 22800.00 cost
+    assert "Commission earned: 2,456.00 CNY" in pipeline.text  # 2000.00 margin + 2 % of 22800.00 cost

@@ -32,7 +32,7 @@ async def test_buyer_and_seller_walk_an_order_from_payment_to_settlement_on_its_
         await page.sign_in(sale.buyer)
         shown = await page.get(url)
         assert 'data-testid="pay-form"' in shown.text
-        assert "40000.00 CNY" in shown.text
+        assert "40,000.00 CNY" in shown.text
         assert 'data-testid="accept-form"' not in shown.text
         early = await page.post(f"{url}/deliver")  # not shipped: a 409 on the page, nothing changes
         assert early.status_code == 409
@@ -77,7 +77,7 @@ async def test_buyer_and_seller_walk_an_order_from_payment_to_settlement_on_its_
         await page.sign_in(sale.seller)
         shown = await page.get(url)
         assert 'data-testid="seller-net"' in shown.text
-        assert "38000.00 CNY" in shown.text
+        assert "38,000.00 CNY" in shown.text
         statement = await page.get(f"{url}/statement")
         assert statement.status_code == 200
         assert "38000.00" in statement.text

@@ -52,7 +52,7 @@ async def test_a_buyer_asks_for_a_quote_the_seller_counters_and_the_buyer_accept
     )
     assert countered.status_code == 200
     assert 'id="thread-state"' in countered.text
-    assert "36000.00" in countered.text
+    assert "36,000.00" in countered.text
     refused = await pages.post(f"{thread_url}/offers", {"price": "35000.00", "valid_for_hours": "72"}, htmx=True)
     assert refused.status_code == 200
     assert refused.headers["hx-retarget"] == "#rfq-feedback"
@@ -70,9 +70,9 @@ async def test_a_buyer_asks_for_a_quote_the_seller_counters_and_the_buyer_accept
     assert "Order #" in accepted.text
     assert await count_orders(db, deal.lot_id) == 1
     orders = await pages.get("/orders")
-    assert "36000.00" in orders.text
+    assert "36,000.00" in orders.text
     await pages.sign_in(deal.seller)
-    assert "36000.00" in (await pages.get("/orders")).text
+    assert "36,000.00" in (await pages.get("/orders")).text
 
 
 async def test_thread_pages_and_events_are_404_to_a_third_org(
@@ -144,7 +144,7 @@ async def test_wanted_pages_let_a_buyer_post_a_seller_answer_and_the_buyer_compa
     await pages.sign_in(buyer)
     comparison = await pages.get(wanted_url)
     assert "Quotes side by side" in comparison.text
-    assert "32000.00" in comparison.text
+    assert "32,000.00" in comparison.text
     assert "6.40" in comparison.text  # 32000.00 / 5000 m
     assert "Accept this quote" in comparison.text
     dashboard = await pages.get("/dashboard")
@@ -158,7 +158,7 @@ async def test_wanted_pages_let_a_buyer_post_a_seller_answer_and_the_buyer_compa
     asked = await pages.post(f"{wanted_url}/accept/{thread_id}", {"offer_id": str(offer_id), "idempotency_key": "x"})
     assert asked.status_code == 200
     assert "Accept this offer?" in asked.text
-    assert "You pay 32000.00 CNY into escrow" in asked.text
+    assert "You pay 32,000.00 CNY into escrow" in asked.text
     assert await count_orders(db, lot_id) == 0
     accepted = await pages.post(
         f"{wanted_url}/accept/{thread_id}", {"offer_id": str(offer_id), "idempotency_key": "x", "confirmed": "yes"}

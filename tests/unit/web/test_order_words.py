@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from exchange.i18n.locales import using
+from exchange.i18n.messages import localized
 from exchange.orders.listing import OrderFilters
 from exchange.orders.rules import STATES
 from web.order_words import STATUS_WORDS, actor_words, next_step, progress, terms_in_words
@@ -44,7 +46,7 @@ def test_every_state_has_words_and_a_next_step_for_both_parties() -> None:
 def test_terms_are_worded_and_references_left_out() -> None:
     terms = {"payment_terms": "net30", "packaging": "Remove the logo", "rfq_thread_id": 4, "delivery_by": None}
     assert terms_in_words(terms, "CNY") == [("Payment terms", "Net 30 days (net30)"), ("Packaging", "Remove the logo")]
-    assert terms_in_words({"winning_bid": "31500.00"}, "CNY") == [("Winning bid", "31500.00 CNY")]
+    assert terms_in_words({"winning_bid": "31500.00"}, "CNY") == [("Winning bid", "31,500.00 CNY")]
 
 
 def test_actors_are_named_from_the_parties() -> None:
@@ -59,3 +61,12 @@ def test_unknown_filters_mean_no_filter() -> None:
     assert OrderFilters.read("paid", "seller", "30d") == OrderFilters("paid", "seller", "30d")
     assert OrderFilters.read("nonsense", "\x00", "-3") == OrderFilters(None, None, "all")
     assert OrderFilters.read(None, None, None) == OrderFilters()
+
+
+def test_next_steps_actors_and_terms_read_in_chinese_for_a_chinese_reader() -> None:
+    with using("zh_CN"):
+        assert localized(next_step("paid", "seller")).startswith("货款已托管")
+        assert "Acme" in actor_words("org:7", "Acme", "Mill", 7, 8)
+        assert "买方" in actor_words("org:7", "Acme", "Mill", 7, 8)
+        assert "交易所时钟" in actor_words("clock", "Acme", "Mill", 7, 8)
+        assert terms_in_words({"winning_bid": "31500.00"}, "CNY") == [("Winning bid", "¥31,500.00")]

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts import directory
 from exchange.errors import DomainError, NotFound
+from exchange.i18n.catalog import N_
 from exchange.live.channels import lot_channel
 from exchange.live.streams import event_stream
 from exchange.lots import rules, services
@@ -24,9 +25,9 @@ from web.pages.lots._forms import search_url, spec_display
 
 __all__ = ["LotPages"]
 
-SORT_LABELS = {"newest": "Newest", "closing": "Closing soonest", "price_asc": "Price: low to high",
-               "price_desc": "Price: high to low"}  # fmt: skip
-MODE_LABELS = {"sealed_bid": "Sealed bid", "fixed_price": "Fixed price"}
+SORT_LABELS = {"newest": N_("Newest"), "closing": N_("Closing soonest"), "price_asc": N_("Price: low to high"),
+               "price_desc": N_("Price: high to low")}  # fmt: skip
+MODE_LABELS = {"sealed_bid": N_("Sealed bid"), "fixed_price": N_("Fixed price")}
 
 
 def _browse_context(params: dict[str, list[str]], result: Any, error: str | None) -> dict[str, Any]:

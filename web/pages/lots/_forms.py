@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 import msgspec
 
 from exchange.errors import Unprocessable, from_msgspec_error
+from exchange.i18n.catalog import N_
 from exchange.lots import schemas
 from exchange.specs.catalog import Category
 
@@ -78,7 +79,7 @@ def invited_ids(raw: str) -> list[int]:
         if not part:
             continue
         if not part.isdigit() or len(part) > 10:
-            raise Unprocessable("Choose the organisations to invite from the list.", field="invited_org_ids")
+            raise Unprocessable(N_("Choose the organisations to invite from the list."), field="invited_org_ids")
         ids.append(int(part))
     return ids
 
@@ -196,7 +197,7 @@ def spec_display(category: Category | None, specs: Mapping[str, Any]) -> list[tu
             text = f"{_number_text(value)} {spec_field.shown_unit or ''}".strip()
         else:
             text = str(value)
-        rows.append((spec_field.label, text))
+        rows.append((spec_field.local_label, text))
     return rows
 
 

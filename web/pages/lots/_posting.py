@@ -17,6 +17,8 @@ from exchange.accounts import directory
 from exchange.accounts.guards import current_principal, requires_org_kind
 from exchange.accounts.principal import Principal
 from exchange.errors import DomainError, Unprocessable, from_msgspec_error
+from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg, as_msg
 from exchange.lots import rules, schemas, services
 from exchange.params import Id
 from exchange.runtime import Runtime
@@ -25,10 +27,11 @@ from web.pages.lots._forms import closes_at_from_form, form_error_field, form_fr
 
 __all__ = ["LotPostingPages"]
 
-SOURCES = {"overrun": "Production overrun", "season_end": "Season end", "slow_moving": "Slow-moving stock",
-           "returns": "Returns", "other": "Other"}  # fmt: skip
-KIND_LABELS = {"photo": "Photo", "quality_report": "Quality report", "certificate": "Certificate",
-               "brand_authorisation": "Brand authorisation", "safety_data_sheet": "Safety data sheet"}  # fmt: skip
+SOURCES = {"overrun": N_("Production overrun"), "season_end": N_("Season end"), "slow_moving": N_("Slow-moving stock"),
+           "returns": N_("Returns"), "other": N_("Other")}  # fmt: skip
+KIND_LABELS = {"photo": N_("Photo"), "quality_report": N_("Quality report"), "certificate": N_("Certificate"),
+               "brand_authorisation": N_("Brand authorisation"),
+               "safety_data_sheet": N_("Safety data sheet")}  # fmt: skip
 
 
 async def _relist_body(
@@ -48,7 +51,7 @@ async def _relist_body(
         sale = {"mode": mode, "reserve_price": reserve, "min_bid": old.min_bid, "second_price": old.second_price,
                 "deposit_percent": old.deposit_percent, "closes_at": closes_at}  # fmt: skip
     else:
-        raise Unprocessable("Choose sealed bid or fixed price.", field="sale.mode")
+        raise Unprocessable(N_("Choose sealed bid or fixed price."), field="sale.mode")
     sale["rfq_enabled"] = old.rfq_enabled
     try:
         return msgspec.convert({"sale": sale, "draft": form.get("draft") == "1"}, schemas.RelistLot)
@@ -149,7 +152,7 @@ class LotPostingPages(Controller):
             lot = await services.create_lot(db_session, current_principal(request), lot_body_from_form(form))
         except DomainError as error:
             return await _form_error(db_session, form, error)
-        flash(request, "Draft saved. Add photos and documents, then publish it.", category="success")
+        flash(request, N_("Draft saved. Add photos and documents, then publish it."), category="success")
         return Redirect(f"/lots/{lot.id}", status_code=303)
 
     @get("/{lot_id:int}/edit")
@@ -171,7 +174,7 @@ class LotPostingPages(Controller):
             await services.update_lot(db_session, current_principal(request), lot_id, changes)
         except DomainError as error:
             return await _form_error(db_session, form, error, lot_id)
-        flash(request, "Draft updated.", category="success")
+        flash(request, N_("Draft updated."), category="success")
         return Redirect(f"/lots/{lot_id}", status_code=303)
 
     @post("/{lot_id:int}/publish")
@@ -183,12 +186,16 @@ class LotPostingPages(Controller):
         except DomainError as error:
             if error.status_code == 404:
                 raise
-            flash(request, f"Not published: {error.detail}", category="error")
+            flash(request, Msg("Not published: {reason}", reason=as_msg(error.detail)).render(), category="error")
             return Redirect(f"/lots/{lot_id}", status_code=303)
         if lot.status == "in_review":
-            flash(request, f"Sent for review before it goes live: {lot.review_reason}", category="warning")
+            flash(
+                request,
+                Msg("Sent for review before it goes live: {reason}", reason=as_msg(lot.review_reason)).render(),
+                category="warning",
+            )
         else:
-            flash(request, "Published: the lot is live.", category="success")
+            flash(request, N_("Published: the lot is live."), category="success")
         return Redirect(f"/lots/{lot_id}", status_code=303)
 
     @post("/{lot_id:int}/withdraw")
@@ -200,9 +207,9 @@ class LotPostingPages(Controller):
         except DomainError as error:
             if error.status_code == 404:
                 raise
-            flash(request, f"Not withdrawn: {error.detail}", category="error")
+            flash(request, Msg("Not withdrawn: {reason}", reason=as_msg(error.detail)).render(), category="error")
             return Redirect(f"/lots/{lot_id}", status_code=303)
-        flash(request, "The lot is withdrawn.", category="success")
+        flash(request, N_("The lot is withdrawn."), category="success")
         return Redirect("/seller/lots", status_code=303)
 
     @post("/{lot_id:int}/relist")
@@ -221,14 +228,23 @@ class LotPostingPages(Controller):
         except DomainError as error:
             if error.status_code == 404:
                 raise
-            flash(request, f"Not relisted: {error.detail}", category="error")
+            flash(request, Msg("Not relisted: {reason}", reason=as_msg(error.detail)).render(), category="error")
             return Redirect(f"/lots/{lot_id}", status_code=303)
-        if lot.id != lot_id:
-            flash(request, f"Relisted as lot {lot.id} ({lot.status.replace('_', ' ')}).", category="success")
-        elif lot.status == "in_review":
-            flash(request, f"Sent for review before it goes live again: {lot.review_reason}", category="warning")
+        if lot.status == "in_review":
+            flash(
+                request,
+                Msg("Sent for review before it goes live again: {reason}", reason=as_msg(lot.review_reason)).render(),
+                category="warning",
+            )
+        elif lot.id != lot_id:
+            relisted = (
+                Msg("Relisted as lot {lot}: a draft to finish and publish.", lot=lot.id)
+                if lot.status == "draft"
+                else Msg("Relisted as lot {lot}: it is on sale.", lot=lot.id)
+            )
+            flash(request, relisted.render(), category="success")
         else:
-            flash(request, "Relisted: the lot is live for a new listing window.", category="success")
+            flash(request, N_("Relisted: the lot is live for a new listing window."), category="success")
         return Redirect(f"/lots/{lot.id}", status_code=303)
 
     @post("/{lot_id:int}/files", request_max_body_size=services.MAX_UPLOAD_BYTES + 256 * 1024)
@@ -257,9 +273,9 @@ class LotPostingPages(Controller):
         except DomainError as error:
             if error.status_code == 404:
                 raise
-            flash(request, f"Not attached: {error.detail}", category="error")
+            flash(request, Msg("Not attached: {reason}", reason=as_msg(error.detail)).render(), category="error")
             return Redirect(f"/lots/{lot_id}", status_code=303)
-        flash(request, f"{KIND_LABELS.get(kind, kind)} attached.", category="success")
+        flash(request, Msg("{kind} attached.", kind=as_msg(KIND_LABELS.get(kind, kind))).render(), category="success")
         return Redirect(f"/lots/{lot_id}", status_code=303)
 
     @post("/{lot_id:int}/files/{document_id:int}/delete")
@@ -269,5 +285,5 @@ class LotPostingPages(Controller):
         await services.remove_document(
             db_session, current_principal(request), lot_id, document_id, data_dir=state.settings.data_dir
         )
-        flash(request, "File removed.", category="success")
+        flash(request, N_("File removed."), category="success")
         return Redirect(f"/lots/{lot_id}", status_code=303)

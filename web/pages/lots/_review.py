@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.guards import current_principal, requires_admin
 from exchange.errors import DomainError
+from exchange.i18n.messages import Msg, as_msg
 from exchange.lots import services
 from exchange.params import Id
 from exchange.runtime import Runtime
@@ -40,9 +41,9 @@ class ReviewPages(Controller):
                 db_session, current_principal(request), lot_id, note=form.get("note", ""), runtime=runtime
             )
         except DomainError as error:
-            flash(request, f"Not approved: {error.detail}", category="error")
+            flash(request, Msg("Not approved: {reason}", reason=as_msg(error.detail)).render(), category="error")
             return Redirect("/admin/reviews", status_code=303)
-        flash(request, f"Approved: {lot.title} is live.", category="success")
+        flash(request, Msg("Approved: {title} is live.", title=lot.title).render(), category="success")
         return Redirect("/admin/reviews", status_code=303)
 
     @post("/{lot_id:int}/reject")
@@ -59,7 +60,7 @@ class ReviewPages(Controller):
                 runtime=runtime,
             )
         except DomainError as error:
-            flash(request, f"Not rejected: {error.detail}", category="error")
+            flash(request, Msg("Not rejected: {reason}", reason=as_msg(error.detail)).render(), category="error")
             return Redirect("/admin/reviews", status_code=303)
-        flash(request, f"Sent back to the seller: {lot.title}.", category="success")
+        flash(request, Msg("Sent back to the seller: {title}.", title=lot.title).render(), category="success")
         return Redirect("/admin/reviews", status_code=303)

@@ -10,16 +10,17 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.guards import current_principal, requires_admin, requires_org_kind, requires_signed_in
+from exchange.i18n.catalog import N_
 from exchange.lots import services
 
 __all__ = ["TABS", "CataloguePanels", "SellerLotPages", "dashboard_panels_for"]
 
 TABS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "all": ("All", ()),
-    "draft": ("Drafts", ("draft",)),
-    "in_review": ("In review", ("in_review",)),
-    "live": ("Live", ("live",)),
-    "closed": ("Sold and closed", ("awarded", "sold", "unsold", "expired", "withdrawn")),
+    "all": (N_("All"), ()),
+    "draft": (N_("Drafts"), ("draft",)),
+    "in_review": (N_("In review"), ("in_review",)),
+    "live": (N_("Live"), ("live",)),
+    "closed": (N_("Sold and closed"), ("awarded", "sold", "unsold", "expired", "withdrawn")),
 }
 _PANELS = {
     "seller": ["lots/_panel_seller.html"],

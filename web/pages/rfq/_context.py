@@ -8,11 +8,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.principal import Principal
+from exchange.i18n.catalog import N_
 from exchange.rfq import schemas, services
 
 __all__ = ["PAYMENT_TERMS_LABELS", "thread_context"]
 
-PAYMENT_TERMS_LABELS = {"prepay": "Prepay", "net30": "Net 30", "net45": "Net 45"}
+PAYMENT_TERMS_LABELS = {"prepay": N_("Prepay"), "net30": N_("Net 30"), "net45": N_("Net 45")}
 
 
 def _latest_by(offers: list[schemas.Offer], side: str) -> schemas.Offer | None:

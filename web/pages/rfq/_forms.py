@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.principal import Principal
 from exchange.errors import DomainError, Unprocessable, from_msgspec_error
+from exchange.i18n.messages import localized
 from exchange.money import format_minor
 from exchange.rfq import services
 from web.confirm_steps import accept_step
@@ -55,7 +56,7 @@ async def refused(
             context={"status": error.status_code, "title": error.title, "detail": error.detail},
             headers={"HX-Retarget": "#rfq-feedback", "HX-Reswap": "innerHTML"},
         )
-    flash(request, f"{error.title}: {error.detail}", category="error")
+    flash(request, f"{localized(error.title)}: {localized(error.detail)}", category="error")
     return Redirect(back_to, status_code=303)
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.accounts.guards import current_principal, requires_org_kind, requires_signed_in, requires_verified_org
 from exchange.db.base import utcnow
 from exchange.errors import DomainError, Unprocessable
+from exchange.i18n.catalog import N_
 from exchange.live.streams import event_stream
 from exchange.lots.visibility import get_visible_lot
 from exchange.money import format_minor
@@ -76,7 +77,7 @@ class RfqPages(Controller):
         lot = await get_visible_lot(db_session, principal, lot_id)
         existing = await services.list_threads_for(db_session, principal, which="open", lot_id=lot.id)
         if existing:
-            flash(request, "You already have an open RFQ on this lot; here it is.", category="info")
+            flash(request, N_("You already have an open RFQ on this lot; here it is."), category="info")
             return Redirect(f"/rfqs/{existing[0].id}", status_code=303)
         return Template("rfq/new.html", context=self._new_context(lot, {}, {}))
 
@@ -103,7 +104,7 @@ class RfqPages(Controller):
                 status_code=error.status_code,
                 context=self._new_context(lot, form, {error.field or "_": error.detail}),
             )
-        flash(request, "Your request for quotation is sent; the seller has been notified.", category="success")
+        flash(request, N_("Your request for quotation is sent; the seller has been notified."), category="success")
         return Redirect(f"/rfqs/{thread.id}", status_code=303)
 
     @staticmethod

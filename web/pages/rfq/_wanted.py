@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.accounts.guards import current_principal, requires_org_kind, requires_signed_in, requires_verified_org
 from exchange.db.base import utcnow
 from exchange.errors import DomainError, NotFound, from_msgspec_error
+from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg, localized
 from exchange.params import Id
 from exchange.rfq import schemas, services
 from exchange.rfq.errors import RFQ_NOT_FOUND
@@ -89,7 +91,7 @@ class WantedPages(Controller):
                 status_code=error.status_code,
                 context={"form": form, "errors": {error.field or "_": error.detail}, "spec_rows": SPEC_ROWS},
             )
-        flash(request, "Your request is on the sellers' board. Quotes will appear here.", category="success")
+        flash(request, N_("Your request is on the sellers' board. Quotes will appear here."), category="success")
         return Redirect(f"/wanted/{wanted.id}", status_code=303)
 
     async def _detail(
@@ -136,7 +138,7 @@ class WantedPages(Controller):
                 request, db_session, request_id, form=form, errors={error.field or "_": error.detail}
             )
             return Template("rfq/wanted_detail.html", status_code=error.status_code, context=context)
-        flash(request, "Your quote is sent to the buyer.", category="success")
+        flash(request, N_("Your quote is sent to the buyer."), category="success")
         return Redirect(f"/rfqs/{thread.id}", status_code=303)
 
     @post("/{request_id:int}/cancel", guards=[requires_verified_org])
@@ -149,7 +151,7 @@ class WantedPages(Controller):
             await db_session.rollback()
             flash(request, error.detail, category="error")
             return Redirect(f"/wanted/{request_id}", status_code=303)
-        flash(request, "Request withdrawn; sellers who answered have been told.", category="info")
+        flash(request, N_("Request withdrawn; sellers who answered have been told."), category="info")
         return Redirect("/wanted", status_code=303)
 
     @post("/{request_id:int}/accept/{thread_id:int}", guards=[requires_org_kind("buyer"), requires_verified_org])
@@ -184,7 +186,11 @@ class WantedPages(Controller):
             )
         except DomainError as error:
             await db_session.rollback()
-            flash(request, f"{error.title}: {error.detail}", category="error")
+            flash(request, f"{localized(error.title)}: {localized(error.detail)}", category="error")
             return Redirect(f"/wanted/{request_id}", status_code=303)
-        flash(request, f"Quote accepted: order #{order.id}. The other sellers have been told.", category="success")
+        flash(
+            request,
+            Msg("Quote accepted: order #{order}. The other sellers have been told.", order=order.id).render(),
+            category="success",
+        )
         return Redirect(f"/orders/{order.id}", status_code=303)

@@ -2,7 +2,9 @@
  *  (a) CSRF token from <meta name="csrf-token"> sent as X-CSRFToken on every HTMX request
  *  (b) .flash messages get a close button; .flash-success fades out after 6 s
  *  (c) [data-countdown="2026-11-22T16:05:00Z"] shows "3d 04:12:09 left" / "closed", ticking each second
- *  (d) <time datetime="..." data-local> is shown in the viewer's time zone: "22 Nov 2026, 16:05"
+ *  (d) <time datetime="..." data-local> comes from the server in the reader's language and chosen time zone
+ *      (default Asia/Shanghai); the browser adds its own local time as a tooltip
+ *  Words come from <html data-left="..." data-closed="..." data-days="...">, in the page's language.
  *  (e) an HTMX form with data-clear-on-request="#id" empties that element when it sends; one with
  *      data-reset-on-success is reset after a successful answer that was not retargeted (a refusal)
  *  (f) the lot form's closing time: a stored UTC value is shown in local time, and the viewer's
@@ -63,13 +65,18 @@
     if (btn) dismiss(btn.closest(".flash"));
   });
 
+  function word(name, fallback) {
+    var value = document.documentElement.getAttribute("data-" + name);
+    return value || fallback;
+  }
+
   /* (c) Countdowns */
   function formatLeft(ms) {
     var s = Math.floor(ms / 1000);
     var d = Math.floor(s / 86400); s -= d * 86400;
     var h = Math.floor(s / 3600); s -= h * 3600;
     var m = Math.floor(s / 60); s -= m * 60;
-    return (d > 0 ? d + "d " : "") + pad(h) + ":" + pad(m) + ":" + pad(s) + " left";
+    return (d > 0 ? d + word("days", "d") + " " : "") + pad(h) + ":" + pad(m) + ":" + pad(s) + " " + word("left", "left");
   }
   function tickCountdowns() {
     var now = Date.now();
@@ -79,7 +86,7 @@
       var end = Date.parse(el.getAttribute("data-countdown"));
       if (isNaN(end)) continue;
       var left = end - now;
-      var text = left > 0 ? formatLeft(left) : "closed";
+      var text = left > 0 ? formatLeft(left) : word("closed", "closed");
       if (el.textContent !== text) el.textContent = text;
       el.classList.toggle("is-closed", left <= 0);
       el.classList.toggle("is-urgent", left > 0 && left < 3600 * 1000);
@@ -99,7 +106,7 @@
       var t = Date.parse(el.getAttribute("datetime"));
       if (isNaN(t)) return;
       var date = new Date(t);
-      el.textContent = formatLocal(date);
+      if (!el.textContent.trim()) el.textContent = formatLocal(date);
       if (!el.title) {
         try {
           el.title = date.toLocaleString(undefined, { timeZoneName: "short" });

@@ -1,7 +1,7 @@
 """trust: verification details of organisations (know your business), password resets, photo previews
 
 Revision ID: 0022_trust
-Revises: 0014_disputes
+Revises: 0021_languages
 Create Date: 2026-12-07 00:45:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0022_trust"
-down_revision: str | Sequence[str] | None = "0014_disputes"
+down_revision: str | Sequence[str] | None = "0021_languages"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
