@@ -8,6 +8,7 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange import paging
 from exchange.accounts.guards import current_principal, requires_signed_in
 from exchange.notifications import services
 
@@ -21,7 +22,7 @@ class NotificationPages(Controller):
     @get("/notifications")
     async def list_page(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
         org_id = current_principal(request).org_id
-        listing = await services.list_notifications(db_session, org_id) if org_id else None
+        listing = await services.list_notifications(db_session, org_id, paging.Window(50, 0)) if org_id else None
         return Template("notifications/list.html", context={"listing": listing})
 
     @post("/notifications/read")
