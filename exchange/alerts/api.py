@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Controller, Request, delete, get, post, put
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange import paging
 from exchange.accounts.guards import current_principal, requires_org_kind, requires_signed_in
 from exchange.alerts import schemas
 from exchange.alerts.services import pricing, saved_searches
@@ -25,8 +26,16 @@ class SavedSearchesController(Controller):
     guards = [requires_org_kind("buyer")]
 
     @get("/", summary="Your organisation's saved searches, newest first, with the alert settings")
-    async def list_searches(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> schemas.SavedSearchList:
-        return await saved_searches.list_saved_searches(db_session, current_principal(request))
+    async def list_searches(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        limit: paging.Limit = None,
+        offset: paging.Offset = None,
+    ) -> schemas.SavedSearchPage:
+        listing = await saved_searches.list_saved_searches(db_session, current_principal(request))
+        page = paging.page_of(request, limit, offset, listing.items)
+        return paging.page_as(schemas.SavedSearchPage, page, settings=listing.settings)
 
     @post(
         "/",
@@ -64,8 +73,16 @@ class SuggestionsController(Controller):
     guards = [requires_org_kind("buyer")]
 
     @get("/", summary='"Lots like the ones you buy", from your bids, purchases and RFQs, each with its reason')
-    async def suggestions(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> schemas.SuggestionList:
-        return await suggestions_for(db_session, current_principal(request).org_id or 0)
+    async def suggestions(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        limit: paging.Limit = None,
+        offset: paging.Offset = None,
+    ) -> schemas.SuggestionPage:
+        listing = await suggestions_for(db_session, current_principal(request).org_id or 0)
+        page = paging.page_of(request, limit, offset, listing.items)
+        return paging.page_as(schemas.SuggestionPage, page, enabled=listing.enabled)
 
 
 class LotPricingController(Controller):

@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from exchange.paging import Page
+
 __all__ = [
     "AlertSettings",
     "AlertSettingsIn",
@@ -131,3 +133,13 @@ class PriceCutOut(msgspec.Struct):
     new_price: str
     currency: str
     at: datetime
+
+
+class SavedSearchPage(Page[SavedSearch]):
+    items: list[SavedSearch]
+    settings: AlertSettings
+
+
+class SuggestionPage(Page[Suggestion]):
+    items: list[Suggestion]
+    enabled: bool

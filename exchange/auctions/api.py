@@ -8,6 +8,7 @@ from typing import Any
 from litestar import Controller, Request, Response, delete, get, post, put
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange import paging
 from exchange.accounts.guards import (
     Guard,
     current_principal,
@@ -143,5 +144,12 @@ class MyBidsController(Controller):
         before_request=_signed_in,
         summary="Your organisation's current bids on every lot, with receipts and outcomes",
     )
-    async def my_bids(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> list[schemas.MyBid]:
-        return await services.list_my_bids(db_session, current_principal(request))
+    async def my_bids(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        limit: paging.Limit = None,
+        offset: paging.Offset = None,
+    ) -> schemas.MyBidPage:
+        rows = await services.list_my_bids(db_session, current_principal(request))
+        return paging.page_as(schemas.MyBidPage, paging.page_of(request, limit, offset, rows))

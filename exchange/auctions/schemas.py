@@ -6,6 +6,8 @@ from datetime import datetime
 
 import msgspec
 
+from exchange.paging import Page
+
 __all__ = [
     "BidIn",
     "BidReceipt",
@@ -107,3 +109,7 @@ class Deposit(msgspec.Struct):
 class Watch(msgspec.Struct):
     lot_id: int
     watching: bool
+
+
+class MyBidPage(Page[MyBid]):
+    items: list[MyBid]

@@ -12,6 +12,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange import paging
 from exchange.accounts.guards import current_principal, requires_admin, requires_signed_in
 from exchange.disputes import schemas, services
 from exchange.disputes.services.arbitration import QUEUE_FILTERS
@@ -169,13 +170,18 @@ class AdminDisputesController(Controller):
     @get("/", summary="The arbitration queue: escalated disputes, most urgent decision first (?status= for others)")
     async def queue(
         self,
+        request: Request[Any, Any, Any],
         db_session: AsyncSession,
         runtime: Runtime,
         status: Annotated[str, QueryParameter(description=", ".join(QUEUE_FILTERS))] = "escalated",
-    ) -> list[schemas.DisputeQueueItem]:
+        limit: paging.Limit = None,
+        offset: paging.Offset = None,
+    ) -> schemas.DisputeQueuePage:
         if status not in QUEUE_FILTERS:
             raise Unprocessable(f"status must be one of: {', '.join(QUEUE_FILTERS)}.", field="status")
-        return await services.dispute_queue(db_session, status=status, runtime=runtime)
+        window = paging.window(limit, offset)
+        items, total = await services.dispute_queue_page(db_session, status=status, runtime=runtime, window=window)
+        return schemas.DisputeQueuePage(items=items, total=total, next=window.next_url_for(request, total))
 
 
 controllers = [OrderInspectionController, DisputesController, AdminDisputesController]

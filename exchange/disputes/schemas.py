@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from exchange.paging import Page
+
 __all__ = [
     "Decision",
     "Dispute",
@@ -162,3 +164,7 @@ class DisputeQueueItem(msgspec.Struct):
     decide_by: datetime | None
     overdue: bool
     created_at: datetime
+
+
+class DisputeQueuePage(Page[DisputeQueueItem]):
+    items: list[DisputeQueueItem]

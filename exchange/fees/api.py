@@ -8,6 +8,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange import paging
 from exchange.accounts.guards import current_principal, requires_admin, requires_signed_in
 from exchange.fees import documents, schemas, services
 from exchange.fees.responses import document_format, render_document
@@ -28,8 +29,16 @@ class FeeSchedulesController(Controller):
     guards = [requires_admin]
 
     @get("/", summary="Every fee schedule version, by category, newest first (admin)")
-    async def list_schedules(self, db_session: AsyncSession, runtime: Runtime) -> list[schemas.FeeSchedule]:
-        return await services.versions_out(db_session, runtime.clock.now())
+    async def list_schedules(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        runtime: Runtime,
+        limit: paging.Limit = None,
+        offset: paging.Offset = None,
+    ) -> schemas.FeeSchedulePage:
+        rows = await services.versions_out(db_session, runtime.clock.now())
+        return paging.page_as(schemas.FeeSchedulePage, paging.page_of(request, limit, offset, rows))
 
     @post("/", status_code=201, summary="Add a fee schedule version for a category, now or later (admin)")
     async def create_schedule(

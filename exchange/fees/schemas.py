@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 import msgspec
 
+from exchange.paging import Page
+
 __all__ = [
     "Checkpoint",
     "Confirmation",
@@ -113,3 +115,7 @@ class Confirmation(msgspec.Struct):
     seller: PartyOut
     created_at: datetime
     terms: dict[str, Any] = {}
+
+
+class FeeSchedulePage(Page[FeeSchedule]):
+    items: list[FeeSchedule]

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-from urllib.parse import urlencode
-
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange import paging
 from exchange.accounts.principal import Principal
 from exchange.errors import NotFound, Unprocessable
 from exchange.ledger import accounts, schemas
@@ -15,35 +13,14 @@ from exchange.ledger.errors import UNKNOWN_ACCOUNT
 from exchange.ledger.models import LedgerAccount, LedgerEntry, LedgerLine
 from exchange.money import format_minor
 
-__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "Page", "account_entries", "list_accounts", "page_of"]
+__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "account_entries", "list_accounts", "page_of"]
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 
 
-class Page:
-    def __init__(self, limit: int, offset: int) -> None:
-        self.limit = limit
-        self.offset = offset
-
-    def next_url(self, path: str, total: int, **params: Any) -> str | None:
-        following = self.offset + self.limit
-        if following >= total:
-            return None
-        kept = [(k, str(v)) for k, v in params.items() if v is not None]
-        return f"{path}?{urlencode([*kept, ('limit', str(self.limit)), ('offset', str(following))])}"
-
-
-def page_of(limit: str | None, offset: str | None) -> Page:
-    return Page(_whole(limit, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT), _whole(offset, "offset", 0, 0, 10**9))
-
-
-def _whole(raw: str | None, name: str, default: int, low: int, high: int) -> int:
-    if raw is None:
-        return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise Unprocessable(f"{name} must be a whole number from {low} to {high}.", field=name)
-    return int(raw)
+def page_of(limit: str | None, offset: str | None) -> paging.Window:
+    return paging.window(limit, offset, default=DEFAULT_LIMIT, most=MAX_LIMIT)
 
 
 def account_out(account: LedgerAccount) -> schemas.Account:
@@ -64,7 +41,7 @@ def account_out(account: LedgerAccount) -> schemas.Account:
 
 
 async def list_accounts(
-    session: AsyncSession, principal: Principal, page: Page, *, org_id: int | None, purpose: str | None
+    session: AsyncSession, principal: Principal, page: paging.Window, *, org_id: int | None, purpose: str | None
 ) -> tuple[list[schemas.Account], int]:
     """The caller's org's accounts; an admin sees every account, or one org's with `org_id`."""
     if purpose is not None and purpose not in accounts.PURPOSES:
@@ -91,7 +68,7 @@ async def visible_account(session: AsyncSession, principal: Principal, account_i
 
 
 async def account_entries(
-    session: AsyncSession, principal: Principal, account_id: int, page: Page
+    session: AsyncSession, principal: Principal, account_id: int, page: paging.Window
 ) -> tuple[list[schemas.AccountEntry], int]:
     account = await visible_account(session, principal, account_id)
     total = await session.scalar(

@@ -12,6 +12,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromQuery, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange import paging
 from exchange.accounts.guards import current_principal, requires_admin, requires_org_kind, requires_signed_in
 from exchange.accounts.principal import Principal
 from exchange.errors import Unprocessable
@@ -235,10 +236,14 @@ class SellerLotsController(Controller):
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
         status: Annotated[str | None, QueryParameter(description=", ".join(STATUSES))] = None,
-    ) -> list[schemas.Lot]:
+        limit: paging.Limit = None,
+        offset: paging.Offset = None,
+    ) -> schemas.SellerLotPage:
         if status is not None and status not in STATUSES:
             raise Unprocessable(f"status must be one of: {', '.join(STATUSES)}.", field="status")
-        return await services.list_seller_lots(db_session, current_principal(request), status=status)
+        window = paging.window(limit, offset)
+        items, total = await services.seller_lots_page(db_session, current_principal(request), window, status=status)
+        return schemas.SellerLotPage(items=items, total=total, next=window.next_url_for(request, total))
 
 
 class LotReviewController(Controller):
@@ -247,9 +252,18 @@ class LotReviewController(Controller):
     guards = [requires_admin]
 
     @get("/reviews", summary="Lots waiting for compliance review, oldest first")
-    async def queue(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> list[schemas.Lot]:
-        principal = current_principal(request)
-        return await services.lots_out(db_session, principal, await services.review_queue(db_session))
+    async def queue(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        limit: paging.Limit = None,
+        offset: paging.Offset = None,
+    ) -> schemas.ReviewQueuePage:
+        window = paging.window(limit, offset)
+        waiting = await services.review_queue(db_session)
+        shown = waiting[window.offset : window.offset + window.limit]
+        items = await services.lots_out(db_session, current_principal(request), shown)
+        return schemas.ReviewQueuePage(items=items, total=len(waiting), next=window.next_url_for(request, len(waiting)))
 
     @post("/lots/{lot_id:int}/approve", status_code=200, summary="Approve a reviewed lot: it goes live")
     async def approve(

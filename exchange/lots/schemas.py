@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from exchange.paging import Page
+
 __all__ = [
     "Document",
     "Facets",
@@ -215,3 +217,11 @@ class LotPage(msgspec.Struct):
 
 class ReviewDecision(msgspec.Struct, forbid_unknown_fields=True):
     reason: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+
+
+class SellerLotPage(Page[Lot]):
+    items: list[Lot]
+
+
+class ReviewQueuePage(Page[Lot]):
+    items: list[Lot]

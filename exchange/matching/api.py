@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange import paging
 from exchange.accounts.guards import current_principal, requires_signed_in
 from exchange.idempotency import IdempotencyKeyHeader
 from exchange.matching import accept, proposals, requests, schemas
@@ -35,11 +36,17 @@ class ProcurementRequestsController(Controller):
 
     @get("/", summary="Your procurement requests (as broker or client), newest first")
     async def list_requests(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession
-    ) -> list[schemas.ProcurementRequest]:
-        return [
-            requests.request_out(r) for r in await requests.list_requests_for(db_session, current_principal(request))
-        ]
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        limit: paging.Limit = None,
+        offset: paging.Offset = None,
+    ) -> schemas.ProcurementRequestPage:
+        window = paging.window(limit, offset)
+        found, total = await requests.requests_page_for(db_session, current_principal(request), window)
+        return schemas.ProcurementRequestPage(
+            items=[requests.request_out(r) for r in found], total=total, next=window.next_url_for(request, total)
+        )
 
     @get("/{request_id:int}", summary="One procurement request (its broker or client)")
     async def get_request(
@@ -79,13 +86,17 @@ class ProposalsController(Controller):
 
     @get("/", summary="Proposals you made (broker) or received (client)")
     async def list_proposals(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession
-    ) -> list[schemas.ProposalForBroker | schemas.ProposalForClient]:
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        limit: paging.Limit = None,
+        offset: paging.Offset = None,
+    ) -> schemas.ProposalPage:
         principal = current_principal(request)
-        return [
-            await proposals.view_for(db_session, principal, p)
-            for p in await proposals.proposals_for(db_session, principal)
-        ]
+        window = paging.window(limit, offset)
+        found, total = await proposals.proposals_page_for(db_session, principal, window)
+        items = [await proposals.view_for(db_session, principal, p) for p in found]
+        return schemas.ProposalPage(items=items, total=total, next=window.next_url_for(request, total))
 
     @get(
         "/{proposal_id:int}",

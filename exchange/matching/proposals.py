@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange import paging
 from exchange.accounts.errors import WRONG_ORG_KIND
 from exchange.accounts.principal import Principal
 from exchange.errors import Conflict, Forbidden, NotFound, Unprocessable
@@ -35,6 +37,7 @@ __all__ = [
     "load_proposal",
     "offerable_lots",
     "proposals_for",
+    "proposals_page_for",
     "send_proposal",
     "state_error",
     "view_for",
@@ -317,12 +320,22 @@ async def decline_proposal(
     return proposal
 
 
-async def proposals_for(session: AsyncSession, principal: Principal, *, limit: int = 200) -> list[Proposal]:
+def _proposals_query(principal: Principal) -> Any:
     org = principal.org_id or 0
-    rows = await session.scalars(
+    return (
         select(Proposal)
         .where((Proposal.broker_org_id == org) | ((Proposal.client_org_id == org) & (Proposal.status != "draft")))
         .order_by(Proposal.id.desc())
-        .limit(limit)
     )
-    return list(rows)
+
+
+async def proposals_for(session: AsyncSession, principal: Principal, *, limit: int = 200) -> list[Proposal]:
+    return list(await session.scalars(_proposals_query(principal).limit(limit)))
+
+
+async def proposals_page_for(
+    session: AsyncSession, principal: Principal, window: paging.Window
+) -> tuple[list[Proposal], int]:
+    """One window of `proposals_for`'s proposals, newest first, and how many there are in all."""
+    rows, total = await paging.fetch_window(session, _proposals_query(principal), window)
+    return [row for (row,) in rows], total

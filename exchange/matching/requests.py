@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import msgspec
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange import paging
 from exchange.accounts.errors import WRONG_ORG_KIND
 from exchange.accounts.models import Org
 from exchange.accounts.principal import Principal
@@ -22,7 +24,14 @@ from exchange.matching.rules import CERTIFICATES, normalise_certificate
 from exchange.money import format_minor, parse_currency, parse_money
 from exchange.specs.units import quantity_unit
 
-__all__ = ["create_request", "get_request_for", "get_request_to_work_on", "list_requests_for", "request_out"]
+__all__ = [
+    "create_request",
+    "get_request_for",
+    "get_request_to_work_on",
+    "list_requests_for",
+    "request_out",
+    "requests_page_for",
+]
 
 _CERTIFICATES = {normalise_certificate(c): c for c in CERTIFICATES}
 
@@ -143,16 +152,26 @@ async def get_request_to_work_on(session: AsyncSession, principal: Principal, re
     return request
 
 
-async def list_requests_for(
-    session: AsyncSession, principal: Principal, *, limit: int = 200
-) -> list[ProcurementRequest]:
-    rows = await session.scalars(
+def _requests_query(principal: Principal) -> Any:
+    return (
         select(ProcurementRequest)
         .where(_mine(principal))
         .order_by(ProcurementRequest.created_at.desc(), ProcurementRequest.id.desc())
-        .limit(limit)
     )
-    return list(rows)
+
+
+async def list_requests_for(
+    session: AsyncSession, principal: Principal, *, limit: int = 200
+) -> list[ProcurementRequest]:
+    return list(await session.scalars(_requests_query(principal).limit(limit)))
+
+
+async def requests_page_for(
+    session: AsyncSession, principal: Principal, window: paging.Window
+) -> tuple[list[ProcurementRequest], int]:
+    """One window of `list_requests_for`'s requests, newest first, and how many there are in all."""
+    rows, total = await paging.fetch_window(session, _requests_query(principal), window)
+    return [row for (row,) in rows], total
 
 
 def request_out(request: ProcurementRequest) -> schemas.ProcurementRequest:

@@ -6,12 +6,14 @@ separate Struct with no such fields at all, so no code path can hand the client 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
 
 from exchange.auctions.schemas import BidReceipt
+from exchange.paging import Page
 
 __all__ = [
     "Bundle",
@@ -278,3 +280,16 @@ class ProposalAccepted(msgspec.Struct):
     rfq_threads: list[int]
     """Negotiations opened in your name for the price-on-request lots."""
     proposal: ProposalForClient
+
+
+class ProcurementRequestPage(Page[ProcurementRequest]):
+    items: list[ProcurementRequest]
+
+
+@dataclass
+class ProposalPage:
+    """A `Page` (items, total, next) whose items are of two untagged shapes, which a msgspec Struct cannot hold."""
+
+    items: list[ProposalForBroker | ProposalForClient]
+    total: int
+    next: str | None

@@ -8,6 +8,7 @@ import msgspec
 from litestar import Controller, Request, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange import paging
 from exchange.accounts.guards import current_principal, requires_signed_in
 from exchange.errors import NotFound
 from exchange.i18n.catalog import N_
@@ -34,9 +35,16 @@ class NotificationsController(Controller):
 
     @get("/", summary="Your organisation's notifications, newest first, with the unread count")
     async def list_notifications(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        limit: paging.Limit = None,
+        offset: paging.Offset = None,
     ) -> schemas.NotificationList:
-        return await services.list_notifications(db_session, _org_id(request))
+        window = paging.window(limit, offset)
+        listing = await services.list_notifications(db_session, _org_id(request), window)
+        listing.next = window.next_url_for(request, listing.total)
+        return listing
 
     @post("/read", status_code=200, summary="Mark every notification read")
     async def mark_read(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> MarkedRead:

@@ -6,6 +6,8 @@ from datetime import datetime
 
 import msgspec
 
+from exchange.paging import Page
+
 __all__ = ["Notification", "NotificationList"]
 
 
@@ -19,6 +21,7 @@ class Notification(msgspec.Struct):
     read: bool
 
 
-class NotificationList(msgspec.Struct):
+class NotificationList(Page[Notification]):
     items: list[Notification]
     unread: int
+    """How many of all your notifications (not only this page's) are unread."""

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange import paging
 from exchange.db.base import utcnow
 from exchange.i18n.messages import Msg, render_stored
 from exchange.live.channels import org_channel, publish_event
@@ -71,14 +72,20 @@ async def unread_count(session: AsyncSession, org_id: int) -> int:
     return int(count or 0)
 
 
-async def list_notifications(session: AsyncSession, org_id: int, *, limit: int = 50) -> schemas.NotificationList:
-    notes = await session.scalars(
+async def list_notifications(
+    session: AsyncSession, org_id: int, window: paging.Window | None = None
+) -> schemas.NotificationList:
+    """Newest first, one window of them (default: the first 20), with the unread count."""
+    window = window or paging.window(None, None)
+    query = (
         select(Notification)
         .where(Notification.org_id == org_id)
         .order_by(Notification.created_at.desc(), Notification.id.desc())
-        .limit(limit)
     )
-    return schemas.NotificationList(items=[_out(n) for n in notes], unread=await unread_count(session, org_id))
+    rows, total = await paging.fetch_window(session, query, window)
+    return schemas.NotificationList(
+        items=[_out(note) for (note,) in rows], total=total, next=None, unread=await unread_count(session, org_id)
+    )
 
 
 async def mark_all_read(session: AsyncSession, org_id: int) -> int:

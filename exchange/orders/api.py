@@ -8,6 +8,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange import paging
 from exchange.accounts.guards import current_principal, requires_admin, requires_signed_in
 from exchange.orders import actions, credit, payment_flow, runner_up, schemas, services
 from exchange.params import Id
@@ -24,8 +25,16 @@ class OrdersController(Controller):
     guards = [requires_signed_in]
 
     @get("/", summary="Orders where your organisation is buyer or seller")
-    async def list_orders(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> list[schemas.Order]:
-        return await services.list_orders_for(db_session, current_principal(request))
+    async def list_orders(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        limit: paging.Limit = None,
+        offset: paging.Offset = None,
+    ) -> schemas.OrderPage:
+        window = paging.window(limit, offset)
+        items, total = await services.orders_page_for(db_session, current_principal(request), window)
+        return schemas.OrderPage(items=items, total=total, next=window.next_url_for(request, total))
 
     @get(
         "/{order_id:int}",

@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 import msgspec
 
+from exchange.paging import Page
+
 __all__ = [
     "Credit",
     "CreditIn",
@@ -128,3 +130,7 @@ class RunnerUpOffer(msgspec.Struct):
     status: str
     due_at: datetime
     order_id: int | None = None
+
+
+class OrderPage(Page[Order]):
+    items: list[Order]

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange import paging
 from exchange.accounts.principal import Principal
 from exchange.audit import record
 from exchange.audit.actors import CLOCK
@@ -149,18 +150,31 @@ def _visible_to(principal: Principal) -> Any:
     return or_(Order.buyer_org_id == principal.org_id, Order.seller_org_id == principal.org_id)
 
 
-async def list_orders_for(session: AsyncSession, principal: Principal, *, limit: int = 200) -> list[schemas.Order]:
-    """Orders where the caller's org is the buyer or the seller (admins see all), newest first."""
-    if principal.org_id is None and not principal.is_admin:
-        return []
-    rows = await session.execute(
+def _orders_query(principal: Principal) -> Any:
+    return (
         select(Order, Lot.title)
         .join(Lot, Lot.id == Order.lot_id)
         .where(_visible_to(principal))
         .order_by(Order.created_at.desc(), Order.id.desc())
-        .limit(limit)
     )
+
+
+async def list_orders_for(session: AsyncSession, principal: Principal, *, limit: int = 200) -> list[schemas.Order]:
+    """Orders where the caller's org is the buyer or the seller (admins see all), newest first."""
+    if principal.org_id is None and not principal.is_admin:
+        return []
+    rows = await session.execute(_orders_query(principal).limit(limit))
     return [order_out(order, title, viewer_org_id=principal.org_id) for order, title in rows.all()]
+
+
+async def orders_page_for(
+    session: AsyncSession, principal: Principal, window: paging.Window
+) -> tuple[list[schemas.Order], int]:
+    """One window of `list_orders_for`'s orders, and how many there are in all."""
+    if principal.org_id is None and not principal.is_admin:
+        return [], 0
+    rows, total = await paging.fetch_window(session, _orders_query(principal), window)
+    return [order_out(order, title, viewer_org_id=principal.org_id) for order, title in rows], total
 
 
 async def load_for(

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from exchange.paging import Page
 from exchange.params import MAX_ID
 
 __all__ = [
@@ -287,3 +288,15 @@ class ComparisonRow(msgspec.Struct):
 class Comparison(msgspec.Struct):
     request: Wanted
     rows: list[ComparisonRow]
+
+
+class ThreadSummaryPage(Page[ThreadSummary]):
+    items: list[ThreadSummary]
+
+
+class WantedPage(Page[Wanted]):
+    items: list[Wanted]
+
+
+class MessagePage(Page[Message]):
+    items: list[Message]

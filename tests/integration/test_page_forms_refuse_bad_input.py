@@ -425,6 +425,6 @@ async def test_the_rfq_form_answers_bad_input_with_its_messages_and_keeps_what_w
             assert "Rolls of 100 m?</textarea>" in answer.text
             for value in fields.values():
                 assert f'value="{value}"' in answer.text
-        assert (await client.get("/api/rfqs", headers=buyer.headers)).json() == []
+        assert (await client.get("/api/rfqs", headers=buyer.headers)).json()["items"] == []
     finally:
         pages.close()

@@ -1,6 +1,6 @@
 """Inspection, evidence, disputes and arbitration: the use cases (see each module)."""
 
-from exchange.disputes.services.arbitration import decide, dispute_queue
+from exchange.disputes.services.arbitration import decide, dispute_queue, dispute_queue_page
 from exchange.disputes.services.disputes import (
     accept_offer,
     add_message,
@@ -21,6 +21,7 @@ __all__ = [
     "decide",
     "dispute_id_of_order",
     "dispute_queue",
+    "dispute_queue_page",
     "escalate",
     "get_dispute",
     "open_dispute",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange import paging
 from exchange.accounts.principal import Principal
 from exchange.disputes import rules, schemas
 from exchange.disputes.models import Dispute
@@ -18,25 +21,35 @@ from exchange.orders.models import Order
 from exchange.runtime import Runtime
 from exchange.text import clean_text
 
-__all__ = ["QUEUE_FILTERS", "decide", "dispute_queue"]
+__all__ = ["QUEUE_FILTERS", "decide", "dispute_queue", "dispute_queue_page"]
 
 QUEUE_FILTERS = ("escalated", "open", "offered", "resolved", "all")
+
+
+def _queue_query(status: str) -> Any:
+    query = select(Dispute, Order.amount_minor).join(Order, Order.id == Dispute.order_id)
+    if status != "all":
+        query = query.where(Dispute.status == status)
+    if status == "escalated":
+        return query.order_by(Dispute.decide_by, Dispute.id)
+    return query.order_by(Dispute.created_at.desc(), Dispute.id.desc())
 
 
 async def dispute_queue(
     session: AsyncSession, *, status: str = "escalated", runtime: Runtime, limit: int = 200
 ) -> list[schemas.DisputeQueueItem]:
     """Disputes for the admins: escalated ones by decision deadline (most urgent first), others newest first."""
-    query = select(Dispute, Order.amount_minor).join(Order, Order.id == Dispute.order_id)
-    if status != "all":
-        query = query.where(Dispute.status == status)
-    if status == "escalated":
-        query = query.order_by(Dispute.decide_by, Dispute.id)
-    else:
-        query = query.order_by(Dispute.created_at.desc(), Dispute.id.desc())
-    rows = await session.execute(query.limit(limit))
+    items, _ = await dispute_queue_page(session, status=status, runtime=runtime, window=paging.Window(limit, 0))
+    return items
+
+
+async def dispute_queue_page(
+    session: AsyncSession, *, status: str = "escalated", runtime: Runtime, window: paging.Window
+) -> tuple[list[schemas.DisputeQueueItem], int]:
+    """One window of `dispute_queue`, and how many disputes it has in all."""
+    rows, total = await paging.fetch_window(session, _queue_query(status), window)
     now = runtime.clock.now()
-    return [queue_item_out(dispute, amount, now) for dispute, amount in rows.all()]
+    return [queue_item_out(dispute, amount, now) for dispute, amount in rows], total
 
 
 async def decide(

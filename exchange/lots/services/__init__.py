@@ -24,7 +24,14 @@ from exchange.lots.services._lifecycle import (
 )
 from exchange.lots.services._profiles import SellerProfile, seller_profile
 from exchange.lots.services._relist import relist_facts, relist_lot, relist_way_for
-from exchange.lots.services._views import document_out, get_lot, list_seller_lots, lot_out, lots_out
+from exchange.lots.services._views import (
+    document_out,
+    get_lot,
+    list_seller_lots,
+    lot_out,
+    lots_out,
+    seller_lots_page,
+)
 
 __all__ = [
     "MAX_DOCUMENTS_PER_LOT",
@@ -54,6 +61,7 @@ __all__ = [
     "relist_way_for",
     "remove_document",
     "review_queue",
+    "seller_lots_page",
     "seller_profile",
     "update_lot",
     "withdraw_lot",

@@ -8,6 +8,7 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange import paging
 from exchange.accounts.principal import Principal
 from exchange.auctions.counts import bid_counts_in_sql
 from exchange.lots import rules, schemas
@@ -17,7 +18,7 @@ from exchange.lots.visibility import get_visible_lot
 from exchange.money import format_minor
 from exchange.specs.catalog import get_catalog
 
-__all__ = ["document_out", "get_lot", "list_seller_lots", "lot_out", "lots_out"]
+__all__ = ["document_out", "get_lot", "list_seller_lots", "lot_out", "lots_out", "seller_lots_page"]
 
 
 def document_out(document: LotDocument) -> schemas.Document:
@@ -158,10 +159,18 @@ async def list_seller_lots(
     session: AsyncSession, principal: Principal, *, status: str | None = None, limit: int = 200
 ) -> list[schemas.Lot]:
     """The caller's organisation's own lots, newest first, optionally of one status."""
+    lots, _ = await seller_lots_page(session, principal, paging.Window(limit, 0), status=status)
+    return lots
+
+
+async def seller_lots_page(
+    session: AsyncSession, principal: Principal, window: paging.Window, *, status: str | None = None
+) -> tuple[list[schemas.Lot], int]:
+    """One window of `list_seller_lots`, and how many lots it has in all."""
     if principal.org_id is None:
-        return []
+        return [], 0
     query = select(Lot).where(Lot.seller_org_id == principal.org_id)
     if status:
         query = query.where(Lot.status == status)
-    lots = list(await session.scalars(query.order_by(Lot.created_at.desc(), Lot.id.desc()).limit(limit)))
-    return await lots_out(session, principal, lots)
+    rows, total = await paging.fetch_window(session, query.order_by(Lot.created_at.desc(), Lot.id.desc()), window)
+    return await lots_out(session, principal, [lot for (lot,) in rows]), total

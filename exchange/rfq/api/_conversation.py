@@ -13,6 +13,7 @@ from litestar.params import Body, PathParameter
 from litestar.response import File
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange import paging
 from exchange.accounts.guards import current_principal, requires_signed_in, requires_verified_org
 from exchange.errors import Unprocessable
 from exchange.i18n.catalog import N_
@@ -51,9 +52,15 @@ class RfqConversationController(Controller):
 
     @get("/messages", summary="The thread's messages, oldest first, with attachments")
     async def list_messages(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, thread_id: Id
-    ) -> list[schemas.Message]:
-        return await services.list_messages(db_session, current_principal(request), thread_id)
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        thread_id: Id,
+        limit: paging.Limit = None,
+        offset: paging.Offset = None,
+    ) -> schemas.MessagePage:
+        rows = await services.list_messages(db_session, current_principal(request), thread_id)
+        return paging.page_as(schemas.MessagePage, paging.page_of(request, limit, offset, rows))
 
     @post(
         "/messages",

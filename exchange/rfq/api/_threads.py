@@ -8,6 +8,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange import paging
 from exchange.accounts.guards import current_principal, requires_org_kind, requires_signed_in, requires_verified_org
 from exchange.db.base import utcnow
 from exchange.idempotency import IdempotencyKeyHeader
@@ -51,8 +52,11 @@ class RfqController(Controller):
         db_session: AsyncSession,
         status: Annotated[Literal["open", "ended", "all"], QueryParameter(name="status")] = "all",
         lot_id: Annotated[int | None, QueryParameter(name="lot_id", gt=0, le=2_147_483_647)] = None,
-    ) -> list[schemas.ThreadSummary]:
-        return await services.list_threads_for(db_session, current_principal(request), which=status, lot_id=lot_id)
+        limit: paging.Limit = None,
+        offset: paging.Offset = None,
+    ) -> schemas.ThreadSummaryPage:
+        rows = await services.list_threads_for(db_session, current_principal(request), which=status, lot_id=lot_id)
+        return paging.page_as(schemas.ThreadSummaryPage, paging.page_of(request, limit, offset, rows))
 
     @get("/rfqs/{thread_id:int}", summary="One thread with every offer, oldest first (404 to any third org)")
     async def get_rfq(self, request: Request[Any, Any, Any], db_session: AsyncSession, thread_id: Id) -> schemas.Thread:

@@ -8,6 +8,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange import paging
 from exchange.accounts.guards import current_principal, requires_org_kind, requires_signed_in, requires_verified_org
 from exchange.params import Id
 from exchange.rfq import schemas, services
@@ -43,8 +44,11 @@ class WantedController(Controller):
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
         which: Annotated[Literal["mine", "board", "all"] | None, QueryParameter(name="which")] = None,
-    ) -> list[schemas.Wanted]:
-        return await services.list_wanted(db_session, current_principal(request), which=which)
+        limit: paging.Limit = None,
+        offset: paging.Offset = None,
+    ) -> schemas.WantedPage:
+        rows = await services.list_wanted(db_session, current_principal(request), which=which)
+        return paging.page_as(schemas.WantedPage, paging.page_of(request, limit, offset, rows))
 
     @get("/{request_id:int}", summary="One wanted request (its buyer, admins, and sellers while it is open)")
     async def get_request(

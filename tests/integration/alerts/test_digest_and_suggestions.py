@@ -75,6 +75,11 @@ async def test_lots_like_the_ones_you_buy_are_suggested_with_their_reason(
     off = await client.put("/api/saved-searches/settings", json={"suggestions_enabled": False}, headers=buyer.headers)
     assert off.status_code == 200
     assert off.json() == {"suggestions_enabled": False}
-    assert (await client.get("/api/suggestions", headers=buyer.headers)).json() == {"items": [], "enabled": False}
+    assert (await client.get("/api/suggestions", headers=buyer.headers)).json() == {
+        "items": [],
+        "total": 0,
+        "next": None,
+        "enabled": False,
+    }
     stranger = await make_org("buyer")
     assert (await client.get("/api/suggestions", headers=stranger.headers)).json()["items"] == []

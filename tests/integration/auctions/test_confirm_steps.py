@@ -37,7 +37,9 @@ async def test_a_bid_without_javascript_is_confirmed_on_a_page_with_its_amount_b
     assert "It binds you" in _next(asked.text)
     assert 'name="confirmed" value="yes"' in asked.text
     assert 'name="amount" value="15000.00"' in asked.text
-    assert (await client.get("/api/bids/mine", headers={"Authorization": f"Bearer {buyer.token}"})).json() == []
+    assert (await client.get("/api/bids/mine", headers={"Authorization": f"Bearer {buyer.token}"})).json()[
+        "items"
+    ] == []
 
     bad = await client.post(f"/lots/{lot_id}/sale/bid", data={"amount": "15,000"}, headers=page, follow_redirects=False)
     assert bad.status_code == 303
@@ -49,7 +51,7 @@ async def test_a_bid_without_javascript_is_confirmed_on_a_page_with_its_amount_b
         follow_redirects=False,
     )
     assert placed.status_code == 303
-    mine = (await client.get("/api/bids/mine", headers={"Authorization": f"Bearer {buyer.token}"})).json()
+    mine = (await client.get("/api/bids/mine", headers={"Authorization": f"Bearer {buyer.token}"})).json()["items"]
     assert [bid["amount"] for bid in mine] == ["15000.00"]
 
     revise = await client.post(f"/lots/{lot_id}/sale/bid", data={"amount": "16000"}, headers=page)
@@ -60,7 +62,7 @@ async def test_a_bid_without_javascript_is_confirmed_on_a_page_with_its_amount_b
     assert withdraw.status_code == 200
     assert "Withdraw your bid?" in withdraw.text
     assert "cannot win the lot" in _next(withdraw.text)
-    still = (await client.get("/api/bids/mine", headers={"Authorization": f"Bearer {buyer.token}"})).json()
+    still = (await client.get("/api/bids/mine", headers={"Authorization": f"Bearer {buyer.token}"})).json()["items"]
     assert [bid["amount"] for bid in still] == ["15000.00"]
 
 

@@ -68,7 +68,7 @@ async def test_the_opening_report_ranks_every_final_bid_and_names_bidders_only_t
 
     mine = (await client.get(f"/api/lots/{lot_id}/bids/mine", headers=steady.headers)).json()
     assert mine["outcome"] == "won"
-    assert (await client.get("/api/bids/mine", headers=low.headers)).json()[0]["outcome"] == "lost"
+    assert (await client.get("/api/bids/mine", headers=low.headers)).json()["items"][0]["outcome"] == "lost"
     assert await _notified(client, steady, "bid_won")
     assert await _notified(client, low, "bid_lost")
     assert await _notified(client, seller, "lot_closed")

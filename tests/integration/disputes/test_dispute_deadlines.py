@@ -42,7 +42,7 @@ async def test_an_unanswered_dispute_escalates_at_the_sellers_deadline_and_the_b
         seen = (await stack.client.get(f"/api/disputes/{dispute['id']}", headers=deal.seller.headers)).json()
         assert seen["status"] == "escalated"
         assert seen["decide_by"] is not None
-        queue = (await stack.client.get("/api/admin/disputes", headers=stack.make_org.admin.headers)).json()
+        queue = (await stack.client.get("/api/admin/disputes", headers=stack.make_org.admin.headers)).json()["items"]
         assert [item["id"] for item in queue] == [dispute["id"]]
         assert queue[0]["overdue"] is False
         late = await stack.client.post(
@@ -53,7 +53,7 @@ async def test_an_unanswered_dispute_escalates_at_the_sellers_deadline_and_the_b
 
         clock.advance(2 * DAY + 1)
         assert await _fire(stack, clock) == [(deal.order_id, "admin_decision")]
-        queue = (await stack.client.get("/api/admin/disputes", headers=stack.make_org.admin.headers)).json()
+        queue = (await stack.client.get("/api/admin/disputes", headers=stack.make_org.admin.headers)).json()["items"]
         assert queue[0]["overdue"] is True
         async with stack.db() as session:
             subjects = (await session.scalars(select(OutboxMail.subject))).all()

@@ -182,7 +182,7 @@ async def test_an_admin_decides_a_rejected_dispute_and_both_sides_are_told_why(
     assert rejected.json()["status"] == "escalated"
     queue = await client.get("/api/admin/disputes", headers=admin.headers)
     assert queue.status_code == 200
-    item = next(i for i in queue.json() if i["id"] == dispute["id"])
+    item = next(i for i in queue.json()["items"] if i["id"] == dispute["id"])
     assert item["suggested_refund"] == SUGGESTED
     seen = await client.get(f"/api/disputes/{dispute['id']}", headers=admin.headers)
     assert [line["amount"] for line in seen.json()["suggestion_lines"]] == ["1000.00", "2571.43"]

@@ -106,7 +106,7 @@ async def test_admins_add_and_list_versions(client: AsyncTestClient[Litestar], a
     assert second.json()["version"] == made["version"] + 1
     listed = await client.get("/api/admin/fee-schedules", headers=admin.headers)
     assert listed.status_code == 200
-    assert {made["id"], second.json()["id"]} <= {row["id"] for row in listed.json()}
+    assert {made["id"], second.json()["id"]} <= {row["id"] for row in listed.json()["items"]}
 
 
 async def test_only_admins_see_or_set_fee_schedules(client: AsyncTestClient[Litestar], make_org: OrgFactory) -> None:

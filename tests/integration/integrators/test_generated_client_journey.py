@@ -238,7 +238,13 @@ def test_an_integrator_does_everything_with_the_generated_client_only(server: st
 
     # Orders: list and read.
     orders = api.call("orders.list_orders", client=buyer).parsed
-    assert {order.id for order in orders} >= {bought.parsed.id, accepted.parsed.id}
+    assert {order.id for order in orders.items} >= {bought.parsed.id, accepted.parsed.id}
+    first = api.call("orders.list_orders", client=buyer, limit=1).parsed
+    assert isinstance(first, models.OrderPage)
+    assert len(first.items) == 1
+    assert first.total == orders.total >= 2
+    following = first.to_dict()["next"]  # the generator names the field `next_`
+    assert "offset=1" in following
     order = api.call("orders.get_order", order_id=bought.parsed.id, client=buyer).parsed
     assert order.status == models.OrderStatus.AWAITING_PAYMENT
     assert order.lot_id == fixed.id

@@ -32,7 +32,7 @@ async def test_a_power_bank_without_its_3c_certificate_waits_for_review_and_an_a
     assert flagged["status"] == "in_review"
     assert "3C certificate missing" in flagged["review_reason"]
     assert (await client.get(f"/api/lots/{draft['id']}", headers=buyer.headers)).status_code == 404
-    queue = (await client.get("/api/admin/reviews", headers=admin.headers)).json()
+    queue = (await client.get("/api/admin/reviews", headers=admin.headers)).json()["items"]
     assert draft["id"] in [lot["id"] for lot in queue]
     assert (await client.get("/api/admin/reviews", headers=seller.headers)).status_code == 403
 

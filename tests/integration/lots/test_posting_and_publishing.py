@@ -231,8 +231,8 @@ async def test_the_seller_lists_own_lots_by_status(client: AsyncTestClient[Lites
     draft = await post_lot(client, seller, FABRIC)
     live = await publish(client, seller, (await post_lot(client, seller, FABRIC))["id"])
 
-    everything = (await client.get("/api/seller/lots", headers=seller.headers)).json()
-    drafts = (await client.get("/api/seller/lots?status=draft", headers=seller.headers)).json()
+    everything = (await client.get("/api/seller/lots", headers=seller.headers)).json()["items"]
+    drafts = (await client.get("/api/seller/lots?status=draft", headers=seller.headers)).json()["items"]
 
     assert {lot["id"] for lot in everything} == {draft["id"], live["id"]}
     assert [lot["id"] for lot in drafts] == [draft["id"]]

@@ -38,7 +38,7 @@ async def test_the_broker_sees_cost_margin_and_commission_the_client_never(
     assert not any(key in seen or key in seen["lines"][0] for key in (*BROKER_ONLY, "broker_org_id"))
     assert "'40000.00'" not in str(seen)
     assert "'5000.00'" not in str(seen)
-    listed = (await client.get("/api/proposals", headers=desk.buyer.headers)).json()
+    listed = (await client.get("/api/proposals", headers=desk.buyer.headers)).json()["items"]
     assert [p["id"] for p in listed] == [draft["id"]]
     assert "margin" not in listed[0]
     # Only the client accepts; only the broker sends.

@@ -69,7 +69,7 @@ async def test_who_posts_and_who_reads(
         seen = await client.get(f"/api/procurement-requests/{made['id']}", headers=actor.headers)
         assert seen.status_code == 200
         listed = await client.get("/api/procurement-requests", headers=actor.headers)
-        assert [r["id"] for r in listed.json()] == [made["id"]]
+        assert [r["id"] for r in listed.json()["items"]] == [made["id"]]
     other = await make_org("broker")
     assert (await client.get(f"/api/procurement-requests/{made['id']}", headers=other.headers)).status_code == 404
     assert (

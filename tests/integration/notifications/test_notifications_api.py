@@ -19,7 +19,7 @@ async def test_an_org_sees_and_clears_its_own_notifications_only(
     assert mine["unread"] == 1
     assert [n["title"] for n in mine["items"]] == ["New quote on lot 7"]
     theirs = (await client.get("/api/notifications", headers=other.headers)).json()
-    assert theirs == {"items": [], "unread": 0}
+    assert theirs == {"items": [], "total": 0, "next": None, "unread": 0}
 
     marked = await client.post("/api/notifications/read", headers=buyer.headers)
     assert marked.json() == {"marked": 1}

@@ -36,11 +36,11 @@ async def test_an_order_is_visible_to_its_buyer_and_seller_and_404_to_anyone_els
         assert one.json()["amount"] == "40000.00"
         assert one.json()["source"] == "purchase"
         listed = await client.get("/api/orders", headers=party.headers)
-        assert order_id in [o["id"] for o in listed.json()]
+        assert order_id in [o["id"] for o in listed.json()["items"]]
 
     hidden = await client.get(f"/api/orders/{order_id}", headers=other.headers)
     assert hidden.status_code == 404
-    assert order_id not in [o["id"] for o in (await client.get("/api/orders", headers=other.headers)).json()]
+    assert order_id not in [o["id"] for o in (await client.get("/api/orders", headers=other.headers)).json()["items"]]
 
 
 async def test_a_lot_is_sold_once_whichever_paths_race_for_it(

@@ -41,7 +41,7 @@ async def test_the_two_parties_exchange_messages_with_links_and_photos_and_nobod
     assert (attachment["kind"], attachment["name"], attachment["content_type"]) == ("photo", "defect.png", "image/png")
 
     listed = await client.get(f"/api/rfqs/{thread_id}/messages", headers=deal.buyer.headers)
-    assert [m["body"] for m in listed.json()] == ["Inspection video of the roll ends", "Close-up of the stain"]
+    assert [m["body"] for m in listed.json()["items"]] == ["Inspection video of the roll ends", "Close-up of the stain"]
     download = await client.get(attachment["url"], headers=deal.seller.headers)
     assert download.status_code == 200
     assert download.content == PNG
@@ -73,4 +73,4 @@ async def test_bad_messages_are_refused_and_store_nothing(
     assert (fake_photo.status_code, fake_photo.json()["field"]) == (422, "file")
     no_file = await client.post(f"{url}/upload", data={"body": "x"}, headers=deal.buyer.headers)
     assert 400 <= no_file.status_code < 500
-    assert (await client.get(url, headers=deal.buyer.headers)).json() == []
+    assert (await client.get(url, headers=deal.buyer.headers)).json()["items"] == []

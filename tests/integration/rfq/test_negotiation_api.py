@@ -202,7 +202,7 @@ async def test_a_thread_is_404_to_a_third_org_and_read_only_to_admins(
         ):
             response = await client.post(f"/api/rfqs/{thread_id}/{path}", json=body, headers=stranger.headers)
             assert response.status_code == 404, (path, response.text)
-        listed = (await client.get("/api/rfqs", headers=stranger.headers)).json()
+        listed = (await client.get("/api/rfqs", headers=stranger.headers)).json()["items"]
         assert thread_id not in [t["id"] for t in listed]
     missing = await client.get("/api/rfqs/2000000000", headers=outsider.headers)
     assert (
@@ -247,9 +247,9 @@ async def test_one_open_thread_per_buyer_per_lot_and_a_new_one_after_a_decline(
     await client.post(f"/api/rfqs/{first['id']}/decline", json={}, headers=deal.seller.headers)
     second = await deal.open_rfq(price="32000.00")
     assert second["id"] != first["id"]
-    assert [t["id"] for t in (await client.get("/api/rfqs?status=open", headers=deal.buyer.headers)).json()] == [
-        second["id"]
-    ]
+    assert [
+        t["id"] for t in (await client.get("/api/rfqs?status=open", headers=deal.buyer.headers)).json()["items"]
+    ] == [second["id"]]
 
 
 async def test_rfqs_respect_the_lot_and_the_caller(
@@ -296,7 +296,7 @@ async def test_bad_terms_are_422_naming_the_field_and_open_nothing(
     response = await client.post(f"/api/lots/{deal.lot_id}/rfqs", json=body, headers=deal.buyer.headers)
     assert response.status_code == 422, response.text
     assert response.json()["field"] == field
-    assert (await client.get("/api/rfqs", headers=deal.buyer.headers)).json() == []
+    assert (await client.get("/api/rfqs", headers=deal.buyer.headers)).json()["items"] == []
 
 
 @pytest.mark.parametrize(
@@ -319,7 +319,7 @@ async def test_malformed_rfq_bodies_are_4xx_not_500(
     deal = await new_deal(client, db, make_org)
     response = await client.post(f"/api/lots/{deal.lot_id}/rfqs", json=body, headers=deal.buyer.headers)
     assert 400 <= response.status_code < 500, response.text
-    assert (await client.get("/api/rfqs", headers=deal.buyer.headers)).json() == []
+    assert (await client.get("/api/rfqs", headers=deal.buyer.headers)).json()["items"] == []
 
 
 @pytest.mark.parametrize("bad_id", ["abc", "-1", "0", "99999999999999999999"])

@@ -60,7 +60,7 @@ async def test_sellers_answer_a_wanted_request_and_the_buyer_compares_and_accept
         "36000.00",
     )
 
-    board = (await client.get("/api/wanted", headers=seller_a.headers)).json()
+    board = (await client.get("/api/wanted", headers=seller_a.headers)).json()["items"]
     assert wanted["id"] in [w["id"] for w in board]
     # Seller A: 5000 yd (4572 m) of 150 cm twill; seller B: 4000 m of 1.3 m wide fabric.
     lot_a = await live_lot(
@@ -124,7 +124,9 @@ async def test_sellers_answer_a_wanted_request_and_the_buyer_compares_and_accept
     assert any(n["kind"] == "rfq_declined" and n["link"] == f"/rfqs/{thread_b['id']}" for n in seller_b_notes)
     after = (await client.get(f"/api/wanted/{wanted['id']}", headers=buyer.headers)).json()
     assert after["status"] == "fulfilled"
-    assert wanted["id"] not in [w["id"] for w in (await client.get("/api/wanted", headers=seller_b.headers)).json()]
+    assert wanted["id"] not in [
+        w["id"] for w in (await client.get("/api/wanted", headers=seller_b.headers)).json()["items"]
+    ]
     late = await client.post(
         f"/api/wanted/{wanted['id']}/answers", json={"lot_id": lot_b, "price": "1.00"}, headers=seller_b.headers
     )
@@ -195,7 +197,7 @@ async def test_bad_wanted_requests_are_422_naming_the_field(
     response = await client.post("/api/wanted", json={**WANTED, **changes}, headers=buyer.headers)
     assert response.status_code == 422, response.text
     assert response.json()["field"] == field
-    assert (await client.get("/api/wanted", headers=buyer.headers)).json() == []
+    assert (await client.get("/api/wanted", headers=buyer.headers)).json()["items"] == []
 
 
 async def test_only_verified_buyers_post_wanted_requests(
