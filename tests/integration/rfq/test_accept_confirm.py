@@ -23,13 +23,13 @@ async def test_accepting_a_counter_offer_without_javascript_asks_first_with_the_
     await pages.sign_in(deal.buyer)
     try:
         thread = html.unescape((await pages.get(f"/rfqs/{thread_id}")).text)
-        assert 'data-confirm="Accept this offer 15000.00 CNY? Accepting binds both sides' in thread
+        assert 'data-confirm="Accept this offer 15,000.00 CNY? Accepting binds both sides' in thread
 
         asked = await pages.post(f"/rfqs/{thread_id}/accept", {"offer_id": str(counter["id"]), "idempotency_key": "k1"})
         assert asked.status_code == 200
         text = html.unescape(asked.text)
         assert "Accept this offer?" in text
-        assert "You pay 15000.00 CNY into escrow; the seller ships after the payment." in text
+        assert "You pay 15,000.00 CNY into escrow; the seller ships after the payment." in text
         assert 'name="idempotency_key" value="k1"' in text
         assert await count_orders(db, deal.lot_id) == 0
 
