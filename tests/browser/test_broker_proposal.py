@@ -8,29 +8,12 @@ import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
 
-import httpx
 from playwright.sync_api import Page, expect
 
-from tests.browser.accounts import Account, register_verified, sign_in
-from tests.support.catalogue import body
+from tests.browser.accounts import register_verified, sign_in
+from tests.browser.desk import live_fabric
 
 BROKER_WORDS = re.compile(r"cost|margin|commission", re.IGNORECASE)
-
-
-def _live_fabric(base: str, seller: Account, colour: str, metres: int, price: str) -> int:
-    """A live fixed-price lot of `metres` of twill of `colour` (no other test's request matches it)."""
-    lot = body(
-        title=f"{metres} m cotton twill {colour}",
-        specs__colour=colour,
-        specs__length=f"{metres} m",
-        quantity={"value": metres, "unit": "m"},
-        sale={"mode": "fixed_price", "price": price, "rfq_enabled": False},
-    )
-    draft = httpx.post(f"{base}/api/lots", json=lot, headers=seller.headers)
-    assert draft.status_code == 201, draft.text
-    published = httpx.post(f"{base}/api/lots/{draft.json()['id']}/publish", headers=seller.headers)
-    assert published.json()["status"] == "live", published.text
-    return int(draft.json()["id"])
 
 
 def test_a_broker_sends_a_proposal_from_a_bundle_the_client_accepts_and_only_the_broker_sees_its_commission(
@@ -40,8 +23,8 @@ def test_a_broker_sends_a_proposal_from_a_bundle_the_client_accepts_and_only_the
     client = register_verified(live_server, "buyer", admin_credentials, "Anxin Insurance")
     seller = register_verified(live_server, "seller", admin_credentials, "Jiangsu Hengli Textiles")
     colour = "shade-" + uuid.uuid4().hex[:10]
-    first = _live_fabric(live_server, seller, colour, 2000, "14000.00")  # 7.00 per m
-    second = _live_fabric(live_server, seller, colour, 1100, "8800.00")  # 8.00 per m
+    first = live_fabric(live_server, seller, colour, 2000, "14000.00")  # 7.00 per m
+    second = live_fabric(live_server, seller, colour, 1100, "8800.00")  # 8.00 per m
 
     # The broker asks for 3000 m for the client on the request form: no one lot covers it.
     broker_page, client_page = new_page(), new_page()

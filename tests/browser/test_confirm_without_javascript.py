@@ -37,12 +37,12 @@ def test_a_sealed_bid_without_javascript_is_confirmed_on_a_page_at_390_px(
         expect(step.get_by_test_id("confirm-amount")).to_contain_text("31,500.00")
         expect(step.get_by_test_id("confirm-next")).to_contain_text("It binds you")
         assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
-        mine = httpx.get(f"{live_server}/api/bids/mine", headers=buyer.headers).json()
+        mine = httpx.get(f"{live_server}/api/bids/mine", headers=buyer.headers).json()["items"]
         assert mine == []
 
         page.get_by_role("button", name="Yes, place my bid").click()
         expect(page.locator(".flash-success")).to_contain_text("Your bid of 31,500.00 CNY is in")
-        mine = httpx.get(f"{live_server}/api/bids/mine", headers=buyer.headers).json()
+        mine = httpx.get(f"{live_server}/api/bids/mine", headers=buyer.headers).json()["items"]
         assert [bid["amount"] for bid in mine] == ["31500.00"]
     finally:
         context.close()

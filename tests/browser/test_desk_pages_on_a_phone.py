@@ -11,24 +11,11 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.accounts import Account, register_verified, sign_in
+from tests.browser.accounts import register_verified, sign_in
+from tests.browser.desk import live_fabric
 from tests.browser.orders import overflow_x, tab_to
-from tests.support.catalogue import body
 
-
-def _live_fabric(base: str, seller: Account, colour: str, metres: int, price: str) -> int:
-    lot = body(
-        title=f"{metres} m cotton twill {colour} with a long title that a narrow screen has to wrap somewhere",
-        specs__colour=colour,
-        specs__length=f"{metres} m",
-        quantity={"value": metres, "unit": "m"},
-        sale={"mode": "fixed_price", "price": price, "rfq_enabled": False},
-    )
-    draft = httpx.post(f"{base}/api/lots", json=lot, headers=seller.headers)
-    assert draft.status_code == 201, draft.text
-    published = httpx.post(f"{base}/api/lots/{draft.json()['id']}/publish", headers=seller.headers)
-    assert published.json()["status"] == "live", published.text
-    return int(draft.json()["id"])
+LONG_TITLE = " with a long title that a narrow screen has to wrap somewhere"
 
 
 def _too_wide(page: Page) -> list[str]:
@@ -51,9 +38,10 @@ def test_the_desk_pages_fit_a_390_px_screen(
     client = register_verified(live_server, "buyer", admin_credentials, "Anxin Insurance")
     seller = register_verified(live_server, "seller", admin_credentials, "Jiangsu Hengli Textiles")
     colour = "shade-" + uuid.uuid4().hex[:10]
-    first = _live_fabric(live_server, seller, colour, 2000, "14000.00")
-    second = _live_fabric(live_server, seller, colour, 1100, "8800.00")
-    _live_fabric(live_server, seller, colour, 3000, "36000.00")  # 12.00 per m: a near miss, over budget
+    first = live_fabric(live_server, seller, colour, 2000, "14000.00", title_tail=LONG_TITLE)
+    second = live_fabric(live_server, seller, colour, 1100, "8800.00", title_tail=LONG_TITLE)
+    # 12.00 per m: a near miss, over budget
+    live_fabric(live_server, seller, colour, 3000, "36000.00", title_tail=LONG_TITLE)
     made = httpx.post(
         f"{live_server}/api/procurement-requests",
         json={
