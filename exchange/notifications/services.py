@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange import paging
@@ -72,17 +72,21 @@ async def unread_count(session: AsyncSession, org_id: int) -> int:
     return int(count or 0)
 
 
+def _newest_first(org_id: int) -> Select[Notification]:
+    """The org's notifications, newest first: what the API pages through and the reader's page shows."""
+    return (
+        select(Notification)
+        .where(Notification.org_id == org_id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+    )
+
+
 async def list_notifications(
     session: AsyncSession, org_id: int, window: paging.Window | None = None
 ) -> schemas.NotificationList:
     """Newest first, one window of them (default: the first 20), with the unread count."""
     window = window or paging.window(None, None)
-    query = (
-        select(Notification)
-        .where(Notification.org_id == org_id)
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-    )
-    rows, total = await paging.fetch_window(session, query, window)
+    rows, total = await paging.fetch_window(session, _newest_first(org_id), window)
     return schemas.NotificationList(
         items=[_out(note) for (note,) in rows], total=total, next=None, unread=await unread_count(session, org_id)
     )
@@ -112,12 +116,7 @@ class ReaderNotification:
 
 async def list_for_reader(session: AsyncSession, org_id: int, *, limit: int = 50) -> list[ReaderNotification]:
     """The latest notifications of `org_id`, each in the current language where it was stored as a message."""
-    notes = await session.scalars(
-        select(Notification)
-        .where(Notification.org_id == org_id)
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-        .limit(limit)
-    )
+    notes = await session.scalars(_newest_first(org_id).limit(limit))
     shown = []
     for note in notes:
         message = note.message or {}
