@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from tests.browser.screens import LOCALES, SCREENS, Screen
 from tests.support.servers import free_port, run_exchange, start_server, stop_server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -60,26 +61,47 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-@pytest.fixture
-def new_page(browser: Browser) -> Iterator[Callable[[], Page]]:
-    """Opens a page in a browser context of its own (its own cookies: one signed-in user each)."""
-    contexts: list[BrowserContext] = []
-    blocked: list[str] = []
+class _Pages:
+    """Opens pages in browser contexts of their own (own cookies: one signed-in user each) and collects
+    whatever the Content-Security-Policy blocked or a script threw: either is a page bug."""
 
-    def open_page() -> Page:
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, timezone_id="Asia/Shanghai")
-        contexts.append(context)
+    def __init__(self, browser: Browser, width: int = 1280, locale: str | None = None) -> None:
+        self.browser, self.width, self.locale = browser, width, locale
+        self.contexts: list[BrowserContext] = []
+        self.blocked: list[str] = []
+
+    def open(self) -> Page:
+        viewport = {"width": self.width, "height": 900 if self.width > 800 else 844}
+        extra = {"locale": self.locale} if self.locale else {}
+        context = self.browser.new_context(viewport=viewport, timezone_id="Asia/Shanghai", **extra)  # type: ignore[arg-type]
+        self.contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)
-        # Whatever the Content-Security-Policy blocks (an inline script, handler or style) is a page bug.
-        page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
-        page.on("pageerror", lambda error: blocked.append(str(error)))
+        page.on("console", lambda m: self.blocked.append(m.text) if "Content Security Policy" in m.text else None)
+        page.on("pageerror", lambda error: self.blocked.append(str(error)))
         return page
 
-    yield open_page
-    for context in contexts:
-        context.close()
-    assert not blocked, "the browser blocked or failed: " + "; ".join(blocked[:5])
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+        assert not self.blocked, "the browser blocked or failed: " + "; ".join(self.blocked[:5])
+
+
+@pytest.fixture
+def new_page(browser: Browser) -> Iterator[Callable[[], Page]]:
+    """Opens a page at 1280 px in a browser context of its own (its own cookies: one signed-in user each)."""
+    pages = _Pages(browser)
+    yield pages.open
+    pages.close()
+
+
+@pytest.fixture(params=SCREENS, ids=[f"{lang}-{width}" for lang, width in SCREENS])
+def screen(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Screen]:
+    """One of the four screens (English or Chinese, 1440 or 390 px); `screen.open()` opens a page on it."""
+    language, width = request.param
+    pages = _Pages(browser, width, LOCALES[language])
+    yield Screen(language, width, pages.open)
+    pages.close()
 
 
 @pytest.fixture
