@@ -7,15 +7,15 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlencode
 
-import msgspec
-
-from exchange.errors import Unprocessable, from_msgspec_error
+from exchange.errors import DomainError, Unprocessable
 from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg
 from exchange.lots import schemas
 from exchange.specs.catalog import Category
+from web.form_errors import FieldErrors, convert_form, field_errors, plain_words
 
 __all__ = [
-    "form_error_field",
+    "form_errors",
     "form_from_lot",
     "invited_ids",
     "lot_body_from_form",
@@ -24,12 +24,12 @@ __all__ = [
 ]
 
 _REQUIRED = [
-    ("title", "Give the lot a title."),
-    ("category", "Choose a category."),
-    ("quantity_value", "Enter the quantity."),
-    ("quantity_unit", "Enter the unit of the quantity (m, pcs, kg, t...)."),
-    ("grade", "Choose a grade."),
-    ("sale_mode", "Choose how the lot is sold."),
+    ("title", N_("Give the lot a title.")),
+    ("category", N_("Choose a category.")),
+    ("quantity_value", N_("Enter the quantity.")),
+    ("quantity_unit", N_("Enter the unit of the quantity (m, pcs, kg, t...).")),
+    ("grade", N_("Choose a grade.")),
+    ("sale_mode", N_("Choose how the lot is sold.")),
 ]
 _ORDER = ["q", "category", "spec.", "grade", "mode", "price_min", "price_max", "currency", "location", "country",
           "status", "sort", "limit", "offset"]  # fmt: skip
@@ -48,13 +48,9 @@ _FIELD_NAMES = {
 }
 
 
-def form_error_field(field: str | None) -> str:
-    """The form input an API field name belongs to (`specs.width` -> `spec.width`); `_` for the whole form."""
-    if not field:
-        return "_"
-    if field.startswith("specs."):
-        return "spec." + field.removeprefix("specs.")
-    return _FIELD_NAMES.get(field, field)
+def form_errors(error: DomainError) -> FieldErrors:
+    """Every problem of a refused lot form, keyed by its input (`sale.price` -> `price`), in plain words."""
+    return field_errors(error, _FIELD_NAMES)
 
 
 def closes_at_from_form(raw: str, offset_raw: str) -> datetime | None:
@@ -85,10 +81,23 @@ def invited_ids(raw: str) -> list[int]:
 
 
 def lot_body_from_form(form: Mapping[str, str]) -> schemas.LotCreate:
-    """The posted form as a `LotCreate`, or a 422 naming the API field of the first problem."""
-    for name, message in _REQUIRED:
-        if not form.get(name, "").strip():
-            raise Unprocessable(message, field={v: k for k, v in _FIELD_NAMES.items()}.get(name, name))
+    """The posted form as a `LotCreate`, or a `FormRefused` naming every field with a problem."""
+    api_names = {v: k for k, v in _FIELD_NAMES.items()}
+    found: FieldErrors = {
+        api_names.get(name, name): Msg(message) for name, message in _REQUIRED if not form.get(name, "").strip()
+    }
+    try:
+        closes_at = (
+            closes_at_from_form(form.get("closes_at", ""), form.get("tz_offset", "0"))
+            if form.get("sale_mode") == "sealed_bid"
+            else None
+        )
+    except DomainError as error:
+        closes_at, found["sale.closes_at"] = None, plain_words(error)
+    try:
+        invited = invited_ids(form.get("invited_org_ids", ""))
+    except DomainError as error:
+        invited, found["invited_org_ids"] = [], plain_words(error)
 
     def optional(name: str) -> str | None:
         value = form.get(name, "").strip()
@@ -119,19 +128,14 @@ def lot_body_from_form(form: Mapping[str, str]) -> schemas.LotCreate:
             "min_bid": optional("min_bid") if form.get("sale_mode") == "sealed_bid" else None,
             "second_price": form.get("second_price") == "on",
             "deposit_percent": optional("deposit_percent"),
-            "closes_at": closes_at_from_form(form.get("closes_at", ""), form.get("tz_offset", "0"))
-            if form.get("sale_mode") == "sealed_bid"
-            else None,
+            "closes_at": closes_at,
             "rfq_enabled": form.get("rfq_enabled") == "on",
         },
         "visibility": optional("visibility") or "public",
-        "invited_org_ids": invited_ids(form.get("invited_org_ids", "")),
+        "invited_org_ids": invited,
         "listing_days": optional("listing_days") or "14",
     }
-    try:
-        return msgspec.convert(body, schemas.LotCreate, strict=False)
-    except msgspec.ValidationError as error:
-        raise from_msgspec_error(error) from None
+    return convert_form(body, schemas.LotCreate, found=found)
 
 
 def _number_text(value: Any) -> str:
