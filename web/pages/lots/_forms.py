@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
-from exchange.errors import DomainError, Unprocessable
+from exchange.errors import DomainError, Problems, Unprocessable
 from exchange.i18n.catalog import N_
 from exchange.i18n.messages import Msg
-from exchange.lots import schemas
+from exchange.lots import rules, schemas
+from exchange.money import parse_money
 from exchange.specs.catalog import Category
-from web.form_errors import FieldErrors, convert_form, field_errors, plain_words
+from web.form_errors import FieldErrors, FormRefused, convert_form, field_errors, plain_words
 
 __all__ = [
     "form_errors",
@@ -31,6 +35,7 @@ _REQUIRED = [
     ("grade", N_("Choose a grade.")),
     ("sale_mode", N_("Choose how the lot is sold.")),
 ]
+_DECIMAL = re.compile(r"-?\d{1,20}(\.\d{1,10})?")
 _ORDER = ["q", "category", "spec.", "grade", "mode", "price_min", "price_max", "currency", "location", "country",
           "status", "sort", "limit", "offset"]  # fmt: skip
 _FIELD_NAMES = {
@@ -135,7 +140,27 @@ def lot_body_from_form(form: Mapping[str, str]) -> schemas.LotCreate:
         "invited_org_ids": invited,
         "listing_days": optional("listing_days") or "14",
     }
-    return convert_form(body, schemas.LotCreate, found=found)
+    try:
+        return convert_form(body, schemas.LotCreate, found=found)
+    except FormRefused as refused:  # the service's rules would not run: check the amounts and grade now too
+        raise FormRefused({**refused.errors, **_rule_problems(body)}) from None
+
+
+def _rule_problems(body: Mapping[str, Any]) -> FieldErrors:
+    """The lot rules a form can break besides missing or malformed fields (amounts, quantity, country, defects),
+    for showing with those: the service checks them again, all together, when the form is whole."""
+    found = Problems()
+    sale = body["sale"]
+    for field, raw in (("sale.price", sale["price"]), ("sale.reserve_price", sale["reserve_price"]),
+                       ("sale.min_bid", sale["min_bid"]), ("reference_price", body["reference_price"])):  # fmt: skip
+        if raw is not None:
+            found.check(partial(parse_money, raw, "CNY", field=field))
+    quantity = body["quantity"]["value"]
+    if _DECIMAL.fullmatch(quantity):
+        found.check(partial(rules.check_quantity, Decimal(quantity)))
+    found.check(partial(rules.check_country, body["location"]["country"], field="location.country"))
+    found.check(partial(rules.check_defects, body["grade"], body["defects"]))
+    return {error.field or "_": plain_words(error) for error in found.found}
 
 
 def _number_text(value: Any) -> str:

@@ -25,7 +25,7 @@ from exchange.lots import rules, schemas, services
 from exchange.params import Id
 from exchange.runtime import Runtime
 from web.category_picker import category_choices
-from web.form_errors import FieldErrors
+from web.form_errors import FieldErrors, plain_words
 from web.pages.lots._forms import closes_at_from_form, form_errors, form_from_lot, invited_ids, lot_body_from_form
 
 __all__ = ["LotPostingPages"]
@@ -203,7 +203,7 @@ class LotPostingPages(Controller):
         except DomainError as error:
             if error.status_code == 404:
                 raise
-            flash(request, Msg("Not published: {reason}", reason=as_msg(error.detail)).render(), category="error")
+            flash(request, Msg("Not published: {reason}", reason=as_msg(plain_words(error))).render(), category="error")
             return Redirect(f"/lots/{lot_id}", status_code=303)
         if lot.status == "in_review":
             flash(
@@ -224,7 +224,7 @@ class LotPostingPages(Controller):
         except DomainError as error:
             if error.status_code == 404:
                 raise
-            flash(request, Msg("Not withdrawn: {reason}", reason=as_msg(error.detail)).render(), category="error")
+            flash(request, Msg("Not withdrawn: {reason}", reason=as_msg(plain_words(error))).render(), category="error")
             return Redirect(f"/lots/{lot_id}", status_code=303)
         flash(request, N_("The lot is withdrawn."), category="success")
         return Redirect("/seller/lots", status_code=303)
@@ -245,7 +245,7 @@ class LotPostingPages(Controller):
         except DomainError as error:
             if error.status_code == 404:
                 raise
-            flash(request, Msg("Not relisted: {reason}", reason=as_msg(error.detail)).render(), category="error")
+            flash(request, Msg("Not relisted: {reason}", reason=as_msg(plain_words(error))).render(), category="error")
             return Redirect(f"/lots/{lot_id}", status_code=303)
         if lot.status == "in_review":
             flash(
@@ -290,7 +290,7 @@ class LotPostingPages(Controller):
         except DomainError as error:
             if error.status_code == 404:
                 raise
-            flash(request, Msg("Not attached: {reason}", reason=as_msg(error.detail)).render(), category="error")
+            flash(request, Msg("Not attached: {reason}", reason=as_msg(plain_words(error))).render(), category="error")
             return Redirect(f"/lots/{lot_id}", status_code=303)
         flash(request, Msg("{kind} attached.", kind=as_msg(KIND_LABELS.get(kind, kind))).render(), category="success")
         return Redirect(f"/lots/{lot_id}", status_code=303)

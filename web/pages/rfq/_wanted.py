@@ -22,7 +22,7 @@ from exchange.rfq.errors import RFQ_NOT_FOUND
 from exchange.runtime import Runtime
 from web.category_picker import category_choices, spec_constraints
 from web.confirm_steps import is_confirmed
-from web.form_errors import FieldErrors, convert_form, field_errors
+from web.form_errors import FieldErrors, convert_form, field_errors, plain_words
 from web.pages.forms import form_fields
 from web.pages.rfq._context import PAYMENT_TERMS_LABELS
 from web.pages.rfq._forms import accept_confirmation, struct_from_form
@@ -159,7 +159,7 @@ class WantedPages(Controller):
             await services.cancel_wanted(db_session, current_principal(request), request_id, runtime=runtime)
         except DomainError as error:
             await db_session.rollback()
-            flash(request, error.detail, category="error")
+            flash(request, localized(plain_words(error)), category="error")
             return Redirect(f"/wanted/{request_id}", status_code=303)
         flash(request, N_("Request withdrawn; sellers who answered have been told."), category="info")
         return Redirect("/wanted", status_code=303)
@@ -196,7 +196,7 @@ class WantedPages(Controller):
             )
         except DomainError as error:
             await db_session.rollback()
-            flash(request, f"{localized(error.title)}: {localized(error.detail)}", category="error")
+            flash(request, f"{localized(error.title)}: {localized(plain_words(error))}", category="error")
             return Redirect(f"/wanted/{request_id}", status_code=303)
         flash(
             request,
