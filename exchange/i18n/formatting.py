@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from babel.dates import format_date, format_datetime, format_timedelta
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
+from babel.units import format_unit
 
 from exchange.i18n.locales import current_locale, current_time_zone
 
@@ -77,5 +78,9 @@ def date_text(value: date | datetime | None, locale: str | None = None) -> str:
 
 
 def duration_text(span: timedelta, locale: str | None = None) -> str:
-    """'1 hour' / '1小时': a rule's span (an operator's setting) in the reader's words."""
-    return format_timedelta(span, threshold=2, locale=locale or current_locale())
+    """'1 hour' / '1小时', '90 minutes': a rule's span (an operator's setting) in the reader's words, exactly."""
+    seconds = int(span.total_seconds())
+    for unit, size in (("hour", 3600), ("minute", 60), ("second", 1)):
+        if seconds % size == 0 and seconds >= size:
+            return format_unit(seconds // size, f"duration-{unit}", locale=locale or current_locale())
+    return format_unit(seconds, "duration-second", locale=locale or current_locale())

@@ -19,10 +19,12 @@
     var back = document.createElement("button");
     back.type = "button";
     back.className = "btn btn-secondary";
+    back.setAttribute("data-testid", "step-back");
     back.textContent = form.getAttribute("data-back") || "Back";
     var next = document.createElement("button");
     next.type = "button";
     next.className = "btn btn-primary";
+    next.setAttribute("data-testid", "step-next");
     next.textContent = form.getAttribute("data-next") || "Next";
     var where = document.createElement("span");
     where.className = "muted small";
