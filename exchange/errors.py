@@ -7,8 +7,9 @@ for HTMX), and a 401 on a page becomes a redirect to the sign-in page.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import quote
 
 import msgspec
@@ -30,6 +31,7 @@ __all__ = [
     "ErrorCode",
     "Forbidden",
     "NotFound",
+    "Problems",
     "ServiceUnavailable",
     "Unauthorized",
     "Unprocessable",
@@ -39,6 +41,7 @@ __all__ = [
 ]
 
 log = logging.getLogger("exchange.errors")
+T = TypeVar("T")
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "urn:surplus-exchange:problem:"
@@ -114,6 +117,8 @@ class DomainError(Exception):
         """English (the API's); a page shows it in its reader's language with `localized` (the `tr` filter)."""
         self.field = field
         self.headers = headers or {}
+        self.also: list[DomainError] = []
+        """Problems of other fields found with this one (a page shows them all; the API answers the first)."""
         if code is not None:
             self.code = code.code  # type: ignore[misc]
         if title is not None:
@@ -133,6 +138,28 @@ class DomainError(Exception):
         if instance:
             body["instance"] = instance
         return body
+
+
+class Problems:
+    """Checks of several fields run together: the first refusal is raised with the others in its `also`, so the
+    API answers the same first problem as before while a page form shows every field's problem at once."""
+
+    def __init__(self) -> None:
+        self.found: list[DomainError] = []
+
+    def check(self, outcome: Callable[[], T]) -> T | None:
+        try:
+            return outcome()
+        except Unprocessable as error:
+            self.found += [error, *error.also]
+            error.also = []
+            return None
+
+    def raise_first(self) -> None:
+        if self.found:
+            first, *rest = self.found
+            first.also = [*first.also, *rest]
+            raise first
 
 
 class Unauthorized(DomainError):

@@ -10,6 +10,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 
 from exchange.i18n.catalog import N_
 from web.confirm_steps import accept_confirm, sale_confirm
+from web.form_errors import plain_words
 from web.i18n import configure_i18n
 
 __all__ = ["NAV", "configure_templates", "nav_for"]
@@ -87,4 +88,5 @@ def configure_templates(engine: JinjaTemplateEngine) -> None:
     env.globals["accept_confirm"] = accept_confirm
     env.globals["take_flashes"] = _take_flashes
     env.filters["iso"] = _iso
+    env.filters["plain"] = plain_words  # a refusal in plain words: {{ error | plain | tr }}
     configure_i18n(env)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-import msgspec
 from anyio import to_thread
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -241,28 +241,15 @@ async def create_admin(session: AsyncSession, email: str, password: str, name: s
     return user
 
 
-def parse_register_form(form: dict[str, str]) -> schemas.RegisterIn:
-    """The sign-up form's fields as the API's RegisterIn (so both go through one validation)."""
-    from exchange.errors import from_msgspec_error
-
-    try:
-        return msgspec.convert(
-            {
-                "email": form.get("email", ""),
-                "password": form.get("password", ""),
-                "name": form.get("name", ""),
-                "org": {
-                    "name": form.get("org_name", ""),
-                    "kind": form.get("org_kind", ""),
-                    **{field: form[field] for field in verification.FIELDS if form.get(field, "").strip()},
-                },
-            },
-            schemas.RegisterIn,
-        )
-    except msgspec.ValidationError as exc:
-        error = from_msgspec_error(exc)
-        if error.field == "org.kind":
-            raise Unprocessable(
-                N_("Choose whether your organisation sells, buys or brokers."), field="org.kind"
-            ) from None
-        raise error from None
+def register_form_body(form: dict[str, str]) -> dict[str, Any]:
+    """The sign-up form's fields in the shape of the API's RegisterIn (so both go through one validation)."""
+    return {
+        "email": form.get("email", ""),
+        "password": form.get("password", ""),
+        "name": form.get("name", ""),
+        "org": {
+            "name": form.get("org_name", ""),
+            "kind": form.get("org_kind", ""),
+            **{field: form[field] for field in verification.FIELDS if form.get(field, "").strip()},
+        },
+    }

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
+from babel.units import format_unit
 
 from exchange.i18n.locales import current_locale, current_time_zone
 
-__all__ = ["amount_text", "date_text", "datetime_text", "money_text", "number_text"]
+__all__ = ["amount_text", "date_text", "datetime_text", "duration_text", "money_text", "number_text"]
 
 _DATETIME = {"en": "d MMM y, HH:mm", "zh_CN": "y年M月d日 HH:mm"}
 _DATETIME_SECONDS = {"en": "d MMM y, HH:mm:ss", "zh_CN": "y年M月d日 HH:mm:ss"}
@@ -74,3 +75,12 @@ def date_text(value: date | datetime | None, locale: str | None = None) -> str:
             value = value.replace(tzinfo=UTC)
         value = value.astimezone(current_time_zone()).date()
     return format_date(value, _DATE.get(locale, _DATE["en"]), locale=locale)
+
+
+def duration_text(span: timedelta, locale: str | None = None) -> str:
+    """'1 hour' / '1小时', '90 minutes': a rule's span (an operator's setting) in the reader's words, exactly."""
+    seconds = int(span.total_seconds())
+    for unit, size in (("hour", 3600), ("minute", 60), ("second", 1)):
+        if seconds % size == 0 and seconds >= size:
+            return format_unit(seconds // size, f"duration-{unit}", locale=locale or current_locale())
+    return format_unit(seconds, "duration-second", locale=locale or current_locale())

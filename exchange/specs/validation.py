@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
-from exchange.errors import Unprocessable
+from exchange.errors import Problems, Unprocessable
 from exchange.i18n.messages import Msg
 from exchange.specs.catalog import Category, SpecField, SpecLabel
 from exchange.specs.errors import NOT_A_CHOICE, UNKNOWN_SPEC
@@ -70,6 +71,7 @@ def _is_empty(raw: Any) -> bool:
 def clean_specs(category: Category, raw: Mapping[str, Any]) -> dict[str, Any]:
     """Every given value checked and normalised; unknown keys are refused, empty values dropped."""
     cleaned: dict[str, Any] = {}
+    found = Problems()
     for key, value in raw.items():
         spec_field = category.field(key)
         if spec_field is None:
@@ -81,7 +83,10 @@ def clean_specs(category: Category, raw: Mapping[str, Any]) -> dict[str, Any]:
             )
         if _is_empty(value):
             continue
-        cleaned[key] = clean_spec_value(spec_field, value)
+        checked = found.check(partial(clean_spec_value, spec_field, value))
+        if checked is not None:
+            cleaned[key] = checked
+    found.raise_first()
     return cleaned
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from playwright.sync_api import Page, expect
 
 from tests.browser.accounts import register_verified, sign_in
+from tests.browser.posting import fill_fabric_lot
 
 
 def test_a_seller_invites_a_buyer_by_name_and_the_buyer_sees_the_private_lot(
@@ -20,18 +21,7 @@ def test_a_seller_invites_a_buyer_by_name_and_the_buyer_sees_the_private_lot(
     page = new_page()
     sign_in(page, live_server, seller.email)
     page.goto(f"{live_server}/lots/new")
-    page.select_option("#category", "textiles/fabric")
-    expect(page.locator("#spec-width")).to_be_visible()
-    page.fill("#title", title)
-    page.select_option("#spec-fibre", "cotton")
-    page.fill("#spec-width", "1.5 m")
-    page.fill("#spec-weight", "180 g/m2")
-    page.fill("#spec-colour", "white")
-    page.fill("#quantity_value", "5000")
-    page.fill("#quantity_unit", "m")
-    page.get_by_label("A — no defects").check()
-    page.fill("#price", "40000.00")
-    page.fill("#city", "Suzhou")
+    fill_fabric_lot(page, title)
     page.get_by_label("Private — only invited buyer organisations see it (and its price)").check()
 
     tail = buyer.org.rsplit(" ", 1)[1]

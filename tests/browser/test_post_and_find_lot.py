@@ -6,6 +6,7 @@ import uuid
 from playwright.sync_api import Page, expect
 
 from tests.browser.accounts import register_verified, sign_in
+from tests.browser.posting import fill_fabric_lot
 
 
 def test_a_seller_posts_a_lot_through_the_form_publishes_it_and_finds_it_by_a_spec_filter(
@@ -17,22 +18,13 @@ def test_a_seller_posts_a_lot_through_the_form_publishes_it_and_finds_it_by_a_sp
     sign_in(page, live_server, seller.email)
 
     page.locator("nav.nav").get_by_role("link", name="Post a lot").click()
-    expect(page.locator("#spec-width")).to_have_count(0)
-    page.select_option("#category", "textiles/fabric")
-    expect(page.locator("#spec-width")).to_be_visible()  # the category's spec fields arrive over HTMX
-    expect(page.locator("#spec-fields legend")).to_have_text("Fabric specifications")
-
-    page.fill("#title", f"5000 m cotton {marker}, 150 cm wide")
-    page.select_option("#spec-fibre", "cotton")
-    page.fill("#spec-width", "1.5 m")
-    page.fill("#spec-weight", "180 g/m2")
-    page.fill("#spec-colour", "navy blue")
-    page.fill("#quantity_value", "5000")
-    page.fill("#quantity_unit", "m")
-    page.get_by_label("B — minor defects").check()
-    page.fill("#defects", "Shade variation between rolls; 3 rolls with crease marks.")
-    page.fill("#price", "40000.00")
-    page.fill("#city", "Suzhou")
+    fill_fabric_lot(
+        page,
+        f"5000 m cotton {marker}, 150 cm wide",
+        colour="navy blue",
+        grade="B",
+        defects="Shade variation between rolls; 3 rolls with crease marks.",
+    )
     page.get_by_role("button", name="Save as draft").click()
 
     expect(page.get_by_test_id("lot-status")).to_have_text("draft")

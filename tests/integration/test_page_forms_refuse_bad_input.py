@@ -23,7 +23,7 @@ from tests.support.pages import PageSession
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "web" / "templates"
 # Fields whose names templates build from data, and "refresh" (it asks for the form again, not to save).
-BUILT_NAMES = ["spec.width", "spec.fibre", "spec.width.gte", "spec_key_0", "spec_op_0", "spec_value_0", "spec_unit_0"]
+BUILT_NAMES = ["spec.width", "spec.fibre", "spec.width.gte", "spec.width.lte"]
 FIELDS = sorted(
     {name for name in re.findall(r'name="([\w.]+)"', "".join(p.read_text() for p in TEMPLATES.rglob("*.html")))}
     - {"refresh", "viewport", "csrf-token"}
@@ -33,6 +33,19 @@ FIELDS = sorted(
 BLANKS = ["", "   ", "\x00"]
 GARBAGE = ["-3", "0", "abc", "1e309", "99999999999999999999999", "2001-01-01", "NaN", "on"]
 ODD_IDS = ["0", "99999999", "2147483648"]
+# What people must never read in a form's messages: type names, JSON or field paths, API routes.
+DEVELOPER = re.compile(
+    r"`|\$\.|/api/|\bExpected\b|\b(?:GET|POST) /|\w\[\d+\]"
+    r"|\b(?:sale|quantity|location|org|specs|budget_per_unit)\.[a-z_]+"
+)
+FIELD_ERROR = re.compile(r'<p class="field-error" id="([^"]+)">(.*?)</p>', re.S)
+FORM_ERRORS = re.compile(r'data-testid="form-errors">(.*?)</div>', re.S)
+
+
+def _messages(html: str) -> list[str]:
+    """The text of every form message on a page: under fields, and the summary above the form."""
+    texts = [text for _, text in FIELD_ERROR.findall(html)] + FORM_ERRORS.findall(html)
+    return [" ".join(re.sub(r"<[^>]+>", " ", text).split()) for text in texts]
 
 
 @dataclass
@@ -354,6 +367,11 @@ async def _post_all(
                     answer = await pages.post(url, fields, htmx=htmx, files=files)
                     if answer.status_code >= 500:
                         failures.append(f"POST {url} {fields!r:.120} htmx={htmx} -> {answer.status_code}")
+                    failures += [
+                        f"POST {url} {fields!r:.80} htmx={htmx} says {message!r}"
+                        for message in _messages(answer.text)
+                        if DEVELOPER.search(message)
+                    ]
             if path == "/logout":
                 await sign_in_as(form.actor)
     return failures
@@ -427,4 +445,82 @@ async def test_the_rfq_form_answers_bad_input_with_its_messages_and_keeps_what_w
                 assert f'value="{value}"' in answer.text
         assert (await client.get("/api/rfqs", headers=buyer.headers)).json()["items"] == []
     finally:
+        pages.close()
+
+
+ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _field_problems(html: str) -> dict[str, str]:
+    """{input name's error id: message} for each message shown under a field."""
+    return {ident: " ".join(re.sub(r"<[^>]+>", " ", text).split()) for ident, text in FIELD_ERROR.findall(html)}
+
+
+def _described(html: str, error_id: str) -> bool:
+    """An input, select or textarea is marked invalid and described by the message with this id."""
+    tags = re.findall(r"<(?:input|select|textarea)\b[^>]*>", html)
+    return any(
+        'aria-invalid="true"' in tag and re.search(rf'aria-describedby="[^"]*\b{error_id}\b', tag) for tag in tags
+    )
+
+
+async def test_a_bad_form_shows_every_problem_at_once_under_its_field_in_plain_words_of_the_page_language(
+    client: AsyncTestClient[Litestar], make_org: OrgFactory
+) -> None:
+    seller, buyer = await make_org("seller"), await make_org("buyer")
+    lot = await publish(client, seller, (await post_lot(client, seller, body()))["id"])
+    kept = "Kept words 保留"
+    cases: list[tuple[Actor | None, str, dict[str, str], set[str]]] = [
+        (
+            seller,
+            "/lots/new",
+            {"title": "", "category": "textiles/fabric", "quantity_value": "-3", "quantity_unit": "m", "grade": "B",
+             "defects": "", "sale_mode": "fixed_price", "price": "-3", "country": "XX", "description": kept},
+            {"title", "quantity_value", "price", "country", "defects"},
+        ),
+        (
+            buyer,
+            "/wanted/new",
+            {"title": "", "category": "", "quantity_value": "40", "quantity_unit": "", "deadline": "", "notes": kept},
+            {"title", "category", "deadline", "quantity_unit"},
+        ),
+        (
+            buyer,
+            "/rfqs/new",
+            {"lot_id": str(lot["id"]), "price": "30000.00", "sample_units": "some", "delivery_by": "soon",
+             "message": kept},
+            {"sample_units", "delivery_by"},
+        ),
+        (
+            None,
+            "/register",
+            {"name": "", "email": "x", "password": "short", "org_name": kept, "org_kind": ""},
+            {"name", "email", "org-kind", "legal_name", "licence"},
+        ),
+    ]  # fmt: skip
+    pages = PageSession(client)
+    try:
+        for language in ("en", "zh"):
+            client.headers.update(ZH if language == "zh" else {"Accept-Language": "en"})
+            for actor, path, fields, wrong in cases:
+                if actor is None:
+                    client.cookies.clear()
+                    await client.get("/login")
+                    pages.csrf = client.cookies.get("sx_csrf") or ""
+                else:
+                    await pages.sign_in(actor)
+                answer = await pages.post(path, fields)
+                assert answer.status_code == 422, (path, answer.status_code, answer.text[:500])
+                shown = _field_problems(answer.text)
+                for name in wrong:
+                    error_id = f"{name}-error"
+                    assert shown.get(error_id), (language, path, name, shown)
+                    assert _described(answer.text, error_id), (language, path, name)
+                    if language == "zh":
+                        assert CJK.search(shown[error_id]), (path, name, shown[error_id])
+                assert not [m for m in _messages(answer.text) if DEVELOPER.search(m)], (path, _messages(answer.text))
+                assert kept in answer.text, path  # what was typed is still there
+    finally:
+        client.headers.pop("Accept-Language", None)
         pages.close()

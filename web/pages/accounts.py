@@ -14,12 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.accounts import services, verification
 from exchange.accounts.auth import session_for
 from exchange.accounts.rules import MIN_PASSWORD_LENGTH
+from exchange.accounts.schemas import RegisterIn
 from exchange.accounts.sessions import rotate_session
 from exchange.accounts.verification import LICENCE_RULE
 from exchange.errors import DomainError
 from exchange.i18n.catalog import N_
 from exchange.i18n.locales import current_time_zone, set_current
 from exchange.i18n.messages import Msg
+from web.form_errors import FieldErrors, convert_form, field_errors, plain_words
 from web.pages.forms import form_and_file, form_fields, safe_next, upload_problem
 from web.pages.language import choice_cookies
 
@@ -46,19 +48,19 @@ class AccountPages(Controller):
     ) -> Template | Redirect:
         form, licence = await form_and_file(request, "licence")
         # The page asks for the verification details and the licence (the API takes them later too).
-        _, errors = verification.detail_problems(form, prefix="org.")
+        errors: FieldErrors = dict(verification.detail_problems(form, prefix="org.")[1])
         if licence is None:
-            errors["licence"] = "Upload your business licence (a PDF or a scan)."
+            errors["licence"] = N_("Upload your business licence (a PDF or a scan).")
         else:
             errors.update(upload_problem(licence, verification.LICENCE_RULE, "licence"))
         try:
-            data = services.parse_register_form(form)
+            data = convert_form(services.register_form_body(form), RegisterIn)
             if errors:
                 await services.check_registration(data)
             else:
                 _, org = await services.register(db_session, data, licence=licence, data_dir=state.settings.data_dir)
         except DomainError as error:
-            errors = {error.field or "_": error.detail, **errors}
+            errors = {**field_errors(error), **errors}
         if errors:
             form.pop("password", None)
             return Template(
@@ -93,7 +95,7 @@ class AccountPages(Controller):
             return Template(
                 "accounts/login.html",
                 status_code=error.status_code,
-                context={"form": {"email": form.get("email", "")}, "error": error.detail, "next": target},
+                context={"form": {"email": form.get("email", "")}, "error": plain_words(error), "next": target},
             )
         _sign_in(request, user.id, user.token_epoch)
         # The language chosen on another browser comes back with the sign-in.

@@ -16,12 +16,13 @@ from exchange.accounts.verification_api import licence_response
 from exchange.errors import DomainError
 from exchange.i18n.messages import Msg, localized
 from exchange.params import Id
+from web.form_errors import FieldErrors, field_errors, plain_words
 from web.pages.forms import form_fields
 
 __all__ = ["AdminPages"]
 
 
-def _org_page(org: Any, form: dict[str, str], errors: dict[str, str], status_code: int = 200) -> Template:
+def _org_page(org: Any, form: dict[str, str], errors: FieldErrors, status_code: int = 200) -> Template:
     return Template(
         "admin/org.html",
         status_code=status_code,
@@ -56,7 +57,7 @@ class AdminPages(Controller):
         except DomainError as error:
             if error.status_code != 409:
                 raise
-            flash(request, localized(error.detail), category="error")
+            flash(request, localized(plain_words(error)), category="error")
             return Redirect(f"/admin/orgs/{org_id}", status_code=303)
         flash(request, Msg("{org} is verified.", org=org.name).render(), category="success")
         return Redirect("/admin/orgs", status_code=303)
@@ -72,6 +73,6 @@ class AdminPages(Controller):
             if error.status_code == 404:
                 raise
             org = await verification.verification_of(db_session, org_id)
-            return _org_page(org, form, {error.field or "_": error.detail}, status_code=error.status_code)
+            return _org_page(org, form, field_errors(error), status_code=error.status_code)
         flash(request, f"{org.name} is told why it is not verified yet.", category="success")
         return Redirect("/admin/orgs", status_code=303)

@@ -23,6 +23,7 @@ from exchange.lots.events import lot_went_live
 from exchange.lots.models import Lot
 from exchange.params import Id
 from exchange.runtime import Runtime
+from web.form_errors import plain_words
 from web.pages.forms import form_fields
 
 __all__ = ["AlertPages", "PricingPages"]
@@ -54,7 +55,7 @@ class AlertPages(Controller):
                 db_session, current_principal(request), data, now=runtime.clock.now()
             )
         except DomainError as error:
-            flash(request, Msg("Not saved: {reason}", reason=as_msg(error.detail)).render(), category="error")
+            flash(request, Msg("Not saved: {reason}", reason=as_msg(plain_words(error))).render(), category="error")
             return Redirect("/saved-searches", status_code=303)
         flash(
             request,
@@ -111,7 +112,11 @@ class PricingPages(Controller):
         except DomainError as error:
             if error.status_code == 404:
                 raise
-            flash(request, Msg("Price not changed: {reason}", reason=as_msg(error.detail)).render(), category="error")
+            flash(
+                request,
+                Msg("Price not changed: {reason}", reason=as_msg(plain_words(error))).render(),
+                category="error",
+            )
             return Redirect(f"/lots/{lot_id}/pricing", status_code=303)
         await db_session.commit()
         await runtime.bid_engine.drop_state(lot_id)

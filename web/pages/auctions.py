@@ -28,6 +28,7 @@ from exchange.money import format_minor, parse_currency, parse_money
 from exchange.params import Id
 from exchange.runtime import Runtime
 from web.confirm_steps import ConfirmStep, bid_step, is_confirmed, purchase_step, withdraw_step
+from web.form_errors import plain_words
 from web.pages.forms import form_fields
 
 __all__ = ["AuctionPages"]
@@ -101,7 +102,7 @@ class AuctionPages(Controller):
     ) -> Template | Redirect:
         if not _is_htmx(request):
             if error is not None:
-                flash(request, f"{localized(error.title)}: {localized(error.detail)}", category="error")
+                flash(request, f"{localized(error.title)}: {localized(plain_words(error))}", category="error")
             elif message:
                 flash(request, message, category="success")
             return Redirect(f"/lots/{lot_id}/sale", status_code=303)
@@ -109,7 +110,7 @@ class AuctionPages(Controller):
         context = {
             "view": view,
             "message": message,
-            "error": error.detail if error else None,
+            "error": plain_words(error) if error else None,
             "error_field": error.field if error else None,
             "fresh_receipt": receipt,
             "amount_value": amount_value if error else "",

@@ -8,7 +8,6 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-import msgspec
 from litestar import Controller, Request, get, post
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
@@ -18,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.accounts.guards import current_principal, requires_org_kind, requires_signed_in
 from exchange.accounts.models import Org
 from exchange.accounts.principal import Principal
-from exchange.errors import DomainError, Unprocessable, from_msgspec_error
+from exchange.errors import DomainError, Unprocessable
 from exchange.i18n.catalog import N_
 from exchange.i18n.messages import Msg
 from exchange.matching import accept, proposals, requests, rules, schemas
@@ -28,6 +27,7 @@ from exchange.matching.proposals import offerable_lots
 from exchange.money import format_minor, parse_money
 from exchange.params import Id
 from exchange.runtime import Runtime
+from web.form_errors import FieldErrors, convert_form, field_errors, plain_words
 from web.pages.forms import form_fields
 
 __all__ = ["DeskPages", "ProposalPages"]
@@ -73,10 +73,7 @@ def _request_from_form(form: dict[str, str], checked: dict[str, list[str]]) -> s
             data[name] = form[name].strip()
     if form.get("budget_total", "").strip():
         data["budget_total"] = form["budget_total"].strip()
-    try:
-        return msgspec.convert(data, schemas.ProcurementRequestIn, strict=False)
-    except msgspec.ValidationError as error:
-        raise from_msgspec_error(error) from None
+    return convert_form(data, schemas.ProcurementRequestIn)
 
 
 async def _clients(session: AsyncSession) -> list[tuple[int, str]]:
@@ -139,7 +136,7 @@ class DeskPages(Controller):
         return Template("desk/request_new.html", context=await self._form_context(request, db_session, {}, {}))
 
     async def _form_context(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, form: dict[str, Any], errors: dict[str, str]
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, form: dict[str, Any], errors: FieldErrors
     ) -> dict[str, Any]:
         principal = current_principal(request)
         return {
@@ -165,9 +162,7 @@ class DeskPages(Controller):
             made = await requests.create_request(db_session, current_principal(request), data, now=runtime.clock.now())
         except DomainError as error:
             await db_session.rollback()
-            context = await self._form_context(
-                request, db_session, {**form, **checked}, {error.field or "_": error.detail}
-            )
+            context = await self._form_context(request, db_session, {**form, **checked}, field_errors(error))
             return Template("desk/request_new.html", status_code=error.status_code, context=context)
         return Redirect(f"/desk/requests/{made.id}", status_code=303)
 
@@ -230,7 +225,7 @@ class DeskPages(Controller):
             return Template(template, context=context)
         principal = current_principal(request)
         try:
-            data = msgspec.convert(
+            data = convert_form(
                 {
                     "request_id": request_id,
                     "lines": [{"lot_id": line["lot"].id, "client_price": line["price"]} for line in context["lines"]],
@@ -238,18 +233,13 @@ class DeskPages(Controller):
                     "valid_until": form.get("valid_until", "").strip() + "T23:59:59Z",
                 },
                 schemas.ProposalIn,
-                strict=False,
             )
             made = await proposals.create_proposal(db_session, principal, data, now=runtime.clock.now())
             if form.get("send"):
                 await proposals.send_proposal(db_session, principal, made.id, now=runtime.clock.now(), runtime=runtime)
-        except msgspec.ValidationError as error:
-            await db_session.rollback()
-            context["errors"] = {"_": from_msgspec_error(error).detail}
-            return Template("desk/builder.html", status_code=422, context=context)
         except DomainError as error:
             await db_session.rollback()
-            context["errors"] = {error.field or "_": error.detail}
+            context["errors"] = field_errors(error)
             return Template("desk/builder.html", status_code=error.status_code, context=context)
         flash(
             request,
@@ -305,7 +295,9 @@ class ProposalPages(Controller):
             await db_session.rollback()
             if error.status_code == 404:
                 raise
-            return await self._page(request, db_session, proposal_id, error=error.detail, status_code=error.status_code)
+            return await self._page(
+                request, db_session, proposal_id, error=plain_words(error), status_code=error.status_code
+            )
         flash(request, N_("Proposal sent to your client."), "success")
         return Redirect(f"/proposals/{proposal_id}", status_code=303)
 
@@ -324,7 +316,12 @@ class ProposalPages(Controller):
                 raise
             named = error.lot_ids if isinstance(error, LotsUnavailable) else []
             return await self._page(
-                request, db_session, proposal_id, error=error.detail, unavailable=named, status_code=error.status_code
+                request,
+                db_session,
+                proposal_id,
+                error=plain_words(error),
+                unavailable=named,
+                status_code=error.status_code,
             )
         flash(request, Msg("Accepted: {count} order(s) await payment.", count=len(answer.orders)).render(), "success")
         return Redirect(f"/proposals/{proposal_id}", status_code=303)
@@ -347,7 +344,9 @@ class ProposalPages(Controller):
             await db_session.rollback()
             if error.status_code == 404:
                 raise
-            return await self._page(request, db_session, proposal_id, error=error.detail, status_code=error.status_code)
+            return await self._page(
+                request, db_session, proposal_id, error=plain_words(error), status_code=error.status_code
+            )
         flash(request, N_("Proposal declined; your broker is told."), "success")
         return Redirect(f"/proposals/{proposal_id}", status_code=303)
 

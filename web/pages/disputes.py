@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State, UploadFile
 from litestar.plugins.flash import flash
@@ -19,11 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.accounts.guards import current_principal, requires_admin, requires_signed_in
 from exchange.disputes import schemas, services
 from exchange.disputes.services.arbitration import QUEUE_FILTERS
-from exchange.errors import DomainError, NotFound, Unprocessable, from_msgspec_error
+from exchange.errors import DomainError, NotFound, Unprocessable
 from exchange.i18n.catalog import N_
 from exchange.orders import services as order_services
 from exchange.params import Id
 from exchange.runtime import Runtime
+from web.form_errors import convert_form
 from web.pages.forms import form_fields
 
 __all__ = ["DisputePages", "DisputeQueuePages", "InspectionPages", "inspection_from_form"]
@@ -58,10 +58,7 @@ def inspection_from_form(form: dict[str, str]) -> schemas.InspectionCreate:
         "observed_grade": form.get("observed_grade") or None,
         "notes": form.get("notes", ""),
     }
-    try:
-        return msgspec.convert(body, schemas.InspectionCreate)
-    except msgspec.ValidationError as error:
-        raise from_msgspec_error(error) from None
+    return convert_form(body, schemas.InspectionCreate)
 
 
 class InspectionPages(Controller):

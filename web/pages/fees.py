@@ -21,6 +21,7 @@ from exchange.fees import schemas, services
 from exchange.fees.rules import PLATFORM_DEFAULT_CATEGORY
 from exchange.runtime import Runtime
 from exchange.specs.catalog import get_catalog
+from web.form_errors import FieldErrors, field_errors
 from web.pages.forms import form_fields
 
 __all__ = ["FeeSchedulePages", "schedule_from_form"]
@@ -81,7 +82,7 @@ class FeeSchedulePages(Controller):
         runtime: Runtime,
         *,
         form: dict[str, str] | None = None,
-        errors: dict[str, str] | None = None,
+        errors: FieldErrors | None = None,
         message: str | None = None,
         status_code: int = 200,
     ) -> Template:
@@ -116,7 +117,7 @@ class FeeSchedulePages(Controller):
             )
         except DomainError as error:
             await db_session.rollback()
-            errors = {_field_name(error.field): error.detail}
+            errors = {_field_name(None if key == "_" else key): message for key, message in field_errors(error).items()}
             return await self._page(
                 db_session, runtime, form=form, errors=errors, status_code=200 if htmx else error.status_code
             )

@@ -24,6 +24,7 @@ from exchange.orders.models import Order
 from exchange.params import Id
 from exchange.runtime import Runtime
 from web.charts import Bar, bar_chart
+from web.form_errors import plain_words
 from web.pages.forms import form_fields
 
 __all__ = ["AdminFinancePages", "SellerFinancePages"]
@@ -126,7 +127,7 @@ class AdminFinancePages(Controller):
             )
         except DomainError as error:
             await db_session.rollback()
-            flash(request, f"{localized(error.title)}: {localized(error.detail)}", category="error")
+            flash(request, f"{localized(error.title)}: {localized(plain_words(error))}", category="error")
             return Redirect("/admin/finance", status_code=303)
         total = format_minor(batch.total_minor, batch.currency)
         flash(

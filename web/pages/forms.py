@@ -8,7 +8,9 @@ from litestar import Request
 from litestar.datastructures import UploadFile
 
 from exchange.errors import DomainError
+from exchange.i18n.messages import Msg
 from exchange.uploads import UploadRule, check_upload
+from web.form_errors import plain_words
 
 __all__ = ["form_and_file", "form_fields", "safe_next", "upload_problem"]
 
@@ -30,12 +32,12 @@ async def form_and_file(request: Request[Any, Any, Any], name: str) -> tuple[dic
     return {key: value for key, value in form.items() if isinstance(value, str)}, chosen
 
 
-def upload_problem(upload: Upload, rule: UploadRule, field: str) -> dict[str, str]:
+def upload_problem(upload: Upload, rule: UploadRule, field: str) -> dict[str, Msg | str]:
     """{field: why} when the file does not fit the rule, else {}."""
     try:
         check_upload(upload[0], upload[1], rule, field=field)
     except DomainError as error:
-        return {field: error.detail}
+        return {field: plain_words(error)}
     return {}
 
 

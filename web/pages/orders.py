@@ -34,6 +34,7 @@ from exchange.params import Id
 from exchange.runtime import Runtime
 from exchange.text import clean_text
 from web import order_words as words
+from web.form_errors import field_errors
 from web.pages.forms import form_fields
 from web.pages.rfq._forms import is_htmx, struct_from_form
 
@@ -154,7 +155,7 @@ class OrderPages(Controller):
                 session,
                 order_id,
                 form=form,
-                errors={error.field or "_": error.detail},
+                errors=field_errors(error),
                 error=error,
                 failed=action,
             )

@@ -15,6 +15,7 @@ from exchange.accounts import password_reset
 from exchange.accounts.rules import MIN_PASSWORD_LENGTH
 from exchange.errors import DomainError
 from exchange.i18n.messages import Msg
+from web.form_errors import field_errors
 from web.pages.forms import form_fields
 
 __all__ = ["PasswordPages"]
@@ -53,7 +54,7 @@ class PasswordPages(Controller):
                 status_code=error.status_code,
                 context={
                     "token": token,
-                    "errors": {error.field or "_": error.detail},
+                    "errors": field_errors(error),
                     "min_password": MIN_PASSWORD_LENGTH,
                 },
             )

@@ -16,12 +16,13 @@ from exchange.accounts.models import Org
 from exchange.errors import DomainError
 from exchange.i18n.catalog import N_
 from exchange.i18n.messages import Msg, localized
+from web.form_errors import FieldErrors, plain_words
 from web.pages.forms import form_and_file, upload_problem
 
 __all__ = ["VerificationPages"]
 
 
-def _page(org: Org, form: dict[str, str], errors: dict[str, str], status_code: int = 200) -> Template:
+def _page(org: Org, form: dict[str, str], errors: FieldErrors, status_code: int = 200) -> Template:
     return Template(
         "accounts/verification.html",
         status_code=status_code,
@@ -50,7 +51,8 @@ class VerificationPages(Controller):
         principal = current_principal(request)
         org = await verification.own_org(db_session, principal)
         form, licence = await form_and_file(request, "licence")
-        details, errors = verification.detail_problems(form)
+        details, problems = verification.detail_problems(form)
+        errors: FieldErrors = dict(problems)
         if licence is not None:
             errors.update(upload_problem(licence, verification.LICENCE_RULE, "licence"))
         elif not org.licence_key:
@@ -64,7 +66,7 @@ class VerificationPages(Controller):
         except DomainError as error:
             if error.status_code != 409:
                 raise
-            flash(request, localized(error.detail), category="error")
+            flash(request, localized(plain_words(error)), category="error")
             return Redirect("/verification", status_code=303)
         flash(request, Msg("Thank you: an administrator will look at your details again.").render(), category="success")
         return Redirect("/verification", status_code=303)

@@ -14,7 +14,7 @@ from exchange.accounts.errors import WRONG_ORG_KIND
 from exchange.accounts.models import Org
 from exchange.accounts.principal import Principal
 from exchange.alerts.outbox import queue_went_live
-from exchange.errors import Conflict, Forbidden, Unprocessable, from_msgspec_error
+from exchange.errors import Conflict, Forbidden, Problems, Unprocessable, from_msgspec_error
 from exchange.i18n.catalog import N_
 from exchange.lots import rules, schemas
 from exchange.lots.errors import LOT_UNAVAILABLE
@@ -91,19 +91,22 @@ async def _checked_invites(session: AsyncSession, org_ids: list[int], visibility
 
 
 def lot_values(data: schemas.LotCreate, category: Category) -> dict[str, Any]:
-    """The lot's column values from a complete body, or the first problem as a 422."""
-    title = clean_text(data.title, field="title", label="The title", required=True, min_length=3)
+    """The lot's column values from a complete body, or the first problem as a 422 (the others in its `also`)."""
+    found = Problems()
+    title = found.check(lambda: clean_text(data.title, field="title", label="The title", required=True, min_length=3))
     currency = parse_currency(data.currency)
-    specs = clean_specs(category, data.specs)
-    unit = quantity_unit(data.quantity.unit)
-    country = rules.check_country(data.location.country, field="location.country")
-    rules.check_defects(data.grade, data.defects)
-    rules.check_quantity(data.quantity.value)
-    rules.check_listing_days(data.listing_days)
+    specs = found.check(lambda: clean_specs(category, data.specs))
+    unit = found.check(lambda: quantity_unit(data.quantity.unit))
+    country = found.check(lambda: rules.check_country(data.location.country, field="location.country"))
+    found.check(lambda: rules.check_defects(data.grade, data.defects))
+    found.check(lambda: rules.check_quantity(data.quantity.value))
+    found.check(lambda: rules.check_listing_days(data.listing_days))
     sale = data.sale
-    price = _money(sale.price, currency, "sale.price")
-    reserve = _money(sale.reserve_price, currency, "sale.reserve_price")
-    min_bid = _money(sale.min_bid, currency, "sale.min_bid")
+    price = found.check(lambda: _money(sale.price, currency, "sale.price"))
+    reserve = found.check(lambda: _money(sale.reserve_price, currency, "sale.reserve_price"))
+    min_bid = found.check(lambda: _money(sale.min_bid, currency, "sale.min_bid"))
+    reference = found.check(lambda: _money(data.reference_price, currency, "reference_price"))
+    found.raise_first()
     rules.check_sale_terms(
         sale.mode, price=price, reserve=reserve, min_bid=min_bid, deposit_percent=sale.deposit_percent
     )
@@ -122,7 +125,7 @@ def lot_values(data: schemas.LotCreate, category: Category) -> dict[str, Any]:
         "grade": data.grade,
         "defects": clean_text(data.defects, field="defects", label="The defect disclosure", multiline=True),
         "source": data.source,
-        "reference_price_minor": _money(data.reference_price, currency, "reference_price"),
+        "reference_price_minor": reference,
         "currency": currency,
         "location_city": clean_text(data.location.city, field="location.city", label="The city"),
         "location_region": clean_text(data.location.region, field="location.region", label="The region"),

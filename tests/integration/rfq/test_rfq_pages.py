@@ -123,14 +123,13 @@ async def test_wanted_pages_let_a_buyer_post_a_seller_answer_and_the_buyer_compa
             "quantity_unit": "m",
             "budget": "36000.00",
             "deadline": deadline,
-            "spec_key_0": "width",
-            "spec_op_0": "gte",
-            "spec_value_0": "140",
-            "spec_unit_0": "cm",
+            "spec.width.gte": "140 cm",  # the category's labelled spec field, as a bound
         },
     )
     assert posted.status_code == 303, posted.text
     wanted_url = posted.headers["location"]
+    wanted = await client.get(f"/api{wanted_url}", headers=buyer.headers)
+    assert [(s["key"], s["op"], s["value"], s["unit"]) for s in wanted.json()["specs"]] == [("width", "gte", 140, "cm")]
 
     await pages.sign_in(seller)
     board = await pages.get("/wanted")

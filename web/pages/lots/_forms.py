@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
-import msgspec
-
-from exchange.errors import Unprocessable, from_msgspec_error
+from exchange.errors import DomainError, Problems, Unprocessable
 from exchange.i18n.catalog import N_
-from exchange.lots import schemas
+from exchange.i18n.messages import Msg
+from exchange.lots import rules, schemas
+from exchange.money import parse_money
 from exchange.specs.catalog import Category
+from web.form_errors import FieldErrors, FormRefused, convert_form, field_errors, plain_words
 
 __all__ = [
-    "form_error_field",
+    "form_errors",
     "form_from_lot",
     "invited_ids",
     "lot_body_from_form",
@@ -24,13 +28,14 @@ __all__ = [
 ]
 
 _REQUIRED = [
-    ("title", "Give the lot a title."),
-    ("category", "Choose a category."),
-    ("quantity_value", "Enter the quantity."),
-    ("quantity_unit", "Enter the unit of the quantity (m, pcs, kg, t...)."),
-    ("grade", "Choose a grade."),
-    ("sale_mode", "Choose how the lot is sold."),
+    ("title", N_("Give the lot a title.")),
+    ("category", N_("Choose a category.")),
+    ("quantity_value", N_("Enter the quantity.")),
+    ("quantity_unit", N_("Enter the unit of the quantity (m, pcs, kg, t...).")),
+    ("grade", N_("Choose a grade.")),
+    ("sale_mode", N_("Choose how the lot is sold.")),
 ]
+_DECIMAL = re.compile(r"-?\d{1,20}(\.\d{1,10})?")
 _ORDER = ["q", "category", "spec.", "grade", "mode", "price_min", "price_max", "currency", "location", "country",
           "status", "sort", "limit", "offset"]  # fmt: skip
 _FIELD_NAMES = {
@@ -48,13 +53,9 @@ _FIELD_NAMES = {
 }
 
 
-def form_error_field(field: str | None) -> str:
-    """The form input an API field name belongs to (`specs.width` -> `spec.width`); `_` for the whole form."""
-    if not field:
-        return "_"
-    if field.startswith("specs."):
-        return "spec." + field.removeprefix("specs.")
-    return _FIELD_NAMES.get(field, field)
+def form_errors(error: DomainError) -> FieldErrors:
+    """Every problem of a refused lot form, keyed by its input (`sale.price` -> `price`), in plain words."""
+    return field_errors(error, _FIELD_NAMES)
 
 
 def closes_at_from_form(raw: str, offset_raw: str) -> datetime | None:
@@ -85,10 +86,23 @@ def invited_ids(raw: str) -> list[int]:
 
 
 def lot_body_from_form(form: Mapping[str, str]) -> schemas.LotCreate:
-    """The posted form as a `LotCreate`, or a 422 naming the API field of the first problem."""
-    for name, message in _REQUIRED:
-        if not form.get(name, "").strip():
-            raise Unprocessable(message, field={v: k for k, v in _FIELD_NAMES.items()}.get(name, name))
+    """The posted form as a `LotCreate`, or a `FormRefused` naming every field with a problem."""
+    api_names = {v: k for k, v in _FIELD_NAMES.items()}
+    found: FieldErrors = {
+        api_names.get(name, name): Msg(message) for name, message in _REQUIRED if not form.get(name, "").strip()
+    }
+    try:
+        closes_at = (
+            closes_at_from_form(form.get("closes_at", ""), form.get("tz_offset", "0"))
+            if form.get("sale_mode") == "sealed_bid"
+            else None
+        )
+    except DomainError as error:
+        closes_at, found["sale.closes_at"] = None, plain_words(error)
+    try:
+        invited = invited_ids(form.get("invited_org_ids", ""))
+    except DomainError as error:
+        invited, found["invited_org_ids"] = [], plain_words(error)
 
     def optional(name: str) -> str | None:
         value = form.get(name, "").strip()
@@ -119,19 +133,34 @@ def lot_body_from_form(form: Mapping[str, str]) -> schemas.LotCreate:
             "min_bid": optional("min_bid") if form.get("sale_mode") == "sealed_bid" else None,
             "second_price": form.get("second_price") == "on",
             "deposit_percent": optional("deposit_percent"),
-            "closes_at": closes_at_from_form(form.get("closes_at", ""), form.get("tz_offset", "0"))
-            if form.get("sale_mode") == "sealed_bid"
-            else None,
+            "closes_at": closes_at,
             "rfq_enabled": form.get("rfq_enabled") == "on",
         },
         "visibility": optional("visibility") or "public",
-        "invited_org_ids": invited_ids(form.get("invited_org_ids", "")),
+        "invited_org_ids": invited,
         "listing_days": optional("listing_days") or "14",
     }
     try:
-        return msgspec.convert(body, schemas.LotCreate, strict=False)
-    except msgspec.ValidationError as error:
-        raise from_msgspec_error(error) from None
+        return convert_form(body, schemas.LotCreate, found=found)
+    except FormRefused as refused:  # the service's rules would not run: check the amounts and grade now too
+        raise FormRefused({**refused.errors, **_rule_problems(body)}) from None
+
+
+def _rule_problems(body: Mapping[str, Any]) -> FieldErrors:
+    """The lot rules a form can break besides missing or malformed fields (amounts, quantity, country, defects),
+    for showing with those: the service checks them again, all together, when the form is whole."""
+    found = Problems()
+    sale = body["sale"]
+    for field, raw in (("sale.price", sale["price"]), ("sale.reserve_price", sale["reserve_price"]),
+                       ("sale.min_bid", sale["min_bid"]), ("reference_price", body["reference_price"])):  # fmt: skip
+        if raw is not None:
+            found.check(partial(parse_money, raw, "CNY", field=field))
+    quantity = body["quantity"]["value"]
+    if _DECIMAL.fullmatch(quantity):
+        found.check(partial(rules.check_quantity, Decimal(quantity)))
+    found.check(partial(rules.check_country, body["location"]["country"], field="location.country"))
+    found.check(partial(rules.check_defects, body["grade"], body["defects"]))
+    return {error.field or "_": plain_words(error) for error in found.found}
 
 
 def _number_text(value: Any) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated, Any
 
 import msgspec
@@ -18,12 +19,14 @@ from exchange.accounts.guards import current_principal, requires_org_kind
 from exchange.accounts.principal import Principal
 from exchange.errors import DomainError, Unprocessable, from_msgspec_error
 from exchange.i18n.catalog import N_
+from exchange.i18n.formatting import duration_text
 from exchange.i18n.messages import Msg, as_msg
 from exchange.lots import rules, schemas, services
 from exchange.params import Id
 from exchange.runtime import Runtime
-from exchange.specs.catalog import get_catalog
-from web.pages.lots._forms import closes_at_from_form, form_error_field, form_from_lot, invited_ids, lot_body_from_form
+from web.category_picker import category_choices
+from web.form_errors import FieldErrors, plain_words
+from web.pages.lots._forms import closes_at_from_form, form_errors, form_from_lot, invited_ids, lot_body_from_form
 
 __all__ = ["LotPostingPages"]
 
@@ -60,10 +63,17 @@ async def _relist_body(
 
 
 def _form_context(
-    form: dict[str, str], errors: dict[str, str], *, lot_id: int | None = None, picker: dict[str, Any] | None = None
+    request: Request[Any, Any, Any],
+    form: dict[str, str],
+    errors: FieldErrors,
+    *,
+    lot_id: int | None = None,
+    picker: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    catalog = get_catalog()
+    """What the stepped lot form shows; the rules it states come from `rules` and the operator's settings."""
+    min_bidding: timedelta = request.app.state.settings.min_bidding_window
     return {
+        **category_choices(form),
         "invitees": [],
         "invite_results": [],
         "invite_query": "",
@@ -71,11 +81,11 @@ def _form_context(
         "form": form,
         "errors": errors,
         "lot_id": lot_id,
-        "leaves": catalog.leaves(),
-        "catalog": catalog,
-        "category": catalog.get(form.get("category", "")),
         "sources": SOURCES,
         "listing_days": range(rules.LISTING_DAYS_RANGE[0], rules.LISTING_DAYS_RANGE[1] + 1),
+        "listing_days_range": rules.LISTING_DAYS_RANGE,
+        "min_bidding": duration_text(min_bidding),
+        "max_upload_mb": services.MAX_UPLOAD_BYTES // (1024 * 1024),
     }
 
 
@@ -102,13 +112,18 @@ async def _picker(session: AsyncSession, form: dict[str, str], *, search: bool) 
 
 
 async def _form_error(
-    session: AsyncSession, form: dict[str, str], error: DomainError, lot_id: int | None = None
+    request: Request[Any, Any, Any],
+    session: AsyncSession,
+    form: dict[str, str],
+    error: DomainError,
+    lot_id: int | None = None,
 ) -> Template:
     return Template(
         "lots/form.html",
         context=_form_context(
+            request,
             form,
-            {form_error_field(error.field): error.detail},
+            form_errors(error),
             lot_id=lot_id,
             picker=await _picker(session, form, search=False),
         ),
@@ -122,15 +137,17 @@ class LotPostingPages(Controller):
     guards = [requires_org_kind("seller")]
 
     @get("/new")
-    async def new_form(self) -> Template:
+    async def new_form(self, request: Request[Any, Any, Any]) -> Template:
         form = {"sale_mode": "fixed_price", "grade": "A", "listing_days": "14", "rfq_enabled": "on", "currency": "CNY",
                 "country": "CN", "visibility": "public"}  # fmt: skip
-        return Template("lots/form.html", context=_form_context(form, {}))
+        return Template("lots/form.html", context=_form_context(request, form, {}))
 
     @get("/new/spec-fields")
-    async def spec_fields(self, category: Annotated[str, QueryParameter(name="category")] = "") -> Template:
+    async def spec_fields(
+        self, request: Request[Any, Any, Any], category: Annotated[str, QueryParameter(name="category")] = ""
+    ) -> Template:
         """The spec inputs of a category (an HTMX partial for the post form)."""
-        return Template("lots/_spec_fields.html", context=_form_context({"category": category}, {}))
+        return Template("lots/_spec_fields.html", context=_form_context(request, {"category": category}, {}))
 
     @get("/invite-picker")
     async def invite_picker(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
@@ -147,11 +164,11 @@ class LotPostingPages(Controller):
         form = await _read_form(request)
         if form.get("refresh"):  # the category or the invitation search changed in a browser without JavaScript
             picker = await _picker(db_session, form, search=form["refresh"] == "invite")
-            return Template("lots/form.html", context=_form_context(form, {}, picker=picker))
+            return Template("lots/form.html", context=_form_context(request, form, {}, picker=picker))
         try:
             lot = await services.create_lot(db_session, current_principal(request), lot_body_from_form(form))
         except DomainError as error:
-            return await _form_error(db_session, form, error)
+            return await _form_error(request, db_session, form, error)
         flash(request, N_("Draft saved. Add photos and documents, then publish it."), category="success")
         return Redirect(f"/lots/{lot.id}", status_code=303)
 
@@ -160,20 +177,20 @@ class LotPostingPages(Controller):
         lot = await services.get_lot(db_session, current_principal(request), lot_id)
         form = form_from_lot(lot)
         picker = await _picker(db_session, form, search=False)
-        return Template("lots/form.html", context=_form_context(form, {}, lot_id=lot_id, picker=picker))
+        return Template("lots/form.html", context=_form_context(request, form, {}, lot_id=lot_id, picker=picker))
 
     @post("/{lot_id:int}/edit")
     async def edit(self, request: Request[Any, Any, Any], db_session: AsyncSession, lot_id: Id) -> Template | Redirect:
         form = await _read_form(request)
         if form.get("refresh"):
             picker = await _picker(db_session, form, search=form["refresh"] == "invite")
-            return Template("lots/form.html", context=_form_context(form, {}, lot_id=lot_id, picker=picker))
+            return Template("lots/form.html", context=_form_context(request, form, {}, lot_id=lot_id, picker=picker))
         try:
             body = lot_body_from_form(form)
             changes = msgspec.convert(msgspec.to_builtins(body), schemas.LotUpdate)
             await services.update_lot(db_session, current_principal(request), lot_id, changes)
         except DomainError as error:
-            return await _form_error(db_session, form, error, lot_id)
+            return await _form_error(request, db_session, form, error, lot_id)
         flash(request, N_("Draft updated."), category="success")
         return Redirect(f"/lots/{lot_id}", status_code=303)
 
@@ -186,7 +203,7 @@ class LotPostingPages(Controller):
         except DomainError as error:
             if error.status_code == 404:
                 raise
-            flash(request, Msg("Not published: {reason}", reason=as_msg(error.detail)).render(), category="error")
+            flash(request, Msg("Not published: {reason}", reason=as_msg(plain_words(error))).render(), category="error")
             return Redirect(f"/lots/{lot_id}", status_code=303)
         if lot.status == "in_review":
             flash(
@@ -207,7 +224,7 @@ class LotPostingPages(Controller):
         except DomainError as error:
             if error.status_code == 404:
                 raise
-            flash(request, Msg("Not withdrawn: {reason}", reason=as_msg(error.detail)).render(), category="error")
+            flash(request, Msg("Not withdrawn: {reason}", reason=as_msg(plain_words(error))).render(), category="error")
             return Redirect(f"/lots/{lot_id}", status_code=303)
         flash(request, N_("The lot is withdrawn."), category="success")
         return Redirect("/seller/lots", status_code=303)
@@ -228,7 +245,7 @@ class LotPostingPages(Controller):
         except DomainError as error:
             if error.status_code == 404:
                 raise
-            flash(request, Msg("Not relisted: {reason}", reason=as_msg(error.detail)).render(), category="error")
+            flash(request, Msg("Not relisted: {reason}", reason=as_msg(plain_words(error))).render(), category="error")
             return Redirect(f"/lots/{lot_id}", status_code=303)
         if lot.status == "in_review":
             flash(
@@ -273,7 +290,7 @@ class LotPostingPages(Controller):
         except DomainError as error:
             if error.status_code == 404:
                 raise
-            flash(request, Msg("Not attached: {reason}", reason=as_msg(error.detail)).render(), category="error")
+            flash(request, Msg("Not attached: {reason}", reason=as_msg(plain_words(error))).render(), category="error")
             return Redirect(f"/lots/{lot_id}", status_code=303)
         flash(request, Msg("{kind} attached.", kind=as_msg(KIND_LABELS.get(kind, kind))).render(), category="success")
         return Redirect(f"/lots/{lot_id}", status_code=303)

@@ -16,6 +16,7 @@ from exchange.lots import services
 from exchange.params import Id
 from exchange.runtime import Runtime
 from exchange.specs.catalog import get_catalog
+from web.form_errors import plain_words
 from web.pages.forms import form_fields
 
 __all__ = ["ReviewPages"]
@@ -41,7 +42,7 @@ class ReviewPages(Controller):
                 db_session, current_principal(request), lot_id, note=form.get("note", ""), runtime=runtime
             )
         except DomainError as error:
-            flash(request, Msg("Not approved: {reason}", reason=as_msg(error.detail)).render(), category="error")
+            flash(request, Msg("Not approved: {reason}", reason=as_msg(plain_words(error))).render(), category="error")
             return Redirect("/admin/reviews", status_code=303)
         flash(request, Msg("Approved: {title} is live.", title=lot.title).render(), category="success")
         return Redirect("/admin/reviews", status_code=303)
@@ -60,7 +61,7 @@ class ReviewPages(Controller):
                 runtime=runtime,
             )
         except DomainError as error:
-            flash(request, Msg("Not rejected: {reason}", reason=as_msg(error.detail)).render(), category="error")
+            flash(request, Msg("Not rejected: {reason}", reason=as_msg(plain_words(error))).render(), category="error")
             return Redirect("/admin/reviews", status_code=303)
         flash(request, Msg("Sent back to the seller: {title}.", title=lot.title).render(), category="success")
         return Redirect("/admin/reviews", status_code=303)

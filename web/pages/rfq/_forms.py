@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-import msgspec
 from litestar import Request
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.principal import Principal
-from exchange.errors import DomainError, Unprocessable, from_msgspec_error
+from exchange.errors import DomainError
 from exchange.i18n.messages import localized
 from exchange.money import format_minor
 from exchange.rfq import services
 from web.confirm_steps import accept_step
+from web.form_errors import convert_form, plain_words
 
 __all__ = ["accept_confirmation", "is_htmx", "refused", "struct_from_form"]
 
 T = TypeVar("T")
-_MISSING = re.compile(r"Object missing required field `(\w+)`")
 
 
 def is_htmx(request: Request[Any, Any, Any]) -> bool:
@@ -32,13 +30,7 @@ def is_htmx(request: Request[Any, Any, Any]) -> bool:
 def struct_from_form(form: dict[str, str], kind: type[T], fields: Iterable[str]) -> T:
     """Only the named, non-empty fields; strings are converted the way the API would read JSON."""
     data = {name: form[name].strip() for name in fields if form.get(name, "").strip()}
-    try:
-        return msgspec.convert(data, kind, strict=False)
-    except msgspec.ValidationError as error:
-        missing = _MISSING.fullmatch(str(error))
-        if missing:  # an empty field: say so next to it, not as a message about an "Object"
-            raise Unprocessable(f"{missing.group(1)} is required.", field=missing.group(1)) from None
-        raise from_msgspec_error(error) from None
+    return convert_form(data, kind)
 
 
 async def refused(
@@ -53,10 +45,10 @@ async def refused(
     if is_htmx(request):
         return Template(
             "errors/_fragment.html",
-            context={"status": error.status_code, "title": error.title, "detail": error.detail},
+            context={"status": error.status_code, "title": error.title, "detail": plain_words(error)},
             headers={"HX-Retarget": "#rfq-feedback", "HX-Reswap": "innerHTML"},
         )
-    flash(request, f"{localized(error.title)}: {localized(error.detail)}", category="error")
+    flash(request, f"{localized(error.title)}: {localized(plain_words(error))}", category="error")
     return Redirect(back_to, status_code=303)
 
 

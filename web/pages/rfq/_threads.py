@@ -25,6 +25,7 @@ from exchange.params import Id
 from exchange.rfq import schemas, services
 from exchange.runtime import Runtime
 from web.confirm_steps import is_confirmed
+from web.form_errors import FieldErrors, field_errors
 from web.pages.forms import form_fields
 from web.pages.rfq._context import PAYMENT_TERMS_LABELS, thread_context
 from web.pages.rfq._forms import accept_confirmation, is_htmx, refused, struct_from_form
@@ -102,13 +103,13 @@ class RfqPages(Controller):
             return Template(
                 "rfq/new.html",
                 status_code=error.status_code,
-                context=self._new_context(lot, form, {error.field or "_": error.detail}),
+                context=self._new_context(lot, form, field_errors(error)),
             )
         flash(request, N_("Your request for quotation is sent; the seller has been notified."), category="success")
         return Redirect(f"/rfqs/{thread.id}", status_code=303)
 
     @staticmethod
-    def _new_context(lot: Any, form: dict[str, str], errors: dict[str, str]) -> dict[str, Any]:
+    def _new_context(lot: Any, form: dict[str, str], errors: FieldErrors) -> dict[str, Any]:
         return {
             "lot": lot,
             "quantity": f"{lot.quantity_value.normalize():f}",

@@ -3,65 +3,70 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-import msgspec
 from litestar import Controller, Request, get, post
+from litestar.params import QueryParameter
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.guards import current_principal, requires_org_kind, requires_signed_in, requires_verified_org
 from exchange.db.base import utcnow
-from exchange.errors import DomainError, NotFound, from_msgspec_error
+from exchange.errors import DomainError, NotFound
 from exchange.i18n.catalog import N_
 from exchange.i18n.messages import Msg, localized
 from exchange.params import Id
 from exchange.rfq import schemas, services
 from exchange.rfq.errors import RFQ_NOT_FOUND
 from exchange.runtime import Runtime
+from web.category_picker import category_choices, spec_constraints
 from web.confirm_steps import is_confirmed
+from web.form_errors import FieldErrors, convert_form, field_errors, plain_words
 from web.pages.forms import form_fields
 from web.pages.rfq._context import PAYMENT_TERMS_LABELS
 from web.pages.rfq._forms import accept_confirmation, struct_from_form
 
 __all__ = ["WantedPages"]
 
-SPEC_ROWS = 4
 ANSWER_FIELDS = ("lot_id", "price", "delivery_by", "payment_terms", "packaging", "message")
+_WANTED_NAMES = {"quantity.value": "quantity_value", "quantity.unit": "quantity_unit"}
 
 
 def _wanted_from_form(form: dict[str, str]) -> schemas.WantedCreate:
-    specs = []
-    for i in range(SPEC_ROWS):
-        key = form.get(f"spec_key_{i}", "").strip()
-        if not key:
-            continue
-        raw = form.get(f"spec_value_{i}", "").strip()
-        value: Any = raw
-        try:
-            value = float(raw) if raw and form.get(f"spec_op_{i}") in ("gte", "lte") else raw
-        except ValueError:
-            value = raw
-        spec: dict[str, Any] = {"key": key, "op": form.get(f"spec_op_{i}") or "eq", "value": value}
-        if form.get(f"spec_unit_{i}", "").strip():
-            spec["unit"] = form[f"spec_unit_{i}"].strip()
-        specs.append(spec)
+    """The posted form as a `WantedCreate`, or a `FormRefused` naming every wrong field."""
     data: dict[str, Any] = {
         "title": form.get("title", "").strip(),
         "category": form.get("category", "").strip(),
         "quantity": {"value": form.get("quantity_value", "").strip(), "unit": form.get("quantity_unit", "").strip()},
         "deadline": form.get("deadline", "").strip(),
-        "specs": specs,
+        "specs": [need for _, need in spec_constraints(form)],
         "delivery_region": form.get("delivery_region", "").strip(),
         "notes": form.get("notes", "").strip(),
     }
     if form.get("budget", "").strip():
         data["budget"] = form["budget"].strip()
-    try:
-        return msgspec.convert(data, schemas.WantedCreate, strict=False)
-    except msgspec.ValidationError as error:
-        raise from_msgspec_error(error) from None
+    found: FieldErrors = {}
+    for name, message in (("title", N_("Say what you need.")), ("category", N_("Choose a category."))):
+        if not data[name]:
+            found[name] = Msg(message)
+    if not data["deadline"]:
+        found["deadline"] = Msg(N_("Give the date you need it by."))
+    return convert_form(data, schemas.WantedCreate, found=found)
+
+
+def _wanted_errors(form: dict[str, str], error: DomainError) -> FieldErrors:
+    """Each problem under its input; a spec's problem (`specs[1].value`) under the spec field it came from."""
+    names = dict(_WANTED_NAMES)
+    for index, (name, _) in enumerate(spec_constraints(form)):
+        for part in ("", ".key", ".op", ".value", ".unit"):
+            names[f"specs[{index}]{part}"] = name
+    return field_errors(error, names)
+
+
+def _new_context(form: dict[str, str], errors: FieldErrors) -> dict[str, Any]:
+    return {"form": form, "errors": errors, "ranges": True, "spec_fields_url": "/wanted/new/spec-fields",
+            **category_choices(form)}  # fmt: skip
 
 
 class WantedPages(Controller):
@@ -77,11 +82,18 @@ class WantedPages(Controller):
 
     @get("/new", guards=[requires_org_kind("buyer")])
     async def new_form(self) -> Template:
-        return Template("rfq/wanted_new.html", context={"form": {}, "errors": {}, "spec_rows": SPEC_ROWS})
+        return Template("rfq/wanted_new.html", context=_new_context({}, {}))
+
+    @get("/new/spec-fields", guards=[requires_org_kind("buyer")])
+    async def spec_fields(self, category: Annotated[str, QueryParameter(name="category")] = "") -> Template:
+        """The spec fields of a category, as bounds to meet (an HTMX partial of the request form)."""
+        return Template("lots/_spec_fields.html", context=_new_context({"category": category}, {}))
 
     @post("/new", guards=[requires_org_kind("buyer"), requires_verified_org])
     async def create(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template | Redirect:
         form = await form_fields(request)
+        if form.get("refresh"):  # the category changed in a browser without JavaScript
+            return Template("rfq/wanted_new.html", context=_new_context(form, {}))
         try:
             wanted = await services.create_wanted(db_session, current_principal(request), _wanted_from_form(form))
         except DomainError as error:
@@ -89,7 +101,7 @@ class WantedPages(Controller):
             return Template(
                 "rfq/wanted_new.html",
                 status_code=error.status_code,
-                context={"form": form, "errors": {error.field or "_": error.detail}, "spec_rows": SPEC_ROWS},
+                context=_new_context(form, _wanted_errors(form, error)),
             )
         flash(request, N_("Your request is on the sellers' board. Quotes will appear here."), category="success")
         return Redirect(f"/wanted/{wanted.id}", status_code=303)
@@ -134,9 +146,7 @@ class WantedPages(Controller):
             )
         except DomainError as error:
             await db_session.rollback()
-            context = await self._detail(
-                request, db_session, request_id, form=form, errors={error.field or "_": error.detail}
-            )
+            context = await self._detail(request, db_session, request_id, form=form, errors=field_errors(error))
             return Template("rfq/wanted_detail.html", status_code=error.status_code, context=context)
         flash(request, N_("Your quote is sent to the buyer."), category="success")
         return Redirect(f"/rfqs/{thread.id}", status_code=303)
@@ -149,7 +159,7 @@ class WantedPages(Controller):
             await services.cancel_wanted(db_session, current_principal(request), request_id, runtime=runtime)
         except DomainError as error:
             await db_session.rollback()
-            flash(request, error.detail, category="error")
+            flash(request, localized(plain_words(error)), category="error")
             return Redirect(f"/wanted/{request_id}", status_code=303)
         flash(request, N_("Request withdrawn; sellers who answered have been told."), category="info")
         return Redirect("/wanted", status_code=303)
@@ -186,7 +196,7 @@ class WantedPages(Controller):
             )
         except DomainError as error:
             await db_session.rollback()
-            flash(request, f"{localized(error.title)}: {localized(error.detail)}", category="error")
+            flash(request, f"{localized(error.title)}: {localized(plain_words(error))}", category="error")
             return Redirect(f"/wanted/{request_id}", status_code=303)
         flash(
             request,
