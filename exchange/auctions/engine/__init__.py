@@ -115,9 +115,9 @@ from exchange.auctions.batch import PlacedBid
 # engine object; its collaborators (LotScripts, ScriptBatcher, LotStateLoader, BidJournal) are composed.
 from exchange.auctions.engine._bids import SealedBids
 from exchange.auctions.engine._sales import STALE_CLAIM_US, SalesAndCloses
-from exchange.auctions.engine._space import database_unavailable, known_space
+from exchange.auctions.engine._space import database_space, database_unavailable, known_space
 
-__all__ = ["STALE_CLAIM_US", "BidEngine", "PlacedBid", "database_unavailable", "known_space"]
+__all__ = ["STALE_CLAIM_US", "BidEngine", "PlacedBid", "database_space", "database_unavailable", "known_space"]
 
 
 class BidEngine(SealedBids, SalesAndCloses):
