@@ -41,7 +41,12 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if os.environ.get("TEST_REDIS") == "cluster":
         cluster = LocalCluster().start()
         yield cluster.url
+        errors = cluster.error_counts()
         cluster.stop()
+        # Every command went straight to its slot's master, each script within one slot.
+        assert {kind: errors.get(kind, 0) for kind in ("MOVED", "ASK", "CROSSSLOT")} == dict.fromkeys(
+            ("MOVED", "ASK", "CROSSSLOT"), 0
+        ), errors
         return
     server = EmbeddedRedis(tmp_path_factory.mktemp("redis"))
     server.ensure_running()

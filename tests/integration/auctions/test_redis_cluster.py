@@ -9,13 +9,23 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import msgspec
 import pytest
+from redis.asyncio import Redis
 from sqlalchemy import select
 
+from exchange.auctions.closing import close_lot
+from exchange.auctions.engine import BidEngine
 from exchange.auctions.models import Bid, BidRevision
+from exchange.auctions.receipts import parse_micros
 from exchange.auctions.scripts import LotKeys
+from exchange.live.channels import lot_channel
+from exchange.live.replay import log_key
+from exchange.orders.models import Order
+from exchange.redis.connection import close_redis, make_redis
 from exchange.redis.local_cluster import LocalCluster
 from tests.integration.auctions.test_redis_crash import BUYERS, bidding_run
+from tests.support.auctions import CLOSE_AFTER
 from tests.support.buyers import many_buyers
 from tests.support.lots import live_lot
 from tests.support.stack import AppStack, stack_on_redis
@@ -68,6 +78,33 @@ async def test_logins_lot_pages_and_bids_on_every_master_work_without_a_redirect
     assert _redirections(cluster) == before
 
 
+async def test_a_bid_count_published_on_the_lots_master_is_heard_through_another_master(
+    cluster: LocalCluster, stack: AppStack
+) -> None:
+    seller, buyer = await stack.make_org("seller"), await stack.make_org("buyer")
+    lot_id = await live_lot(stack.db, seller)
+    publisher = cluster.master_of(log_key(lot_channel(lot_id)))
+    listener = Redis(port=next(port for port in cluster.ports if port != publisher))
+    pubsub = listener.pubsub()
+    try:
+        await pubsub.subscribe(lot_channel(lot_id))
+        async with asyncio.timeout(5):  # subscribed before the bid
+            while (await pubsub.get_message(timeout=1.0) or {}).get("type") != "subscribe":
+                pass
+        bid = await stack.client.post(f"/api/lots/{lot_id}/bids", headers=buyer.headers, json={"amount": "900.00"})
+        assert bid.status_code == 201
+
+        async def heard() -> Any:
+            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+            return msgspec.json.decode(message["data"]) if message else None
+
+        event = await eventually(heard, within=10)
+        assert (event["event"], event["data"]["count"]) == ("bids", 1)
+    finally:
+        await pubsub.aclose()
+        await listener.aclose()
+
+
 async def test_every_acknowledged_bid_survives_its_master_being_killed_and_restarted_empty(
     cluster: LocalCluster, stack: AppStack
 ) -> None:
@@ -104,6 +141,32 @@ async def test_every_acknowledged_bid_survives_its_master_being_killed_and_resta
     assert opening["status"] == "awarded"
     assert opening["winner"]["bidder"]["org_id"] == best_org
     assert {entry["receipt"] for entry in opening["bids"]} == {r["receipt"] for r in finals.values()}
+
+
+async def test_closers_of_two_processes_racing_on_the_cluster_award_the_lot_once(cluster: LocalCluster) -> None:
+    async with stack_on_redis(cluster.url, scheduler=False) as stack:
+        seller, buyer = await stack.make_org("seller"), await stack.make_org("buyer")
+        lot_id = await live_lot(stack.db, seller, closes_at=datetime.now(UTC) + CLOSE_AFTER)
+        placed = await stack.client.post(f"/api/lots/{lot_id}/bids", json={"amount": "500"}, headers=buyer.headers)
+        assert placed.status_code == 201
+
+        async def due() -> bool | None:
+            return (
+                True if str(lot_id) in map(str, await engines[0].due_lot_ids(parse_micros(datetime.now(UTC)))) else None
+            )
+
+        engines = [BidEngine(make_redis(cluster.url), stack.db) for _ in range(2)]
+        try:
+            await eventually(due, within=CLOSE_AFTER.total_seconds() + 5)  # the sharded schedule has it
+            results = await asyncio.gather(*(close_lot(engine, lot_id) for engine in engines))
+        finally:
+            for engine in engines:
+                await close_redis(engine.redis)
+
+        assert sum(result is not None for result in results) == 1
+        async with stack.db() as session:
+            orders = (await session.scalars(select(Order).where(Order.lot_id == lot_id))).all()
+        assert [(order.buyer_org_id, order.amount_minor) for order in orders] == [(buyer.org_id, 500_00)]
 
 
 async def test_health_names_redis_while_a_master_is_down_and_recovers_when_it_is_back(
