@@ -20,7 +20,7 @@ from typing import Any
 
 import redis
 
-from exchange.redis.embedded import EmbeddedRedisError, redis_server_binary
+from exchange.redis.embedded import EmbeddedRedisError, answers_ping, redis_server_binary
 
 __all__ = ["LocalCluster"]
 
@@ -92,13 +92,7 @@ class LocalCluster:
             time.sleep(0.02)
 
     def _answers(self, port: int) -> bool:
-        client = redis.Redis(port=port, socket_timeout=1, socket_connect_timeout=1)
-        try:
-            return bool(client.ping())
-        except redis.RedisError:
-            return False
-        finally:
-            client.close()
+        return answers_ping(redis.Redis(port=port, socket_timeout=1, socket_connect_timeout=1))
 
     def _wait_until_ok(self, timeout: float) -> None:
         """Until every node reports cluster_state:ok (the masters have met and agree on the slots)."""
