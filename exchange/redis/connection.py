@@ -82,6 +82,8 @@ def make_cluster(url: str, *, socket_timeout: float | None = 5) -> RedisCluster:
         # Slots of a master that is down stay unserved; the other masters keep serving theirs.
         require_full_coverage=False,
         max_connections=200,
+        lib_name=None,  # (no CLIENT SETINFO on each new connection: redis-server 6.2 refuses it)
+        lib_version=None,
     )
     if not url.startswith("rediss+"):
         client.nodes_manager.connection_kwargs["connection_class"] = HiredisPackedConnection
@@ -100,6 +102,8 @@ def same_cluster(client: RedisCluster, *, socket_timeout: float | None) -> Redis
         socket_connect_timeout=2,
         retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), retries=2),
         require_full_coverage=False,
+        lib_name=None,
+        lib_version=None,
     )
     other.nodes_manager.connection_kwargs["connection_class"] = kwargs.get("connection_class", Connection)
     return other

@@ -11,7 +11,7 @@ from typing import Any
 
 import msgspec
 import pytest
-from redis.asyncio import Redis
+from redis.asyncio import Redis, RedisCluster
 from sqlalchemy import select
 
 from exchange.auctions.closing import close_lot
@@ -24,6 +24,7 @@ from exchange.live.replay import log_key
 from exchange.orders.models import Order
 from exchange.redis.connection import close_redis, make_redis
 from exchange.redis.local_cluster import LocalCluster
+from exchange.redis.routing import send_commands
 from tests.integration.auctions.test_redis_crash import BUYERS, bidding_run
 from tests.support.auctions import CLOSE_AFTER
 from tests.support.buyers import many_buyers
@@ -192,3 +193,25 @@ async def test_health_names_redis_while_a_master_is_down_and_recovers_when_it_is
         return answer if answer.status_code == 200 else None
 
     assert (await eventually(healthy, within=15)).json()["down"] == []
+
+
+async def test_commands_sent_to_a_master_that_no_longer_holds_their_slot_are_answered_not_redirected(
+    cluster: LocalCluster,
+) -> None:
+    client = make_redis(cluster.url)
+    assert isinstance(client, RedisCluster)
+    try:
+        await client.initialize()
+        keys = [f"routing:{{{index}}}" for index in range(12)]
+        # The client's map of slots goes stale (as after a resharding): every slot "moved" to one master.
+        stale = client.get_primaries()[0]
+        for key in keys:
+            client.nodes_manager.slots_cache[client.keyslot(key)] = [stale]
+
+        written = await send_commands(client, [("SET", key, index) for index, key in enumerate(keys)], keys)
+        read = await send_commands(client, [("GET", key) for key in keys], keys)
+
+        assert written == [True] * 12
+        assert read == [str(index).encode() for index in range(12)]
+    finally:
+        await close_redis(client)
