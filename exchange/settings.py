@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 __all__ = [
+    "CLUSTER_SCHEMES",
     "DEFAULT_MIN_BIDDING_WINDOW",
     "DatabaseSettings",
     "FeeSettings",
@@ -25,6 +26,7 @@ __all__ = [
     "Settings",
     "SettingsError",
     "SmtpServer",
+    "cluster_seeds",
 ]
 
 
@@ -142,6 +144,19 @@ CLUSTER_SCHEMES = ("redis+cluster://", "rediss+cluster://")
 """REDIS_URL naming a Redis Cluster: `redis+cluster://host:port,host:port,...` (any of its masters)."""
 
 
+def cluster_seeds(url: str) -> list[tuple[str, int]]:
+    """The host:port pairs of a `redis+cluster://[user:password@]host:port,host:port,...` URL."""
+    netloc = url.split("://", 1)[1].split("/", 1)[0].rpartition("@")[2]
+    seeds = []
+    for address in netloc.split(","):
+        address = address.strip()
+        host, colon, port = address.rpartition(":")
+        if not colon or address.endswith("]"):  # no port given
+            host, port = address, ""
+        seeds.append((host.strip("[]") or "127.0.0.1", int(port or 6379)))
+    return seeds
+
+
 @dataclass(frozen=True, slots=True)
 class RedisSettings:
     url: str | None
@@ -167,6 +182,13 @@ class RedisSettings:
         url = env.get("REDIS_URL") or None
         if url is not None and env.get("REDIS_CLUSTER", "").lower() in {"1", "true", "yes"}:
             url = "redis+cluster://" + url.split("://", 1)[-1]  # the setting, for a plain redis:// seed address
+        if url is not None and url.startswith(CLUSTER_SCHEMES):
+            try:
+                cluster_seeds(url)
+            except ValueError:
+                raise SettingsError(
+                    "REDIS_URL must list the cluster's nodes as redis+cluster://host:port,host:port,..."
+                ) from None
         live_url = env.get("LIVE_REDIS_URL") or None
         if live_url is not None and live_url.startswith(CLUSTER_SCHEMES):
             raise SettingsError("LIVE_REDIS_URL must name a plain Redis server (redis://...), not a cluster")

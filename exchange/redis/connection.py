@@ -16,13 +16,12 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import DataError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from exchange.settings import CLUSTER_SCHEMES
+from exchange.settings import CLUSTER_SCHEMES, cluster_seeds
 
 __all__ = [
     "HiredisPackedConnection",
     "HiredisPackedUnixConnection",
     "close_redis",
-    "cluster_seeds",
     "make_cluster",
     "make_plain_redis",
     "make_redis",
@@ -55,16 +54,6 @@ class HiredisPackedUnixConnection(_HiredisPacking, UnixDomainSocketConnection):
 
 
 _PACKED = {Connection: HiredisPackedConnection, UnixDomainSocketConnection: HiredisPackedUnixConnection}
-
-
-def cluster_seeds(url: str) -> list[tuple[str, int]]:
-    """The host:port pairs of a `redis+cluster://[user:password@]host:port,host:port,...` URL."""
-    netloc = url.split("://", 1)[1].split("/", 1)[0].rpartition("@")[2]
-    seeds = []
-    for address in netloc.split(","):
-        host, _, port = address.strip().rpartition(":")
-        seeds.append((host.strip("[]") or "127.0.0.1", int(port or 6379)))
-    return seeds
 
 
 def make_cluster(url: str, *, socket_timeout: float | None = 5) -> RedisCluster:
