@@ -28,7 +28,7 @@ class HealthOut(msgspec.Struct):
     redis_mode: str
     """"embedded", "external" (one Redis server) or "cluster"."""
     engine: str
-    """"shared" when the database's bid engine is this process's, "conflict" when another engine keeps
+    """"ok" when the database's bid engine is this process's, "conflict" when another engine keeps
     the lots (a host without REDIS_URL), "unknown" while the database does not answer."""
     down: list[str] = msgspec.field(default_factory=list)
     """What is down: "database", "redis", "engine"."""
@@ -88,7 +88,7 @@ async def _engine_problem(state: State) -> tuple[str, str | None]:
             f"Another bid engine ({recorded}) keeps this database's lots, not this process's ({ours}): "
             "set REDIS_URL on every host to the one shared Redis."
         )
-    return "shared", None
+    return "ok", None
 
 
 @get("/health", tags=["system"], summary="Database, Redis and bid engine status", cache=False)

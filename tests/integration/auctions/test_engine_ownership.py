@@ -37,7 +37,7 @@ async def test_a_second_host_without_redis_url_refuses_a_database_whose_lots_ano
     try:
         async with AsyncTestClient(app=create_app(first)) as host_a:
             await live_lot(db, await _seller(db, first))
-            assert (await host_a.get("/health")).json()["engine"] == "shared"
+            assert (await host_a.get("/health")).json()["engine"] == "ok"
 
             with pytest.raises(EngineConflict, match="set REDIS_URL on every host"):
                 await claim_engine(db, second)
