@@ -49,12 +49,12 @@ async def engine_alone(
 ) -> dict[str, Any]:
     from exchange.auctions.engine import BidEngine
     from exchange.auctions.runtime import _engine_redis
-    from exchange.redis.connection import make_redis
+    from exchange.redis.connection import close_redis, make_plain_redis
 
-    client = _engine_redis(make_redis(redis_url))
+    client = _engine_redis(make_plain_redis(redis_url))
     engine = BidEngine(client, session_maker)
     await engine.start()
-    do_nothing = client.register_script("return 0")
+    do_nothing = engine.scripts.redis.register_script("return 0")  # type: ignore[misc]  # (a plain client)
     for lot_id in lots:  # load the lots' state first (a one-off per lot)
         await engine._load(await engine.keys(lot_id))
 
@@ -95,7 +95,7 @@ async def engine_alone(
         "durable": await _rate_of(durable, seconds=seconds, concurrency=64),
     }
     await engine.stop()
-    await client.aclose(close_connection_pool=True)
+    await close_redis(client)
     return figures
 
 
@@ -103,9 +103,9 @@ async def close_big_lot(redis_url: str, session_maker: Any, seller: int, bids: i
     from exchange.auctions.closing import award_lot, notify_close
     from exchange.auctions.engine import BidEngine
     from exchange.auctions.runtime import _engine_redis
-    from exchange.redis.connection import make_redis
+    from exchange.redis.connection import close_redis, make_plain_redis
 
-    client = _engine_redis(make_redis(redis_url))
+    client = _engine_redis(make_plain_redis(redis_url))
     engine = BidEngine(client, session_maker)
     await engine.start()
     orgs = await make_orgs(session_maker, "buyer", bids, "Close bench buyer")
@@ -139,7 +139,7 @@ async def close_big_lot(redis_url: str, session_maker: Any, seller: int, bids: i
     notified = await notify_close(session_maker, lot_id)
     with_notices = time.perf_counter() - t0
     await engine.stop()
-    await client.aclose(close_connection_pool=True)
+    await close_redis(client)
     return {
         "to_order_ms": to_order * 1000,
         "finished_ms": finished * 1000,

@@ -255,6 +255,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--engine-seconds", type=float, default=5.0, help="per side, split into alternating rounds")
     parser.add_argument("--close-bids", type=int, default=10_000)
     parser.add_argument("--keep", action="store_true", help="keep the temporary data directory and server logs")
+    parser.add_argument(
+        "--cluster", action="store_true", help="only HTTP bids/s on a 3-master Redis Cluster next to a single Redis"
+    )
     args = parser.parse_args(argv)
     try:
         import uvloop
@@ -262,6 +265,10 @@ def main(argv: list[str]) -> int:
         runner: Any = uvloop.run
     except ImportError:  # pragma: no cover
         runner = asyncio.run
+    if args.cluster:
+        from benchmarks._cluster_bids import run_cluster
+
+        return int(runner(run_cluster(args)))
     return int(runner(run(args)))
 
 

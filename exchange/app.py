@@ -19,7 +19,6 @@ from litestar.plugins.flash import FlashConfig, FlashPlugin
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
-from litestar.stores.redis import RedisStore
 from litestar.template.config import TemplateConfig
 
 from exchange.accounts.api import AccountsController
@@ -32,6 +31,7 @@ from exchange.alerts.api import LotPricingController, SavedSearchesController, S
 from exchange.alerts.listeners import alert_listeners
 from exchange.auctions import jobs as auction_jobs
 from exchange.auctions.api import AuctionsController, MyBidsController
+from exchange.auctions.ownership import claim_engine_at_start
 from exchange.auctions.runtime import lot_listeners, make_bid_engine, stop_bid_engine
 from exchange.audit import jobs as audit_jobs
 from exchange.clock import Clock, SystemClock
@@ -46,7 +46,7 @@ from exchange.i18n import catalog as i18n_catalog
 from exchange.ledger import jobs as ledger_jobs
 from exchange.ledger.api import LedgerController
 from exchange.live.api import LiveEventsController
-from exchange.live.channels import Live, make_channels_plugin
+from exchange.live.channels import Live, make_channels_plugin, subscriber_client
 from exchange.lots import jobs as lot_jobs
 from exchange.lots.api import LotReviewController, LotsController, SellerLotsController
 from exchange.mail import jobs as mail_jobs
@@ -59,8 +59,9 @@ from exchange.orders import jobs as order_jobs
 from exchange.orders.actions import ORDER_DEADLINE_HANDLERS
 from exchange.orders.deadlines import DeadlineHandler
 from exchange.ratelimit import make_rate_limit_config
-from exchange.redis.connection import make_redis
+from exchange.redis.connection import close_redis, make_redis
 from exchange.redis.embedded import REDIS_OWNED_BY_PARENT, EmbeddedRedis
+from exchange.redis.stores import make_store
 from exchange.redis.supervisor import RedisSupervisor
 from exchange.rfq import jobs as rfq_jobs
 from exchange.rfq.api import rfq_controllers
@@ -109,9 +110,10 @@ def create_app(
     clock = clock or SystemClock()
     embedded = EmbeddedRedis(settings.data_dir) if settings.redis.embedded else None
     redis = make_redis(settings.redis.url or (embedded.url if embedded else ""))
+    live_redis = make_redis(settings.redis.live_url) if settings.redis.live_url else redis
     engine = make_engine(settings.database)
     session_maker = make_session_maker(engine)
-    channels = make_channels_plugin(redis)
+    channels = make_channels_plugin(subscriber_client(live_redis))
     principals = PrincipalCache()
 
     @asynccontextmanager
@@ -125,7 +127,8 @@ def create_app(
             if started:
                 supervisor = RedisSupervisor(embedded)
                 supervisor.start()
-        live = Live(channels, redis)
+        await claim_engine_at_start(session_maker, settings)
+        live = Live(channels, live_redis)
         bid_engine = make_bid_engine(redis, session_maker, live)
         runtime = Runtime(
             settings=settings,
@@ -161,7 +164,9 @@ def create_app(
             if scheduler is not None:
                 await bounded(scheduler.stop(), "scheduler")
             await bounded(stop_bid_engine(bid_engine), "bid engine")
-            await bounded(redis.aclose(), "redis client")
+            await bounded(close_redis(redis), "redis client")
+            if live_redis is not redis:
+                await bounded(close_redis(live_redis), "live events' redis client")
             # Close the pooled database connections now rather than whenever the engine is collected:
             # PostgreSQL counts each one against its connection limit.
             await bounded(engine.dispose(), "database connections")
@@ -243,8 +248,8 @@ def create_app(
             make_rate_limit_config(settings.auth_rate_limit).middleware,
         ],
         stores={
-            "sessions": RedisStore(redis, namespace="exchange:sessions"),
-            "rate_limit": RedisStore(redis, namespace="exchange:ratelimit"),
+            "sessions": make_store(redis, "exchange:sessions"),
+            "rate_limit": make_store(redis, "exchange:ratelimit"),
         },
         csrf_config=csrf_config,
         template_config=template_config,
@@ -258,6 +263,7 @@ def create_app(
                 "settings": settings,
                 "session_maker": session_maker,
                 "redis": redis,
+                "live_redis": live_redis,
                 "embedded_redis": embedded,
                 "channels": channels,
                 "principals": principals,

@@ -203,6 +203,26 @@ def _fetch_report(server: str, lot_id: int, token: str | None) -> Any:
         raise click.ClickException(f"could not reach {server}: {error.reason}") from None
 
 
+def _claim_engine(settings: Settings) -> None:
+    """Refuse to serve (a message, no traceback) when another bid engine keeps this database's lots."""
+    from exchange.auctions.ownership import EngineConflict, claim_engine
+    from exchange.db.engine import make_engine, make_session_maker
+
+    async def claim() -> None:
+        engine = make_engine(settings.database)
+        try:
+            await claim_engine(make_session_maker(engine), settings)
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(claim())
+    except EngineConflict as conflict:
+        raise click.ClickException(str(conflict)) from None
+    except Exception as error:  # the database is down: the workers start anyway and /health says so
+        click.echo(f"Warning: could not check which bid engine keeps the lots ({type(error).__name__}).")
+
+
 @main.command()
 @click.option("--no-migrate", is_flag=True, help="Do not apply migrations before serving.")
 def serve(no_migrate: bool) -> None:
@@ -223,6 +243,7 @@ def serve(no_migrate: bool) -> None:
     settings = _settings()
     if not no_migrate:
         _migrate(settings)
+    _claim_engine(settings)
     embedded = EmbeddedRedis(settings.data_dir) if settings.redis.embedded else None
     supervisor = RedisSupervisor(embedded) if embedded is not None else None
     if embedded is not None and supervisor is not None:

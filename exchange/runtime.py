@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar.datastructures import State
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from exchange.auctions.engine import BidEngine
 from exchange.clock import Clock, SystemClock
 from exchange.events import EventDispatcher
 from exchange.live.channels import Live
+from exchange.redis.routing import AppRedis
 from exchange.settings import Settings
 
 __all__ = ["Runtime", "clock_of", "provide_runtime"]
@@ -28,8 +28,8 @@ __all__ = ["Runtime", "clock_of", "provide_runtime"]
 class Runtime:
     settings: Settings
     session_maker: async_sessionmaker[AsyncSession]
-    redis: Redis
-    """The app's Redis client (sessions, rate limits, live events); the bid engine has its own pool."""
+    redis: AppRedis
+    """The app's Redis client, one server or a cluster (sessions, rate limits); the bid engine has its own pool."""
     live: Live
     """Live events to open pages (SSE over Redis pub/sub)."""
     bid_engine: BidEngine

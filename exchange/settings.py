@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 __all__ = [
+    "CLUSTER_SCHEMES",
     "DEFAULT_MIN_BIDDING_WINDOW",
     "DatabaseSettings",
     "FeeSettings",
@@ -25,6 +26,7 @@ __all__ = [
     "Settings",
     "SettingsError",
     "SmtpServer",
+    "cluster_seeds",
 ]
 
 
@@ -138,14 +140,59 @@ class DatabaseSettings:
         return Path(path) if path and path != ":memory:" else None
 
 
+CLUSTER_SCHEMES = ("redis+cluster://", "rediss+cluster://")
+"""REDIS_URL naming a Redis Cluster: `redis+cluster://host:port,host:port,...` (any of its masters)."""
+
+
+def cluster_seeds(url: str) -> list[tuple[str, int]]:
+    """The host:port pairs of a `redis+cluster://[user:password@]host:port,host:port,...` URL."""
+    netloc = url.split("://", 1)[1].split("/", 1)[0].rpartition("@")[2]
+    seeds = []
+    for address in netloc.split(","):
+        address = address.strip()
+        host, colon, port = address.rpartition(":")
+        if not colon or address.endswith("]"):  # no port given
+            host, port = address, ""
+        seeds.append((host.strip("[]") or "127.0.0.1", int(port or 6379)))
+    return seeds
+
+
 @dataclass(frozen=True, slots=True)
 class RedisSettings:
     url: str | None
     """None means: start and use the embedded redis-server under the data directory."""
+    live_url: str | None = None
+    """A plain Redis for live events (LIVE_REDIS_URL); None: the same Redis (on a cluster: see live/channels.py)."""
 
     @property
     def embedded(self) -> bool:
         return self.url is None
+
+    @property
+    def cluster(self) -> bool:
+        return self.url is not None and self.url.startswith(CLUSTER_SCHEMES)
+
+    @property
+    def mode(self) -> str:
+        """ "embedded", "external" (one Redis server) or "cluster"."""
+        return "embedded" if self.embedded else "cluster" if self.cluster else "external"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> RedisSettings:
+        url = env.get("REDIS_URL") or None
+        if url is not None and env.get("REDIS_CLUSTER", "").lower() in {"1", "true", "yes"}:
+            url = "redis+cluster://" + url.split("://", 1)[-1]  # the setting, for a plain redis:// seed address
+        if url is not None and url.startswith(CLUSTER_SCHEMES):
+            try:
+                cluster_seeds(url)
+            except ValueError:
+                raise SettingsError(
+                    "REDIS_URL must list the cluster's nodes as redis+cluster://host:port,host:port,..."
+                ) from None
+        live_url = env.get("LIVE_REDIS_URL") or None
+        if live_url is not None and live_url.startswith(CLUSTER_SCHEMES):
+            raise SettingsError("LIVE_REDIS_URL must name a plain Redis server (redis://...), not a cluster")
+        return cls(url=url, live_url=live_url)
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +303,9 @@ class Settings:
         return self.audit_key_path or self.data_dir / "audit-ed25519.key"
 
     slow_sale_percent: int = 50
+    bid_engine_takeover: bool = False
+    """BID_ENGINE_TAKEOVER=yes: this process's embedded Redis takes over the lots another engine kept
+    (once, after that engine is gone for good; see `auctions/ownership.py`)."""
     """A live lot nobody has bid on, bought or asked a quote for after this share of its listing window
     gets slow-sale advice (SLOW_SALE_PERCENT, 1 to 99)."""
 
@@ -277,7 +327,7 @@ class Settings:
             data_dir=data_dir,
             secret_key=env.get("SECRET_KEY") or "",
             database=DatabaseSettings(url=database_url, echo=env.get("DATABASE_ECHO") == "1"),
-            redis=RedisSettings(url=env.get("REDIS_URL") or None),
+            redis=RedisSettings.from_env(env),
             server=ServerSettings(
                 host=env.get("HOST") or "127.0.0.1",
                 port=_int_env(env, "PORT", 8000, minimum=1, maximum=65535),
@@ -296,6 +346,7 @@ class Settings:
             audit_key_path=Path(env["AUDIT_KEY_PATH"]).expanduser().resolve() if env.get("AUDIT_KEY_PATH") else None,
             bundle_max_overage_percent=_int_env(env, "BUNDLE_MAX_OVERAGE", 10, minimum=0, maximum=100),
             slow_sale_percent=_int_env(env, "SLOW_SALE_PERCENT", 50, minimum=1, maximum=99),
+            bid_engine_takeover=env.get("BID_ENGINE_TAKEOVER", "").lower() in {"1", "true", "yes"},
         )
 
     def prepared(self) -> Settings:

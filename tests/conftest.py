@@ -19,6 +19,7 @@ from exchange.app import create_app
 from exchange.db.engine import make_engine, make_session_maker
 from exchange.demo.kyb import example_details
 from exchange.redis.embedded import EmbeddedRedis
+from exchange.redis.local_cluster import LocalCluster
 from exchange.settings import Settings
 from tests.support.databases import fresh_database_url
 
@@ -35,7 +36,18 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real redis-server (the embedded launcher's binary) for the whole test session."""
+    """A real redis-server (the embedded launcher's binary) for the whole test session; with
+    TEST_REDIS=cluster a real 3-master Redis Cluster from the same binary (scripts/test's cluster pass)."""
+    if os.environ.get("TEST_REDIS") == "cluster":
+        cluster = LocalCluster().start()
+        yield cluster.url
+        errors = cluster.error_counts()
+        cluster.stop()
+        # Every command went straight to its slot's master, each script within one slot.
+        assert {kind: errors.get(kind, 0) for kind in ("MOVED", "ASK", "CROSSSLOT")} == dict.fromkeys(
+            ("MOVED", "ASK", "CROSSSLOT"), 0
+        ), errors
+        return
     server = EmbeddedRedis(tmp_path_factory.mktemp("redis"))
     server.ensure_running()
     yield server.url

@@ -124,12 +124,11 @@ class BidWrite:
     idempotency_key: str | None
     user_id: int | None
     gen: str
+    """The generation of the lot state that accepted it: the lot's rebuild mark (new at every load, gone
+    with every drop). A write whose lot still has it after the commit needs no confirm."""
     packed: str
     bid_count: int = 0
     """Public number of current bids on the lot right after this one (for live updates)."""
-    mark: str | None = None
-    """The key space's rebuild mark as Redis read it just before accepting this bid (`scripts.rebuild_mark`);
-    None when unknown (then the confirm always runs)."""
     future: asyncio.Future[str] = field(init=False)
     """Set by `BidJournal.write`: resolved with the outcome once the batch is committed."""
 

@@ -6,14 +6,13 @@ which costs more Python than the script call itself. The batcher queues them and
 turn, sends them as ONE pipeline of EVALSHA: still one atomic script run per call, in order, with its
 own answer (or its own refusal), but one round trip for all. A lone call waits one loop turn at most.
 
-A batcher may send one more command first (`lead`, e.g. a GET): every call of the batch gets its answer
-too, read by Redis before any of the batch's scripts ran.
+On a Redis Cluster the pipeline is one per master, sent at the same time (`redis/routing.py`).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -21,30 +20,23 @@ if TYPE_CHECKING:
 
 __all__ = ["ScriptBatcher"]
 
-Call = tuple[Sequence[str], Sequence[Any], "asyncio.Future[tuple[Any, Any]]"]
-Lead = Callable[[], "tuple[Any, ...] | None"]
-
-
-def _no_lead() -> tuple[Any, ...] | None:
-    return None
+Call = tuple[Sequence[str], Sequence[Any], "asyncio.Future[Any]"]
 
 
 class ScriptBatcher:
-    """`await batcher.run(keys, args)` answers like `LotScripts.run(name, keys, args)`, with the lead
-    command's answer: `(answer, lead answer or None)`."""
+    """`await batcher.run(keys, args)` answers like `LotScripts.run(name, keys, args)`."""
 
-    def __init__(self, scripts: LotScripts, name: str, *, lead: Lead = _no_lead, max_batch: int = 512) -> None:
+    def __init__(self, scripts: LotScripts, name: str, *, max_batch: int = 512) -> None:
         self.scripts = scripts
         self.name = name
-        self.lead = lead
         self.max_batch = max_batch
         self._pending: list[Call] = []
         self._flush_scheduled = False
         self._sending: set[asyncio.Task[None]] = set()
 
-    async def run(self, keys: Sequence[str], args: Sequence[Any]) -> tuple[Any, Any]:
+    async def run(self, keys: Sequence[str], args: Sequence[Any]) -> Any:
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[tuple[Any, Any]] = loop.create_future()
+        future: asyncio.Future[Any] = loop.create_future()
         self._pending.append((keys, args, future))
         if not self._flush_scheduled:
             self._flush_scheduled = True
@@ -61,9 +53,7 @@ class ScriptBatcher:
 
     async def _send(self, batch: list[Call]) -> None:
         try:
-            lead, answers = await self.scripts.run_each_after(
-                self.lead(), self.name, [(keys, args) for keys, args, _ in batch]
-            )
+            answers = await self.scripts.run_each(self.name, [(keys, args) for keys, args, _ in batch])
         except Exception as error:  # Redis unreachable (a 503 DomainError): every caller gets it
             for _keys, _args, future in batch:
                 if not future.done():
@@ -75,4 +65,4 @@ class ScriptBatcher:
             if isinstance(answer, BaseException):
                 future.set_exception(answer)
             else:
-                future.set_result((answer, lead))
+                future.set_result(answer)

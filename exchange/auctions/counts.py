@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from redis.asyncio import Redis
+from redis.asyncio import Redis, RedisCluster
 from redis.exceptions import RedisError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +14,7 @@ from exchange.auctions.engine import known_space
 from exchange.auctions.models import Bid
 from exchange.auctions.scripts import LotKeys
 from exchange.errors import DomainError
+from exchange.redis.routing import AppRedis
 
 if TYPE_CHECKING:
     from exchange.runtime import Runtime
@@ -36,7 +37,7 @@ async def bid_counts_in_sql(session: AsyncSession, lot_ids: Sequence[int]) -> di
     return {lot_id: int(count) for lot_id, count in rows.all()}
 
 
-async def bid_counts(source: Runtime | Redis, lot_ids: Iterable[int]) -> dict[int, int]:
+async def bid_counts(source: Runtime | AppRedis, lot_ids: Iterable[int]) -> dict[int, int]:
     """Current (not withdrawn) bids per lot, from the engine's Redis state.
 
     Given the app's runtime, lots whose Redis state is not loaded (or a Redis that does not answer) are
@@ -47,7 +48,7 @@ async def bid_counts(source: Runtime | Redis, lot_ids: Iterable[int]) -> dict[in
     if not ids:
         return {}
     session_maker = None
-    if isinstance(source, Redis):
+    if isinstance(source, Redis | RedisCluster):
         redis, space = source, known_space()
     else:
         redis, session_maker = source.redis, source.session_maker

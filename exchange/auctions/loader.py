@@ -11,7 +11,6 @@ import asyncio
 import secrets
 from dataclasses import dataclass, field
 
-from redis.asyncio import Redis
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -25,6 +24,7 @@ from exchange.lots.errors import lot_not_found
 from exchange.lots.models import Lot, LotInvite
 from exchange.lots.visibility import UNLISTED
 from exchange.orders.models import Order
+from exchange.redis.routing import AppRedis
 
 __all__ = ["LotSnapshot", "LotStateLoader", "pack_bid", "read_snapshot"]
 
@@ -120,7 +120,7 @@ async def read_snapshot(session: AsyncSession, lot_id: int) -> LotSnapshot | Non
 class LotStateLoader:
     """Loads one lot at a time per lot id across all processes (a load token in Redis, SET NX)."""
 
-    def __init__(self, redis: Redis, scripts: LotScripts, session_maker: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, redis: AppRedis, scripts: LotScripts, session_maker: async_sessionmaker[AsyncSession]) -> None:
         self.redis = redis
         self.scripts = scripts
         self.session_maker = session_maker
@@ -131,10 +131,7 @@ class LotStateLoader:
         for attempt in range(attempts):
             token = secrets.token_hex(8)
             async with redis_guard():
-                pipe = self.redis.pipeline(transaction=False)
-                pipe.set(keys.rebuilds, token)  # before the claim: see `scripts.rebuild_mark`
-                pipe.set(keys.loading, token, nx=True, px=LOAD_TOKEN_MS)
-                _marked, claimed = await pipe.execute()
+                claimed = await self.redis.set(keys.loading, token, nx=True, px=LOAD_TOKEN_MS)
             if not claimed:
                 # Another process is loading it: wait for its result rather than read SQL twice.
                 await asyncio.sleep(min(0.002 * (attempt + 1), 0.05))

@@ -129,3 +129,6 @@ class EngineIdentity(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     space: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    owner: Mapped[str | None] = mapped_column(String(300), default=None)
+    """The bid engine that keeps the lots (`auctions/ownership.py`): "shared" (REDIS_URL, every host the
+    same) or "embedded:<host>:<data dir>" (one host's embedded Redis); None until a process starts."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from redis.asyncio import ConnectionPool, Redis
+from redis.asyncio import ConnectionPool, Redis, RedisCluster
 from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -14,6 +14,8 @@ from exchange.auctions.engine import BidEngine
 from exchange.events import Listener
 from exchange.live.channels import Live, lot_channel
 from exchange.lots.events import LotLeftSale, LotSoldElsewhere
+from exchange.redis.connection import close_redis, same_cluster
+from exchange.redis.routing import AppRedis
 
 __all__ = ["lot_listeners", "make_bid_engine", "stop_bid_engine"]
 
@@ -66,11 +68,14 @@ class EnginePool(ConnectionPool):
         self._free.release()
 
 
-def _engine_redis(app_redis: Redis) -> Redis:
+def _engine_redis(app_redis: AppRedis) -> AppRedis:
     """A client to the same server with a pool that waits for a free connection under a burst
     (the app's pool fails at once with "Too many connections", which would turn into 503s), and
     without redis-py's per-operation socket timeout: every engine call has its own deadline instead
-    (`scripts.ENGINE_REDIS_TIMEOUT`, in `LotScripts.run` and `redis_guard`)."""
+    (`scripts.ENGINE_REDIS_TIMEOUT`, in `LotScripts.run` and `redis_guard`). On a cluster: a cluster
+    client of its own, from the same seed addresses, without the socket timeout either."""
+    if isinstance(app_redis, RedisCluster):
+        return same_cluster(app_redis, socket_timeout=None)
     pool = app_redis.connection_pool
     blocking = EnginePool(
         connection_class=pool.connection_class,
@@ -81,14 +86,14 @@ def _engine_redis(app_redis: Redis) -> Redis:
     return Redis(connection_pool=blocking)
 
 
-def make_bid_engine(redis: Redis, session_maker: async_sessionmaker[AsyncSession], live: Live) -> BidEngine:
+def make_bid_engine(redis: AppRedis, session_maker: async_sessionmaker[AsyncSession], live: Live) -> BidEngine:
     """This app's engine, on the app's Redis server (with its own pool) and database (started by the lifespan)."""
     return BidEngine(_engine_redis(redis), session_maker, publish_many=live.publish_many)
 
 
 async def stop_bid_engine(engine: BidEngine) -> None:
     await engine.stop()
-    await engine.redis.aclose(close_connection_pool=True)
+    await close_redis(engine.redis)
 
 
 def lot_listeners(engine: BidEngine, publish: Publish) -> dict[type, list[Listener]]:

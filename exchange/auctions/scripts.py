@@ -15,21 +15,22 @@ from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
 
-from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
-from redis.exceptions import NoScriptError, RedisError, ResponseError
+from redis.exceptions import NoScriptError, RedisError
 
 from exchange.auctions.errors import ENGINE_UNAVAILABLE
 from exchange.errors import ServiceUnavailable
+from exchange.redis.routing import AppRedis, send_commands
 
 __all__ = [
+    "CLOSING_SHARDS",
     "ENGINE_REDIS_TIMEOUT",
     "SCRIPT_NAMES",
     "LotKeys",
     "LotScripts",
     "closing_index",
+    "closing_shard",
     "engine_unavailable",
-    "rebuild_mark",
     "redis_guard",
 ]
 
@@ -54,20 +55,11 @@ SCRIPT_NAMES = (
 )
 
 
-def rebuild_mark(space: str) -> str:
-    """A string key that every load sets to a fresh token before it claims a lot, and every drop before it
-    deletes one: it stays the same only while no lot state is deleted or (re)built. Redis losing its data
-    loses it too. A bid whose mark is unchanged after its commit was accepted into a state that still
-    stands and holds it, so it needs no confirm (`confirm_bids.lua`). Not in any lot's slot: scripts
-    never touch it."""
-    return f"{space}rebuilds"
-
-
 class LotKeys:
-    """The Redis keys of one lot's state, in the key space of one database (`space`, e.g. "sx:3f9a1c2b:"),
-    and the key space's rebuild mark (not one of the lot's keys)."""
+    """The Redis keys of one lot's state, in the key space of one database (`space`, e.g. "sx:3f9a1c2b:").
+    All carry the lot's hash tag, so they live in one Redis Cluster slot."""
 
-    __slots__ = ("bids", "deposits", "idem", "invited", "loading", "lot_id", "rebuilds", "space", "state", "tag")
+    __slots__ = ("bids", "deposits", "idem", "invited", "loading", "lot_id", "space", "state", "tag")
 
     def __init__(self, lot_id: int, space: str = "") -> None:
         self.lot_id = lot_id
@@ -79,15 +71,24 @@ class LotKeys:
         self.deposits = f"{self.tag}:deposits"
         self.invited = f"{self.tag}:invited"
         self.loading = f"{self.tag}:loading"
-        self.rebuilds = rebuild_mark(space)
 
     def all(self) -> tuple[str, ...]:
         return (self.state, self.bids, self.idem, self.deposits, self.invited, self.loading)
 
 
-def closing_index(space: str) -> str:
-    """Sorted set of sealed-bid lot ids by close time (µs). Not in any lot's slot: scripts never touch it."""
-    return f"{space}closes"
+CLOSING_SHARDS = 16
+"""The closing schedule is this many sorted sets, a lot in the one its id picks: no single hot key, and on a
+Redis Cluster the shards spread over the masters (each has its own hash tag)."""
+
+
+def closing_index(space: str, lot_id: int) -> str:
+    """The sorted set (sealed-bid lot ids by close time, µs) that schedules this lot's close. Not in the
+    lot's slot: scripts never touch it."""
+    return closing_shard(space, lot_id % CLOSING_SHARDS)
+
+
+def closing_shard(space: str, shard: int) -> str:
+    return f"{space}closes:{{c{shard}}}"
 
 
 def _source(name: str) -> str:
@@ -97,9 +98,13 @@ def _source(name: str) -> str:
 class LotScripts:
     """The engine's scripts registered on one Redis client: `await scripts.run("close", keys, args)`."""
 
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: AppRedis) -> None:
         self.redis = redis
-        self._scripts: dict[str, AsyncScript] = {name: redis.register_script(_source(name)) for name in SCRIPT_NAMES}
+        # (redis-py types register_script for its plain client only; its cluster client has it too)
+        self._scripts: dict[str, AsyncScript] = {
+            name: redis.register_script(_source(name))  # type: ignore[misc]
+            for name in SCRIPT_NAMES
+        }
 
     def __getitem__(self, name: str) -> AsyncScript:
         return self._scripts[name]
@@ -125,29 +130,14 @@ class LotScripts:
         each call's answer, or a 503 error for a call Redis failed. Calls that met NOSCRIPT did not run;
         only those are sent again once the script is loaded (so the script need not be idempotent).
         Raises the 503 when Redis cannot be reached at all."""
-        _lead, answers = await self.run_each_after(None, name, calls)
-        return answers
-
-    async def run_each_after(
-        self, lead: tuple[Any, ...] | None, name: str, calls: Sequence[tuple[Sequence[str], Sequence[Any]]]
-    ) -> tuple[Any, list[Any]]:
-        """`run_each`, with one more command sent first in the same pipeline (so Redis runs it before
-        any of the calls): its answer (None without a lead) and the calls' answers."""
         script = self._scripts[name]
         answers: list[Any] = [None] * len(calls)
         todo = list(range(len(calls)))
-        lead_answer: Any = None
         async with redis_guard():
             for _attempt in range(2):
                 commands = [("EVALSHA", script.sha, len(calls[i][0]), *calls[i][0], *calls[i][1]) for i in todo]
-                if lead is not None:
-                    results = await self._pipeline([lead, *commands])
-                    lead_answer, results = results[0], results[1:]
-                    if isinstance(lead_answer, Exception):
-                        raise lead_answer
-                    lead = None  # read once, before the first run of any call
-                else:
-                    results = await self._pipeline(commands)
+                keys = [calls[i][0][0] for i in todo]  # (a call's keys share one slot)
+                results = await send_commands(self.redis, commands, keys)
                 missing = []
                 for index, result in zip(todo, results, strict=True):
                     if isinstance(result, NoScriptError):
@@ -158,33 +148,12 @@ class LotScripts:
                     else:
                         answers[index] = result
                 if not missing:
-                    return lead_answer, answers
+                    return answers
                 todo = missing
                 script.sha = await self.redis.script_load(script.script)
         for index in todo:
             answers[index] = engine_unavailable()
-        return lead_answer, answers
-
-    async def _pipeline(self, commands: list[tuple[Any, ...]]) -> list[Any]:
-        """Send the commands on one pooled connection and read their answers (an error reply is returned,
-        not raised). What redis-py's Pipeline does, without its per-command bookkeeping, and without its
-        resend of the whole batch after a broken connection: scripts that did run must not run twice."""
-        pool = self.redis.connection_pool
-        connection = await pool.get_connection("EVALSHA")
-        try:
-            await connection.send_packed_command(connection.pack_commands(commands), check_health=False)
-            results: list[Any] = []
-            for _command in commands:
-                try:
-                    results.append(await connection.read_response())
-                except ResponseError as error:
-                    results.append(error)
-            return results
-        except BaseException:
-            await connection.disconnect(nowait=True)
-            raise
-        finally:
-            await pool.release(connection)
+        return answers
 
     async def run_many(self, name: str, calls: Sequence[tuple[Sequence[str], Sequence[Any]]]) -> list[Any]:
         """`run_each`, all or nothing: every call's answer, or the 503 when any call failed."""

@@ -43,7 +43,7 @@ class LiveEventsController(Controller):
         """Notifications and order events of the caller's organisation, as Server-Sent Events."""
         org_id = current_principal(request).org_id
         names = [org_channel(org_id)] if org_id else []
-        return event_stream(channels, names, redis=request.app.state.redis, last_event_id=last_event_id)
+        return event_stream(channels, names, redis=request.app.state.live_redis, last_event_id=last_event_id)
 
     @get("/lots/{lot_id:int}", summary="Follow a lot's live events")
     async def lot_events(
@@ -57,5 +57,5 @@ class LiveEventsController(Controller):
         """A lot's live events (bid count, status, close): only public facts; 404 if you cannot see the lot."""
         await get_visible_lot(db_session, optional_principal(request), lot_id)
         await db_session.close()  # do not hold a database connection for the stream's lifetime
-        redis = request.app.state.redis
+        redis = request.app.state.live_redis
         return event_stream(channels, [lot_channel(lot_id)], redis=redis, last_event_id=last_event_id)

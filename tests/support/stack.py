@@ -27,16 +27,20 @@ from exchange.settings import Settings
 from tests.conftest import DEMO_PASSWORD, Actor, OrgFactory, make_settings, token_for, unique_email
 from tests.support.databases import fresh_database_url
 
-__all__ = ["Stack", "private_stack"]
+__all__ = ["AppStack", "Stack", "private_stack", "stack_on_redis"]
 
 
 @dataclass
-class Stack:
+class AppStack:
     client: AsyncTestClient[Litestar]
     db: async_sessionmaker[AsyncSession]
     settings: Settings
-    redis_server: EmbeddedRedis
     make_org: OrgFactory
+
+
+@dataclass
+class Stack(AppStack):
+    redis_server: EmbeddedRedis
 
 
 @asynccontextmanager
@@ -49,23 +53,37 @@ async def private_stack(
     redis_server = EmbeddedRedis(root / "r")
     redis_server.ensure_running()
     try:
-        # Alembic runs its own loop
-        database_url = await asyncio.to_thread(fresh_database_url, backend, root, suffix="stack")
-        settings = make_settings(
-            root / "data",
-            database_url,
-            redis_server.url,
-            SCHEDULER="on" if scheduler else "off",
-        )
-        engine = make_engine(settings.database)
-        db = make_session_maker(engine)
-        async with AsyncTestClient(app=create_app(settings, clock=clock)) as client:
-            email = unique_email("admin")
-            async with db() as session, session.begin():
-                user = await account_services.create_admin(session, email, DEMO_PASSWORD)
-            admin = Actor(user.id, None, email, await token_for(client, email), "admin")
-            yield Stack(client, db, settings, redis_server, OrgFactory(client, admin))
-        await engine.dispose()
+        async with _app_stack(root, redis_server.url, scheduler=scheduler, clock=clock, backend=backend) as stack:
+            yield Stack(stack.client, stack.db, stack.settings, stack.make_org, redis_server)
     finally:
         redis_server.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+@asynccontextmanager
+async def stack_on_redis(redis_url: str, *, scheduler: bool) -> AsyncIterator[AppStack]:
+    """`private_stack`, on a Redis it is given (a Redis Cluster)."""
+    root = Path(tempfile.mkdtemp(prefix="sx-stack-"))
+    try:
+        async with _app_stack(root, redis_url, scheduler=scheduler, clock=None, backend="sqlite") as stack:
+            yield stack
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@asynccontextmanager
+async def _app_stack(
+    root: Path, redis_url: str, *, scheduler: bool, clock: Clock | None, backend: str
+) -> AsyncIterator[AppStack]:
+    # Alembic runs its own loop
+    database_url = await asyncio.to_thread(fresh_database_url, backend, root, suffix="stack")
+    settings = make_settings(root / "data", database_url, redis_url, SCHEDULER="on" if scheduler else "off")
+    engine = make_engine(settings.database)
+    db = make_session_maker(engine)
+    async with AsyncTestClient(app=create_app(settings, clock=clock)) as client:
+        email = unique_email("admin")
+        async with db() as session, session.begin():
+            user = await account_services.create_admin(session, email, DEMO_PASSWORD)
+        admin = Actor(user.id, None, email, await token_for(client, email), "admin")
+        yield AppStack(client, db, settings, OrgFactory(client, admin))
+    await engine.dispose()

@@ -38,10 +38,12 @@ queues their `place_bid.lua` calls and sends them as one pipeline on one pooled 
 call still its own atomic script run with its own answer; a call that met NOSCRIPT is the only one
 sent again, and nothing is re-sent after a broken connection). Their durable writes then share one
 SQL transaction (below). A committed batch then needs a confirm only if a lot state may have been
-deleted or rebuilt since its bids were accepted: the pipeline of each bid batch first reads the key
-space's rebuild mark (`scripts.rebuild_mark`, changed by every load and every drop), and after the
-commit one GET reads it again; only when it changed do the batch's confirmations go out, as one more
-pipeline, after the batch is answered and beside the next commit (one at a time). Every
+deleted or rebuilt since its bids were accepted: each lot's rebuild mark is its state's generation (`gen`,
+new at every load, gone with every drop, inside the lot's hash tag), which the script returns with every
+accepted bid; after the commit one HGET per lot (one round trip per master) reads it again, and only the
+writes whose lot changed get their confirmations, as one more pipeline, after the batch is answered and
+beside the next commit (one at a time). On a Redis Cluster each pipeline is one per master, sent at once
+(`redis/routing.py`). Every
 engine call to Redis has one deadline (`scripts.ENGINE_REDIS_TIMEOUT`) instead of per-socket
 timeouts. SQLite's WAL checkpoints run on a thread of the writer process (`db/wal.py`), never inside
 a batch.
@@ -68,9 +70,9 @@ When the two disagree
 * Redis lost its data (restart without persistence, FLUSHALL, a new empty server): scripts answer
   "MISSING", and the lot is rebuilt from SQL (`loader.py`) before the bid is retried. A load takes a
   token in Redis before reading SQL; a bid batch that commits during the load deletes that token
-  (`confirm_bids.lua`), so a load that may have read SQL too early is refused and reads again. Each
-  load changes the rebuild mark before it takes its token, so such a batch always sees the mark
-  changed and sends its confirm (a drop deletes the token with the state). If a
+  (`confirm_bids.lua`), so a load that may have read SQL too early is refused and reads again. While
+  a lot is being loaded its state is missing, so such a batch always finds its generation gone and
+  sends its confirm (a drop deletes the token with the state). If a
   lot's state was rebuilt between a bid's acceptance and its commit, the confirm step merges the
   committed bid into the new state. The confirm runs just after the answer: should the bidder's next
   revision reach Redis before it, that revision's number is already taken in SQL, the batch reports
@@ -115,9 +117,9 @@ from exchange.auctions.batch import PlacedBid
 # engine object; its collaborators (LotScripts, ScriptBatcher, LotStateLoader, BidJournal) are composed.
 from exchange.auctions.engine._bids import SealedBids
 from exchange.auctions.engine._sales import STALE_CLAIM_US, SalesAndCloses
-from exchange.auctions.engine._space import database_unavailable, known_space
+from exchange.auctions.engine._space import database_space, database_unavailable, known_space
 
-__all__ = ["STALE_CLAIM_US", "BidEngine", "PlacedBid", "database_unavailable", "known_space"]
+__all__ = ["STALE_CLAIM_US", "BidEngine", "PlacedBid", "database_space", "database_unavailable", "known_space"]
 
 
 class BidEngine(SealedBids, SalesAndCloses):

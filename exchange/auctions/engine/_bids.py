@@ -70,7 +70,7 @@ class SealedBids(EngineBase):
         bidder = str(bidder_org_id)
         for attempt in range(4):
             nonce = new_nonce()
-            reply, mark = await self.bid_scripts.run(  # batched with the other bids of this loop turn
+            reply = await self.bid_scripts.run(  # batched with the other bids of this loop turn
                 (keys.state, keys.bids, keys.idem, keys.deposits, keys.invited),
                 (bidder, amount_minor, currency, nonce, idempotency_key or ""),
             )
@@ -90,7 +90,7 @@ class SealedBids(EngineBase):
                 continue
             if code != "OK":
                 raise refusals.for_bid(code, [text(part) for part in reply[1:]], lot_id)
-            write = _accepted_write(
+            return _accepted_write(
                 reply,
                 lot_id=lot_id,
                 bidder_org_id=bidder_org_id,
@@ -100,8 +100,6 @@ class SealedBids(EngineBase):
                 idempotency_key=idempotency_key,
                 user_id=user_id,
             )
-            write.mark = None if mark is None else text(mark)
-            return write
         raise refusals.engine_busy()
 
     async def withdraw_bid(self, *, lot_id: int, bidder_org_id: int, user_id: int | None = None) -> PlacedBid:

@@ -8,8 +8,9 @@ from typing import Any
 
 from exchange.auctions import refusals
 from exchange.auctions.engine._base import EngineBase, text
-from exchange.auctions.scripts import closing_index, redis_guard
+from exchange.auctions.scripts import CLOSING_SHARDS, closing_index, closing_shard, engine_unavailable, redis_guard
 from exchange.errors import DomainError
+from exchange.redis.routing import send_commands
 
 __all__ = ["CLOSED_STATE_TTL_MS", "STALE_CLAIM_US", "SalesAndCloses"]
 
@@ -83,22 +84,26 @@ class SalesAndCloses(EngineBase):
                 (state, outcome, CLOSED_STATE_TTL_MS),
             )
             async with redis_guard():
-                await self.redis.zrem(closing_index(keys.space), str(lot_id))
+                await self.redis.zrem(closing_index(keys.space, lot_id), str(lot_id))
         except DomainError:
             self._pending_drops.add(lot_id)  # the next load reads the final state from SQL
 
-    async def due_lot_ids(self, now_us: int) -> list[int]:
-        """Sealed-bid lots whose close time has passed, by Redis's index of loaded lots."""
+    async def due_lot_ids(self, now_us: int, *, per_shard: int = 100) -> list[int]:
+        """Sealed-bid lots whose close time has passed, by Redis's schedule of loaded lots (every shard of
+        it in one round trip per master; at most `per_shard` from each, the earliest first)."""
+        space = await self.space()
+        shards = [closing_shard(space, shard) for shard in range(CLOSING_SHARDS)]
+        commands = [("ZRANGEBYSCORE", shard, "-inf", now_us, "LIMIT", 0, per_shard) for shard in shards]
         async with redis_guard():
-            members = await self.redis.zrangebyscore(
-                closing_index(await self.space()), "-inf", now_us, start=0, num=500
-            )
-        return [int(member) for member in members]
+            replies = await send_commands(self.redis, commands, shards)
+        if any(isinstance(reply, Exception) for reply in replies):
+            raise engine_unavailable()
+        return [int(member) for reply in replies for member in reply]
 
     async def forget_due(self, lot_id: int) -> None:
         with contextlib.suppress(DomainError):
             async with redis_guard():
-                await self.redis.zrem(closing_index(await self.space()), str(lot_id))
+                await self.redis.zrem(closing_index(await self.space(), lot_id), str(lot_id))
 
     async def drop_state(self, lot_id: int) -> None:
         """Forget a lot's Redis state; it is rebuilt from SQL on its next use."""

@@ -95,7 +95,7 @@ async def test_a_next_revision_that_beats_the_confirm_clashes_and_is_placed_afte
     assert (current.revision, current.amount_minor) == (2, 120_00)
 
 
-async def test_bids_into_a_state_that_still_stands_need_no_confirm_and_a_rebuild_brings_it_back(
+async def test_bids_into_a_state_that_still_stands_need_no_confirm_even_beside_other_lots_rebuilding(
     db: async_sessionmaker[AsyncSession], make_org: OrgFactory, redis_url: str
 ) -> None:
     seller = await make_org("seller")
@@ -127,10 +127,22 @@ async def test_bids_into_a_state_that_still_stands_need_no_confirm_and_a_rebuild
         )
         assert isinstance(accepted, BidWrite)
         other = await live_lot(db, seller)
-        await engine._load(await engine.keys(other))  # any load may be the one that lost a bid
+        await engine._load(await engine.keys(other))  # another lot's rebuild: each lot has its own mark
+        assert await engine._durable(accepted) == OK
+        await engine.journal.confirmed()
+        assert confirms == []
+
+        accepted = await engine.accept_bid(
+            lot_id=lot_id, bidder_org_id=buyers[1].org_id or 0, amount_minor=210_00, currency="CNY"
+        )
+        assert isinstance(accepted, BidWrite)
+        keys = await engine.keys(lot_id)
+        await engine.redis.delete(*keys.all())
+        await engine._load(keys)  # this lot rebuilt before the bid's commit: its mark changed
         assert await engine._durable(accepted) == OK
         await engine.journal.confirmed()
         assert confirms == [1]
+        assert await engine.redis.hget(keys.state, "count") == b"3"
     finally:
         await engine.stop()
         await engine.redis.aclose(close_connection_pool=True)

@@ -20,7 +20,7 @@ from exchange.orders.models import Order
 from tests.conftest import Actor
 from tests.support.buyers import many_buyers
 from tests.support.lots import live_lot
-from tests.support.stack import Stack, private_stack
+from tests.support.stack import AppStack, Stack, private_stack
 from tests.support.waiting import eventually
 
 BUYERS = 12
@@ -43,8 +43,8 @@ def _crash_redis(stack: Stack, *, keep_data: bool) -> None:
     server.ensure_running()
 
 
-def _bidding_run(
-    stack: Stack, lot_id: int, buyers: list[Actor], crash: Any
+def bidding_run(
+    stack: AppStack, lot_id: int, buyers: list[Actor], crash: Any
 ) -> tuple[dict[int, list[Any]], Counter[int]]:
     """Each buyer raises its bid STEPS times (retrying 503s with the same Idempotency-Key); Redis
     crashes once about a third of the way through."""
@@ -102,7 +102,7 @@ async def test_every_acknowledged_bid_survives_redis_being_killed_mid_run_and_th
         lot_id = await live_lot(stack.db, seller, closes_at=datetime.now(UTC) + WINDOW)
 
         acknowledged, statuses = await asyncio.to_thread(
-            _bidding_run, stack, lot_id, buyers, lambda: _crash_redis(stack, keep_data=keep_data)
+            bidding_run, stack, lot_id, buyers, lambda: _crash_redis(stack, keep_data=keep_data)
         )
 
         assert set(statuses) <= {201, 409, 503}, statuses
