@@ -5,7 +5,6 @@ and a few figures. One service call per role (`needs_me` picks it); only the vie
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +15,7 @@ from exchange.accounts.models import Org
 from exchange.accounts.principal import Principal
 from exchange.auctions.models import Bid
 from exchange.dashboards import rules
+from exchange.dashboards.shapes import Dashboard, Figure, Item, Task
 from exchange.disputes.models import Dispute
 from exchange.ledger.accounts import BROKER_COMMISSION, ESCROW
 from exchange.ledger.models import LedgerAccount
@@ -26,47 +26,6 @@ from exchange.orders.models import Order, RunnerUpOffer
 from exchange.rfq.services import list_threads_for
 
 __all__ = ["Dashboard", "Figure", "Item", "Task", "needs_me"]
-
-
-@dataclass(frozen=True, slots=True)
-class Item:
-    """One thing to act on: what it is and the page where it is done."""
-
-    title: str
-    href: str
-    amount: str | None = None
-    currency: str | None = None
-    at: datetime | None = None
-    """A time that matters (closes at, due by)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Task:
-    kind: str
-    """rfq_to_answer, drafts, closing_soon, to_ship, disputes_to_answer, proposals_to_answer, runner_up_offers,
-    to_pay, to_receive, to_inspect, dispute_offers, bids_closing_soon, requests_without_proposals,
-    proposals_awaiting_client, lots_in_review, orgs_to_verify, disputes_escalated."""
-    count: int
-    href: str
-    """The page listing all of them."""
-    items: list[Item]
-
-
-@dataclass(frozen=True, slots=True)
-class Figure:
-    kind: str
-    """in_escrow, sold_this_month, bought_this_month, open_bids, live_lots, commission, orders_this_month."""
-    count: int | None = None
-    amounts: list[tuple[str, str]] = field(default_factory=list)
-    """(decimal amount, currency), one per currency."""
-
-
-@dataclass(frozen=True, slots=True)
-class Dashboard:
-    role: str
-    tasks: list[Task]
-    """Only tasks with something to do, in the order the role meets them."""
-    figures: list[Figure]
 
 
 def _task(kind: str, href: str, items: Sequence[Item]) -> Task:
@@ -95,6 +54,18 @@ async def _orders_waiting(session: AsyncSession, side: ColumnElement[bool], stat
         .limit(200)
     )
     return list((await session.execute(query)).all())
+
+
+async def _disputes(session: AsyncSession, *where: ColumnElement[bool]) -> list[Item]:
+    """Disputes in the given state and side, each named by its lot, linking to the dispute's page."""
+    rows = await session.execute(
+        select(Dispute.id, Lot.title)
+        .join(Order, Order.id == Dispute.order_id)
+        .join(Lot, Lot.id == Order.lot_id)
+        .where(*where)
+        .order_by(Dispute.id)
+    )
+    return [Item(title, f"/disputes/{dispute_id}") for dispute_id, title in rows]
 
 
 async def _in_escrow(session: AsyncSession, side: ColumnElement[bool] | None) -> Figure:
@@ -139,13 +110,7 @@ async def seller_needs(session: AsyncSession, principal: Principal, now: datetim
         .order_by(Lot.closes_at)
     )
     orders = await _orders_waiting(session, Order.seller_org_id == org, rules.WAITING_FOR_SELLER)
-    disputes = await session.execute(
-        select(Dispute.id, Lot.title)
-        .join(Order, Order.id == Dispute.order_id)
-        .join(Lot, Lot.id == Order.lot_id)
-        .where(Dispute.seller_org_id == org, Dispute.status == "open")
-        .order_by(Dispute.id)
-    )
+    disputes = await _disputes(session, Dispute.seller_org_id == org, Dispute.status == "open")
     live = await session.scalar(select(func.count(Lot.id)).where(Lot.seller_org_id == org, Lot.status == "live"))
     tasks = [
         await _threads_waiting(session, principal, "seller", now),
@@ -155,7 +120,7 @@ async def seller_needs(session: AsyncSession, principal: Principal, now: datetim
         _task(
             "disputes_to_answer",
             "/orders?role=seller&status=disputed",
-            [Item(t, f"/disputes/{i}") for i, t in disputes],
+            disputes,
         ),
     ]
     figures = [
@@ -192,13 +157,7 @@ async def buyer_needs(session: AsyncSession, principal: Principal, now: datetime
         .order_by(RunnerUpOffer.due_at)
     )
     orders = await _orders_waiting(session, Order.buyer_org_id == org, rules.WAITING_FOR_BUYER)
-    offers = await session.execute(
-        select(Dispute.id, Lot.title)
-        .join(Order, Order.id == Dispute.order_id)
-        .join(Lot, Lot.id == Order.lot_id)
-        .where(Dispute.buyer_org_id == org, Dispute.status == "offered")
-        .order_by(Dispute.id)
-    )
+    offers = await _disputes(session, Dispute.buyer_org_id == org, Dispute.status == "offered")
     bids = await session.execute(
         select(Lot.id, Lot.title, Bid.amount_minor, Bid.currency, Lot.closes_at)
         .join(Bid, Bid.lot_id == Lot.id)
@@ -222,7 +181,7 @@ async def buyer_needs(session: AsyncSession, principal: Principal, now: datetime
         _task("to_pay", "/orders?role=buyer&status=awaiting_payment", _due(orders, rules.WAITING_FOR_BUYER, "to_pay")),
         _task("to_receive", "/orders?role=buyer&status=shipped", _due(orders, rules.WAITING_FOR_BUYER, "to_receive")),
         _task("to_inspect", "/orders?role=buyer", _due(orders, rules.WAITING_FOR_BUYER, "to_inspect")),
-        _task("dispute_offers", "/orders?role=buyer&status=disputed", [Item(t, f"/disputes/{i}") for i, t in offers]),
+        _task("dispute_offers", "/orders?role=buyer&status=disputed", offers),
         _task(
             "bids_closing_soon",
             "/bids",
@@ -290,17 +249,11 @@ async def admin_needs(session: AsyncSession, principal: Principal, now: datetime
         .where(Org.verified.is_(False), Org.details_submitted_at.is_not(None), Org.rejected_at.is_(None))
         .order_by(Org.details_submitted_at)
     )
-    disputes = await session.execute(
-        select(Dispute.id, Lot.title)
-        .join(Order, Order.id == Dispute.order_id)
-        .join(Lot, Lot.id == Order.lot_id)
-        .where(Dispute.status == "escalated")
-        .order_by(Dispute.id)
-    )
+    disputes = await _disputes(session, Dispute.status == "escalated")
     tasks = [
         _task("lots_in_review", "/admin/reviews", [Item(title, f"/lots/{i}") for i, title in reviews]),
         _task("orgs_to_verify", "/admin/orgs", [Item(name, f"/admin/orgs/{i}") for i, name in orgs]),
-        _task("disputes_escalated", "/admin/disputes", [Item(title, f"/disputes/{i}") for i, title in disputes]),
+        _task("disputes_escalated", "/admin/disputes", disputes),
     ]
     figures = [await _in_escrow(session, None), await _this_month(session, "orders_this_month", None, now)]
     return Dashboard("admin", [task for task in tasks if task.count], figures)

@@ -29,6 +29,8 @@ def test_a_buyer_checks_the_receipt_in_the_browser_and_a_tampered_file_fails_wit
     lot_id = sealed_bid_lot(live_server, seller, reserve_price="30000.00")
     page = screen.open()
     sign_in(page, live_server, buyer.email)
+    expect(page.get_by_test_id("needs-me")).to_be_visible()  # the dashboard, with what waits for the buyer
+    fits(page)
     close_soon(live_server_database_url, lot_id, seconds_from_now(OPEN_FOR))
 
     page.on("dialog", lambda dialog: dialog.accept())  # the bid's confirmation
