@@ -13,6 +13,7 @@ TASK_WORDS = {
     "closing_soon": (N_("Your lots closing within 24 hours"), N_("Live lots")),
     "to_ship": (N_("Paid orders to ship"), N_("Orders to ship")),
     "disputes_to_answer": (N_("Disputes waiting for your answer"), N_("Disputed orders")),
+    "slow_sale_advice": (N_("Slow-selling lots with advice to read"), N_("Live lots")),
     "proposals_to_answer": (N_("Brokers' proposals to answer"), N_("All proposals")),
     "runner_up_offers": (N_("Lots offered to you as the runner-up"), N_("Orders")),
     "to_pay": (N_("Orders to pay into escrow"), N_("Orders to pay")),

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.models import Org
 from exchange.accounts.principal import Principal
+from exchange.alerts.services.slow_sale import advised_lots
 from exchange.auctions.models import Bid
 from exchange.dashboards import rules
 from exchange.dashboards.shapes import Dashboard, Figure, Item, Task
@@ -111,6 +112,7 @@ async def seller_needs(session: AsyncSession, principal: Principal, now: datetim
     )
     orders = await _orders_waiting(session, Order.seller_org_id == org, rules.WAITING_FOR_SELLER)
     disputes = await _disputes(session, Dispute.seller_org_id == org, Dispute.status == "open")
+    advised = await advised_lots(session, org or 0, limit=200)
     live = await session.scalar(select(func.count(Lot.id)).where(Lot.seller_org_id == org, Lot.status == "live"))
     tasks = [
         await _threads_waiting(session, principal, "seller", now),
@@ -122,6 +124,7 @@ async def seller_needs(session: AsyncSession, principal: Principal, now: datetim
             "/orders?role=seller&status=disputed",
             disputes,
         ),
+        _task("slow_sale_advice", "/seller/lots?status=live", [Item(t, f"/lots/{i}/pricing") for i, t in advised]),
     ]
     figures = [
         await _in_escrow(session, Order.seller_org_id == org),

@@ -23,8 +23,8 @@ class Item:
 @dataclass(frozen=True, slots=True)
 class Task:
     kind: str
-    """rfq_to_answer, drafts, closing_soon, to_ship, disputes_to_answer, proposals_to_answer, runner_up_offers,
-    to_pay, to_receive, to_inspect, dispute_offers, bids_closing_soon, requests_without_proposals,
+    """rfq_to_answer, drafts, closing_soon, to_ship, disputes_to_answer, slow_sale_advice, proposals_to_answer,
+    runner_up_offers, to_pay, to_receive, to_inspect, dispute_offers, bids_closing_soon, requests_without_proposals,
     proposals_awaiting_client, lots_in_review, orgs_to_verify, disputes_escalated."""
     count: int
     href: str

@@ -11,6 +11,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from exchange.alerts.services.slow_sale import advise_lot
 from exchange.demo.kyb import example_details
 from tests.conftest import DEMO_PASSWORD, Actor, OrgFactory, token_for, unique_email
 from tests.support.desk import new_desk
@@ -79,6 +80,10 @@ async def test_a_sellers_draft_and_paid_order_wait_on_the_dashboard_until_publis
     assert _task(shown, "drafts") is None
     assert _task(shown, "to_ship") is None
     assert 'data-testid="nothing-waiting"' in shown
+
+    async with db() as session, session.begin():  # nobody asked for the lot by its slow-sale check's due time
+        assert await advise_lot(session, draft_id, datetime.now(UTC) + timedelta(days=30)) == sale.seller.org_id
+    _listed(await _dashboard(client, sale.seller), "slow_sale_advice", title, f'href="/lots/{draft_id}/pricing"')
 
 
 async def test_a_buyers_order_moves_from_pay_to_receive_to_inspect_and_a_bid_closing_soon_is_listed(
