@@ -58,7 +58,7 @@ def sign_in(page: Page, base: str, email: str) -> None:
     page.goto(f"{base}/login")
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
-    page.locator("main form[action='/login'] button[type=submit]").click()  # "Sign in" in any language
+    page.locator("form[action='/login'] button[type='submit']").click()  # "Sign in" / "登录"
     expect(page).to_have_url(f"{base}/dashboard")
 
 
