@@ -9,6 +9,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
+from exchange.auctions.receipts import commitment, parse_micros
 from tests.browser.accounts import register_verified, sign_in
 from tests.browser.auctions import close_soon, sealed_bid_lot, seconds_from_now
 from tests.browser.screens import Screen, fits
@@ -57,6 +58,22 @@ def test_a_buyer_checks_the_receipt_in_the_browser_and_a_tampered_file_fails_wit
     page.locator("[data-check-saved]").click()
     expect(verdict).to_contain_text(screen.says("Your bid was counted as placed: rank 1", "您的出价已按所出计入"))
     expect(page.get_by_test_id("opening-report").locator("tr.receipt-found")).to_have_count(1)
+
+    # A well-formed receipt the report does not list (its own hash, as the server computes it, is right),
+    # and another lot's receipt: each refused with its reason.
+    unlisted = {**receipt, "nonce": "0" * 32}
+    unlisted["receipt"] = commitment(
+        lot_id=lot_id, bidder_org_id=buyer.org_id, amount=receipt["amount"], currency=receipt["currency"],
+        revision=receipt["revision"], placed_at_us=parse_micros(receipt["placed_at"]), nonce=unlisted["nonce"],
+    )  # fmt: skip
+    for name, content, verdict_kind in (
+        ("unlisted.json", unlisted, "not-listed"),
+        ("other-lot.json", {**receipt, "lot_id": lot_id + 1000}, "wrong-lot"),
+    ):
+        (tmp_path / name).write_text(json.dumps(content))
+        page.set_input_files("#receipt-file", str(tmp_path / name))
+        expect(verdict).to_have_attribute("data-verdict", verdict_kind)
+    expect(verdict).to_contain_text(screen.says("This receipt is for lot", "此凭证属于拍品"))
 
     page.set_input_files("#receipt-file", str(tampered))
     expect(verdict).to_contain_text("35000.00 CNY")
