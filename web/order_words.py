@@ -5,11 +5,14 @@ Presentation only: the states, moves and deadlines themselves live in `exchange.
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from exchange.i18n.catalog import N_, gettext
-from exchange.i18n.formatting import money_text
-from exchange.i18n.messages import Msg
+from exchange.i18n.formatting import date_text, money_text, number_text
+from exchange.i18n.messages import Money, Msg
+from exchange.orders.listing import Goods
+from exchange.orders.schemas import Order
 
 __all__ = [
     "ACTION_WORDS",
@@ -18,6 +21,8 @@ __all__ = [
     "SOURCE_WORDS",
     "STATUS_WORDS",
     "actor_words",
+    "deal_in_words",
+    "linked_records",
     "next_step",
     "progress",
     "terms_in_words",
@@ -91,13 +96,96 @@ _TERM_LABELS = {
 _PAYMENT_TERMS = {"prepay": N_("Prepay"), "net30": N_("Net 30 days"), "net45": N_("Net 45 days")}
 _PRICING = {"second_price": N_("second price (the winner pays the runner-up's bid)"), "first_price": N_("first price")}
 _HIDDEN_TERMS = {"rfq_thread_id", "offer_id", "offer_version", "proposal_id", "broker_org_id", "runner_up_offer_id"}
+_DEAL_TERMS = {"payment_terms", "delivery_by", "delivery_region"}
+"""Terms `deal_in_words` already puts into sentences."""
+_NET_DAYS = {"net30": 30, "net45": 45}
+
+
+def _hours(window: timedelta) -> int:
+    return max(1, round(window.total_seconds() / 3600))
+
+
+def deal_in_words(
+    order: Order, goods: Goods | None, *, payment_window: timedelta, inspection_window: timedelta
+) -> list[tuple[str, str]]:
+    """(label, sentence) for price, quantity, delivery, inspection and payment: the deal as a person reads it."""
+    terms = order.terms
+    lines: list[tuple[str, str]] = []
+    lines.append((N_("Price"), Msg("{price} for the whole lot", price=Money(order.amount, order.currency)).render()))
+    if goods is not None:
+        quantity = f"{number_text(goods.quantity.normalize())} {goods.unit}"
+        lines.append((N_("Quantity"), Msg("{quantity}, the whole lot", quantity=quantity).render()))
+    place = ", ".join(part for part in (goods.city, goods.region) if part) if goods is not None else ""
+    delivery_by = terms.get("delivery_by")
+    region = terms.get("delivery_region")
+    if delivery_by:
+        when = date_text(_as_date(delivery_by)) or str(delivery_by)
+        delivery = Msg("Delivered by {date}", date=when).render()
+        if region:
+            delivery = Msg("{delivery}, to {region}", delivery=delivery, region=str(region)).render()
+    elif place:
+        delivery = Msg(
+            "Shipped from {place} once paid; the seller records the carrier and tracking number here", place=place
+        ).render()
+    else:
+        delivery = Msg("Shipped once paid; the seller records the carrier and tracking number here").render()
+    lines.append((N_("Delivery"), delivery))
+    lines.append(
+        (
+            N_("Inspection"),
+            Msg(
+                "{hours} hours after delivery to inspect a sample, then accept or object; without an objection the "
+                "order is accepted when the window ends",
+                hours=_hours(inspection_window),
+            ).render(),
+        )
+    )
+    net_days = _NET_DAYS.get(str(terms.get("payment_terms", "")))
+    if net_days is not None:
+        payment = Msg(
+            "Net {days} days: the seller may ship before payment and the invoice falls due {days} days later",
+            days=net_days,
+        ).render()
+    else:
+        payment = Msg(
+            "Paid into the exchange's escrow within {days} days of the order; the seller is paid only once the "
+            "buyer accepts the goods",
+            days=max(1, round(payment_window.total_seconds() / 86400)),
+        ).render()
+    lines.append((N_("Payment"), payment))
+    return lines
+
+
+def _as_date(value: object) -> date | datetime | None:
+    text = str(value)
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")) if "T" in text else date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+_LINKS = {
+    "rfq_thread_id": ("/rfqs/{}", N_("The negotiation that agreed it"), ("buyer", "seller")),
+    "proposal_id": ("/proposals/{}", N_("The broker's proposal"), ("buyer",)),
+    "runner_up_offer_id": ("/runner-up-offers/{}", N_("The runner-up offer"), ("buyer",)),
+}
+
+
+def linked_records(terms: dict[str, Any], side: str) -> list[tuple[str, str]]:
+    """(href, label) of the records an order came from that the viewer's side may open (no bare ids)."""
+    links = []
+    for key, (path, label, sides) in _LINKS.items():
+        value = terms.get(key)
+        if value not in (None, "") and side in sides:
+            links.append((path.format(int(value)), label))
+    return links
 
 
 def terms_in_words(terms: dict[str, Any], currency: str) -> list[tuple[str, str]]:
     """(label, words) for each term worth reading; references to other records are linked elsewhere."""
     lines = []
     for key, value in terms.items():
-        if key in _HIDDEN_TERMS or value in (None, ""):
+        if key in _HIDDEN_TERMS or key in _DEAL_TERMS or value in (None, ""):
             continue
         if key == "payment_terms":
             words = f"{gettext(_PAYMENT_TERMS.get(str(value), str(value)))} ({value})"

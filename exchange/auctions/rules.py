@@ -15,12 +15,14 @@ __all__ = [
     "RANKING",
     "Award",
     "RankedBid",
+    "Tie",
     "decide_award",
     "deposit_amount",
     "rank_bids",
     "ranking_order_by",
     "require_no_bids",
     "sells_only_at_close",
+    "ties_in",
 ]
 
 
@@ -63,6 +65,41 @@ def _order_key(bid: RankedBid) -> tuple[int, ...]:
 def rank_bids(bids: Iterable[RankedBid]) -> list[RankedBid]:
     """Highest amount first; equal amounts in the order they were placed (RANKING)."""
     return sorted(bids, key=_order_key)
+
+
+@dataclass(frozen=True, slots=True)
+class Tie:
+    """Equal amounts in a ranking: the ranks they hold, the earliest placed first (RANKING)."""
+
+    amount_minor: int
+    ranks: tuple[int, ...]
+    same_second: bool
+    """Two of them were placed within the same second: a report must show their times finer than seconds."""
+
+
+def ties_in(ranked: Sequence[RankedBid]) -> list[Tie]:
+    """The ties of a ranking as `rank_bids` returns it (rank = position + 1), highest amount first.
+
+    How a tie was broken is the ranking itself: equal amounts rank in the order they were placed, so the
+    earlier bid takes the higher rank (and wins a tie for first place).
+    """
+    ties = []
+    start = 0
+    while start < len(ranked):
+        end = start
+        while end + 1 < len(ranked) and ranked[end + 1].amount_minor == ranked[start].amount_minor:
+            end += 1
+        if end > start:
+            seconds = [bid.placed_at_us // 1_000_000 for bid in ranked[start : end + 1]]
+            ties.append(
+                Tie(
+                    amount_minor=ranked[start].amount_minor,
+                    ranks=tuple(range(start + 1, end + 2)),
+                    same_second=len(set(seconds)) < len(seconds),
+                )
+            )
+        start = end + 1
+    return ties
 
 
 def ranking_order_by(columns: Any) -> list[Any]:

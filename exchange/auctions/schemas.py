@@ -16,6 +16,7 @@ __all__ = [
     "MyBid",
     "OpeningReport",
     "ReportBid",
+    "ReportTie",
     "Watch",
     "Winner",
 ]
@@ -84,6 +85,17 @@ class Winner(msgspec.Struct):
     bidder: Bidder | None = None
 
 
+class ReportTie(msgspec.Struct):
+    """Bids of equal amount: how the tie was broken (`rule`) and the ranks it gave them."""
+
+    amount: str
+    ranks: list[int]
+    """In the order the amounts were placed: the first of them ranks highest."""
+    rule: str = "earlier_bid_first"
+    same_second: bool = False
+    """Placed within the same second: compare their `placed_at` to the microsecond."""
+
+
 class OpeningReport(msgspec.Struct):
     lot_id: int
     status: str
@@ -95,6 +107,8 @@ class OpeningReport(msgspec.Struct):
     bid_count: int
     winner: Winner | None
     bids: list[ReportBid]
+    ties: list[ReportTie] = []
+    """Equal amounts and how they were ranked (none when every amount differs)."""
 
 
 class Deposit(msgspec.Struct):

@@ -4,19 +4,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from exchange.accounts.models import Org
+from exchange.accounts.models import Org, User
 from exchange.accounts.principal import Principal
 from exchange.lots.models import Lot
 from exchange.orders import rules, schemas
 from exchange.orders.models import Order
 from exchange.orders.services import order_out
 
-__all__ = ["PERIODS", "ROLES", "ListedOrder", "OrderFilters", "Parties", "list_orders", "parties_of"]
+__all__ = [
+    "PERIODS",
+    "ROLES",
+    "Contact",
+    "Goods",
+    "ListedOrder",
+    "OrderFilters",
+    "Parties",
+    "list_orders",
+    "parties_of",
+]
 
 PERIODS: dict[str, timedelta | None] = {
     "7d": timedelta(days=7),
@@ -48,9 +59,34 @@ class OrderFilters:
 
 
 @dataclass(frozen=True, slots=True)
+class Contact:
+    """Who to reach at one side of a sale: the verification (KYB) details and the members' e-mail addresses."""
+
+    legal_name: str | None
+    address: str | None
+    contact: str | None
+    """The contact person and phone, as the organisation gave them for verification."""
+    emails: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Goods:
+    """What was sold, as the order's terms read it: the whole lot's quantity and where it ships from."""
+
+    quantity: Decimal
+    unit: str
+    city: str
+    region: str
+    country: str
+
+
+@dataclass(frozen=True, slots=True)
 class Parties:
     buyer: str
     seller: str
+    buyer_contact: Contact | None = None
+    seller_contact: Contact | None = None
+    goods: Goods | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +134,32 @@ async def list_orders(
 
 
 async def parties_of(session: AsyncSession, order: schemas.Order) -> Parties:
-    """The names of an order's buyer and seller (call it with an order the caller may see)."""
-    rows = await session.execute(select(Org.id, Org.name).where(Org.id.in_((order.buyer_org_id, order.seller_org_id))))
-    names = {org_id: name for org_id, name in rows.all()}
-    return Parties(buyer=names.get(order.buyer_org_id, "—"), seller=names.get(order.seller_org_id, "—"))
+    """Both sides of a sale named with their contact details, and the goods (call it with an order the caller
+    may see: once the sale is made, buyer and seller need each other to pay, ship and inspect)."""
+    sides = (order.buyer_org_id, order.seller_org_id)
+    orgs = {org.id: org for org in (await session.scalars(select(Org).where(Org.id.in_(sides)))).all()}
+    emails: dict[int | None, list[str]] = {}
+    for org_id, email in await session.execute(
+        select(User.org_id, User.email).where(User.org_id.in_(sides)).order_by(User.id)
+    ):
+        emails.setdefault(org_id, []).append(email)
+
+    def contact(org_id: int) -> Contact | None:
+        org = orgs.get(org_id)
+        if org is None:
+            return None
+        return Contact(org.legal_name, org.address, org.contact, tuple(emails.get(org_id, [])[:3]))
+
+    lot = await session.get(Lot, order.lot_id)
+    goods = (
+        Goods(lot.quantity_value, lot.quantity_unit, lot.location_city, lot.location_region, lot.location_country)
+        if lot is not None
+        else None
+    )
+    return Parties(
+        buyer=orgs[order.buyer_org_id].name if order.buyer_org_id in orgs else "—",
+        seller=orgs[order.seller_org_id].name if order.seller_org_id in orgs else "—",
+        buyer_contact=contact(order.buyer_org_id),
+        seller_contact=contact(order.seller_org_id),
+        goods=goods,
+    )

@@ -7,22 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 from playwright.sync_api import Dialog, Page, expect
-from sqlalchemy import create_engine, update
 
-from exchange.lots.models import Lot
 from tests.browser.accounts import register_verified, sign_in
+from tests.browser.auctions import close_soon
 from tests.support.catalogue import FABRIC
 
 BIDDING_SECONDS = 20
 """From the moment the lot's pages are open until it closes: time for two bids through the form."""
-
-
-def _close_soon(database_url: str, lot_id: int, at: datetime) -> None:
-    """Moves a fresh lot's closing time closer than the 1 h a seller may choose (no bid is placed yet)."""
-    engine = create_engine(database_url.replace("+aiosqlite", ""))  # Playwright's loop owns this thread
-    with engine.begin() as connection:
-        connection.execute(update(Lot).where(Lot.id == lot_id).values(closes_at=at))
-    engine.dispose()
 
 
 def test_two_buyers_bid_through_the_sale_page_and_watch_the_count_and_the_result_arrive_live(
@@ -42,7 +33,7 @@ def test_two_buyers_bid_through_the_sale_page_and_watch_the_count_and_the_result
     assert draft.status_code == 201, draft.text
     lot_id = draft.json()["id"]
     assert httpx.post(f"{live_server}/api/lots/{lot_id}/publish", headers=seller.headers).json()["status"] == "live"
-    _close_soon(live_server_database_url, lot_id, datetime.now(UTC) + timedelta(seconds=BIDDING_SECONDS))
+    close_soon(live_server_database_url, lot_id, datetime.now(UTC) + timedelta(seconds=BIDDING_SECONDS))
 
     said: list[str] = []
     for page in pages.values():

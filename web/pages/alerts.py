@@ -7,14 +7,13 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.guards import current_principal, requires_org_kind, requires_signed_in
 from exchange.alerts import schemas
-from exchange.alerts.models import SlowSaleCheck
 from exchange.alerts.services import pricing, saved_searches
 from exchange.alerts.services.preferences import suggestions_for
+from exchange.alerts.services.slow_sale import advised_lots
 from exchange.errors import DomainError, Unprocessable
 from exchange.i18n.catalog import N_
 from exchange.i18n.messages import Money, Msg, as_msg
@@ -136,15 +135,6 @@ class PricingPages(Controller):
     @get("/dashboard/slow-sales", guards=[requires_org_kind("seller")])
     async def slow_sales_panel(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
         """The seller's live lots that got slow-sale advice not yet applied."""
-        org_id = current_principal(request).org_id or 0
-        rows = (
-            await db_session.execute(
-                select(Lot.id, Lot.title, SlowSaleCheck.advice)
-                .join(SlowSaleCheck, SlowSaleCheck.lot_id == Lot.id)
-                .where(Lot.seller_org_id == org_id, Lot.status == "live", SlowSaleCheck.advice.is_not(None))
-                .order_by(SlowSaleCheck.fired_at.desc())
-                .limit(10)
-            )
-        ).all()
-        lots = [{"id": i, "title": t} for i, t, advice in rows if advice and not advice.get("applied")]
+        advised = await advised_lots(db_session, current_principal(request).org_id or 0)
+        lots = [{"id": lot_id, "title": title} for lot_id, title in advised]
         return Template("alerts/_slow_sales.html", context={"lots": lots})

@@ -240,7 +240,8 @@ class AuctionPages(Controller):
         principal = current_principal(request)
         lot = await get_visible_lot(db_session, principal, lot_id)
         report = await services.opening_report(db_session, principal, lot_id)
-        return Template("auctions/opening.html", context={"lot": lot, "report": report})
+        tie_of = {rank: tie for tie in report.ties for rank in tie.ranks}
+        return Template("auctions/opening.html", context={"lot": lot, "report": report, "tie_of": tie_of})
 
     @get("/bids", guards=[requires_signed_in, requires_org_kind("buyer")])
     async def my_bids(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:

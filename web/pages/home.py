@@ -9,7 +9,10 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.guards import current_principal, requires_signed_in
+from exchange.dashboards.services import needs_me
 from exchange.lots import services as lot_services
+from exchange.runtime import Runtime
+from web.dashboard_words import FIGURE_WORDS, TASK_WORDS
 from web.pages.lots import dashboard_panels_for
 from web.pages.rfq.panels import rfq_dashboard
 
@@ -24,8 +27,9 @@ class HomePages(Controller):
         return Template("landing/index.html")
 
     @get("/dashboard", guards=[requires_signed_in])
-    async def dashboard(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
+    async def dashboard(self, request: Request[Any, Any, Any], db_session: AsyncSession, runtime: Runtime) -> Template:
         principal = current_principal(request)
+        needs = await needs_me(db_session, principal, runtime.clock.now())
         rfq_panels, rfq_context = await rfq_dashboard(db_session, principal)
         auction_panels = ["auctions/_dashboard_panel.html"] if principal.role == "buyer" else []
         alert_panels = {
@@ -39,5 +43,13 @@ class HomePages(Controller):
             panels.insert(0, "lots/_invited_panel.html")
         return Template(
             "dashboard/index.html",
-            context={"principal": principal, "dashboard_panels": panels, "invited_lots": invited, **rfq_context},
+            context={
+                "principal": principal,
+                "needs": needs,
+                "task_words": TASK_WORDS,
+                "figure_words": FIGURE_WORDS,
+                "dashboard_panels": panels,
+                "invited_lots": invited,
+                **rfq_context,
+            },
         )

@@ -32,6 +32,7 @@ from exchange.orders import actions, listing, runner_up, schemas, services
 from exchange.orders.checkout import pay_now
 from exchange.params import Id
 from exchange.runtime import Runtime
+from exchange.settings import OrderSettings
 from exchange.text import clean_text
 from web import order_words as words
 from web.form_errors import field_errors
@@ -98,6 +99,7 @@ class OrderPages(Controller):
         parties = await listing.parties_of(session, order)
         inspection = await latest_inspection(session, row.id)
         reached = {entry.status for entry in order.timeline}
+        windows: OrderSettings = request.app.state.settings.orders
         return {
             "order": order,
             "side": side,
@@ -115,6 +117,13 @@ class OrderPages(Controller):
             and row.status == "cancelled"
             and row.source in runner_up.RANKED_SOURCES,
             "terms": words.terms_in_words(order.terms, order.currency),
+            "deal": words.deal_in_words(
+                order,
+                parties.goods,
+                payment_window=windows.payment_window,
+                inspection_window=windows.inspection_window,
+            ),
+            "records": words.linked_records(order.terms, side),
             "source_words": words.SOURCE_WORDS.get(order.source, order.source),
             "status_words": words.STATUS_WORDS,
             "action_words": words.ACTION_WORDS,

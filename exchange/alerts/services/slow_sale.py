@@ -22,7 +22,19 @@ from exchange.notifications.services import notify
 from exchange.orders.models import Order
 from exchange.rfq.models import RfqThread
 
-__all__ = ["advise_lot", "advise_slow_lots", "has_interest", "slow_sale_advice"]
+__all__ = ["advise_lot", "advise_slow_lots", "advised_lots", "has_interest", "slow_sale_advice"]
+
+
+async def advised_lots(session: AsyncSession, org_id: int, *, limit: int = 10) -> list[tuple[int, str]]:
+    """(id, title) of the seller's live lots whose slow-sale advice is not applied yet, newest advice first."""
+    rows = await session.execute(
+        select(Lot.id, Lot.title, SlowSaleCheck.advice)
+        .join(SlowSaleCheck, SlowSaleCheck.lot_id == Lot.id)
+        .where(Lot.seller_org_id == org_id, Lot.status == "live", SlowSaleCheck.advice.is_not(None))
+        .order_by(SlowSaleCheck.fired_at.desc())
+        .limit(limit)
+    )
+    return [(lot_id, title) for lot_id, title, advice in rows.all() if advice and not advice.get("applied")]
 
 
 async def has_interest(session: AsyncSession, lot_id: int) -> bool:

@@ -11,7 +11,7 @@ from exchange.auctions import schemas
 from exchange.auctions.errors import BIDS_SEALED, NO_OPENING_REPORT, NOT_SEALED_BID
 from exchange.auctions.models import Bid, LotClose
 from exchange.auctions.receipts import micros_to_datetime
-from exchange.auctions.rules import RankedBid, rank_bids
+from exchange.auctions.rules import RankedBid, rank_bids, ties_in
 from exchange.errors import Forbidden, NotFound
 from exchange.i18n.catalog import N_
 from exchange.lots.visibility import get_visible_lot
@@ -94,4 +94,12 @@ async def opening_report(session: AsyncSession, principal: Principal | None, lot
         bid_count=len(entries),
         winner=winner,
         bids=entries,
+        ties=[
+            schemas.ReportTie(
+                amount=format_minor(tie.amount_minor, lot.currency) or "0",
+                ranks=list(tie.ranks),
+                same_second=tie.same_second,
+            )
+            for tie in ties_in(ranked)
+        ],
     )

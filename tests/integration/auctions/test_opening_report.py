@@ -11,6 +11,7 @@ from exchange.lots.models import Lot
 from exchange.orders.models import Order
 from tests.conftest import Actor, OrgFactory
 from tests.support.auctions import closing_lot, opening_report_when_closed
+from tests.support.pages import PageSession
 from tests.support.waiting import eventually
 
 
@@ -53,6 +54,9 @@ async def test_the_opening_report_ranks_every_final_bid_and_names_bidders_only_t
     assert report["winner"]["bidder"]["org_id"] == steady.org_id
     assert report["winner"]["price"] == "450.00"
     assert {entry["bidder"]["org_id"] for entry in report["bids"]} == {low.org_id, reviser.org_id, steady.org_id}
+    assert [(tie["amount"], tie["ranks"], tie["rule"]) for tie in report["ties"]] == [
+        ("450.00", [1, 2], "earlier_bid_first")
+    ]
 
     as_low = (await client.get(f"/api/lots/{lot_id}/bids", headers=low.headers)).json()
     named = [entry for entry in as_low["bids"] if entry["bidder"] is not None]
@@ -61,6 +65,18 @@ async def test_the_opening_report_ranks_every_final_bid_and_names_bidders_only_t
     assert as_low["winner"]["bidder"] is None
     as_admin = (await client.get(f"/api/lots/{lot_id}/bids", headers=admin.headers)).json()
     assert all(entry["bidder"] is None for entry in as_admin["bids"])
+
+    page = PageSession(client)
+    try:  # the page shows the tie and says how it was broken; the loser can see why it lost
+        await page.sign_in(reviser)
+        shown = (await page.get(f"/lots/{lot_id}/opening")).text
+        assert shown.count('data-testid="tie-badge"') == 2
+        assert "Tied at 450.00 CNY: ranks 1, 2, in the order they were placed." in shown
+        assert "the earlier bid ranks higher" in shown
+        assert f'data-receipt="{reviser_receipt["receipt"]}"' in shown
+        assert 'id="check-receipt"' in shown
+    finally:
+        page.close()
 
     assert verify_receipt(steady_receipt, report).ok
     assert verify_receipt(reviser_receipt, report).rank == 2

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import msgspec
+
 from exchange.i18n.locales import using
 from exchange.i18n.messages import localized
-from exchange.orders.listing import OrderFilters
+from exchange.orders.listing import Goods, OrderFilters
 from exchange.orders.rules import STATES
-from web.order_words import STATUS_WORDS, actor_words, next_step, progress, terms_in_words
+from exchange.orders.schemas import Order
+from web.order_words import (
+    STATUS_WORDS,
+    actor_words,
+    deal_in_words,
+    linked_records,
+    next_step,
+    progress,
+    terms_in_words,
+)
 
 
 def test_progress_marks_the_steps_done_the_current_one_and_those_to_come() -> None:
@@ -45,8 +59,32 @@ def test_every_state_has_words_and_a_next_step_for_both_parties() -> None:
 
 def test_terms_are_worded_and_references_left_out() -> None:
     terms = {"payment_terms": "net30", "packaging": "Remove the logo", "rfq_thread_id": 4, "delivery_by": None}
-    assert terms_in_words(terms, "CNY") == [("Payment terms", "Net 30 days (net30)"), ("Packaging", "Remove the logo")]
+    assert terms_in_words(terms, "CNY") == [("Packaging", "Remove the logo")]  # payment: in the deal's sentences
     assert terms_in_words({"winning_bid": "31500.00"}, "CNY") == [("Winning bid", "31,500.00 CNY")]
+    assert linked_records(terms, "seller") == [("/rfqs/4", "The negotiation that agreed it")]
+    assert linked_records({"proposal_id": 9}, "seller") == []  # the seller never sees the broker's proposal
+
+
+def test_the_deal_reads_as_price_quantity_delivery_inspection_and_payment() -> None:
+    order = Order(
+        id=1, lot_id=2, buyer_org_id=3, seller_org_id=4, amount="40000.00", currency="CNY", status="paid",
+        source="quote", created_at=datetime(2026, 12, 1, tzinfo=UTC),
+        terms={"payment_terms": "net45", "delivery_by": "2027-03-01", "delivery_region": "Shanghai"},
+    )  # fmt: skip
+    goods = Goods(Decimal("5000.0000"), "m", "Suzhou", "Jiangsu", "CN")
+    lines = dict(deal_in_words(order, goods, payment_window=timedelta(days=3), inspection_window=timedelta(hours=48)))
+    assert lines == {
+        "Price": "40,000.00 CNY for the whole lot",
+        "Quantity": "5,000 m, the whole lot",
+        "Delivery": "Delivered by 1 Mar 2027, to Shanghai",
+        "Inspection": "48 hours after delivery to inspect a sample, then accept or object; without an objection "
+        "the order is accepted when the window ends",
+        "Payment": "Net 45 days: the seller may ship before payment and the invoice falls due 45 days later",
+    }
+    prepaid = msgspec.structs.replace(order, terms={})
+    words = dict(deal_in_words(prepaid, goods, payment_window=timedelta(days=3), inspection_window=timedelta(days=2)))
+    assert words["Delivery"].startswith("Shipped from Suzhou, Jiangsu once paid")
+    assert words["Payment"].startswith("Paid into the exchange's escrow within 3 days")
 
 
 def test_actors_are_named_from_the_parties() -> None:

@@ -1,0 +1,1 @@
+"""What needs the signed-in organisation now, per role, with a few figures: the dashboard's one query."""
