@@ -111,6 +111,12 @@ def _build(database_path: Path, lots: int) -> None:
           f"load: {_load()}")  # fmt: skip
 
 
+def _kind(params: dict[str, list[str]]) -> str:
+    if "q" not in params:
+        return "spec filters"
+    return "q with a category" if "category" in params else "q alone"
+
+
 class _Timings:
     """Per-search wall and CPU milliseconds (CPU: this process, all threads; what the load cannot inflate much)."""
 
@@ -118,10 +124,12 @@ class _Timings:
         self.wall: list[float] = []
         self.cpu: list[float] = []
         self.slowest: tuple[float, dict[str, list[str]]] = (0.0, {})
+        self.by_kind: dict[str, list[float]] = {}
 
     def add(self, wall_ms: float, cpu_ms: float, params: dict[str, list[str]]) -> None:
         self.wall.append(wall_ms)
         self.cpu.append(cpu_ms)
+        self.by_kind.setdefault(_kind(params), []).append(wall_ms)
         if wall_ms > self.slowest[0]:
             self.slowest = (wall_ms, params)
 
@@ -298,6 +306,8 @@ def main(argv: list[str]) -> int:
     print(f"in-process search, CPU  {_percentiles(in_process.cpu)}")
     print(f"HTTP GET /api/lots      {_percentiles(over_http.wall)}   {_verdict(over_http.wall, HTTP_TARGET_MS)}")
     print(f"HTTP, server CPU        {_percentiles(over_http.cpu)}")
+    for kind, samples in sorted(in_process.by_kind.items()):
+        print(f"  in-process, {kind:<17} {_percentiles(samples)}")
     print(f"slowest in-process search ({in_process.slowest[0]:.1f} ms): {_described(in_process.slowest[1])}")
     print(plan)
     return 0 if _p95(in_process.wall) < IN_PROCESS_TARGET_MS and _p95(over_http.wall) < HTTP_TARGET_MS else 1
