@@ -292,17 +292,24 @@ def _report(size: str, lot_count: int, median_total: int, in_process: _Timings, 
     return 0 if _p95(in_process.wall) < IN_PROCESS_TARGET_MS and _p95(over_http.wall) < HTTP_TARGET_MS else 1
 
 
+def _time_searches(
+    data_dir: Path, url: str, queries: list[dict[str, list[str]]]
+) -> tuple[_Timings, int, int, str, _Timings]:
+    """(in-process timings, lots, median total, the slowest search's plan, HTTP timings)."""
+    gc.collect()  # the build leaves millions of objects behind; do not time their collection
+    gc.freeze()
+    print(f"Timing {len(queries)} in-process searches (spec filters, English and Chinese q, every sort) ...")
+    in_process, lot_count, median_total, plan = asyncio.run(_in_process(url, queries))
+    print(f"Timing {len(queries)} searches through HTTP (exchange serve, 1 worker) ...")
+    return in_process, lot_count, median_total, plan, _http(data_dir, url, queries)
+
+
 def _on_postgres(server_url: str, lots: int, queries: list[dict[str, list[str]]]) -> int:
     url = asyncio.run(build_postgres(server_url, lots))
     data_dir = Path(tempfile.mkdtemp(prefix="bench-search-pg-"))
     try:
         size = asyncio.run(postgres_size(url))
-        gc.collect()
-        gc.freeze()
-        print(f"Timing {len(queries)} in-process searches (spec filters, English and Chinese q, every sort) ...")
-        in_process, lot_count, median_total, plan = asyncio.run(_in_process(url, queries))
-        print(f"Timing {len(queries)} searches through HTTP (exchange serve, 1 worker) ...")
-        over_http = _http(data_dir, url, queries)
+        in_process, lot_count, median_total, plan, over_http = _time_searches(data_dir, url, queries)
     finally:
         asyncio.run(drop_postgres(server_url, url))
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -331,12 +338,7 @@ def main(argv: list[str]) -> int:
         if args.reuse is None:
             _build(database_path, args.lots)
         size = _size(database_path)
-        gc.collect()  # the build leaves millions of objects behind; do not time their collection
-        gc.freeze()
-        print(f"Timing {len(queries)} in-process searches (spec filters, English and Chinese q, every sort) ...")
-        in_process, lot_count, median_total, plan = asyncio.run(_in_process(url, queries))
-        print(f"Timing {len(queries)} searches through HTTP (exchange serve, 1 worker) ...")
-        over_http = _http(data_dir, url, queries)
+        in_process, lot_count, median_total, plan, over_http = _time_searches(data_dir, url, queries)
     finally:
         if not keep:
             shutil.rmtree(data_dir, ignore_errors=True)
