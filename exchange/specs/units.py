@@ -227,9 +227,23 @@ def parse_measure(raw: Any, unit: str | None, *, field: str, label: str) -> floa
     return convert(magnitude, unit_text, unit, field=field, label=label)
 
 
+@cache
+def _base_scale(unit: str) -> float | None:
+    """The factor from `unit` to its SI base unit, or None for units with an offset (°C): pint once per unit,
+    not once per value (indexing a million lots, parsing every search's spec filters)."""
+    units = registry()
+    parsed = units.parse_units(unit)
+    if units.Quantity(0.0, parsed).to_base_units().magnitude != 0:
+        return None
+    return float(units.Quantity(1.0, parsed).to_base_units().magnitude)
+
+
 def to_base(value: float, unit: str | None) -> float:
     """The value in SI base units: what the spec index stores, so every category's widths compare."""
     if not unit:
         return _round(value)
+    scale = _base_scale(unit)
+    if scale is not None:
+        return _round(value * scale)
     units = registry()
     return _round(units.Quantity(value, units.parse_units(unit)).to_base_units().magnitude)

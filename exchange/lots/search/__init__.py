@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.accounts.principal import Principal
 from exchange.lots import schemas
 from exchange.lots.search._filters import MAX_LIMIT, MAX_OFFSET, SORTS, LotQuery, SpecFilter, parse_lot_query
-from exchange.lots.search._query import SearchResult, run_search
+from exchange.lots.search._query import SearchResult, run_search, search_statements
 from exchange.lots.services import lots_out
 from exchange.specs.catalog import get_catalog
 
@@ -23,6 +23,7 @@ __all__ = [
     "SpecFilter",
     "parse_lot_query",
     "search_lots",
+    "search_statements",
 ]
 
 
