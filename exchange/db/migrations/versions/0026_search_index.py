@@ -2,7 +2,7 @@
 facet count and sort key (a million live lots are counted from index entries alone)
 
 Revision ID: 0026_search_index
-Revises: 0024_relist
+Revises: 0025_engine_identity
 Create Date: 2026-12-07 04:00:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0026_search_index"
-down_revision: str | Sequence[str] | None = "0024_relist"
+down_revision: str | Sequence[str] | None = "0025_engine_identity"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
