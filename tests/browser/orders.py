@@ -14,9 +14,11 @@ from tests.support.catalogue import FABRIC
 __all__ = ["api_step", "bought_lot", "overflow_x", "tab_to"]
 
 
-def bought_lot(base: str, seller: Account, buyer: Account, price: str = "40000.00") -> int:
+def bought_lot(
+    base: str, seller: Account, buyer: Account, price: str = "40000.00", title: str = "5000 m cotton twill"
+) -> int:
     """The seller posts and publishes a fixed-price fabric lot; the buyer buys it. The order's id."""
-    lot = {**FABRIC, "title": f"5000 m cotton twill {uuid.uuid4().hex[:6]}", "sale": {**FABRIC["sale"], "price": price}}
+    lot = {**FABRIC, "title": f"{title} {uuid.uuid4().hex[:6]}", "sale": {**FABRIC["sale"], "price": price}}
     draft = httpx.post(f"{base}/api/lots", json=lot, headers=seller.headers)
     assert draft.status_code == 201, draft.text
     lot_id = draft.json()["id"]

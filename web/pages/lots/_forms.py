@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import msgspec
 
 from exchange.errors import Unprocessable, from_msgspec_error
-from exchange.i18n.catalog import N_
+from exchange.i18n.catalog import N_, gettext
 from exchange.lots import schemas
 from exchange.specs.catalog import Category
 
@@ -192,9 +192,11 @@ def spec_display(category: Category | None, specs: Mapping[str, Any]) -> list[tu
             continue
         value = specs[spec_field.key]
         if spec_field.type == "bool":
-            text = "yes" if value else "no"
+            text = gettext("yes") if value else gettext("no")
         elif spec_field.type == "number":
             text = f"{_number_text(value)} {spec_field.shown_unit or ''}".strip()
+        elif spec_field.type == "enum":
+            text = spec_field.local_choice(value)
         else:
             text = str(value)
         rows.append((spec_field.local_label, text))
