@@ -55,3 +55,14 @@ ensure_axe() {
   echo "==> installing axe-core (accessibility scan) into $AXE_DIR"
   npm install --silent --no-save --no-audit --no-fund --prefix "$AXE_DIR" axe-core@4 >/dev/null
 }
+
+# A Chinese font, so Chromium draws Chinese pages (the README screenshots) with glyphs instead of boxes.
+ensure_cjk_font() {
+  fc-list :lang=zh 2>/dev/null | grep -q . && return 0
+  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+    echo "==> installing a Chinese font (fonts-wqy-microhei) for the screenshots"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null
+  else
+    echo "warning: Chinese pages will show boxes without a Chinese font: sudo apt-get install -y fonts-wqy-microhei" >&2
+  fi
+}

@@ -11,7 +11,7 @@ from playwright.sync_api import Page
 from tests.browser.accounts import Account
 from tests.support.catalogue import FABRIC
 
-__all__ = ["api_step", "bought_lot", "overflow_x", "tab_to"]
+__all__ = ["api_step", "bought_lot", "tab_to"]
 
 
 def bought_lot(
@@ -36,11 +36,6 @@ def api_step(base: str, order_id: int, action: str, who: Account, body: dict[str
         how = answer.json()["instructions"]
         confirmed = httpx.post(f"{base}{how['path']}", json=how["body"], headers=how["headers"])
         assert confirmed.status_code == 200, confirmed.text
-
-
-def overflow_x(page: Page) -> int:
-    """How many pixels the page is wider than its viewport (0: no horizontal scrolling)."""
-    return int(page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth"))
 
 
 def tab_to(page: Page, name: str, limit: int = 80) -> None:

@@ -9,26 +9,14 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import httpx
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from tests.browser.accounts import register_verified, sign_in
 from tests.browser.desk import live_fabric
-from tests.browser.orders import overflow_x, tab_to
+from tests.browser.orders import tab_to
+from tests.browser.screens import fits
 
 LONG_TITLE = " with a long title that a narrow screen has to wrap somewhere"
-
-
-def _too_wide(page: Page) -> list[str]:
-    """The innermost elements reaching past the right edge (what to fix when a page scrolls sideways)."""
-    return list(
-        page.evaluate(
-            """() => [...document.querySelectorAll('body *')]
-                .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
-                .filter(e => !e.closest('.table-wrap'))
-                .slice(0, 8).map(e => e.tagName.toLowerCase() + '.' + [...e.classList].join('.')
-                                      + ' ' + (e.textContent || '').trim().slice(0, 40))"""
-        )
-    )
 
 
 def test_the_desk_pages_fit_a_390_px_screen(
@@ -103,7 +91,7 @@ def test_the_desk_pages_fit_a_390_px_screen(
             for url in urls:
                 page.goto(f"{live_server}{url}")
                 expect(page.locator("h1")).to_be_visible()
-                assert overflow_x(page) == 0, f"{url} scrolls sideways by {overflow_x(page)} px: {_too_wide(page)}"
+                fits(page)
         finally:
             context.close()
 
