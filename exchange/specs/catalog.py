@@ -20,6 +20,7 @@ __all__ = [
     "FIELD_TYPES",
     "Catalog",
     "Category",
+    "CategoryLabel",
     "CategoryName",
     "ComplianceRule",
     "SpecField",
@@ -91,6 +92,24 @@ class CategoryName:
 
     def to_json(self) -> str:
         return self.category.name
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryLabel:
+    """`Parent > Child` of a category code inside a message, in the reader's language (the code if unknown)."""
+
+    code: str
+
+    def render(self, locale: str) -> str:
+        catalog = get_catalog()
+        category = catalog.get(self.code)
+        if category is None:
+            return self.code
+        parent = catalog.get(category.parent) if category.parent else None
+        return " > ".join(CategoryName(c).render(locale) for c in (parent, category) if c is not None)
+
+    def to_json(self) -> str:
+        return get_catalog().label_of(self.code)
 
 
 @dataclass(frozen=True, slots=True)
