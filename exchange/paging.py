@@ -18,6 +18,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.errors import Unprocessable
+from exchange.i18n.messages import Msg
 
 __all__ = [
     "DEFAULT_LIMIT",
@@ -104,5 +105,7 @@ def _whole(raw: str | None, name: str, default: int, low: int, high: int) -> int
     if raw is None:
         return default
     if not raw.isdigit() or not low <= int(raw) <= high:
-        raise Unprocessable(f"{name} must be a whole number from {low} to {high}.", field=name)
+        raise Unprocessable(
+            Msg("{name} must be a whole number from {low} to {high}.", name=name, low=low, high=high), field=name
+        )
     return int(raw)

@@ -43,3 +43,26 @@ ensure_pdf_libs() {
     echo "warning: PDF documents need Pango and HarfBuzz: sudo apt-get install -y ${PDF_LIBS[*]}" >&2
   fi
 }
+
+# axe-core (the accessibility scan the browser tests run in each page), from the npm registry, kept out of git.
+AXE_DIR=".cache/axe"
+ensure_axe() {
+  [[ -f "$AXE_DIR/node_modules/axe-core/axe.min.js" ]] && return 0
+  if ! command -v npm >/dev/null; then
+    echo "error: the browser tests' accessibility scan needs npm (Node.js): sudo apt-get install -y npm" >&2
+    return 1
+  fi
+  echo "==> installing axe-core (accessibility scan) into $AXE_DIR"
+  npm install --silent --no-save --no-audit --no-fund --prefix "$AXE_DIR" axe-core@4 >/dev/null
+}
+
+# A Chinese font, so Chromium draws Chinese pages (the README screenshots) with glyphs instead of boxes.
+ensure_cjk_font() {
+  fc-list :lang=zh 2>/dev/null | grep -q . && return 0
+  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+    echo "==> installing a Chinese font (fonts-wqy-microhei) for the screenshots"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null
+  else
+    echo "warning: Chinese pages will show boxes without a Chinese font: sudo apt-get install -y fonts-wqy-microhei" >&2
+  fi
+}

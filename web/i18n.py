@@ -106,6 +106,13 @@ def spec_label(category_code: str | None, key: str) -> str:
     return spec_field.local_label if spec_field else key.replace("_", " ")
 
 
+def spec_choice(category_code: str | None, key: str, value: object) -> str:
+    """A spec's enum value in the page language (the value as it is for other types or unknown fields)."""
+    category = get_catalog().get(category_code or "")
+    spec_field = category.field(key) if category else None
+    return spec_field.local_choice(str(value)) if spec_field and spec_field.type == "enum" else str(value)
+
+
 def configure_i18n(env: Any) -> None:
     env.add_extension("jinja2.ext.i18n")
     # {% trans %} blocks are trimmed (line breaks and indentation folded to one space), as extraction does.
@@ -118,6 +125,7 @@ def configure_i18n(env: Any) -> None:
     env.globals["html_lang"] = lambda: "zh-CN" if current_locale() == "zh_CN" else "en"
     env.globals["notification_text"] = _notification_text
     env.globals["spec_label"] = spec_label
+    env.globals["spec_choice"] = spec_choice
     env.filters["money"] = money_text
     env.filters["number"] = number_text
     env.filters["amount"] = amount_text

@@ -12,6 +12,7 @@ from exchange.accounts.errors import ADMIN_ONLY, ORG_NOT_VERIFIED, WRONG_ORG_KIN
 from exchange.accounts.principal import Principal
 from exchange.errors import Forbidden, Unauthorized
 from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg
 
 __all__ = [
     "bearer_challenge",
@@ -58,7 +59,7 @@ def requires_org_kind(*kinds: str) -> Guard:
 
     def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         if current_principal(connection).org_kind not in kinds:
-            raise Forbidden(f"Only {wanted} organisations can do this.", code=WRONG_ORG_KIND)
+            raise Forbidden(Msg("Only {kinds} organisations can do this.", kinds=wanted), code=WRONG_ORG_KIND)
 
     return guard
 

@@ -21,6 +21,7 @@ from exchange.accounts.rules import normalise_email, password_problem
 from exchange.db.base import utcnow
 from exchange.errors import NotFound, Unauthorized, Unprocessable
 from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg
 from exchange.mail.outbox import queue_mail
 from exchange.uploads import check_upload
 
@@ -209,7 +210,7 @@ async def verify_org(session: AsyncSession, org_id: int) -> Org:
     """Verify an organisation that has given its details (409 before); its members are told by e-mail."""
     org = await session.get(Org, org_id)
     if org is None:
-        raise NotFound(f"There is no organisation {org_id}.")
+        raise NotFound(Msg("There is no organisation {org}.", org=org_id))
     if not org.verified:
         verification.require_complete(org)
         org.verified = True

@@ -196,7 +196,7 @@ async def licence_of(session: AsyncSession, org_id: int, data_dir: Path) -> tupl
     org = await _org(session, org_id)
     content = await read_stored(uploads_root(data_dir), org.licence_key) if org.licence_key else None
     if content is None:
-        raise NotFound(f"{org.name} has not uploaded a business licence.")
+        raise NotFound(Msg("{org} has not uploaded a business licence.", org=org.name))
     return org, content
 
 

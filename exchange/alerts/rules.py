@@ -14,6 +14,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from exchange.i18n.messages import Msg, MsgText, Series
+
 __all__ = [
     "DEFAULT_SLOW_SALE_SHARE",
     "Band",
@@ -227,19 +229,27 @@ PRICE_SLACK = Decimal("1.2")
 SPEC_SLACK = 0.2
 
 
-def suggestion_reason(profile: Profile, lot: ProfileLot, category_label: str) -> str | None:
+def suggestion_reason(profile: Profile, lot: ProfileLot, category_label: object) -> MsgText | None:
     """Why a live lot is like the ones the buyer deals in, or None when it is not: its category must be one
     of theirs, its grade one they took, its price per unit no more than 20 % above the most they paid,
-    and its specs within 20 % of the ranges they took."""
+    and its specs within 20 % of the ranges they took. The reason reads in English as a string (the API) and
+    in the reader's language on a page; `category_label` is text or a message value (`CategoryLabel`)."""
     count = profile.categories.get(lot.category)
     if not count or lot.grade not in profile.grades:
         return None
-    reasons = [f"you dealt in {count} {category_label} lot{'s' if count != 1 else ''}", f"grade {lot.grade}"]
+    dealt = (
+        Msg("you dealt in 1 {category} lot", category=category_label)
+        if count == 1
+        else Msg("you dealt in {count} {category} lots", count=count, category=category_label)
+    )
+    reasons: list[Msg | str] = [dealt, Msg("grade {grade}", grade=lot.grade)]
     if profile.unit_price is not None and lot.unit_price_minor is not None:
         _low, high = profile.unit_price
         if lot.unit_price_minor > high * PRICE_SLACK:
             return None
-        reasons.append("at or under the price per unit you paid" if lot.unit_price_minor <= high else "a similar price")
+        reasons.append(
+            Msg("at or under the price per unit you paid") if lot.unit_price_minor <= high else Msg("a similar price")
+        )
     for key, (low_v, high_v) in profile.spec_ranges.items():
         value = lot.numbers.get(key)
         if value is None:
@@ -248,5 +258,5 @@ def suggestion_reason(profile: Profile, lot: ProfileLot, category_label: str) ->
         if not low_v - span <= value <= high_v + span:
             return None
     if lot.region and lot.region in profile.regions:
-        reasons.append(f"in {lot.region}, where you bought before")
-    return "Like the lots you buy: " + ", ".join(reasons) + "."
+        reasons.append(Msg("in {region}, where you bought before", region=lot.region))
+    return MsgText(Msg("Like the lots you buy: {reasons}.", reasons=Series(reasons)))

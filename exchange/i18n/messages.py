@@ -11,7 +11,7 @@ from exchange.i18n.catalog import translations
 from exchange.i18n.formatting import datetime_text, money_text
 from exchange.i18n.locales import DEFAULT_LOCALE, current_locale
 
-__all__ = ["Lines", "Money", "Msg", "MsgText", "When", "as_msg", "localized", "render_stored"]
+__all__ = ["Lines", "Money", "Msg", "MsgText", "Series", "When", "as_msg", "localized", "render_stored"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +43,7 @@ class When:
 
 def _value_from_json(value: Any) -> Any:
     if isinstance(value, dict):
-        if "msgid" in value or "lines" in value:
+        if "msgid" in value or "lines" in value or "series" in value:
             return Msg.from_json(value)
         if "money" in value:
             return Money(str(value["money"]), str(value.get("currency", "CNY")))
@@ -88,6 +88,8 @@ class Msg:
     def from_json(cls, data: dict[str, Any]) -> Msg:
         if "lines" in data:
             return Lines([_value_from_json(line) for line in data["lines"]])
+        if "series" in data:
+            return Series([_value_from_json(part) for part in data["series"]])
         values = {k: _value_from_json(v) for k, v in (data.get("values") or {}).items()}
         return cls(str(data["msgid"]), **values)
 
@@ -115,9 +117,30 @@ class Lines(Msg):
         return f"Lines({self.lines!r})"
 
 
+class Series(Msg):
+    """Messages in one sentence, one after another, separated as the catalogue translates `", "`."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: list[Msg | str]) -> None:
+        super().__init__("")
+        self.parts = parts
+
+    def render(self, locale: str | None = None) -> str:
+        locale = locale or current_locale()
+        separator = translations(locale).gettext(", ")
+        return separator.join(part.render(locale) if isinstance(part, Msg) else part for part in self.parts)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"series": [part.to_json() if isinstance(part, Msg) else part for part in self.parts]}
+
+    def __repr__(self) -> str:
+        return f"Series({self.parts!r})"
+
+
 def render_stored(data: dict[str, Any] | None, fallback: str, locale: str | None = None) -> str:
     """A stored `Msg` (its JSON) in `locale`; `fallback` (the stored English text) when there is none."""
-    if not data or ("msgid" not in data and "lines" not in data):
+    if not data or ("msgid" not in data and "lines" not in data and "series" not in data):
         return fallback
     try:
         return Msg.from_json(data).render(locale)

@@ -57,7 +57,9 @@ async def create_proposal(
         raise Forbidden(N_("Only brokers make proposals."), code=WRONG_ORG_KIND)
     request = await get_request_for(session, principal, data.request_id)
     if request.broker_org_id != principal.org_id:
-        raise NotFound(f"There is no procurement request {data.request_id} of yours.", code=PROPOSAL_NOT_FOUND)
+        raise NotFound(
+            Msg("There is no procurement request {request} of yours.", request=data.request_id), code=PROPOSAL_NOT_FOUND
+        )
     if data.valid_until.tzinfo is None:
         raise Unprocessable(
             N_("Give the validity date with its time zone, like 2026-12-20T18:00:00Z."), field="valid_until"
@@ -91,9 +93,13 @@ async def create_proposal(
         lot = lots.get(line.lot_id)
         where = f"lines[{index}]"
         if lot is None or lot.status != "live":
-            raise Unprocessable(f"Lot {line.lot_id} is not a live lot your client can see.", field=f"{where}.lot_id")
+            raise Unprocessable(
+                Msg("Lot {lot} is not a live lot your client can see.", lot=line.lot_id), field=f"{where}.lot_id"
+            )
         if lot.currency != request.currency:
-            raise Unprocessable(f"Lot {lot.id} is priced in {lot.currency}.", field=f"{where}.lot_id")
+            raise Unprocessable(
+                Msg("Lot {lot} is priced in {currency}.", lot=lot.id, currency=lot.currency), field=f"{where}.lot_id"
+            )
         price = parse_money(line.client_price, request.currency, field=f"{where}.client_price")
         cost = match_lot_price(lot)
         if cost is not None and price < cost:
@@ -141,7 +147,9 @@ async def load_proposal(session: AsyncSession, principal: Principal, proposal_id
             return proposal
         if proposal.client_org_id == org and proposal.status != "draft":
             return proposal
-    raise NotFound(f"There is no proposal {proposal_id}, or it is not yours.", code=PROPOSAL_NOT_FOUND)
+    raise NotFound(
+        Msg("There is no proposal {proposal}, or it is not yours.", proposal=proposal_id), code=PROPOSAL_NOT_FOUND
+    )
 
 
 async def _lines(session: AsyncSession, proposal_id: int) -> list[tuple[ProposalLine, Lot]]:

@@ -16,6 +16,7 @@ from exchange.accounts.models import Org
 from exchange.accounts.principal import Principal
 from exchange.errors import Forbidden, NotFound, Unprocessable
 from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg
 from exchange.matching import schemas
 from exchange.matching.errors import NOT_YOUR_CLIENT, REQUEST_NOT_FOUND
 from exchange.matching.models import ProcurementRequest
@@ -139,7 +140,10 @@ async def get_request_for(session: AsyncSession, principal: Principal, request_i
         select(ProcurementRequest).where(ProcurementRequest.id == request_id, _mine(principal))
     )
     if request is None:
-        raise NotFound(f"There is no procurement request {request_id}, or it is not yours.", code=REQUEST_NOT_FOUND)
+        raise NotFound(
+            Msg("There is no procurement request {request}, or it is not yours.", request=request_id),
+            code=REQUEST_NOT_FOUND,
+        )
     return request
 
 
@@ -148,7 +152,10 @@ async def get_request_to_work_on(session: AsyncSession, principal: Principal, re
     client reads the request but not its matches (they hold the lots' prices, the broker's cost)."""
     request = await get_request_for(session, principal, request_id)
     if request.broker_org_id not in (None, principal.org_id):
-        raise NotFound(f"There is no procurement request {request_id} of yours to match.", code=REQUEST_NOT_FOUND)
+        raise NotFound(
+            Msg("There is no procurement request {request} of yours to match.", request=request_id),
+            code=REQUEST_NOT_FOUND,
+        )
     return request
 
 

@@ -21,6 +21,7 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from exchange.fees import rules as fee_rules
+from exchange.i18n.catalog import N_
 
 __all__ = [
     "CERTIFICATES",
@@ -42,7 +43,7 @@ __all__ = [
     "score",
 ]
 
-CERTIFICATES = ("3C", "CE", "FCC", "RoHS", "UL", "ISO 9001", "brand authorisation", "food safety")
+CERTIFICATES = ("3C", "CE", "FCC", "RoHS", "UL", "ISO 9001", N_("brand authorisation"), N_("food safety"))
 """Certificates a request may require; a lot declares them among its certifications."""
 
 COMMISSION_PERCENT = fee_rules.DEFAULT_SCHEDULE.broker_percent

@@ -18,6 +18,7 @@ from exchange.auctions.models import Bid
 from exchange.auctions.rules import ranking_order_by
 from exchange.errors import Conflict, NotFound
 from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg
 from exchange.lots.models import Lot
 from exchange.money import format_minor
 from exchange.orders import schemas
@@ -124,7 +125,7 @@ async def _visible_offer(session: AsyncSession, principal: Principal, offer_id: 
             return offer, "seller"
         if principal.is_admin:
             return offer, "admin"
-    raise NotFound(f"There is no runner-up offer {offer_id} for you.", code=RUNNER_UP_NOT_FOUND)
+    raise NotFound(Msg("There is no runner-up offer {offer} for you.", offer=offer_id), code=RUNNER_UP_NOT_FOUND)
 
 
 async def get_offer(session: AsyncSession, principal: Principal, offer_id: int) -> schemas.RunnerUpOffer:
@@ -153,7 +154,7 @@ async def answer_offer(
     """The offered bidder accepts (a new order at its bid, awaiting payment) or declines."""
     offer, who = await _visible_offer(session, principal, offer_id)
     if who != "bidder":
-        raise NotFound(f"There is no runner-up offer {offer_id} for you.", code=RUNNER_UP_NOT_FOUND)
+        raise NotFound(Msg("There is no runner-up offer {offer} for you.", offer=offer_id), code=RUNNER_UP_NOT_FOUND)
     now = runtime.clock.now()
     if accept:
         await ensure_not_overdue(session, offer.org_id, now)

@@ -16,6 +16,7 @@ from exchange.db.base import utcnow
 from exchange.errors import Conflict, NotFound
 from exchange.fees import services as fee_services
 from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg
 from exchange.lots.errors import LOT_UNAVAILABLE
 from exchange.lots.models import Lot
 from exchange.money import format_minor
@@ -196,7 +197,7 @@ async def load_for(
         else None
     )
     if order is None or side is None:
-        raise NotFound(f"There is no order {order_id}, or it is not yours.", code=ORDER_NOT_FOUND)
+        raise NotFound(Msg("There is no order {order}, or it is not yours.", order=order_id), code=ORDER_NOT_FOUND)
     return order, side
 
 

@@ -20,6 +20,8 @@ __all__ = [
     "FIELD_TYPES",
     "Catalog",
     "Category",
+    "CategoryLabel",
+    "CategoryName",
     "ComplianceRule",
     "SpecField",
     "SpecLabel",
@@ -45,6 +47,8 @@ class SpecField:
     example: str | None = None
     label_zh: str | None = None
     """The label in Chinese (`label_zh` in the catalogue), shown to readers who chose Chinese."""
+    choices_zh: tuple[str, ...] = ()
+    """The choices in Chinese, in the order of `choices` (`choices_zh`; empty: the codes are shown as they are)."""
 
     @property
     def shown_unit(self) -> str | None:
@@ -54,6 +58,14 @@ class SpecField:
     def local_label(self) -> str:
         """The label in the current page language (the API keeps `label`)."""
         return (self.label_zh if current_locale() == "zh_CN" else None) or self.label
+
+    def local_choice(self, value: str) -> str:
+        """An enum value in the current page language (the API and the stored specs keep the English code)."""
+        if current_locale() == "zh_CN" and self.choices_zh:
+            for choice, chinese in zip(self.choices, self.choices_zh, strict=True):
+                if choice.lower() == str(value).lower():
+                    return chinese
+        return str(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +79,37 @@ class SpecLabel:
 
     def to_json(self) -> str:
         return self.spec_field.label
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryName:
+    """A category's name inside a message (an error), shown in the reader's language."""
+
+    category: Category
+
+    def render(self, locale: str) -> str:
+        return (self.category.name_zh if locale == "zh_CN" else None) or self.category.name
+
+    def to_json(self) -> str:
+        return self.category.name
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryLabel:
+    """`Parent > Child` of a category code inside a message, in the reader's language (the code if unknown)."""
+
+    code: str
+
+    def render(self, locale: str) -> str:
+        catalog = get_catalog()
+        category = catalog.get(self.code)
+        if category is None:
+            return self.code
+        parent = catalog.get(category.parent) if category.parent else None
+        return " > ".join(CategoryName(c).render(locale) for c in (parent, category) if c is not None)
+
+    def to_json(self) -> str:
+        return get_catalog().label_of(self.code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +213,8 @@ def _field(raw: dict[str, Any], where: str) -> SpecField:
         raise CatalogError(f"{where}: field type must be one of {FIELD_TYPES}, not {kind!r}")
     if kind == "enum" and not raw.get("choices"):
         raise CatalogError(f"{where}: an enum field needs choices")
+    if raw.get("choices_zh") and len(raw["choices_zh"]) != len(raw["choices"]):
+        raise CatalogError(f"{where}: choices_zh needs one Chinese word per choice, in the same order")
     return SpecField(
         key=raw["key"],
         label=raw["label"],
@@ -180,6 +225,7 @@ def _field(raw: dict[str, Any], where: str) -> SpecField:
         choices=tuple(raw.get("choices", ())),
         example=raw.get("example"),
         label_zh=raw.get("label_zh"),
+        choices_zh=tuple(raw.get("choices_zh", ())),
     )
 
 

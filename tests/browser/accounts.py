@@ -54,10 +54,11 @@ def register_verified(base: str, kind: str, admin: tuple[str, str], org: str) ->
     return Account(email, org_name, org_id, {"Authorization": f"Bearer {token}"})
 
 
-def sign_in(page: Page, base: str, email: str) -> None:
+def sign_in(page: Page, base: str, email: str, password: str = PASSWORD) -> None:
+    """Sign in through the form (the submit button by selector: the same in every language)."""
     page.goto(f"{base}/login")
     page.fill("#email", email)
-    page.fill("#password", PASSWORD)
+    page.fill("#password", password)
     page.locator("form[action='/login'] button[type='submit']").click()  # "Sign in" / "登录"
     expect(page).to_have_url(f"{base}/dashboard")
 

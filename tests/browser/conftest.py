@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from tests.browser.screens import LOCALES, SCREENS, Screen
+from tests.browser.screens import AXE, LOCALES, SCREENS, Screen
 from tests.support.servers import free_port, run_exchange, start_server, stop_server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -55,6 +56,8 @@ def live_server(live_server_env: dict[str, str]) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
+    if not AXE.is_file():  # the accessibility scan (screens.axe_violations), installed as scripts/test does
+        subprocess.run(["bash", "-c", "source scripts/_env.sh && ensure_axe"], cwd=AXE.parents[4], check=True)
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
         yield launched

@@ -11,12 +11,14 @@ from playwright.sync_api import Page
 from tests.browser.accounts import Account
 from tests.support.catalogue import FABRIC
 
-__all__ = ["api_step", "bought_lot", "overflow_x", "tab_to"]
+__all__ = ["api_step", "bought_lot", "tab_to"]
 
 
-def bought_lot(base: str, seller: Account, buyer: Account, price: str = "40000.00") -> int:
+def bought_lot(
+    base: str, seller: Account, buyer: Account, price: str = "40000.00", title: str = "5000 m cotton twill"
+) -> int:
     """The seller posts and publishes a fixed-price fabric lot; the buyer buys it. The order's id."""
-    lot = {**FABRIC, "title": f"5000 m cotton twill {uuid.uuid4().hex[:6]}", "sale": {**FABRIC["sale"], "price": price}}
+    lot = {**FABRIC, "title": f"{title} {uuid.uuid4().hex[:6]}", "sale": {**FABRIC["sale"], "price": price}}
     draft = httpx.post(f"{base}/api/lots", json=lot, headers=seller.headers)
     assert draft.status_code == 201, draft.text
     lot_id = draft.json()["id"]
@@ -34,11 +36,6 @@ def api_step(base: str, order_id: int, action: str, who: Account, body: dict[str
         how = answer.json()["instructions"]
         confirmed = httpx.post(f"{base}{how['path']}", json=how["body"], headers=how["headers"])
         assert confirmed.status_code == 200, confirmed.text
-
-
-def overflow_x(page: Page) -> int:
-    """How many pixels the page is wider than its viewport (0: no horizontal scrolling)."""
-    return int(page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth"))
 
 
 def tab_to(page: Page, name: str, limit: int = 80) -> None:

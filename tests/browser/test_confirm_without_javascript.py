@@ -10,6 +10,7 @@ import httpx
 from playwright.sync_api import Browser, expect
 
 from tests.browser.accounts import register_verified, sign_in
+from tests.browser.screens import fits
 from tests.support.catalogue import FABRIC
 
 
@@ -36,7 +37,7 @@ def test_a_sealed_bid_without_javascript_is_confirmed_on_a_page_at_390_px(
         step = page.get_by_test_id("confirm-step")
         expect(step.get_by_test_id("confirm-amount")).to_contain_text("31,500.00")
         expect(step.get_by_test_id("confirm-next")).to_contain_text("It binds you")
-        assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+        fits(page)
         mine = httpx.get(f"{live_server}/api/bids/mine", headers=buyer.headers).json()["items"]
         assert mine == []
 

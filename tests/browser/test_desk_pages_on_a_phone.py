@@ -6,29 +6,17 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from tests.browser.accounts import register_verified, sign_in
-from tests.browser.desk import live_fabric
-from tests.browser.orders import overflow_x, tab_to
+from tests.browser.desk import fabric_request, live_fabric
+from tests.browser.orders import tab_to
+from tests.browser.screens import fits
 
 LONG_TITLE = " with a long title that a narrow screen has to wrap somewhere"
-
-
-def _too_wide(page: Page) -> list[str]:
-    """The innermost elements reaching past the right edge (what to fix when a page scrolls sideways)."""
-    return list(
-        page.evaluate(
-            """() => [...document.querySelectorAll('body *')]
-                .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
-                .filter(e => !e.closest('.table-wrap'))
-                .slice(0, 8).map(e => e.tagName.toLowerCase() + '.' + [...e.classList].join('.')
-                                      + ' ' + (e.textContent || '').trim().slice(0, 40))"""
-        )
-    )
 
 
 def test_the_desk_pages_fit_a_390_px_screen(
@@ -42,27 +30,14 @@ def test_the_desk_pages_fit_a_390_px_screen(
     second = live_fabric(live_server, seller, colour, 1100, "8800.00", title_tail=LONG_TITLE)
     # 12.00 per m: a near miss, over budget
     live_fabric(live_server, seller, colour, 3000, "36000.00", title_tail=LONG_TITLE)
-    made = httpx.post(
-        f"{live_server}/api/procurement-requests",
-        json={
-            "client_org_id": client.org_id,
-            "purpose": "welfare",
-            "quantity": {"value": 3000, "unit": "m"},
-            "budget_per_unit": {"max": "10.00"},
-            "currency": "CNY",
-            "categories": ["textiles/fabric"],
-            "requirement_groups": [{"colour": {"eq": colour}, "width": {"gte": "140 cm"}}],
-            "deliver_by": (date.today() + timedelta(days=20)).isoformat(),
-            "region": "Jiangsu",
-        },
-        headers=broker.headers,
+    request_id = fabric_request(
+        live_server, broker, client, {"colour": {"eq": colour}, "width": {"gte": "140 cm"}}, region="Jiangsu"
     )
-    assert made.status_code == 201, made.text
-    request = f"/desk/requests/{made.json()['id']}"
+    request = f"/desk/requests/{request_id}"
     proposal = httpx.post(
         f"{live_server}/api/proposals",
         json={
-            "request_id": made.json()["id"],
+            "request_id": request_id,
             "lines": [{"lot_id": first, "client_price": "15000.00"}, {"lot_id": second, "client_price": "9800.00"}],
             "note": "Two lots of the same twill for the staff uniforms.",
             "valid_until": (datetime.now(UTC) + timedelta(days=5)).isoformat(),
@@ -103,7 +78,7 @@ def test_the_desk_pages_fit_a_390_px_screen(
             for url in urls:
                 page.goto(f"{live_server}{url}")
                 expect(page.locator("h1")).to_be_visible()
-                assert overflow_x(page) == 0, f"{url} scrolls sideways by {overflow_x(page)} px: {_too_wide(page)}"
+                fits(page)
         finally:
             context.close()
 

@@ -14,6 +14,7 @@ import pypdf
 from playwright.sync_api import Page, expect
 
 from tests.browser.accounts import Account, register_verified, sign_in
+from tests.browser.screens import fits
 from tests.support.catalogue import FABRIC
 
 SHIPMENT = {"carrier": "SF Express", "tracking_number": "SF1234567890", "packages": 12, "weight": "412 kg"}
@@ -95,7 +96,7 @@ def test_an_admin_sets_a_fee_schedule_on_a_phone_and_pays_sellers_out_in_a_batch
     page.fill("#tier_percent_1", "4")
     page.get_by_role("button", name="Save the version").click()
     expect(page.get_by_test_id("fee-schedules")).to_contain_text("6 % up to 50,000.00 CNY; 4 % above")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    fits(page)
 
     page.goto(f"{live_server}/admin/finance")
     expect(page.get_by_test_id("owed")).to_contain_text(seller.org)

@@ -12,6 +12,7 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from tests.browser.accounts import register_verified
+from tests.browser.screens import fits
 from tests.support.catalogue import FABRIC
 
 
@@ -49,10 +50,10 @@ def test_the_lot_page_and_seller_profile_fit_a_phone_with_photo_seller_and_a_lon
     assert gallery.bounding_box()["y"] < page.get_by_test_id("spec-table").bounding_box()["y"]  # type: ignore[index]
     expect(page.get_by_test_id("lot-seller")).to_contain_text(seller.org)
     expect(page.get_by_test_id("lot-seller").locator(".badge-verified")).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+    fits(page)
 
     page.get_by_test_id("lot-seller").get_by_role("link", name=seller.org).click()
     expect(page.get_by_test_id("seller-name")).to_contain_text(seller.org)
     expect(page.get_by_test_id("lots-listed")).to_have_text("1")
     expect(page.get_by_test_id("seller-live-lots")).to_contain_text(lot["title"])
-    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+    fits(page)

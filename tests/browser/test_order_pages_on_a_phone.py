@@ -7,7 +7,8 @@ import httpx
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.accounts import register_verified, sign_in
-from tests.browser.orders import api_step, bought_lot, overflow_x
+from tests.browser.orders import api_step, bought_lot
+from tests.browser.screens import fits
 from tests.support.orders import SHIPMENT
 
 
@@ -56,6 +57,6 @@ def test_the_order_pages_fit_a_390_px_screen(
             for url in urls:
                 page.goto(f"{live_server}{url}")
                 expect(page.locator("h1")).to_be_visible()
-                assert overflow_x(page) == 0, f"{who} {url} scrolls sideways by {overflow_x(page)} px"
+                fits(page)
         finally:
             context.close()

@@ -11,7 +11,8 @@ from playwright.sync_api import Browser, expect
 from pypdf import PdfReader
 
 from tests.browser.accounts import register_verified, sign_in
-from tests.browser.orders import bought_lot, overflow_x, tab_to
+from tests.browser.orders import bought_lot, tab_to
+from tests.browser.screens import fits
 
 
 def test_an_order_goes_from_payment_to_the_sellers_payout_through_its_pages(
@@ -40,7 +41,7 @@ def test_an_order_goes_from_payment_to_the_sellers_payout_through_its_pages(
         expect(buyer_page).to_have_url(order_url)
         expect(buyer_page.get_by_test_id("order-parties")).to_contain_text(seller.org)
         expect(buyer_page.get_by_test_id("deadlines")).to_contain_text("Payment due")
-        assert overflow_x(buyer_page) == 0
+        fits(buyer_page)
         tab_to(buyer_page, "Pay now")
         buyer_page.keyboard.press("Enter")
         expect(buyer_page.get_by_test_id("order-notice")).to_contain_text("40,000.00 CNY is held in escrow")
@@ -70,13 +71,13 @@ def test_an_order_goes_from_payment_to_the_sellers_payout_through_its_pages(
         buyer_page.fill("#units_defective", "0")
         buyer_page.get_by_role("button", name="Record the inspection").click()
         expect(buyer_page.get_by_test_id("inspection-record")).to_contain_text("Suggested refund: 0.00")
-        assert overflow_x(buyer_page) == 0
+        fits(buyer_page)
         buyer_page.goto(order_url)
         expect(buyer_page.get_by_test_id("order-inspection")).to_contain_text("0 of 1,500 units defective")
         buyer_page.get_by_role("button", name="Accept the goods").click()
         expect(buyer_page.get_by_test_id("order-status")).to_have_text("Settled")
         expect(buyer_page.get_by_test_id("order-timeline")).to_contain_text("Goods accepted by the buyer")
-        assert overflow_x(buyer_page) == 0
+        fits(buyer_page)
 
         # The seller's payout: 40 000 less the exchange's default 5 % fee, on the payouts page and in the PDF.
         seller_page.goto(order_url)

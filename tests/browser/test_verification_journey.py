@@ -9,12 +9,13 @@ from collections.abc import Callable
 from playwright.sync_api import Page, expect
 
 from tests.browser.accounts import PASSWORD, fill_business
+from tests.browser.screens import fits
 
 PHONE = {"width": 390, "height": 844}
 
 
 def _no_sideways_scroll(page: Page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0, page.url
+    fits(page)
 
 
 def _sign_in(page: Page, base: str, email: str, password: str) -> None:

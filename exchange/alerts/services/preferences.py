@@ -18,7 +18,7 @@ from exchange.lots.visibility import visible_lots_clause
 from exchange.money import format_minor
 from exchange.orders.models import Order
 from exchange.rfq.models import RfqThread
-from exchange.specs.catalog import get_catalog
+from exchange.specs.catalog import CategoryLabel
 
 __all__ = ["HISTORY", "buyer_profile", "suggestions_for"]
 
@@ -93,7 +93,6 @@ async def suggestions_for(session: AsyncSession, org_id: int, *, limit: int = 5)
     profile = rules.profile_of(history)
     if profile is None:
         return schemas.SuggestionList(items=[], enabled=True)
-    catalog = get_catalog()
     candidates = await session.scalars(
         select(Lot)
         .where(
@@ -111,7 +110,7 @@ async def suggestions_for(session: AsyncSession, org_id: int, *, limit: int = 5)
         if lot.id in seen:
             continue
         price = lot.price_minor if lot.price_minor is not None else lot.min_bid_minor
-        reason = rules.suggestion_reason(profile, _profile_lot(lot, price, "live"), catalog.label_of(lot.category))
+        reason = rules.suggestion_reason(profile, _profile_lot(lot, price, "live"), CategoryLabel(lot.category))
         if reason is None:
             continue
         items.append(

@@ -15,6 +15,7 @@ from exchange.alerts.matching import criteria_of
 from exchange.alerts.models import AlertSettings, SavedSearch, SavedSearchAlert
 from exchange.errors import Conflict, NotFound, Unprocessable
 from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg
 from exchange.lots.search import LotQuery, parse_lot_query
 from exchange.specs.catalog import get_catalog
 from exchange.text import clean_text
@@ -127,7 +128,9 @@ async def delete_saved_search(session: AsyncSession, principal: Principal, searc
     """Delete one of the caller's org's searches; another org's is a 404, as if it did not exist."""
     search = await session.get(SavedSearch, search_id)
     if search is None or search.org_id != principal.org_id:
-        raise NotFound(f"There is no saved search {search_id} of yours.", code=SAVED_SEARCH_NOT_FOUND)
+        raise NotFound(
+            Msg("There is no saved search {search} of yours.", search=search_id), code=SAVED_SEARCH_NOT_FOUND
+        )
     await session.execute(delete(SavedSearchAlert).where(SavedSearchAlert.search_id == search_id))
     await session.delete(search)
     await session.flush()

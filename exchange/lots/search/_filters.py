@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 
 from exchange.errors import Unprocessable
 from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg
 from exchange.lots import rules
 from exchange.lots.errors import UNIT_REQUIRED
 from exchange.lots.terms import query_terms
 from exchange.money import parse_currency, parse_money
-from exchange.specs.catalog import Catalog, SpecField
+from exchange.specs.catalog import Catalog, CategoryName, SpecField, SpecLabel
 from exchange.specs.errors import UNKNOWN_SPEC
 from exchange.specs.units import convert, split_measure, to_base
 
@@ -78,7 +79,15 @@ def _choices(params: Mapping[str, Sequence[str]], name: str, allowed: Sequence[s
             if not value:
                 continue
             if value not in allowed:
-                raise Unprocessable(f"{name} must be one of: {', '.join(allowed)} (not {value[:30]!r}).", field=name)
+                raise Unprocessable(
+                    Msg(
+                        "{name} must be one of: {choices} (not {value}).",
+                        name=name,
+                        choices=", ".join(allowed),
+                        value=repr(value[:30]),
+                    ),
+                    field=name,
+                )
             if value not in chosen:
                 chosen.append(value)
     return chosen
@@ -89,7 +98,9 @@ def _int(params: Mapping[str, Sequence[str]], name: str, default: int, low: int,
     if raw is None:
         return default
     if not raw.isdigit() or not low <= int(raw) <= high:
-        raise Unprocessable(f"{name} must be a whole number from {low} to {high}.", field=name)
+        raise Unprocessable(
+            Msg("{name} must be a whole number from {low} to {high}.", name=name, low=low, high=high), field=name
+        )
     return int(raw)
 
 
@@ -105,8 +116,11 @@ def _candidate_fields(catalog: Catalog, key: str, categories: list[str], name: s
     else:
         fields = catalog.fields_named(key)
     if not fields:
-        where = catalog.label_of(categories[0]) if categories else "Any category"
-        raise Unprocessable(f"{where} has no spec called {key[:40]!r}.", field=name, code=UNKNOWN_SPEC)
+        named = catalog.get(categories[0]) if categories else None
+        where = CategoryName(named) if named else Msg("Any category")
+        raise Unprocessable(
+            Msg("{where} has no spec called {key}.", where=where, key=repr(key[:40])), field=name, code=UNKNOWN_SPEC
+        )
     return fields
 
 
@@ -134,7 +148,9 @@ def _spec_filter(catalog: Catalog, query: LotQuery, param: str, raw_values: list
         raise Unprocessable(N_("Spec filters look like spec.width=150cm or spec.width.gte=140cm."), field=param)
     key, op = parts[1], (parts[2] if len(parts) == 3 else "eq")
     if op not in ("eq", "gte", "lte"):
-        raise Unprocessable(f"{param}: use spec.{key}, spec.{key}.gte or spec.{key}.lte.", field=param)
+        raise Unprocessable(
+            Msg("{param}: use spec.{key}, spec.{key}.gte or spec.{key}.lte.", param=param, key=key), field=param
+        )
     fields = _candidate_fields(catalog, key, query.categories, param)
     existing = next((f for f in query.specs if f.key == key), None)
     spec = existing or SpecFilter(key=key)
@@ -150,7 +166,12 @@ def _spec_filter(catalog: Catalog, query: LotQuery, param: str, raw_values: list
                 spec.numeric_values.append(value)
         else:
             if op != "eq":
-                raise Unprocessable(f"{fields[0].label} is not a number; filter it with spec.{key}=value.", field=param)
+                raise Unprocessable(
+                    Msg(
+                        "{label} is not a number; filter it with spec.{key}=value.", label=SpecLabel(fields[0]), key=key
+                    ),
+                    field=param,
+                )
             text = " ".join(raw.lower().split())[:200]
             if fields[0].type == "bool":
                 text = "true" if text in _TRUE else "false" if text in _FALSE else text
@@ -168,7 +189,7 @@ def parse_lot_query(params: Mapping[str, Sequence[str]], catalog: Catalog) -> Lo
     category = _one(params, "category")
     if category:
         if catalog.get(category) is None:
-            raise Unprocessable(f"There is no category {category[:80]!r}.", field="category")
+            raise Unprocessable(Msg("There is no category {category}.", category=repr(category[:80])), field="category")
         query.category = category
         query.categories = catalog.with_descendants(category)
     query.grades = _choices(params, "grade", rules.GRADES)
@@ -192,7 +213,7 @@ def parse_lot_query(params: Mapping[str, Sequence[str]], catalog: Catalog) -> Lo
         query.country = rules.check_country(country, field="country")
     spec_params = [name for name in params if name.startswith("spec.")]
     if len(spec_params) > MAX_SPEC_FILTERS:
-        raise Unprocessable(f"At most {MAX_SPEC_FILTERS} spec filters at once.", field=spec_params[0])
+        raise Unprocessable(Msg("At most {count} spec filters at once.", count=MAX_SPEC_FILTERS), field=spec_params[0])
     for name in spec_params:
         raw_values = _values(params, name)
         if raw_values:

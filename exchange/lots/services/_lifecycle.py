@@ -145,9 +145,12 @@ async def _reviewed_lot(session: AsyncSession, principal: Principal, lot_id: int
         raise Forbidden(N_("Only platform administrators review lots."), code=ADMIN_ONLY)
     lot = await session.get(Lot, lot_id)
     if lot is None:
-        raise NotFound(f"There is no lot {lot_id}.", code=LOT_NOT_FOUND)
+        raise NotFound(Msg("There is no lot {lot}.", lot=lot_id), code=LOT_NOT_FOUND)
     if lot.status != "in_review":
-        raise Conflict(f"This lot is {lot.status.replace('_', ' ')}, not waiting for review.", code=LOT_NOT_IN_REVIEW)
+        raise Conflict(
+            Msg("This lot is {status}, not waiting for review.", status=Msg(lot.status.replace("_", " "))),
+            code=LOT_NOT_IN_REVIEW,
+        )
     return lot
 
 
@@ -221,7 +224,10 @@ async def withdraw_lot(
     withdrawal is refused by Redis at once rather than later by the database."""
     lot = await own_lot(session, principal, lot_id)
     if lot.status not in rules.WITHDRAWABLE:
-        raise Conflict(f"A lot that is {lot.status.replace('_', ' ')} cannot be withdrawn.", code=NOT_WITHDRAWABLE)
+        raise Conflict(
+            Msg("A lot that is {status} cannot be withdrawn.", status=Msg(lot.status.replace("_", " "))),
+            code=NOT_WITHDRAWABLE,
+        )
     was_live = lot.status == "live"
     now = clock_of(runtime).now()
     actor = actor_of(principal)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.models import Org
 from exchange.errors import NotFound
+from exchange.i18n.messages import Msg
 from exchange.lots.models import Lot
 from exchange.lots.rules import CLOSED_STATUSES
 from exchange.lots.visibility import UNLISTED
@@ -35,7 +36,7 @@ class SellerProfile(msgspec.Struct):
     """Public lots the seller has put on sale (live or since closed); private lots are not counted."""
     lots_sold: int
     categories: list[str]
-    """Names of the categories of those lots, most listed first."""
+    """Codes of the categories of those lots, most listed first (pages show them in the reader's language)."""
     live: list[LiveLot]
 
 
@@ -43,7 +44,7 @@ async def seller_profile(session: AsyncSession, org_id: int, *, live_limit: int 
     """The profile of a seller organisation; 404 for any other id."""
     org = await session.get(Org, org_id)
     if org is None or org.kind != "seller":
-        raise NotFound(f"There is no seller {org_id}.")
+        raise NotFound(Msg("There is no seller {seller}.", seller=org_id))
     listed = (Lot.seller_org_id == org_id) & (Lot.visibility == "public") & Lot.status.not_in(UNLISTED)
     counts = (
         await session.execute(select(func.count(), func.count().filter(Lot.status.in_(CLOSED_STATUSES))).where(listed))
@@ -54,8 +55,8 @@ async def seller_profile(session: AsyncSession, org_id: int, *, live_limit: int 
         .group_by(Lot.category)
         .order_by(func.count().desc(), Lot.category)
     )
+    codes = [code for code, _ in by_category]
     catalog = get_catalog()
-    names = [catalog.label_of(code) for code, _ in by_category]
     live_rows = await session.scalars(
         select(Lot)
         .where(listed, Lot.status == "live")
@@ -69,7 +70,7 @@ async def seller_profile(session: AsyncSession, org_id: int, *, live_limit: int 
         member_since=org.created_at,
         lots_listed=int(counts[0] or 0),
         lots_sold=int(counts[1] or 0),
-        categories=names,
+        categories=codes,
         live=[
             LiveLot(
                 id=lot.id,

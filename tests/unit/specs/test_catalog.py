@@ -5,7 +5,8 @@ from datetime import date, timedelta
 import pytest
 
 from exchange.errors import Unprocessable
-from exchange.specs.catalog import get_catalog
+from exchange.i18n.locales import using
+from exchange.specs.catalog import CatalogError, get_catalog, load_catalog
 from exchange.specs.compliance import LotFacts, check_refusals, review_reasons
 from exchange.specs.validation import clean_specs, missing_required
 
@@ -91,3 +92,32 @@ def test_food_needs_thirty_days_left_before_best_before() -> None:
         with pytest.raises(Unprocessable) as caught:
             check_refusals(food, _facts(best_before=best_before))
         assert caught.value.field == "best_before"
+
+
+def test_a_spec_choice_reads_in_chinese_on_a_chinese_page_and_stays_a_code_elsewhere() -> None:
+    fibre = get_catalog().get("textiles/fabric").field("fibre")  # type: ignore[union-attr]
+    assert fibre is not None
+    with using("zh_CN"):
+        assert fibre.local_choice("cotton") == "棉"
+        assert fibre.local_choice("Spandex Blend") == "氨纶混纺"  # stored spellings match regardless of case
+        assert fibre.local_choice("not a choice") == "not a choice"
+    assert fibre.local_choice("cotton") == "cotton"
+
+
+def test_every_translated_choice_list_has_one_chinese_word_per_choice_and_a_short_one_is_refused() -> None:
+    for category in get_catalog().categories.values():
+        for spec_field in category.fields:
+            assert not spec_field.choices_zh or len(spec_field.choices_zh) == len(spec_field.choices)
+    text = """version = 1
+[[categories]]
+code = "textiles"
+name = "Textiles"
+  [[categories.fields]]
+  key = "fibre"
+  label = "Fibre"
+  type = "enum"
+  choices = ["cotton", "linen"]
+  choices_zh = ["棉"]
+"""
+    with pytest.raises(CatalogError, match="one Chinese word per choice"):
+        load_catalog(text)

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from exchange.errors import DomainError, Problems, Unprocessable
-from exchange.i18n.catalog import N_
+from exchange.i18n.catalog import N_, gettext
 from exchange.i18n.messages import Msg
 from exchange.lots import rules, schemas
 from exchange.money import parse_money
@@ -221,9 +221,11 @@ def spec_display(category: Category | None, specs: Mapping[str, Any]) -> list[tu
             continue
         value = specs[spec_field.key]
         if spec_field.type == "bool":
-            text = "yes" if value else "no"
+            text = gettext("yes") if value else gettext("no")
         elif spec_field.type == "number":
             text = f"{_number_text(value)} {spec_field.shown_unit or ''}".strip()
+        elif spec_field.type == "enum":
+            text = spec_field.local_choice(value)
         else:
             text = str(value)
         rows.append((spec_field.local_label, text))

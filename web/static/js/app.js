@@ -196,3 +196,63 @@ document.addEventListener("submit", (event) => {
   confirmed.value = "yes";
   form.appendChild(confirmed);
 });
+
+// A list (select) stepped through with the arrow keys does not act on every step: its change is held
+// back until Enter or until the list loses focus, then sent once. A mouse or touch pick acts at once.
+// (Chromium fires `change` on each arrow key of a closed select; the /lots filters reload on change.)
+const SELECT_KEYS = new Set(["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End", "PageUp", "PageDown"]);
+const heldChange = new WeakSet();
+document.addEventListener("keydown", (event) => {
+  const list = event.target;
+  if (!(list instanceof HTMLSelectElement)) return;
+  if (SELECT_KEYS.has(event.key) || event.key.length === 1) list.dataset.keyed = "";
+  if (event.key === "Enter" && heldChange.has(list)) {
+    event.preventDefault();
+    release(list);
+  }
+});
+document.addEventListener("pointerdown", (event) => {
+  if (event.target instanceof HTMLSelectElement) delete event.target.dataset.keyed;
+});
+document.addEventListener(
+  "change",
+  (event) => {
+    const list = event.target;
+    if (!(list instanceof HTMLSelectElement) || list.dataset.keyed === undefined || list.dataset.releasing) return;
+    event.stopImmediatePropagation();
+    heldChange.add(list);
+  },
+  true,
+);
+document.addEventListener("focusout", (event) => {
+  if (event.target instanceof HTMLSelectElement && heldChange.has(event.target)) release(event.target);
+});
+function release(list) {
+  heldChange.delete(list);
+  delete list.dataset.keyed;
+  list.dataset.releasing = "yes";
+  list.dispatchEvent(new Event("change", { bubbles: true }));
+  delete list.dataset.releasing;
+}
+
+// <details data-keep-open> (the /lots filters on a phone) stays open when HTMX swaps the region around it.
+let openDetails = [];
+document.addEventListener("htmx:beforeSwap", () => {
+  openDetails = [...document.querySelectorAll("details[data-keep-open][open]")].map((d) => d.id);
+});
+document.addEventListener("htmx:afterSwap", () => {
+  for (const id of openDetails) document.getElementById(id)?.setAttribute("open", "");
+  openDetails = [];
+});
+
+// A wide table scrolls inside its box (.table-wrap); while it does, the box takes keyboard focus so the
+// arrow keys scroll it (Chromium does this itself from version 130; this covers the other browsers).
+function focusableScrollers() {
+  for (const box of document.querySelectorAll(".table-wrap")) {
+    if (box.scrollWidth > box.clientWidth) box.setAttribute("tabindex", "0");
+    else if (box.getAttribute("tabindex") === "0") box.removeAttribute("tabindex");
+  }
+}
+document.addEventListener("DOMContentLoaded", focusableScrollers);
+document.addEventListener("htmx:load", focusableScrollers);
+window.addEventListener("resize", focusableScrollers);
