@@ -76,7 +76,7 @@ class _Board:
         del self.items[self.size :]
 
     def floor(self) -> float | None:
-        """The score a lot must beat to enter the list (None: not full yet, any lot may)."""
+        """The list's last score once it is full: a lot scoring below it never enters (None: not full yet)."""
         if not self.size:
             return float("inf")
         return self.items[-1].score.total if len(self.items) >= self.size else None
