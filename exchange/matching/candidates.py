@@ -108,10 +108,12 @@ _SLACK = Decimal("0.000001")
 """Relative slack of the SQL prefilter's number comparisons (floats on SQLite): it drops only sure failures."""
 
 
-def sure_failures(need: Need) -> Any:
+def sure_failures(need: Need, *, certificates: bool = True) -> Any:
     """How many of the price (currency included), quantity, shelf-life and certificate constraints a lot surely
     fails, as an SQL expression; each term is 1 only where the rule in `rules.py` fails for certain (a lot in
-    another unit than the request's, whose conversion SQL does not know, is never counted on quantity or price)."""
+    another unit than the request's, whose conversion SQL does not know, is never counted on quantity or price).
+    `certificates=False` leaves the certificates out: their JSON column is the one the index
+    `ix_lots_match` does not hold, so a query reading only that index cannot count them."""
     terms: list[Any] = []
     qty = Lot.quantity_value
     same_unit = Lot.quantity_unit == need.unit if quantity_factor(need.unit, need.unit) == 1 else literal(False)
@@ -129,7 +131,7 @@ def sure_failures(need: Need) -> Any:
             Lot.best_before.is_not(None)
             & (Lot.best_before < need.deliver_by + timedelta(days=need.min_shelf_life_days))
         )
-    if need.certificates:
+    if need.certificates and certificates:
         terms.append(cast(Lot.certifications, Text).in_(("[]", "null")))  # holds none of them
     return sum((case((term, 1), else_=0) for term in terms), start=literal(0, Integer))
 

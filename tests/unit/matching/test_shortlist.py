@@ -267,3 +267,28 @@ def test_each_lots_ceiling_is_at_least_its_score_and_sure_failures_are_failures(
             [(n, p) for n, p, _w in rules.score(need, candidate, seller_sales=row[-3]).factors],
         )
         assert row[-1] <= evaluation.failures, (row[-1], evaluation.checks)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    drawn_lots=lots,
+    drawn_request=requests,
+    orders=sales,
+    wanted=st.tuples(st.integers(0, 1), st.integers(0, 1), st.integers(0, 2)),
+    first_page=st.integers(2, 16),
+)
+def test_a_short_first_pass_and_the_spec_ordered_second_pass_rank_as_checking_every_candidate_does(
+    database: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    drawn_lots: list[dict[str, Any]],
+    drawn_request: dict[str, Any],
+    orders: list[int],
+    wanted: tuple[int, int, int],
+    first_page: int,
+) -> None:
+    # The first pass (the lot's own columns, spec factor at its most) stops after `first_page` lots; the lists
+    # are then finished by the second (spec values read), which leaves out lots below every list's last score.
+    monkeypatch.setattr(shortlist, "FIRST_PAGE", first_page)
+    monkeypatch.setattr(shortlist, "BATCH", 2)
+    _fill(database, drawn_lots, orders)
+    asyncio.run(_both(database, _request(drawn_request), wanted))
