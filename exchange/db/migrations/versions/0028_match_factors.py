@@ -1,7 +1,7 @@
 """match factors: an index holding every lot column the brokers' desk's score ceiling reads
 
 Revision ID: 0028_match_factors
-Revises: 0024_relist
+Revises: 0026_search_index
 Create Date: 2026-12-07 04:10:00
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0028_match_factors"
-down_revision: str | Sequence[str] | None = "0024_relist"
+down_revision: str | Sequence[str] | None = "0026_search_index"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
