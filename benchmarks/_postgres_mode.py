@@ -58,9 +58,11 @@ async def redis_bytes_per_lot(redis_url: str, space: str, lots: list[int]) -> di
     from redis.asyncio import Redis
 
     from exchange.auctions.scripts import LotKeys
+    from exchange.live.channels import lot_channel
+    from exchange.live.replay import log_key
 
     client = Redis.from_url(redis_url)
-    keys_seen = bytes_seen = loaded = bids = bids_bytes = 0
+    keys_seen = bytes_seen = loaded = bids = bids_bytes = log_bytes = logs = 0
     try:
         for lot_id in lots:
             names = LotKeys(lot_id, space).all()
@@ -68,7 +70,11 @@ async def redis_bytes_per_lot(redis_url: str, space: str, lots: list[int]) -> di
             for name in names:
                 pipe.memory_usage(name, samples=0)
             pipe.hlen(LotKeys(lot_id, space).bids)
-            *sizes, current = await pipe.execute()
+            pipe.memory_usage(log_key(lot_channel(lot_id)), samples=0)
+            *sizes, current, log_size = await pipe.execute()
+            if log_size:
+                logs += 1
+                log_bytes += log_size
             present = [size for size in sizes if size]
             if present:
                 loaded += 1
@@ -84,6 +90,7 @@ async def redis_bytes_per_lot(redis_url: str, space: str, lots: list[int]) -> di
         "bytes_per_lot": bytes_seen / max(loaded, 1),
         "bids_per_lot": bids / max(loaded, 1),
         "bids_hash_bytes_per_bid": bids_bytes / max(bids, 1),
+        "event_log_bytes_per_lot": log_bytes / max(logs, 1),
     }
 
 
@@ -187,7 +194,8 @@ def _report(
     _say(
         f"Redis per live lot ({redis_figures['lots']:.0f} lots, {redis_figures['bids_per_lot']:.1f} current bids "
         f"each): {redis_figures['keys_per_lot']:.1f} keys, {redis_figures['bytes_per_lot']:,.0f} bytes (MEMORY USAGE); "
-        f"the bids hash {redis_figures['bids_hash_bytes_per_bid']:,.0f} bytes per current bid"
+        f"the bids hash {redis_figures['bids_hash_bytes_per_bid']:,.0f} bytes per current bid; "
+        f"the lot's live-event log (capped stream) {redis_figures['event_log_bytes_per_lot']:,.0f} bytes"
     )
     _say(
         f"PostgreSQL per bid: bid_revisions {pg_figures['bid_revisions_bytes_per_row']:,.0f} bytes a row "
