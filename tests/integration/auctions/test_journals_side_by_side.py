@@ -11,37 +11,18 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from exchange.auctions.batch import OK, BidWrite
+from exchange.auctions.batch import OK
 from exchange.auctions.journal import BidJournal
 from exchange.auctions.models import Bid
 from exchange.db.engine import make_engine, make_session_maker
 from exchange.settings import Settings
+from tests.support.auctions import accepted_write
 from tests.support.buyers import registered_orgs
 from tests.support.lots import live_lot
 
 BIDDERS = 20
 LOTS = 40  # 800 rows a batch: long enough that two batches' writes overlap in the database
 ROUNDS = 4  # before the global order, 9 rounds in 10 deadlocked on PostgreSQL
-
-
-def _write(lot_id: int, bidder: int, revision: int) -> BidWrite:
-    return BidWrite(
-        lot_id=lot_id,
-        bidder_org_id=bidder,
-        revision=revision,
-        kind="bid",
-        amount_minor=1_000_00 + revision,
-        currency="CNY",
-        placed_at_us=1_700_000_000_000_000 + revision,
-        seq=revision,
-        rank_seq=revision,
-        nonce="n" * 32,
-        receipt=f"{lot_id}-{bidder}-{revision}",
-        idempotency_key=None,
-        user_id=None,
-        gen="g",
-        packed=f"{revision}:{1_000_00 + revision}:0:{revision}:nonce",
-    )
 
 
 async def _nothing(_items: object) -> None:
@@ -71,8 +52,8 @@ async def test_two_journals_writing_the_same_bidders_in_opposite_orders_both_com
         for round_ in range(ROUNDS):
             # Each journal gets one revision of every pair in the same loop turn, so each commits them as one
             # batch; the two batches arrive in opposite orders.
-            first = [journals[0].write(_write(lot, bidder, 2 * round_ + 1)) for lot, bidder in pairs]
-            second = [journals[1].write(_write(lot, bidder, 2 * round_ + 2)) for lot, bidder in reversed(pairs)]
+            first = [journals[0].write(accepted_write(lot, bidder, 2 * round_ + 1)) for lot, bidder in pairs]
+            second = [journals[1].write(accepted_write(lot, bidder, 2 * round_ + 2)) for lot, bidder in reversed(pairs)]
             outcomes += await asyncio.gather(*first, *second, return_exceptions=True)
     finally:
         for journal in journals:
