@@ -100,7 +100,8 @@ async def engine_alone(
 
 
 async def close_big_lot(redis_url: str, session_maker: Any, seller: int, bids: int) -> dict[str, float]:
-    from exchange.auctions.closing import award_lot, notify_close
+    from exchange.auctions.close_outbox import deliver_closes
+    from exchange.auctions.closing import award_lot
     from exchange.auctions.engine import BidEngine
     from exchange.auctions.runtime import _engine_redis
     from exchange.redis.connection import close_redis, make_plain_redis
@@ -136,7 +137,7 @@ async def close_big_lot(redis_url: str, session_maker: Any, seller: int, bids: i
     assert result.order_id is not None
     await engine.finish(lot_id, "closed", result.outcome)
     finished = time.perf_counter() - t0
-    notified = await notify_close(session_maker, lot_id)
+    notified = await deliver_closes(session_maker, engine.publish_many, lot_ids=[lot_id]) - 1  # less the event
     with_notices = time.perf_counter() - t0
     await engine.stop()
     await close_redis(client)

@@ -23,7 +23,7 @@ from exchange.accounts.tokens import issue_token
 from exchange.db.base import utcnow
 from exchange.lots.models import Lot
 
-__all__ = ["Bidder", "Server", "free_port", "make_bidders", "make_lots", "make_orgs", "rss_of_tree"]
+__all__ = ["Bidder", "Server", "cpu_of_tree", "free_port", "make_bidders", "make_lots", "make_orgs", "rss_of_tree"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +156,20 @@ def rss_of_tree(pid: int, field: str = "VmRSS") -> int:
             for line in Path(f"/proc/{current}/status").read_text().splitlines():
                 if line.startswith(f"{field}:"):
                     total += int(line.split()[1]) * 1024
+    return total
+
+
+def cpu_of_tree(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and all its live descendants, from /proc."""
+    tree = _children()
+    total, todo = 0.0, [pid]
+    tick = os.sysconf("SC_CLK_TCK")
+    while todo:
+        current = todo.pop()
+        todo.extend(tree.get(current, []))
+        with contextlib.suppress(OSError, ValueError):
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
     return total
 
 

@@ -9,6 +9,9 @@
 3. Fixed offered load: 500 bids/s from 200 bidders on 50 lots for 20 s: p50/p95/p99 and errors.
 4. The exchange server's peak resident memory (granian + worker): the kernel's high-water marks after 3.
 5. Closing a lot with 10 000 bids: time from the close claim to the committed order.
+
+`--postgres URL` runs the PostgreSQL mode instead (`benchmarks/_postgres_mode.py`): the fixed load against
+two workers on PostgreSQL, their closed-loop rate, and the Redis and PostgreSQL bytes per lot and per bid.
 """
 
 from __future__ import annotations
@@ -258,6 +261,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--cluster", action="store_true", help="only HTTP bids/s on a 3-master Redis Cluster next to a single Redis"
     )
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="PostgreSQL mode, two workers on this database (postgresql://...; its schema public is DROPPED first)",
+    )
     args = parser.parse_args(argv)
     try:
         import uvloop
@@ -269,6 +277,10 @@ def main(argv: list[str]) -> int:
         from benchmarks._cluster_bids import run_cluster
 
         return int(runner(run_cluster(args)))
+    if args.postgres:
+        from benchmarks._postgres_mode import run_postgres
+
+        return int(runner(run_postgres(args, _bid_requests, _latency_line)))
     return int(runner(run(args)))
 
 

@@ -167,7 +167,7 @@ class BidWrite:
 
 def latest_current_rows(rows: Sequence[Row]) -> list[Row]:
     """Each bidder's newest revision among `bid_revisions` rows, as `bids` rows (CURRENT_COLUMNS order):
-    one upsert row per key (PostgreSQL requires it)."""
+    one upsert row per key (PostgreSQL requires it), in the order the keys first appear in `rows`."""
     latest: dict[tuple[int, int], Row] = {}
     for row in rows:
         key = (row[LOT], row[BIDDER])

@@ -7,6 +7,9 @@ are built once here and compiled (and cached) per dialect by SQLAlchemy.
 
 Steps, in one transaction:
 
+Every lock and row is taken in one global order, lot id then bidder org id (then revision), so batches of
+several processes never deadlock on one another.
+
 1. The batch's lots that are still `live`, locked against a concurrent close or sale: PostgreSQL takes
    `SELECT ... FOR SHARE` (an award's `FOR UPDATE` waits for batches in flight, and later batches see the
    lot closed); on SQLite the transaction must have begun with `BEGIN IMMEDIATE`, which takes the
@@ -112,6 +115,10 @@ def _sqlite_live_lots(count: int) -> str:
     return str(statement.compile(dialect=sqlite.dialect(), compile_kwargs={"render_postcompile": True}))
 
 
+def _global_order(row: Row) -> tuple[int, int, int]:
+    return row[LOT], row[BIDDER], row[REVISION]
+
+
 def commit_batch(connection: Connection, rows: Sequence[Row]) -> set[int]:
     """Write the `bid_revisions` rows (REVISION_COLUMNS order) of lots still live; returns the live lot ids.
 
@@ -124,7 +131,10 @@ def commit_batch(connection: Connection, rows: Sequence[Row]) -> set[int]:
         live = set(connection.exec_driver_sql(_sqlite_live_lots(len(ids)), tuple(ids)).scalars())
     else:
         live = set(connection.scalars(_PG_LIVE_LOTS, {"ids": ids}))
-    kept = [row for row in rows if row[LOT] in live]
+    # Every row in one global order, (lot, bidder, revision), as the lot locks above: two batches writing the
+    # same (lot, bidder) rows (one org bidding through two processes) then wait for each other instead of
+    # deadlocking, whatever order their bids arrived in.
+    kept = sorted((row for row in rows if row[LOT] in live), key=_global_order)
     if not kept:
         return live
     # SQLite: the rows go to sqlite3 as they are (see the module's note on speed). asyncpg reports no row
@@ -137,7 +147,7 @@ def commit_batch(connection: Connection, rows: Sequence[Row]) -> set[int]:
     if inserted != len(kept):
         missing = _missing(connection, kept)
         raise Clash(live, {row[LOT] for row in missing}, _reused_keys(connection, missing))
-    current = latest_current_rows(kept)
+    current = latest_current_rows(kept)  # in the order of `kept`
     if sqlite_rows:
         connection.exec_driver_sql(_SQLITE_UPSERT_CURRENT, current)
     else:

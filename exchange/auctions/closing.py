@@ -2,6 +2,8 @@
 
 Safe with any number of server processes: `close.lua` lets one claimant through, and the award
 itself only happens while the lot is still `live` in SQL (locked, then changed in one transaction).
+The award's transaction also records what the close must tell (`close_outbox`), which the closer
+delivers at once and any process's sweep delivers should the closer die first.
 """
 
 from __future__ import annotations
@@ -16,13 +18,14 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from exchange.auctions.close_audit import record_close
+from exchange.auctions.close_outbox import deliver_closes, record_close_outbox
 from exchange.auctions.engine import BidEngine
 from exchange.auctions.models import Bid, BidDeposit, LotClose, LotWatch
 from exchange.auctions.receipts import parse_micros
 from exchange.auctions.rules import RankedBid, decide_award, ranking_order_by
 from exchange.auctions.writers import lock_live_lots
 from exchange.db.base import utcnow
-from exchange.live.channels import lot_channel, org_channel
+from exchange.live.channels import org_channel
 from exchange.lots.models import Lot
 from exchange.money import format_minor
 from exchange.notifications.models import Notification
@@ -144,6 +147,7 @@ async def award_lot(
             winner_org_id=winner_id if outcome == "awarded" else None,
         )
         await record_close(session, lot_id, outcome, winner_id if outcome == "awarded" else None, at=now)
+        await record_close_outbox(session, lot_id, outcome, winner_id if outcome == "awarded" else None)
     return AwardResult(lot_id, outcome, winner_id if outcome == "awarded" else None, award.price_minor, order_id)
 
 
@@ -159,7 +163,6 @@ async def close_lot(
     engine: BidEngine,
     lot_id: int,
     *,
-    publish: Publish = _quiet,
     at: datetime | None = None,
     payment_window: timedelta | None = None,
 ) -> AwardResult | None:
@@ -177,68 +180,14 @@ async def close_lot(
         await engine.finish(lot_id, "closed" if status in ("awarded", "unsold") else "gone", status or "gone")
         return None
     await engine.finish(lot_id, "closed", result.outcome)
-    publish(lot_channel(lot_id), "closed", {"status": result.outcome})
-    await notify_close(engine.session_maker, lot_id, publish=publish)
+    # Committed with the award: should this process die here, another one's sweep delivers it.
+    await deliver_closes(engine.session_maker, engine.publish_many, lot_ids=[lot_id])
     return result
-
-
-async def notify_close(
-    session_maker: async_sessionmaker[AsyncSession], lot_id: int, *, publish: Publish = _quiet
-) -> int:
-    """Tell every bidder whether they won, and the seller how the lot closed (once per lot)."""
-    async with session_maker() as session, session.begin():
-        claimed = await session.execute(
-            update(LotClose)
-            .where(LotClose.lot_id == lot_id, LotClose.notified_at.is_(None))
-            .values(notified_at=utcnow())
-            .returning(LotClose.outcome, LotClose.winner_org_id)
-        )
-        row = claimed.first()
-        if row is None:
-            return 0
-        outcome, winner_org_id = row
-        lot = (await session.execute(select(Lot.title, Lot.seller_org_id).where(Lot.id == lot_id))).one()
-        bidders = (
-            await session.scalars(select(Bid.bidder_org_id).where(Bid.lot_id == lot_id, Bid.amount_minor.is_not(None)))
-        ).all()
-        link = f"/lots/{lot_id}/sale"
-        rows: list[dict[str, Any]] = []
-        for org_id in bidders:
-            won = org_id == winner_org_id
-            rows.append(
-                {
-                    "org_id": org_id,
-                    "kind": "bid_won" if won else "bid_lost",
-                    "title": (f"You won: {lot.title}" if won else f"Not won: {lot.title}")[:200],
-                    "body": "Your bid won the lot; an order is waiting for payment."
-                    if won
-                    else "The lot has closed and your bid did not win. The opening report lists every bid.",
-                    "link": link,
-                    "created_at": utcnow(),
-                }
-            )
-        rows.append(
-            {
-                "org_id": lot.seller_org_id,
-                "kind": "lot_closed",
-                "title": (f"Awarded: {lot.title}" if outcome == "awarded" else f"Closed unsold: {lot.title}")[:200],
-                "body": "The sealed bids were opened; see the opening report."
-                if outcome == "awarded"
-                else "No bid reached your reserve price.",
-                "link": link,
-                "created_at": utcnow(),
-            }
-        )
-        await session.execute(insert(Notification), rows)
-    for item in rows:
-        publish(org_channel(int(item["org_id"])), "notification", {"kind": item["kind"]})
-    return len(rows)
 
 
 async def close_due_lots(
     engine: BidEngine,
     *,
-    publish: Publish = _quiet,
     limit: int = 200,
     now: datetime | None = None,
     payment_window: timedelta | None = None,
@@ -259,7 +208,7 @@ async def close_due_lots(
     results = []
     for lot_id in sorted(set(in_sql) | set(in_redis)):
         try:
-            result = await close_lot(engine, lot_id, publish=publish, at=now, payment_window=payment_window)
+            result = await close_lot(engine, lot_id, at=now, payment_window=payment_window)
         except Exception as error:  # one bad lot must not stop the others; the next tick retries
             log.warning("closing lot %s failed (%s)", lot_id, type(error).__name__)
             continue

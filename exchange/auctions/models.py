@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from exchange.db.base import Base, partial_unique_index, utcnow
 
-__all__ = ["Bid", "BidDeposit", "BidRevision", "EngineIdentity", "LotClose", "LotWatch"]
+__all__ = ["Bid", "BidDeposit", "BidRevision", "CloseOutbox", "EngineIdentity", "LotClose", "LotWatch"]
 
 
 class Bid(Base):
@@ -115,6 +115,32 @@ class LotClose(Base):
     """What the winner pays: their bid, or under second-price rules the runner-up's bid or the reserve."""
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), default=None)
     notified_at: Mapped[datetime | None] = mapped_column(default=None)
+    """Unused since the close outbox (`CloseOutbox`) carries the close's notifications."""
+
+
+class CloseOutbox(Base):
+    """What a close must tell, written in the award's transaction: one row per recipient (each bidder's
+    won/lost notification, the seller's, and the lot's `closed` live event). Any process delivers a row,
+    exactly once (`close_outbox.deliver_closes`); `delivered_at` is set in the transaction that delivers it."""
+
+    __tablename__ = "close_outbox"
+    __table_args__ = (
+        UniqueConstraint("lot_id", "recipient", name="uq_close_outbox_recipient"),
+        Index("ix_close_outbox_undelivered", "delivered_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id", ondelete="CASCADE"))
+    recipient: Mapped[str] = mapped_column(String(40))
+    """"org:<id>" for a notification to that organisation, "lot" for the lot's live `closed` event."""
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("orgs.id"), default=None)
+    kind: Mapped[str] = mapped_column(String(40))  # bid_won | bid_lost | lot_closed | closed
+    outcome: Mapped[str] = mapped_column(String(10))  # awarded | unsold
+    title: Mapped[str] = mapped_column(String(200), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class EngineIdentity(Base):

@@ -54,7 +54,9 @@ class LiveEventsController(Controller):
         lot_id: Id,
         last_event_id: LastEventId = None,
     ) -> ServerSentEvent:
-        """A lot's live events (bid count, status, close): only public facts; 404 if you cannot see the lot."""
+        """A lot's live events (bid count, status, close): only public facts; 404 if you cannot see the lot.
+
+        `bids {count, version}`: keep the count of the highest version seen; ignore an older or equal one."""
         await get_visible_lot(db_session, optional_principal(request), lot_id)
         await db_session.close()  # do not hold a database connection for the stream's lifetime
         redis = request.app.state.live_redis

@@ -17,6 +17,7 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 from redis.exceptions import RedisError
 
 from exchange.live.replay import EVENT_ID, is_after, read_after
+from exchange.live.versions import NewestOnly
 from exchange.redis.routing import AppRedis as Redis
 
 __all__ = ["event_stream"]
@@ -38,12 +39,15 @@ async def _messages(
     yield ServerSentEventMessage(event="ready", data="{}")
     async with channels.start_subscription(list(names)) as subscriber:
         seen = last_event_id if last_event_id and EVENT_ID.match(last_event_id) else ""
+        newest = NewestOnly()  # a versioned event older than one already sent is dropped
         if redis is not None and seen:
             with contextlib.suppress(RedisError, OSError):  # no replay while Redis is away: live events only
                 for event_id, raw in await read_after(redis, list(names), seen):
                     with contextlib.suppress(msgspec.DecodeError):
-                        yield _sse(event_id, msgspec.json.decode(raw))
+                        replayed = msgspec.json.decode(raw)
                         seen = event_id
+                        if newest.keep(replayed):
+                            yield _sse(event_id, replayed)
         iterator = subscriber.iter_events().__aiter__()
         # The wait for the next event outlives a heartbeat: cancelling it (as wait_for does on its
         # timeout) would close the subscriber's generator, ending the stream after 15 quiet seconds,
@@ -67,7 +71,8 @@ async def _messages(
                     live_id = message.get("id") if isinstance(message.get("id"), str) else None
                     if live_id and seen and not is_after(live_id, seen):
                         continue  # already replayed from the log
-                    yield _sse(live_id, message)
+                    if newest.keep(message):
+                        yield _sse(live_id, message)
         finally:
             if next_event is not None:
                 next_event.cancel()

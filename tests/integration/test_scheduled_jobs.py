@@ -20,6 +20,7 @@ def test_the_app_schedules_every_capabilitys_periodic_jobs() -> None:
     names = {job.name for job in SCHEDULED_JOBS}
     assert {
         "auctions.close-due-lots",
+        "auctions.deliver-closes",
         "lots.expire-listings",
         "rfq.expire-offers",
         "rfq.close-threads-on-sold-lots",

@@ -46,6 +46,7 @@ def test_two_jobs_with_one_name_are_refused() -> None:
 def test_the_app_runs_every_capabilitys_jobs_from_one_list() -> None:
     assert {job.name for job in SCHEDULED_JOBS} == {
         "auctions.close-due-lots",
+        "auctions.deliver-closes",
         "auctions.closing-soon-reminders",
         "audit.checkpoint",
         "lots.expire-listings",

@@ -59,10 +59,16 @@ class EngineBase:
         self._publish_many: PublishMany = publish_many or _publish_nowhere
         self._pending_drops: set[int] = set()
         self._pending_confirms: list[BidWrite] = []
-        self._pending_counts: dict[int, int] = {}
+        self._pending_counts: dict[int, tuple[int, int]] = {}
+        """Lot id -> (version, bid count) of its newest durable bid since the last flush."""
         self._housekeeping: asyncio.Task[None] | None = None
         self._space: str | None = None
         self._keys: dict[int, LotKeys] = {}
+
+    @property
+    def publish_many(self) -> PublishMany:
+        """Where this engine's live events go (the app's `Live.publish_many`)."""
+        return self._publish_many
 
     async def start(self) -> None:
         with contextlib.suppress(Exception):  # resolved again on first use if the database is not up yet
@@ -166,11 +172,25 @@ class EngineBase:
             writes, self._pending_confirms = self._pending_confirms, []
             await self._confirm_writes(writes)
 
+    def _count_changed(self, write: BidWrite) -> None:
+        """Note a durable bid's new count for the next flush, unless a newer one (a higher `seq`) is noted."""
+        noted = self._pending_counts.get(write.lot_id)
+        if noted is None or noted[0] < write.seq:
+            self._pending_counts[write.lot_id] = (write.seq, write.bid_count)
+
     async def _flush_counts(self) -> None:
-        """The new bid count of every lot that had bids since the last flush, all in one round trip."""
+        """The new bid count of every lot that had bids since the last flush, all in one round trip.
+
+        Each carries its `version`: the lot's bid sequence in Redis (`seq` of place_bid.lua), which only
+        grows, also across a rebuild of the lot's state from SQL (it restarts from the highest seq stored).
+        Several processes publish counts of one lot, so events may arrive out of order: a subscriber keeps
+        the count of the highest version it has seen (`exchange.live.streams` drops older ones)."""
         counts, self._pending_counts = self._pending_counts, {}
         if counts:
-            events = [(lot_channel(lot_id), "bids", {"count": count}) for lot_id, count in counts.items()]
+            events = [
+                (lot_channel(lot_id), "bids", {"count": count, "version": version})
+                for lot_id, (version, count) in counts.items()
+            ]
             await self._publish_many(events)
 
     async def _housekeep(self) -> None:

@@ -45,7 +45,7 @@ class SealedBids(EngineBase):
                 return accepted  # the first answer to a repeated Idempotency-Key
             outcome = await self._durable(accepted)
             if outcome == OK:
-                self._pending_counts[lot_id] = accepted.bid_count
+                self._count_changed(accepted)
                 return accepted.placed()
             if outcome == "closed":
                 raise refusals.bidding_closed()
@@ -129,7 +129,7 @@ class SealedBids(EngineBase):
             )
             outcome = await self._durable(write)
             if outcome == OK:
-                self._pending_counts[lot_id] = write.bid_count
+                self._count_changed(write)
                 return write.placed()
             if outcome == "closed":
                 raise refusals.bidding_closed()

@@ -13,27 +13,8 @@ from exchange.auctions.journal import BidJournal
 from exchange.auctions.models import Bid, BidRevision
 from exchange.lots.models import Lot
 from tests.conftest import OrgFactory
+from tests.support.auctions import accepted_write
 from tests.support.lots import live_lot
-
-
-def _write(lot_id: int, bidder: int, revision: int, amount: int, receipt: str) -> BidWrite:
-    return BidWrite(
-        lot_id=lot_id,
-        bidder_org_id=bidder,
-        revision=revision,
-        kind="bid",
-        amount_minor=amount,
-        currency="CNY",
-        placed_at_us=1_700_000_000_000_000 + revision,
-        seq=revision,
-        rank_seq=revision,
-        nonce="n" * 32,
-        receipt=receipt,
-        idempotency_key=None,
-        user_id=None,
-        gen="g",
-        packed=f"{revision}:{amount}:0:{revision}:nonce",
-    )
 
 
 async def _journal(db: async_sessionmaker[AsyncSession]) -> tuple[BidJournal, list[Any], list[set[int]]]:
@@ -76,9 +57,9 @@ async def test_a_batch_stores_every_revision_and_each_bidders_latest_bid(
     a, b = one.org_id or 0, two.org_id or 0
     journal, confirmed, dropped = await _journal(db)
     writes = [
-        _write(lot_id, a, 1, 5_000_00, "r1"),
-        _write(lot_id, b, 1, 6_000_00, "r2"),
-        _write(lot_id, a, 2, 7_000_00, "r3"),
+        accepted_write(lot_id, a, 1, amount_minor=5_000_00, receipt="r1"),
+        accepted_write(lot_id, b, 1, amount_minor=6_000_00, receipt="r2"),
+        accepted_write(lot_id, a, 2, amount_minor=7_000_00, receipt="r3"),
     ]
     try:
         results = await asyncio.gather(*(journal.write(item) for item in writes))
@@ -101,11 +82,11 @@ async def test_a_revision_taken_by_another_acceptance_clashes_and_the_other_lots
     bidder = buyer.org_id or 0
     journal, confirmed, dropped = await _journal(db)
     try:
-        assert await journal.write(_write(diverged, bidder, 1, 5_000_00, "first")) == OK
+        assert await journal.write(accepted_write(diverged, bidder, 1, amount_minor=5_000_00, receipt="first")) == OK
         # Redis lost the lot and handed out revision 1 again, for another amount.
         results = await asyncio.gather(
-            journal.write(_write(diverged, bidder, 1, 9_000_00, "second")),
-            journal.write(_write(healthy, bidder, 1, 4_000_00, "other-lot")),
+            journal.write(accepted_write(diverged, bidder, 1, amount_minor=9_000_00, receipt="second")),
+            journal.write(accepted_write(healthy, bidder, 1, amount_minor=4_000_00, receipt="other-lot")),
         )
     finally:
         await journal.stop()
@@ -127,7 +108,10 @@ async def test_a_bid_on_a_lot_that_left_live_is_answered_closed_and_not_written(
         lot.status = "withdrawn"
     journal, _confirmed, dropped = await _journal(db)
     try:
-        assert await journal.write(_write(lot_id, buyer.org_id or 0, 1, 5_000_00, "late")) == CLOSED
+        assert (
+            await journal.write(accepted_write(lot_id, buyer.org_id or 0, 1, amount_minor=5_000_00, receipt="late"))
+            == CLOSED
+        )
     finally:
         await journal.stop()
     assert {lot_id} in dropped
@@ -151,7 +135,9 @@ async def test_the_answer_does_not_wait_for_the_redis_confirm_and_stop_does(
 
     journal = BidJournal(db, slow_confirm, drop)
     try:
-        answer = await asyncio.wait_for(journal.write(_write(lot_id, buyer.org_id or 0, 1, 5_000_00, "r1")), 10)
+        answer = await asyncio.wait_for(
+            journal.write(accepted_write(lot_id, buyer.org_id or 0, 1, amount_minor=5_000_00, receipt="r1")), 10
+        )
         assert answer == OK  # durable in SQL: answered while the confirm still waits
         assert confirmed == []
         stopping = asyncio.create_task(journal.stop())

@@ -40,7 +40,7 @@ async def _counts_until(pubsub: PubSub, final: int) -> list[int]:
             event: dict[str, Any] = msgspec.json.decode(message["data"])
             assert set(event) == {"id", "event", "data"}  # the id: resume with Last-Event-ID
             assert event["event"] == "bids"
-            assert set(event["data"]) == {"count"}  # the count only: no amount, no bidder
+            assert set(event["data"]) == {"count", "version"}  # the count only: no amount, no bidder
             counts.append(event["data"]["count"])
             if counts[-1] == final:
                 return counts

@@ -19,6 +19,7 @@ from exchange.auctions.models import BidRevision
 from exchange.auctions.writers import JournalWriterFailed, SqliteProcessWriter
 from exchange.db.engine import make_engine, make_session_maker
 from exchange.settings import Settings
+from tests.support.auctions import accepted_write
 from tests.support.buyers import registered_orgs
 from tests.support.databases import fresh_database_url
 from tests.support.lots import live_lot
@@ -46,26 +47,6 @@ async def sqlite_db(tmp_path: Path) -> AsyncIterator[SqliteDb]:
     await engine.dispose()
 
 
-def _write(lot_id: int, bidder: int, revision: int) -> BidWrite:
-    return BidWrite(
-        lot_id=lot_id,
-        bidder_org_id=bidder,
-        revision=revision,
-        kind="bid",
-        amount_minor=1_000_00 * revision,
-        currency="CNY",
-        placed_at_us=1_700_000_000_000_000 + revision,
-        seq=revision,
-        rank_seq=revision,
-        nonce="n" * 32,
-        receipt=f"receipt-{revision}",
-        idempotency_key=None,
-        user_id=None,
-        gen="g",
-        packed=f"{revision}:{1_000_00 * revision}:0:{revision}:nonce",
-    )
-
-
 async def _revisions(db: SqliteDb) -> int:
     async with db.sessions() as session:
         return int(await session.scalar(select(func.count()).select_from(BidRevision)) or 0)
@@ -80,12 +61,18 @@ async def _child_pid(writer: SqliteProcessWriter) -> int:
 async def test_a_new_writer_process_takes_over_after_one_died(sqlite_db: SqliteDb) -> None:
     writer = SqliteProcessWriter(sqlite_db.path)
     try:
-        assert await writer.write([_write(sqlite_db.lot_id, sqlite_db.bidder, 1)]) == ({sqlite_db.lot_id}, set())
+        assert await writer.write([accepted_write(sqlite_db.lot_id, sqlite_db.bidder, 1)]) == (
+            {sqlite_db.lot_id},
+            set(),
+        )
         first = await _child_pid(writer)
         os.kill(first, signal.SIGKILL)
         assert writer._process is not None
         await writer._process.wait()
-        assert await writer.write([_write(sqlite_db.lot_id, sqlite_db.bidder, 2)]) == ({sqlite_db.lot_id}, set())
+        assert await writer.write([accepted_write(sqlite_db.lot_id, sqlite_db.bidder, 2)]) == (
+            {sqlite_db.lot_id},
+            set(),
+        )
         assert await _child_pid(writer) != first
     finally:
         await writer.close()
@@ -95,16 +82,19 @@ async def test_a_new_writer_process_takes_over_after_one_died(sqlite_db: SqliteD
 async def test_the_batch_in_flight_when_the_writer_dies_fails_and_the_next_one_commits(sqlite_db: SqliteDb) -> None:
     writer = SqliteProcessWriter(sqlite_db.path)
     try:
-        await writer.write([_write(sqlite_db.lot_id, sqlite_db.bidder, 1)])
+        await writer.write([accepted_write(sqlite_db.lot_id, sqlite_db.bidder, 1)])
         child = await _child_pid(writer)
         os.kill(child, signal.SIGSTOP)  # the next batch is sent but never answered…
-        in_flight = asyncio.create_task(writer.write([_write(sqlite_db.lot_id, sqlite_db.bidder, 2)]))
+        in_flight = asyncio.create_task(writer.write([accepted_write(sqlite_db.lot_id, sqlite_db.bidder, 2)]))
         await asyncio.sleep(0.2)
         assert not in_flight.done()
         os.kill(child, signal.SIGKILL)  # …and then its writer dies
         with pytest.raises(JournalWriterFailed):
             await in_flight
-        assert await writer.write([_write(sqlite_db.lot_id, sqlite_db.bidder, 3)]) == ({sqlite_db.lot_id}, set())
+        assert await writer.write([accepted_write(sqlite_db.lot_id, sqlite_db.bidder, 3)]) == (
+            {sqlite_db.lot_id},
+            set(),
+        )
     finally:
         await writer.close()
     assert await _revisions(sqlite_db) == 2  # revisions 1 and 3; 2 was never acknowledged
@@ -120,9 +110,13 @@ async def test_the_journal_answers_through_the_writer_process_and_the_child_ends
     journal = BidJournal(sqlite_db.sessions, confirm, drop)
     writer = journal._writer
     assert isinstance(writer, SqliteProcessWriter)
-    answers = await asyncio.gather(*(journal.write(_write(sqlite_db.lot_id, sqlite_db.bidder, r)) for r in (1, 2, 3)))
+    answers = await asyncio.gather(
+        *(journal.write(accepted_write(sqlite_db.lot_id, sqlite_db.bidder, r)) for r in (1, 2, 3))
+    )
     assert answers == [OK, OK, OK]
-    assert await journal.write(_write(sqlite_db.lot_id + 1000, sqlite_db.bidder, 1)) == CLOSED  # no such live lot
+    assert (
+        await journal.write(accepted_write(sqlite_db.lot_id + 1000, sqlite_db.bidder, 1)) == CLOSED
+    )  # no such live lot
     process = writer._process
     assert process is not None
     await journal.stop()

@@ -9,6 +9,8 @@
  *      data-reset-on-success is reset after a successful answer that was not retargeted (a refusal)
  *  (f) the lot form's closing time: a stored UTC value is shown in local time, and the viewer's
  *      time-zone offset is sent along (#closes_at[data-utc], #tz_offset)
+ *  (g) a live event with a "version" (a lot's bid count) older than one the element already had is ignored:
+ *      several server processes publish them, so they may arrive out of order
  * Works for content swapped in by HTMX too (htmx:load). No inline scripts or handlers anywhere: the
  * pages' Content-Security-Policy allows scripts from /static only (and htmx runs with allowEval off).
  */
@@ -156,6 +158,16 @@
   } else {
     init(document);
   }
+  /* (g) Versioned live events: only newer ones reach HTMX (caught before the element's own listener) */
+  document.addEventListener("sse:bids", function (evt) {
+    var el = evt.target, version;
+    try { version = JSON.parse(evt.detail.data).version; } catch (e) { return; }
+    if (typeof version !== "number" || !el.setAttribute) return;
+    var last = Number(el.getAttribute("data-bids-version") || "-1");
+    if (version <= last) { evt.stopImmediatePropagation(); return; }
+    el.setAttribute("data-bids-version", String(version));
+  }, true);
+
   document.addEventListener("htmx:load", function (evt) { init(evt.target || document); });
   setInterval(tickCountdowns, 1000);
 })();
