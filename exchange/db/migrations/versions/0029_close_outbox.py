@@ -1,6 +1,6 @@
 """close outbox: a close's notifications and live event, written in the award's transaction, delivered by any process
 
-Revision ID: 0026_close_outbox
+Revision ID: 0029_close_outbox
 Revises: 0028_match_factors
 Create Date: 2026-12-07 04:00:00
 """
@@ -13,7 +13,7 @@ import advanced_alchemy
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0026_close_outbox"
+revision: str = "0029_close_outbox"
 down_revision: str | Sequence[str] | None = "0028_match_factors"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
