@@ -20,6 +20,7 @@ __all__ = [
     "bid_step",
     "dialog_text",
     "is_confirmed",
+    "money_words",
     "purchase_step",
     "sale_confirm",
     "withdraw_step",
@@ -46,7 +47,7 @@ def is_confirmed(request: Request[Any, Any, Any], form: dict[str, str]) -> bool:
     return bool(request.headers.get("hx-request")) or form.get("confirmed") == "yes"
 
 
-def _money(amount: str, currency: str) -> str:
+def money_words(amount: str, currency: str) -> str:
     """An amount per the reader's locale; the `{amount}` the browser fills in stays as it is, with its currency."""
     shown = money_text(amount, currency)
     return shown if shown != amount else f"{amount} {currency}"
@@ -62,7 +63,7 @@ def bid_step(view: SaleView, amount: str, currency: str) -> ConfirmStep:
     pays = (
         Msg("the runner-up's bid (or the reserve), at most your bid").render()
         if lot.second_price
-        else Msg("your bid of {amount}", amount=_money(amount, currency)).render()
+        else Msg("your bid of {amount}", amount=money_words(amount, currency)).render()
     )
     lines = [
         Msg(
@@ -76,7 +77,7 @@ def bid_step(view: SaleView, amount: str, currency: str) -> ConfirmStep:
         Msg("Until the close you may revise or withdraw it; your receipt proves what you bid and when.").render(),
     ]
     if view.my_bid:
-        current = _money(view.my_bid.amount, view.my_bid.currency)
+        current = money_words(view.my_bid.amount, view.my_bid.currency)
         lines.insert(0, Msg("It replaces your current bid of {amount}.", amount=current).render())
     return ConfirmStep(
         heading=Msg("Revise your sealed bid?").render() if view.my_bid else Msg("Place this sealed bid?").render(),
@@ -104,7 +105,7 @@ def withdraw_step(view: SaleView) -> ConfirmStep:
 
 
 def purchase_step(view: SaleView) -> ConfirmStep:
-    price = _money(view.price or "", view.lot.currency)
+    price = money_words(view.price or "", view.lot.currency)
     return ConfirmStep(
         heading=Msg("Buy the whole lot?").render(),
         amount=view.price,
@@ -125,7 +126,7 @@ def accept_step(
     *, amount: str, currency: str, side: str, action: str, back: str, title: str, fields: dict[str, str]
 ) -> ConfirmStep:
     """Accepting a quote or counter-offer: binding for both sides, an order at once."""
-    shown = _money(amount, currency)
+    shown = money_words(amount, currency)
     pays = (
         Msg("You pay {amount} into escrow; the seller ships after the payment.", amount=shown)
         if side == "buyer"
@@ -151,7 +152,7 @@ def accept_step(
 
 def dialog_text(step: ConfirmStep, currency: str) -> str:
     """The same words as one line for the browser's confirm dialog."""
-    amount = f" {_money(step.amount, currency)}" if step.amount else ""
+    amount = f" {money_words(step.amount, currency)}" if step.amount else ""
     heading = step.heading.rstrip("?\uff1f")  # a full-width question mark ends a Chinese heading
     return f"{heading}{amount}? " + " ".join(step.next)
 

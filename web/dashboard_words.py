@@ -12,6 +12,7 @@ TASK_WORDS = {
     "drafts": (N_("Drafts to publish"), N_("All drafts")),
     "closing_soon": (N_("Your lots closing within 24 hours"), N_("Live lots")),
     "to_ship": (N_("Paid orders to ship"), N_("Orders to ship")),
+    "to_ship_on_credit": (N_("Orders on credit terms you may ship before payment"), N_("Unpaid orders")),
     "disputes_to_answer": (N_("Disputes waiting for your answer"), N_("Disputed orders")),
     "slow_sale_advice": (N_("Slow-selling lots with advice to read"), N_("Live lots")),
     "proposals_to_answer": (N_("Brokers' proposals to answer"), N_("All proposals")),

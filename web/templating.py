@@ -9,6 +9,7 @@ from jinja2 import pass_context
 from litestar.plugins.jinja import JinjaTemplateEngine
 
 from exchange.i18n.catalog import N_
+from web.confirm_orders import order_confirm
 from web.confirm_steps import accept_confirm, sale_confirm
 from web.form_errors import plain_words
 from web.i18n import configure_i18n
@@ -86,6 +87,7 @@ def configure_templates(engine: JinjaTemplateEngine) -> None:
     env.globals["nav_for"] = nav_for
     env.globals["sale_confirm"] = sale_confirm
     env.globals["accept_confirm"] = accept_confirm
+    env.globals["order_confirm"] = order_confirm
     env.globals["take_flashes"] = _take_flashes
     env.filters["iso"] = _iso
     env.filters["plain"] = plain_words  # a refusal in plain words: {{ error | plain | tr }}

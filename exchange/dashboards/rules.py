@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-__all__ = ["CLOSING_SOON", "ESCROW_STATES", "SHOWN", "WAITING_FOR_BUYER", "WAITING_FOR_SELLER", "month_start"]
+__all__ = [
+    "CLOSING_SOON",
+    "ESCROW_STATES",
+    "SHIPPABLE_ON_CREDIT",
+    "SHOWN",
+    "WAITING_FOR_BUYER",
+    "WAITING_FOR_SELLER",
+    "month_start",
+]
 
 CLOSING_SOON = timedelta(hours=24)
 """A live sealed-bid lot closing within this is listed as closing soon."""
@@ -13,6 +21,8 @@ SHOWN = 5
 
 WAITING_FOR_SELLER = {"paid": "to_ship"}
 """Order states in which the seller must act, by task."""
+SHIPPABLE_ON_CREDIT = "awaiting_payment"
+"""The unpaid state a seller may ship from when the buyer has credit terms (net 30 or 45)."""
 WAITING_FOR_BUYER = {
     "awaiting_payment": "to_pay",
     "shipped": "to_receive",

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from exchange.accounts.models import Org
 from exchange.accounts.principal import Principal
@@ -23,7 +24,7 @@ from exchange.ledger.models import LedgerAccount
 from exchange.lots.models import Lot
 from exchange.matching.models import ProcurementRequest, Proposal
 from exchange.money import format_minor
-from exchange.orders.models import Order, RunnerUpOffer
+from exchange.orders.models import CreditLine, Order, RunnerUpOffer
 from exchange.rfq.services import list_threads_for
 
 __all__ = ["Dashboard", "Figure", "Item", "Task", "needs_me"]
@@ -55,6 +56,31 @@ async def _orders_waiting(session: AsyncSession, side: ColumnElement[bool], stat
         .limit(200)
     )
     return list((await session.execute(query)).all())
+
+
+async def _to_ship_on_credit(session: AsyncSession, seller_org_id: int | None, now: datetime) -> list[Item]:
+    """Unpaid orders the seller may ship now: the buyer has credit terms in the order's currency and no overdue
+    invoice (the same conditions `orders.actions.ship` checks)."""
+    overdue = aliased(Order)
+    rows = await session.execute(
+        select(Order.id, Order.amount_minor, Order.currency, Lot.title)
+        .join(Lot, Lot.id == Order.lot_id)
+        .join(CreditLine, (CreditLine.org_id == Order.buyer_org_id) & (CreditLine.currency == Order.currency))
+        .where(
+            Order.seller_org_id == seller_org_id,
+            Order.status == rules.SHIPPABLE_ON_CREDIT,
+            ~exists().where(
+                overdue.buyer_org_id == Order.buyer_org_id,
+                overdue.on_credit.is_(True),
+                overdue.invoice_paid_at.is_(None),
+                overdue.invoice_due_at < now,
+                overdue.status != "cancelled",
+            ),
+        )
+        .order_by(Order.created_at, Order.id)
+        .limit(200)
+    )
+    return [Item(title, f"/orders/{i}", format_minor(minor, currency), currency) for i, minor, currency, title in rows]
 
 
 async def _disputes(session: AsyncSession, *where: ColumnElement[bool]) -> list[Item]:
@@ -100,7 +126,8 @@ async def _threads_waiting(session: AsyncSession, principal: Principal, side: st
 
 
 async def seller_needs(session: AsyncSession, principal: Principal, now: datetime) -> Dashboard:
-    """Negotiations to answer, drafts to publish, own lots closing soon, orders to ship, disputes to answer."""
+    """Negotiations to answer, drafts to publish, own lots closing soon, orders to ship (paid, or unpaid with a
+    buyer on credit terms), disputes to answer."""
     org = principal.org_id
     drafts = await session.execute(
         select(Lot.id, Lot.title).where(Lot.seller_org_id == org, Lot.status == "draft").order_by(Lot.id.desc())
@@ -119,6 +146,11 @@ async def seller_needs(session: AsyncSession, principal: Principal, now: datetim
         _task("drafts", "/seller/lots?status=draft", [Item(title, f"/lots/{lot_id}") for lot_id, title in drafts]),
         _task("closing_soon", "/seller/lots?status=live", [Item(t, f"/lots/{i}/sale", at=c) for i, t, c in closing]),
         _task("to_ship", "/orders?role=seller&status=paid", _due(orders, rules.WAITING_FOR_SELLER, "to_ship")),
+        _task(
+            "to_ship_on_credit",
+            f"/orders?role=seller&status={rules.SHIPPABLE_ON_CREDIT}",
+            await _to_ship_on_credit(session, org, now),
+        ),
         _task(
             "disputes_to_answer",
             "/orders?role=seller&status=disputed",

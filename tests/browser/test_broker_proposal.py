@@ -85,7 +85,15 @@ def test_a_broker_sends_a_proposal_from_a_bundle_the_client_accepts_and_only_the
     expect(client_page.get_by_test_id("total")).to_have_text("24,800.00 CNY")
     secrets = ("14,000.00", "8,800.00", "22,800.00", "2,000.00", "1,000.00", commission_figure)
     _assert_no_broker_figures(client_page, secrets)
+    asked: list[str] = []
+    client_page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     client_page.get_by_test_id("accept-form").get_by_role("button", name="Accept proposal").click()
+    expect(client_page.locator("h1 .badge")).to_have_text("accepted")
+    assert asked[0].startswith("Accept this proposal of 2 lots 24,800.00 CNY? All or nothing"), asked
+    assert "15,000.00 CNY" in asked[0]
+    assert "9,800.00 CNY" in asked[0]
+    assert not any(secret in asked[0] for secret in secrets)
+    assert not BROKER_WORDS.search(asked[0])
     lines = client_page.get_by_test_id("proposal-lines")
     expect(lines).to_contain_text(re.compile(r"order #\d+[\s\S]*order #\d+"))
     expect(client_page.locator("h1 .badge")).to_have_text("accepted")

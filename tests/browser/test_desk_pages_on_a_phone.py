@@ -93,6 +93,7 @@ def test_the_desk_pages_fit_a_390_px_screen(
             page.set_default_timeout(15_000)
             sign_in(page, live_server, who.email)
             page.goto(f"{live_server}{url}")
+            page.once("dialog", lambda dialog: dialog.accept())  # accepting the proposal is confirmed first
             tab_to(page, action)
             page.keyboard.press("Enter")
             if who is broker:

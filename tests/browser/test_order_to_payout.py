@@ -74,6 +74,7 @@ def test_an_order_goes_from_payment_to_the_sellers_payout_through_its_pages(
         fits(buyer_page)
         buyer_page.goto(order_url)
         expect(buyer_page.get_by_test_id("order-inspection")).to_contain_text("0 of 1,500 units defective")
+        buyer_page.once("dialog", lambda dialog: dialog.accept())  # "Accept the goods? ... cannot be undone"
         buyer_page.get_by_role("button", name="Accept the goods").click()
         expect(buyer_page.get_by_test_id("order-status")).to_have_text("Settled")
         expect(buyer_page.get_by_test_id("order-timeline")).to_contain_text("Goods accepted by the buyer")

@@ -74,5 +74,5 @@ class AdminPages(Controller):
                 raise
             org = await verification.verification_of(db_session, org_id)
             return _org_page(org, form, field_errors(error), status_code=error.status_code)
-        flash(request, f"{org.name} is told why it is not verified yet.", category="success")
+        flash(request, Msg("{org} is told why it is not verified yet.", org=org.name).render(), category="success")
         return Redirect("/admin/orgs", status_code=303)

@@ -27,6 +27,8 @@ from exchange.matching.proposals import offerable_lots
 from exchange.money import format_minor, parse_money
 from exchange.params import Id
 from exchange.runtime import Runtime
+from web.confirm_orders import proposal_step
+from web.confirm_steps import is_confirmed
 from web.form_errors import FieldErrors, convert_form, field_errors, plain_words
 from web.pages.forms import form_fields
 
@@ -307,6 +309,13 @@ class ProposalPages(Controller):
     ) -> Template | Redirect:
         form = await form_fields(request)
         consent = schemas.ProposalAccept(bid_consent=form.get("bid_consent") in ("on", "yes", "true", "1"))
+        if not is_confirmed(request, form):
+            found = await proposals.load_proposal(db_session, current_principal(request), proposal_id)
+            view = await proposals.for_client(db_session, found)
+            if found.client_org_id == current_principal(request).org_id and "accept" in view.allowed_actions:
+                key = form.get("idempotency_key", "")[:100]
+                step = proposal_step(view, bid_consent=consent.bid_consent, idempotency_key=key)
+                return Template("confirm.html", context={"step": step, "currency": view.currency})
         try:
             answer = await accept.accept_proposal(
                 runtime, current_principal(request), proposal_id, consent, form.get("idempotency_key") or None

@@ -35,6 +35,8 @@ from exchange.runtime import Runtime
 from exchange.settings import OrderSettings
 from exchange.text import clean_text
 from web import order_words as words
+from web.confirm_orders import goods_step
+from web.confirm_steps import is_confirmed
 from web.form_errors import field_errors
 from web.pages.forms import form_fields
 from web.pages.rfq._forms import is_htmx, struct_from_form
@@ -269,6 +271,12 @@ class OrderPages(Controller):
     async def accept(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, runtime: Runtime, order_id: Id
     ) -> Template | Redirect:
+        if not is_confirmed(request, await form_fields(request)):
+            row, side = await services.load_for(db_session, current_principal(request), order_id)
+            order = await services.order_view(db_session, row, side)
+            if "accept" in order.allowed_actions:
+                return Template("confirm.html", context={"step": goods_step(order), "currency": order.currency})
+
         async def work() -> str:
             await actions.accept(db_session, runtime, current_principal(request), order_id)
             return N_("Accepted: the order is settled and the seller paid.")

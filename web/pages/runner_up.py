@@ -19,6 +19,9 @@ from exchange.i18n.messages import Money, Msg
 from exchange.orders import runner_up
 from exchange.params import Id
 from exchange.runtime import Runtime
+from web.confirm_orders import runner_up_step
+from web.confirm_steps import is_confirmed
+from web.pages.forms import form_fields
 
 __all__ = ["RunnerUpOfferPages"]
 
@@ -70,6 +73,10 @@ class RunnerUpOfferPages(Controller):
     async def accept(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, runtime: Runtime, offer_id: Id
     ) -> Template | Redirect:
+        if not is_confirmed(request, await form_fields(request)):
+            offer, who = await runner_up.viewed_offer(db_session, current_principal(request), offer_id)
+            if who == "bidder" and offer.status == "offered":
+                return Template("confirm.html", context={"step": runner_up_step(offer), "currency": offer.currency})
         return await self._answer(request, db_session, runtime, offer_id, accept=True)
 
     @post("/{offer_id:int}/decline")

@@ -169,3 +169,26 @@ async def test_an_admin_sees_organisations_waiting_for_verification_until_verifi
         verified = await stack.client.post(f"/api/admin/orgs/{org_id}/verify", headers=admin.headers)
         assert verified.status_code == 200, verified.text
         assert _task(await _dashboard(stack.client, admin), "orgs_to_verify") is None
+
+
+async def test_an_unpaid_order_of_a_buyer_on_credit_terms_waits_for_the_seller_to_ship(
+    client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
+) -> None:
+    sale = await new_sale(client, db, make_org)
+    link = f'href="/orders/{sale.order_id}"'
+    assert _task(await _dashboard(client, sale.seller), "to_ship_on_credit") is None  # no credit terms: wait for pay
+    granted = await client.post(
+        f"/api/admin/orgs/{sale.buyer.org_id}/credit",
+        json={"limit": "50000.00", "net_days": 30},
+        headers=make_org.admin.headers,
+    )
+    assert granted.status_code == 200, granted.text
+
+    shown = await _dashboard(client, sale.seller)
+    _listed(shown, "to_ship_on_credit", link, "40,000.00")
+    assert _task(shown, "to_ship") is None  # not paid
+    assert "Orders on credit terms you may ship before payment" in shown
+    assert link not in await _dashboard(client, await make_org("seller"))
+
+    assert (await sale.ship())["on_credit"] is True
+    assert _task(await _dashboard(client, sale.seller), "to_ship_on_credit") is None

@@ -112,7 +112,19 @@ async def test_a_broker_builds_and_sends_a_proposal_from_a_bundle_and_the_client
         assert secret not in client_page.text
     key = re.search(r'name="idempotency_key" value="(\w+)"', client_page.text)
     assert key is not None
-    accepted = await pages.post(proposal_url + "/accept", {"idempotency_key": key.group(1)})
+    assert 'data-confirm="Accept this proposal of 2 lots 24,800.00 CNY?' in client_page.text
+    asked = await pages.post(proposal_url + "/accept", {"idempotency_key": key.group(1)})  # without JavaScript
+    assert asked.status_code == 200, asked.text
+    assert "Accept this proposal of 2 lots?" in asked.text
+    assert 'data-testid="confirm-amount">24,800.00 CNY' in asked.text
+    assert "All or nothing" in asked.text
+    assert "15,000.00 CNY" in asked.text
+    assert "9,800.00 CNY" in asked.text
+    for secret in ("Your cost", "Margin", "Commission", "14,000.00", "8,800.00", "2,000.00"):
+        assert secret not in asked.text
+    assert f'name="idempotency_key" value="{key.group(1)}"' in asked.text
+    assert await count_orders(db, first) == 0
+    accepted = await pages.post(proposal_url + "/accept", {"idempotency_key": key.group(1), "confirmed": "yes"})
     assert accepted.status_code == 303, accepted.text
     assert await count_orders(db, first) == 1
     assert await count_orders(db, second) == 1

@@ -3,6 +3,7 @@ with HTMX, refusals shown on the page with the input kept, and 404 to a third or
 
 from __future__ import annotations
 
+import html
 import re
 import uuid
 
@@ -70,7 +71,13 @@ async def test_buyer_and_seller_walk_an_order_from_payment_to_settlement_on_its_
         assert 'data-testid="accept-form"' in shown.text
         assert 'data-testid="inspection-link"' in shown.text
         assert "Inspection window closes" in shown.text
-        accepted = await page.post(f"{url}/accept", htmx=True)
+        assert "Accept the goods 40,000.00 CNY? 40,000.00 CNY leaves escrow for the seller" in html.unescape(shown.text)
+        asked = await page.post(f"{url}/accept")  # without JavaScript: a confirm page, nothing released yet
+        assert asked.status_code == 200
+        assert 'data-testid="confirm-amount">40,000.00 CNY' in asked.text
+        assert "You can no longer object to the goods" in asked.text
+        assert (await sale.get())["status"] == "delivered"
+        accepted = await page.post(f"{url}/accept", htmx=True)  # with it the dialog confirmed
         assert "the order is settled" in accepted.text
         assert (await sale.get())["status"] == "settled"
 

@@ -70,7 +70,12 @@ async def test_the_seller_offers_the_lot_down_the_ranking_and_a_runner_up_buys_i
 
         await page.sign_in(third)
         assert "700.00 CNY" in (await page.get(f"/runner-up-offers/{second_offer}")).text
-        bought = await page.post(f"/runner-up-offers/{second_offer}/accept")
+        asked = await page.post(f"/runner-up-offers/{second_offer}/accept")  # without JavaScript: asked first
+        assert asked.status_code == 200
+        assert "Buy the lot at your final bid?" in asked.text
+        assert 'data-testid="confirm-amount">700.00 CNY' in asked.text
+        assert 'data-testid="offer-status"' not in asked.text
+        bought = await page.post(f"/runner-up-offers/{second_offer}/accept", {"confirmed": "yes"})
         assert bought.status_code == 303
         new_order = bought.headers["location"]
         assert new_order.startswith("/orders/")

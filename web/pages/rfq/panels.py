@@ -1,4 +1,5 @@
-"""The RFQ panel on buyers' and sellers' dashboards: negotiations waiting for them."""
+"""The RFQ panel on buyers' and sellers' dashboards: how many negotiations are open and wait for them (the
+threads themselves are listed once, in the dashboard's "what needs me now")."""
 
 from __future__ import annotations
 
@@ -21,4 +22,4 @@ async def rfq_dashboard(session: AsyncSession, principal: Principal) -> tuple[li
     threads = await services.list_threads_for(session, principal, which="open")
     side = principal.org_kind
     waiting = [t for t in threads if t.waiting_for == side]
-    return [PANEL], {"rfq_open": len(threads), "rfq_waiting": waiting[:5], "rfq_waiting_count": len(waiting)}
+    return [PANEL], {"rfq_open": len(threads), "rfq_waiting_count": len(waiting)}
