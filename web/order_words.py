@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from markupsafe import Markup
+
 from exchange.i18n.catalog import N_, gettext
 from exchange.i18n.formatting import date_text, money_text, number_text
 from exchange.i18n.messages import Money, Msg
@@ -101,6 +103,11 @@ _DEAL_TERMS = {"payment_terms", "delivery_by", "delivery_region"}
 _NET_DAYS = {"net30": 30, "net45": 45}
 
 
+def _typed(text: str) -> Markup:
+    """What a user typed (a place, a region) inside a sentence of ours: escaped and marked as users' text."""
+    return Markup('<span class="user-text">{}</span>').format(text)
+
+
 def _hours(window: timedelta) -> int:
     return max(1, round(window.total_seconds() / 3600))
 
@@ -122,11 +129,14 @@ def deal_in_words(
         when = date_text(_as_date(delivery_by)) or str(delivery_by)
         delivery = Msg("Delivered by {date}", date=when).render()
         if region:
-            delivery = Msg("{delivery}, to {region}", delivery=delivery, region=str(region)).render()
+            sentence = Msg("{delivery}, to {region}", delivery=delivery, region=_typed(str(region))).render()
+            delivery = Markup(sentence)  # noqa: S704 - our catalogue's words; the user's region is escaped by _typed
     elif place:
-        delivery = Msg(
-            "Shipped from {place} once paid; the seller records the carrier and tracking number here", place=place
+        sentence = Msg(
+            "Shipped from {place} once paid; the seller records the carrier and tracking number here",
+            place=_typed(place),
         ).render()
+        delivery = Markup(sentence)  # noqa: S704 - our catalogue's words; the user's place is escaped by _typed
     else:
         delivery = Msg("Shipped once paid; the seller records the carrier and tracking number here").render()
     lines.append((N_("Delivery"), delivery))

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import msgspec
+from markupsafe import Markup
 
 from exchange.i18n.locales import using
 from exchange.i18n.messages import localized
@@ -72,7 +73,10 @@ def test_the_deal_reads_as_price_quantity_delivery_inspection_and_payment() -> N
         terms={"payment_terms": "net45", "delivery_by": "2027-03-01", "delivery_region": "Shanghai"},
     )  # fmt: skip
     goods = Goods(Decimal("5000.0000"), "m", "Suzhou", "Jiangsu", "CN")
-    lines = dict(deal_in_words(order, goods, payment_window=timedelta(days=3), inspection_window=timedelta(hours=48)))
+    marked = dict(deal_in_words(order, goods, payment_window=timedelta(days=3), inspection_window=timedelta(hours=48)))
+    # What the buyer typed is marked as users' text (left untranslated on purpose), the rest reads as plain words.
+    assert '<span class="user-text">Shanghai</span>' in marked["Delivery"]
+    lines = {label: Markup(sentence).striptags() for label, sentence in marked.items()}
     assert lines == {
         "Price": "40,000.00 CNY for the whole lot",
         "Quantity": "5,000 m, the whole lot",
@@ -83,7 +87,12 @@ def test_the_deal_reads_as_price_quantity_delivery_inspection_and_payment() -> N
     }
     prepaid = msgspec.structs.replace(order, terms={})
     words = dict(deal_in_words(prepaid, goods, payment_window=timedelta(days=3), inspection_window=timedelta(days=2)))
-    assert words["Delivery"].startswith("Shipped from Suzhou, Jiangsu once paid")
+    assert Markup(words["Delivery"]).striptags().startswith("Shipped from Suzhou, Jiangsu once paid")
+    sneaky = Goods(Decimal("1"), "m", "<b>Suzhou</b>", None, "CN")
+    window = timedelta(days=2)
+    escaped = dict(deal_in_words(prepaid, sneaky, payment_window=window, inspection_window=window))
+    assert "&lt;b&gt;Suzhou&lt;/b&gt;" in escaped["Delivery"]
+    assert "<b>" not in escaped["Delivery"]
     assert words["Payment"].startswith("Paid into the exchange's escrow within 3 days")
 
 
