@@ -151,9 +151,12 @@ class Problems:
         try:
             return outcome()
         except Unprocessable as error:
-            self.found += [error, *error.also]
-            error.also = []
+            self.add(error)
             return None
+
+    def add(self, error: Unprocessable) -> None:
+        self.found += [error, *error.also]
+        error.also = []
 
     def raise_first(self) -> None:
         if self.found:

@@ -24,7 +24,11 @@ int() and Decimal() would silently read ("+5", "1E+5", "1_000", full-width or Ar
 def parse_currency(raw: str | None, *, field: str = "currency") -> str:
     code = (raw or "CNY").strip().upper()
     if code not in CURRENCIES:
-        raise Unprocessable(f"Currency {raw!r} is not supported; use one of {', '.join(CURRENCIES)}.", field=field)
+        raise Unprocessable(
+            Msg("Currency {currency} is not supported; use one of {choices}.", currency=repr(raw),
+                choices=", ".join(CURRENCIES)),
+            field=field,
+        )  # fmt: skip
     return code
 
 

@@ -120,8 +120,11 @@ def is_complete(org: Org) -> bool:
 def require_complete(org: Org) -> None:
     if not is_complete(org):
         raise Conflict(
-            f"{org.name} has not given its legal name, Unified Social Credit Code, address and contact yet; "
-            "it cannot be verified before it does.",
+            Msg(
+                "{org} has not given its legal name, Unified Social Credit Code, address and contact yet; "
+                "it cannot be verified before it does.",
+                org=org.name,
+            ),
             code=VERIFICATION_INCOMPLETE,
         )
 
@@ -196,7 +199,7 @@ async def licence_of(session: AsyncSession, org_id: int, data_dir: Path) -> tupl
     org = await _org(session, org_id)
     content = await read_stored(uploads_root(data_dir), org.licence_key) if org.licence_key else None
     if content is None:
-        raise NotFound(f"{org.name} has not uploaded a business licence.")
+        raise NotFound(Msg("{org} has not uploaded a business licence.", org=org.name))
     return org, content
 
 

@@ -57,7 +57,10 @@ async def create_proposal(
         raise Forbidden(N_("Only brokers make proposals."), code=WRONG_ORG_KIND)
     request = await get_request_for(session, principal, data.request_id)
     if request.broker_org_id != principal.org_id:
-        raise NotFound(f"There is no procurement request {data.request_id} of yours.", code=PROPOSAL_NOT_FOUND)
+        raise NotFound(
+            Msg("There is no procurement request {request_id} of yours.", request_id=data.request_id),
+            code=PROPOSAL_NOT_FOUND,
+        )
     if data.valid_until.tzinfo is None:
         raise Unprocessable(
             N_("Give the validity date with its time zone, like 2026-12-20T18:00:00Z."), field="valid_until"
@@ -91,14 +94,23 @@ async def create_proposal(
         lot = lots.get(line.lot_id)
         where = f"lines[{index}]"
         if lot is None or lot.status != "live":
-            raise Unprocessable(f"Lot {line.lot_id} is not a live lot your client can see.", field=f"{where}.lot_id")
+            raise Unprocessable(
+                Msg("Lot {lot_id} is not a live lot your client can see.", lot_id=line.lot_id), field=f"{where}.lot_id"
+            )
         if lot.currency != request.currency:
-            raise Unprocessable(f"Lot {lot.id} is priced in {lot.currency}.", field=f"{where}.lot_id")
+            raise Unprocessable(
+                Msg("Lot {lot_id} is priced in {currency}.", lot_id=lot.id, currency=lot.currency),
+                field=f"{where}.lot_id",
+            )
         price = parse_money(line.client_price, request.currency, field=f"{where}.client_price")
         cost = match_lot_price(lot)
         if cost is not None and price < cost:
             raise Unprocessable(
-                f"The client's price is below your cost for lot {lot.id} ({format_minor(cost, lot.currency)}).",
+                Msg(
+                    "The client's price is below your cost for lot {lot_id} ({cost}).",
+                    lot_id=lot.id,
+                    cost=Money(format_minor(cost, lot.currency), lot.currency),
+                ),
                 field=f"{where}.client_price",
             )
         session.add(
@@ -141,7 +153,9 @@ async def load_proposal(session: AsyncSession, principal: Principal, proposal_id
             return proposal
         if proposal.client_org_id == org and proposal.status != "draft":
             return proposal
-    raise NotFound(f"There is no proposal {proposal_id}, or it is not yours.", code=PROPOSAL_NOT_FOUND)
+    raise NotFound(
+        Msg("There is no proposal {proposal_id}, or it is not yours.", proposal_id=proposal_id), code=PROPOSAL_NOT_FOUND
+    )
 
 
 async def _lines(session: AsyncSession, proposal_id: int) -> list[tuple[ProposalLine, Lot]]:

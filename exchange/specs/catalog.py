@@ -20,9 +20,11 @@ __all__ = [
     "FIELD_TYPES",
     "Catalog",
     "Category",
+    "CategoryName",
     "ComplianceRule",
     "SpecField",
     "SpecLabel",
+    "SpecLabels",
     "get_catalog",
     "load_catalog",
 ]
@@ -67,6 +69,32 @@ class SpecLabel:
 
     def to_json(self) -> str:
         return self.spec_field.label
+
+
+@dataclass(frozen=True, slots=True)
+class SpecLabels:
+    """Several spec fields' labels inside a message, joined by commas, in the reader's language."""
+
+    spec_fields: tuple[SpecField, ...]
+
+    def render(self, locale: str) -> str:
+        return ", ".join(SpecLabel(spec_field).render(locale) for spec_field in self.spec_fields)
+
+    def to_json(self) -> str:
+        return ", ".join(spec_field.label for spec_field in self.spec_fields)
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryName:
+    """A category's name inside a message (an error), shown in the reader's language."""
+
+    category: Category
+
+    def render(self, locale: str) -> str:
+        return (self.category.name_zh if locale == "zh_CN" else None) or self.category.name
+
+    def to_json(self) -> str:
+        return self.category.name
 
 
 @dataclass(frozen=True, slots=True)

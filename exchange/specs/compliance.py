@@ -13,7 +13,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from exchange.errors import Unprocessable
-from exchange.specs.catalog import Category
+from exchange.i18n.messages import Msg
+from exchange.specs.catalog import Category, CategoryName
 from exchange.specs.errors import SHELF_LIFE_TOO_SHORT
 
 __all__ = ["LotFacts", "check_refusals", "review_reasons"]
@@ -36,11 +37,18 @@ def check_refusals(category: Category, facts: LotFacts) -> None:
         if rule.kind == "shelf_life":
             min_days = rule.min_days or 0
             if facts.best_before is None:
-                raise Unprocessable(f"{category.name} needs a best-before date.", field="best_before")
+                raise Unprocessable(
+                    Msg("{name} needs a best-before date.", name=CategoryName(category)), field="best_before"
+                )
             if facts.best_before < facts.today + timedelta(days=min_days):
                 raise Unprocessable(
-                    f"{category.name} must have at least {min_days} days left before its best-before date "
-                    f"to be published ({facts.best_before.isoformat()} is too close).",
+                    Msg(
+                        "{name} must have at least {days} days left before its best-before date to be published "
+                        "({date} is too close).",
+                        name=CategoryName(category),
+                        days=min_days,
+                        date=facts.best_before.isoformat(),
+                    ),
                     field="best_before",
                     code=SHELF_LIFE_TOO_SHORT,
                 )

@@ -16,6 +16,7 @@ from exchange.disputes.services._access import order_for
 from exchange.disputes.services._views import evidence_out
 from exchange.errors import Conflict, NotFound, Unprocessable
 from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg
 from exchange.lots.errors import DOCUMENT_MISSING, TOO_MANY_FILES
 from exchange.orders.models import Order
 from exchange.uploads import UploadRule, check_upload, read_stored, store_bytes, uploads_root
@@ -57,7 +58,9 @@ async def add_evidence(
     upload = check_upload(content, filename, EVIDENCE_RULE)
     count = await session.scalar(select(func.count()).select_from(Evidence).where(Evidence.order_id == order.id))
     if (count or 0) >= MAX_EVIDENCE_PER_ORDER:
-        raise Conflict(f"An order holds at most {MAX_EVIDENCE_PER_ORDER} files of evidence.", code=TOO_MANY_FILES)
+        raise Conflict(
+            Msg("An order holds at most {count} files of evidence.", count=MAX_EVIDENCE_PER_ORDER), code=TOO_MANY_FILES
+        )
     key = await store_bytes(uploads_root(data_dir), f"orders/{order.id}", upload)
     evidence = Evidence(
         order_id=order.id,

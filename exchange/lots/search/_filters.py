@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 
 from exchange.errors import Unprocessable
 from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg
 from exchange.lots import rules
 from exchange.lots.errors import UNIT_REQUIRED
 from exchange.lots.terms import query_terms
 from exchange.money import parse_currency, parse_money
-from exchange.specs.catalog import Catalog, SpecField
+from exchange.specs.catalog import Catalog, SpecField, SpecLabel
 from exchange.specs.errors import UNKNOWN_SPEC
 from exchange.specs.units import convert, split_measure, to_base
 
@@ -106,21 +107,27 @@ def _candidate_fields(catalog: Catalog, key: str, categories: list[str], name: s
         fields = catalog.fields_named(key)
     if not fields:
         where = catalog.label_of(categories[0]) if categories else "Any category"
-        raise Unprocessable(f"{where} has no spec called {key[:40]!r}.", field=name, code=UNKNOWN_SPEC)
+        raise Unprocessable(
+            Msg("{where} has no spec called {key}.", where=where, key=repr(key[:40])), field=name, code=UNKNOWN_SPEC
+        )
     return fields
 
 
 def _number(raw: str, fields: list[SpecField], name: str) -> float:
     number_fields = [f for f in fields if f.type == "number"]
-    label = number_fields[0].label
+    label = SpecLabel(number_fields[0])
     magnitude, unit_text = split_measure(raw, field=name, label=label)
     if unit_text is None:
         units = {f.unit for f in number_fields}
         if len(units) > 1:
             example = f"{raw}{sorted(u or '' for u in units)[0]}"
             raise Unprocessable(
-                f"{label} is measured in different units across categories; give a unit (like {example}) "
-                "or pick a category.",
+                Msg(
+                    "{label} is measured in different units across categories; give a unit (like {example}) "
+                    "or pick a category.",
+                    label=label,
+                    example=example,
+                ),
                 field=name,
                 code=UNIT_REQUIRED,
             )

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.accounts.principal import Principal
 from exchange.errors import Conflict, NotFound, Unprocessable
 from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg
 from exchange.lots import rules
 from exchange.lots.errors import DOCUMENT_MISSING, DOCUMENT_NOT_FOUND, TOO_MANY_FILES
 from exchange.lots.models import LotDocument
@@ -51,13 +52,16 @@ async def add_document(
 ) -> LotDocument:
     """Attach a checked photo or document to the caller's draft (type read from the bytes, size per kind)."""
     if kind not in UPLOAD_RULES:
-        raise Unprocessable(f"The kind must be one of: {', '.join(DOCUMENT_KINDS)}.", field="kind")
+        raise Unprocessable(Msg("The kind must be one of: {kinds}.", kinds=", ".join(DOCUMENT_KINDS)), field="kind")
     lot = await own_lot(session, principal, lot_id)
     rules.require_draft(lot.status, "given new files")
     upload = check_upload(content, filename, UPLOAD_RULES[kind])
     count = await session.scalar(select(func.count()).select_from(LotDocument).where(LotDocument.lot_id == lot.id))
     if (count or 0) >= MAX_DOCUMENTS_PER_LOT:
-        raise Conflict(f"A lot holds at most {MAX_DOCUMENTS_PER_LOT} files; remove one first.", code=TOO_MANY_FILES)
+        raise Conflict(
+            Msg("A lot holds at most {count} files; remove one first.", count=MAX_DOCUMENTS_PER_LOT),
+            code=TOO_MANY_FILES,
+        )
     key = await store_bytes(uploads_root(data_dir), f"lots/{lot.id}", upload)
     thumb_key = await _stored_thumbnail(data_dir, lot.id, upload.content) if kind == "photo" else None
     document = LotDocument(
@@ -114,7 +118,10 @@ async def _document(session: AsyncSession, lot_id: int, document_id: int) -> Lot
         select(LotDocument).where(LotDocument.id == document_id, LotDocument.lot_id == lot_id)
     )
     if document is None:
-        raise NotFound(f"Lot {lot_id} has no file {document_id}.", code=DOCUMENT_NOT_FOUND)
+        raise NotFound(
+            Msg("Lot {lot_id} has no file {document_id}.", lot_id=lot_id, document_id=document_id),
+            code=DOCUMENT_NOT_FOUND,
+        )
     return document
 
 

@@ -37,6 +37,7 @@ from exchange.lots.services._invites import notify_invited
 from exchange.notifications.services import notify
 from exchange.runtime import Runtime, clock_of
 from exchange.settings import DEFAULT_MIN_BIDDING_WINDOW
+from exchange.specs.catalog import SpecLabels
 from exchange.specs.compliance import LotFacts, check_refusals, review_reasons
 from exchange.specs.validation import missing_required
 
@@ -73,9 +74,11 @@ async def _checked_for_sale(session: AsyncSession, principal: Principal, lot: Lo
     category = leaf_category(lot.category)
     missing = missing_required(category, lot.specs or {})
     if missing:
-        names = ", ".join(f.label for f in missing)
         raise Unprocessable(
-            f"Fill in the required specs before publishing: {names}.",
+            Msg(
+                "Fill in the required specs before publishing: {names}.",
+                names=SpecLabels(tuple(missing)),
+            ),
             field=f"specs.{missing[0].key}",
             code=SPEC_REQUIRED,
         )
@@ -145,9 +148,9 @@ async def _reviewed_lot(session: AsyncSession, principal: Principal, lot_id: int
         raise Forbidden(N_("Only platform administrators review lots."), code=ADMIN_ONLY)
     lot = await session.get(Lot, lot_id)
     if lot is None:
-        raise NotFound(f"There is no lot {lot_id}.", code=LOT_NOT_FOUND)
+        raise NotFound(Msg("There is no lot {lot_id}.", lot_id=lot_id), code=LOT_NOT_FOUND)
     if lot.status != "in_review":
-        raise Conflict(f"This lot is {lot.status.replace('_', ' ')}, not waiting for review.", code=LOT_NOT_IN_REVIEW)
+        raise Conflict(Msg("This lot is not waiting for review."), code=LOT_NOT_IN_REVIEW)
     return lot
 
 
@@ -221,7 +224,10 @@ async def withdraw_lot(
     withdrawal is refused by Redis at once rather than later by the database."""
     lot = await own_lot(session, principal, lot_id)
     if lot.status not in rules.WITHDRAWABLE:
-        raise Conflict(f"A lot that is {lot.status.replace('_', ' ')} cannot be withdrawn.", code=NOT_WITHDRAWABLE)
+        raise Conflict(
+            Msg("A lot that is {status} cannot be withdrawn.", status=Msg(lot.status.replace("_", " "))),
+            code=NOT_WITHDRAWABLE,
+        )
     was_live = lot.status == "live"
     now = clock_of(runtime).now()
     actor = actor_of(principal)
@@ -229,7 +235,7 @@ async def withdraw_lot(
     if was_live:
         try:
             # After the UPDATE, under the lot's lock: race-free against a bid (see `auctions.leaving`).
-            await require_no_bids(session, lot, refused="withdrawn")
+            await require_no_bids(session, lot, refused=N_("withdrawn"))
         except Conflict:
             await session.rollback()  # a page answers with a redirect, which would commit the session
             raise

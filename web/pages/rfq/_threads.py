@@ -25,7 +25,7 @@ from exchange.params import Id
 from exchange.rfq import schemas, services
 from exchange.runtime import Runtime
 from web.confirm_steps import is_confirmed
-from web.form_errors import FieldErrors, field_errors
+from web.form_errors import FieldErrors, field_errors, service_checks
 from web.pages.forms import form_fields
 from web.pages.rfq._context import PAYMENT_TERMS_LABELS, thread_context
 from web.pages.rfq._forms import accept_confirmation, is_htmx, refused, struct_from_form
@@ -94,7 +94,8 @@ class RfqPages(Controller):
             raise Unprocessable("Choose the lot to ask about.", field="lot_id") from None
         lot = await get_visible_lot(db_session, principal, lot_id)
         try:
-            data = struct_from_form(form, schemas.RfqOpen, OPEN_FIELDS)
+            checks = service_checks(services.terms_problems, lot.currency, runtime.clock.now())
+            data = struct_from_form(form, schemas.RfqOpen, OPEN_FIELDS, checks)
             thread = await services.open_rfq(db_session, principal, lot.id, data, runtime=runtime)
         except DomainError as error:
             await db_session.rollback()
