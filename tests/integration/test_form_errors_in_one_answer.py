@@ -101,3 +101,7 @@ async def test_a_desk_request_shows_a_missing_region_a_bad_budget_a_past_date_an
     assert "budget_per_unit-max" in errors
     assert "is a unit of mass" in errors["g0-spec-width-gte"]
     assert 'value="cheap"' in refused.text
+    # Choosing another category brings its labelled fields, with units, for each option.
+    fields = (await pages.get("/desk/requests/new/spec-fields?category=textiles/fabric")).text
+    assert 'name="g1.spec.width.gte"' in fields
+    assert "Width at least (cm)" in fields
