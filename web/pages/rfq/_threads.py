@@ -18,6 +18,7 @@ from exchange.accounts.guards import current_principal, requires_org_kind, requi
 from exchange.db.base import utcnow
 from exchange.errors import DomainError, Unprocessable
 from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Money, Msg
 from exchange.live.streams import event_stream
 from exchange.lots.visibility import get_visible_lot
 from exchange.money import format_minor
@@ -162,7 +163,10 @@ class RfqPages(Controller):
             request,
             db_session,
             thread_id,
-            f"Your offer of {format_minor(offer.price_minor, offer.currency)} {offer.currency} is sent.",
+            Msg(
+                "Your offer of {price} is sent.",
+                price=Money(format_minor(offer.price_minor, offer.currency), offer.currency),
+            ).render(),
         )
 
     @post("/rfqs/{thread_id:int}/accept", guards=[requires_verified_org])
