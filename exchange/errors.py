@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import quote
 
@@ -23,6 +24,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 
 from exchange.i18n.catalog import N_
+from exchange.i18n.locales import set_for_request
 from exchange.i18n.messages import Msg, MsgText
 
 __all__ = [
@@ -151,9 +153,12 @@ class Problems:
         try:
             return outcome()
         except Unprocessable as error:
-            self.found += [error, *error.also]
-            error.also = []
+            self.add(error)
             return None
+
+    def add(self, error: Unprocessable) -> None:
+        self.found += [error, *error.also]
+        error.also = []
 
     def raise_first(self) -> None:
         if self.found:
@@ -225,13 +230,21 @@ def _problem_response(body: dict[str, Any], status: int, headers: dict[str, str]
 
 
 def _page_response(
-    request: Request[Any, Any, Any], status: int, title: str, detail: str, headers: dict[str, str] | None = None
+    request: Request[Any, Any, Any],
+    status: int,
+    title: str,
+    detail: str | None,
+    headers: dict[str, str] | None = None,
 ) -> Response[Any]:
+    """The error page for people (errors/error.html says each status in plain words, with ways back); `detail` is
+    what went wrong in particular, None when there is nothing to add to the status's own words."""
     if status == 401:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return Redirect(f"/login?next={quote(target)}")
+    # A path no route answers never passed the language middleware: the page still speaks the reader's language.
+    set_for_request(request.url.path, request.scope.get("headers", ()))
     template = "errors/_fragment.html" if request.headers.get("hx-request") else "errors/error.html"
-    context = {"status": status, "title": title, "detail": detail}
+    context = {"status": status, "title": title, "detail": detail, "next": quote(request.url.path)}
     return Template(template, context=context, status_code=status, headers=headers)  # Retry-After: 429, 503
 
 
@@ -278,7 +291,16 @@ def _handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) 
         }
     if _is_api(request):
         return _problem_response(body, status, exc.headers)
-    return _page_response(request, status, body["title"], body["detail"], exc.headers)
+    return _page_response(request, status, body["title"], _own_detail(exc, body["title"]), exc.headers)
+
+
+def _own_detail(exc: HTTPException, title: str) -> str | None:
+    """What the framework said in particular, for a page: None when it only repeats the status (its reason
+    phrase or title), or when it speaks to developers (a query parameter's validation)."""
+    if isinstance(exc, ValidationException) or not exc.detail:
+        return None
+    phrase = HTTPStatus(exc.status_code).phrase if exc.status_code in HTTPStatus._value2member_map_ else ""
+    return None if str(exc.detail).lower() in {title.lower(), phrase.lower()} else str(exc.detail)
 
 
 def _handle_recursion(request: Request[Any, Any, Any], exc: RecursionError) -> Response[Any]:
@@ -290,11 +312,11 @@ def _handle_recursion(request: Request[Any, Any, Any], exc: RecursionError) -> R
 
 def _handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    title, detail = "Internal error", "Something went wrong on our side. It has been logged; please try again."
+    title, detail = N_("Internal error"), N_("Something went wrong on our side. It has been logged; please try again.")
     if _is_api(request):
         body = {"type": PROBLEM_TYPE_BASE + INTERNAL.code, "title": title, "status": 500, "detail": detail}
         return _problem_response(body, HTTP_500_INTERNAL_SERVER_ERROR)
-    return _page_response(request, 500, title, detail)
+    return _page_response(request, 500, title, None)
 
 
 # --- Redis outages ------------------------------------------------------------------------------
@@ -352,17 +374,17 @@ def _handle_database_error(request: Request[Any, Any, Any], exc: Exception) -> R
 
 
 _TITLES = {
-    400: "Bad request",
-    401: "Not signed in",
-    403: "Not allowed",
-    404: "Not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    413: "Request too large",
-    415: "Unsupported media type",
-    422: "Invalid input",
-    429: "Too many requests",
-    503: "Temporarily unavailable",
+    400: N_("Bad request"),
+    401: N_("Not signed in"),
+    403: N_("Not allowed"),
+    404: N_("Not found"),
+    405: N_("Method not allowed"),
+    409: N_("Conflict"),
+    413: N_("Request too large"),
+    415: N_("Unsupported media type"),
+    422: N_("Invalid input"),
+    429: N_("Too many requests"),
+    503: N_("Temporarily unavailable"),
 }
 _CODES = {
     error.status: error.code

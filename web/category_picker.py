@@ -21,15 +21,17 @@ def category_choices(form: Mapping[str, str]) -> dict[str, Any]:
     return {"leaves": catalog.leaves(), "catalog": catalog, "category": catalog.get(form.get("category", ""))}
 
 
-def spec_constraints(form: Mapping[str, str]) -> list[tuple[str, dict[str, Any]]]:
+def spec_constraints(form: Mapping[str, str], prefix: str = "") -> list[tuple[str, dict[str, Any]]]:
     """A wanted request's spec needs from the picker's fields, each with the input it came from:
     `spec.width.gte=140 cm` -> {key: width, op: gte, value: 140.0, unit: cm}; a value given without a bound
-    (`spec.fibre=cotton`) must be as given. Empty fields are no constraint."""
+    (`spec.fibre=cotton`) must be as given. Empty fields are no constraint. `prefix` picks the fields of one
+    set (a procurement request's option `g1.spec.width.gte`)."""
     constraints: list[tuple[str, dict[str, Any]]] = []
+    start = prefix + "spec."
     for name, raw in form.items():
-        if not name.startswith("spec.") or not raw.strip():
+        if not name.startswith(start) or not raw.strip():
             continue
-        key, _, op = name.removeprefix("spec.").partition(".")
+        key, _, op = name.removeprefix(start).partition(".")
         need: dict[str, Any] = {"key": key, "op": _BOUNDS.get(op, "eq"), "value": raw.strip()}
         measured = _MEASURE.fullmatch(raw.strip()) if op in _BOUNDS else None
         if measured:

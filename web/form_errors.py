@@ -10,16 +10,25 @@ from __future__ import annotations
 
 import re
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 import msgspec
 
-from exchange.errors import DomainError, Unprocessable
+from exchange.errors import DomainError, Problems, Unprocessable
 from exchange.i18n.catalog import N_
 from exchange.i18n.messages import Msg
 
-__all__ = ["FieldErrors", "FormRefused", "convert_form", "field_errors", "is_for_developers", "plain_words"]
+__all__ = [
+    "Checks",
+    "FieldErrors",
+    "FormRefused",
+    "convert_form",
+    "field_errors",
+    "is_for_developers",
+    "plain_words",
+    "service_checks",
+]
 
 T = TypeVar("T")
 FieldErrors = dict[str, Msg | str]
@@ -43,12 +52,24 @@ def is_for_developers(text: str) -> bool:
 
 
 class FormRefused(Unprocessable):
-    """Several fields of a form are wrong at once: `errors` maps each API field to its message in plain words."""
+    """Several fields of a form are wrong at once: `errors` maps each API field to its message in plain words.
 
-    def __init__(self, errors: FieldErrors) -> None:
+    `converted` holds the top-level fields that did convert, so the service's own field checks can run on them
+    and answer in the same page (`with_problems`)."""
+
+    def __init__(self, errors: FieldErrors, converted: Mapping[str, Any] | None = None) -> None:
         field, first = next(iter(errors.items()))
         super().__init__(first, field=field if field != "_" else None)
         self.errors = errors
+        self.converted: dict[str, Any] = dict(converted or {})
+
+    def with_problems(self, found: Iterable[DomainError]) -> FormRefused:
+        """This refusal with the service's problems added (a field keeps the first problem found for it)."""
+        errors = dict(self.errors)
+        for each in found:
+            for error in (each, *each.also):
+                errors.setdefault(error.field or "_", plain_words(error))
+        return FormRefused(errors, self.converted)
 
 
 def _bound(raw: str) -> Msg | None:
@@ -120,7 +141,10 @@ def _struct_type(annotation: Any) -> type[msgspec.Struct] | None:
     return None
 
 
-def _problems(data: Mapping[str, Any], kind: type[msgspec.Struct], prefix: str) -> FieldErrors:
+def _problems(
+    data: Mapping[str, Any], kind: type[msgspec.Struct], prefix: str, converted: dict[str, Any] | None = None
+) -> FieldErrors:
+    """Each field's problem; the fields that convert go into `converted` (top level only)."""
     problems: FieldErrors = {}
     for spec in msgspec.structs.fields(kind):
         path = f"{prefix}{spec.encode_name}"
@@ -131,10 +155,15 @@ def _problems(data: Mapping[str, Any], kind: type[msgspec.Struct], prefix: str) 
         value = data[spec.encode_name]
         nested = _struct_type(spec.type)
         if nested is not None and isinstance(value, Mapping):
-            problems.update(_problems(value, nested, path + "."))
+            inner = _problems(value, nested, path + ".")
+            problems.update(inner)
+            if not inner and converted is not None:
+                converted[spec.name] = msgspec.convert(value, spec.type, strict=False)
             continue
         try:
-            msgspec.convert(value, spec.type, strict=False)
+            done = msgspec.convert(value, spec.type, strict=False)
+            if converted is not None:
+                converted[spec.name] = done
         except msgspec.ValidationError as error:
             raw, sub = _split_path(str(error))
             missing = _MISSING.search(raw)
@@ -143,22 +172,50 @@ def _problems(data: Mapping[str, Any], kind: type[msgspec.Struct], prefix: str) 
     return problems
 
 
-def convert_form(data: Mapping[str, Any], kind: type[T], *, found: FieldErrors | None = None) -> T:
+Checks = Callable[[Mapping[str, Any]], Iterable[DomainError]]
+"""The service's own field checks over the fields that did convert (by name), giving every problem found."""
+
+
+def service_checks(check: Callable[..., object], *args: Any) -> Checks:
+    """`Checks` from a service's collecting check, called as `check(given, *args, found)`."""
+
+    def checks(given: Mapping[str, Any]) -> list[DomainError]:
+        found = Problems()
+        check(given, *args, found)
+        return found.found
+
+    return checks
+
+
+def convert_form(
+    data: Mapping[str, Any], kind: type[T], *, found: FieldErrors | None = None, checks: Checks | None = None
+) -> T:
     """`data` (a form read into the API's shape) as `kind`, or a `FormRefused` naming every wrong field at once.
 
-    `found` are problems the form reader already saw (a required field left empty); they come first.
+    `found` are problems the form reader already saw (a required field left empty); they come first. `checks`
+    runs the service's field checks on the fields that did convert, so their problems show in the same answer.
     """
+    try:
+        return _converted(data, kind, found)
+    except FormRefused as refused:
+        if checks is None:
+            raise
+        raise refused.with_problems(checks(refused.converted)) from None
+
+
+def _converted(data: Mapping[str, Any], kind: type[T], found: FieldErrors | None) -> T:
     problems: FieldErrors = dict(found or {})
+    converted: dict[str, Any] = {}
     if isinstance(kind, type) and issubclass(kind, msgspec.Struct):
-        for field, message in _problems(data, kind, "").items():
+        for field, message in _problems(data, kind, "", converted).items():
             problems.setdefault(field, message)
     if problems:
-        raise FormRefused(problems)
+        raise FormRefused(problems, {k: v for k, v in converted.items() if k not in problems})
     try:
         return msgspec.convert(data, kind, strict=False)
     except msgspec.ValidationError as error:  # a check across fields (`__post_init__`)
         raw, path = _split_path(str(error))
-        raise FormRefused({_join("", path) or "_": _from_msgspec(raw)}) from None
+        raise FormRefused({_join("", path) or "_": _from_msgspec(raw)}, converted) from None
 
 
 def _without_field(msg: Msg) -> Msg:

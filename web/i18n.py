@@ -3,7 +3,6 @@ given to Jinja (`_()`, `{% trans %}`, money/number/time filters) and changed by 
 
 from __future__ import annotations
 
-from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
 from jinja2 import pass_context
@@ -13,16 +12,13 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from exchange.i18n.catalog import gettext, ngettext
 from exchange.i18n.formatting import amount_text, date_text, datetime_text, money_text, number_text
 from exchange.i18n.locales import (
-    DEFAULT_LOCALE,
-    DEFAULT_TIME_ZONE,
+    LANG_COOKIE,
     LOCALES,
     TIME_ZONES,
+    TZ_COOKIE,
     current_locale,
     current_time_zone,
-    from_accept_language,
-    normalize_locale,
-    normalize_time_zone,
-    set_current,
+    set_for_request,
 )
 from exchange.i18n.messages import localized, render_stored
 from exchange.specs.catalog import get_catalog
@@ -35,27 +31,6 @@ __all__ = [
     "translate_detail",
 ]
 
-LANG_COOKIE = "sx_lang"
-TZ_COOKIE = "sx_tz"
-
-
-def _cookies(scope: Scope) -> dict[str, str]:
-    for name, value in scope.get("headers", ()):
-        if name == b"cookie":
-            try:
-                jar: SimpleCookie = SimpleCookie(value.decode("latin-1"))
-            except CookieError:
-                return {}
-            return {key: morsel.value for key, morsel in jar.items()}
-    return {}
-
-
-def _header(scope: Scope, wanted: bytes) -> str | None:
-    for name, value in scope.get("headers", ()):
-        if name == wanted:
-            return str(value.decode("latin-1"))
-    return None
-
 
 class LanguageMiddleware(ASGIMiddleware):
     """Sets the locale and time zone of the request. The JSON API always answers in English (stable codes)."""
@@ -63,16 +38,7 @@ class LanguageMiddleware(ASGIMiddleware):
     scopes = ("http",)  # type: ignore[assignment]
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        if scope.get("path", "").startswith("/api"):
-            set_current(DEFAULT_LOCALE, DEFAULT_TIME_ZONE)
-        else:
-            cookies = _cookies(scope)
-            locale = (
-                normalize_locale(cookies.get(LANG_COOKIE))
-                or from_accept_language(_header(scope, b"accept-language"))
-                or DEFAULT_LOCALE
-            )
-            set_current(locale, normalize_time_zone(cookies.get(TZ_COOKIE)) or DEFAULT_TIME_ZONE)
+        set_for_request(scope.get("path", ""), scope.get("headers", ()))
         await next_app(scope, receive, send)
 
 

@@ -9,6 +9,7 @@ from typing import Final, Literal
 from zxcvbn import zxcvbn
 
 from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg
 
 __all__ = [
     "MAX_PASSWORD_LENGTH",
@@ -46,25 +47,28 @@ def normalise_email(raw: str) -> str | None:
     return email
 
 
-def password_problem(password: str, *, email: str = "", also_avoid: Iterable[str] = ()) -> str | None:
+def password_problem(password: str, *, email: str = "", also_avoid: Iterable[str] = ()) -> Msg | None:
     """Why a password is not acceptable, or None when it is.
 
     Strength is zxcvbn's estimate (common passwords, dictionary words, keyboard patterns, repeats,
     sequences, dates), with the email and `also_avoid` (the user's and org's names) counted as known
     words. It takes up to ~50 ms of CPU: call it from a worker thread in request handlers."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"Use at least {MIN_PASSWORD_LENGTH} characters."
+        return Msg("Use at least {count} characters.", count=MIN_PASSWORD_LENGTH)
     if len(password) > MAX_PASSWORD_LENGTH:
-        return f"Use at most {MAX_PASSWORD_LENGTH} characters."
+        return Msg("Use at most {count} characters.", count=MAX_PASSWORD_LENGTH)
     if len(set(password)) < 4:
-        return "Use a mix of at least 4 different characters."
+        return Msg("Use a mix of at least 4 different characters.")
     if email and password.strip().lower() in {email.lower(), email.split("@", 1)[0].lower()}:
-        return "Do not use your email address as the password."
+        return Msg("Do not use your email address as the password.")
     estimate = zxcvbn(password[:_ESTIMATED_LENGTH], user_inputs=_known_words(email, also_avoid))
     if estimate["score"] < MIN_PASSWORD_SCORE:
         warning = estimate["feedback"].get("warning")
-        because = f" {warning.rstrip('.')}." if warning else ""
-        return f"This password is too easy to guess.{because} Add a few uncommon words."
+        if warning:  # zxcvbn's own words (translated when the catalogue has them)
+            return Msg(
+                "This password is too easy to guess: {why}. Add a few uncommon words.", why=Msg(warning.rstrip("."))
+            )
+        return Msg("This password is too easy to guess. Add a few uncommon words.")
     return None
 
 
@@ -99,18 +103,22 @@ def uscc_check_character(body: str) -> str:
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
-def uscc_problem(code: str) -> str | None:
+def uscc_problem(code: str) -> Msg | None:
     """Why `code` (normalised) is not a Unified Social Credit Code, or None when its check character is right."""
     if len(code) != USCC_LENGTH:
-        return f"A Unified Social Credit Code has {USCC_LENGTH} characters; this one has {len(code)}."
+        return Msg(
+            "A Unified Social Credit Code has {count} characters; this one has {given}.",
+            count=USCC_LENGTH,
+            given=len(code),
+        )
     wrong = sorted({ch for ch in code if ch not in _VALUE})
     if wrong:
-        return (
-            "A Unified Social Credit Code uses digits and capital letters except I, O, S, V and Z, "
-            f"not {' '.join(wrong)}."
+        return Msg(
+            "A Unified Social Credit Code uses digits and capital letters except I, O, S, V and Z, not {wrong}.",
+            wrong=" ".join(wrong),
         )
     if not code[2:8].isdigit():
-        return N_("Characters 3 to 8 of a Unified Social Credit Code are the region's 6 digits.")
+        return Msg(N_("Characters 3 to 8 of a Unified Social Credit Code are the region's 6 digits."))
     if uscc_check_character(code[:17]) != code[17]:
-        return N_("The last character of this code does not match the others; check the code on the licence.")
+        return Msg(N_("The last character of this code does not match the others; check the code on the licence."))
     return None

@@ -19,7 +19,7 @@ from exchange.accounts.passwords import hash_password, password_matches
 from exchange.accounts.principal import Principal
 from exchange.accounts.rules import normalise_email, password_problem
 from exchange.db.base import utcnow
-from exchange.errors import NotFound, Unauthorized, Unprocessable
+from exchange.errors import NotFound, Problems, Unauthorized, Unprocessable
 from exchange.i18n.catalog import N_
 from exchange.i18n.messages import Msg
 from exchange.mail.outbox import queue_mail
@@ -35,6 +35,7 @@ __all__ = [
     "load_principal",
     "org_out",
     "register",
+    "registration_problems",
     "user_out",
     "verify_org",
 ]
@@ -98,18 +99,43 @@ def _given_details(org: schemas.OrgCreate) -> verification.Details | None:
     return verification.check_details({k: v or "" for k, v in raw.items()}, prefix="org.")
 
 
+async def registration_problems(
+    found: Problems,
+    *,
+    email: str | None,
+    password: str | None,
+    name: str | None,
+    org_name: str | None,
+    org: schemas.OrgCreate | None = None,
+) -> verification.Details | None:
+    """Every problem of a registration's email, name, org name, verification details and password into `found`,
+    in the order the API answers them; a field given as None (a page form could not read it) is not checked.
+    The org's verification details when it gives any."""
+    if email is not None:
+        found.check(lambda: _checked_email(email))
+    if name is not None and not name.strip():
+        found.add(Unprocessable(N_("Enter your name."), field="name"))
+    if org_name is not None and len(org_name.strip()) < 2:
+        found.add(Unprocessable(N_("Enter your organisation's name (at least 2 characters)."), field="org.name"))
+    details = found.check(lambda: _given_details(org)) if org is not None else None
+    if password is not None:
+        avoid = tuple(text.strip() for text in (name, org_name) if text)
+        try:
+            await checked_password(password, normalise_email(email or "") or "", also_avoid=avoid)
+        except Unprocessable as error:
+            found.add(error)
+    return details
+
+
 async def check_registration(data: schemas.RegisterIn) -> tuple[str, str, str, verification.Details | None]:
-    """The registration's email, name and org name checked (a 422 naming the first wrong field), with the
-    org's verification details when it gives any."""
-    email = _checked_email(data.email)
-    name, org_name = data.name.strip(), data.org.name.strip()
-    if not name:
-        raise Unprocessable(N_("Enter your name."), field="name")
-    if len(org_name) < 2:
-        raise Unprocessable(N_("Enter your organisation's name (at least 2 characters)."), field="org.name")
-    details = _given_details(data.org)
-    await checked_password(data.password, email, also_avoid=(name, org_name))
-    return email, name, org_name, details
+    """The registration's email, name and org name checked (a 422 naming the first wrong field, with the others
+    in its `also`), with the org's verification details when it gives any."""
+    found = Problems()
+    details = await registration_problems(
+        found, email=data.email, password=data.password, name=data.name, org_name=data.org.name, org=data.org
+    )
+    found.raise_first()
+    return normalise_email(data.email) or "", data.name.strip(), data.org.name.strip(), details
 
 
 async def register(

@@ -120,8 +120,11 @@ def is_complete(org: Org) -> bool:
 def require_complete(org: Org) -> None:
     if not is_complete(org):
         raise Conflict(
-            f"{org.name} has not given its legal name, Unified Social Credit Code, address and contact yet; "
-            "it cannot be verified before it does.",
+            Msg(
+                "{org} has not given its legal name, Unified Social Credit Code, address and contact yet; "
+                "it cannot be verified before it does.",
+                org=org.name,
+            ),
             code=VERIFICATION_INCOMPLETE,
         )
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from exchange.auctions.errors import LOT_HAS_BIDS
 from exchange.errors import Conflict
+from exchange.i18n.messages import Msg
 
 __all__ = [
     "RANKING",
@@ -167,8 +168,11 @@ def require_no_bids(sale_mode: str, bid_count: int, *, refused: str) -> None:
     """409 `lot_has_bids` when `sells_only_at_close`; `refused` says what cannot happen ("sold by quote")."""
     if sells_only_at_close(sale_mode, bid_count):
         raise Conflict(
-            f"Buyers have placed sealed bids on this lot, so it sells only at its close, to the best bid; "
-            f"it cannot be {refused}.",
+            Msg(
+                "Buyers have placed sealed bids on this lot, so it sells only at its close, to the best bid; "
+                "it cannot be {refused}.",
+                refused=Msg(refused),
+            ),
             code=LOT_HAS_BIDS,
             title="Lot has sealed bids",
         )

@@ -22,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 
 from exchange.errors import Unprocessable
 from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg
 from exchange.money import format_minor, round_half_up
 
 __all__ = [
@@ -184,18 +185,32 @@ def fee_lines(gross_minor: int, schedule: FeeSchedule, currency: str = "CNY") ->
 def parse_percent(raw: str | int | None, *, field: str) -> Decimal:
     """A percentage from 0 to 100 given as a decimal string ("2.5") or a whole number; 422 naming the field."""
     if raw is None or isinstance(raw, bool) or not isinstance(raw, str | int):
-        raise Unprocessable(f'Give {field} as a decimal string like "2.5" (a percentage).', field=field)
+        raise Unprocessable(
+            Msg('Give {field} as a decimal string like "2.5" (a percentage).', field=field), field=field
+        )
     text = str(raw).strip()
     if isinstance(raw, str) and not all(c in "0123456789." for c in text):
-        raise Unprocessable(f'{field} must be a percentage in plain digits like "2.5", not {raw[:20]!r}.', field=field)
+        raise Unprocessable(
+            Msg(
+                '{field} must be a percentage in plain digits like "2.5", not {value}.',
+                field=field,
+                value=repr(raw[:20]),
+            ),
+            field=field,
+        )
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise Unprocessable(f'{field} must be a percentage like "2.5", not {text[:20]!r}.', field=field) from None
+        raise Unprocessable(
+            Msg('{field} must be a percentage like "2.5", not {value}.', field=field, value=repr(text[:20])),
+            field=field,
+        ) from None
     if not value.is_finite() or value < 0 or value > HUNDRED:
-        raise Unprocessable(f"{field} must be between 0 and 100.", field=field)
+        raise Unprocessable(Msg("{field} must be between 0 and 100.", field=field), field=field)
     if value != value.quantize(Decimal(1).scaleb(-PERCENT_PLACES)):
-        raise Unprocessable(f"{field} has more than {PERCENT_PLACES} decimal places.", field=field)
+        raise Unprocessable(
+            Msg("{field} has more than {count} decimal places.", field=field, count=PERCENT_PLACES), field=field
+        )
     return value
 
 
@@ -212,7 +227,7 @@ def check_tiers(tiers: list[Tier], *, field: str = "tiers") -> tuple[Tier, ...]:
             N_("Give at least one tier (its percentage; the last tier has no upper bound)."), field=field
         )
     if len(tiers) > MAX_TIERS:
-        raise Unprocessable(f"A schedule has at most {MAX_TIERS} tiers.", field=field)
+        raise Unprocessable(Msg("A schedule has at most {count} tiers.", count=MAX_TIERS), field=field)
     previous = 0
     for index, tier in enumerate(tiers):
         last = index == len(tiers) - 1

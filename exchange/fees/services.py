@@ -23,6 +23,7 @@ from exchange.fees.errors import VERSION_TAKEN
 from exchange.fees.models import FeeScheduleVersion
 from exchange.fees.rules import PLATFORM_DEFAULT_CATEGORY, FeeSchedule, Tier
 from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg
 from exchange.money import format_minor, parse_money
 from exchange.orders.models import Order
 from exchange.settings import FeeSettings, Settings
@@ -107,7 +108,7 @@ async def schedule_version(
         return default_schedule(settings.fees if settings else None)
     row = await session.get(FeeScheduleVersion, version_id)
     if row is None:
-        raise NotFound(f"There is no fee schedule version {version_id}.")
+        raise NotFound(Msg("There is no fee schedule version {version}.", version=version_id))
     return _in_force(row)
 
 
@@ -151,7 +152,7 @@ def check_category(code: str, *, field: str = "category") -> str:
     if code == PLATFORM_DEFAULT_CATEGORY or get_catalog().get(code) is not None:
         return code
     raise Unprocessable(
-        f"There is no category {code[:64]!r}; use a catalogue code like `textiles/fabric`, or `*` for all.",
+        Msg("There is no category {code}; choose one from the catalogue, or all categories.", code=repr(code[:64])),
         field=field,
     )
 
@@ -191,7 +192,10 @@ async def create_version(
             session.add(row)
     except IntegrityError:  # two admins saved a version of one category at once: one of them gets it
         raise Conflict(
-            f"Another version of {category_label(category)} was saved at the same moment; reload and try again.",
+            Msg(
+                "Another version of {category} was saved at the same moment; reload and try again.",
+                category=category_label(category),
+            ),
             code=VERSION_TAKEN,
         ) from None
     await _audit(session, row, created_by, at)

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from http.cookies import CookieError, SimpleCookie
 from zoneinfo import ZoneInfo, available_timezones
 
 __all__ = [
     "DEFAULT_LOCALE",
     "DEFAULT_TIME_ZONE",
+    "LANG_COOKIE",
     "LOCALES",
     "TIME_ZONES",
+    "TZ_COOKIE",
     "current_locale",
     "current_time_zone",
     "from_accept_language",
     "normalize_locale",
     "normalize_time_zone",
     "set_current",
+    "set_for_request",
     "using",
 ]
 
@@ -39,6 +43,10 @@ TIME_ZONES: tuple[str, ...] = (
     "UTC",
 )
 """Time zones offered on the settings form (any IANA name is accepted)."""
+
+LANG_COOKIE = "sx_lang"
+TZ_COOKIE = "sx_tz"
+"""The switcher's choices, remembered in the browser."""
 
 _locale: ContextVar[str] = ContextVar("locale", default=DEFAULT_LOCALE)
 _time_zone: ContextVar[str] = ContextVar("time_zone", default=DEFAULT_TIME_ZONE)
@@ -117,3 +125,27 @@ def using(locale: str | None, time_zone: str | None = None) -> Iterator[None]:
     finally:
         _locale.reset(token)
         _time_zone.reset(zone_token)
+
+
+def _cookies(headers: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
+    for name, value in headers:
+        if name == b"cookie":
+            try:
+                jar: SimpleCookie = SimpleCookie(value.decode("latin-1"))
+            except CookieError:
+                return {}
+            return {key: morsel.value for key, morsel in jar.items()}
+    return {}
+
+
+def set_for_request(path: str, headers: Iterable[tuple[bytes, bytes]]) -> None:
+    """The language and time zone of a request (its ASGI headers): the JSON API always English; a page the
+    switcher's choice (a cookie), else its Accept-Language, else English."""
+    if path.startswith("/api"):
+        set_current(DEFAULT_LOCALE, DEFAULT_TIME_ZONE)
+        return
+    headers = list(headers)
+    cookies = _cookies(headers)
+    accept = next((value.decode("latin-1") for name, value in headers if name == b"accept-language"), None)
+    locale = normalize_locale(cookies.get(LANG_COOKIE)) or from_accept_language(accept) or DEFAULT_LOCALE
+    set_current(locale, normalize_time_zone(cookies.get(TZ_COOKIE)) or DEFAULT_TIME_ZONE)

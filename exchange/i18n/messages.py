@@ -4,14 +4,14 @@ and shown in each reader's language, so they keep the English msgid and its valu
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from exchange.i18n.catalog import translations
-from exchange.i18n.formatting import datetime_text, money_text
+from exchange.i18n.formatting import datetime_text, duration_text, money_text
 from exchange.i18n.locales import DEFAULT_LOCALE, current_locale
 
-__all__ = ["Lines", "Money", "Msg", "MsgText", "Series", "When", "as_msg", "localized", "render_stored"]
+__all__ = ["Lines", "Money", "Msg", "MsgText", "Series", "Span", "When", "as_msg", "localized", "render_stored"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +39,19 @@ class When:
 
     def to_json(self) -> dict[str, Any]:
         return {"time": self.at.isoformat()}
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A length of time inside a message (a rule's span), in the reader's words: '1 hour' / '1小时'."""
+
+    span: timedelta
+
+    def render(self, locale: str) -> str:
+        return duration_text(self.span, locale=locale)
+
+    def to_json(self) -> str:
+        return duration_text(self.span, locale=DEFAULT_LOCALE)
 
 
 def _value_from_json(value: Any) -> Any:

@@ -10,7 +10,7 @@ import pycountry
 
 from exchange.errors import Conflict, Unprocessable
 from exchange.i18n.catalog import N_
-from exchange.i18n.messages import Msg
+from exchange.i18n.messages import Msg, Span, When
 from exchange.lots.errors import (
     ALREADY_RELISTED,
     DEFECTS_REQUIRED,
@@ -139,26 +139,22 @@ def listing_window(
         return window_end, window_end
     if closes_at < now + min_bidding:
         raise Unprocessable(
-            f"Bidding must stay open for at least {_duration(min_bidding)} after publishing; "
-            "choose a later closing time.",
+            Msg(
+                "Bidding must stay open for at least {span} after publishing; choose a later closing time.",
+                span=Span(min_bidding),
+            ),
             field="sale.closes_at",
         )
     if closes_at > window_end:
         raise Unprocessable(
-            f"Bidding must close within the {listing_days}-day listing window (by {window_end:%Y-%m-%d %H:%M} UTC).",
+            Msg(
+                "Bidding must close within the {days}-day listing window (by {end}).",
+                days=listing_days,
+                end=When(window_end),
+            ),
             field="sale.closes_at",
         )
     return closes_at, closes_at
-
-
-def _duration(span: timedelta) -> str:
-    """'1 hour', '90 minutes', '5 seconds': the operator's setting in the words a seller reads."""
-    seconds = int(span.total_seconds())
-    for unit, size in (("hour", 3600), ("minute", 60)):
-        if seconds % size == 0 and seconds >= size:
-            count = seconds // size
-            return f"{count} {unit}" + ("s" if count != 1 else "")
-    return f"{seconds} second" + ("s" if seconds != 1 else "")
 
 
 def require_draft(status: str, action: str) -> None:

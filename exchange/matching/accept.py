@@ -26,7 +26,7 @@ from exchange.auctions.services import place_bid
 from exchange.errors import Conflict, DomainError, Forbidden
 from exchange.fees import services as fee_services
 from exchange.i18n.catalog import N_
-from exchange.i18n.messages import Msg
+from exchange.i18n.messages import Msg, When
 from exchange.live.channels import lot_channel, publish_event
 from exchange.lots.events import lot_sold_elsewhere
 from exchange.lots.models import Lot
@@ -122,7 +122,8 @@ async def _accept_in_transaction(
     now = runtime.clock.now()
     if proposal.valid_until <= now:
         raise Conflict(
-            f"The proposal was valid until {proposal.valid_until:%Y-%m-%d %H:%M} UTC.", code=PROPOSAL_EXPIRED
+            Msg("The proposal was valid until {valid_until}.", valid_until=When(proposal.valid_until)),
+            code=PROPOSAL_EXPIRED,
         )
     claimed = await session.execute(
         update(Proposal)

@@ -104,7 +104,11 @@ async def create_proposal(
         cost = match_lot_price(lot)
         if cost is not None and price < cost:
             raise Unprocessable(
-                f"The client's price is below your cost for lot {lot.id} ({format_minor(cost, lot.currency)}).",
+                Msg(
+                    "The client's price is below your cost for lot {lot_id} ({cost}).",
+                    lot_id=lot.id,
+                    cost=Money(format_minor(cost, lot.currency), lot.currency),
+                ),
                 field=f"{where}.client_price",
             )
         session.add(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 import msgspec
@@ -14,7 +16,7 @@ from exchange import paging
 from exchange.accounts.errors import WRONG_ORG_KIND
 from exchange.accounts.models import Org
 from exchange.accounts.principal import Principal
-from exchange.errors import Forbidden, NotFound, Unprocessable
+from exchange.errors import Forbidden, NotFound, Problems, Unprocessable
 from exchange.i18n.catalog import N_
 from exchange.i18n.messages import Msg
 from exchange.matching import schemas
@@ -26,6 +28,7 @@ from exchange.money import format_minor, parse_currency, parse_money
 from exchange.specs.units import quantity_unit
 
 __all__ = [
+    "check_request",
     "create_request",
     "get_request_for",
     "get_request_to_work_on",
@@ -47,6 +50,69 @@ def _quantity(raw: str | int | float) -> Decimal:
     if value != value.quantize(Decimal("0.0001")):
         raise Unprocessable(N_("The quantity has more than 4 decimal places."), field="quantity.value")
     return value
+
+
+def _certificate(raw: str, index: int) -> str:
+    known = _CERTIFICATES.get(normalise_certificate(raw))
+    if known is None:
+        raise Unprocessable(
+            Msg("{certificate} is not a certificate we know; use one of: {known}.", certificate=repr(raw[:40]),
+                known=", ".join(CERTIFICATES)),
+            field=f"certificates[{index}]",
+        )  # fmt: skip
+    return known
+
+
+def _budget_order(budget_min: int | None, budget_max: int | None) -> None:
+    if budget_min is not None and budget_max is not None and budget_min > budget_max:
+        raise Unprocessable(N_("The budget's minimum is above its maximum."), field="budget_per_unit.min")
+
+
+def _not_past(deliver_by: date, now: datetime) -> None:
+    if deliver_by < now.date():
+        raise Unprocessable(N_("The delivery date is in the past."), field="deliver_by")
+
+
+def _region(raw: str) -> str:
+    region = raw.strip()
+    if not region:
+        raise Unprocessable(N_("Give the delivery region."), field="region")
+    return region
+
+
+def _money(raw: str | int | None, currency: str | None, field: str) -> int | None:
+    return parse_money(raw, currency, field=field) if raw is not None and currency is not None else None
+
+
+def check_request(given: Mapping[str, Any], now: datetime, found: Problems) -> dict[str, Any]:
+    """A procurement request's fields checked, every problem into `found` in the order the API answers them; a
+    field missing from `given` (a page form could not read it) is not checked. The checked values."""
+    checked: dict[str, Any] = {}
+    currency = checked["currency"] = found.check(partial(parse_currency, given.get("currency", "CNY")))
+    quantity = given.get("quantity")
+    if quantity is not None:
+        checked["quantity_value"] = found.check(partial(_quantity, quantity.value))
+        checked["quantity_unit"] = found.check(partial(quantity_unit, quantity.unit))
+    budget = given.get("budget_per_unit")
+    if budget is not None:
+        checked["budget_max"] = found.check(partial(_money, budget.max, currency, "budget_per_unit.max"))
+        checked["budget_min"] = found.check(partial(_money, budget.min, currency, "budget_per_unit.min"))
+        found.check(partial(_budget_order, checked["budget_min"], checked["budget_max"]))
+    checked["budget_total"] = found.check(partial(_money, given.get("budget_total"), currency, "budget_total"))
+    if given.get("deliver_by") is not None:
+        found.check(partial(_not_past, given["deliver_by"], now))
+    categories = checked["categories"] = check_categories(given.get("categories") or [], found)
+    certificates = [found.check(partial(_certificate, raw, i)) for i, raw in enumerate(given.get("certificates", []))]
+    checked["certificates"] = [c for c in certificates if c is not None]
+    checked["groups"] = [
+        {key: {op: v for op, v in msgspec.structs.asdict(bound).items() if v is not None} for key, bound in g.items()}
+        for g in given.get("requirement_groups", [])
+    ]
+    if categories and "categories" in given:  # checks keys, units and choices (422 naming the field)
+        compile_groups(expand_categories(categories), checked["groups"], found)
+    if "region" in given:
+        checked["region"] = found.check(partial(_region, given["region"]))
+    return checked
 
 
 async def _client_org(session: AsyncSession, principal: Principal, client_org_id: int | None) -> tuple[int, int | None]:
@@ -71,54 +137,24 @@ async def create_request(
     session: AsyncSession, principal: Principal, data: schemas.ProcurementRequestIn, *, now: datetime
 ) -> ProcurementRequest:
     client_org_id, broker_org_id = await _client_org(session, principal, data.client_org_id)
-    currency = parse_currency(data.currency)
-    value = _quantity(data.quantity.value)
-    unit = quantity_unit(data.quantity.unit)
-    budget_max = parse_money(data.budget_per_unit.max, currency, field="budget_per_unit.max")
-    budget_min = (
-        parse_money(data.budget_per_unit.min, currency, field="budget_per_unit.min")
-        if data.budget_per_unit.min is not None
-        else None
-    )
-    if budget_min is not None and budget_min > budget_max:
-        raise Unprocessable(N_("The budget's minimum is above its maximum."), field="budget_per_unit.min")
-    total = parse_money(data.budget_total, currency, field="budget_total") if data.budget_total is not None else None
-    if data.deliver_by < now.date():
-        raise Unprocessable(N_("The delivery date is in the past."), field="deliver_by")
-    categories = check_categories(data.categories)
-    certificates = []
-    for index, raw in enumerate(data.certificates):
-        known = _CERTIFICATES.get(normalise_certificate(raw))
-        if known is None:
-            raise Unprocessable(
-                f"{raw[:40]!r} is not a certificate we know; use one of: {', '.join(CERTIFICATES)}.",
-                field=f"certificates[{index}]",
-            )
-        certificates.append(known)
-    groups = [
-        {key: {op: v for op, v in msgspec.structs.asdict(bound).items() if v is not None} for key, bound in g.items()}
-        for g in data.requirement_groups
-    ]
-    compile_groups(expand_categories(categories), groups)  # checks keys, units and choices (422 naming the field)
-    region = data.region.strip()
-    if not region:
-        raise Unprocessable(N_("Give the delivery region."), field="region")
+    checked = check_request(msgspec.structs.asdict(data), now, found := Problems())
+    found.raise_first()
     request = ProcurementRequest(
         client_org_id=client_org_id,
         broker_org_id=broker_org_id,
         purpose=data.purpose,
-        quantity_value=value,
-        quantity_unit=unit,
-        budget_min_minor=budget_min,
-        budget_max_minor=budget_max,
-        budget_total_minor=total,
-        currency=currency,
-        categories=categories,
-        certificates=certificates,
-        requirement_groups=groups,
+        quantity_value=checked["quantity_value"],
+        quantity_unit=checked["quantity_unit"],
+        budget_min_minor=checked["budget_min"],
+        budget_max_minor=checked["budget_max"],
+        budget_total_minor=checked["budget_total"],
+        currency=checked["currency"],
+        categories=checked["categories"],
+        certificates=checked["certificates"],
+        requirement_groups=checked["groups"],
         min_shelf_life_days=data.min_shelf_life_days,
         deliver_by=data.deliver_by,
-        region=region,
+        region=checked["region"],
         grades=sorted(set(data.grades)),
         branding=sorted(set(data.branding)),
         max_sellers=data.max_sellers,

@@ -17,6 +17,8 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 
 from exchange.errors import ErrorCode
+from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg
 from exchange.lots.errors import LOT_UNAVAILABLE
 from exchange.rfq.errors import (
     NOT_YOUR_MOVE,
@@ -80,8 +82,8 @@ SAMPLE_CREDIT_STATUSES = ("ordered", "shipped")
 class IllegalMove(Exception):
     """A move the rules refuse: `code` is stable for clients, `reason` is for people."""
 
-    def __init__(self, error: ErrorCode, reason: str) -> None:
-        super().__init__(reason)
+    def __init__(self, error: ErrorCode, reason: str | Msg) -> None:
+        super().__init__(str(reason))
         self.error = error
         self.code = error.code
         self.reason = reason
@@ -138,12 +140,16 @@ def next_mover(thread: ThreadState, now: datetime) -> Side | None:
 
 
 def _require_open(thread: ThreadState, doing: str) -> None:
+    """`doing` is a phrase marked for translation (`N_`), said in the reader's language."""
     status = effective_thread_status(thread)
     if status == "open":
         return
     if status == "closed" and thread.status == "open":
-        raise IllegalMove(LOT_UNAVAILABLE, f"You cannot {doing}: the lot is no longer available.")
-    raise IllegalMove(THREAD_CLOSED, f"You cannot {doing}: this negotiation has ended ({status}).")
+        raise IllegalMove(LOT_UNAVAILABLE, Msg("You cannot {doing}: the lot is no longer available.", doing=Msg(doing)))
+    raise IllegalMove(
+        THREAD_CLOSED,
+        Msg("You cannot {doing}: this negotiation has ended ({status}).", doing=Msg(doing), status=Msg(status)),
+    )
 
 
 def check_offer(thread: ThreadState, side: Side, now: datetime) -> OfferState | None:
@@ -151,12 +157,12 @@ def check_offer(thread: ThreadState, side: Side, now: datetime) -> OfferState | 
 
     Offers alternate: while your own offer stands, wait for the other side (or withdraw it first).
     """
-    _require_open(thread, "make an offer")
+    _require_open(thread, N_("make an offer"))
     standing = latest_open_offer(thread, now)
     if standing is not None and standing.by_side == side:
         raise IllegalMove(
             NOT_YOUR_TURN,
-            "Your last offer is still open: wait for the other side to answer, or withdraw it to make a new one.",
+            Msg("Your last offer is still open: wait for the other side to answer, or withdraw it to make a new one."),
         )
     return standing
 
@@ -165,31 +171,37 @@ def check_accept(thread: ThreadState, side: Side, offer_id: int, now: datetime) 
     """May `side` accept offer `offer_id`? Only the other side's latest, still-open offer can be accepted."""
     offer = next((o for o in thread.offers if o.id == offer_id), None)
     if offer is None:
-        raise IllegalMove(OFFER_NOT_IN_THREAD, f"Offer {offer_id} is not part of this negotiation.")
-    _require_open(thread, "accept an offer")
+        raise IllegalMove(
+            OFFER_NOT_IN_THREAD, Msg("Offer {offer_id} is not part of this negotiation.", offer_id=offer_id)
+        )
+    _require_open(thread, N_("accept an offer"))
     if offer.by_side == side:
-        raise IllegalMove(OWN_OFFER, "You cannot accept your own offer; the other side must accept it.")
+        raise IllegalMove(OWN_OFFER, Msg("You cannot accept your own offer; the other side must accept it."))
     status = effective_offer_status(offer, now)
     if offer is not thread.offers[-1] or status == "superseded":
-        raise IllegalMove(OFFER_SUPERSEDED, "This offer has been superseded by a newer one; answer the latest offer.")
+        raise IllegalMove(
+            OFFER_SUPERSEDED, Msg("This offer has been superseded by a newer one; answer the latest offer.")
+        )
     if status == "expired":
-        raise IllegalMove(OFFER_EXPIRED, "This offer expired at its valid-until time; ask for a fresh offer.")
+        raise IllegalMove(OFFER_EXPIRED, Msg("This offer expired at its valid-until time; ask for a fresh offer."))
     if status != "open":
-        raise IllegalMove(OFFER_NOT_OPEN, f"This offer can no longer be accepted (it is {status}).")
+        raise IllegalMove(
+            OFFER_NOT_OPEN, Msg("This offer can no longer be accepted (it is {status}).", status=Msg(status))
+        )
     return offer
 
 
 def check_decline(thread: ThreadState, side: Side) -> None:
     """Either party may end an open negotiation at any time."""
-    _require_open(thread, "decline")
+    _require_open(thread, N_("decline"))
 
 
 def check_withdraw(thread: ThreadState, side: Side, now: datetime) -> OfferState:
     """The maker of the standing offer may take it back; the thread stays open for a fresh offer."""
-    _require_open(thread, "withdraw an offer")
+    _require_open(thread, N_("withdraw an offer"))
     standing = latest_open_offer(thread, now)
     if standing is None or standing.by_side != side:
-        raise IllegalMove(NOTHING_TO_WITHDRAW, "You have no open offer in this negotiation to withdraw.")
+        raise IllegalMove(NOTHING_TO_WITHDRAW, Msg("You have no open offer in this negotiation to withdraw."))
     return standing
 
 
@@ -198,15 +210,15 @@ def validity_window(valid_until: datetime | None, now: datetime) -> datetime:
     if valid_until is None:
         return now + DEFAULT_VALIDITY
     if valid_until < now + MIN_VALIDITY:
-        raise ValueError("valid_until must be at least five minutes from now.")
+        raise ValueError(Msg("The offer must stay valid for at least five minutes from now."))
     if valid_until > now + MAX_VALIDITY:
-        raise ValueError(f"valid_until can be at most {MAX_VALIDITY.days} days from now.")
+        raise ValueError(Msg("An offer can stay valid for at most {days} days.", days=MAX_VALIDITY.days))
     return valid_until
 
 
 def check_delivery_date(delivery_by: date | None, today: date) -> None:
     if delivery_by is not None and delivery_by < today:
-        raise ValueError("delivery_by cannot be in the past.")
+        raise ValueError(Msg("The delivery date cannot be in the past."))
 
 
 _SAMPLE_MOVES: dict[str, tuple[tuple[Side, ...], tuple[str, ...], str]] = {
@@ -222,12 +234,17 @@ def check_sample_move(status: str, move: str, side: Side) -> str:
     """A sample order's next status: requested -> priced (seller) -> ordered (buyer) -> shipped (seller);
     either side may decline until it is ordered."""
     if move not in _SAMPLE_MOVES:
-        raise IllegalMove(UNKNOWN_MOVE, f"There is no sample move {move!r}.")
+        raise IllegalMove(UNKNOWN_MOVE, Msg("There is no sample move {move}.", move=repr(move)))
     sides, from_statuses, to_status = _SAMPLE_MOVES[move]
     if side not in sides:
-        raise IllegalMove(NOT_YOUR_MOVE, f"Only the {' or '.join(sides)} can {move} a sample.")
+        raise IllegalMove(
+            NOT_YOUR_MOVE, Msg("Only the {sides} can {move} a sample.", sides=" or ".join(sides), move=move)
+        )
     if status not in from_statuses:
-        raise IllegalMove(SAMPLE_STATE, f"A sample that is {status} cannot be {to_status} now.")
+        raise IllegalMove(
+            SAMPLE_STATE,
+            Msg("A sample that is {status} cannot be {to_status} now.", status=Msg(status), to_status=Msg(to_status)),
+        )
     return to_status
 
 

@@ -25,6 +25,7 @@ __all__ = [
     "ComplianceRule",
     "SpecField",
     "SpecLabel",
+    "SpecLabels",
     "get_catalog",
     "load_catalog",
 ]
@@ -79,6 +80,19 @@ class SpecLabel:
 
     def to_json(self) -> str:
         return self.spec_field.label
+
+
+@dataclass(frozen=True, slots=True)
+class SpecLabels:
+    """Several spec fields' labels inside a message, joined by commas, in the reader's language."""
+
+    spec_fields: tuple[SpecField, ...]
+
+    def render(self, locale: str) -> str:
+        return ", ".join(SpecLabel(spec_field).render(locale) for spec_field in self.spec_fields)
+
+    def to_json(self) -> str:
+        return ", ".join(spec_field.label for spec_field in self.spec_fields)
 
 
 @dataclass(frozen=True, slots=True)

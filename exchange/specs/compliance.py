@@ -42,8 +42,13 @@ def check_refusals(category: Category, facts: LotFacts) -> None:
                 )
             if facts.best_before < facts.today + timedelta(days=min_days):
                 raise Unprocessable(
-                    f"{category.name} must have at least {min_days} days left before its best-before date "
-                    f"to be published ({facts.best_before.isoformat()} is too close).",
+                    Msg(
+                        "{name} must have at least {days} days left before its best-before date to be published "
+                        "({date} is too close).",
+                        name=CategoryName(category),
+                        days=min_days,
+                        date=facts.best_before.isoformat(),
+                    ),
                     field="best_before",
                     code=SHELF_LIFE_TOO_SHORT,
                 )

@@ -21,6 +21,8 @@ from typing import Any
 import pint
 
 from exchange.errors import Unprocessable
+from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg
 from exchange.specs.errors import BAD_NUMBER, BAD_UNIT, INCOMPATIBLE_UNIT
 
 __all__ = [
@@ -50,14 +52,17 @@ _ALIASES = [
     (re.compile(r"\bm3\b"), "m**3"),
 ]
 _DIMENSION_WORDS = {
-    "[length]": "length",
-    "[mass]": "mass",
-    "[mass] / [length] ** 2": "weight per area",
-    "[current] * [time]": "charge (capacity)",
-    "[length] ** 2 * [mass] / [time] ** 3": "power",
-    "[mass] / [time]": "mass flow (melt-flow index)",
-    "dimensionless": "plain number",
+    "[length]": N_("length"),
+    "[mass]": N_("mass"),
+    "[mass] / [length] ** 2": N_("weight per area"),
+    "[current] * [time]": N_("charge (capacity)"),
+    "[length] ** 2 * [mass] / [time] ** 3": N_("power"),
+    "[mass] / [time]": N_("mass flow (melt-flow index)"),
+    "dimensionless": N_("plain number"),
 }
+Label = Any
+"""What a message calls the value: a phrase (translated when the catalogue has it) or anything with
+`render(locale)` (a spec's label in the reader's language, `SpecLabel`)."""
 
 
 TRADE_UNITS = (
@@ -116,9 +121,26 @@ def _counted_kinds() -> frozenset[str]:
     return frozenset(str(units.parse_units(d.split("=")[0].strip()).dimensionality) for d in TRADE_UNITS)
 
 
-def _describe(units: Any) -> str:
+def _describe(units: Any) -> Msg | str:
     text = str(units.dimensionality)
-    return _DIMENSION_WORDS.get(text, text)
+    return Msg(_DIMENSION_WORDS[text]) if text in _DIMENSION_WORDS else text
+
+
+def _said(label: Label) -> Any:
+    """The label inside a message: a phrase becomes a message to translate."""
+    return label if hasattr(label, "render") else Msg(str(label))
+
+
+def _not_a_unit(label: Label, expression: str) -> Msg:
+    return Msg("{label}: {unit} is not a unit we understand.", label=_said(label), unit=repr(expression))
+
+
+def _not_a_measure(label: Label) -> Msg:
+    return Msg("{label} must be a number, optionally with a unit.", label=_said(label))
+
+
+def _out_of_range(label: Label) -> Msg:
+    return Msg("{label} is out of range.", label=_said(label))
 
 
 def _round(value: float) -> float:
@@ -126,18 +148,16 @@ def _round(value: float) -> float:
     return float(f"{value:.12g}")
 
 
-def _unit(expression: str, *, field: str, label: str) -> Any:
+def _unit(expression: str, *, field: str, label: Label) -> Any:
     cleaned = expression.strip()
     for pattern, replacement in _ALIASES:
         cleaned = pattern.sub(replacement, cleaned)
     if len(cleaned) > 24 or not _UNIT_TEXT.match(cleaned):
-        raise Unprocessable(f"{label}: {expression!r} is not a unit we understand.", field=field, code=BAD_UNIT)
+        raise Unprocessable(_not_a_unit(label, expression), field=field, code=BAD_UNIT)
     try:
         return registry().parse_units(cleaned)
     except (pint.errors.PintError, AttributeError, TypeError, ValueError, SyntaxError):
-        raise Unprocessable(
-            f"{label}: {expression!r} is not a unit we understand.", field=field, code=BAD_UNIT
-        ) from None
+        raise Unprocessable(_not_a_unit(label, expression), field=field, code=BAD_UNIT) from None
 
 
 def check_unit(expression: str) -> None:
@@ -151,11 +171,12 @@ def check_unit(expression: str) -> None:
 def quantity_unit(raw: str, *, field: str = "quantity.unit") -> str:
     """The unit a quantity is given in, as written, when it counts goods or measures a mass, length, area or
     volume of an everyday size; a 422 naming the field otherwise. The one rule for every quantity."""
-    label = "Quantity unit"
+    label = N_("Quantity unit")
     text = raw.strip()
     units = _unit(text, field=field, label=label) if text else None
     if units is None:
-        raise Unprocessable(f"{label}: give the unit, like pcs, kg, t or m.", field=field, code=BAD_UNIT)
+        raise Unprocessable(Msg("{label}: give the unit, like pcs, kg, t or m.", label=_said(label)), field=field,
+                            code=BAD_UNIT)  # fmt: skip
     kind = str(units.dimensionality)
     if kind in _counted_kinds():
         return text
@@ -163,44 +184,56 @@ def quantity_unit(raw: str, *, field: str = "quantity.unit") -> str:
     reference = _MEASURED_KINDS.get(kind)
     size = registry().Quantity(1, units).to(reference).magnitude if reference else None
     if size is None or not low * (1 - 1e-9) <= size <= high * (1 + 1e-9):
-        why = "too large or too small a unit for goods" if size is not None else "not a trade unit"
+        why = N_("too large or too small a unit for goods") if size is not None else N_("not a trade unit")
         raise Unprocessable(
-            f"{label}: {text[:24]!r} is {why}; count in pcs, pairs, sets, boxes, cartons, pallets... "
-            "or measure in a mass, length, area or volume (kg, t, m, m2, L).",
+            Msg(
+                "{label}: {unit} is {why}; count in pcs, pairs, sets, boxes, cartons, pallets... "
+                "or measure in a mass, length, area or volume (kg, t, m, m2, L).",
+                label=_said(label),
+                unit=repr(text[:24]),
+                why=Msg(why),
+            ),
             field=field,
             code=BAD_UNIT,
         )
     return text
 
 
-def split_measure(raw: Any, *, field: str, label: str) -> tuple[float, str | None]:
+def split_measure(raw: Any, *, field: str, label: Label) -> tuple[float, str | None]:
     """A number (bare, or a string with an optional unit) as (magnitude, unit text or None)."""
     if isinstance(raw, bool) or raw is None:
-        raise Unprocessable(f"{label} must be a number, optionally with a unit.", field=field)
+        raise Unprocessable(_not_a_measure(label), field=field)
     if isinstance(raw, int | float | Decimal):
         # Checked before float(): a JSON integer may have hundreds of digits (float() overflows).
         if isinstance(raw, int) and abs(raw) > MAX_MAGNITUDE:
-            raise Unprocessable(f"{label} is out of range.", field=field, code=BAD_NUMBER)
+            raise Unprocessable(_out_of_range(label), field=field, code=BAD_NUMBER)
         magnitude, unit_text = float(raw), None
     elif isinstance(raw, str):
         match = _NUMBER_AND_UNIT.match(raw)
         if not match or len(raw) > 40:
             raise Unprocessable(
-                f'{label}: {raw[:40]!r} is not a number with a unit (like "150 cm").', field=field, code=BAD_NUMBER
-            )
+                Msg('{label}: {value} is not a number with a unit (like "150 cm").', label=_said(label),
+                    value=repr(raw[:40])),
+                field=field,
+                code=BAD_NUMBER,
+            )  # fmt: skip
         try:
             magnitude = float(Decimal(match.group(1)))
         except (InvalidOperation, ValueError):
-            raise Unprocessable(f"{label}: {raw[:40]!r} is not a number.", field=field, code=BAD_NUMBER) from None
+            raise Unprocessable(
+                Msg("{label}: {value} is not a number.", label=_said(label), value=repr(raw[:40])),
+                field=field,
+                code=BAD_NUMBER,
+            ) from None
         unit_text = match.group(2) or None
     else:
-        raise Unprocessable(f"{label} must be a number, optionally with a unit.", field=field)
+        raise Unprocessable(_not_a_measure(label), field=field)
     if not math.isfinite(magnitude) or abs(magnitude) > MAX_MAGNITUDE:
-        raise Unprocessable(f"{label} is out of range.", field=field, code=BAD_NUMBER)
+        raise Unprocessable(_out_of_range(label), field=field, code=BAD_NUMBER)
     return magnitude, unit_text
 
 
-def convert(magnitude: float, from_unit: str | None, to_unit: str | None, *, field: str, label: str) -> float:
+def convert(magnitude: float, from_unit: str | None, to_unit: str | None, *, field: str, label: Label) -> float:
     """Convert between units of the same kind; a clear 422 naming the field when the kinds differ."""
     if from_unit is None or (to_unit is not None and from_unit.strip() == to_unit):
         return _round(magnitude)
@@ -208,20 +241,26 @@ def convert(magnitude: float, from_unit: str | None, to_unit: str | None, *, fie
     source = _unit(from_unit, field=field, label=label)
     target = units.parse_units(to_unit) if to_unit else units.dimensionless
     if source.dimensionality != target.dimensionality:
-        wanted = f"in {to_unit}" if to_unit else "as a plain number"
+        wanted = Msg("in {unit}", unit=to_unit) if to_unit else Msg("as a plain number")
         raise Unprocessable(
-            f"{label}: {from_unit.strip()!r} is a unit of {_describe(source)}, but {label.lower()} is a "
-            f"{_describe(target)}; give it {wanted}.",
+            Msg(
+                "{label}: {unit} is a unit of {kind}, but this value is a {target}; give it {wanted}.",
+                label=_said(label),
+                unit=repr(from_unit.strip()),
+                kind=_describe(source),
+                target=_describe(target),
+                wanted=wanted,
+            ),
             field=field,
             code=INCOMPATIBLE_UNIT,
         )
     value = units.Quantity(magnitude, source).to(target).magnitude
     if not math.isfinite(value) or abs(value) > MAX_MAGNITUDE:
-        raise Unprocessable(f"{label} is out of range.", field=field, code=BAD_NUMBER)
+        raise Unprocessable(_out_of_range(label), field=field, code=BAD_NUMBER)
     return _round(value)
 
 
-def parse_measure(raw: Any, unit: str | None, *, field: str, label: str) -> float:
+def parse_measure(raw: Any, unit: str | None, *, field: str, label: Label) -> float:
     """A number given with or without a unit, in the schema's `unit`."""
     magnitude, unit_text = split_measure(raw, field=field, label=label)
     return convert(magnitude, unit_text, unit, field=field, label=label)

@@ -8,7 +8,7 @@ from typing import Any
 
 from exchange.errors import Problems, Unprocessable
 from exchange.i18n.messages import Msg
-from exchange.specs.catalog import Category, SpecField, SpecLabel
+from exchange.specs.catalog import Category, CategoryName, SpecField, SpecLabel
 from exchange.specs.errors import NOT_A_CHOICE, UNKNOWN_SPEC
 from exchange.specs.units import parse_measure, to_base
 
@@ -27,7 +27,7 @@ def clean_spec_value(spec_field: SpecField, raw: Any) -> Any:
     """One value as stored: numbers in the schema's unit, enum choices in their canonical spelling."""
     name = _field_name(spec_field.key)
     if spec_field.type == "number":
-        value = parse_measure(raw, spec_field.unit, field=name, label=spec_field.label)
+        value = parse_measure(raw, spec_field.unit, field=name, label=SpecLabel(spec_field))
         if value < 0:
             raise Unprocessable(Msg("{label} cannot be negative.", label=SpecLabel(spec_field)), field=name)
         return value
@@ -77,7 +77,12 @@ def clean_specs(category: Category, raw: Mapping[str, Any]) -> dict[str, Any]:
         if spec_field is None:
             known = ", ".join(f.key for f in category.fields)
             raise Unprocessable(
-                f"{category.name} has no spec called {key[:40]!r}; its specs are: {known}.",
+                Msg(
+                    "{name} has no spec called {key}; its specs are: {known}.",
+                    name=CategoryName(category),
+                    key=repr(key[:40]),
+                    known=known,
+                ),
                 field=_field_name(key[:40]),
                 code=UNKNOWN_SPEC,
             )

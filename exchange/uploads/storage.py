@@ -15,6 +15,7 @@ from anyio import to_thread
 
 from exchange.errors import DomainError, Unprocessable
 from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg
 from exchange.uploads.errors import EMPTY_FILE, FILE_TOO_LARGE, FILE_TYPE
 
 __all__ = [
@@ -98,12 +99,19 @@ def check_upload(content: bytes, filename: str | None, rule: UploadRule, *, fiel
         raise Unprocessable(N_("The file is empty."), field=field, code=EMPTY_FILE)
     if len(content) > rule.max_bytes:
         raise TooLarge(
-            f"The file is {len(content) / (1024 * 1024):.1f} MB; the limit is {rule.describe()}.", field=field
+            Msg(
+                "The file is {size} MB; the limit is {limit}.",
+                size=round(len(content) / (1024 * 1024), 1),
+                limit=rule.describe(),
+            ),
+            field=field,
         )
     sniffed = sniff(content)
     if sniffed is None or sniffed[0] not in rule.content_types:
         raise Unprocessable(
-            f"This file type is not accepted here; upload {rule.describe()}.", field=field, code=FILE_TYPE
+            Msg("This file type is not accepted here; upload {kinds}.", kinds=rule.describe()),
+            field=field,
+            code=FILE_TYPE,
         )
     content_type, extension = sniffed
     return CheckedUpload(

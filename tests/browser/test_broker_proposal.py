@@ -36,15 +36,11 @@ def test_a_broker_sends_a_proposal_from_a_bundle_the_client_accepts_and_only_the
     form.locator("#quantity_value").fill("3000")
     form.locator("#quantity_unit").fill("m")
     form.locator("#budget_max").fill("10.00")
-    form.locator("#categories").fill("textiles/fabric")
+    form.locator("#category").select_option("textiles/fabric")  # its spec fields come in with their units
+    form.locator("#spec-fields-0").get_by_label("Colour").fill(colour)
     form.locator("#deliver_by").fill((date.today() + timedelta(days=20)).isoformat())
     form.locator("#region").fill("Jiangsu")
-    form.get_by_label("Option 1, spec 1 key").fill("colour")
-    form.get_by_label("Option 1, spec 1 comparison").select_option("eq")
-    form.get_by_label("Option 1, spec 1 value").fill(colour)
-    form.get_by_label("Option 1, spec 2 key").fill("width")
-    form.get_by_label("Option 1, spec 2 comparison").select_option("gte")
-    form.get_by_label("Option 1, spec 2 value").fill("140 cm")
+    form.locator("#spec-fields-0").get_by_label("Width at least (cm)").fill("140 cm")
     form.get_by_role("button", name="Find matching lots").click()
     expect(broker_page).to_have_url(re.compile(rf"{re.escape(live_server)}/desk/requests/\d+$"))
     request_url = broker_page.url

@@ -40,7 +40,7 @@ class PageSession:
         return await self.client.get(url, **kwargs)
 
     async def post(self, url: str, data: dict[str, Any] | None = None, *, htmx: bool = False, **kwargs: Any) -> Any:
-        headers = {"x-csrftoken": self.csrf, **({"hx-request": "true"} if htmx else {})}
+        headers = {"x-csrftoken": self.csrf, **({"hx-request": "true"} if htmx else {}), **kwargs.pop("headers", {})}
         kwargs.setdefault("follow_redirects", False)
         return await self.client.post(url, data=data or {}, headers=headers, **kwargs)
 

@@ -17,11 +17,11 @@ from exchange.accounts.rules import MIN_PASSWORD_LENGTH
 from exchange.accounts.schemas import RegisterIn
 from exchange.accounts.sessions import rotate_session
 from exchange.accounts.verification import LICENCE_RULE
-from exchange.errors import DomainError
+from exchange.errors import DomainError, Problems
 from exchange.i18n.catalog import N_
 from exchange.i18n.locales import current_time_zone, set_current
 from exchange.i18n.messages import Msg
-from web.form_errors import FieldErrors, convert_form, field_errors, plain_words
+from web.form_errors import FieldErrors, FormRefused, convert_form, field_errors, plain_words
 from web.pages.forms import form_and_file, form_fields, safe_next, upload_problem
 from web.pages.language import choice_cookies
 
@@ -31,6 +31,24 @@ __all__ = ["AccountPages"]
 def _sign_in(request: Request[Any, Any, Any], user_id: int, token_epoch: int) -> None:
     rotate_session(request)
     request.set_session(session_for(user_id, token_epoch))
+
+
+async def _registration(form: dict[str, str]) -> RegisterIn:
+    """The sign-up form as a `RegisterIn`; when some fields do not convert, the service's checks of the others
+    answer with them (a short password shows with a missing name)."""
+    body = services.register_form_body(form)
+    try:
+        return convert_form(body, RegisterIn)
+    except FormRefused as refused:
+        found, given = Problems(), refused.converted
+        await services.registration_problems(
+            found,
+            email=given.get("email"),
+            password=given.get("password"),
+            name=given.get("name"),
+            org_name=None if "org.name" in refused.errors else form.get("org_name", ""),
+        )
+        raise refused.with_problems(found.found) from None
 
 
 class AccountPages(Controller):
@@ -54,7 +72,7 @@ class AccountPages(Controller):
         else:
             errors.update(upload_problem(licence, verification.LICENCE_RULE, "licence"))
         try:
-            data = convert_form(services.register_form_body(form), RegisterIn)
+            data = await _registration(form)
             if errors:
                 await services.check_registration(data)
             else:

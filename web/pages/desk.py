@@ -5,10 +5,12 @@ are separate, and the client's is only ever given the client's Struct (no cost, 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
+from litestar.params import QueryParameter
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from sqlalchemy import select
@@ -27,14 +29,17 @@ from exchange.matching.proposals import offerable_lots
 from exchange.money import format_minor, parse_money
 from exchange.params import Id
 from exchange.runtime import Runtime
+from exchange.specs.catalog import get_catalog
+from web.category_picker import category_choices, spec_constraints
 from web.confirm_orders import proposal_step
 from web.confirm_steps import is_confirmed
-from web.form_errors import FieldErrors, convert_form, field_errors, plain_words
+from web.form_errors import FieldErrors, convert_form, field_errors, plain_words, service_checks
 from web.pages.forms import form_fields
 
 __all__ = ["DeskPages", "ProposalPages"]
 
-GROUPS, ROWS = 2, 3
+GROUPS = 2
+_YES_NO = {"yes": True, "no": False}
 PURPOSES = ("gift", "welfare", "promotion")
 BRANDING = ("logo removal", "custom packaging", "relabelling")
 
@@ -43,17 +48,30 @@ def _split(raw: str) -> list[str]:
     return [part.strip() for part in raw.replace("\n", ",").split(",") if part.strip()]
 
 
-def _request_from_form(form: dict[str, str], checked: dict[str, list[str]]) -> schemas.ProcurementRequestIn:
-    groups = []
+def _requirement_groups(form: dict[str, str]) -> tuple[list[dict[str, dict[str, Any]]], dict[str, str]]:
+    """The options' spec fields as the API's requirement groups (values as typed, units and all; yes/no as
+    true/false), and each group entry's input name, to show a problem under its field."""
+    category = get_catalog().get(form.get("category", ""))
+    types = {spec.key: spec.type for spec in category.fields} if category else {}
+    groups: list[dict[str, dict[str, Any]]] = []
+    names = {"categories": "category", "categories[0]": "category"}
     for g in range(GROUPS):
-        group: dict[str, dict[str, str]] = {}
-        for r in range(ROWS):
-            key = form.get(f"g{g}_key_{r}", "").strip()
-            value = form.get(f"g{g}_value_{r}", "").strip()
-            if key and value:
-                group.setdefault(key, {})[form.get(f"g{g}_op_{r}") or "eq"] = value
+        group: dict[str, dict[str, Any]] = {}
+        for name, need in spec_constraints(form, prefix=f"g{g}."):
+            raw = form[name].strip()
+            key, op = need["key"], need["op"]
+            group.setdefault(key, {})[op] = _YES_NO.get(raw, raw) if types.get(key) == "bool" else raw
+            names[f"requirement_groups[{len(groups)}].{key}.{op}"] = name
+            names.setdefault(f"requirement_groups[{len(groups)}].{key}", name)
         if group:
             groups.append(group)
+    return groups, names
+
+
+def _request_from_form(
+    form: dict[str, str], checked: dict[str, list[str]], now: datetime
+) -> schemas.ProcurementRequestIn:
+    groups, _ = _requirement_groups(form)
     budget: dict[str, str] = {"max": form.get("budget_max", "").strip()}
     if form.get("budget_min", "").strip():
         budget["min"] = form["budget_min"].strip()
@@ -62,7 +80,7 @@ def _request_from_form(form: dict[str, str], checked: dict[str, list[str]]) -> s
         "quantity": {"value": form.get("quantity_value", "").strip(), "unit": form.get("quantity_unit", "").strip()},
         "budget_per_unit": budget,
         "currency": form.get("currency", "CNY").strip() or "CNY",
-        "categories": _split(form.get("categories", "")),
+        "categories": [form["category"].strip()] if form.get("category", "").strip() else [],
         "certificates": checked.get("certificates", []),
         "requirement_groups": groups,
         "deliver_by": form.get("deliver_by", "").strip(),
@@ -75,7 +93,7 @@ def _request_from_form(form: dict[str, str], checked: dict[str, list[str]]) -> s
             data[name] = form[name].strip()
     if form.get("budget_total", "").strip():
         data["budget_total"] = form["budget_total"].strip()
-    return convert_form(data, schemas.ProcurementRequestIn)
+    return convert_form(data, schemas.ProcurementRequestIn, checks=service_checks(requests.check_request, now))
 
 
 async def _clients(session: AsyncSession) -> list[tuple[int, str]]:
@@ -145,7 +163,9 @@ class DeskPages(Controller):
             "form": form,
             "errors": errors,
             "groups": GROUPS,
-            "rows": ROWS,
+            "ranges": True,
+            "spec_fields_url": "/desk/requests/new/spec-fields",
+            **category_choices(form),
             "purposes": PURPOSES,
             "branding": BRANDING,
             "certificates": rules.CERTIFICATES,
@@ -153,18 +173,29 @@ class DeskPages(Controller):
             "is_broker": principal.org_kind == "broker",
         }
 
+    @get("/requests/new/spec-fields")
+    async def spec_fields(self, category: Annotated[str, QueryParameter(name="category")] = "") -> Template:
+        """The options' spec fields of the chosen category (HTMX swaps them in when the category changes)."""
+        form = {"category": category}
+        context = {"form": form, "errors": {}, "groups": GROUPS, "ranges": True, **category_choices(form)}
+        return Template("desk/_requirement_fields.html", context=context)
+
     @post("/requests/new")
     async def create_request(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, runtime: Runtime
     ) -> Template | Redirect:
         form = await form_fields(request)
         checked = await _checked(request)
+        if form.get("refresh"):  # the category changed in a browser without JavaScript
+            context = await self._form_context(request, db_session, {**form, **checked}, {})
+            return Template("desk/request_new.html", context=context)
         try:
-            data = _request_from_form(form, checked)
+            data = _request_from_form(form, checked, runtime.clock.now())
             made = await requests.create_request(db_session, current_principal(request), data, now=runtime.clock.now())
         except DomainError as error:
             await db_session.rollback()
-            context = await self._form_context(request, db_session, {**form, **checked}, field_errors(error))
+            errors = field_errors(error, _requirement_groups(form)[1])
+            context = await self._form_context(request, db_session, {**form, **checked}, errors)
             return Template("desk/request_new.html", status_code=error.status_code, context=context)
         return Redirect(f"/desk/requests/{made.id}", status_code=303)
 

@@ -19,6 +19,7 @@ from exchange.accounts.guards import current_principal, requires_admin
 from exchange.errors import DomainError, Unprocessable
 from exchange.fees import schemas, services
 from exchange.fees.rules import PLATFORM_DEFAULT_CATEGORY
+from exchange.i18n.messages import Msg
 from exchange.runtime import Runtime
 from exchange.specs.catalog import get_catalog
 from web.form_errors import FieldErrors, field_errors
@@ -121,7 +122,11 @@ class FeeSchedulePages(Controller):
             return await self._page(
                 db_session, runtime, form=form, errors=errors, status_code=200 if htmx else error.status_code
             )
-        message = f"Version {row.version} of {services.category_label(row.category)} is saved."
+        message = Msg(
+            "Version {version} of {category} is saved.",
+            version=row.version,
+            category=services.category_label(row.category),
+        ).render()
         if htmx:
             return await self._page(db_session, runtime, message=message)
         flash(request, message, category="success")

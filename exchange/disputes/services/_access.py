@@ -9,6 +9,7 @@ from exchange.accounts.principal import Principal
 from exchange.disputes.errors import dispute_not_found
 from exchange.disputes.models import Dispute
 from exchange.errors import NotFound
+from exchange.i18n.messages import Msg
 from exchange.orders.errors import ORDER_NOT_FOUND
 from exchange.orders.models import Order
 from exchange.orders.rules import Actor, side_of
@@ -33,7 +34,8 @@ async def order_for(session: AsyncSession, principal: Principal, order_id: int) 
     side = side_on(principal, order.buyer_org_id, order.seller_org_id) if order is not None else None
     if order is None or side is None:
         raise NotFound(
-            f"There is no order {order_id}, or your organisation is not a party to it.", code=ORDER_NOT_FOUND
+            Msg("There is no order {order_id}, or your organisation is not a party to it.", order_id=order_id),
+            code=ORDER_NOT_FOUND,
         )
     return order, side
 

@@ -28,7 +28,7 @@ __all__ = ["DisputeStateConflict", "move", "refuse", "resolve", "say"]
 class DisputeStateConflict(Conflict):
     """409 naming the dispute's status and what the caller may do in it."""
 
-    def __init__(self, detail: str, *, state: str, allowed: list[str]) -> None:
+    def __init__(self, detail: str | Msg, *, state: str, allowed: list[str]) -> None:
         super().__init__(detail, code=DISPUTE_STATE, title="Not allowed in this dispute state")
         self.state = state
         self.allowed = allowed

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.disputes.errors import INSPECTION_WINDOW_CLOSED
 from exchange.errors import Conflict
+from exchange.i18n.messages import Msg, When
 from exchange.orders.models import Order, OrderDeadline
 
 __all__ = ["INSPECTABLE", "require_window"]
@@ -25,7 +26,11 @@ async def require_window(session: AsyncSession, order: Order, now: datetime) -> 
     )
     if deadline is not None and (deadline.fired_at is not None or deadline.due_at <= now):
         raise Conflict(
-            f"The inspection window of order {order.id} ended at {deadline.due_at:%Y-%m-%d %H:%M} UTC.",
+            Msg(
+                "The inspection window of order {order_id} ended at {due_at}.",
+                order_id=order.id,
+                due_at=When(deadline.due_at),
+            ),
             code=INSPECTION_WINDOW_CLOSED,
             title="Inspection window closed",
         )

@@ -43,8 +43,11 @@ def refund_amount(raw: str | int, order: Order, field: str) -> int:
     minor = parse_money(raw, order.currency, field=field)
     if minor > order.amount_minor:
         raise Unprocessable(
-            f"{field} ({format_minor(minor, order.currency)}) is more than the order's amount "
-            f"({format_minor(order.amount_minor, order.currency)}).",
+            Msg(
+                "The refund ({refund}) is more than the order's amount ({amount}).",
+                refund=Money(format_minor(minor, order.currency), order.currency),
+                amount=Money(format_minor(order.amount_minor, order.currency), order.currency),
+            ),
             field=field,
             code=REFUND_TOO_LARGE,
         )
@@ -249,7 +252,10 @@ async def escalate(
     now = runtime.clock.now()
     if dispute.status == "open" and now < dispute.answer_due_at:
         raise Conflict(
-            f"The seller may answer until {dispute.answer_due_at:%Y-%m-%d %H:%M} UTC; escalate from then.",
+            Msg(
+                "The seller may answer until {answer_due_at}; escalate from then.",
+                answer_due_at=When(dispute.answer_due_at),
+            ),
             code=ESCALATION_TOO_EARLY,
             title="Too early to escalate",
         )
@@ -276,7 +282,9 @@ async def add_message(
     dispute, side = await dispute_for(session, principal, dispute_id)
     if "message" not in _allowed(dispute, side):
         raise DisputeStateConflict(
-            f"The dispute is {dispute.status}: no more messages.", state=dispute.status, allowed=_allowed(dispute, side)
+            Msg("The dispute is {status}: no more messages.", status=dispute.status),
+            state=dispute.status,
+            allowed=_allowed(dispute, side),
         )
     body = clean_text(data.body, field="body", label="The message", required=True, multiline=True)
     order = await session.get(Order, dispute.order_id)

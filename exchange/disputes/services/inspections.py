@@ -15,6 +15,7 @@ from exchange.disputes.services._window import require_window
 from exchange.disputes.services.evidence import check_evidence_ids
 from exchange.errors import Unprocessable
 from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg
 from exchange.lots.models import Lot
 from exchange.orders import transitions
 from exchange.runtime import Runtime
@@ -42,7 +43,11 @@ async def latest_inspection(session: AsyncSession, order_id: int) -> Inspection 
 def _check_counts(data: schemas.InspectionCreate, size: int) -> None:
     if data.units_inspected > size:
         raise Unprocessable(
-            f"units_inspected ({data.units_inspected}) is more than the lot's {size} units.",
+            Msg(
+                "The units inspected ({count}) are more than the lot's {size} units.",
+                count=data.units_inspected,
+                size=size,
+            ),
             field="units_inspected",
             code=SAMPLE_TOO_LARGE,
         )
@@ -54,7 +59,7 @@ def _check_counts(data: schemas.InspectionCreate, size: int) -> None:
         clean_text(kind, field="defects_by_kind", label="A kind of defect", required=True)
         if count > data.units_defective:
             raise Unprocessable(
-                f"defects_by_kind[{kind!r}] counts more units than units_defective.",
+                Msg("The defects of kind {kind} count more units than the defective units.", kind=repr(kind)),
                 field="defects_by_kind",
                 code=SAMPLE_TOO_LARGE,
             )

@@ -126,15 +126,19 @@ def _candidate_fields(catalog: Catalog, key: str, categories: list[str], name: s
 
 def _number(raw: str, fields: list[SpecField], name: str) -> float:
     number_fields = [f for f in fields if f.type == "number"]
-    label = number_fields[0].label
+    label = SpecLabel(number_fields[0])
     magnitude, unit_text = split_measure(raw, field=name, label=label)
     if unit_text is None:
         units = {f.unit for f in number_fields}
         if len(units) > 1:
             example = f"{raw}{sorted(u or '' for u in units)[0]}"
             raise Unprocessable(
-                f"{label} is measured in different units across categories; give a unit (like {example}) "
-                "or pick a category.",
+                Msg(
+                    "{label} is measured in different units across categories; give a unit (like {example}) "
+                    "or pick a category.",
+                    label=label,
+                    example=example,
+                ),
                 field=name,
                 code=UNIT_REQUIRED,
             )

@@ -37,6 +37,7 @@ from exchange.lots.services._invites import notify_invited
 from exchange.notifications.services import notify
 from exchange.runtime import Runtime, clock_of
 from exchange.settings import DEFAULT_MIN_BIDDING_WINDOW
+from exchange.specs.catalog import SpecLabels
 from exchange.specs.compliance import LotFacts, check_refusals, review_reasons
 from exchange.specs.validation import missing_required
 
@@ -73,9 +74,11 @@ async def _checked_for_sale(session: AsyncSession, principal: Principal, lot: Lo
     category = leaf_category(lot.category)
     missing = missing_required(category, lot.specs or {})
     if missing:
-        names = ", ".join(f.label for f in missing)
         raise Unprocessable(
-            f"Fill in the required specs before publishing: {names}.",
+            Msg(
+                "Fill in the required specs before publishing: {names}.",
+                names=SpecLabels(tuple(missing)),
+            ),
             field=f"specs.{missing[0].key}",
             code=SPEC_REQUIRED,
         )
@@ -235,7 +238,7 @@ async def withdraw_lot(
     if was_live:
         try:
             # After the UPDATE, under the lot's lock: race-free against a bid (see `auctions.leaving`).
-            await require_no_bids(session, lot, refused="withdrawn")
+            await require_no_bids(session, lot, refused=N_("withdrawn"))
         except Conflict:
             await session.rollback()  # a page answers with a redirect, which would commit the session
             raise

@@ -15,11 +15,13 @@ from exchange.rfq.services._messages import MAX_FILE_BYTES, IncomingFile, list_m
 from exchange.rfq.services._negotiation import decline_thread, make_offer, open_rfq, withdraw_offer
 from exchange.rfq.services._queries import get_thread_for, list_threads_for
 from exchange.rfq.services._samples import move_sample, request_sample
+from exchange.rfq.services._terms import terms_problems
 from exchange.rfq.services._views import offer_out, sample_out
 from exchange.rfq.services._wanted import (
     answer_wanted,
     answerable_lots,
     cancel_wanted,
+    check_wanted,
     create_wanted,
     get_wanted,
     list_wanted,
@@ -34,6 +36,7 @@ __all__ = [
     "answer_wanted",
     "answerable_lots",
     "cancel_wanted",
+    "check_wanted",
     "close_threads_on_unavailable_lots",
     "compare_answers",
     "create_wanted",
@@ -54,6 +57,7 @@ __all__ = [
     "post_message",
     "request_sample",
     "sample_out",
+    "terms_problems",
     "thread_channel",
     "unit_price_text",
     "withdraw_offer",

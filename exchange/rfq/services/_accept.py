@@ -129,7 +129,7 @@ async def accept_offer(
     )
     # Under the lot's lock now: a sealed bid acknowledged before this point is counted here (409), one
     # arriving later finds the lot sold and is refused (see `auctions.leaving`).
-    await require_no_bids(session, lot, refused="sold by quote")
+    await require_no_bids(session, lot, refused=N_("sold by quote"))
     await advance_thread(session, thread, status="accepted", order_id=order.id, closed_reason="")
     result = await session.execute(
         update(RfqOffer)

@@ -85,7 +85,9 @@ async def post_message(
     sniffed = []
     for incoming in files:
         if len(incoming.data) > MAX_FILE_BYTES:
-            raise Unprocessable(f"A file can be at most {MAX_FILE_BYTES // (1024 * 1024)} MB.", field="file")
+            raise Unprocessable(
+                Msg("A file can be at most {count} MB.", count=MAX_FILE_BYTES // (1024 * 1024)), field="file"
+            )
         sniffed.append((incoming, *_sniff(incoming.data)))
     assert principal.org_id is not None
     message = RfqMessage(
@@ -173,7 +175,10 @@ async def open_attachment(
     thread = await load_thread(session, principal, thread_id)
     att = await session.get(RfqAttachment, attachment_id)
     if att is None or att.thread_id != thread.id or att.storage_key is None:
-        raise NotFound(f"There is no file {attachment_id} in this thread.", code=ATTACHMENT_NOT_FOUND)
+        raise NotFound(
+            Msg("There is no file {attachment_id} in this thread.", attachment_id=attachment_id),
+            code=ATTACHMENT_NOT_FOUND,
+        )
     path = Path(storage_dir) / att.storage_key
     if not path.is_file():
         raise NotFound(N_("This file is no longer stored."), code=ATTACHMENT_NOT_FOUND)

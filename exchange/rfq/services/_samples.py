@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.accounts.principal import Principal
 from exchange.errors import Conflict, NotFound, Unprocessable
 from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg
 from exchange.lots.models import Lot
 from exchange.money import format_minor, parse_money
 from exchange.orders import escrow
@@ -88,7 +89,9 @@ async def move_sample(
     side = party_side(thread, principal)
     sample = await session.get(SampleOrder, sample_id, populate_existing=True)
     if sample is None or sample.thread_id != thread.id:
-        raise NotFound(f"There is no sample {sample_id} in this thread.", code=SAMPLE_NOT_FOUND)
+        raise NotFound(
+            Msg("There is no sample {sample_id} in this thread.", sample_id=sample_id), code=SAMPLE_NOT_FOUND
+        )
     try:
         new_status = rules.check_sample_move(sample.status, move, side)
     except rules.IllegalMove as illegal:

@@ -3,14 +3,16 @@ spec schema, and how a lot's stored spec values measure up (numbers compared in 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from exchange.errors import Unprocessable
+from exchange.errors import Problems, Unprocessable
 from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg
 from exchange.lots.models import Lot
 from exchange.rfq import schemas, units
 from exchange.specs import units as spec_units
-from exchange.specs.catalog import SpecField, get_catalog
+from exchange.specs.catalog import SpecField, SpecLabel, get_catalog
 
 __all__ = ["check_category", "check_constraints", "spec_checks"]
 
@@ -24,7 +26,8 @@ def check_category(code: str) -> str:
         raise Unprocessable(N_("Give the category code, e.g. textiles/fabric."), field="category")
     if get_catalog().get(code) is None:
         raise Unprocessable(
-            f"{code[:80]!r} is not a category of the catalogue; see GET /api/categories.", field="category"
+            Msg("{code} is not a category of the catalogue.", code=repr(code[:80])),
+            field="category",
         )
     return code
 
@@ -39,30 +42,54 @@ def _fields_under(code: str) -> dict[str, SpecField]:
     return fields
 
 
-def check_constraints(category: str, constraints: list[schemas.SpecConstraint]) -> list[dict[str, Any]]:
+def _constraint(where: str, c: schemas.SpecConstraint, spec_field: SpecField) -> dict[str, Any]:
+    label = SpecLabel(spec_field)
+    if spec_field.type == "number":
+        if units.parse_decimal(c.value) is None:
+            raise Unprocessable(Msg("{label} needs a number.", label=label), field=f"{where}.value")
+        if c.unit:
+            spec_units.convert(1.0, c.unit, spec_field.unit, field=f"{where}.unit", label=label)
+    elif c.op != "eq":
+        raise Unprocessable(Msg("{label} can only be matched exactly.", label=label), field=f"{where}.op")
+    elif spec_field.type == "enum" and str(c.value).strip().lower() not in [x.lower() for x in spec_field.choices]:
+        raise Unprocessable(
+            Msg("{label} must be one of: {choices}.", label=label, choices=", ".join(spec_field.choices)),
+            field=f"{where}.value",
+        )
+    return {"key": c.key, "op": c.op, "value": c.value, "unit": c.unit or None}
+
+
+def check_constraints(
+    category: str, constraints: list[schemas.SpecConstraint], found: Problems | None = None
+) -> list[dict[str, Any]]:
     """Constraints as given, each checked against the category's schema: the key exists, numbers are
-    numbers in a unit of the right kind, choices are choices. A 422 names the offending entry."""
+    numbers in a unit of the right kind, choices are choices. A 422 names the offending entry; with `found`,
+    every entry's problem is collected there instead."""
     fields = _fields_under(category)
+    problems = found or Problems()
     stored = []
     for index, c in enumerate(constraints):
         where = f"specs[{index}]"
         spec_field = fields.get(c.key)
         if spec_field is None:
             known = ", ".join(sorted(fields)) or "none"
-            raise Unprocessable(f"{category} has no spec {c.key!r}; its specs are: {known}.", field=f"{where}.key")
-        if spec_field.type == "number":
-            number = units.parse_decimal(c.value)
-            if number is None:
-                raise Unprocessable(f"{spec_field.label} needs a number.", field=f"{where}.value")
-            if c.unit:
-                spec_units.convert(1.0, c.unit, spec_field.unit, field=f"{where}.unit", label=spec_field.label)
-        elif c.op != "eq":
-            raise Unprocessable(f"{spec_field.label} can only be matched exactly (op eq).", field=f"{where}.op")
-        elif spec_field.type == "enum" and str(c.value).strip().lower() not in [x.lower() for x in spec_field.choices]:
-            raise Unprocessable(
-                f"{spec_field.label} must be one of: {', '.join(spec_field.choices)}.", field=f"{where}.value"
+            problems.add(
+                Unprocessable(
+                    Msg(
+                        "{category} has no spec {key}; its specs are: {known}.",
+                        category=category,
+                        key=repr(c.key),
+                        known=known,
+                    ),
+                    field=f"{where}.key",
+                )
             )
-        stored.append({"key": c.key, "op": c.op, "value": c.value, "unit": c.unit or None})
+            continue
+        checked = problems.check(partial(_constraint, where, c, spec_field))
+        if checked is not None:
+            stored.append(checked)
+    if found is None:
+        problems.raise_first()
     return stored
 
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from functools import partial
+from typing import Any, Protocol
 
-from exchange.errors import Unprocessable
+from exchange.errors import Problems, Unprocessable
 from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg
 from exchange.money import parse_currency, parse_money
 from exchange.rfq import rules
 
-__all__ = ["OfferTerms", "TermsInput", "read_terms", "read_terms_of"]
+__all__ = ["OfferTerms", "TermsInput", "read_terms_of", "terms_problems"]
 
 
 class TermsInput(Protocol):
@@ -44,56 +47,68 @@ class OfferTerms:
     message: str
 
 
-def read_terms(
-    *,
-    price: str | int,
-    currency: str | None,
-    lot_currency: str,
-    valid_until: datetime | None,
-    delivery_by: date | None,
-    payment_terms: str | None,
-    packaging: str,
-    message: str,
-    now: datetime,
-) -> OfferTerms:
-    """Validated terms, or a 422 naming the field; prices are for the whole lot in the lot's currency."""
-    if currency is not None and parse_currency(currency) != lot_currency:
-        raise Unprocessable(f"Quote in the lot's currency, {lot_currency}.", field="currency")
+def _same_currency(currency: str, lot_currency: str) -> None:
+    if parse_currency(currency) != lot_currency:
+        raise Unprocessable(Msg("Quote in the lot's currency, {currency}.", currency=lot_currency), field="currency")
+
+
+def _validity(valid_until: datetime | None, now: datetime) -> datetime:
     if valid_until is not None and valid_until.tzinfo is None:
         raise Unprocessable(
             N_("valid_until needs a time zone offset, like 2026-12-01T12:00:00+08:00."), field="valid_until"
         )
     try:
-        until = rules.validity_window(valid_until, now)
+        return rules.validity_window(valid_until, now)
     except ValueError as error:
-        raise Unprocessable(str(error), field="valid_until") from None
+        raise Unprocessable(error.args[0], field="valid_until") from None
+
+
+def _delivery(delivery_by: date | None, today: date) -> None:
     try:
-        rules.check_delivery_date(delivery_by, now.date())
+        rules.check_delivery_date(delivery_by, today)
     except ValueError as error:
-        raise Unprocessable(str(error), field="delivery_by") from None
-    if payment_terms is not None and payment_terms not in rules.PAYMENT_TERMS:
-        raise Unprocessable(f"payment_terms must be one of {', '.join(rules.PAYMENT_TERMS)}.", field="payment_terms")
-    return OfferTerms(
-        price_minor=parse_money(price, lot_currency, field="price"),
-        currency=lot_currency,
-        valid_until=until,
-        delivery_by=delivery_by,
-        payment_terms=payment_terms,
-        packaging=packaging.strip(),
-        message=message.strip(),
-    )
+        raise Unprocessable(error.args[0], field="delivery_by") from None
+
+
+def _payment_terms(payment_terms: str) -> None:
+    if payment_terms not in rules.PAYMENT_TERMS:
+        raise Unprocessable(
+            Msg("Choose the payment terms from: {choices}.", choices=", ".join(rules.PAYMENT_TERMS)),
+            field="payment_terms",
+        )
+
+
+def terms_problems(given: Mapping[str, Any], lot_currency: str, now: datetime, found: Problems) -> dict[str, Any]:
+    """An offer's terms checked, every problem into `found` in the order the API answers them; a field missing
+    from `given` (a page form could not read it) is not checked. The checked price and validity."""
+    checked: dict[str, Any] = {}
+    if given.get("currency") is not None:
+        found.check(partial(_same_currency, given["currency"], lot_currency))
+    if "valid_until" in given or "price" in given:
+        checked["valid_until"] = found.check(partial(_validity, given.get("valid_until"), now))
+    found.check(partial(_delivery, given.get("delivery_by"), now.date()))
+    if given.get("payment_terms") is not None:
+        found.check(partial(_payment_terms, given["payment_terms"]))
+    if "price" in given:
+        checked["price_minor"] = found.check(partial(parse_money, given["price"], lot_currency, field="price"))
+    return checked
 
 
 def read_terms_of(data: TermsInput, lot_currency: str, now: datetime) -> OfferTerms:
-    """`read_terms` over an input Struct that carries the offer fields."""
-    return read_terms(
-        price=data.price,
-        currency=data.currency,
-        lot_currency=lot_currency,
-        valid_until=data.valid_until,
+    """Validated terms of an input Struct that carries the offer fields, or a 422 naming the first wrong field
+    (the others in its `also`); prices are for the whole lot in the lot's currency."""
+    given = {name: getattr(data, name) for name in _TERMS}
+    checked = terms_problems(given, lot_currency, now, found := Problems())
+    found.raise_first()
+    return OfferTerms(
+        price_minor=checked["price_minor"],
+        currency=lot_currency,
+        valid_until=checked["valid_until"],
         delivery_by=data.delivery_by,
         payment_terms=data.payment_terms,
-        packaging=data.packaging,
-        message=data.message,
-        now=now,
+        packaging=data.packaging.strip(),
+        message=data.message.strip(),
     )
+
+
+_TERMS = ("price", "currency", "valid_until", "delivery_by", "payment_terms")

@@ -33,7 +33,7 @@ __all__ = [
     "start_thread",
 ]
 
-NEGOTIATED = "offered or sold by quote"
+NEGOTIATED = N_("offered or sold by quote")
 """What a sealed-bid lot with bids refuses (`auctions.rules.require_no_bids`): no quote, counter or request."""
 
 

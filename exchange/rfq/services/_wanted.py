@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from functools import partial
+from typing import Any, Literal
 
 import msgspec
 from sqlalchemy import func, select, update
@@ -13,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.accounts.errors import WRONG_ORG_KIND
 from exchange.accounts.principal import Principal
 from exchange.db.base import utcnow
-from exchange.errors import Conflict, Forbidden, NotFound, Unprocessable
+from exchange.errors import Conflict, Forbidden, NotFound, Problems, Unprocessable
 from exchange.i18n.catalog import N_
 from exchange.i18n.messages import Money, Msg
 from exchange.lots.models import Lot, LotInvite
@@ -33,6 +35,7 @@ __all__ = [
     "answer_wanted",
     "answerable_lots",
     "cancel_wanted",
+    "check_wanted",
     "create_wanted",
     "get_wanted",
     "list_wanted",
@@ -51,26 +54,17 @@ async def create_wanted(
     now = now or utcnow()
     if principal.org_id is None or principal.org_kind != "buyer":
         raise Forbidden(N_("Only buyer organisations post wanted requests."), code=WRONG_ORG_KIND)
-    quantity = units.parse_decimal(data.quantity.value)
-    if quantity is None or quantity <= 0 or quantity > Decimal("1e12"):
-        raise Unprocessable(N_("quantity.value must be a positive number."), field="quantity.value")
-    try:
-        quantity_unit = units.check_unit(data.quantity.unit)
-    except ValueError as error:
-        raise Unprocessable(str(error), field="quantity.unit") from None
-    if data.deadline < now.date():
-        raise Unprocessable(N_("The deadline cannot be in the past."), field="deadline")
-    currency = parse_currency(data.currency)
-    category = check_category(data.category)
+    checked = check_wanted(msgspec.structs.asdict(data), now, found := Problems())
+    found.raise_first()
     request = WantedRequest(
         buyer_org_id=principal.org_id,
-        title=clean_text(data.title, field="title", label="The title", required=True, min_length=3),
-        category=category,
-        spec_constraints=check_constraints(category, data.specs),
-        quantity_value=quantity.quantize(Decimal("0.0001")),
-        quantity_unit=quantity_unit,
-        budget_minor=parse_money(data.budget, currency, field="budget") if data.budget is not None else None,
-        currency=currency,
+        title=checked["title"],
+        category=checked["category"],
+        spec_constraints=checked["specs"],
+        quantity_value=checked["quantity_value"].quantize(Decimal("0.0001")),
+        quantity_unit=checked["quantity_unit"],
+        budget_minor=checked.get("budget"),
+        currency=checked["currency"],
         deadline=data.deadline,
         delivery_region=data.delivery_region.strip(),
         notes=data.notes.strip(),
@@ -79,6 +73,47 @@ async def create_wanted(
     session.add(request)
     await session.flush()
     return request
+
+
+def _quantity(raw: str) -> Decimal:
+    quantity = units.parse_decimal(raw)
+    if quantity is None or quantity <= 0 or quantity > Decimal("1e12"):
+        raise Unprocessable(N_("quantity.value must be a positive number."), field="quantity.value")
+    return quantity
+
+
+def _not_past(deadline: date, now: datetime) -> date:
+    if deadline < now.date():
+        raise Unprocessable(N_("The deadline cannot be in the past."), field="deadline")
+    return deadline
+
+
+def check_wanted(given: Mapping[str, Any], now: datetime, found: Problems) -> dict[str, Any]:
+    """A wanted request's fields checked, every problem into `found` (in the order the API answers them).
+
+    `given` holds the request's fields by name; one that is missing (a page form could not read it) is not
+    checked. Returns the checked values: quantity_value, quantity_unit, currency, category, title, specs, budget."""
+    checked: dict[str, Any] = {}
+    quantity = given.get("quantity")
+    if quantity is not None:
+        checked["quantity_value"] = found.check(partial(_quantity, quantity.value))
+        checked["quantity_unit"] = found.check(partial(units.check_unit, quantity.unit))
+    if given.get("deadline") is not None:
+        found.check(partial(_not_past, given["deadline"], now))
+    currency = checked["currency"] = found.check(partial(parse_currency, given.get("currency")))
+    if "category" in given:
+        checked["category"] = found.check(partial(check_category, given["category"]))
+    if "title" in given:
+        checked["title"] = found.check(
+            partial(clean_text, given["title"], field="title", label="The title", required=True, min_length=3)
+        )
+    if checked.get("category") and given.get("specs"):
+        checked["specs"] = check_constraints(checked["category"], given["specs"], found)
+    else:
+        checked["specs"] = []
+    if given.get("budget") is not None and currency is not None:
+        checked["budget"] = found.check(partial(parse_money, given["budget"], currency, field="budget"))
+    return checked
 
 
 def _effective_status(request: WantedRequest, now: datetime) -> str:
@@ -117,7 +152,10 @@ async def load_wanted(session: AsyncSession, principal: Principal, request_id: i
         or (principal.org_kind == "seller" and request.status == "open")
     )
     if request is None or not visible:
-        raise NotFound(f"There is no wanted request {request_id}, or it is not visible to you.", code=WANTED_NOT_FOUND)
+        raise NotFound(
+            Msg("There is no wanted request {request_id}, or it is not visible to you.", request_id=request_id),
+            code=WANTED_NOT_FOUND,
+        )
     return request
 
 
@@ -238,7 +276,9 @@ async def cancel_wanted(
     if request.buyer_org_id != principal.org_id:
         raise Forbidden(N_("Only the buyer who posted this request can withdraw it."), code=NOT_YOUR_REQUEST)
     if request.status != "open":
-        raise Conflict(f"This request is already {request.status}.", code=REQUEST_CLOSED, title="Request closed")
+        raise Conflict(
+            Msg("This request is already {status}.", status=request.status), code=REQUEST_CLOSED, title="Request closed"
+        )
     result = await session.execute(
         update(WantedRequest)
         .where(WantedRequest.id == request.id, WantedRequest.status == "open")

@@ -43,20 +43,17 @@ async def test_a_broker_builds_and_sends_a_proposal_from_a_bundle_and_the_client
         "quantity_unit": "m",
         "budget_max": "10.00",
         "currency": "CNY",
-        "categories": "textiles/fabric",
+        "category": "textiles/fabric",
         "deliver_by": (date.today() + timedelta(days=20)).isoformat(),
         "region": "Jiangsu",
         "grades": "C",
-        "g0_key_0": "colour",
-        "g0_op_0": "eq",
-        "g0_value_0": desk.colour,
-        "g0_key_1": "width",
-        "g0_op_1": "gte",
-        "g0_value_1": "1.4 m",
+        "g0.spec.colour": desk.colour,
+        "g0.spec.width.gte": "1.4 m",
     }
-    wrong = await pages.post("/desk/requests/new", {**fields, "g0_value_1": "3 kg"})
+    wrong = await pages.post("/desk/requests/new", {**fields, "g0.spec.width.gte": "3 kg"})
     assert wrong.status_code == 422
-    assert "is a unit of mass" in wrong.text
+    assert re.search(r'id="g0-spec-width-gte-error">[^<]*is a unit of mass', wrong.text), wrong.text  # under it
+    assert 'value="3 kg"' in wrong.text
     made = await pages.post("/desk/requests/new", fields)
     assert made.status_code == 303, made.text
     request_url = made.headers["location"]

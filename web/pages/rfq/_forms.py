@@ -16,7 +16,7 @@ from exchange.i18n.messages import localized
 from exchange.money import format_minor
 from exchange.rfq import services
 from web.confirm_steps import accept_step
-from web.form_errors import convert_form, plain_words
+from web.form_errors import Checks, convert_form, plain_words
 
 __all__ = ["accept_confirmation", "is_htmx", "refused", "struct_from_form"]
 
@@ -27,10 +27,11 @@ def is_htmx(request: Request[Any, Any, Any]) -> bool:
     return bool(request.headers.get("hx-request"))
 
 
-def struct_from_form(form: dict[str, str], kind: type[T], fields: Iterable[str]) -> T:
-    """Only the named, non-empty fields; strings are converted the way the API would read JSON."""
+def struct_from_form(form: dict[str, str], kind: type[T], fields: Iterable[str], checks: Checks | None = None) -> T:
+    """Only the named, non-empty fields; strings are converted the way the API would read JSON. `checks` are
+    the service's field checks, run on the fields that convert when others do not (one answer for all)."""
     data = {name: form[name].strip() for name in fields if form.get(name, "").strip()}
-    return convert_form(data, kind)
+    return convert_form(data, kind, checks=checks)
 
 
 async def refused(

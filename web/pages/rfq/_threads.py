@@ -18,6 +18,7 @@ from exchange.accounts.guards import current_principal, requires_org_kind, requi
 from exchange.db.base import utcnow
 from exchange.errors import DomainError, Unprocessable
 from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Money, Msg
 from exchange.live.streams import event_stream
 from exchange.lots.visibility import get_visible_lot
 from exchange.money import format_minor
@@ -25,7 +26,7 @@ from exchange.params import Id
 from exchange.rfq import schemas, services
 from exchange.runtime import Runtime
 from web.confirm_steps import is_confirmed
-from web.form_errors import FieldErrors, field_errors
+from web.form_errors import FieldErrors, field_errors, service_checks
 from web.pages.forms import form_fields
 from web.pages.rfq._context import PAYMENT_TERMS_LABELS, thread_context
 from web.pages.rfq._forms import accept_confirmation, is_htmx, refused, struct_from_form
@@ -94,7 +95,8 @@ class RfqPages(Controller):
             raise Unprocessable("Choose the lot to ask about.", field="lot_id") from None
         lot = await get_visible_lot(db_session, principal, lot_id)
         try:
-            data = struct_from_form(form, schemas.RfqOpen, OPEN_FIELDS)
+            checks = service_checks(services.terms_problems, lot.currency, runtime.clock.now())
+            data = struct_from_form(form, schemas.RfqOpen, OPEN_FIELDS, checks)
             thread = await services.open_rfq(db_session, principal, lot.id, data, runtime=runtime)
         except DomainError as error:
             await db_session.rollback()
@@ -161,7 +163,10 @@ class RfqPages(Controller):
             request,
             db_session,
             thread_id,
-            f"Your offer of {format_minor(offer.price_minor, offer.currency)} {offer.currency} is sent.",
+            Msg(
+                "Your offer of {price} is sent.",
+                price=Money(format_minor(offer.price_minor, offer.currency), offer.currency),
+            ).render(),
         )
 
     @post("/rfqs/{thread_id:int}/accept", guards=[requires_verified_org])

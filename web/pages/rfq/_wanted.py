@@ -22,7 +22,7 @@ from exchange.rfq.errors import RFQ_NOT_FOUND
 from exchange.runtime import Runtime
 from web.category_picker import category_choices, spec_constraints
 from web.confirm_steps import is_confirmed
-from web.form_errors import FieldErrors, convert_form, field_errors, plain_words
+from web.form_errors import FieldErrors, convert_form, field_errors, plain_words, service_checks
 from web.pages.forms import form_fields
 from web.pages.rfq._context import PAYMENT_TERMS_LABELS
 from web.pages.rfq._forms import accept_confirmation, struct_from_form
@@ -52,7 +52,7 @@ def _wanted_from_form(form: dict[str, str]) -> schemas.WantedCreate:
             found[name] = Msg(message)
     if not data["deadline"]:
         found["deadline"] = Msg(N_("Give the date you need it by."))
-    return convert_form(data, schemas.WantedCreate, found=found)
+    return convert_form(data, schemas.WantedCreate, found=found, checks=service_checks(services.check_wanted, utcnow()))
 
 
 def _wanted_errors(form: dict[str, str], error: DomainError) -> FieldErrors:
