@@ -151,7 +151,7 @@ async def _in_process(url: str, queries: list[dict[str, list[str]]]) -> tuple[_T
         for params in queries:
             async with session_maker() as session:
                 started, cpu_started = time.perf_counter(), time.process_time()
-                _, _, total, _ = await search_lots(session, None, params)
+                total = (await search_lots(session, None, params)).total
                 timings.add((time.perf_counter() - started) * 1000, (time.process_time() - cpu_started) * 1000, params)
                 totals.append(total)
         async with session_maker() as session:

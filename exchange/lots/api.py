@@ -75,9 +75,13 @@ class LotsController(Controller):
         offset: FromQuery[str | None] = None,
     ) -> schemas.LotPage:
         params = {k: list(v) for k, v in request.query_params.dict().items()}
-        query, items, total, facets = await search_lots(db_session, optional_principal(request), params)
+        found = await search_lots(db_session, optional_principal(request), params)
         return schemas.LotPage(
-            items=items, total=total, next=next_page_url("/api/lots", params, query, total), facets=facets
+            items=found.items,
+            total=found.total,
+            next=next_page_url("/api/lots", params, found.query, found.total),
+            facets=found.facets,
+            total_is_lower_bound=found.total_is_lower_bound,
         )
 
     @post("/", status_code=201, guards=[requires_org_kind("seller")], summary="Post a lot (a draft)")

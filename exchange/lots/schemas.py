@@ -213,6 +213,8 @@ class LotPage(msgspec.Struct):
     next: str | None
     """The URL of the next page, or null on the last page."""
     facets: Facets
+    total_is_lower_bound: bool = False
+    """True when more than 10,000 lots match: `total` is 10,000 and the facets count the first 10,000 found."""
 
 
 class ReviewDecision(msgspec.Struct, forbid_unknown_fields=True):

@@ -20,17 +20,30 @@ from exchange.lots.search._filters import LotQuery, SpecFilter
 from exchange.lots.visibility import visible_lots_clause
 from exchange.specs.catalog import Catalog
 
-__all__ = ["SearchResult", "run_search", "search_statements"]
+__all__ = ["TOTAL_CAP", "SearchResult", "run_search", "search_statements"]
+
+TOTAL_CAP = 10_000
+"""Matches counted exactly; past it the total says "10,000+" and the facets count the first matches found."""
 
 _ASKING_PRICE = func.coalesce(Lot.price_minor, Lot.min_bid_minor)
 
 
 class SearchResult:
-    def __init__(self, lots: list[Lot], total: int, categories: dict[str, int], grades: dict[str, int]) -> None:
+    def __init__(
+        self,
+        lots: list[Lot],
+        total: int,
+        categories: dict[str, int],
+        grades: dict[str, int],
+        *,
+        total_is_lower_bound: bool = False,
+    ) -> None:
         self.lots = lots
         self.total = total
         self.category_counts = categories
         self.grade_counts = grades
+        self.total_is_lower_bound = total_is_lower_bound
+        """More than `TOTAL_CAP` lots match: `total` is the cap and the facets count a capped set of them."""
 
 
 def _after(term: str) -> str:
@@ -155,12 +168,22 @@ def search_statements(principal: Principal | None, query: LotQuery, catalog: Cat
     # The page's ids first, sorted on the covering index's entries; only the page's rows are read whole.
     ids = _ordered(select(Lot.id).where(*_clauses(query, principal, catalog)), query.sort)
     page = _ordered(select(Lot).where(Lot.id.in_(ids.limit(query.limit).offset(query.offset))), query.sort)
-    counts = (
-        select(Lot.category, Lot.grade, func.count())
+    # Counted over at most TOTAL_CAP + 1 matches, so a broad search (or a browse with no filter) stops early.
+    capped = (
+        select(Lot.category, Lot.grade)
         .where(*_clauses(query, principal, catalog, skip="grade"))
-        .group_by(Lot.category, Lot.grade)
+        .limit(TOTAL_CAP + 1)
+        .subquery()
     )
+    counts = select(capped.c.category, capped.c.grade, func.count()).group_by(capped.c.category, capped.c.grade)
     return page, counts
+
+
+def _capped_total(principal: Principal | None, query: LotQuery, catalog: Catalog) -> Any:
+    """The matches under every filter (grade included) counted up to TOTAL_CAP + 1."""
+    return select(func.count()).select_from(
+        select(Lot.id).where(*_clauses(query, principal, catalog)).limit(TOTAL_CAP + 1).subquery()
+    )
 
 
 async def run_search(
@@ -171,7 +194,8 @@ async def run_search(
     Two queries: the page, and one count per (category, grade) under every filter but grade, from
     which the total (the chosen grades), the grade facet and the category facet are summed. They run
     side by side on two connections when the session is bound to an engine (reads only, so the
-    second connection sees the same committed lots).
+    second connection sees the same committed lots). The counts stop at TOTAL_CAP + 1 matches; past the
+    cap a grade filter's total is counted (again up to the cap) by a third query.
     """
     page, counts = search_statements(principal, query, catalog)
     engine = session.bind
@@ -184,10 +208,22 @@ async def run_search(
     grades: dict[str, int] = {}
     categories: dict[str, int] = {}
     total = 0
+    over_cap = sum(int(cell[2]) for cell in cells) > TOTAL_CAP
     for code, grade, count in cells:
         grades[grade] = grades.get(grade, 0) + int(count)
         if not query.grades or grade in query.grades:
             categories[code] = categories.get(code, 0) + int(count)
             total += int(count)
     ordered_grades = {grade: grades[grade] for grade in sorted(grades)}
+    if over_cap:
+        # Without a grade filter the total is the capped set itself; with one, it is counted on its own.
+        total = int(await session.scalar(_capped_total(principal, query, catalog)) or 0) if query.grades else total
+        lower_bound = total > TOTAL_CAP
+        return SearchResult(
+            lots,
+            min(total, TOTAL_CAP),
+            _rolled_up(categories, catalog),
+            ordered_grades,
+            total_is_lower_bound=lower_bound,
+        )
     return SearchResult(lots, total, _rolled_up(categories, catalog), ordered_grades)

@@ -3,11 +3,13 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from unittest.mock import patch
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from exchange.app import create_app
+from exchange.lots.search import _query as search_query
 from exchange.settings import Settings
 from tests.conftest import DEMO_PASSWORD, Actor, OrgFactory
 from tests.support.catalogue import POWER_BANK, body, post_lot, publish, unique_place
@@ -208,3 +210,23 @@ async def test_a_seller_attaches_a_file_from_the_lot_page_and_buyers_can_open_it
     lot = (await client.get(f"/api/lots/{draft['id']}")).json()
     served = await client.get(f"/lots/{draft['id']}/files/{lot['documents'][0]['id']}")
     assert served.content == pdf
+
+
+async def test_past_the_counting_cap_the_api_and_the_page_say_at_least_so_many_lots(
+    client: AsyncTestClient[Litestar], make_org: OrgFactory
+) -> None:
+    seller = await make_org("seller")
+    place = unique_place()
+    for title in ("Denim one", "Denim two", "Denim three"):
+        await publish(client, seller, (await post_lot(client, seller, body(city=place, title=title)))["id"])
+
+    with patch.object(search_query, "TOTAL_CAP", 2):  # 10 000 in use: three lots stand for more than that
+        answer = (await client.get(f"/api/lots?location={place}&limit=1")).json()
+        english = (await client.get(f"/lots?location={place}&limit=1", headers={"Accept-Language": "en"})).text
+        chinese = (await client.get(f"/lots?location={place}&limit=1", headers={"Accept-Language": "zh-CN"})).text
+    assert (answer["total"], answer["total_is_lower_bound"], len(answer["items"])) == (2, True, 1)
+    assert "Showing 1 to 1 of 2+ lots" in english
+    assert "共 2+ 个批次" in chinese
+
+    exact = (await client.get(f"/api/lots?location={place}")).json()
+    assert (exact["total"], exact["total_is_lower_bound"]) == (3, False)

@@ -1,9 +1,10 @@
-"""The search's fast path (number specs checked on the covering index's `spec_n` columns) finds exactly what a
-plain reading of the lots finds: for random lots and random filters, the same lots in the same order, the
-same total and the same facet counts, whoever asks.
+"""The search's fast path (number specs checked on the covering index's `spec_n` columns, `q` on the term
+index, counts stopped at a cap) finds exactly what a plain reading of the lots finds: for random lots and
+random filters, the same lots in the same order, the same total and the same facet counts, whoever asks.
 
 The plain reading loads the test's lots and filters them in Python: the visibility rule (`may_see_lot`), the
-spec values as the seller gave them converted to SI base units, and the sort orders written out.
+spec values as the seller gave them converted to SI base units, the words of `q` looked for among the lot's
+words (whole, or as the start of a word for three letters or more), and the sort orders written out.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -22,8 +24,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from exchange.accounts.principal import Principal
 from exchange.accounts.services import load_principal
 from exchange.lots import services
+from exchange.lots.index import lot_index_rows
 from exchange.lots.models import Lot, LotInvite
-from exchange.lots.search import SORTS, parse_lot_query, search_lots
+from exchange.lots.search import SORTS, _query, parse_lot_query, search_lots
 from exchange.lots.visibility import may_see_lot
 from exchange.specs.catalog import get_catalog
 from exchange.specs.units import to_base
@@ -36,6 +39,9 @@ WIDTHS_CM = (90, 120, 140, 150, 160, 180, 220)
 WEIGHTS_GSM = (80, 120, 180, 180, 240, 320)
 LENGTHS_M = (None, 100, 500, 2000)
 FIBRES = ("cotton", "linen", "polyester")
+WORDS = ("export", "exports", "overrun", "overruns", "clearance", "denim", "dyed", "尾货", "外贸", "库存", "清仓")
+PREFIXES = ("exp", "expo", "clear", "overr", "den", "dye", "ove")  # three letters or more: the start of a word
+QUERIES = (*WORDS, *PREFIXES, "overrun denim", "ex", "尾", "外贸尾货", "贸尾", "库存 export", "silk", "丝绸")
 
 
 @dataclass
@@ -62,7 +68,10 @@ async def _make_lots(db: async_sessionmaker[AsyncSession], pool: Pool) -> None:
             specs["length"] = f"{length} m"
         mode = rng.choice(("fixed_price", "sealed_bid"))
         price = rng.choice((1_000_000, 2_500_000, 2_500_000, 9_000_000))
+        words = rng.sample(WORDS, rng.randint(0, 3))
         terms: dict[str, Any] = {
+            "title": " ".join(["Fabric", *words[:2]]),
+            "description": " ".join(["Rolls", *words[2:]]),
             "sale_mode": mode,
             "specs": specs,
             "grade": (grade := rng.choice("ABC")),
@@ -102,8 +111,15 @@ def _base(lot: Lot, key: str) -> float | None:
     return to_base(float(raw), spec_field.unit)
 
 
+def _has_words(lot: Lot, q_terms: list[tuple[str, bool]]) -> bool:
+    words = {row["term"] for row in lot_index_rows(lot)[1]}
+    return all(any(w == term or (prefix and w.startswith(term)) for w in words) for term, prefix in q_terms)
+
+
 def _matches(lot: Lot, params: dict[str, list[str]], *, with_grade: bool) -> bool:
     query = parse_lot_query(params, get_catalog())
+    if not _has_words(lot, query.terms):
+        return False
     if lot.status not in query.statuses or (query.categories and lot.category not in query.categories):
         return False
     if with_grade and query.grades and lot.grade not in query.grades:
@@ -211,6 +227,8 @@ def _filters(draw: st.DrawFn) -> dict[str, list[str]]:
         params["spec.capacity.gte"] = [draw(st.sampled_from(("5000 mAh", "5 Ah")))]
     else:
         params.update(draw(_fabric_specs()))
+    if draw(st.integers(min_value=0, max_value=2)):  # two searches in three have words
+        params["q"] = [draw(st.sampled_from(QUERIES))]
     params["sort"] = [draw(st.sampled_from(SORTS))]
     params["limit"] = [str(draw(st.integers(min_value=1, max_value=12)))]
     params["offset"] = [str(draw(st.integers(min_value=0, max_value=8)))]
@@ -222,10 +240,53 @@ def _filters(draw: st.DrawFn) -> dict[str, list[str]]:
 async def test_the_fast_search_finds_what_a_plain_reading_of_the_lots_finds(
     db: async_sessionmaker[AsyncSession], pool: Pool, params: dict[str, list[str]], who: str
 ) -> None:
+    await _same_as_plain_reading(db, pool, params, who)
+
+
+async def _same_as_plain_reading(
+    db: async_sessionmaker[AsyncSession], pool: Pool, params: dict[str, list[str]], who: str
+) -> None:
     params = {**params, "location": [pool.place]}
     actor = {"seller": pool.seller, "invited": pool.invited, "stranger": pool.stranger}.get(who)
     async with db() as session:
         principal = await load_principal(session, actor.user_id) if actor is not None else None
-        _, items, total, facets = await search_lots(session, principal, params)
+        _, items, total, facets, _ = await search_lots(session, principal, params)
         expected = await _plain_reading(session, principal, pool.place, params)
     assert ([lot.id for lot in items], total, facets.category, facets.grade) == expected
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(params=_filters(), cap=st.integers(min_value=1, max_value=LOTS))
+async def test_past_the_cap_the_total_says_at_least_the_cap_and_the_page_stays_the_same(
+    db: async_sessionmaker[AsyncSession], pool: Pool, params: dict[str, list[str]], cap: int
+) -> None:
+    params = {**params, "location": [pool.place]}
+    async with db() as session:
+        with patch.object(_query, "TOTAL_CAP", cap):
+            found = await search_lots(session, None, params)
+        ids, total, categories, grades = await _plain_reading(session, None, pool.place, params)
+    assert [lot.id for lot in found.items] == ids
+    assert (found.total, found.total_is_lower_bound) == (min(total, cap), total > cap)
+    if sum(grades.values()) <= cap:  # every match of the facets counted: exact
+        assert (found.facets.category, found.facets.grade) == (categories, grades)
+    else:  # counted on at most cap + 1 of them
+        assert sum(found.facets.grade.values()) == cap + 1
+        assert all(count <= grades[grade] for grade, count in found.facets.grade.items())
+        assert all(count <= categories[code] for code, count in found.facets.category.items())
+
+
+@st.composite
+def _word_searches(draw: st.DrawFn) -> dict[str, list[str]]:
+    """`q` with few other filters, so most searches find some lots."""
+    params = {"q": [draw(st.sampled_from(QUERIES))], "sort": [draw(st.sampled_from(SORTS))], "limit": ["8"]}
+    if draw(st.booleans()):
+        params["grade"] = [draw(st.sampled_from("ABC"))]
+    return params
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(params=_word_searches(), who=st.sampled_from(("anonymous", "invited")))
+async def test_words_find_what_a_plain_reading_of_the_lots_finds(
+    db: async_sessionmaker[AsyncSession], pool: Pool, params: dict[str, list[str]], who: str
+) -> None:
+    await _same_as_plain_reading(db, pool, params, who)

@@ -17,7 +17,7 @@ from exchange.live.channels import lot_channel
 from exchange.live.streams import event_stream
 from exchange.lots import rules, services
 from exchange.lots.api import document_response, optional_principal
-from exchange.lots.search import search_lots
+from exchange.lots.search import SearchPage, search_lots
 from exchange.lots.visibility import get_visible_lot
 from exchange.params import Id
 from exchange.specs.catalog import get_catalog
@@ -30,14 +30,15 @@ SORT_LABELS = {"newest": N_("Newest"), "closing": N_("Closing soonest"), "price_
 MODE_LABELS = {"sealed_bid": N_("Sealed bid"), "fixed_price": N_("Fixed price")}
 
 
-def _browse_context(params: dict[str, list[str]], result: Any, error: str | None) -> dict[str, Any]:
+def _browse_context(params: dict[str, list[str]], result: SearchPage | None, error: str | None) -> dict[str, Any]:
     catalog = get_catalog()
     chosen = (params.get("category") or [""])[-1]
     category = catalog.get(chosen)
-    query = result[0] if result else None
-    items = result[1] if result else []
-    total = result[2] if result else 0
-    facets = result[3] if result else None
+    query = result.query if result else None
+    items = result.items if result else []
+    total = result.total if result else 0
+    facets = result.facets if result else None
+    total_is_lower_bound = result.total_is_lower_bound if result else False
     grades = params.get("grade", [])
     offset = query.offset if query else 0
     limit = query.limit if query else 20
@@ -49,6 +50,7 @@ def _browse_context(params: dict[str, list[str]], result: Any, error: str | None
         "tree": [c for c in catalog.categories.values() if c.parent is None],
         "items": items,
         "total": total,
+        "total_is_lower_bound": total_is_lower_bound,
         "facets": facets,
         "error": error,
         "grades": grades,
@@ -78,7 +80,7 @@ class LotPages(Controller):
         params = {k: [v for v in values if v.strip()] for k, values in request.query_params.dict().items()}
         params = {k: v for k, v in params.items() if v}
         error = None
-        result = None
+        result: SearchPage | None = None
         try:
             result = await search_lots(db_session, optional_principal(request), params)
         except DomainError as problem:
