@@ -87,7 +87,7 @@ async def test_a_bid_count_published_on_the_lots_master_is_heard_through_another
     pubsub = listener.pubsub()
     try:
         await pubsub.subscribe(lot_channel(lot_id))
-        async with asyncio.timeout(5):  # subscribed before the bid
+        async with asyncio.timeout(30):  # subscribed before the bid
             while (await pubsub.get_message(timeout=1.0) or {}).get("type") != "subscribe":
                 pass
         bid = await stack.client.post(f"/api/lots/{lot_id}/bids", headers=buyer.headers, json={"amount": "900.00"})
@@ -97,7 +97,7 @@ async def test_a_bid_count_published_on_the_lots_master_is_heard_through_another
             message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
             return msgspec.json.decode(message["data"]) if message else None
 
-        event = await eventually(heard, within=10)
+        event = await eventually(heard, within=CLOSE_WITHIN)
         assert (event["event"], event["data"]["count"]) == ("bids", 1)
     finally:
         await pubsub.aclose()
@@ -192,7 +192,7 @@ async def test_health_names_redis_while_a_master_is_down_and_recovers_when_it_is
         answer = await stack.client.get("/health")
         return answer if answer.status_code == 200 else None
 
-    assert (await eventually(healthy, within=15)).json()["down"] == []
+    assert (await eventually(healthy, within=CLOSE_WITHIN)).json()["down"] == []
 
 
 async def test_commands_sent_to_a_master_that_no_longer_holds_their_slot_are_answered_not_redirected(
