@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -19,7 +20,10 @@ import httpx
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-__all__ = ["Call", "fire_together"]
+__all__ = ["RETRY_FOR", "Call", "fire_together", "fire_together_until_answered"]
+
+RETRY_FOR = 60.0
+"""Seconds a call answered 503 is retried, as a client would: only a server that never recovers takes this long."""
 
 
 @dataclass
@@ -50,3 +54,19 @@ def fire_together(client: AsyncTestClient[Litestar], calls: Sequence[Call]) -> l
 
     with ThreadPoolExecutor(max_workers=len(calls)) as pool:
         return list(pool.map(send, calls))
+
+
+def fire_together_until_answered(client: AsyncTestClient[Litestar], calls: Sequence[Call]) -> list[httpx.Response]:
+    """`fire_together`, then what a well-behaved client does with a 503 (busy, overloaded: "nothing was
+    changed"): it must say when to retry, and the call is sent again with the same Idempotency-Key until
+    it is answered. A loaded machine may overload the server; the answers that count are the final ones."""
+    keyed = [Call(c.method, c.url, {"Idempotency-Key": uuid.uuid4().hex, **c.headers}, c.json) for c in calls]
+    answers = fire_together(client, keyed)
+    give_up = time.monotonic() + RETRY_FOR
+    for index, call in enumerate(keyed):
+        while answers[index].status_code == 503:
+            assert answers[index].headers.get("retry-after"), answers[index].text
+            assert time.monotonic() < give_up, f"still 503 after {RETRY_FOR} s: {answers[index].text}"
+            time.sleep(0.05)
+            answers[index] = fire_together(client, [call])[0]
+    return answers

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -20,8 +19,7 @@ from exchange.db.engine import make_engine, make_session_maker
 from exchange.live.channels import lot_channel
 from exchange.lots.models import Lot
 from tests.conftest import Actor
-from tests.support.auctions import CLOSE_AFTER
-from tests.support.lots import live_lot
+from tests.support.auctions import CLOSE_WITHIN, close_now, closing_lot
 from tests.support.stack import Stack, private_stack
 from tests.support.waiting import eventually
 
@@ -45,7 +43,7 @@ async def test_a_closer_killed_after_the_award_leaves_every_bidder_to_be_told_on
 ) -> None:
     async with private_stack(scheduler=False, backend=database_backend) as stack:
         seller, winner, loser = [await stack.make_org(kind) for kind in ("seller", "buyer", "buyer")]
-        lot_id = await live_lot(stack.db, seller, closes_at=datetime.now(UTC) + CLOSE_AFTER)
+        lot_id = await closing_lot(stack.db, seller)
         for bidder, amount in ((loser, "500"), (winner, "900")):
             placed = await stack.client.post(
                 f"/api/lots/{lot_id}/bids", json={"amount": amount}, headers=bidder.headers
@@ -56,7 +54,8 @@ async def test_a_closer_killed_after_the_award_leaves_every_bidder_to_be_told_on
             status = await stack.client.get(f"/lots/{lot_id}/sale/status", headers=winner.headers)
             return True if "the bids are being opened" in status.text else None
 
-        await eventually(past_its_close, within=CLOSE_AFTER.total_seconds() + 5)
+        await close_now(stack.db, stack.settings, lot_id)
+        await eventually(past_its_close, within=CLOSE_WITHIN)
         closer = BidEngine(Redis.from_url(stack.redis_server.url), stack.db)
         monkeypatch.setattr(closing, "deliver_closes", _die)
         with pytest.raises(CloserDied):

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 
 from redis.asyncio import Redis
 from sqlalchemy import func, select
@@ -10,8 +9,7 @@ from exchange.auctions.closing import close_lot
 from exchange.auctions.engine import BidEngine
 from exchange.lots.models import Lot
 from exchange.orders.models import Order
-from tests.support.auctions import CLOSE_AFTER
-from tests.support.lots import live_lot
+from tests.support.auctions import CLOSE_WITHIN, close_now, closing_lot
 from tests.support.stack import private_stack
 from tests.support.waiting import eventually
 
@@ -23,16 +21,16 @@ async def test_bids_after_the_deadline_are_refused_while_the_scheduler_is_late_a
             await stack.make_org("buyer"),
             await stack.make_org("buyer"),
         )
-        closes_at = datetime.now(UTC) + CLOSE_AFTER
-        lot_id = await live_lot(stack.db, seller, closes_at=closes_at)
+        lot_id = await closing_lot(stack.db, seller)
         placed = await stack.client.post(f"/api/lots/{lot_id}/bids", json={"amount": "500"}, headers=early.headers)
         assert placed.status_code == 201
+        await close_now(stack.db, stack.settings, lot_id)  # the closing time passes; no scheduler runs
 
         async def past_its_close() -> bool | None:  # the sale panel says so once the server's clock passes it
             status = await stack.client.get(f"/lots/{lot_id}/sale/status", headers=early.headers)
             return True if "the bids are being opened" in status.text else None
 
-        await eventually(past_its_close, within=CLOSE_AFTER.total_seconds() + 5)
+        await eventually(past_its_close, within=CLOSE_WITHIN)
         too_late = await stack.client.post(f"/api/lots/{lot_id}/bids", json={"amount": "900"}, headers=late.headers)
         assert too_late.status_code == 409
         assert too_late.json()["code"] == "bidding_closed"

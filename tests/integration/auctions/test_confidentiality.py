@@ -139,7 +139,7 @@ async def test_before_the_close_no_route_page_event_or_log_reveals_an_amount_or_
             seen.append(message)
         return seen or None
 
-    events = await eventually(bid_count_event, within=3)
+    events = await eventually(bid_count_event, within=30)  # bounded: only a lost event takes this long
     await pubsub.aclose()
     await listener.aclose()
     published = " ".join(

@@ -10,7 +10,7 @@ from exchange.auctions.receipts import verify_receipt
 from exchange.lots.models import Lot
 from exchange.orders.models import Order
 from tests.conftest import Actor, OrgFactory
-from tests.support.auctions import closing_lot, opening_report_when_closed
+from tests.support.auctions import CLOSE_WITHIN, closing_lot, opening_report_when_closed
 from tests.support.pages import PageSession
 from tests.support.waiting import eventually
 
@@ -28,7 +28,7 @@ async def _notified(client: AsyncTestClient[Litestar], actor: Actor, kind: str) 
         answer = await client.get("/api/notifications", headers=actor.headers)
         return True if kind in [item["kind"] for item in answer.json()["items"]] else None
 
-    return await eventually(probe, within=5)
+    return await eventually(probe, within=CLOSE_WITHIN)
 
 
 async def test_the_opening_report_ranks_every_final_bid_and_names_bidders_only_to_the_seller(
@@ -47,7 +47,7 @@ async def test_the_opening_report_ranks_every_final_bid_and_names_bidders_only_t
         assert sealed.status_code == 403
         assert sealed.json()["code"] == "bids_sealed"
 
-    report = await opening_report_when_closed(client, lot_id, seller)
+    report = await opening_report_when_closed(client, db, lot_id, seller)
     assert report["status"] == "awarded"
     assert [entry["amount"] for entry in report["bids"]] == ["450.00", "450.00", "300.00"]
     assert [entry["rank"] for entry in report["bids"]] == [1, 2, 3]
@@ -102,7 +102,7 @@ async def test_under_second_price_rules_the_winner_pays_the_runner_up_bid(
     await _bid(client, lot_id, first, "900.00")
     await _bid(client, lot_id, second, "310.00")
 
-    report = await opening_report_when_closed(client, lot_id, seller)
+    report = await opening_report_when_closed(client, db, lot_id, seller)
     assert report["pricing"] == "second_price"
     assert report["winner"]["amount"] == "900.00"
     assert report["winner"]["price"] == "310.00"
@@ -117,7 +117,7 @@ async def test_a_lot_closes_unsold_when_no_bid_reaches_the_hidden_reserve(
     lot_id = await closing_lot(db, seller, reserve_price_minor=1_234_56)
     await _bid(client, lot_id, buyer, "1000.00")
 
-    report = await opening_report_when_closed(client, lot_id, buyer)
+    report = await opening_report_when_closed(client, db, lot_id, buyer)
     assert report["status"] == "unsold"
     assert report["winner"] is None
     assert "1234.56" not in str(report)
@@ -145,7 +145,7 @@ async def test_a_lot_that_requires_a_deposit_refuses_bids_until_the_buyer_holds_
     await _bid(client, lot_id, winner, "700.00")
     await _bid(client, lot_id, loser, "600.00")
 
-    await opening_report_when_closed(client, lot_id, seller)
+    await opening_report_when_closed(client, db, lot_id, seller)
     async with db() as session:
         statuses = dict(
             (

@@ -66,7 +66,7 @@ async def test_the_seller_sees_the_count_but_no_form_and_reads_the_opening_repor
     assert 'data-testid="bid-count">1<' in before.text
     assert (await client.get(f"/lots/{lot_id}/opening", headers=page)).status_code == 403
 
-    await opening_report_when_closed(client, lot_id, seller)
+    await opening_report_when_closed(client, db, lot_id, seller)
     report = await client.get(f"/lots/{lot_id}/opening", headers=page)
     assert report.status_code == 200
     assert "Named Bidder Co" in report.text

@@ -100,7 +100,7 @@ async def test_a_bid_at_or_after_the_closing_time_is_409(
 ) -> None:
     seller, buyer = await make_org("seller"), await make_org("buyer")
     lot_id = await closing_lot(db, seller)
-    await opening_report_when_closed(client, lot_id, seller)
+    await opening_report_when_closed(client, db, lot_id, seller)
     response = await client.post(f"/api/lots/{lot_id}/bids", json={"amount": "100"}, headers=buyer.headers)
     assert response.status_code == 409
     assert response.json()["code"] == "bidding_closed"

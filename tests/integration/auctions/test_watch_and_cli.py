@@ -43,7 +43,7 @@ async def test_exchange_verify_receipt_checks_a_saved_bid_against_the_saved_open
     seller, buyer = await make_org("seller"), await make_org("buyer")
     lot_id = await closing_lot(db, seller)
     bid = await client.post(f"/api/lots/{lot_id}/bids", json={"amount": "640.00"}, headers=buyer.headers)
-    report = await opening_report_when_closed(client, lot_id, buyer)
+    report = await opening_report_when_closed(client, db, lot_id, buyer)
     (tmp_path / "bid.json").write_text(bid.text)
     (tmp_path / "report.json").write_text(json.dumps(report))
     tampered = {**bid.json(), "amount": "740.00"}

@@ -13,7 +13,6 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,16 +24,16 @@ from exchange.auctions.models import BidRevision
 from exchange.db.engine import make_engine, make_session_maker
 from exchange.settings import Settings
 from tests.conftest import TEST_BIDDING_WINDOW, Actor
+from tests.support.auctions import CLOSE_WITHIN, close_now, closing_lot
 from tests.support.buyers import many_buyers, registered_orgs
-from tests.support.lots import live_lot
 from tests.support.servers import child_pids, cmdline, ended, free_port, run_exchange, start_server, stop_server
 
 BUYERS = 6
 LOTS = 3
 STEPS = 50  # bids per buyer: 300 in all, spread over the lots
-CLOSE_AFTER = timedelta(seconds=20)  # the run, both faults and their recoveries fit well inside
-RECOVERY_SECONDS = 10.0
-GIVE_UP_SECONDS = 15.0
+GIVE_UP_SECONDS = 60.0
+"""How long a recovery (or one bid's retries) may take before the test calls it a hang: the service must come
+back by itself, however loaded the machine; how fast it does is for a benchmark, not this test."""
 
 
 @dataclass
@@ -87,17 +86,12 @@ def _worker_and_its_journal_writer(serve_pid: int) -> tuple[int, int]:
     raise AssertionError("no worker with a journal writer under `exchange serve`")
 
 
-def _seconds_until_healthy(base: str) -> float:
-    """Polls /health (database and Redis up) for up to GIVE_UP_SECONDS; returns how long it took."""
-    started = time.monotonic()
-    while time.monotonic() - started < GIVE_UP_SECONDS:
-        try:
-            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                return time.monotonic() - started
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    return float("inf")
+def _healthy(base: str) -> bool:
+    """Whether /health says the database and Redis are up."""
+    try:
+        return httpx.get(f"{base}/health", timeout=5).status_code == 200
+    except httpx.TransportError:
+        return False
 
 
 def _bidder(base: str, lots: list[int], index: int, buyer: Actor, run: Run) -> None:
@@ -155,8 +149,7 @@ async def test_a_worker_and_redis_killed_mid_bidding_the_service_heals_and_every
     db = make_session_maker(engine)
     (seller,) = await registered_orgs(db, server.settings.secret_key, "seller", 1)
     buyers = await many_buyers(db, server.settings, BUYERS)
-    closes_at = datetime.now(UTC) + CLOSE_AFTER
-    lots = [await live_lot(db, seller, closes_at=closes_at) for _ in range(LOTS)]
+    lots = [await closing_lot(db, seller) for _ in range(LOTS)]  # open until the run is over
     run = Run()
     faults: dict[str, Any] = {}
 
@@ -164,31 +157,27 @@ async def test_a_worker_and_redis_killed_mid_bidding_the_service_heals_and_every
         _when(run, BUYERS * STEPS // 3, futures)
         worker, writer = _worker_and_its_journal_writer(server.process.pid)
         _kill(worker)
-        faults["worker back"] = _seconds_until_healthy(server.base)
+        faults["worker back"] = _eventually(lambda: _healthy(server.base))
         faults["writer ended"] = _eventually(lambda: ended(writer))
         faults["new worker"] = _worker_and_its_journal_writer(server.process.pid)[0] != worker
 
         _when(run, 2 * BUYERS * STEPS // 3, futures)
         redis_pid = int((server.data_dir / "redis" / "redis.pid").read_text())
         _kill(redis_pid)
-        faults["redis back"] = _seconds_until_healthy(server.base)
+        faults["redis back"] = _eventually(lambda: _healthy(server.base))
         faults["redis reaped"] = _eventually(lambda: not Path(f"/proc/{redis_pid}").exists())
 
-    started = time.monotonic()
     with ThreadPoolExecutor(max_workers=BUYERS + 1) as pool:
         futures = [pool.submit(_bidder, server.base, lots, index, buyer, run) for index, buyer in enumerate(buyers)]
         fault_run = pool.submit(chaos, futures)
         for future in [*futures, fault_run]:
             future.result()
-    run_seconds = time.monotonic() - started
-
-    assert faults["worker back"] <= RECOVERY_SECONDS
+    assert faults["worker back"], "no worker answered again after the worker was killed"
     assert faults["new worker"]
     assert faults["writer ended"], "the killed worker's journal writer process is still running"
-    assert faults["redis back"] <= RECOVERY_SECONDS
+    assert faults["redis back"], "the service did not answer again after redis-server was killed"
     assert faults["redis reaped"], "the killed redis-server was left a defunct child"
-    assert run_seconds < CLOSE_AFTER.total_seconds(), "the run outlasted the lots"
-    assert set(run.statuses) <= {201, 503}, run.statuses  # no 500, and no lot closed under the run
+    assert set(run.statuses) <= {201, 503}, run.statuses  # no 500 (and no 409: the lots are open)
     assert run.missing_retry_after == 0
     assert run.count() == BUYERS * STEPS
 
@@ -201,9 +190,11 @@ async def test_a_worker_and_redis_killed_mid_bidding_the_service_heals_and_every
         for receipt in receipts:
             assert stored.get((lot_id, org_id, receipt["revision"])) == receipt["receipt"]
 
+    for lot_id in lots:
+        await close_now(db, server.settings, lot_id)
     with httpx.Client(base_url=server.base, headers=seller.headers, timeout=10) as client:
         for lot_id in lots:
-            report = _eventually_json(client, f"/api/lots/{lot_id}/bids", within=CLOSE_AFTER.total_seconds() + 10)
+            report = _eventually_json(client, f"/api/lots/{lot_id}/bids", within=CLOSE_WITHIN)
             finals = {org: receipts[-1] for (lot, org), receipts in run.acknowledged.items() if lot == lot_id}
             best_org, best = max(finals.items(), key=lambda item: int(item[1]["amount"].replace(".", "")))
             assert report["status"] == "awarded"
@@ -213,7 +204,7 @@ async def test_a_worker_and_redis_killed_mid_bidding_the_service_heals_and_every
     await engine.dispose()
 
 
-def _eventually(condition: Callable[[], bool], within: float = RECOVERY_SECONDS) -> bool:
+def _eventually(condition: Callable[[], bool], within: float = GIVE_UP_SECONDS) -> bool:
     deadline = time.monotonic() + within
     while not condition():
         if time.monotonic() > deadline:
