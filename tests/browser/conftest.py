@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 from collections.abc import Callable, Iterator
@@ -54,10 +55,22 @@ def live_server(live_server_env: dict[str, str]) -> Iterator[str]:
     stop_server(process)
 
 
+def _ensure_axe() -> None:
+    """The accessibility scan (screens.axe_violations), installed as scripts/test does; under a lock, so the
+    workers of `pytest -n 2` do not run two npm installs into the same directory."""
+    if AXE.is_file():
+        return
+    root = AXE.parents[4]
+    (root / ".cache").mkdir(exist_ok=True)
+    with open(root / ".cache/axe.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not AXE.is_file():
+            subprocess.run(["bash", "-c", "source scripts/_env.sh && ensure_axe"], cwd=root, check=True)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
-    if not AXE.is_file():  # the accessibility scan (screens.axe_violations), installed as scripts/test does
-        subprocess.run(["bash", "-c", "source scripts/_env.sh && ensure_axe"], cwd=AXE.parents[4], check=True)
+    _ensure_axe()
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
         yield launched
