@@ -77,5 +77,5 @@ def test_a_buyer_asks_for_a_quote_the_seller_counters_and_both_see_the_order_onc
         expect(row).to_contain_text("36,000.00 CNY")
         expect(row).to_contain_text("quote")
     seller_page.goto(f"{live_server}/orders/{order_id}")
-    expect(seller_page.locator("body")).to_contain_text("net30")
+    expect(seller_page.locator("body")).to_contain_text("Net 30 days")  # the terms in words, not the code "net30"
     expect(seller_page.locator("body")).to_contain_text("Remove the brand logo")
