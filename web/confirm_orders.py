@@ -1,15 +1,17 @@
 """Binding steps around orders said in words before they happen (the twin of `web.confirm_steps` for the sale
 panel): accepting a broker's proposal (the lots and the total the client pays, never the broker's cost),
-buying a lot offered as the runner-up, and accepting the goods (escrow released to the seller)."""
+buying a lot offered as the runner-up, accepting the goods (escrow released to the seller) and accepting the
+seller's partial refund in a dispute."""
 
 from __future__ import annotations
 
+from exchange.disputes.schemas import Dispute
 from exchange.i18n.messages import Msg
 from exchange.matching.schemas import ProposalForClient
 from exchange.orders.schemas import Order, RunnerUpOffer
 from web.confirm_steps import ConfirmStep, dialog_text, money_words
 
-__all__ = ["goods_step", "order_confirm", "proposal_step", "runner_up_step"]
+__all__ = ["dispute_offer_step", "goods_step", "order_confirm", "proposal_step", "runner_up_step"]
 
 
 def proposal_step(proposal: ProposalForClient, *, bid_consent: bool, idempotency_key: str) -> ConfirmStep:
@@ -79,9 +81,31 @@ def goods_step(order: Order) -> ConfirmStep:
     )
 
 
-def order_confirm(thing: ProposalForClient | RunnerUpOffer | Order) -> str:
-    """The dialog text of the accept button of a proposal, a runner-up offer or an order's goods."""
+def dispute_offer_step(dispute: Dispute) -> ConfirmStep:
+    """The buyer takes the seller's partial refund: the dispute ends and the rest of the escrow goes to the seller."""
+    refund = money_words(dispute.offer or "0", dispute.currency)
+    return ConfirmStep(
+        heading=Msg("Accept a refund of {amount}?", amount=refund).render(),
+        amount=dispute.offer or "0",
+        next=[
+            Msg(
+                "{amount} comes back to you from escrow; the rest of the order's payment goes to the seller.",
+                amount=refund,
+            ).render(),
+            Msg("The dispute ends here: no admin decides it and it cannot be reopened.").render(),
+        ],
+        action=f"/disputes/{dispute.id}/accept-offer",
+        button=Msg("Yes, accept {amount}", amount=refund).render(),
+        back=f"/disputes/{dispute.id}",
+        title=Msg("Dispute #{id}", id=dispute.id).render(),
+    )
+
+
+def order_confirm(thing: ProposalForClient | RunnerUpOffer | Order | Dispute) -> str:
+    """The dialog text of the accept button of a proposal, a runner-up offer, an order's goods or a dispute offer."""
     if isinstance(thing, ProposalForClient):
         return dialog_text(proposal_step(thing, bid_consent=False, idempotency_key=""), thing.currency)
+    if isinstance(thing, Dispute):
+        return dialog_text(dispute_offer_step(thing), thing.currency)
     step = runner_up_step(thing) if isinstance(thing, RunnerUpOffer) else goods_step(thing)
     return dialog_text(step, thing.currency)

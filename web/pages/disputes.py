@@ -23,6 +23,8 @@ from exchange.i18n.catalog import N_
 from exchange.orders import services as order_services
 from exchange.params import Id
 from exchange.runtime import Runtime
+from web.confirm_orders import dispute_offer_step
+from web.confirm_steps import is_confirmed
 from web.form_errors import convert_form
 from web.pages.forms import form_fields
 
@@ -177,6 +179,12 @@ class DisputePages(Controller):
     async def accept_offer(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, dispute_id: Id, runtime: Runtime
     ) -> Template | Redirect:
+        if not is_confirmed(request, await form_fields(request)):
+            dispute = await services.get_dispute(db_session, current_principal(request), dispute_id)
+            if "accept_offer" in dispute.allowed_actions and dispute.offer:
+                context = {"step": dispute_offer_step(dispute), "currency": dispute.currency}
+                return Template("confirm.html", context=context)
+
         async def action() -> None:
             await services.accept_offer(db_session, current_principal(request), dispute_id, runtime=runtime)
 

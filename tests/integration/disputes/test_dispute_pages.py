@@ -67,3 +67,32 @@ async def test_an_objection_walks_from_the_inspection_form_to_the_admins_partial
     finally:
         page.close()
     assert (await money_after(db, deal))["refund"] == 300_000
+
+
+async def test_accepting_the_sellers_offer_asks_first_with_the_refund_and_what_follows(
+    client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
+) -> None:
+    deal = await delivered_order(client, db, make_org, amount_minor=1_000_000, reference_price_minor=1250)
+    page = PageSession(client)
+    try:
+        await page.sign_in(deal.buyer)
+        opened = await page.post(f"/orders/{deal.order_id}/dispute", {"reason": "Stained rolls", "claimed_refund": ""})
+        dispute_url = opened.headers["location"]
+        await page.sign_in(deal.seller)
+        offered = await page.post(
+            f"{dispute_url}/answer", {"answer": "offer", "amount": "1500.00", "message": "Half the stained rolls"}
+        )
+        assert offered.status_code == 303, offered.text
+
+        await page.sign_in(deal.buyer)
+        asked = await page.post(f"{dispute_url}/accept-offer", {})  # no JavaScript: a confirm page, nothing done
+        assert asked.status_code == 200, asked.text
+        assert "Accept a refund of 1,500.00 CNY?" in asked.text
+        assert "the rest of the order&#39;s payment goes to the seller" in asked.text
+        assert 'name="confirmed" value="yes"' in asked.text
+        assert "Accept the offer of 1,500.00 CNY" in (await page.get(dispute_url)).text  # still open
+        taken = await page.post(f"{dispute_url}/accept-offer", {"confirmed": "yes"})
+        assert taken.status_code == 303, taken.text
+    finally:
+        page.close()
+    assert (await money_after(db, deal))["refund"] == 150_000
