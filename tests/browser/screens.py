@@ -86,9 +86,13 @@ _ENGLISH = """(kept) => {
     const found = [];
     for (const element of document.querySelectorAll(chrome)) {
         if (element.closest('[data-user-text], .user-text') || !element.checkVisibility()) continue;
-        const words = (element.innerText || '').match(/[A-Za-z]{4,}/g) || [];
+        let text = element.innerText || '';  // less what users typed inside it (a place in our sentence)
+        for (const typed of element.querySelectorAll('[data-user-text], .user-text')) {
+            if (typed.innerText) text = text.split(typed.innerText).join(' ');
+        }
+        const words = text.match(/[A-Za-z]{4,}/g) || [];
         const english = words.filter(w => !kept.includes(w));
-        if (english.length) found.push(element.tagName.toLowerCase() + ': ' + element.innerText.trim().slice(0, 60));
+        if (english.length) found.push(element.tagName.toLowerCase() + ': ' + text.trim().slice(0, 60));
     }
     return [...new Set(found)].slice(0, 8);
 }"""
