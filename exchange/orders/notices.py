@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.models import User
@@ -13,7 +13,7 @@ from exchange.notifications.services import notify
 from exchange.orders.models import Order
 from exchange.runtime import Runtime
 
-__all__ = ["mail_text", "tell", "tell_org"]
+__all__ = ["mail_text", "mail_users", "tell", "tell_org"]
 
 SEE_IT = Msg("See it on the exchange:")
 
@@ -37,15 +37,27 @@ async def tell_org(
     """A notification for every member of `org_id` and a mail to each of them, in their own language
     (sent if the transaction commits)."""
     await notify(session, org_id, kind=kind, title=title, body=body, link=link, runtime=runtime)
-    members = (
-        await session.execute(select(User.email, User.locale, User.time_zone).where(User.org_id == org_id))
-    ).all()
-    for email, locale, time_zone in members:
+    await mail_users(session, User.org_id == org_id, subject=title, body=body, footer=SEE_IT, link=link)
+
+
+async def mail_users(
+    session: AsyncSession,
+    who: ColumnElement[bool],
+    *,
+    subject: str | Msg,
+    body: str | Msg,
+    footer: Msg,
+    link: str,
+) -> None:
+    """A mail to every user matching `who`, each in their own language and time zone, ending `footer link`
+    (queued in the outbox: sent if the transaction commits)."""
+    users = (await session.execute(select(User.email, User.locale, User.time_zone).where(who))).all()
+    for email, locale, time_zone in users:
         queue_mail(
             session,
             to=email,
-            subject=mail_text(title, locale, time_zone)[:200],
-            body=f"{mail_text(body, locale, time_zone)}\n\n{mail_text(SEE_IT, locale)} {link}",
+            subject=mail_text(subject, locale, time_zone)[:200],
+            body=f"{mail_text(body, locale, time_zone)}\n\n{mail_text(footer, locale)} {link}",
         )
 
 

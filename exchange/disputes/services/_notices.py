@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.models import User
 from exchange.disputes.models import Dispute
 from exchange.i18n.messages import Msg, as_msg
-from exchange.mail.outbox import queue_mail
 from exchange.orders.models import Order
-from exchange.orders.notices import mail_text, tell_org
+from exchange.orders.notices import mail_users, tell_org
 from exchange.runtime import Runtime
 
 __all__ = ["tell", "tell_admins", "tell_both"]
@@ -58,13 +56,4 @@ async def tell_both(
 async def tell_admins(session: AsyncSession, dispute: Dispute, *, subject: str | Msg, body: str | Msg) -> None:
     """A mail to every admin, in their language (admins have no organisation to notify in-app; their queue
     shows the dispute)."""
-    admins = (
-        await session.execute(select(User.email, User.locale, User.time_zone).where(User.is_admin.is_(True)))
-    ).all()
-    for email, locale, time_zone in admins:
-        queue_mail(
-            session,
-            to=email,
-            subject=mail_text(subject, locale, time_zone)[:200],
-            body=f"{mail_text(body, locale, time_zone)}\n\n{mail_text(QUEUE, locale)} /admin/disputes",
-        )
+    await mail_users(session, User.is_admin.is_(True), subject=subject, body=body, footer=QUEUE, link="/admin/disputes")

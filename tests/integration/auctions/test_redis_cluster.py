@@ -26,7 +26,7 @@ from exchange.redis.connection import close_redis, make_redis
 from exchange.redis.local_cluster import LocalCluster
 from exchange.redis.routing import send_commands
 from tests.integration.auctions.test_redis_crash import BUYERS, bidding_run
-from tests.support.auctions import CLOSE_WITHIN, close_now, closing_lot
+from tests.support.auctions import CLOSE_WITHIN, close_now, closing_lot, opening_report_when_closed
 from tests.support.buyers import many_buyers
 from tests.support.lots import live_lot
 from tests.support.stack import AppStack, stack_on_redis
@@ -130,12 +130,7 @@ async def test_every_acknowledged_bid_survives_its_master_being_killed_and_resta
         assert all(revisions[(org_id, receipt["revision"])] == receipt["receipt"] for receipt in receipts)
         assert current[org_id].receipt == receipts[-1]["receipt"]
 
-    async def report() -> Any:
-        answer = await stack.client.get(f"/api/lots/{lot_id}/bids", headers=seller.headers)
-        return answer.json() if answer.status_code == 200 else None
-
-    await close_now(stack.db, stack.settings, lot_id)
-    opening = await eventually(report, within=CLOSE_WITHIN)
+    opening = await opening_report_when_closed(stack.client, stack.db, lot_id, seller)
     finals = {org_id: receipts[-1] for org_id, receipts in acknowledged.items()}
     best_org = max(finals, key=lambda org: int(finals[org]["amount"].replace(".", "")))
     assert opening["status"] == "awarded"

@@ -17,10 +17,9 @@ from sqlalchemy import select
 from exchange.auctions.models import Bid, BidRevision
 from exchange.orders.models import Order
 from tests.conftest import Actor
-from tests.support.auctions import CLOSE_WITHIN, close_now, closing_lot
+from tests.support.auctions import closing_lot, opening_report_when_closed
 from tests.support.buyers import many_buyers
 from tests.support.stack import AppStack, Stack, private_stack
-from tests.support.waiting import eventually
 
 BUYERS = 12
 STEPS = 15
@@ -119,12 +118,7 @@ async def test_every_acknowledged_bid_survives_redis_being_killed_mid_run_and_th
                 assert stored.receipt == receipt["receipt"]
             assert current[org_id].receipt == receipts[-1]["receipt"]  # the last acknowledged is the current bid
 
-        async def report() -> Any:
-            answer = await stack.client.get(f"/api/lots/{lot_id}/bids", headers=seller.headers)
-            return answer.json() if answer.status_code == 200 else None
-
-        await close_now(stack.db, stack.settings, lot_id)
-        opening = await eventually(report, within=CLOSE_WITHIN)
+        opening = await opening_report_when_closed(stack.client, stack.db, lot_id, seller)
         finals = {org_id: receipts[-1] for org_id, receipts in acknowledged.items()}
         best_org, best = max(finals.items(), key=lambda item: int(item[1]["amount"].replace(".", "")))
         assert opening["status"] == "awarded"
