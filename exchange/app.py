@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import sys
 from collections.abc import AsyncIterator, Sequence
@@ -23,6 +24,7 @@ from litestar.template.config import TemplateConfig
 
 from exchange.accounts.api import AccountsController
 from exchange.accounts.auth import AuthMiddleware, PrincipalCache
+from exchange.accounts.passwords import use_password_hashing
 from exchange.accounts.sessions import RotatingSessionConfig
 from exchange.accounts.tokens import TokenReader
 from exchange.accounts.verification_api import VerificationController
@@ -108,6 +110,12 @@ def create_app(
     `jobs` are the periodic jobs its scheduler runs (unless `SCHEDULER=off`)."""
     settings = (settings or Settings.from_env()).prepared()
     clock = clock or SystemClock()
+    use_password_hashing(settings.password_hashing)
+    if settings.password_hashing != "standard":
+        logging.getLogger("exchange").warning(
+            "PASSWORD_HASHING=%s: passwords are hashed with test-suite parameters; never use it for real accounts",
+            settings.password_hashing,
+        )
     embedded = EmbeddedRedis(settings.data_dir) if settings.redis.embedded else None
     redis = make_redis(settings.redis.url or (embedded.url if embedded else ""))
     live_redis = make_redis(settings.redis.live_url) if settings.redis.live_url else redis

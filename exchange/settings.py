@@ -112,6 +112,13 @@ def _percent_env(env: Mapping[str, str], name: str, default: str) -> str:
     return raw
 
 
+def _password_hashing(env: Mapping[str, str]) -> str:
+    value = (env.get("PASSWORD_HASHING") or "standard").strip().lower()
+    if value not in {"standard", "fast"}:
+        raise SettingsError(f"PASSWORD_HASHING must be 'standard' or 'fast' (tests only), not {value!r}")
+    return value
+
+
 def _minor_env(env: Mapping[str, str], name: str) -> int:
     raw = env.get(name, "").strip() or "0"
     try:
@@ -303,6 +310,9 @@ class Settings:
         return self.audit_key_path or self.data_dir / "audit-ed25519.key"
 
     slow_sale_percent: int = 50
+    password_hashing: str = "standard"
+    """PASSWORD_HASHING: `standard` (argon2-cffi's recommended argon2id, the default) or `fast` (argon2id at
+    1 MiB and one pass: test suites only; the app warns at start)."""
     bid_engine_takeover: bool = False
     """BID_ENGINE_TAKEOVER=yes: this process's embedded Redis takes over the lots another engine kept
     (once, after that engine is gone for good; see `auctions/ownership.py`)."""
@@ -347,6 +357,7 @@ class Settings:
             bundle_max_overage_percent=_int_env(env, "BUNDLE_MAX_OVERAGE", 10, minimum=0, maximum=100),
             slow_sale_percent=_int_env(env, "SLOW_SALE_PERCENT", 50, minimum=1, maximum=99),
             bid_engine_takeover=env.get("BID_ENGINE_TAKEOVER", "").lower() in {"1", "true", "yes"},
+            password_hashing=_password_hashing(env),
         )
 
     def prepared(self) -> Settings:

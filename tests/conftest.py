@@ -66,6 +66,7 @@ def make_settings(data_dir: Path, database_url: str, redis_url: str, **overrides
         "REDIS_URL": redis_url,
         "SECRET_KEY": "test-secret-" + uuid.uuid4().hex,
         "AUTH_RATE_LIMIT": "100000",
+        "PASSWORD_HASHING": "fast",
         "MIN_BIDDING_WINDOW": str(int(TEST_BIDDING_WINDOW.total_seconds())),
         **overrides,
     }

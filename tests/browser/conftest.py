@@ -30,6 +30,7 @@ def live_server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "DATA_DIR": str(data_dir),
         "PORT": str(free_port()),
         "AUTH_RATE_LIMIT": "10000",
+        "PASSWORD_HASHING": "fast",
         "DATABASE_URL": f"sqlite+aiosqlite:///{data_dir / 'exchange.db'}",
     }
 

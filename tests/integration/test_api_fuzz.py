@@ -46,6 +46,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "DATA_DIR": str(data_dir),
         "PORT": str(free_port()),
         "AUTH_RATE_LIMIT": "100000",
+        "PASSWORD_HASHING": "fast",
     }
     run_exchange("migrate", env=env)
     run_exchange("demo", env=env)

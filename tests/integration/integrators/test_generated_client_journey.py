@@ -42,6 +42,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "DATA_DIR": str(data_dir),
         "PORT": str(free_port()),
         "AUTH_RATE_LIMIT": str(SIGN_IN_LIMIT),
+        "PASSWORD_HASHING": "fast",
     }
     run_exchange("migrate", env=env)
     run_exchange("create-admin", ADMIN_EMAIL, "--password", PASSWORD, env=env)

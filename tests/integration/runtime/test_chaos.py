@@ -68,6 +68,7 @@ def server(tmp_path: Path) -> Iterator[Server]:
         "WORKERS": "1",  # killing the only worker: nothing answers until its replacement does
         "SECRET_KEY": "chaos-" + uuid.uuid4().hex,
         "AUTH_RATE_LIMIT": "10000",
+        "PASSWORD_HASHING": "fast",
         "MIN_BIDDING_WINDOW": str(int(TEST_BIDDING_WINDOW.total_seconds())),  # as the lots are published
     }
     run_exchange("migrate", env=env)

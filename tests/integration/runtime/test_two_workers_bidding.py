@@ -50,6 +50,7 @@ def _server_env(data_dir: Path, database_url: str, redis_url: str, secret: str) 
         "WORKERS": "1",
         "SECRET_KEY": secret,
         "AUTH_RATE_LIMIT": "100000",
+        "PASSWORD_HASHING": "fast",
         "MIN_BIDDING_WINDOW": str(int(TEST_BIDDING_WINDOW.total_seconds())),
     }
 

@@ -54,3 +54,28 @@ def test_a_password_hash_verifies_only_the_same_password() -> None:
     assert password_matches(hashed, "correct-horse-battery")
     assert not password_matches(hashed, "correct-horse-battery!")
     assert not password_matches(None, "correct-horse-battery")
+
+
+def test_fast_hashing_is_for_tests_and_hashes_from_either_profile_keep_verifying() -> None:
+    from exchange.accounts.passwords import use_password_hashing
+
+    standard = hash_password("correct-horse-battery")
+    assert "m=65536,t=3,p=4" in standard  # argon2-cffi's recommended argon2id by default
+    use_password_hashing("fast")
+    try:
+        fast = hash_password("correct-horse-battery")
+        assert fast.startswith("$argon2id$") and "m=1024,t=1,p=1" in fast
+        assert password_matches(standard, "correct-horse-battery") and password_matches(fast, "correct-horse-battery")
+        assert not password_matches(fast, "correct-horse-batteries") and not password_matches(None, "anything")
+    finally:
+        use_password_hashing("standard")
+    assert "m=65536,t=3,p=4" in hash_password("correct-horse-battery")
+
+
+def test_password_hashing_setting_takes_only_the_two_profiles() -> None:
+    from exchange.settings import Settings, SettingsError
+
+    assert Settings.from_env({}).password_hashing == "standard"
+    assert Settings.from_env({"PASSWORD_HASHING": "Fast"}).password_hashing == "fast"
+    with pytest.raises(SettingsError, match="PASSWORD_HASHING"):
+        Settings.from_env({"PASSWORD_HASHING": "none"})
