@@ -64,9 +64,12 @@ def test_fast_hashing_is_for_tests_and_hashes_from_either_profile_keep_verifying
     use_password_hashing("fast")
     try:
         fast = hash_password("correct-horse-battery")
-        assert fast.startswith("$argon2id$") and "m=1024,t=1,p=1" in fast
-        assert password_matches(standard, "correct-horse-battery") and password_matches(fast, "correct-horse-battery")
-        assert not password_matches(fast, "correct-horse-batteries") and not password_matches(None, "anything")
+        assert fast.startswith("$argon2id$")
+        assert "m=1024,t=1,p=1" in fast
+        assert password_matches(standard, "correct-horse-battery")
+        assert password_matches(fast, "correct-horse-battery")
+        assert not password_matches(fast, "correct-horse-batteries")
+        assert not password_matches(None, "anything")
     finally:
         use_password_hashing("standard")
     assert "m=65536,t=3,p=4" in hash_password("correct-horse-battery")
