@@ -47,9 +47,9 @@ def test_a_buyer_asks_for_a_quote_the_seller_counters_and_both_see_the_order_onc
     seller_page.get_by_role("button", name="Send offer").click()
     expect(seller_page.get_by_test_id("thread-state")).to_contain_text("Waiting for")
     expect(seller_page.get_by_test_id("timeline-offer")).to_have_count(2)
-    seller_page.fill("#offer-price", "35000.00")  # not its turn: the refusal shows beside the thread
+    seller_page.fill("#offer-price", "35000.00")  # not its turn: the refusal shows at the top of the form
     seller_page.get_by_role("button", name="Send offer").click()
-    expect(seller_page.locator("#rfq-feedback")).to_contain_text("still open")
+    expect(seller_page.get_by_test_id("counter-card")).to_contain_text("still open")
     expect(seller_page.locator("#offer-price")).to_have_value("35000.00")
     seller_page.fill("#message-body", "Rolls are 100 m each; photos on request.")
     seller_page.get_by_role("button", name="Send message").click()

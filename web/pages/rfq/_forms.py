@@ -10,15 +10,17 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.accounts.guards import current_principal
 from exchange.accounts.principal import Principal
 from exchange.errors import DomainError
 from exchange.i18n.messages import localized
 from exchange.money import format_minor
 from exchange.rfq import services
 from web.confirm_steps import accept_step
-from web.form_errors import Checks, convert_form, plain_words
+from web.form_errors import Checks, FieldErrors, convert_form, plain_words
+from web.pages.rfq._context import thread_context
 
-__all__ = ["accept_confirmation", "is_htmx", "refused", "struct_from_form"]
+__all__ = ["accept_confirmation", "is_htmx", "refused", "refused_form", "struct_from_form"]
 
 T = TypeVar("T")
 
@@ -27,11 +29,46 @@ def is_htmx(request: Request[Any, Any, Any]) -> bool:
     return bool(request.headers.get("hx-request"))
 
 
-def struct_from_form(form: dict[str, str], kind: type[T], fields: Iterable[str], checks: Checks | None = None) -> T:
+def struct_from_form(
+    form: dict[str, str],
+    kind: type[T],
+    fields: Iterable[str],
+    checks: Checks | None = None,
+    found: FieldErrors | None = None,
+) -> T:
     """Only the named, non-empty fields; strings are converted the way the API would read JSON. `checks` are
-    the service's field checks, run on the fields that convert when others do not (one answer for all)."""
+    the service's field checks, run on the fields that convert when others do not (one answer for all);
+    `found` are problems the page already saw, shown first."""
     data = {name: form[name].strip() for name in fields if form.get(name, "").strip()}
-    return convert_form(data, kind, checks=checks)
+    return convert_form(data, kind, found=found, checks=checks)
+
+
+THREAD_FORMS = {"offer": "rfq/_offer_form.html", "sample": "rfq/_sample_form.html", "message": "rfq/_message_form.html"}
+"""The forms of a thread page that come back with their input and problems, by name: each is a card of its own."""
+
+
+async def refused_form(
+    request: Request[Any, Any, Any],
+    db_session: AsyncSession,
+    thread_id: int,
+    failed: str,
+    form: dict[str, str],
+    errors: FieldErrors,
+    status_code: int,
+) -> Template:
+    """A refused form of the thread page changes nothing: roll back, then show the form again with its input
+    and every problem under its field (a problem of the whole form, like an ended negotiation, at its top).
+
+    HTMX gets the form's card alone, swapped in place of the old one (a 200, as htmx swaps only 2xx answers);
+    a plain form post gets the whole thread page with the refusal's status.
+    """
+    await db_session.rollback()
+    context = await thread_context(db_session, current_principal(request), thread_id)
+    context.update(failed=failed, form=form, errors=errors)
+    if is_htmx(request):
+        headers = {"HX-Retarget": f"#{failed}-card", "HX-Reswap": "outerHTML"}
+        return Template(THREAD_FORMS[failed], context=context, headers=headers)
+    return Template("rfq/thread.html", context=context, status_code=status_code)
 
 
 async def refused(
