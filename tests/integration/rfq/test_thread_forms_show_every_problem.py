@@ -72,7 +72,7 @@ async def test_an_offer_shows_a_bad_price_a_past_delivery_date_and_too_long_pack
     chinese = await pages.post(f"/rfqs/{thread_id}/offers", form, headers=ZH)
     assert chinese.status_code == 422
     errors = _errors(chinese.text)
-    assert errors["price"].startswith("此项")
+    assert errors["price"].startswith("此项必须是由普通数字组成的金额")  # "This value must be a decimal amount"
     assert errors["delivery_by"] == "交货日期不能早于今天。"
     assert errors["packaging"] == "最多输入 1000 个字符。"
     assert "请修改标出的 3 项。" in chinese.text
