@@ -183,3 +183,25 @@ async def test_an_answer_to_a_wanted_request_shows_every_problem_together(
     assert '<option value="net30" selected>' in chinese.text
     threads = await client.get("/api/rfqs", headers=seller.headers)
     assert threads.json()["items"] == []  # no answer was sent
+
+
+async def test_a_sample_price_that_does_not_read_shows_under_its_input_with_the_input_kept(
+    client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory, pages: PageSession
+) -> None:
+    deal, thread_id = await _thread(client, db, make_org)
+    asked = await client.post(f"/api/rfqs/{thread_id}/samples", json={"units": 5}, headers=deal.buyer.headers)
+    assert asked.status_code == 201, asked.text
+    sample_id = asked.json()["id"]
+    await pages.sign_in(deal.seller)
+    url = f"/rfqs/{thread_id}/samples/{sample_id}/price"
+
+    english = await pages.post(url, {"unit_price": "free"})
+    assert english.status_code == 422
+    assert _errors(english.text)["unit_price"].startswith("This value must be a decimal amount in plain digits")
+    assert 'value="free"' in english.text
+
+    live_part = await pages.post(url, {"unit_price": "free"}, htmx=True, headers=ZH)
+    assert live_part.status_code == 200
+    assert live_part.headers["hx-retarget"] == "#thread-state"
+    assert _errors(live_part.text)["unit_price"].startswith("此项必须是由普通数字组成的金额")
+    assert (await deal.thread(deal.seller, thread_id))["samples"][0]["status"] == "requested"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -28,14 +27,19 @@ from web.confirm_steps import is_confirmed
 from web.form_errors import FieldErrors, field_errors, service_checks
 from web.pages.forms import form_fields
 from web.pages.rfq._context import PAYMENT_TERMS_LABELS, thread_context
-from web.pages.rfq._forms import accept_confirmation, is_htmx, refused, refused_form, struct_from_form
+from web.pages.rfq._forms import (
+    MESSAGE_NAMES,
+    OFFER_NAMES,
+    accept_confirmation,
+    is_htmx,
+    offer_from_form,
+    refused,
+    refused_form,
+    struct_from_form,
+)
 
 __all__ = ["RfqPages"]
 
-OFFER_FIELDS = ("price", "valid_until", "delivery_by", "payment_terms", "packaging", "message")
-OFFER_NAMES = {"valid_until": "valid_for_hours"}
-"""API fields to the offer form's inputs, where they differ."""
-MESSAGE_NAMES = {"links[0].url": "link_url", "links[0].name": "link_url"}
 OPEN_FIELDS = ("price", "delivery_by", "delivery_region", "payment_terms", "packaging", "message", "sample_units")
 SAMPLE_DONE = {"priced": N_("Sample priced."), "ordered": N_("Sample ordered."), "shipped": N_("Sample shipped."),
                "declined": N_("Sample declined.")}  # fmt: skip
@@ -45,18 +49,6 @@ UPLOAD_LIMIT = services.MAX_FILE_BYTES + 256 * 1024
 
 def _attachments_dir(request: Request[Any, Any, Any]) -> Path:
     return Path(request.app.state.settings.data_dir) / "rfq-attachments"
-
-
-def _offer_form(form: dict[str, str], now: datetime) -> tuple[dict[str, str], FieldErrors]:
-    """The page picks a validity in hours (no time-zone guessing); the API's field is an instant. The form with
-    it, and the problem when the hours do not read."""
-    hours = form.get("valid_for_hours", "").strip()
-    if not hours:
-        return form, {}
-    try:
-        return {**form, "valid_until": (now + timedelta(hours=int(hours))).isoformat()}, {}
-    except (ValueError, OverflowError):
-        return form, {"valid_until": Msg(N_("Choose how long your offer stands."))}
 
 
 class RfqPages(Controller):
@@ -163,15 +155,10 @@ class RfqPages(Controller):
         principal, now = current_principal(request), runtime.clock.now()
         try:
             thread = await services.get_thread_for(db_session, principal, thread_id)
-            offer_form, found = _offer_form(form, now)
-            checks = service_checks(services.terms_problems, thread.currency, now)
-            data = struct_from_form(offer_form, schemas.OfferCreate, OFFER_FIELDS, checks, found)
+            data = offer_from_form(form, thread.currency, now)
             offer = await services.make_offer(db_session, principal, thread_id, data, runtime=runtime)
         except DomainError as error:
-            if error.status_code == 404:
-                raise
-            errors = field_errors(error, OFFER_NAMES)
-            return await refused_form(request, db_session, thread_id, "offer", form, errors, error.status_code)
+            return await refused_form(request, db_session, thread_id, "offer", form, error, OFFER_NAMES)
         return await self._answer(
             request,
             db_session,
@@ -269,11 +256,8 @@ class RfqPages(Controller):
                 runtime=runtime,
             )
         except DomainError as error:
-            if error.status_code == 404:
-                raise
             kept = {"body": body, "link_url": link_url, "link_name": link_name}
-            errors = field_errors(error, MESSAGE_NAMES)
-            return await refused_form(request, db_session, thread_id, "message", kept, errors, error.status_code)
+            return await refused_form(request, db_session, thread_id, "message", kept, error, MESSAGE_NAMES)
         return await self._answer(request, db_session, thread_id, N_("Message sent."))
 
     @get("/rfqs/{thread_id:int}/attachments/{attachment_id:int}")
@@ -294,10 +278,7 @@ class RfqPages(Controller):
             data = struct_from_form(form, schemas.SampleCreate, ("units", "note"))
             await services.request_sample(db_session, current_principal(request), thread_id, data, runtime=runtime)
         except DomainError as error:
-            if error.status_code == 404:
-                raise
-            errors = field_errors(error)
-            return await refused_form(request, db_session, thread_id, "sample", form, errors, error.status_code)
+            return await refused_form(request, db_session, thread_id, "sample", form, error)
         return await self._answer(request, db_session, thread_id, N_("Sample requested; the seller will name a price."))
 
     @post("/rfqs/{thread_id:int}/samples/{sample_id:int}/{move:str}", guards=[requires_verified_org])
@@ -322,5 +303,8 @@ class RfqPages(Controller):
                 runtime=runtime,
             )
         except DomainError as error:
+            if move == "price" and error.field:  # the price under its input; a move out of turn as before
+                kept = {"unit_price": form.get("unit_price", "")[:40], "sample_id": str(sample_id)}
+                return await refused_form(request, db_session, thread_id, "sample_price", kept, error)
             return await refused(request, db_session, error, f"/rfqs/{thread_id}")
         return await self._answer(request, db_session, thread_id, SAMPLE_DONE.get(sample.status, N_("Sample updated.")))
