@@ -108,7 +108,7 @@ class InspectionPages(Controller):
     async def order_dispute(self, request: Request[Any, Any, Any], db_session: AsyncSession, order_id: Id) -> Redirect:
         dispute_id = await services.dispute_id_of_order(db_session, current_principal(request), order_id)
         if dispute_id is None:
-            raise NotFound(f"Order {order_id} has no dispute.")
+            raise NotFound(Msg("Order {order} has no dispute.", order=order_id))
         return Redirect(f"/disputes/{dispute_id}", status_code=303)
 
     @post("/{order_id:int}/dispute")
