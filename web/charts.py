@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from exchange.i18n.catalog import gettext
+
 __all__ = ["Bar", "bar_chart"]
 
 WIDTH = 340
@@ -37,7 +39,7 @@ def bar_chart(
     """Horizontal bars scaled to `max_value` (default: the largest value); `reference` draws a dashed line
     at that value (100 % of the reference price, say)."""
     if not bars:
-        return Markup('<p class="muted small">No data yet.</p>')
+        return Markup('<p class="muted small">{}</p>').format(gettext("No data yet."))
     top = max(max_value or 0.0, max(b.value for b in bars), reference or 0.0) or 1.0
     span = WIDTH - VALUE_SPACE
     height = ROW * len(bars) + 4

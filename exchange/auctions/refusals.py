@@ -16,6 +16,8 @@ from exchange.auctions.errors import (
     OWN_LOT,
 )
 from exchange.errors import Conflict, DomainError, Forbidden, NotFound, ServiceUnavailable, Unprocessable
+from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg
 from exchange.lots.errors import lot_not_found
 from exchange.money import format_minor
 
@@ -37,7 +39,7 @@ def bidding_closed() -> Conflict:
 
 
 def already_sold() -> Conflict:
-    return Conflict("This lot has already been sold.", code=ALREADY_SOLD, title="Already sold")
+    return Conflict(N_("This lot has already been sold."), code=ALREADY_SOLD, title=N_("Already sold"))
 
 
 def engine_busy() -> ServiceUnavailable:
@@ -52,7 +54,9 @@ def _common(code: str, lot_id: int) -> DomainError | None:
     if code == "NOT_FOUND":
         return lot_not_found(lot_id)
     if code == "OWN_LOT":
-        return Forbidden("Your organisation sells this lot; a seller cannot bid on or buy its own lot.", code=OWN_LOT)
+        return Forbidden(
+            N_("Your organisation sells this lot; a seller cannot bid on or buy its own lot."), code=OWN_LOT
+        )
     return None
 
 
@@ -71,12 +75,18 @@ def for_bid(code: str, details: Sequence[str], lot_id: int) -> DomainError:
         return bidding_closed()
     if code == "CURRENCY":
         currency = details[0] if details else "its own currency"
-        return Unprocessable(f"This lot takes bids in {currency}; send currency {currency}.", field="currency")
+        return Unprocessable(
+            Msg("This lot takes bids in {currency}; send currency {currency}.", currency=currency), field="currency"
+        )
     if code == "TOO_LOW":
         minimum = int(details[0]) if details else 0
         currency = details[1] if len(details) > 1 else "CNY"
         return Unprocessable(
-            f"The minimum bid on this lot is {format_minor(minimum, currency)} {currency}.",
+            Msg(
+                "The minimum bid on this lot is {amount} {currency}.",
+                amount=format_minor(minimum, currency),
+                currency=currency,
+            ),
             field="amount",
             code=BELOW_MINIMUM,
         )
@@ -85,10 +95,10 @@ def for_bid(code: str, details: Sequence[str], lot_id: int) -> DomainError:
             "This lot requires a bid deposit before you can bid. Place it first "
             f"(POST /api/lots/{lot_id}/deposit, or the deposit button on the lot page).",
             code=DEPOSIT_REQUIRED,
-            title="Deposit required",
+            title=N_("Deposit required"),
         )
     if code == "NO_BID":
-        return NotFound("Your organisation has no current bid on this lot.", code=NO_BID)
+        return NotFound(N_("Your organisation has no current bid on this lot."), code=NO_BID)
     return engine_busy()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from exchange.errors import ErrorCode, NotFound
+from exchange.i18n.messages import Msg
 
 DISPUTE_NOT_FOUND = ErrorCode(
     "dispute_not_found", 404, "There is no such dispute, or your organisation is not a party."
@@ -36,4 +37,7 @@ def dispute_not_found(dispute_id: int) -> NotFound:
 
 
 def evidence_not_found(evidence_id: int) -> NotFound:
-    return NotFound(f"There is no evidence {evidence_id} on this order, or it is not yours.", code=EVIDENCE_NOT_FOUND)
+    return NotFound(
+        Msg("There is no evidence {evidence_id} on this order, or it is not yours.", evidence_id=evidence_id),
+        code=EVIDENCE_NOT_FOUND,
+    )

@@ -21,6 +21,7 @@ from exchange.accounts.principal import Principal
 from exchange.errors import NotFound
 from exchange.fees import rules, schemas, services
 from exchange.fees.rules import FeeLine
+from exchange.i18n.messages import Msg
 from exchange.ledger import accounts
 from exchange.ledger.models import LedgerAccount, LedgerEntry, LedgerLine
 from exchange.lots.models import Lot
@@ -109,7 +110,7 @@ async def _header(session: AsyncSession, principal: Principal, order_id: int) ->
     await get_order_for(session, principal, order_id)  # the one 404 for a third org
     order = await session.get(Order, order_id)
     if order is None:
-        raise NotFound(f"There is no order {order_id}, or it is not yours.")
+        raise NotFound(Msg("There is no order {order_id}, or it is not yours.", order_id=order_id))
     lot, buyer, seller = (
         await session.get(Lot, order.lot_id),
         await session.get(Org, order.buyer_org_id),

@@ -16,6 +16,7 @@ from exchange.fees import documents, services
 from exchange.fees.errors import BAD_PERIOD
 from exchange.fees.models import PayoutBatch, PayoutLine
 from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg
 from exchange.lots.models import Lot
 from exchange.money import format_minor
 from exchange.orders.models import Order
@@ -73,7 +74,9 @@ def _day(raw: str | None, field: str) -> date | None:
             raise ValueError(raw)
         return date.fromisoformat(raw.strip())
     except ValueError:
-        raise Unprocessable(f"{field} must be a date like 2026-12-01.", field=field, code=BAD_PERIOD) from None
+        raise Unprocessable(
+            Msg("{field} must be a date like 2026-12-01.", field=field), field=field, code=BAD_PERIOD
+        ) from None
 
 
 def parse_period(start: str | None, end: str | None, *, today: date) -> Period:
@@ -83,7 +86,9 @@ def parse_period(start: str | None, end: str | None, *, today: date) -> Period:
     if last < first:
         raise Unprocessable(N_("The period must not end before it starts."), field="end", code=BAD_PERIOD)
     if (last - first).days >= MAX_PERIOD_DAYS:
-        raise Unprocessable(f"A period covers at most {MAX_PERIOD_DAYS} days.", field="end", code=BAD_PERIOD)
+        raise Unprocessable(
+            Msg("A period covers at most {days} days.", days=MAX_PERIOD_DAYS), field="end", code=BAD_PERIOD
+        )
     return Period(first, last)
 
 

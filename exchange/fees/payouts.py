@@ -24,6 +24,7 @@ from exchange.errors import Conflict, Unprocessable
 from exchange.fees.errors import BATCH_KEY_TAKEN, NOTHING_TO_PAY
 from exchange.fees.models import PayoutBatch, PayoutLine
 from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg
 from exchange.ledger import accounts
 from exchange.ledger import services as ledger
 from exchange.ledger.models import LedgerAccount
@@ -85,15 +86,17 @@ async def create_batch(
     """Pay every seller what it is owed in `currency` now, as one batch (idempotent on `key`)."""
     key = key.strip()
     if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isprintable():
-        raise Unprocessable(f"Give the batch a key of 1 to {MAX_KEY_LENGTH} visible characters.", field="key")
+        raise Unprocessable(
+            Msg("Give the batch a key of 1 to {count} visible characters.", count=MAX_KEY_LENGTH), field="key"
+        )
     if currency not in CURRENCIES:
-        raise Unprocessable(f"Currency {currency[:8]!r} is not supported.", field="currency")
+        raise Unprocessable(Msg("Currency {currency} is not supported.", currency=repr(currency[:8])), field="currency")
     existing = await session.scalar(select(PayoutBatch).where(PayoutBatch.key == key))
     if existing is not None:
         return existing
     owed = await owed_to_sellers(session, currency)
     if not owed:
-        raise Conflict(f"No seller is owed anything in {currency} now.", code=NOTHING_TO_PAY)
+        raise Conflict(Msg("No seller is owed anything in {currency} now.", currency=currency), code=NOTHING_TO_PAY)
     batch = PayoutBatch(
         key=key, currency=currency, total_minor=sum(o.amount_minor for o in owed), created_at=at, created_by=created_by
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from exchange.errors import ErrorCode, NotFound
+from exchange.i18n.messages import Msg
 
 CLOSING_TIME_PASSED = ErrorCode(
     "closing_time_passed", 409, "The lot's closing time passed while it waited for review; reject it instead."
@@ -37,4 +38,4 @@ UNIT_REQUIRED = ErrorCode(
 
 def lot_not_found(lot_id: int) -> NotFound:
     """The 404 that reads the same whether the lot does not exist or is not visible to the caller."""
-    return NotFound(f"There is no lot {lot_id}, or it is not visible to you.", code=LOT_NOT_FOUND)
+    return NotFound(Msg("There is no lot {lot_id}, or it is not visible to you.", lot_id=lot_id), code=LOT_NOT_FOUND)

@@ -189,7 +189,7 @@ def relist_way(facts: RelistFacts) -> str:
     stopped offering it down the ranking (no runner-up offer open, no accepted one with a live order), and only
     once."""
     if facts.relisted_as is not None:
-        raise Conflict(f"This lot was already relisted as lot {facts.relisted_as}.", code=ALREADY_RELISTED)
+        raise Conflict(Msg("This lot was already relisted as lot {lot}.", lot=facts.relisted_as), code=ALREADY_RELISTED)
     if facts.sale_mode == "sealed_bid" and facts.unpaid_order and not facts.live_order:
         if facts.open_runner_up_offer:
             raise Conflict(

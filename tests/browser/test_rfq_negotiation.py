@@ -38,6 +38,16 @@ def test_a_buyer_asks_for_a_quote_the_seller_counters_and_both_see_the_order_onc
     expect(buyer_page.get_by_test_id("terms")).to_contain_text("30,000.00")
     expect(buyer_page.get_by_test_id("accept")).to_have_count(0)
 
+    # A message with a link that is no web address and a file that is no photo: both problems show at once,
+    # each under its field, and the link stays in the form (an HTMX swap of the message card).
+    buyer_page.fill("#message-link", "ftp://files.example/specs")
+    buyer_page.set_input_files("#message-file", {"name": "notes.txt", "mimeType": "text/plain", "buffer": b"notes"})
+    buyer_page.get_by_role("button", name="Send message").click()
+    expect(buyer_page.locator("#link_url-error")).to_have_text("A link must be an http(s) address.")
+    expect(buyer_page.locator("#file-error")).to_have_text("Attach a photo (JPEG, PNG, WebP) or a PDF document.")
+    expect(buyer_page.locator("#message-link")).to_have_value("ftp://files.example/specs")
+    expect(buyer_page.get_by_test_id("timeline-message")).to_have_count(0)
+
     # The seller finds it in the inbox and counters at 36 000 (an HTMX form, no reload).
     sign_in(seller_page, live_server, seller.email)
     seller_page.goto(f"{live_server}/rfqs")
@@ -47,9 +57,9 @@ def test_a_buyer_asks_for_a_quote_the_seller_counters_and_both_see_the_order_onc
     seller_page.get_by_role("button", name="Send offer").click()
     expect(seller_page.get_by_test_id("thread-state")).to_contain_text("Waiting for")
     expect(seller_page.get_by_test_id("timeline-offer")).to_have_count(2)
-    seller_page.fill("#offer-price", "35000.00")  # not its turn: the refusal shows beside the thread
+    seller_page.fill("#offer-price", "35000.00")  # not its turn: the refusal shows at the top of the form
     seller_page.get_by_role("button", name="Send offer").click()
-    expect(seller_page.locator("#rfq-feedback")).to_contain_text("still open")
+    expect(seller_page.get_by_test_id("counter-card")).to_contain_text("still open")
     expect(seller_page.locator("#offer-price")).to_have_value("35000.00")
     seller_page.fill("#message-body", "Rolls are 100 m each; photos on request.")
     seller_page.get_by_role("button", name="Send message").click()

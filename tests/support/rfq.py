@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from litestar import Litestar
@@ -16,7 +17,7 @@ from exchange.orders.models import Order
 from tests.conftest import Actor, OrgFactory
 from tests.support.lots import live_lot
 
-__all__ = ["Deal", "count_orders", "new_deal", "principal_of"]
+__all__ = ["WANTED", "Deal", "count_orders", "in_days", "new_deal", "post_wanted", "principal_of"]
 
 
 @dataclass
@@ -68,3 +69,29 @@ async def principal_of(db: async_sessionmaker[AsyncSession], actor: Actor) -> Pr
         principal = await load_principal(session, actor.user_id)
     assert principal is not None
     return principal
+
+
+def in_days(days: int) -> str:
+    return (date.today() + timedelta(days=days)).isoformat()
+
+
+WANTED = {
+    "title": "Cotton twill for workwear, at least 140 cm wide",
+    "category": "textiles/fabric",
+    "specs": [
+        {"key": "fibre", "op": "eq", "value": "cotton"},
+        {"key": "width", "op": "gte", "value": 140, "unit": "cm"},
+    ],
+    "quantity": {"value": "4000", "unit": "m"},
+    "budget": "36000.00",
+    "deadline": in_days(30),
+    "delivery_region": "Zhejiang",
+}
+"""A wanted request as the API takes it (a buyer's need for cotton twill)."""
+
+
+async def post_wanted(client: AsyncTestClient[Litestar], buyer: Actor, **changes: Any) -> dict[str, Any]:
+    """A wanted request of `buyer`'s, posted through the API; its JSON."""
+    response = await client.post("/api/wanted", json={**WANTED, **changes}, headers=buyer.headers)
+    assert response.status_code == 201, response.text
+    return dict(response.json())

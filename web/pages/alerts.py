@@ -44,7 +44,7 @@ class AlertPages(Controller):
         frequency = form.get("frequency", "instant")
         try:
             if frequency not in ("instant", "daily"):
-                raise Unprocessable("Choose instant alerts or a daily digest.", field="frequency")
+                raise Unprocessable(N_("Choose instant alerts or a daily digest."), field="frequency")
             data = schemas.SavedSearchIn(
                 name=(form.get("name") or "")[:120] or " ",
                 query=(form.get("query") or "")[:2000],

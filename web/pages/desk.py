@@ -226,7 +226,7 @@ class DeskPages(Controller):
     ) -> dict[str, Any]:
         principal = current_principal(request)
         if principal.org_kind != "broker":
-            raise Unprocessable("Only brokers build proposals.", field="lots")
+            raise Unprocessable(N_("Only brokers build proposals."), field="lots")
         found = await requests.get_request_to_work_on(db_session, principal, request_id)
         chosen = [int(x) for x in _split(form.get("lots", "")) if x.isdigit() and len(x) < 10]
         lots = await offerable_lots(db_session, found.client_org_id, chosen)

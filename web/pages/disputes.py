@@ -20,6 +20,7 @@ from exchange.disputes import schemas, services
 from exchange.disputes.services.arbitration import QUEUE_FILTERS
 from exchange.errors import DomainError, NotFound, Unprocessable
 from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg
 from exchange.orders import services as order_services
 from exchange.params import Id
 from exchange.runtime import Runtime
@@ -34,7 +35,7 @@ __all__ = ["DisputePages", "DisputeQueuePages", "InspectionPages", "inspection_f
 def _count(raw: str, field: str) -> int:
     raw = raw.strip()
     if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
-        raise Unprocessable(f"{field.replace('_', ' ')} must be a whole number.", field=field)
+        raise Unprocessable(Msg("Enter a whole number."), field=field)
     return int(raw)
 
 
@@ -107,7 +108,7 @@ class InspectionPages(Controller):
     async def order_dispute(self, request: Request[Any, Any, Any], db_session: AsyncSession, order_id: Id) -> Redirect:
         dispute_id = await services.dispute_id_of_order(db_session, current_principal(request), order_id)
         if dispute_id is None:
-            raise NotFound(f"Order {order_id} has no dispute.")
+            raise NotFound(Msg("Order {order} has no dispute.", order=order_id))
         return Redirect(f"/disputes/{dispute_id}", status_code=303)
 
     @post("/{order_id:int}/dispute")
@@ -118,7 +119,7 @@ class InspectionPages(Controller):
         try:
             reason = form.get("reason", "").strip()[:5000]
             if not reason:
-                raise Unprocessable("Say what is wrong with the goods.", field="reason")
+                raise Unprocessable(N_("Say what is wrong with the goods."), field="reason")
             data = schemas.DisputeCreate(reason=reason, claimed_refund=form.get("claimed_refund") or None)
             dispute = await services.open_dispute(
                 db_session, current_principal(request), order_id, data, runtime=runtime
@@ -165,7 +166,7 @@ class DisputePages(Controller):
         async def action() -> None:
             answer = form.get("answer", "")
             if answer not in ("accept", "offer", "reject"):
-                raise Unprocessable("Choose accept, offer or reject.", field="answer")
+                raise Unprocessable(N_("Choose accept, offer or reject."), field="answer")
             data = schemas.DisputeAnswer(
                 answer=answer,  # type: ignore[arg-type]
                 message=form.get("message", "")[:5000],
@@ -208,7 +209,7 @@ class DisputePages(Controller):
         async def action() -> None:
             body = form.get("body", "").strip()
             if not body:
-                raise Unprocessable("Write a message.", field="body")
+                raise Unprocessable(N_("Write a message."), field="body")
             data = schemas.MessageCreate(body=body[:5000])
             await services.add_message(db_session, current_principal(request), dispute_id, data, runtime=runtime)
 
@@ -223,7 +224,7 @@ class DisputePages(Controller):
 
         async def action() -> None:
             if not isinstance(upload, UploadFile):
-                raise Unprocessable("Choose a photo or PDF to upload.", field="file")
+                raise Unprocessable(N_("Choose a photo or PDF to upload."), field="file")
             dispute = await services.get_dispute(db_session, current_principal(request), dispute_id)
             await services.add_evidence(
                 db_session,
@@ -245,9 +246,9 @@ class DisputePages(Controller):
         async def action() -> None:
             outcome = form.get("outcome", "")
             if outcome not in ("refund", "partial_refund", "release"):
-                raise Unprocessable("Choose refund, partial refund or release.", field="outcome")
+                raise Unprocessable(N_("Choose refund, partial refund or release."), field="outcome")
             if not form.get("reason", "").strip():
-                raise Unprocessable("Give the reason both sides will read.", field="reason")
+                raise Unprocessable(N_("Give the reason both sides will read."), field="reason")
             data = schemas.Decision(
                 outcome=outcome,  # type: ignore[arg-type]
                 reason=form["reason"].strip()[:5000],

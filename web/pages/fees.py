@@ -19,6 +19,7 @@ from exchange.accounts.guards import current_principal, requires_admin
 from exchange.errors import DomainError, Unprocessable
 from exchange.fees import schemas, services
 from exchange.fees.rules import PLATFORM_DEFAULT_CATEGORY
+from exchange.i18n.catalog import N_
 from exchange.i18n.messages import Msg
 from exchange.runtime import Runtime
 from exchange.specs.catalog import get_catalog
@@ -47,7 +48,7 @@ def _effective_from(raw: str) -> datetime | None:
     try:
         value = datetime.fromisoformat(raw)
     except ValueError:
-        raise Unprocessable("Give the date and time like 2027-01-01T00:00 (UTC).", field="effective_from") from None
+        raise Unprocessable(N_("Give the date and time like 2027-01-01T00:00 (UTC)."), field="effective_from") from None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
@@ -59,10 +60,10 @@ def schedule_from_form(form: dict[str, str]) -> schemas.FeeScheduleIn:
         if not up_to and not percent:
             continue
         if not percent:
-            raise Unprocessable("Give this tier's percentage.", field=f"tiers[{len(tiers)}].percent")
+            raise Unprocessable(N_("Give this tier's percentage."), field=f"tiers[{len(tiers)}].percent")
         tiers.append(schemas.TierIn(percent=percent[:16], up_to=up_to[:32] or None))
     if not tiers:
-        raise Unprocessable("Give at least one tier's percentage.", field="tiers[0].percent")
+        raise Unprocessable(N_("Give at least one tier's percentage."), field="tiers[0].percent")
     return schemas.FeeScheduleIn(
         category=form.get("category", "")[:80],
         tiers=tiers,

@@ -17,6 +17,7 @@ from exchange.accounts.guards import current_principal, requires_admin, requires
 from exchange.errors import DomainError, NotFound
 from exchange.fees import documents, finance, payouts, sales
 from exchange.fees import services as fee_services
+from exchange.i18n.catalog import gettext, ngettext
 from exchange.i18n.messages import Money, Msg, localized
 from exchange.lots.models import Lot
 from exchange.money import format_minor
@@ -38,6 +39,11 @@ def _csv(content: str, filename: str) -> Response[str]:
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"},
     )
+
+
+def _lots(count: int) -> str:
+    """A bar's count of lots, in the page's language."""
+    return ngettext("%(num)s lot", "%(num)s lots", count) % {"num": count}
 
 
 class SellerFinancePages(Controller):
@@ -76,17 +82,17 @@ class SellerFinancePages(Controller):
         charts = {
             "sell_through": bar_chart(
                 [Bar(s.label, s.percent, f"{s.percent:.0f} % ({s.sold}/{s.offered})") for s in figures.sell_through],
-                title="Sell-through by category: lots sold of lots offered",
+                title=gettext("Sell-through by category: lots sold of lots offered"),
                 max_value=100,
             ),
             "price": bar_chart(
                 [Bar(p.label, p.percent, f"{p.percent:.0f} %") for p in figures.price_ratios],
-                title="Price achieved as a share of the reference price, by category and grade",
+                title=gettext("Price achieved as a share of the reference price, by category and grade"),
                 reference=100,
             ),
             "days": bar_chart(
-                [Bar(label, count, f"{count} lot{'s' if count != 1 else ''}") for label, count in figures.days_to_sell],
-                title="Days from going live to the order",
+                [Bar(label, count, _lots(count)) for label, count in figures.days_to_sell],
+                title=gettext("Days from going live to the order"),
             ),
         }
         return Template("finance/sales.html", context={"figures": figures, "charts": charts})
@@ -141,7 +147,7 @@ class AdminFinancePages(Controller):
     async def batch_csv(self, db_session: AsyncSession, batch_id: Id) -> Response[str]:
         content = await payouts.batch_csv(db_session, batch_id)
         if content is None:
-            raise NotFound(f"There is no payout batch {batch_id}.")
+            raise NotFound(Msg("There is no payout batch {batch}.", batch=batch_id))
         return _csv(content, f"payout-batch-{batch_id}.csv")
 
     @get("/orders.csv")

@@ -324,7 +324,14 @@ class OrderPages(Controller):
 
         async def work() -> str:
             if not isinstance(upload, UploadFile) or not upload.filename:
-                raise Unprocessable(f"Choose a photo or PDF to upload ({EVIDENCE_RULE.describe()}).", field="file")
+                raise Unprocessable(
+                    Msg(
+                        "Choose a photo or PDF to upload ({types}, at most {count} MB).",
+                        types=", ".join(sorted(t.split("/")[1].upper() for t in EVIDENCE_RULE.content_types)),
+                        count=EVIDENCE_RULE.max_bytes // (1024 * 1024),
+                    ),
+                    field="file",
+                )
             added = await dispute_services.add_evidence(
                 db_session,
                 current_principal(request),

@@ -19,6 +19,7 @@ from exchange.accounts.principal import Principal
 from exchange.audit import record
 from exchange.audit.actors import actor_of
 from exchange.errors import Conflict, DomainError, Unprocessable, from_msgspec_error
+from exchange.i18n.catalog import N_
 from exchange.lots import rules, schemas
 from exchange.lots.errors import ALREADY_RELISTED, lot_not_found
 from exchange.lots.events import lot_went_live
@@ -93,7 +94,7 @@ async def relist_lot(
         return new
     if data.sale is not None or data.draft:
         field = "sale" if data.sale is not None else "draft"
-        raise Unprocessable("A fixed-price lot is relisted as it is, for a new listing window.", field=field)
+        raise Unprocessable(N_("A fixed-price lot is relisted as it is, for a new listing window."), field=field)
     await _relist_in_place(session, principal, lot, runtime, now)
     await session.commit()
     if runtime is not None:
@@ -145,7 +146,7 @@ async def _relist_as_new_lot(
         async with session.begin_nested():
             await session.flush()
     except IntegrityError:  # another relist of this lot won the race
-        raise Conflict("This lot was already relisted.", code=ALREADY_RELISTED) from None
+        raise Conflict(N_("This lot was already relisted."), code=ALREADY_RELISTED) from None
     await write_invites(session, new.id, invites)
     documents = await session.scalars(
         select(LotDocument).where(LotDocument.lot_id == original.id).order_by(LotDocument.id)

@@ -11,13 +11,20 @@ from exchange.rfq.services._access import offer_to_accept
 from exchange.rfq.services._compare import compare_answers, unit_price_text
 from exchange.rfq.services._effects import thread_channel
 from exchange.rfq.services._expiry import close_threads_on_unavailable_lots, expire_due_offers
-from exchange.rfq.services._messages import MAX_FILE_BYTES, IncomingFile, list_messages, open_attachment, post_message
+from exchange.rfq.services._messages import (
+    MAX_FILE_BYTES,
+    IncomingFile,
+    list_messages,
+    open_attachment,
+    post_message,
+)
 from exchange.rfq.services._negotiation import decline_thread, make_offer, open_rfq, withdraw_offer
 from exchange.rfq.services._queries import get_thread_for, list_threads_for
 from exchange.rfq.services._samples import move_sample, request_sample
 from exchange.rfq.services._terms import terms_problems
 from exchange.rfq.services._views import offer_out, sample_out
 from exchange.rfq.services._wanted import (
+    answer_currency,
     answer_wanted,
     answerable_lots,
     cancel_wanted,
@@ -33,6 +40,7 @@ __all__ = [
     "IncomingFile",
     "accept_offer",
     "accept_offer_once",
+    "answer_currency",
     "answer_wanted",
     "answerable_lots",
     "cancel_wanted",

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.accounts.principal import Principal
 from exchange.errors import Conflict, Forbidden, NotFound
 from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg
 from exchange.lots.errors import LOT_UNAVAILABLE
 from exchange.lots.models import Lot
 from exchange.rfq import rules
@@ -46,7 +47,9 @@ async def load_thread(session: AsyncSession, principal: Principal, thread_id: in
     """The thread for one of its parties or an admin; a 404 that reads the same for missing and not yours."""
     thread = await session.get(RfqThread, thread_id, populate_existing=True)
     if thread is None or not (principal.is_admin or _is_party(thread, principal)):
-        raise NotFound(f"There is no RFQ thread {thread_id}, or it is not yours.", code=RFQ_NOT_FOUND)
+        raise NotFound(
+            Msg("There is no RFQ thread {thread_id}, or it is not yours.", thread_id=thread_id), code=RFQ_NOT_FOUND
+        )
     return thread
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -15,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.principal import Principal
-from exchange.errors import NotFound, Unprocessable
+from exchange.errors import NotFound, Problems, Unprocessable
 from exchange.i18n.catalog import N_
 from exchange.i18n.messages import Msg
 from exchange.lots.models import Lot
@@ -28,9 +29,10 @@ from exchange.rfq.services._notices import notify_thread
 from exchange.runtime import Runtime
 from exchange.uploads import name_for_type, sniff
 
-__all__ = ["MAX_FILE_BYTES", "IncomingFile", "list_messages", "open_attachment", "post_message"]
+__all__ = ["MAX_FILE_BYTES", "IncomingFile", "list_messages", "message_problems", "open_attachment", "post_message"]
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_BODY_CHARS = 4000
 _KINDS = {"image/jpeg": "photo", "image/png": "photo", "image/webp": "photo", "application/pdf": "document"}
 
 
@@ -52,6 +54,33 @@ def _check_link(link: schemas.LinkIn, index: int) -> None:
     parts = urlsplit(link.url.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise Unprocessable(N_("A link must be an http(s) address."), field=f"links[{index}].url")
+
+
+def _file_type(incoming: IncomingFile) -> tuple[str, str]:
+    if len(incoming.data) > MAX_FILE_BYTES:
+        raise Unprocessable(
+            Msg("A file can be at most {count} MB.", count=MAX_FILE_BYTES // (1024 * 1024)), field="file"
+        )
+    return _sniff(incoming.data)
+
+
+def message_problems(
+    body: str, links: list[schemas.LinkIn], files: list[IncomingFile], found: Problems
+) -> list[tuple[IncomingFile, str, str]]:
+    """A message's text, links and files checked, every problem into `found` in the order the API answers
+    them (a page form shows them all at once). The files that pass, with their real type and kind."""
+    if len(body) > MAX_BODY_CHARS:
+        found.add(Unprocessable(N_("A message can be at most 4000 characters."), field="body"))
+    elif not body.strip() and not links and not files:
+        found.add(Unprocessable(N_("Write a message or attach something."), field="body"))
+    for index, link in enumerate(links):
+        found.check(partial(_check_link, link, index))
+    sniffed = []
+    for incoming in files:
+        typed = found.check(partial(_file_type, incoming))
+        if typed is not None:
+            sniffed.append((incoming, *typed))
+    return sniffed
 
 
 def _attachment_out(att: RfqAttachment, url_prefix: str) -> schemas.Attachment:
@@ -78,17 +107,8 @@ async def post_message(
     links = links or []
     files = [f for f in files or [] if f.data]
     text = body.strip()
-    if not text and not links and not files:
-        raise Unprocessable(N_("Write a message or attach something."), field="body")
-    for index, link in enumerate(links):
-        _check_link(link, index)
-    sniffed = []
-    for incoming in files:
-        if len(incoming.data) > MAX_FILE_BYTES:
-            raise Unprocessable(
-                Msg("A file can be at most {count} MB.", count=MAX_FILE_BYTES // (1024 * 1024)), field="file"
-            )
-        sniffed.append((incoming, *_sniff(incoming.data)))
+    sniffed = message_problems(body, links, files, found := Problems())
+    found.raise_first()
     assert principal.org_id is not None
     message = RfqMessage(
         thread_id=thread.id,

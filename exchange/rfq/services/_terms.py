@@ -14,7 +14,7 @@ from exchange.i18n.messages import Msg
 from exchange.money import parse_currency, parse_money
 from exchange.rfq import rules
 
-__all__ = ["OfferTerms", "TermsInput", "read_terms_of", "terms_problems"]
+__all__ = ["OfferTerms", "TermsInput", "given_terms", "read_terms_of", "terms_problems"]
 
 
 class TermsInput(Protocol):
@@ -97,8 +97,7 @@ def terms_problems(given: Mapping[str, Any], lot_currency: str, now: datetime, f
 def read_terms_of(data: TermsInput, lot_currency: str, now: datetime) -> OfferTerms:
     """Validated terms of an input Struct that carries the offer fields, or a 422 naming the first wrong field
     (the others in its `also`); prices are for the whole lot in the lot's currency."""
-    given = {name: getattr(data, name) for name in _TERMS}
-    checked = terms_problems(given, lot_currency, now, found := Problems())
+    checked = terms_problems(given_terms(data), lot_currency, now, found := Problems())
     found.raise_first()
     return OfferTerms(
         price_minor=checked["price_minor"],
@@ -112,3 +111,8 @@ def read_terms_of(data: TermsInput, lot_currency: str, now: datetime) -> OfferTe
 
 
 _TERMS = ("price", "currency", "valid_until", "delivery_by", "payment_terms")
+
+
+def given_terms(data: TermsInput) -> dict[str, Any]:
+    """The fields of an input Struct that `terms_problems` checks, by name."""
+    return {name: getattr(data, name) for name in _TERMS}

@@ -25,13 +25,14 @@ from exchange.rfq.errors import BUYER_NOT_INVITED, NOT_YOUR_REQUEST, REQUEST_CLO
 from exchange.rfq.models import RfqThread, WantedRequest
 from exchange.rfq.services._notices import notify_thread
 from exchange.rfq.services._specs import check_category, check_constraints
-from exchange.rfq.services._terms import read_terms_of
+from exchange.rfq.services._terms import given_terms, read_terms_of, terms_problems
 from exchange.rfq.services._threads import end_threads, require_rfq_open_lot, start_thread
 from exchange.rfq.services._views import org_names
 from exchange.runtime import Runtime, clock_of
 from exchange.text import clean_text
 
 __all__ = [
+    "answer_currency",
     "answer_wanted",
     "answerable_lots",
     "cancel_wanted",
@@ -203,6 +204,28 @@ async def get_wanted(
     return wanted_out(request, names.get(request.buyer_org_id, ""), counts.get(request.id, 0), now)
 
 
+def _not_own_lot(data: schemas.WantedAnswer, currency: str, now: datetime) -> Unprocessable:
+    """The refusal of an answer naming someone else's lot, with the terms' problems in its `also` (checked in the
+    request's currency) so that a page shows them together."""
+    refused = Unprocessable(N_("Answer with one of your own lots."), field="lot_id")
+    terms_problems(given_terms(data), currency, now, found := Problems())
+    refused.also = found.found
+    return refused
+
+
+async def answer_currency(session: AsyncSession, principal: Principal, request_id: int, lot_id: str) -> str:
+    """The currency an answer's price is read in: the named lot's when it is one of the caller's, else the
+    request's (a page form checks the price with it when other fields do not read)."""
+    request = await load_wanted(session, principal, request_id)
+    if lot_id.isdigit() and len(lot_id) <= 10:
+        currency = await session.scalar(
+            select(Lot.currency).where(Lot.id == int(lot_id), Lot.seller_org_id == principal.org_id)
+        )
+        if currency:
+            return str(currency)
+    return request.currency
+
+
 async def answer_wanted(
     session: AsyncSession,
     principal: Principal,
@@ -221,7 +244,7 @@ async def answer_wanted(
         raise Conflict(N_("This request no longer takes answers."), code=REQUEST_CLOSED, title="Request closed")
     lot = await session.get(Lot, data.lot_id, populate_existing=True)
     if lot is None or lot.seller_org_id != principal.org_id:
-        raise Unprocessable(N_("Answer with one of your own lots."), field="lot_id")
+        raise _not_own_lot(data, request.currency, now)
     await require_rfq_open_lot(session, lot)
     if lot.visibility == "private":
         invited = await session.scalar(

@@ -54,9 +54,10 @@ async def test_a_buyer_asks_for_a_quote_the_seller_counters_and_the_buyer_accept
     assert 'id="thread-state"' in countered.text
     assert "36,000.00" in countered.text
     refused = await pages.post(f"{thread_url}/offers", {"price": "35000.00", "valid_for_hours": "72"}, htmx=True)
-    assert refused.status_code == 200
-    assert refused.headers["hx-retarget"] == "#rfq-feedback"
+    assert refused.status_code == 200  # htmx swaps only 2xx answers: the offer card comes back in place
+    assert refused.headers["hx-retarget"] == "#offer-card"
     assert "Your last offer is still open" in refused.text
+    assert 'value="35000.00"' in refused.text
 
     await pages.sign_in(deal.buyer)
     state = await pages.get(f"{thread_url}/state")

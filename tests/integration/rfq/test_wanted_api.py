@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -11,31 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.conftest import Actor, OrgFactory
 from tests.support.lots import live_lot
-from tests.support.rfq import count_orders
-
-
-def in_days(days: int) -> str:
-    return (date.today() + timedelta(days=days)).isoformat()
-
-
-WANTED = {
-    "title": "Cotton twill for workwear, at least 140 cm wide",
-    "category": "textiles/fabric",
-    "specs": [
-        {"key": "fibre", "op": "eq", "value": "cotton"},
-        {"key": "width", "op": "gte", "value": 140, "unit": "cm"},
-    ],
-    "quantity": {"value": "4000", "unit": "m"},
-    "budget": "36000.00",
-    "deadline": in_days(30),
-    "delivery_region": "Zhejiang",
-}
-
-
-async def post_wanted(client: AsyncTestClient[Litestar], buyer: Actor, **changes: Any) -> dict[str, Any]:
-    response = await client.post("/api/wanted", json={**WANTED, **changes}, headers=buyer.headers)
-    assert response.status_code == 201, response.text
-    return dict(response.json())
+from tests.support.rfq import WANTED, count_orders, in_days, post_wanted
 
 
 async def answer(

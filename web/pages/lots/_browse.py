@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.accounts import directory
 from exchange.errors import DomainError, NotFound
 from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg
 from exchange.live.channels import lot_channel
 from exchange.live.streams import event_stream
 from exchange.lots import rules, services
@@ -22,6 +23,7 @@ from exchange.lots.visibility import get_visible_lot
 from exchange.params import Id
 from exchange.specs.catalog import get_catalog
 from web.pages.lots._forms import search_url, spec_display
+from web.pages.lots._search_words import search_problem
 
 __all__ = ["LotPages"]
 
@@ -30,7 +32,7 @@ SORT_LABELS = {"newest": N_("Newest"), "closing": N_("Closing soonest"), "price_
 MODE_LABELS = {"sealed_bid": N_("Sealed bid"), "fixed_price": N_("Fixed price")}
 
 
-def _browse_context(params: dict[str, list[str]], result: SearchPage | None, error: str | None) -> dict[str, Any]:
+def _browse_context(params: dict[str, list[str]], result: SearchPage | None, error: Msg | str | None) -> dict[str, Any]:
     catalog = get_catalog()
     chosen = (params.get("category") or [""])[-1]
     category = catalog.get(chosen)
@@ -79,12 +81,12 @@ class LotPages(Controller):
         """The browse page; an HTMX request gets just the `#browse` region (filters, facets, results)."""
         params = {k: [v for v in values if v.strip()] for k, values in request.query_params.dict().items()}
         params = {k: v for k, v in params.items() if v}
-        error = None
+        error: Msg | str | None = None
         result: SearchPage | None = None
         try:
             result = await search_lots(db_session, optional_principal(request), params)
         except DomainError as problem:
-            error = problem.detail
+            error = search_problem(problem)
         context = _browse_context(params, result, error)
         context["covers"] = await services.cover_photos(db_session, [lot.id for lot in context["items"]])
         if request.headers.get("hx-request"):
@@ -147,7 +149,7 @@ class LotPages(Controller):
             db_session, optional_principal(request), lot_id, document_id, data_dir=state.settings.data_dir
         )
         if document.kind != "photo" or not media_type.startswith("image/"):
-            raise NotFound(f"Lot {lot_id}'s file {document_id} is not a photo.")
+            raise NotFound(Msg("File {document} of lot {lot} is not a photo.", document=document_id, lot=lot_id))
         return Response(
             content=content,
             media_type=media_type,

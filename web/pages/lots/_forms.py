@@ -65,7 +65,7 @@ def closes_at_from_form(raw: str, offset_raw: str) -> datetime | None:
         offset = int(offset_raw or "0")
         moment = datetime.fromisoformat(raw.strip())
     except ValueError:
-        raise Unprocessable("Enter the closing time as a date and time.", field="sale.closes_at") from None
+        raise Unprocessable(N_("Enter the closing time as a date and time."), field="sale.closes_at") from None
     if not -14 * 60 <= offset <= 14 * 60:
         offset = 0
     if moment.tzinfo is None:

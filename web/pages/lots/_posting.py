@@ -277,7 +277,7 @@ class LotPostingPages(Controller):
         kind = data.get("kind")
         try:
             if not isinstance(upload, UploadFile) or not isinstance(kind, str):
-                raise Unprocessable("Choose a file and what kind of document it is.", field="file")
+                raise Unprocessable(N_("Choose a file and what kind of document it is."), field="file")
             await services.add_document(
                 db_session,
                 current_principal(request),

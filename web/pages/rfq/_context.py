@@ -50,4 +50,8 @@ async def thread_context(session: AsyncSession, principal: Principal, thread_id:
         "pending_sample": next((s for s in thread.samples if s.status in ("requested", "priced")), None),
         "payment_terms_labels": PAYMENT_TERMS_LABELS,
         "accept_key": uuid.uuid4().hex,
+        # A refused form ("offer", "sample" or "message") comes back with its input and problems.
+        "failed": None,
+        "form": {},
+        "errors": {},
     }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -15,7 +14,6 @@ from litestar.response import File, Redirect, ServerSentEvent, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.guards import current_principal, requires_org_kind, requires_signed_in, requires_verified_org
-from exchange.db.base import utcnow
 from exchange.errors import DomainError, Unprocessable
 from exchange.i18n.catalog import N_
 from exchange.i18n.messages import Money, Msg
@@ -29,28 +27,28 @@ from web.confirm_steps import is_confirmed
 from web.form_errors import FieldErrors, field_errors, service_checks
 from web.pages.forms import form_fields
 from web.pages.rfq._context import PAYMENT_TERMS_LABELS, thread_context
-from web.pages.rfq._forms import accept_confirmation, is_htmx, refused, struct_from_form
+from web.pages.rfq._forms import (
+    MESSAGE_NAMES,
+    OFFER_NAMES,
+    accept_confirmation,
+    is_htmx,
+    offer_from_form,
+    refused,
+    refused_form,
+    struct_from_form,
+)
 
 __all__ = ["RfqPages"]
 
-OFFER_FIELDS = ("price", "valid_until", "delivery_by", "payment_terms", "packaging", "message")
 OPEN_FIELDS = ("price", "delivery_by", "delivery_region", "payment_terms", "packaging", "message", "sample_units")
+SAMPLE_DONE = {"priced": N_("Sample priced."), "ordered": N_("Sample ordered."), "shipped": N_("Sample shipped."),
+               "declined": N_("Sample declined.")}  # fmt: skip
+"""What the page says after a sample move, by the sample's new status."""
 UPLOAD_LIMIT = services.MAX_FILE_BYTES + 256 * 1024
 
 
 def _attachments_dir(request: Request[Any, Any, Any]) -> Path:
     return Path(request.app.state.settings.data_dir) / "rfq-attachments"
-
-
-def _offer_form(form: dict[str, str]) -> dict[str, str]:
-    """The page picks a validity in hours (no time-zone guessing); the API's field is an instant."""
-    hours = form.get("valid_for_hours", "").strip()
-    if hours:
-        try:
-            form["valid_until"] = (utcnow() + timedelta(hours=int(hours))).isoformat()
-        except (ValueError, OverflowError):
-            raise Unprocessable("Choose how long your offer stands.", field="valid_until") from None
-    return form
 
 
 class RfqPages(Controller):
@@ -92,7 +90,7 @@ class RfqPages(Controller):
         try:
             lot_id = int(form.get("lot_id", ""))
         except ValueError:
-            raise Unprocessable("Choose the lot to ask about.", field="lot_id") from None
+            raise Unprocessable(N_("Choose the lot to ask about."), field="lot_id") from None
         lot = await get_visible_lot(db_session, principal, lot_id)
         try:
             checks = service_checks(services.terms_problems, lot.currency, runtime.clock.now())
@@ -154,11 +152,13 @@ class RfqPages(Controller):
         self, request: Request[Any, Any, Any], db_session: AsyncSession, thread_id: Id, runtime: Runtime
     ) -> Template | Redirect:
         form = await form_fields(request)
+        principal, now = current_principal(request), runtime.clock.now()
         try:
-            data = struct_from_form(_offer_form(form), schemas.OfferCreate, OFFER_FIELDS)
-            offer = await services.make_offer(db_session, current_principal(request), thread_id, data, runtime=runtime)
+            thread = await services.get_thread_for(db_session, principal, thread_id)
+            data = offer_from_form(form, thread.currency, now)
+            offer = await services.make_offer(db_session, principal, thread_id, data, runtime=runtime)
         except DomainError as error:
-            return await refused(request, db_session, error, f"/rfqs/{thread_id}")
+            return await refused_form(request, db_session, thread_id, "offer", form, error, OFFER_NAMES)
         return await self._answer(
             request,
             db_session,
@@ -197,7 +197,11 @@ class RfqPages(Controller):
             )
         except DomainError as error:
             return await refused(request, db_session, error, f"/rfqs/{thread_id}")
-        done = f"Accepted. Order #{order.id} for {order.amount} {order.currency} is awaiting payment."
+        done = Msg(
+            "Accepted. Order #{order} for {amount} is awaiting payment.",
+            order=order.id,
+            amount=Money(order.amount, order.currency),
+        ).render()
         return await self._answer(request, db_session, thread_id, done)
 
     @post("/rfqs/{thread_id:int}/decline", guards=[requires_verified_org])
@@ -215,7 +219,7 @@ class RfqPages(Controller):
             )
         except DomainError as error:
             return await refused(request, db_session, error, f"/rfqs/{thread_id}")
-        return await self._answer(request, db_session, thread_id, "You ended this negotiation.")
+        return await self._answer(request, db_session, thread_id, N_("You ended this negotiation."))
 
     @post("/rfqs/{thread_id:int}/withdraw", guards=[requires_verified_org])
     async def withdraw(
@@ -225,7 +229,7 @@ class RfqPages(Controller):
             await services.withdraw_offer(db_session, current_principal(request), thread_id, runtime=runtime)
         except DomainError as error:
             return await refused(request, db_session, error, f"/rfqs/{thread_id}")
-        return await self._answer(request, db_session, thread_id, "Your offer is withdrawn.")
+        return await self._answer(request, db_session, thread_id, N_("Your offer is withdrawn."))
 
     @post("/rfqs/{thread_id:int}/messages", guards=[requires_verified_org], request_max_body_size=UPLOAD_LIMIT)
     async def post_message(
@@ -234,11 +238,10 @@ class RfqPages(Controller):
         form = await request.form()
         body = str(form.get("body") or "")
         link_url = str(form.get("link_url") or "").strip()
+        link_name = str(form.get("link_name") or "")[:200]
         upload = form.get("file")
         try:
-            if len(body) > 4000:
-                raise Unprocessable("A message can be at most 4000 characters.", field="body")
-            links = [schemas.LinkIn(url=link_url, name=str(form.get("link_name") or "")[:200])] if link_url else []
+            links = [schemas.LinkIn(url=link_url, name=link_name)] if link_url else []
             files = []
             if isinstance(upload, UploadFile) and upload.filename:
                 files.append(services.IncomingFile(filename=upload.filename, data=await upload.read()))
@@ -253,8 +256,9 @@ class RfqPages(Controller):
                 runtime=runtime,
             )
         except DomainError as error:
-            return await refused(request, db_session, error, f"/rfqs/{thread_id}")
-        return await self._answer(request, db_session, thread_id, "Message sent.")
+            kept = {"body": body, "link_url": link_url, "link_name": link_name}
+            return await refused_form(request, db_session, thread_id, "message", kept, error, MESSAGE_NAMES)
+        return await self._answer(request, db_session, thread_id, N_("Message sent."))
 
     @get("/rfqs/{thread_id:int}/attachments/{attachment_id:int}")
     async def attachment(
@@ -274,8 +278,8 @@ class RfqPages(Controller):
             data = struct_from_form(form, schemas.SampleCreate, ("units", "note"))
             await services.request_sample(db_session, current_principal(request), thread_id, data, runtime=runtime)
         except DomainError as error:
-            return await refused(request, db_session, error, f"/rfqs/{thread_id}")
-        return await self._answer(request, db_session, thread_id, "Sample requested; the seller will name a price.")
+            return await refused_form(request, db_session, thread_id, "sample", form, error)
+        return await self._answer(request, db_session, thread_id, N_("Sample requested; the seller will name a price."))
 
     @post("/rfqs/{thread_id:int}/samples/{sample_id:int}/{move:str}", guards=[requires_verified_org])
     async def move_sample(
@@ -299,5 +303,8 @@ class RfqPages(Controller):
                 runtime=runtime,
             )
         except DomainError as error:
+            if move == "price" and error.field:  # the price under its input; a move out of turn as before
+                kept = {"unit_price": form.get("unit_price", "")[:40], "sample_id": str(sample_id)}
+                return await refused_form(request, db_session, thread_id, "sample_price", kept, error)
             return await refused(request, db_session, error, f"/rfqs/{thread_id}")
-        return await self._answer(request, db_session, thread_id, f"Sample {sample.status}.")
+        return await self._answer(request, db_session, thread_id, SAMPLE_DONE.get(sample.status, N_("Sample updated.")))

@@ -139,12 +139,15 @@ class WantedPages(Controller):
         self, request: Request[Any, Any, Any], db_session: AsyncSession, request_id: Id, runtime: Runtime
     ) -> Template | Redirect:
         form = await form_fields(request)
+        principal, now = current_principal(request), runtime.clock.now()
         try:
-            data = struct_from_form(form, schemas.WantedAnswer, ANSWER_FIELDS)
-            thread = await services.answer_wanted(
-                db_session, current_principal(request), request_id, data, runtime=runtime
-            )
+            currency = await services.answer_currency(db_session, principal, request_id, form.get("lot_id", "").strip())
+            checks = service_checks(services.terms_problems, currency, now)
+            data = struct_from_form(form, schemas.WantedAnswer, ANSWER_FIELDS, checks)
+            thread = await services.answer_wanted(db_session, principal, request_id, data, runtime=runtime, now=now)
         except DomainError as error:
+            if error.status_code == 404:
+                raise
             await db_session.rollback()
             context = await self._detail(request, db_session, request_id, form=form, errors=field_errors(error))
             return Template("rfq/wanted_detail.html", status_code=error.status_code, context=context)
@@ -173,7 +176,10 @@ class WantedPages(Controller):
         try:
             thread = await services.get_thread_for(db_session, principal, thread_id)
             if thread.wanted_request_id != request_id:
-                raise NotFound(f"Thread {thread_id} does not answer request {request_id}.", code=RFQ_NOT_FOUND)
+                raise NotFound(
+                    Msg("Thread {thread} does not answer request {request}.", thread=thread_id, request=request_id),
+                    code=RFQ_NOT_FOUND,
+                )
             if not is_confirmed(request, form):
                 page = await accept_confirmation(
                     db_session,
