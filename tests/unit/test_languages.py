@@ -46,7 +46,7 @@ def test_an_error_detail_is_english_text_that_pages_show_in_their_language() -> 
     detail = MsgText(Msg("{field} must be more than zero.", field="price"))
     assert detail == "price must be more than zero."
     with using("zh_CN"):
-        assert localized(detail) == "price 必须大于零。"
+        assert localized(detail) == "price必须大于零。"
         assert localized("Enter your name.") == "请输入您的姓名。"
         assert localized("words the catalogue lacks") == "words the catalogue lacks"
 
