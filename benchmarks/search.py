@@ -164,11 +164,14 @@ async def _in_process(url: str, queries: list[dict[str, list[str]]]) -> tuple[_T
 async def _plan(session: AsyncSession, params: dict[str, list[str]]) -> str:
     """EXPLAIN QUERY PLAN (SQLite) or EXPLAIN ANALYZE (PostgreSQL) of a search's page and count statements."""
     catalog = get_catalog()
-    statements = search_statements(None, parse_lot_query(params, catalog), catalog)
+    statements = await search_statements(session, None, parse_lot_query(params, catalog), catalog)
     dialect = (await session.connection()).dialect
     postgres = dialect.name == "postgresql"
     lines: list[str] = []
-    for name, statement in zip(("page", "counts"), statements, strict=True):
+    for name, statement in statements:
+        if isinstance(statement, str):
+            lines.append(f"  {name}: {statement}")
+            continue
         compiled = statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
         prefix = "EXPLAIN (ANALYZE, BUFFERS) " if postgres else "EXPLAIN QUERY PLAN "
         rows = list((await session.execute(text(prefix + str(compiled)))).all())
