@@ -25,7 +25,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from exchange.db.base import Base, utcnow
 
-__all__ = ["ASKING_PRICE", "SEARCH_COVER_COLUMNS", "SPEC_NUMBER_SLOTS", "Lot", "LotDocument", "LotInvite", "LotSpecValue", "LotTerm"]
+__all__ = [
+    "ASKING_PRICE",
+    "SEARCH_COVER_COLUMNS",
+    "SPEC_NUMBER_SLOTS",
+    "Lot",
+    "LotDocument",
+    "LotInvite",
+    "LotSpecValue",
+    "LotTerm",
+]
 
 # Byte-wise ordering on PostgreSQL too, so a prefix search is an index range (SQLite's default is byte-wise).
 _Term = String(64).with_variant(String(64, collation="C"), "postgresql")

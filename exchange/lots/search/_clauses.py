@@ -19,6 +19,7 @@ from exchange.specs.catalog import Catalog
 
 __all__ = ["ASKING_PRICE", "filter_clauses", "ordered", "sort_keys"]
 
+
 def _spec_clause(spec: SpecFilter, categories: list[str], catalog: Catalog) -> Any:
     """A number filter on the lot's `spec_n<slot>` columns (checked on the covering index entry) when every
     category with that number spec has it in a slot; otherwise (text values, specs past the slots) the spec
@@ -69,7 +70,9 @@ def _spec_values_clause(spec: SpecFilter, categories: list[str]) -> Any:
     return Lot.id.in_(select(LotSpecValue.lot_id).where(*conditions))
 
 
-def filter_clauses(query: LotQuery, principal: Principal | None, catalog: Catalog, *, skip: str | None = None) -> list[Any]:
+def filter_clauses(
+    query: LotQuery, principal: Principal | None, catalog: Catalog, *, skip: str | None = None
+) -> list[Any]:
     """Every filter but the words as a WHERE clause; `skip="grade"` leaves out the grade filter for the facet
     counts. The words are added by `_word_search`: a join on the rarest word's postings, or a probe per lot."""
     clauses: list[Any] = [visible_lots_clause(principal)]
@@ -98,8 +101,14 @@ def filter_clauses(query: LotQuery, principal: Principal | None, catalog: Catalo
     return clauses
 
 
-def sort_keys(sort: str, *, ends_at: Any = Lot.ends_at, asking: Any = ASKING_PRICE, published_at: Any = Lot.published_at,
-              lot_id: Any = Lot.id) -> list[Any]:
+def sort_keys(
+    sort: str,
+    *,
+    ends_at: Any = Lot.ends_at,
+    asking: Any = ASKING_PRICE,
+    published_at: Any = Lot.published_at,
+    lot_id: Any = Lot.id,
+) -> list[Any]:
     """The ORDER BY of a sort (missing keys last, ties by id), on the lot's columns or a subquery's."""
     if sort == "closing":
         return [ends_at.asc().nulls_last(), lot_id.asc()]

@@ -109,7 +109,9 @@ async def run_search(
         return await _word_search(session, principal, query, catalog, trace)
     ids = ordered(select(Lot.id).where(*filter_clauses(query, principal, catalog)), query.sort)
     page = _page(ids.limit(query.limit).offset(query.offset), query)
-    counts = _facet_counts(select(Lot.category, Lot.grade).where(*filter_clauses(query, principal, catalog, skip="grade")))
+    counts = _facet_counts(
+        select(Lot.category, Lot.grade).where(*filter_clauses(query, principal, catalog, skip="grade"))
+    )
     trace += [("page", page), ("counts", counts)]
     engine = session.bind
     if isinstance(engine, AsyncEngine) and not session.new and not session.dirty:
