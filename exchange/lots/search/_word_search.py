@@ -54,6 +54,7 @@ def _plain_join(join: _LeftFirst, compiler: SQLCompiler, **kw: Any) -> str:
 @compiles(_LeftFirst, "sqlite")
 def _cross_join(join: _LeftFirst, compiler: SQLCompiler, **kw: Any) -> str:
     kw.pop("asfrom", None)
+    assert join.onclause is not None
     return (
         join.left._compiler_dispatch(compiler, asfrom=True, **kw)
         + " CROSS JOIN "

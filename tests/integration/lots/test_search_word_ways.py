@@ -15,19 +15,28 @@ from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from exchange.lots.search import _word_search, _words
+from tests.conftest import OrgFactory
 from tests.integration.lots.test_search_matches_plain_reading import (
     QUERIES,
     Pool,
     _filters,
+    _make_lots,
     _same_as_plain_reading,
-    pool,  # noqa: F401 (the lots, a fixture)
 )
+from tests.support.catalogue import unique_place
 
 WAYS = {
     "walk the sort order": {"RARE_POSTINGS": 1, "WALK_BUDGET": 10**9},
     "from the rarest word's postings": {"RARE_POSTINGS": 10**9, "WALK_BUDGET": 0},
     "from the other filters' index": {"RARE_POSTINGS": 1, "WALK_BUDGET": 0},
 }
+
+
+@pytest.fixture(scope="module")
+async def lots(db: async_sessionmaker[AsyncSession], make_org: OrgFactory) -> Pool:
+    made = Pool(unique_place(), await make_org("seller"), await make_org("buyer"), await make_org("buyer"))
+    await _make_lots(db, made)
+    return made
 
 
 @st.composite
@@ -40,11 +49,11 @@ def _with_words(draw: st.DrawFn) -> dict[str, list[str]]:
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(params=_with_words(), who=st.sampled_from(("anonymous", "seller", "invited", "stranger")))
 async def test_every_way_a_word_search_goes_finds_what_a_plain_reading_finds(
-    db: async_sessionmaker[AsyncSession], pool: Pool, way: str, prefixes: str, params: dict[str, list[str]], who: str
+    db: async_sessionmaker[AsyncSession], lots: Pool, way: str, prefixes: str, params: dict[str, list[str]], who: str
 ) -> None:
     with ExitStack() as forced:
         forced.enter_context(patch.object(_words, "RARE_POSTINGS", WAYS[way]["RARE_POSTINGS"]))
         forced.enter_context(patch.object(_word_search, "WALK_BUDGET", WAYS[way]["WALK_BUDGET"]))
         if prefixes == "as ranges":
             forced.enter_context(patch.object(_words, "MAX_EXPANSIONS", 0))
-        await _same_as_plain_reading(db, pool, params, who)
+        await _same_as_plain_reading(db, lots, params, who)
