@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import random
+from collections import deque
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -119,15 +121,22 @@ def _chunks(total: int, size: int) -> Iterator[range]:
         yield range(start, min(start + size, total + 1))
 
 
-def _insert_rows(connection: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
-    """Plain-typed rows (numbers and strings) straight to the driver: millions of index rows without
-    SQLAlchemy's per-row parameter processing, the larger part of the build time."""
+def _insert_rows(connection: Connection, table: str, rows: list[dict[str, Any]], *, typed: Any = None) -> None:
+    """Rows straight to the driver: millions of rows without SQLAlchemy's per-statement parameter handling, the
+    larger part of the build time. `typed`: the model table whose column types convert the values first (JSON,
+    dates, decimals: the same conversions SQLAlchemy applies); index rows are plain numbers and strings."""
     if not rows:
         return
     columns = list(rows[0])
+    if typed is not None:
+        convert = [typed.c[name].type._cached_bind_processor(connection.dialect) for name in columns]
+        rows = [
+            {name: (to(row[name]) if to is not None else row[name]) for name, to in zip(columns, convert, strict=True)}
+            for row in rows
+        ]
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     names, marks = ", ".join(columns), ", ".join([mark] * len(columns))
-    sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"  # noqa: S608 (names from the models)
+    sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 (names from the models or the caller)
     connection.exec_driver_sql(sql, [tuple(row[c] for c in columns) for row in rows])
 
 
@@ -140,40 +149,64 @@ def _orgs(now: datetime) -> list[dict[str, Any]]:
     return orgs + [{"name": f"Buyer {i}", "kind": "buyer", "verified": True, "created_at": now} for i in range(50)]
 
 
-def _lot_chunks(count: int, seed: int, now: datetime) -> Iterator[tuple[list[dict[str, Any]], ...]]:
-    """(lots, spec value rows, term rows, invitations) 5 000 lots at a time."""
-    rng = random.Random(seed)
+_Chunk = tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]
+
+
+def _lot_chunk(seed: int, first: int, last: int, now: datetime) -> _Chunk:
+    """(lots, spec value rows, term rows, invitations) of lots `first`..`last`, from their own random stream."""
+    rng = random.Random(seed * 1_000_003 + first)
     leaves = get_catalog().leaves()
-    for chunk in _chunks(count, 5_000):
-        lots = [_lot(rng, lot_id, _SELLER_IDS, leaves, now) for lot_id in chunk]
-        specs: list[dict[str, Any]] = []
-        terms: list[dict[str, Any]] = []
-        invites: list[dict[str, Any]] = []
-        for lot in lots:
-            spec_rows, term_rows = index_rows(lot["id"], lot)
-            lot.update(spec_number_columns(lot["category"], spec_rows))
-            specs += spec_rows
-            terms += term_rows
-            if lot["visibility"] == "private":
-                invites += [{"lot_id": lot["id"], "org_id": org} for org in rng.sample(_BUYER_IDS, 3)]
-        yield lots, specs, terms, invites
+    lots = [_lot(rng, lot_id, _SELLER_IDS, leaves, now) for lot_id in range(first, last + 1)]
+    specs: list[dict[str, Any]] = []
+    terms: list[dict[str, Any]] = []
+    invites: list[dict[str, Any]] = []
+    for lot in lots:
+        spec_rows, term_rows = index_rows(lot["id"], lot)
+        lot.update(spec_number_columns(lot["category"], spec_rows))
+        specs += spec_rows
+        terms += term_rows
+        if lot["visibility"] == "private":
+            invites += [{"lot_id": lot["id"], "org_id": org} for org in rng.sample(_BUYER_IDS, 3)]
+    return lots, specs, terms, invites
+
+
+def _lot_chunks(count: int, seed: int, now: datetime) -> Iterator[_Chunk]:
+    """`_lot_chunk`s of 5 000 lots in order, made by two helper processes while the caller writes the last one
+    (two helpers, at most four chunks ahead); the same rows whoever makes them."""
+    context = multiprocessing.get_context("fork")
+    with context.Pool(processes=2) as pool:
+        pending: deque[Any] = deque()
+        for chunk in _chunks(count, 5_000):
+            pending.append(pool.apply_async(_lot_chunk, (seed, chunk.start, chunk.stop - 1, now)))
+            if len(pending) >= 4:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
 
 
 def load_lots(
-    connection: Connection, count: int, *, seed: int = 42, progress: Callable[[str], None] = print
+    connection: Connection,
+    count: int,
+    *,
+    seed: int = 42,
+    progress: Callable[[str], None] = print,
+    terms_table: str = LotTerm.__tablename__,
 ) -> list[int]:
-    """Insert `count` lots with their spec values and terms (plus sellers and a few buyers); returns buyer ids."""
+    """Insert `count` lots with their spec values and terms (plus sellers and a few buyers); returns buyer ids.
+
+    `terms_table`: where the term rows go (a staging table the caller copies into `lot_terms` in index order)."""
     now = datetime.now(UTC)
     connection.execute(insert(Org), _orgs(now))
     done = 0
     for lots, specs, terms, invites in _lot_chunks(count, seed, now):
-        connection.execute(insert(Lot), lots)
-        _insert_rows(connection, LotSpecValue.__table__, specs)
-        _insert_rows(connection, LotTerm.__table__, terms)
+        _insert_rows(connection, Lot.__tablename__, lots, typed=Lot.__table__)
+        _insert_rows(connection, LotSpecValue.__tablename__, specs)
+        _insert_rows(connection, terms_table, terms)
         if invites:
             connection.execute(insert(LotInvite), invites)
         done += len(lots)
-        progress(f"  {done:>7,} lots inserted")
+        if done % 50_000 == 0 or done == count:
+            progress(f"  {done:>9,} lots inserted")
     return _BUYER_IDS
 
 

@@ -19,14 +19,23 @@ from exchange.db.migrate import alembic_config, upgrade_database
 from exchange.idempotency import fingerprint
 
 
+def _on_this_dialect(dialect: str) -> Any:
+    """Leave out of the comparison the models' objects made for another database only (`Index(...).ddl_if`)."""
+
+    def include(item: Any, _name: Any, _type: str, _reflected: bool, _compare_to: Any) -> bool:
+        only = getattr(getattr(item, "_ddl_if", None), "dialect", None)
+        return only is None or only == dialect
+
+    return include
+
+
 async def _differences(url: str) -> list[Any]:
     engine = create_async_engine(url)
+    options = {"compare_type": True, "include_object": _on_this_dialect(engine.dialect.name)}
     try:
         async with engine.connect() as connection:
             return await connection.run_sync(
-                lambda sync: compare_metadata(
-                    MigrationContext.configure(sync, opts={"compare_type": True}), Base.metadata
-                )
+                lambda sync: compare_metadata(MigrationContext.configure(sync, opts=options), Base.metadata)
             )
     finally:
         await engine.dispose()

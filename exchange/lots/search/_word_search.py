@@ -1,0 +1,143 @@
+"""Where a search with words (`q`) starts: from its rarest word's postings, from the other filters' index
+range, or by walking the sort order and checking the words lot by lot. The results are the same whichever
+way is taken (every way applies every filter and the same ORDER BY); only the time differs.
+
+- The counts (capped at TOTAL_CAP + 1 matches) start from the rarest word's postings when it is rare, or
+  when nothing else narrows the search (no category): each posting is one lot row read by id, and a common
+  word's count stops after ~TOTAL_CAP / (share of lots that are live and visible) postings. With a category
+  and only common words they walk the covering index's range of that category, each entry checked for the
+  words by one lookup of `lot_terms (term, lot_id)` per word.
+- The page then knows how many lots match. If the matches are dense enough that walking the sort order's
+  index (`ix_lots_status_published_at`, `_ends_at`, `_asking`) meets `offset + limit` of them within
+  WALK_BUDGET index entries, it walks it, checking each lot's filters and words, and stops at the page;
+  otherwise it collects the matches from the rarest word's postings (rare word) or from the other filters'
+  index range (common words, few matches) and sorts them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Join, exists, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+
+from exchange.accounts.principal import Principal
+from exchange.lots.models import Lot, LotTerm
+from exchange.lots.search._clauses import ASKING_PRICE, filter_clauses, ordered, sort_keys
+from exchange.lots.search._filters import LotQuery
+from exchange.lots.search._words import Word, look_up_words
+from exchange.specs.catalog import Catalog
+
+__all__ = ["WALK_BUDGET", "WordPlan", "last_lot_id", "plan_words"]
+
+WALK_BUDGET = 30_000
+"""Sort index entries a page may expect to walk before it is cheaper to collect and sort the matches."""
+_ALL = 2**62
+"""A LIMIT that keeps a subquery a subquery (not merged into the outer query), so its own plan stands."""
+
+
+class _LeftFirst(Join):
+    """A join read left to right: the postings first, then each lot by id (SQLite's CROSS JOIN fixes the order;
+    elsewhere a plain join, the planner deciding)."""
+
+    inherit_cache = True
+
+
+@compiles(_LeftFirst)
+def _plain_join(join: _LeftFirst, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.visit_join(join, **kw)
+
+
+@compiles(_LeftFirst, "sqlite")
+def _cross_join(join: _LeftFirst, compiler: SQLCompiler, **kw: Any) -> str:
+    kw.pop("asfrom", None)
+    assert join.onclause is not None
+    return (
+        join.left._compiler_dispatch(compiler, asfrom=True, **kw)
+        + " CROSS JOIN "
+        + join.right._compiler_dispatch(compiler, asfrom=True, **kw)
+        + " ON "
+        + join.onclause._compiler_dispatch(compiler, **kw)
+    )
+
+
+def _probe(word: Word) -> ColumnElement[bool]:
+    """Whether the lot has the word: a primary-key lookup of (term, lot_id) per index word it stands for."""
+    terms = LotTerm.__table__.alias("probed_terms")
+    return exists().where(word.match(terms.c.term), terms.c.lot_id == Lot.id).correlate(Lot)
+
+
+@dataclass(frozen=True, slots=True)
+class WordPlan:
+    words: list[Word]
+    driver: Word
+    """The rarest word (a single index word preferred on ties): the one whose postings a search starts from."""
+
+    @property
+    def finds_nothing(self) -> bool:
+        return self.driver.postings == 0
+
+    def _others(self) -> list[ColumnElement[bool]]:
+        return [_probe(word) for word in self.words if word is not self.driver]
+
+    def _from_postings(self, columns: list[Any], clauses: list[Any]) -> Any:
+        """SELECT columns FROM the driver's postings joined to their lots, every other filter and word applied."""
+        if self.driver.single:  # each lot once: the postings stream, so a LIMIT stops reading them
+            postings: Any = LotTerm.__table__
+            lot_id = LotTerm.lot_id
+            clauses = [self.driver.match(), *clauses]
+        else:  # several index words (a prefix): a lot once however many of them it has
+            postings = select(LotTerm.lot_id).where(self.driver.match()).distinct().limit(_ALL).subquery()
+            lot_id = postings.c.lot_id
+        joined = _LeftFirst(postings, Lot.__table__, Lot.id == lot_id)
+        return select(*columns).select_from(joined).where(*clauses, *self._others())
+
+    def _counted_from_postings(self, query: LotQuery) -> bool:
+        return self.driver.rare or (self.driver.single and not query.categories)
+
+    def matches(self, principal: Principal | None, query: LotQuery, catalog: Catalog, columns: list[Any],
+                *, skip: str | None = None) -> Any:  # fmt: skip
+        """SELECT columns of the matching lots (for counting: no order), from the postings or the filters' index."""
+        clauses = filter_clauses(query, principal, catalog, skip=skip)
+        if self._counted_from_postings(query):
+            return self._from_postings(columns, clauses)
+        return select(*columns).where(*clauses, *(_probe(word) for word in self.words))
+
+    def page_ids(
+        self, principal: Principal | None, query: LotQuery, catalog: Catalog, matches: int, last_id: int
+    ) -> Any:
+        """The page's ids in order: walking the sort index when `matches` (of about `last_id` lots) are dense
+        enough, else collected from the postings (rare word) or the filters' index range, then sorted."""
+        clauses = filter_clauses(query, principal, catalog)
+        wanted = query.offset + query.limit
+        if wanted * last_id <= WALK_BUDGET * max(matches, 1):
+            ids = ordered(select(Lot.id).where(*clauses, *(_probe(word) for word in self.words)), query.sort)
+        elif self.driver.rare:
+            ids = ordered(self._from_postings([Lot.id], clauses), query.sort)
+        else:  # sorted outside a subquery, so the filters' index (not the sort's) finds the matches
+            found = (
+                select(Lot.id, Lot.ends_at, Lot.published_at, ASKING_PRICE.label("asking"))
+                .where(*clauses, *(_probe(word) for word in self.words))
+                .limit(_ALL)
+                .subquery()
+            )
+            keys = sort_keys(
+                query.sort, ends_at=found.c.ends_at, asking=found.c.asking, published_at=found.c.published_at,
+                lot_id=found.c.id,
+            )  # fmt: skip
+            ids = select(found.c.id).order_by(*keys)
+        return ids.limit(query.limit).offset(query.offset)
+
+
+async def plan_words(session: AsyncSession, query: LotQuery) -> WordPlan:
+    words = await look_up_words(session, query.terms)
+    driver = min(words, key=lambda word: (word.postings, not word.single))
+    return WordPlan(words, driver)
+
+
+async def last_lot_id(session: AsyncSession) -> int:
+    """The highest lot id: about how many lots a sort index holds (one index seek)."""
+    return int(await session.scalar(select(func.max(Lot.id))) or 0)
