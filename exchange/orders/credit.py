@@ -7,10 +7,9 @@ for the last of a limit cannot both pass.
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, select, update
+from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.models import Org
@@ -23,12 +22,12 @@ from exchange.orders.models import CreditLine, Order
 
 __all__ = [
     "NET_TERMS",
+    "OVERDUE_INVOICES",
     "credit_line",
     "credit_out",
     "ensure_not_overdue",
     "grant",
     "is_overdue",
-    "overdue_invoices",
     "overdue_refusal",
     "release",
     "reserve",
@@ -45,7 +44,7 @@ def _overdue_orders(org_id: int, now: datetime) -> Select[int]:
     return select(Order.id).where(Order.buyer_org_id == org_id, *_overdue(now))
 
 
-def _overdue(now: datetime) -> tuple[ColumnElement[bool], ...]:
+def _overdue(now: datetime | BindParameter[datetime]) -> tuple[ColumnElement[bool], ...]:
     """The rule: an order shipped on credit whose invoice is unpaid past its due date (and not cancelled)."""
     return (
         Order.on_credit.is_(True),
@@ -55,14 +54,16 @@ def _overdue(now: datetime) -> tuple[ColumnElement[bool], ...]:
     )
 
 
-def overdue_invoices(org_ids: Collection[int], now: datetime) -> Select[int, int, datetime | None]:
-    """(buyer org, order, due at) of every overdue invoice of these orgs at `now`, by order id: the
-    checks of many callers as one query (`orders.overdue_checks`)."""
-    return (
-        select(Order.buyer_org_id, Order.id, Order.invoice_due_at)
-        .where(Order.buyer_org_id.in_(org_ids), *_overdue(now))
-        .order_by(Order.id)
+OVERDUE_INVOICES = (
+    select(Order.buyer_org_id, Order.id, Order.invoice_due_at)
+    .where(
+        Order.buyer_org_id.in_(bindparam("org_ids", expanding=True)),
+        *_overdue(bindparam("now", type_=Order.invoice_due_at.type)),
     )
+    .order_by(Order.id)
+)
+"""(buyer org, order, due at) of every overdue invoice of the orgs `org_ids` at `now`, by order id: the checks
+of many callers as one query (`orders.overdue_checks`). Built once: its SQL is compiled and cached once."""
 
 
 def overdue_refusal(order_id: int) -> Forbidden:

@@ -8,7 +8,7 @@ opened and closed again for each burst (a PostgreSQL backend started per connect
 workers' CPU.
 
 Here a check joins the queue; one task at a time takes every check queued so far and asks SQL once, on
-one connection, outside a transaction (a single SELECT needs none): `overdue_invoices` of all their orgs.
+one connection, outside a transaction (a single SELECT needs none): `OVERDUE_INVOICES` of all their orgs.
 While that query runs the next checks gather. Each caller is then answered for its own org at its own
 "now" (the query reads up to the latest caller's "now"; an invoice counts for a caller only if it fell due
 before that caller's "now"), so the answer is the one `ensure_not_overdue` would have given.
@@ -22,7 +22,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from exchange.orders.credit import overdue_invoices, overdue_refusal
+from exchange.orders.credit import OVERDUE_INVOICES, overdue_refusal
 
 __all__ = ["OverdueChecks"]
 
@@ -70,9 +70,9 @@ class OverdueChecks:
         # The list padded to a power of two (with a repeat of the last id): a few distinct statements, each
         # prepared once per connection, instead of a new one for every number of orgs.
         org_ids += org_ids[-1:] * ((1 << (len(org_ids) - 1).bit_length()) - len(org_ids))
-        query = overdue_invoices(org_ids, max(now for _org, now, _f in batch))
+        now = max(now for _org, now, _future in batch)
         async with self.engine.connect() as connection:
-            rows = (await connection.execute(query)).all()
+            rows = (await connection.execute(OVERDUE_INVOICES, {"org_ids": org_ids, "now": now})).all()
         found: dict[int, list[tuple[datetime, int]]] = {}
         for org_id, order_id, due_at in rows:
             if due_at is not None:  # (the query's `due < now` leaves none without a due date)

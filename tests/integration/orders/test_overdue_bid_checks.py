@@ -7,9 +7,11 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from exchange.clock import ManualClock
 from exchange.errors import DomainError
-from exchange.runtime import Runtime
+from exchange.orders.overdue_checks import OverdueChecks
 from tests.conftest import Actor
 from tests.support.lots import live_lot
 from tests.support.orders import new_sale
@@ -61,9 +63,9 @@ async def test_each_check_is_judged_at_its_own_time(database_backend: str) -> No
     async with private_stack(scheduler=False, clock=clock, backend=database_backend) as stack:
         late, order_id, due = await _overdue_buyer(stack, clock)
         punctual = await stack.make_org("buyer")
-        runtime = stack.client.app.state.runtime
-        assert isinstance(runtime, Runtime)
-        checks = runtime.bid_engine.overdue_checks
+        engine = stack.db.kw["bind"]
+        assert isinstance(engine, AsyncEngine)
+        checks = OverdueChecks(engine)  # what every bid engine holds (on the test's own event loop)
 
         # Asked in the same loop turn, so answered by one query (read up to the latest of their times).
         answers = await asyncio.gather(
