@@ -10,7 +10,8 @@
    every key of each lot, after the run), and PostgreSQL's bytes per stored bid (bid_revisions and bids,
    with their indexes).
 
-The database named by URL is emptied first (its schema `public` is dropped): give it one of its own.
+The database named by URL is emptied first (its schema `public` is dropped; it is created if missing): give it
+one of its own.
 """
 
 from __future__ import annotations
@@ -57,9 +58,16 @@ def _asyncpg(url: str) -> str:
 
 
 async def _reset(url: str) -> None:
+    """Empty the database (made first, from the server's `postgres` database, if it does not exist yet)."""
     from sqlalchemy import text
     from sqlalchemy.ext.asyncio import create_async_engine
 
+    base, _, name = url.split("?")[0].rpartition("/")
+    server = create_async_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+    async with server.connect() as connection:
+        if not await connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}):
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    await server.dispose()
     engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
     async with engine.connect() as connection:
         await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
