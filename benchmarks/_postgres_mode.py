@@ -3,11 +3,15 @@
 1. The fixed offered load (default 500 bids/s from 200 bidders on 50 lots for 20 s) against `exchange serve`
    with WORKERS=2 on PostgreSQL: p50/p95/p99 from each request's due time, every non-201 an error.
 2. A closed loop (64 connections) against the same server: the most bids/s these two workers take here.
+   Beside the server's CPU per bid, the other processes' on the same machine: PostgreSQL's backends of
+   this database, Redis, and this load generator, and how many PostgreSQL sessions were opened meanwhile
+   (a pool that opens and closes connections under load costs PostgreSQL a backend process each).
 3. What the capacity plan rests on: the bid engine's Redis keys and bytes per live lot (MEMORY USAGE of
    every key of each lot, after the run), and PostgreSQL's bytes per stored bid (bid_revisions and bids,
    with their indexes).
 
-The database named by URL is emptied first (its schema `public` is dropped): give it one of its own.
+The database named by URL is emptied first (its schema `public` is dropped; it is created if missing): give it
+one of its own.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import resource
 import shutil
 import tempfile
 from datetime import timedelta
@@ -22,7 +27,17 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks._http_load import LoadResult, closed_loop, open_loop, percentile
-from benchmarks._setup import PYTHON, Server, cpu_of_tree, free_port, make_bidders, make_lots, make_orgs
+from benchmarks._setup import (
+    PYTHON,
+    Server,
+    cpu_of,
+    cpu_of_tree,
+    free_port,
+    make_bidders,
+    make_lots,
+    make_orgs,
+    pids_whose_command_has,
+)
 
 __all__ = ["run_postgres"]
 
@@ -43,14 +58,61 @@ def _asyncpg(url: str) -> str:
 
 
 async def _reset(url: str) -> None:
+    """Empty the database (made first, from the server's `postgres` database, if it does not exist yet)."""
     from sqlalchemy import text
     from sqlalchemy.ext.asyncio import create_async_engine
 
+    base, _, name = url.split("?")[0].rpartition("/")
+    server = create_async_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+    async with server.connect() as connection:
+        if not await connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}):
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    await server.dispose()
     engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
     async with engine.connect() as connection:
         await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
         await connection.execute(text("CREATE SCHEMA public"))
     await engine.dispose()
+
+
+class MachineCpu:
+    """CPU seconds spent, between `start()` and `stop()`, by the server's process tree, PostgreSQL's backends of
+    this database, the Redis server and this process (the load generator); and PostgreSQL sessions opened."""
+
+    def __init__(self, server_pid: int, session_maker: Any, database: str, redis_marker: str) -> None:
+        self.server_pid, self.session_maker = server_pid, session_maker
+        self.database, self.redis_marker = f" {database} ".encode(), redis_marker.encode()
+        self.spent: dict[str, float] = {}
+
+    def _now(self) -> dict[str, Any]:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return {
+            "server": cpu_of_tree(self.server_pid),
+            "postgres": cpu_of(pids_whose_command_has(b"postgres:", self.database)),
+            "redis": sum(cpu_of(pids_whose_command_has(b"", self.redis_marker)).values()),
+            "client": usage.ru_utime + usage.ru_stime,
+        }
+
+    async def _sessions(self) -> int:
+        from sqlalchemy import text
+
+        async with self.session_maker() as session:
+            query = "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
+            return int(await session.scalar(text(query)) or 0)
+
+    async def start(self) -> None:
+        self._sessions_before = await self._sessions()
+        self._before = self._now()
+
+    async def stop(self) -> None:
+        after = self._now()
+        backends: dict[int, float] = after["postgres"]
+        before: dict[int, float] = self._before["postgres"]
+        self.spent = {name: after[name] - self._before[name] for name in ("server", "redis", "client")}
+        # A backend started meanwhile counts from zero; one that ended meanwhile is not counted (see sessions).
+        self.spent["postgres"] = sum(seconds - before.get(pid, 0.0) for pid, seconds in backends.items())
+        await asyncio.sleep(1.0)  # PostgreSQL publishes its session counts within a second
+        self.spent["sessions"] = await self._sessions() - self._sessions_before - 1  # (less our own query's)
 
 
 async def redis_bytes_per_lot(redis_url: str, space: str, lots: list[int]) -> dict[str, float]:
@@ -146,9 +208,11 @@ async def run_postgres(args: argparse.Namespace, bid_requests: Any, latency_line
                 f"\n[1/3] Fixed offered load: {args.rate} bids/s from {args.bidders} bidders on {args.lots} lots "
                 f"for {args.seconds:.0f} s — {_load()}"
             )
-            cpu = cpu_of_tree(server.process.pid)
+            machine = MachineCpu(server.process.pid, session_maker, url.rpartition("/")[2].split("?")[0], str(data_dir))
+            await machine.start()
             fixed = await open_loop("127.0.0.1", port, make, rate=args.rate, seconds=args.seconds, clients=args.bidders)
-            fixed_cpu = cpu_of_tree(server.process.pid) - cpu
+            await machine.stop()
+            fixed_cpu = machine.spent["server"]
             _say(f"\n[2/3] Closed loop, {args.connections} connections, {args.http_seconds:.0f} s — {_load()}")
             cpu = cpu_of_tree(server.process.pid)
             peak = await closed_loop("127.0.0.1", port, make, connections=args.connections, seconds=args.http_seconds)
@@ -165,6 +229,8 @@ async def run_postgres(args: argparse.Namespace, bid_requests: Any, latency_line
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
     cpu_ms = {"fixed": 1000 * fixed_cpu / max(fixed.ok, 1), "peak": 1000 * peak_cpu / max(peak.ok, 1)}
+    cpu_ms.update({name: 1000 * machine.spent[name] / max(fixed.ok, 1) for name in ("postgres", "redis", "client")})
+    cpu_ms["sessions"] = machine.spent["sessions"]
     return _report(args, fixed, peak, cpu_ms, redis_figures, pg_figures, latency_line)
 
 
@@ -186,6 +252,11 @@ def _report(
         f"achieved {fixed.ok / fixed.seconds:,.0f}/s; the server's CPU {cpu_ms['fixed']:.1f} ms per bid"
     )
     _say(f"  {latency_line(fixed)} (p99 target < {P99_TARGET_MS:.0f} ms, zero errors) {'OK' if good else 'MISSED'}")
+    _say(
+        f"  CPU per bid on this machine's cores: server {cpu_ms['fixed']:.2f} ms, PostgreSQL backends "
+        f"{cpu_ms['postgres']:.2f} ms, Redis {cpu_ms['redis']:.2f} ms, load generator {cpu_ms['client']:.2f} ms; "
+        f"PostgreSQL sessions opened during the load: {cpu_ms['sessions']:.0f}"
+    )
     _say(
         f"Closed loop, {args.connections} connections: {peak.rate:,.0f} bids/s, errors {peak.failed} "
         f"({peak.statuses}); {latency_line(peak)}; the server's CPU {cpu_ms['peak']:.1f} ms per bid "

@@ -23,7 +23,18 @@ from exchange.accounts.tokens import issue_token
 from exchange.db.base import utcnow
 from exchange.lots.models import Lot
 
-__all__ = ["Bidder", "Server", "cpu_of_tree", "free_port", "make_bidders", "make_lots", "make_orgs", "rss_of_tree"]
+__all__ = [
+    "Bidder",
+    "Server",
+    "cpu_of",
+    "cpu_of_tree",
+    "free_port",
+    "make_bidders",
+    "make_lots",
+    "make_orgs",
+    "pids_whose_command_has",
+    "rss_of_tree",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +168,30 @@ def rss_of_tree(pid: int, field: str = "VmRSS") -> int:
                 if line.startswith(f"{field}:"):
                     total += int(line.split()[1]) * 1024
     return total
+
+
+def cpu_of(pids: list[int]) -> dict[int, float]:
+    """CPU seconds (user + system) used so far by each of these processes (those still running), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    seconds: dict[int, float] = {}
+    for pid in pids:
+        with contextlib.suppress(OSError, ValueError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            seconds[pid] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return seconds
+
+
+def pids_whose_command_has(prefix: bytes, word: bytes) -> list[int]:
+    """Processes whose command line starts with `prefix` and holds `word` (e.g. PostgreSQL's backends of a
+    database: "postgres: 15/main: postgres <db> 127.0.0.1(…) idle")."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+                if command.startswith(prefix) and word in command:
+                    found.append(int(entry.name))
+    return found
 
 
 def cpu_of_tree(pid: int) -> float:

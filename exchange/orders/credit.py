@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.accounts.models import Org
@@ -22,11 +22,13 @@ from exchange.orders.models import CreditLine, Order
 
 __all__ = [
     "NET_TERMS",
+    "OVERDUE_INVOICES",
     "credit_line",
     "credit_out",
     "ensure_not_overdue",
     "grant",
     "is_overdue",
+    "overdue_refusal",
     "release",
     "reserve",
 ]
@@ -39,12 +41,38 @@ async def credit_line(session: AsyncSession, org_id: int) -> CreditLine | None:
 
 
 def _overdue_orders(org_id: int, now: datetime) -> Select[int]:
-    return select(Order.id).where(
-        Order.buyer_org_id == org_id,
+    return select(Order.id).where(Order.buyer_org_id == org_id, *_overdue(now))
+
+
+def _overdue(now: datetime | BindParameter[datetime]) -> tuple[ColumnElement[bool], ...]:
+    """The rule: an order shipped on credit whose invoice is unpaid past its due date (and not cancelled)."""
+    return (
         Order.on_credit.is_(True),
         Order.invoice_paid_at.is_(None),
         Order.invoice_due_at < now,
         Order.status != "cancelled",
+    )
+
+
+OVERDUE_INVOICES = (
+    select(Order.buyer_org_id, Order.id, Order.invoice_due_at)
+    .where(
+        Order.buyer_org_id.in_(bindparam("org_ids", expanding=True)),
+        *_overdue(bindparam("now", type_=Order.invoice_due_at.type)),
+    )
+    .order_by(Order.id)
+)
+"""(buyer org, order, due at) of every overdue invoice of the orgs `org_ids` at `now`, by order id: the checks
+of many callers as one query (`orders.overdue_checks`). Built once: its SQL is compiled and cached once."""
+
+
+def overdue_refusal(order_id: int) -> Forbidden:
+    """The 403 of an org with an overdue invoice (`order_id`, one of them)."""
+    return Forbidden(
+        f"Your organisation's invoice for order {order_id} is overdue. Pay it (POST /api/orders/{order_id}/pay) "
+        "before new bids, purchases or accepts.",
+        code=INVOICE_OVERDUE,
+        title="Invoice overdue",
     )
 
 
@@ -59,12 +87,7 @@ async def ensure_not_overdue(session: AsyncSession, org_id: int | None, now: dat
         return
     order_id = await session.scalar(_overdue_orders(org_id, now).limit(1))
     if order_id is not None:
-        raise Forbidden(
-            f"Your organisation's invoice for order {order_id} is overdue. Pay it (POST /api/orders/{order_id}/pay) "
-            "before new bids, purchases or accepts.",
-            code=INVOICE_OVERDUE,
-            title="Invoice overdue",
-        )
+        raise overdue_refusal(order_id)
 
 
 async def reserve(session: AsyncSession, org_id: int, amount_minor: int, currency: str) -> bool:

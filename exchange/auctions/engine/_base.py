@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from exchange.auctions.batch import BidWrite, group_by_lot
 from exchange.auctions.batching import ScriptBatcher
@@ -20,6 +20,7 @@ from exchange.auctions.scripts import LotKeys, LotScripts, closing_index, engine
 from exchange.errors import DomainError
 from exchange.live.channels import lot_channel
 from exchange.lots.models import LotInvite
+from exchange.orders.overdue_checks import OverdueChecks
 from exchange.redis.routing import AppRedis, send_commands
 
 __all__ = ["HOUSEKEEPING_SECONDS", "EngineBase", "PublishMany", "text"]
@@ -56,6 +57,11 @@ class EngineBase:
         self.bid_scripts = ScriptBatcher(self.scripts, "place_bid")
         self.loader = LotStateLoader(redis, self.scripts, session_maker)
         self.journal = BidJournal(session_maker, self._confirm_writes, self._drop_states)
+        bind = session_maker.kw.get("bind")
+        if not isinstance(bind, AsyncEngine):
+            raise TypeError("the bid engine needs a session maker bound to an async engine")
+        self.overdue_checks = OverdueChecks(bind)
+        """The overdue-invoice check of every bid, batched (`orders.overdue_checks`)."""
         self._publish_many: PublishMany = publish_many or _publish_nowhere
         self._pending_drops: set[int] = set()
         self._pending_confirms: list[BidWrite] = []

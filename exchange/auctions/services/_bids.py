@@ -18,7 +18,6 @@ from exchange.i18n.catalog import N_
 from exchange.lots.models import Lot
 from exchange.lots.visibility import get_visible_lot
 from exchange.money import format_minor, parse_currency, parse_money
-from exchange.orders.credit import ensure_not_overdue
 from exchange.runtime import Runtime
 
 __all__ = ["list_my_bids", "my_bid", "my_bid_out", "place_bid", "receipt_out", "withdraw_bid"]
@@ -45,13 +44,13 @@ async def place_bid(
     Who may bid and until when is decided atomically by the engine's script (seller, private-lot
     invitation, deposit, minimum, deadline on the Redis clock) — the same visibility rule as
     `get_visible_lot`, without a database read on this hot path, except one indexed read: an org with an
-    overdue credit invoice may not bid (`orders.credit.ensure_not_overdue`, 403 `invoice_overdue`).
+    overdue credit invoice may not bid (`orders.credit.ensure_not_overdue`, 403 `invoice_overdue`; batched
+    with the other bids' checks, `orders.overdue_checks`).
     """
     org_id = buyer_org_id(principal)
     currency = parse_currency(data.currency)
     amount_minor = parse_money(data.amount, currency, field="amount")
-    async with runtime.bid_engine.session_maker() as session:
-        await ensure_not_overdue(session, org_id, runtime.clock.now())
+    await runtime.bid_engine.overdue_checks.ensure_not_overdue(org_id, runtime.clock.now())
     placed = await runtime.bid_engine.place_bid(
         lot_id=lot_id,
         bidder_org_id=org_id,
