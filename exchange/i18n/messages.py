@@ -180,8 +180,10 @@ class MsgText(str):
 
     msg: Msg
 
-    def __new__(cls, msg: Msg) -> MsgText:
-        text = super().__new__(cls, msg.render(DEFAULT_LOCALE))
+    def __new__(cls, msg: Msg, english: str | None = None) -> MsgText:
+        """`english`, when given, is what the API answers instead of the message's own English: its fixed
+        text (naming routes, codes and minor units) stays as clients know it, while a page shows `msg`."""
+        text = super().__new__(cls, msg.render(DEFAULT_LOCALE) if english is None else english)
         text.msg = msg
         return text
 

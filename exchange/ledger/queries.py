@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange import paging
 from exchange.accounts.principal import Principal
 from exchange.errors import NotFound, Unprocessable
+from exchange.i18n.messages import Msg
 from exchange.ledger import accounts, schemas
 from exchange.ledger.errors import UNKNOWN_ACCOUNT
 from exchange.ledger.models import LedgerAccount, LedgerEntry, LedgerLine
@@ -63,7 +64,7 @@ async def list_accounts(
 async def visible_account(session: AsyncSession, principal: Principal, account_id: int) -> LedgerAccount:
     account = await session.get(LedgerAccount, account_id)
     if account is None or not (principal.is_admin or (principal.org_id and account.org_id == principal.org_id)):
-        raise NotFound(f"No ledger account {account_id} is visible to you.", code=UNKNOWN_ACCOUNT)
+        raise NotFound(Msg("No ledger account {account} is visible to you.", account=account_id), code=UNKNOWN_ACCOUNT)
     return account
 
 

@@ -11,6 +11,7 @@ import msgspec
 
 from exchange.errors import Unprocessable
 from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg, MsgText
 from exchange.ledger import accounts
 from exchange.ledger.errors import BAD_MOVE
 from exchange.money import CURRENCIES, MAX_MINOR
@@ -57,7 +58,7 @@ def account_code(purpose: str, currency: str, org_id: int | None = None, order_i
     if purpose not in accounts.PURPOSES:
         raise ValueError(f"unknown ledger account purpose {purpose!r}")
     if currency not in CURRENCIES:
-        raise Unprocessable(f"Currency {currency!r} is not supported.", field="currency")
+        raise Unprocessable(Msg("Currency {currency} is not supported.", currency=repr(currency)), field="currency")
     if purpose in accounts.PLATFORM_PURPOSES:
         if org_id is not None or order_id is not None:
             raise ValueError(f"a {purpose} account belongs to the platform: give no org_id or order_id")
@@ -78,7 +79,12 @@ def may_go_negative(purpose: str) -> bool:
 def check_amount(amount: object, field: str = "amount_minor") -> int:
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0 or amount > MAX_MINOR:
         raise Unprocessable(
-            f"A ledger amount must be a positive integer of minor units, not {amount!r}.", field=field, code=BAD_MOVE
+            MsgText(
+                Msg("An amount must be more than zero, not {amount}.", amount=repr(amount)),
+                f"A ledger amount must be a positive integer of minor units, not {amount!r}.",
+            ),
+            field=field,
+            code=BAD_MOVE,
         )
     return amount
 

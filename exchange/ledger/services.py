@@ -36,6 +36,7 @@ from exchange.audit import record as audit_record
 from exchange.db import one_hop
 from exchange.db.base import utcnow
 from exchange.errors import NotFound, Unprocessable
+from exchange.i18n.messages import Msg
 from exchange.ledger import rules, steps
 from exchange.ledger.errors import BAD_MOVE, UNKNOWN_ACCOUNT
 from exchange.ledger.models import LedgerAccount, LedgerHold
@@ -124,7 +125,7 @@ async def balance(session: AsyncSession, account_id: int) -> Balance:
         )
     ).one_or_none()
     if row is None:
-        raise NotFound(f"No ledger account {account_id}.", code=UNKNOWN_ACCOUNT)
+        raise NotFound(Msg("No ledger account {account}.", account=account_id), code=UNKNOWN_ACCOUNT)
     return Balance(posted=row.posted, pending_out=row.pending_out, pending_in=row.pending_in)
 
 
@@ -322,7 +323,9 @@ async def _audit(session: AsyncSession, entry: Entry, request: Request, detail: 
 
 def _check_key(key: str) -> None:
     if not isinstance(key, str) or not key or len(key) > MAX_KEY_LENGTH:
-        raise Unprocessable(f"A ledger key is 1 to {MAX_KEY_LENGTH} characters.", field="key", code=BAD_MOVE)
+        raise Unprocessable(
+            Msg("A ledger key is 1 to {count} characters.", count=MAX_KEY_LENGTH), field="key", code=BAD_MOVE
+        )
 
 
 def _move_list(moves: Sequence[Move]) -> list[list[int]]:

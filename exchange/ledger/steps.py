@@ -14,6 +14,7 @@ from typing import Any
 
 from exchange.db.one_hop import IntegrityErrors, Statements
 from exchange.errors import Conflict, NotFound, Unprocessable
+from exchange.i18n.messages import Money, Msg, MsgText, When
 from exchange.ledger import rules
 from exchange.ledger.errors import (
     BAD_MOVE,
@@ -26,6 +27,7 @@ from exchange.ledger.errors import (
 )
 from exchange.ledger.rules import Move
 from exchange.ledger.statements import CLAIM, END_HOLD, INSERT_HOLD, INSERT_LINE, REPLAY, update_balances
+from exchange.money import format_minor
 
 __all__ = ["Change", "Entry", "Request", "end_hold", "hold", "post", "why_not_endable"]
 
@@ -37,7 +39,7 @@ _READ_HOLD = (
     "SELECT status, amount_minor, expires_at, CASE WHEN expires_at <= :at THEN 1 ELSE 0 END "
     "FROM ledger_holds WHERE id = :hold_id"
 )
-_READ_ACCOUNTS = "SELECT id, purpose, posted, pending_out FROM ledger_accounts WHERE id IN ({ids})"
+_READ_ACCOUNTS = "SELECT id, purpose, currency, posted, pending_out FROM ledger_accounts WHERE id IN ({ids})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,23 +160,37 @@ def why_not_endable(sql: Statements, hold_id: int, at: datetime, amount_minor: i
     """The refusal of a hold that `end_hold` could not end."""
     rows = sql.rows(_READ_HOLD, {"hold_id": hold_id, "at": sql.time(at)})
     if not rows:
-        return NotFound(f"No ledger hold {hold_id}.", code=UNKNOWN_ACCOUNT)
+        return NotFound(Msg("No ledger hold {hold}.", hold=hold_id), code=UNKNOWN_ACCOUNT)
     status, held, expires_at, expired = rows[0]
     if status != "pending":
         return Conflict(
-            f"Ledger hold {hold_id} is {status}, not pending: it can no longer be posted or voided.",
+            MsgText(
+                Msg("This money is no longer held, so it can no longer be paid out or released."),
+                f"Ledger hold {hold_id} is {status}, not pending: it can no longer be posted or voided.",
+            ),
             code=HOLD_NOT_PENDING,
         )
     if expired:
         when = expires_at.isoformat() if isinstance(expires_at, datetime) else str(expires_at)
-        return Conflict(f"Ledger hold {hold_id} expired at {when}; it can only be voided.", code=HOLD_EXPIRED)
+        shown = When(expires_at) if isinstance(expires_at, datetime) else when
+        page = Msg("This money was held until {when}; it can now only be released.", when=shown)
+        english = f"Ledger hold {hold_id} expired at {when}; it can only be voided."
+        return Conflict(MsgText(page, english), code=HOLD_EXPIRED)
     if amount_minor is not None and amount_minor > held:
         return Unprocessable(
-            f"The hold is for {held} minor units; {amount_minor} cannot be posted from it.",
+            MsgText(
+                Msg("Less money is held than that; nothing was paid out."),
+                f"The hold is for {held} minor units; {amount_minor} cannot be posted from it.",
+            ),
             field="amount_minor",
             code=BAD_MOVE,
         )
-    return Conflict(f"Ledger hold {hold_id} cannot be ended now.", code=HOLD_NOT_PENDING)
+    return Conflict(
+        MsgText(
+            Msg("This held money cannot be paid out or released now."), f"Ledger hold {hold_id} cannot be ended now."
+        ),
+        code=HOLD_NOT_PENDING,
+    )
 
 
 # --- the parts ------------------------------------------------------------------------------------
@@ -188,7 +204,11 @@ def _replay(sql: Statements, request: Request) -> Entry | None:
     entry_id, first_kind, first_fingerprint, hold_id = rows[0]
     if first_kind != request.kind or first_fingerprint != request.fingerprint:
         raise Conflict(
-            f"The ledger key {request.key!r} was already used for a different {first_kind} entry; nothing was moved.",
+            MsgText(
+                Msg("This request was already made with other values; nothing was moved."),
+                f"The ledger key {request.key!r} was already used for a different {first_kind} entry; "
+                "nothing was moved.",
+            ),
             field="key",
             code=LEDGER_KEY_REUSED,
         )
@@ -229,7 +249,7 @@ def _apply(sql: Statements, changes: dict[int, Change]) -> str:
         _undo(sql, {account: changes[account] for account, _ in rows})
         missing = sorted(set(changes) - {account for account, _ in rows})
         if missing:
-            raise NotFound(f"No ledger account {missing[0]}.", code=UNKNOWN_ACCOUNT)
+            raise NotFound(Msg("No ledger account {account}.", account=missing[0]), code=UNKNOWN_ACCOUNT)
         raise _mixed(currencies)
     return str(currencies.pop())
 
@@ -249,28 +269,42 @@ def _lock_and_check(sql: Statements, changes: dict[int, Change]) -> None:
     found = {row[0]: row for row in sql.rows(_LOCK_ACCOUNTS.format(ids=ids), params)}
     missing = [a for a in sorted(changes) if a not in found]
     if missing:
-        raise NotFound(f"No ledger account {missing[0]}.", code=UNKNOWN_ACCOUNT)
+        raise NotFound(Msg("No ledger account {account}.", account=missing[0]), code=UNKNOWN_ACCOUNT)
     currencies = {row[2] for row in found.values()}
     if len(currencies) != 1:
         raise _mixed(currencies)
     for account_id, change in changes.items():
-        _id, purpose, _currency, posted, pending_out = found[account_id]
+        _id, purpose, currency, posted, pending_out = found[account_id]
         if change.available < 0 and not rules.may_go_negative(purpose):
-            _check_covers(account_id, purpose, posted - pending_out, -change.available)
+            _check_covers(account_id, purpose, currency, posted - pending_out, -change.available)
 
 
 def _mixed(currencies: set[str]) -> Unprocessable:
     return Unprocessable(
-        f"A ledger entry moves one currency; these accounts hold {', '.join(sorted(currencies))}.",
+        MsgText(
+            Msg(
+                "Money moves in one currency at a time; these accounts hold {currencies}.",
+                currencies=", ".join(sorted(currencies)),
+            ),
+            f"A ledger entry moves one currency; these accounts hold {', '.join(sorted(currencies))}.",
+        ),
         field="moves",
         code=CURRENCY_MISMATCH,
     )
 
 
-def _check_covers(account_id: int, purpose: str, available: int, amount: int) -> None:
+def _check_covers(account_id: int, purpose: str, currency: str, available: int, amount: int) -> None:
     if available < amount:
+        page = Msg(
+            "There is not enough money for this: {available} is available, {amount} is needed.",
+            available=Money(format_minor(max(available, 0), currency), currency),
+            amount=Money(format_minor(amount, currency), currency),
+        )
+        english = (
+            f"Ledger account {account_id} ({purpose}) has {available} minor units available; {amount} cannot leave it."
+        )
         raise Conflict(
-            f"Ledger account {account_id} ({purpose}) has {available} minor units available; {amount} cannot leave it.",
+            MsgText(page, english),
             code=INSUFFICIENT_FUNDS,
         )
 
@@ -279,11 +313,11 @@ def _insufficient(sql: Statements, changes: dict[int, Change]) -> Conflict:
     """The refusal naming the account that cannot pay (read after SQLite's CHECK refused the UPDATE)."""
     if not sql.postgres:  # PostgreSQL checked under lock before
         ids, params = _ids(sorted(changes))
-        for account_id, purpose, posted, pending_out in sql.rows(_READ_ACCOUNTS.format(ids=ids), params):
+        for account_id, purpose, currency, posted, pending_out in sql.rows(_READ_ACCOUNTS.format(ids=ids), params):
             change = changes[account_id]
             if change.available < 0 and not rules.may_go_negative(purpose):
                 try:
-                    _check_covers(account_id, purpose, posted - pending_out, -change.available)
+                    _check_covers(account_id, purpose, currency, posted - pending_out, -change.available)
                 except Conflict as refusal:
                     return refusal
     return Conflict("An account's available balance does not cover the movement.", code=INSUFFICIENT_FUNDS)

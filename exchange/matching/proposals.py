@@ -15,7 +15,7 @@ from exchange.accounts.errors import WRONG_ORG_KIND
 from exchange.accounts.principal import Principal
 from exchange.errors import Conflict, Forbidden, NotFound, Unprocessable
 from exchange.i18n.catalog import N_
-from exchange.i18n.messages import Money, Msg, When
+from exchange.i18n.messages import Money, Msg, MsgText, When
 from exchange.lots.models import Lot
 from exchange.lots.visibility import visible_lots_clause
 from exchange.matching import rules, schemas
@@ -47,7 +47,23 @@ __all__ = [
 def state_error(status: str, action: str) -> Conflict:
     """409 naming the proposal's state and what may be done in it."""
     allowed = ", ".join(rules.PROPOSAL_ACTIONS.get(status, ())) or "none"
-    return Conflict(f"The proposal is {status}: it cannot {action} now (allowed: {allowed}).", code=PROPOSAL_STATE)
+    english = f"The proposal is {status}: it cannot {action} now (allowed: {allowed})."
+    state = Msg(_STATE_WORDS.get(status, _GONE))
+    page = Msg("This proposal is {state}, so it cannot {action} now.", state=state, action=Msg(action))
+    return Conflict(MsgText(page, english), code=PROPOSAL_STATE)
+
+
+_STATE_WORDS = {
+    "draft": N_("still a draft"),
+    "sent": N_("waiting for the client's answer"),
+    "accepted": N_("already accepted"),
+    "declined": N_("already declined"),
+    "expired": N_("expired"),
+}
+"""A proposal's state in plain words, for a page's refusal (the API names the status code)."""
+_GONE = N_("no longer there")
+_ACTIONS = (N_("be sent"), N_("be accepted"), N_("be declined"))
+"""What `state_error` is told was refused, in the catalogue for a page's words."""
 
 
 async def create_proposal(

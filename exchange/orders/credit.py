@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.accounts.models import Org
 from exchange.errors import Conflict, Forbidden, NotFound, Unprocessable
 from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg, MsgText
 from exchange.money import format_minor, parse_currency, parse_money
 from exchange.orders import schemas
 from exchange.orders.errors import CREDIT_LIMIT, INVOICE_OVERDUE, NOT_ON_CREDIT
@@ -68,12 +69,16 @@ of many callers as one query (`orders.overdue_checks`). Built once: its SQL is c
 
 def overdue_refusal(order_id: int) -> Forbidden:
     """The 403 of an org with an overdue invoice (`order_id`, one of them)."""
-    return Forbidden(
+    english = (
         f"Your organisation's invoice for order {order_id} is overdue. Pay it (POST /api/orders/{order_id}/pay) "
-        "before new bids, purchases or accepts.",
-        code=INVOICE_OVERDUE,
-        title="Invoice overdue",
+        "before new bids, purchases or accepts."
     )
+    page = Msg(
+        "Your organisation's invoice for order #{order} is overdue. Pay it on the order's page before new "
+        "bids, purchases or accepts.",
+        order=order_id,
+    )
+    return Forbidden(MsgText(page, english), code=INVOICE_OVERDUE, title=N_("Invoice overdue"))
 
 
 async def is_overdue(session: AsyncSession, org_id: int, now: datetime) -> bool:
@@ -135,7 +140,7 @@ async def grant(
     """Grant or change a buyer org's credit terms (admin)."""
     org = await session.get(Org, org_id)
     if org is None:
-        raise NotFound(f"There is no organisation {org_id}.")
+        raise NotFound(Msg("There is no organisation {org}.", org=org_id))
     if org.kind != "buyer":
         raise Unprocessable(N_("Credit terms are for buyer organisations."), field="org_id")
     if data.net_days not in NET_TERMS:
@@ -156,7 +161,7 @@ async def grant(
 
 async def credit_out(session: AsyncSession, line: CreditLine | None, org_id: int, now: datetime) -> schemas.Credit:
     if line is None:
-        raise NotFound(f"Organisation {org_id} has no credit terms.", code=NOT_ON_CREDIT)
+        raise NotFound(Msg("Organisation {org} has no credit terms.", org=org_id), code=NOT_ON_CREDIT)
     return schemas.Credit(
         org_id=line.org_id,
         limit=format_minor(line.limit_minor, line.currency) or "0",

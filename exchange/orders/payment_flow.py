@@ -94,7 +94,7 @@ async def confirm_payment(
     """The provider's signed callback: verify it, then confirm the payment once (replays change nothing)."""
     payment = await session.get(Payment, payment_id)
     if payment is None:
-        raise NotFound(f"There is no payment {payment_id}.", code=PAYMENT_NOT_FOUND)
+        raise NotFound(Msg("There is no payment {payment}.", payment=payment_id), code=PAYMENT_NOT_FOUND)
     try:
         callback = _provider(runtime, payment.provider).verify(headers, body)
     except Refused as refused:

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from exchange.accounts.mails import registration_attempt_mail
+from exchange.errors import Conflict
 from exchange.i18n.formatting import money_text, number_text
 from exchange.i18n.locales import from_accept_language, normalize_locale, using
 from exchange.i18n.messages import Money, Msg, MsgText, When, localized, render_stored
+from exchange.ledger.steps import _check_covers
+from exchange.matching.proposals import state_error
 
 
 def test_the_browser_language_picks_a_supported_locale_by_its_quality() -> None:
@@ -46,9 +51,29 @@ def test_an_error_detail_is_english_text_that_pages_show_in_their_language() -> 
     detail = MsgText(Msg("{field} must be more than zero.", field="price"))
     assert detail == "price must be more than zero."
     with using("zh_CN"):
-        assert localized(detail) == "price必须大于零。"
+        assert localized(detail) == "price必须大于零。"  # no space after {field} (a page reads it as 此项)
         assert localized("Enter your name.") == "请输入您的姓名。"
         assert localized("words the catalogue lacks") == "words the catalogue lacks"
+
+
+def test_a_refusal_whose_api_text_names_codes_reads_in_plain_words_on_a_page() -> None:
+    refused = state_error("declined", "be accepted")
+    assert refused.detail == "The proposal is declined: it cannot be accepted now (allowed: none)."
+    with using("en"):
+        assert localized(refused.detail) == "This proposal is already declined, so it cannot be accepted now."
+    with using("zh_CN"):
+        assert localized(refused.detail) == "此提案已被拒绝，现在无法接受。"  # noqa: RUF001
+    with pytest.raises(Conflict) as short:
+        _check_covers(7, "buyer_funds", "CNY", 150_000, 400_000)
+    assert (
+        short.value.detail == "Ledger account 7 (buyer_funds) has 150000 minor units available; 400000 cannot leave it."
+    )
+    with using("en"):
+        assert localized(short.value.detail) == (
+            "There is not enough money for this: 1,500.00 CNY is available, 4,000.00 CNY is needed."
+        )
+    with using("zh_CN"):
+        assert localized(short.value.detail) == "余额不足：可用 ¥1,500.00，需要 ¥4,000.00。"  # noqa: RUF001
 
 
 def test_an_account_email_is_written_in_its_recipients_language() -> None:

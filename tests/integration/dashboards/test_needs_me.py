@@ -47,9 +47,10 @@ def _listed(html: str, kind: str, *shown: str) -> None:
 
 
 def _figure(html: str, kind: str) -> str:
+    """The words a figure tile shows (its markup left out)."""
     found = re.search(rf'data-testid="figure-{kind}">(.*?)</div>', html, re.S)
     assert found, f"no figure {kind}"
-    return found.group(1)
+    return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split()).replace("&nbsp;", " ")
 
 
 async def test_a_sellers_draft_and_paid_order_wait_on_the_dashboard_until_published_and_shipped(

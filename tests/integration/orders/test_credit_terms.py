@@ -3,12 +3,14 @@ invoice blocks the buyer's bids, purchases, RFQ accepts and proposal accepts unt
 
 from __future__ import annotations
 
+import html
 from datetime import UTC, datetime, timedelta
 
 from exchange.clock import ManualClock
 from tests.support.lots import live_lot
 from tests.support.order_sources import Sources
 from tests.support.orders import SHIPMENT, assert_ledger_balances, balances, new_sale
+from tests.support.pages import page_headers
 from tests.support.rfq import Deal
 from tests.support.stack import private_stack
 
@@ -90,6 +92,19 @@ async def test_credit_limit_invoice_term_and_overdue_blocking() -> None:
             assert refusal.status_code == 403, refusal.text
             assert refusal.json()["code"] == "invoice_overdue"
             assert f"order {first.order_id}" in refusal.json()["detail"]
+        # the lot page says it in the reader's language, with no API route
+        page = await page_headers(client, buyer)
+        for language, words in (
+            ("en", f"invoice for order #{first.order_id} is overdue. Pay it on the order"),
+            ("zh-CN", f"贵机构订单 #{first.order_id} 的发票已逾期。请先在该订单页面付款"),
+        ):
+            shown = await client.post(
+                f"/lots/{blocked_lot}/sale/purchase",
+                headers={**page, "hx-request": "true", "Accept-Language": language},
+            )
+            assert shown.status_code == 200, shown.text
+            assert words in html.unescape(shown.text), language
+            assert "/api/" not in shown.text
         assert (await client.get(path, headers=admin.headers)).json()["overdue"] is True
 
         invoice = await first.start_payment()
