@@ -157,10 +157,23 @@ def listing_window(
     return closes_at, closes_at
 
 
+DRAFT_ACTIONS = (N_("published"), N_("edited"), N_("given new files"), N_("changed"))
+"""What `require_draft` is told was refused, in the catalogue for a page's words."""
+
+
+def status_words(status: str) -> str:
+    """A lot status as words ("in_review" -> "in review"), the catalogue's msgid for a page (web/words.py)."""
+    return status.replace("_", " ")
+
+
 def require_draft(status: str, action: str) -> None:
     if status != "draft":
         raise Conflict(
-            f"Only a draft can be {action}; this lot is {status.replace('_', ' ')}.",
+            Msg(
+                "Only a draft can be {action}; this lot is {status}.",
+                action=Msg(action),
+                status=Msg(status_words(status)),
+            ),
             code=LOT_NOT_DRAFT,
             title="Lot is not a draft",
         )

@@ -82,3 +82,13 @@ def test_an_account_email_is_written_in_its_recipients_language() -> None:
     assert "li@example.com" in chinese["body"]
     english = registration_attempt_mail("li@example.com", None)
     assert english["subject"] == "Someone tried to register with your e-mail address"
+
+
+def test_a_lot_in_the_wrong_state_is_named_in_the_readers_words_and_the_api_keeps_its_english() -> None:
+    from exchange.lots.rules import require_draft
+
+    with pytest.raises(Conflict) as refused:
+        require_draft("in_review", "published")
+    assert refused.value.detail == "Only a draft can be published; this lot is in review."
+    with using("zh_CN"):
+        assert localized(refused.value.detail) == "只有草稿才能发布；此批次当前为审核中。"  # noqa: RUF001

@@ -18,8 +18,10 @@ from exchange.auctions.models import Bid
 from exchange.audit import record
 from exchange.errors import Conflict, Forbidden, Unprocessable
 from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Money, Msg, MsgText
 from exchange.lots.errors import LOT_STATE_CHANGED, NOT_YOUR_LOT
 from exchange.lots.models import Lot
+from exchange.lots.rules import status_words
 from exchange.lots.visibility import get_visible_lot
 from exchange.money import format_minor, parse_money
 from exchange.orders.models import Order
@@ -138,7 +140,8 @@ async def apply_price_cut(
         raise Forbidden(N_("Only the seller that posted this lot can change its price."), code=NOT_YOUR_LOT)
     if lot.status != "live":
         raise Conflict(
-            f"This lot is {lot.status.replace('_', ' ')}; only a live lot's price can be cut.", code=LOT_NOT_LIVE
+            Msg("This lot is {status}; only a live lot's price can be cut.", status=Msg(status_words(lot.status))),
+            code=LOT_NOT_LIVE,
         )
     field, old = asking_price(lot)
     if old is None:
@@ -156,8 +159,12 @@ async def apply_price_cut(
     else:
         new = parse_money(price, lot.currency, field="price")
     if new >= old:
+        current = format_minor(old, lot.currency)
         raise Unprocessable(
-            f"A price cut must lower the price (now {format_minor(old, lot.currency)} {lot.currency}).",
+            MsgText(
+                Msg("A price cut must lower the price (now {price}).", price=Money(current, lot.currency)),
+                f"A price cut must lower the price (now {current} {lot.currency}).",
+            ),
             field="price",
             code=PRICE_NOT_LOWER,
         )

@@ -107,7 +107,7 @@ async def create_saved_search(
     count = await session.scalar(select(func.count()).select_from(SavedSearch).where(SavedSearch.org_id == org_id))
     if (count or 0) >= MAX_SAVED_SEARCHES:
         raise Conflict(
-            f"Your organisation keeps {MAX_SAVED_SEARCHES} saved searches already; delete one first.",
+            Msg("Your organisation keeps {count} saved searches already; delete one first.", count=MAX_SAVED_SEARCHES),
             code=TOO_MANY_SAVED_SEARCHES,
         )
     search = SavedSearch(

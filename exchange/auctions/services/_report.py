@@ -14,12 +14,14 @@ from exchange.auctions.receipts import micros_to_datetime
 from exchange.auctions.rules import RankedBid, rank_bids, ties_in
 from exchange.errors import Forbidden, NotFound
 from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg
 from exchange.lots.visibility import get_visible_lot
 from exchange.money import format_minor
 
 __all__ = ["opening_report", "sealed_until_close"]
 
-_LEFT = {"sold": "sold by quote", "withdrawn": "withdrawn by its seller"}
+_LEFT = {"sold": N_("sold by quote"), "withdrawn": N_("withdrawn by its seller")}
+_NO_CLOSE = N_("without a close")
 
 
 def sealed_until_close() -> Forbidden:
@@ -39,8 +41,10 @@ async def opening_report(session: AsyncSession, principal: Principal | None, lot
     close = await session.get(LotClose, lot_id)
     if close is None and lot.status != "live":
         raise NotFound(
-            f"This lot left sale {_LEFT.get(lot.status, 'without a close')}, before any sealed bid; "
-            "there are no bids to open.",
+            Msg(
+                "This lot left sale {how}, before any sealed bid; there are no bids to open.",
+                how=Msg(_LEFT.get(lot.status, _NO_CLOSE)),
+            ),
             code=NO_OPENING_REPORT,
             title="No opening report",
         )

@@ -12,8 +12,10 @@ from exchange.accounts.principal import Principal
 from exchange.audit import record
 from exchange.errors import Conflict, Forbidden
 from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg
 from exchange.lots.errors import LOT_STATE_CHANGED, NOT_YOUR_LOT
 from exchange.lots.models import Lot
+from exchange.lots.rules import status_words
 from exchange.lots.visibility import get_visible_lot
 
 __all__ = ["aware", "own_lot", "transition"]
@@ -54,7 +56,7 @@ async def transition(
     if getattr(result, "rowcount", 1) != 1:
         await session.refresh(lot)
         raise Conflict(
-            f"This lot is now {lot.status.replace('_', ' ')}; reload it and try again.",
+            Msg("This lot is now {status}; reload it and try again.", status=Msg(status_words(lot.status))),
             code=LOT_STATE_CHANGED,
             title="Lot changed meanwhile",
         )
