@@ -92,3 +92,12 @@ def test_a_lot_in_the_wrong_state_is_named_in_the_readers_words_and_the_api_keep
     assert refused.value.detail == "Only a draft can be published; this lot is in review."
     with using("zh_CN"):
         assert localized(refused.value.detail) == "只有草稿才能发布；此批次当前为审核中。"  # noqa: RUF001
+
+
+def test_a_dispute_step_out_of_turn_reads_in_plain_words_and_the_api_keeps_status_and_allowed_actions() -> None:
+    from exchange.disputes.services._resolve import refuse
+
+    refused = refuse("resolved", "accept_offer", "buyer")
+    assert refused.detail == "The dispute is resolved: accept offer is not possible now. Allowed for you: none."
+    with using("zh_CN"):
+        assert localized(refused.detail) == "此操作现在无法进行：该纠纷当前为已解决。请刷新页面查看您可以进行的操作。"  # noqa: RUF001

@@ -15,7 +15,7 @@ from exchange.disputes.models import Dispute, DisputeMessage
 from exchange.disputes.services._audit import dispute_changed
 from exchange.disputes.services._notices import tell_both
 from exchange.errors import Conflict, Forbidden
-from exchange.i18n.messages import Money, Msg
+from exchange.i18n.messages import Money, Msg, MsgText
 from exchange.money import format_minor
 from exchange.orders import deadlines, escrow, transitions
 from exchange.orders.models import Order
@@ -48,9 +48,16 @@ def refuse(status: str, action: str, side: str) -> Conflict | Forbidden:
             title="Not your action",
         )
     allowed = rules.dispute_actions(status, side)
-    return DisputeStateConflict(
+    english = (
         f"The dispute is {status}: {action.replace('_', ' ')} is not possible now. "
-        f"Allowed for you: {', '.join(allowed) or 'none'}.",
+        f"Allowed for you: {', '.join(allowed) or 'none'}."
+    )
+    page = Msg(
+        "This step is not possible now: the dispute is {state}. Reload the page to see what you can do.",
+        state=Msg(status),
+    )
+    return DisputeStateConflict(
+        MsgText(page, english),
         state=status,
         allowed=allowed,
     )
