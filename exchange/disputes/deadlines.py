@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.disputes.models import Dispute
 from exchange.disputes.services._escalation import ANSWER_DEADLINE, DECISION_DEADLINE, escalate_now
 from exchange.disputes.services._notices import tell_admins
+from exchange.i18n.catalog import N_
 from exchange.orders.deadlines import DeadlineHandler
 from exchange.orders.models import Order
 from exchange.orders.rules import Actor
@@ -33,9 +34,9 @@ async def escalate_unanswered(session: AsyncSession, order: Order, now: datetime
     if dispute is None or dispute.status not in ("open", "offered"):
         return
     if dispute.status == "offered":
-        why = "the buyer had not taken the seller's offer by the answer deadline."
+        why = N_("the buyer had not taken the seller's offer by the answer deadline.")
     else:
-        why = "the seller did not answer in time."
+        why = N_("the seller did not answer in time.")
     await escalate_now(session, dispute, order, "escalate", Actor.clock(), now, why=why, runtime=None)
 
 

@@ -108,5 +108,8 @@ class DisputeMessage(Base):
     """"org:3", "admin:1", "clock"."""
     side: Mapped[str] = mapped_column(String(8))  # buyer | seller | admin | clock
     body: Mapped[str] = mapped_column(Text)
+    words: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    """A message the exchange wrote (an outcome, an offer, an escalation) as a `Msg`, for pages in the reader's
+    language; `body` keeps its English text for the API. None for what people wrote."""
     evidence_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime]

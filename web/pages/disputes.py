@@ -139,7 +139,8 @@ class DisputePages(Controller):
         self, request: Request[Any, Any, Any], session: AsyncSession, dispute_id: int, error: DomainError | None = None
     ) -> Template:
         dispute = await services.get_dispute(session, current_principal(request), dispute_id)
-        context = {"dispute": dispute, "error": error, "viewer": current_principal(request)}
+        words = await services.thread_words(session, current_principal(request), dispute_id)
+        context = {"dispute": dispute, "words": words, "error": error, "viewer": current_principal(request)}
         return Template("disputes/dispute.html", context=context, status_code=error.status_code if error else 200)
 
     async def _act(

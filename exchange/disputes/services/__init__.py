@@ -9,6 +9,7 @@ from exchange.disputes.services.disputes import (
     escalate,
     get_dispute,
     open_dispute,
+    thread_words,
 )
 from exchange.disputes.services.evidence import add_evidence, read_evidence
 from exchange.disputes.services.inspections import record_inspection
@@ -27,4 +28,5 @@ __all__ = [
     "open_dispute",
     "read_evidence",
     "record_inspection",
+    "thread_words",
 ]

@@ -29,7 +29,7 @@ async def escalate_now(
     actor: Actor,
     at: datetime,
     *,
-    why: str,
+    why: str | Msg,
     runtime: Runtime | None,
     **values: object,
 ) -> None:

@@ -15,7 +15,8 @@ from exchange.disputes.models import Dispute, DisputeMessage
 from exchange.disputes.services._audit import dispute_changed
 from exchange.disputes.services._notices import tell_both
 from exchange.errors import Conflict, Forbidden
-from exchange.i18n.messages import Money, Msg, MsgText
+from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Lines, Money, Msg, MsgText
 from exchange.money import format_minor
 from exchange.orders import deadlines, escrow, transitions
 from exchange.orders.models import Order
@@ -23,6 +24,10 @@ from exchange.orders.rules import Actor
 from exchange.runtime import Runtime
 
 __all__ = ["DisputeStateConflict", "move", "refuse", "resolve", "say"]
+
+
+OUTCOME_WORDS = (N_("claim accepted"), N_("offer accepted"), N_("refund"), N_("partial refund"), N_("release"))
+"""A dispute's outcomes as words, in the catalogue for the thread's outcome line."""
 
 
 class DisputeStateConflict(Conflict):
@@ -90,13 +95,22 @@ async def move(
 
 
 async def say(
-    session: AsyncSession, dispute: Dispute, actor: Actor, body: str, at: datetime, evidence_ids: Sequence[int] = ()
+    session: AsyncSession,
+    dispute: Dispute,
+    actor: Actor,
+    body: str,
+    at: datetime,
+    evidence_ids: Sequence[int] = (),
+    *,
+    words: Msg | None = None,
 ) -> DisputeMessage:
+    """Add a message to the thread: `body` as the API shows it; `words`, when the exchange wrote it, for pages."""
     message = DisputeMessage(
         dispute_id=dispute.id,
         author=actor.ref,
         side=actor.side,
         body=body,
+        words=words.to_json() if words is not None else None,
         evidence_ids=list(evidence_ids),
         created_at=at,
     )
@@ -151,7 +165,20 @@ async def resolve(
         f"Outcome: {outcome.replace('_', ' ')}. Refund to the buyer: {refund} {order.currency}; "
         f"settled to the seller before fees: {rest} {order.currency}."
     )
-    await say(session, dispute, actor, f"{summary}\n{reason}".strip(), at)
+    outcome_words = Msg(
+        "Outcome: {outcome}. Refund to the buyer: {refund}; settled to the seller before fees: {rest}.",
+        outcome=Msg(outcome.replace("_", " ")),
+        refund=Money(refund, order.currency),
+        rest=Money(rest, order.currency),
+    )
+    await say(
+        session,
+        dispute,
+        actor,
+        f"{summary}\n{reason}".strip(),
+        at,
+        words=Lines([outcome_words, reason]) if reason.strip() else outcome_words,
+    )
     await tell_both(
         session,
         order,

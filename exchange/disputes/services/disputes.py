@@ -20,7 +20,7 @@ from exchange.disputes.services.evidence import check_evidence_ids, evidence_of
 from exchange.disputes.services.inspections import latest_inspection
 from exchange.errors import Conflict, Unprocessable
 from exchange.i18n.catalog import N_
-from exchange.i18n.messages import Money, Msg, When
+from exchange.i18n.messages import Money, Msg, When, render_stored
 from exchange.money import format_minor, parse_money
 from exchange.orders import deadlines, transitions
 from exchange.orders.models import Order
@@ -83,6 +83,18 @@ async def get_dispute(session: AsyncSession, principal: Principal, dispute_id: i
     """A dispute with its evidence and messages, for its two orgs and admins; 404 to anyone else."""
     dispute, side = await dispute_for(session, principal, dispute_id)
     return await view(session, dispute, side)
+
+
+async def thread_words(session: AsyncSession, principal: Principal, dispute_id: int) -> dict[int, str]:
+    """The lines the exchange wrote in a dispute's thread (outcome, offer, escalation) in the current language,
+    by message id, for its page; 404 to anyone who may not read the dispute."""
+    await dispute_for(session, principal, dispute_id)
+    rows = await session.execute(
+        select(DisputeMessage.id, DisputeMessage.words, DisputeMessage.body).where(
+            DisputeMessage.dispute_id == dispute_id
+        )
+    )
+    return {id_: render_stored(words, body) for id_, words, body in rows if isinstance(words, dict)}
 
 
 async def open_dispute(
@@ -178,7 +190,16 @@ async def answer_dispute(
         offer = refund_amount(data.amount, order, "amount")
         await move(session, dispute, "offer", actor, now, offer_minor=offer, **answered)
         await say(
-            session, dispute, actor, f"Offer: a refund of {format_minor(offer, order.currency)}. {message}".strip(), now
+            session,
+            dispute,
+            actor,
+            f"Offer: a refund of {format_minor(offer, order.currency)}. {message}".strip(),
+            now,
+            words=Msg(
+                "Offer: a refund of {offer}. {message}",
+                offer=Money(format_minor(offer, order.currency), order.currency),
+                message=message.strip(),
+            ),
         )
         await tell(
             session,
@@ -202,11 +223,20 @@ async def answer_dispute(
             "reject",
             actor,
             now,
-            why=f"the seller rejected the claim. {message}".strip(),
+            why=Msg("the seller rejected the claim. {message}", message=message.strip())
+            if message.strip()
+            else Msg("the seller rejected the claim."),
             runtime=runtime,
             **answered,
         )
-        await say(session, dispute, actor, f"Rejected. {message}".strip(), now)
+        await say(
+            session,
+            dispute,
+            actor,
+            f"Rejected. {message}".strip(),
+            now,
+            words=Msg("Rejected. {message}", message=message.strip()),
+        )
     return await view(session, dispute, side)
 
 
@@ -260,7 +290,8 @@ async def escalate(
             title="Too early to escalate",
         )
     order = await lock_order(session, dispute.order_id)
-    why = "the buyer turned down the seller's offer." if dispute.status == "offered" else "the seller did not answer."
+    offered = dispute.status == "offered"
+    why = Msg(N_("the buyer turned down the seller's offer.") if offered else N_("the seller did not answer."))
     await escalate_now(
         session,
         dispute,
@@ -271,7 +302,9 @@ async def escalate(
         why=why,
         runtime=runtime,
     )
-    await say(session, dispute, actor_for(principal, side), f"Escalated: {why}", now)
+    await say(
+        session, dispute, actor_for(principal, side), f"Escalated: {why}", now, words=Msg("Escalated: {why}", why=why)
+    )
     return await view(session, dispute, side)
 
 

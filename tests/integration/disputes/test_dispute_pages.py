@@ -96,3 +96,29 @@ async def test_accepting_the_sellers_offer_asks_first_with_the_refund_and_what_f
     finally:
         page.close()
     assert (await money_after(db, deal))["refund"] == 150_000
+
+
+async def test_the_exchanges_own_lines_in_a_dispute_thread_read_in_the_readers_language(
+    client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
+) -> None:
+    deal = await delivered_order(client, db, make_org, amount_minor=1_000_000, reference_price_minor=1250)
+    page = PageSession(client)
+    zh = {"Accept-Language": "zh-CN,zh;q=0.9"}
+    try:
+        await page.sign_in(deal.buyer)
+        opened = await page.post(f"/orders/{deal.order_id}/dispute", {"reason": "Stained rolls", "claimed_refund": ""})
+        dispute_url = opened.headers["location"]
+        await page.sign_in(deal.seller)
+        offered = await page.post(f"{dispute_url}/answer", {"answer": "offer", "amount": "1500.00", "message": "半数"})
+        assert offered.status_code == 303, offered.text
+
+        await page.sign_in(deal.buyer)
+        chinese = (await page.get(dispute_url, headers=zh)).text
+        assert "方案：退款 ¥1,500.00。半数" in chinese  # noqa: RUF001
+        assert "Offer: a refund of" not in chinese
+        english = (await page.get(dispute_url, headers={"Accept-Language": "en"})).text
+        assert "Offer: a refund of 1,500.00 CNY. 半数" in english
+        api = await client.get(f"/api/disputes/{dispute_url.rsplit('/', 1)[1]}", headers=deal.buyer.headers)
+        assert [m["body"] for m in api.json()["messages"]][-1] == "Offer: a refund of 1500.00. 半数"  # as before
+    finally:
+        page.close()
