@@ -101,3 +101,14 @@ def test_a_dispute_step_out_of_turn_reads_in_plain_words_and_the_api_keeps_statu
     assert refused.detail == "The dispute is resolved: accept offer is not possible now. Allowed for you: none."
     with using("zh_CN"):
         assert localized(refused.detail) == "此操作现在无法进行：该纠纷当前为已解决。请刷新页面查看您可以进行的操作。"  # noqa: RUF001
+
+
+def test_an_unknown_category_reads_as_a_choice_to_make_on_a_page_and_names_the_route_in_the_api() -> None:
+    from exchange.errors import Unprocessable
+    from exchange.lots.services._drafts import leaf_category
+
+    with pytest.raises(Unprocessable) as refused:
+        leaf_category("no-such/thing")
+    assert refused.value.detail == "There is no category 'no-such/thing'; see GET /api/categories."
+    with using("zh_CN"):
+        assert localized(refused.value.detail) == "没有这个品类，请从列表中选择。"  # noqa: RUF001

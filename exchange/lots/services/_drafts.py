@@ -16,6 +16,7 @@ from exchange.accounts.principal import Principal
 from exchange.alerts.outbox import queue_went_live
 from exchange.errors import Conflict, Forbidden, Problems, Unprocessable, from_msgspec_error
 from exchange.i18n.catalog import N_
+from exchange.i18n.messages import Msg, MsgText
 from exchange.lots import rules, schemas
 from exchange.lots.errors import LOT_UNAVAILABLE
 from exchange.lots.index import reindex_lot
@@ -44,10 +45,22 @@ def leaf_category(code: str, *, field: str = "category") -> Category:
     """The category for a lot; 422 for an unknown code or a parent category."""
     category = get_catalog().get(code.strip())
     if category is None:
-        raise Unprocessable(f"There is no category {code[:80]!r}; see GET /api/categories.", field=field)
+        raise Unprocessable(
+            MsgText(
+                Msg("There is no such category; choose one from the list."),
+                f"There is no category {code[:80]!r}; see GET /api/categories.",
+            ),
+            field=field,
+        )
     if not category.is_leaf:
         choices = ", ".join(category.children)
-        raise Unprocessable(f"{category.name} is a group; post the lot in one of: {choices}.", field=field)
+        raise Unprocessable(
+            MsgText(
+                Msg("That is a group of categories; choose one of the categories in it."),
+                f"{category.name} is a group; post the lot in one of: {choices}.",
+            ),
+            field=field,
+        )
     return category
 
 
@@ -85,7 +98,11 @@ async def _checked_invites(session: AsyncSession, org_ids: list[int], visibility
     missing = [org_id for org_id in unique if org_id not in found]
     if missing:
         raise Unprocessable(
-            f"Invite buyer or broker organisations only; {missing[0]} is not one.", field="invited_org_ids"
+            MsgText(
+                Msg("Invite buyer or broker organisations only."),
+                f"Invite buyer or broker organisations only; {missing[0]} is not one.",
+            ),
+            field="invited_org_ids",
         )
     return unique
 

@@ -19,7 +19,7 @@ from exchange.audit import record
 from exchange.audit.actors import CLOCK, actor_of
 from exchange.errors import Conflict, Forbidden, NotFound, Unprocessable
 from exchange.i18n.catalog import N_
-from exchange.i18n.messages import Msg
+from exchange.i18n.messages import Msg, MsgText, as_msg
 from exchange.live.channels import lot_channel, publish_event
 from exchange.lots import rules
 from exchange.lots.errors import (
@@ -174,7 +174,13 @@ async def approve_lot(
         window = _window(lot, now, min_bidding, runtime)
     except Unprocessable as error:
         raise Conflict(
-            f"{error.detail} Reject the lot with this reason so the seller can set a new closing time.",
+            MsgText(
+                Msg(
+                    "{problem} Reject the lot with this reason so the seller can set a new closing time.",
+                    problem=as_msg(error.detail),
+                ),
+                f"{error.detail} Reject the lot with this reason so the seller can set a new closing time.",
+            ),
             code=CLOSING_TIME_PASSED,
         ) from None
     live = {"status": "live", "review_reason": "", **window}
