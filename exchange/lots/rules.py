@@ -10,7 +10,7 @@ import pycountry
 
 from exchange.errors import Conflict, Unprocessable
 from exchange.i18n.catalog import N_
-from exchange.i18n.messages import Msg, Span, When
+from exchange.i18n.messages import Msg, MsgText, Span, When
 from exchange.lots.errors import (
     ALREADY_RELISTED,
     DEFECTS_REQUIRED,
@@ -216,10 +216,17 @@ def relist_way(facts: RelistFacts) -> str:
             return RELIST_IN_PLACE
         if facts.status in RELISTABLE_WHEN_ORDERS_CANCELLED and not facts.live_order:
             return RELIST_IN_PLACE
-    raise Conflict(
+    english = (
         f"Only a fixed-price lot that is {' or '.join(RELISTABLE)}, or a lot whose buyer did not pay, can be "
         f"relisted; this {facts.sale_mode.replace('_', ' ')} lot is {facts.status.replace('_', ' ')}"
-        + (" and has a live order." if facts.live_order else "."),
+        + (" and has a live order." if facts.live_order else ".")
+    )
+    page = Msg(
+        "This lot cannot be relisted now: only a fixed-price lot that expired or was withdrawn, or a lot whose "
+        "buyer did not pay, can be relisted."
+    )
+    raise Conflict(
+        MsgText(page, english),
         code=NOT_RELISTABLE,
     )
 

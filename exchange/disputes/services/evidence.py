@@ -16,7 +16,7 @@ from exchange.disputes.services._access import order_for
 from exchange.disputes.services._views import evidence_out
 from exchange.errors import Conflict, NotFound, Unprocessable
 from exchange.i18n.catalog import N_
-from exchange.i18n.messages import Msg
+from exchange.i18n.messages import Msg, MsgText
 from exchange.lots.errors import DOCUMENT_MISSING, TOO_MANY_FILES
 from exchange.orders.models import Order
 from exchange.uploads import UploadRule, check_upload, read_stored, store_bytes, uploads_root
@@ -106,8 +106,11 @@ async def check_evidence_ids(session: AsyncSession, order: Order, ids: Sequence[
     missing = [i for i in wanted if i not in found]
     if missing:
         raise Unprocessable(
-            f"{field}: {', '.join(map(str, missing))} is not evidence of order {order.id} "
-            f"(upload it with POST /api/orders/{order.id}/evidence).",
+            MsgText(
+                Msg("A chosen photo is not evidence of this order; upload it to the order first."),
+                f"{field}: {', '.join(map(str, missing))} is not evidence of order {order.id} "
+                f"(upload it with POST /api/orders/{order.id}/evidence).",
+            ),
             field=field,
         )
     return wanted
