@@ -101,6 +101,8 @@ class MachineCpu:
             return int(await session.scalar(text(query)) or 0)
 
     async def start(self) -> None:
+        await self._sessions()
+        await asyncio.sleep(1.0)  # our own (pooled) session is published within a second: counted before the load
         self._sessions_before = await self._sessions()
         self._before = self._now()
 
@@ -112,7 +114,7 @@ class MachineCpu:
         # A backend started meanwhile counts from zero; one that ended meanwhile is not counted (see sessions).
         self.spent["postgres"] = sum(seconds - before.get(pid, 0.0) for pid, seconds in backends.items())
         await asyncio.sleep(1.0)  # PostgreSQL publishes its session counts within a second
-        self.spent["sessions"] = await self._sessions() - self._sessions_before - 1  # (less our own query's)
+        self.spent["sessions"] = await self._sessions() - self._sessions_before
 
 
 async def redis_bytes_per_lot(redis_url: str, space: str, lots: list[int]) -> dict[str, float]:
