@@ -68,8 +68,8 @@ def _cross_join(join: _LeftFirst, compiler: SQLCompiler, **kw: Any) -> str:
 
 def _probe(word: Word) -> ColumnElement[bool]:
     """Whether the lot has the word: a primary-key lookup of (term, lot_id) per index word it stands for."""
-    terms = LotTerm.__table__.alias("probed_terms")
-    return exists().where(word.match(terms.c.term), terms.c.lot_id == Lot.id).correlate(Lot)
+    terms = LotTerm.__table__.alias("probed_terms")  # selecting lot_id only: the lookup reads the key alone
+    return exists(select(terms.c.lot_id).where(word.match(terms.c.term), terms.c.lot_id == Lot.id)).correlate(Lot)
 
 
 @dataclass(frozen=True, slots=True)
