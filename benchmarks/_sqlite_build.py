@@ -56,12 +56,15 @@ def build_sqlite(database_path: Path, lots: int, *, clock: Any = time) -> None:
         ).all()
         for name, _sql in indexes:
             connection.exec_driver_sql(f'DROP INDEX "{name}"')
-        connection.exec_driver_sql("CREATE TEMP TABLE staged_terms (term TEXT NOT NULL, lot_id INTEGER NOT NULL)")
+        connection.exec_driver_sql(
+            "CREATE TEMP TABLE staged_terms (term TEXT NOT NULL, lot_id INTEGER NOT NULL, category TEXT NOT NULL)"
+        )
         print(f"Inserting {lots:,} lots with their spec values and terms ...")
         load_lots(connection, lots, terms_table="temp.staged_terms")
         print(f"  rows in {clock.perf_counter() - started:.1f} s; copying the terms in index order ...")
         connection.exec_driver_sql(
-            "INSERT INTO lot_terms (term, lot_id) SELECT term, lot_id FROM temp.staged_terms ORDER BY term, lot_id"
+            "INSERT INTO lot_terms (term, lot_id, category) SELECT term, lot_id, category FROM temp.staged_terms"
+            " ORDER BY term, lot_id"
         )
         connection.exec_driver_sql("DROP TABLE temp.staged_terms")
         print(f"  terms in {clock.perf_counter() - started:.1f} s; creating {len(indexes)} indexes ...")

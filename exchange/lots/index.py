@@ -74,7 +74,8 @@ def index_rows(lot_id: int, fields: dict[str, Any]) -> tuple[list[dict[str, Any]
         f"{fields.get('location_city') or ''} {fields.get('location_region') or ''}",
         fields.get("description") or "",
     )
-    return spec_rows, [{"term": term, "lot_id": lot_id} for term in sorted(terms)]
+    term_rows = [{"term": term, "lot_id": lot_id, "category": fields["category"]} for term in sorted(terms)]
+    return spec_rows, term_rows
 
 
 def lot_index_rows(lot: Lot) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -172,12 +172,17 @@ class LotSpecValue(Base):
 
 
 class LotTerm(Base):
-    """A search word of a lot (title, description, category, spec text, place), for `q` without LIKE scans."""
+    """A search word of a lot (title, description, category, spec text, place), for `q` without LIKE scans.
+
+    `category` is the lot's, written with the terms by `reindex_lot`, so a word within a category is one
+    range of `ix_lot_terms_term_category`."""
 
     __tablename__ = "lot_terms"
+    __table_args__ = (Index("ix_lot_terms_term_category", "term", "category", "lot_id"),)
 
     term: Mapped[str] = mapped_column(_Term, primary_key=True)
     lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id", ondelete="CASCADE"), primary_key=True, index=True)
+    category: Mapped[str] = mapped_column(String(80))
 
 
 class LotDocument(Base):

@@ -5,8 +5,10 @@ way is taken (every way applies every filter and the same ORDER BY); only the ti
 - The counts (capped at TOTAL_CAP + 1 matches) start from the rarest word's postings when it is rare, or
   when nothing else narrows the search (no category): each posting is one lot row read by id, and a common
   word's count stops after ~TOTAL_CAP / (share of lots that are live and visible) postings. With a category
-  and only common words they walk the covering index's range of that category, each entry checked for the
-  words by one lookup of `lot_terms (term, lot_id)` per word.
+  a word's postings are counted and read within it (`ix_lot_terms_term_category`), so a word common overall
+  but rare in the category starts from its postings there. With a category and only words common within
+  it they walk the covering index's range of that category, each entry checked for the words by one lookup
+  of `lot_terms (term, lot_id)` per word.
 - The page then knows how many lots match. If the matches are dense enough that walking the sort order's
   index (`ix_lots_status_published_at`, `_ends_at`, `_asking`) meets `offset + limit` of them within
   WALK_BUDGET index entries, it walks it, checking each lot's filters and words, and stops at the page;
@@ -66,8 +68,8 @@ def _cross_join(join: _LeftFirst, compiler: SQLCompiler, **kw: Any) -> str:
 
 def _probe(word: Word) -> ColumnElement[bool]:
     """Whether the lot has the word: a primary-key lookup of (term, lot_id) per index word it stands for."""
-    terms = LotTerm.__table__.alias("probed_terms")
-    return exists().where(word.match(terms.c.term), terms.c.lot_id == Lot.id).correlate(Lot)
+    terms = LotTerm.__table__.alias("probed_terms")  # selecting lot_id only: the lookup reads the key alone
+    return exists(select(terms.c.lot_id).where(word.match(terms.c.term), terms.c.lot_id == Lot.id)).correlate(Lot)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,9 +90,9 @@ class WordPlan:
         if self.driver.single:  # each lot once: the postings stream, so a LIMIT stops reading them
             postings: Any = LotTerm.__table__
             lot_id = LotTerm.lot_id
-            clauses = [self.driver.match(), *clauses]
+            clauses = [self.driver.posting_rows(), *clauses]
         else:  # several index words (a prefix): a lot once however many of them it has
-            postings = select(LotTerm.lot_id).where(self.driver.match()).distinct().limit(_ALL).subquery()
+            postings = select(LotTerm.lot_id).where(self.driver.posting_rows()).distinct().limit(_ALL).subquery()
             lot_id = postings.c.lot_id
         joined = _LeftFirst(postings, Lot.__table__, Lot.id == lot_id)
         return select(*columns).select_from(joined).where(*clauses, *self._others())
@@ -133,7 +135,7 @@ class WordPlan:
 
 
 async def plan_words(session: AsyncSession, query: LotQuery) -> WordPlan:
-    words = await look_up_words(session, query.terms)
+    words = await look_up_words(session, query.terms, query.categories)
     driver = min(words, key=lambda word: (word.postings, not word.single))
     return WordPlan(words, driver)
 

@@ -3,7 +3,9 @@
 A query word stands for the index's words equal to it, or starting with it (three letters or more); those
 are listed (`MAX_EXPANSIONS` at most, each found by one index seek) so that checking whether a lot has the
 word is one primary-key lookup per listed word on `lot_terms (term, lot_id)`. Each word's postings are
-counted up to `RARE_POSTINGS`: the rarest word decides where a search starts (see `_query`).
+counted up to `RARE_POSTINGS`: the rarest word decides where a search starts (see `_word_search`). With a
+category, a listed word's postings are those within the category (and its sub-categories): one range of
+`ix_lot_terms_term_category (term, category, lot_id)` per (index word, category).
 """
 
 from __future__ import annotations
@@ -36,7 +38,9 @@ class Word:
     listed: tuple[str, ...] | None
     """The index's words this query word matches, or None: a prefix of more than MAX_EXPANSIONS words."""
     postings: int
-    """`lot_terms` rows of those words, counted up to RARE_POSTINGS."""
+    """`lot_terms` rows of those words (within `categories`), counted up to RARE_POSTINGS."""
+    categories: tuple[str, ...] = ()
+    """The search's categories when the postings are taken within them (a listed word), else ()."""
 
     @property
     def rare(self) -> bool:
@@ -53,6 +57,15 @@ class Word:
             return term == self.listed[0] if len(self.listed) == 1 else term.in_(self.listed)
         return and_(term >= self.term, term < _after(self.term))
 
+    def posting_rows(self) -> Any:
+        """The `lot_terms` rows a search may start from: the word's, within the search's categories if any
+        (each such row's lot is in them, `reindex_lot` writing the lot's category with its terms)."""
+        if not self.categories:
+            return self.match()
+        codes = self.categories
+        within = LotTerm.category == codes[0] if len(codes) == 1 else LotTerm.category.in_(codes)
+        return and_(self.match(), within)
+
 
 async def _listed(session: AsyncSession, term: str) -> tuple[str, ...] | None:
     """The index's distinct words starting with `term`, found by skipping from one to the next (one seek each)."""
@@ -66,16 +79,21 @@ async def _listed(session: AsyncSession, term: str) -> tuple[str, ...] | None:
     return None if len(found) > MAX_EXPANSIONS else tuple(found)
 
 
-async def look_up_words(session: AsyncSession, terms: list[tuple[str, bool]]) -> list[Word]:
-    """Each (term, prefix?) of a query with the index words it matches and its postings (up to RARE_POSTINGS)."""
+async def look_up_words(
+    session: AsyncSession, terms: list[tuple[str, bool]], categories: list[str] | None = None
+) -> list[Word]:
+    """Each (term, prefix?) of a query with the index words it matches and its postings (up to RARE_POSTINGS),
+    within `categories` for a listed word (a prefix matched as a range is counted over all categories, so
+    the count stays one bounded read of the range)."""
     words: list[Word] = []
     for term, prefix in terms:
         listed = await _listed(session, term) if prefix else (term,)
         if listed == ():
             words.append(Word(term, prefix, listed, 0))
             continue
-        draft = Word(term, prefix, listed, 0)
-        counted = select(literal(1)).select_from(LotTerm).where(draft.match()).limit(RARE_POSTINGS).subquery()
+        within = tuple(categories or ()) if listed is not None else ()
+        draft = Word(term, prefix, listed, 0, within)
+        counted = select(literal(1)).select_from(LotTerm).where(draft.posting_rows()).limit(RARE_POSTINGS).subquery()
         postings = int(await session.scalar(select(func.count()).select_from(counted)) or 0)
-        words.append(Word(term, prefix, listed, postings))
+        words.append(Word(term, prefix, listed, postings, within))
     return words

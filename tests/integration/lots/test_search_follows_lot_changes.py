@@ -62,3 +62,19 @@ async def test_a_sold_lot_and_a_withdrawn_lot_leave_the_search_and_are_found_by_
     assert await _found(client, place, "spec.width.gte=140cm") == []
     assert await _found(client, place, "spec.width.gte=140cm&status=sold") == [sold]
     assert await _found(client, place, "spec.width.gte=140cm&status=withdrawn") == [withdrawn]
+
+
+async def test_a_word_searched_within_a_category_follows_the_drafts_new_category(
+    client: AsyncTestClient[Litestar], make_org: OrgFactory
+) -> None:
+    seller = await make_org("seller")
+    place = unique_place()
+    lot_id = (await post_lot(client, seller, body(city=place, title="5000 m cotton twill, overrun")))["id"]
+    moved = {"category": POWER_BANK["category"], "specs": POWER_BANK["specs"]}
+    changed = await client.patch(f"/api/lots/{lot_id}", json=moved, headers=seller.headers)
+    assert changed.status_code == 200, changed.text
+    await publish(client, seller, lot_id)
+    mine = "status=live,in_review"
+    assert await _found(client, place, f"{mine}&q=twill&category=electronics", seller.headers) == [lot_id]
+    assert await _found(client, place, f"{mine}&q=twi&category=electronics/power-bank", seller.headers) == [lot_id]
+    assert await _found(client, place, f"{mine}&q=twill&category=textiles", seller.headers) == []
