@@ -1,7 +1,7 @@
 """dispute words: the exchange's own lines in a dispute thread kept as messages, shown in the reader's language
 
 Revision ID: 0032_dispute_words
-Revises: 0030_search_words
+Revises: 0031_terms_by_category
 Create Date: 2026-12-07 08:00:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0032_dispute_words"
-down_revision: str | Sequence[str] | None = "0030_search_words"
+down_revision: str | Sequence[str] | None = "0031_terms_by_category"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
