@@ -14,7 +14,7 @@ from exchange.db.engine import make_engine, make_session_maker
 from exchange.db.migrate import upgrade_database
 from exchange.settings import DatabaseSettings
 
-__all__ = ["build_postgres", "drop_postgres", "postgres_size"]
+__all__ = ["build_postgres", "database_name", "drop_postgres", "postgres_size", "reuse_postgres"]
 
 
 def _plain(url: str) -> str:
@@ -53,6 +53,26 @@ async def build_postgres(server_url: str, lots: int) -> str:
     return url
 
 
+def database_name(url: str) -> str:
+    return url.rsplit("/", 1)[1]
+
+
+async def reuse_postgres(server_url: str, name: str) -> str:
+    """The asyncpg URL of a database kept by an earlier `--keep` run, migrated to the head revision (new indexes
+    are built on the kept lots) and analysed again."""
+    url = "postgresql+asyncpg://" + _on(server_url, name).split("://", 1)[1]
+    print(f"Reusing the PostgreSQL database {name}: migrating it to the head revision ...")
+    started = time.perf_counter()
+    upgrade_database(url)
+    connection = await asyncpg.connect(_plain(url))
+    try:
+        await connection.execute("VACUUM ANALYZE")
+    finally:
+        await connection.close()
+    print(f"  migrated and analysed in {time.perf_counter() - started:.1f} s")
+    return url
+
+
 async def postgres_size(url: str) -> str:
     connection = await asyncpg.connect(_plain(url))
     try:
@@ -65,6 +85,6 @@ async def postgres_size(url: str) -> str:
 async def drop_postgres(server_url: str, url: str) -> None:
     admin = await asyncpg.connect(_plain(server_url))
     try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}"')
+        await admin.execute(f'DROP DATABASE IF EXISTS "{database_name(url)}"')
     finally:
         await admin.close()

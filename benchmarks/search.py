@@ -29,7 +29,7 @@ import httpx
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from benchmarks._postgres_search import build_postgres, drop_postgres, postgres_size
+from benchmarks._postgres_search import build_postgres, database_name, drop_postgres, postgres_size, reuse_postgres
 from benchmarks._sqlite_build import build_sqlite, cpu_seconds
 from exchange.db.engine import make_engine, make_session_maker
 from exchange.lots.models import Lot
@@ -190,7 +190,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _http(data_dir: Path, url: str, queries: list[dict[str, list[str]]]) -> _Timings:
+def _http(data_dir: Path, url: str, queries: list[dict[str, list[str]]], *, takeover: bool = False) -> _Timings:
+    """`takeover`: the database was kept from an earlier run, whose embedded Redis (in a deleted directory) is
+    gone for good."""
     port = _free_port()
     env = {
         **os.environ,
@@ -201,6 +203,8 @@ def _http(data_dir: Path, url: str, queries: list[dict[str, list[str]]]) -> _Tim
         "SCHEDULER": "off",
     }
     env.pop("REDIS_URL", None)
+    if takeover:
+        env["BID_ENGINE_TAKEOVER"] = "yes"
     log = open(data_dir / "serve.log", "wb")  # noqa: SIM115 (the server writes to it until stopped)
     server = subprocess.Popen(
         [sys.executable, "-m", "exchange.cli", "serve", "--no-migrate"],
@@ -276,7 +280,7 @@ def _report(size: str, lot_count: int, median_total: int, in_process: _Timings, 
 
 
 def _time_searches(
-    data_dir: Path, url: str, queries: list[dict[str, list[str]]]
+    data_dir: Path, url: str, queries: list[dict[str, list[str]]], *, takeover: bool = False
 ) -> tuple[_Timings, int, int, str, _Timings]:
     """(in-process timings, lots, median total, the slowest search's plan, HTTP timings)."""
     gc.collect()  # the build leaves millions of objects behind; do not time their collection
@@ -284,17 +288,22 @@ def _time_searches(
     print(f"Timing {len(queries)} in-process searches (spec filters, English and Chinese q, every sort) ...")
     in_process, lot_count, median_total, plan = asyncio.run(_in_process(url, queries))
     print(f"Timing {len(queries)} searches through HTTP (exchange serve, 1 worker) ...")
-    return in_process, lot_count, median_total, plan, _http(data_dir, url, queries)
+    return in_process, lot_count, median_total, plan, _http(data_dir, url, queries, takeover=takeover)
 
 
-def _on_postgres(server_url: str, lots: int, queries: list[dict[str, list[str]]]) -> int:
-    url = asyncio.run(build_postgres(server_url, lots))
+def _on_postgres(server_url: str, lots: int, queries: list[dict[str, list[str]]], keep: bool, reuse: str | None) -> int:
+    """Build a database (or, with `reuse`, migrate a kept one to the head revision), time, drop unless kept."""
+    url = asyncio.run(reuse_postgres(server_url, reuse) if reuse else build_postgres(server_url, lots))
     data_dir = Path(tempfile.mkdtemp(prefix="bench-search-pg-"))
     try:
         size = asyncio.run(postgres_size(url))
-        in_process, lot_count, median_total, plan, over_http = _time_searches(data_dir, url, queries)
+        timed = _time_searches(data_dir, url, queries, takeover=reuse is not None)
+        in_process, lot_count, median_total, plan, over_http = timed
     finally:
-        asyncio.run(drop_postgres(server_url, url))
+        if keep or reuse:
+            print(f"kept database {database_name(url)} (time again with --reuse {database_name(url)}; drop it after)")
+        else:
+            asyncio.run(drop_postgres(server_url, url))
         shutil.rmtree(data_dir, ignore_errors=True)
     return _report(size, lot_count, median_total, in_process, over_http, plan)
 
@@ -304,13 +313,19 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--lots", type=int, default=100_000, help="lots to create (default 100000)")
     parser.add_argument("--queries", type=int, default=300, help="timed searches per mode (default 300)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data directory (and say where)")
-    parser.add_argument("--reuse", type=Path, help="time again on a data directory kept by an earlier --keep run")
+    parser.add_argument(
+        "--reuse",
+        type=Path,
+        help="time again on a data directory (with --postgres: a database name) kept by an earlier --keep run",
+    )
     parser.add_argument(
         "--postgres", metavar="URL", help="a PostgreSQL server (postgresql://user@host:port/db) to build a database on"
     )
     args = parser.parse_args(argv)
     if args.postgres:
-        return _on_postgres(args.postgres, args.lots, _queries(random.Random(7), args.queries))
+        queries = _queries(random.Random(7), args.queries)
+        reuse = args.reuse.name if args.reuse is not None else None
+        return _on_postgres(args.postgres, args.lots, queries, args.keep, reuse)
 
     data_dir = args.reuse or Path(tempfile.mkdtemp(prefix="bench-search-"))
     database_path = data_dir / "exchange.db"

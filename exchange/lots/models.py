@@ -137,6 +137,12 @@ for _name, _keys in (
     ("ix_lots_live_dearest", (ASKING_PRICE.desc().nulls_last(), Lot.id.desc())),
 ):
     Index(_name, *_keys, postgresql_where=_LIVE, postgresql_include=_FILTERED).ddl_if(dialect="postgresql")
+# A word search's postings checked against their lots index-only, in id order, or against a category's live
+# lots (migration 0033_pg_search).
+for _index, _key_names in (("ix_lots_live_id", ("id",)), ("ix_lots_live_category_id", ("category", "id"))):
+    _columns = [Lot.__table__.c[key] for key in _key_names]
+    _included = [column for column in _FILTERED if column not in _key_names]
+    Index(_index, *_columns, postgresql_where=_LIVE, postgresql_include=_included).ddl_if(dialect="postgresql")
 
 
 class LotInvite(Base):

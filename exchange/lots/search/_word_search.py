@@ -25,6 +25,7 @@ from sqlalchemy import ColumnElement, Join, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from exchange.accounts.principal import Principal
 from exchange.lots.models import Lot, LotTerm
@@ -66,10 +67,43 @@ def _cross_join(join: _LeftFirst, compiler: SQLCompiler, **kw: Any) -> str:
     )
 
 
-def _probe(word: Word) -> ColumnElement[bool]:
-    """Whether the lot has the word: a primary-key lookup of (term, lot_id) per index word it stands for."""
+def _probe(word: Word, *, per_lot: bool = False) -> ColumnElement[bool]:
+    """Whether the lot has the word: a primary-key lookup of (term, lot_id) per index word it stands for.
+
+    On PostgreSQL the lookup is also limited to the word's categories (the lot's own, so the same rows), which
+    lets the planner join the word's postings there in `lot_id` order rather than hash all of them; and
+    `per_lot` keeps it a lookup per lot (`OFFSET 0` stops PostgreSQL turning it into a join), for a walk of a
+    sort index that stops at the page. SQLite reads the statement as before."""
     terms = LotTerm.__table__.alias("probed_terms")  # selecting lot_id only: the lookup reads the key alone
-    return exists(select(terms.c.lot_id).where(word.match(terms.c.term), terms.c.lot_id == Lot.id)).correlate(Lot)
+    conditions = [word.match(terms.c.term), terms.c.lot_id == Lot.id]
+    lookup = select(terms.c.lot_id).where(*conditions, *_postgres_only(word.within(terms.c.category)))
+    if per_lot:
+        lookup = lookup.suffix_with("OFFSET 0", dialect="postgresql")
+    return exists(lookup).correlate(Lot)
+
+
+class _PostgresOnly(ColumnElement[bool]):
+    """A condition PostgreSQL's planner uses and SQLite's would not need (it renders `1 = 1` elsewhere)."""
+
+    inherit_cache = True
+    _traverse_internals = [("clause", InternalTraversal.dp_clauseelement)]  # in the cache key, its values bound
+
+    def __init__(self, clause: ColumnElement[bool]) -> None:
+        self.clause = clause
+
+
+@compiles(_PostgresOnly)
+def _always(element: _PostgresOnly, compiler: SQLCompiler, **kw: Any) -> str:
+    return "1 = 1"
+
+
+@compiles(_PostgresOnly, "postgresql")
+def _the_clause(element: _PostgresOnly, compiler: SQLCompiler, **kw: Any) -> str:
+    return str(element.clause._compiler_dispatch(compiler, **kw))
+
+
+def _postgres_only(clause: ColumnElement[bool] | None) -> list[ColumnElement[bool]]:
+    return [] if clause is None else [_PostgresOnly(clause)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +150,8 @@ class WordPlan:
         clauses = filter_clauses(query, principal, catalog)
         wanted = query.offset + query.limit
         if wanted * last_id <= WALK_BUDGET * max(matches, 1):
-            ids = ordered(select(Lot.id).where(*clauses, *(_probe(word) for word in self.words)), query.sort)
+            probes = (_probe(word, per_lot=True) for word in self.words)
+            ids = ordered(select(Lot.id).where(*clauses, *probes), query.sort)
         elif self.driver.rare:
             ids = ordered(self._from_postings([Lot.id], clauses), query.sort)
         else:  # sorted outside a subquery, so the filters' index (not the sort's) finds the matches

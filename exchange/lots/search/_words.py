@@ -57,14 +57,18 @@ class Word:
             return term == self.listed[0] if len(self.listed) == 1 else term.in_(self.listed)
         return and_(term >= self.term, term < _after(self.term))
 
+    def within(self, category: Any = LotTerm.category) -> Any:
+        """The `lot_terms` rows within the search's categories (`category`: an alias's column), or None."""
+        if not self.categories:
+            return None
+        codes = self.categories
+        return category == codes[0] if len(codes) == 1 else category.in_(codes)
+
     def posting_rows(self) -> Any:
         """The `lot_terms` rows a search may start from: the word's, within the search's categories if any
         (each such row's lot is in them, `reindex_lot` writing the lot's category with its terms)."""
-        if not self.categories:
-            return self.match()
-        codes = self.categories
-        within = LotTerm.category == codes[0] if len(codes) == 1 else LotTerm.category.in_(codes)
-        return and_(self.match(), within)
+        within = self.within()
+        return self.match() if within is None else and_(self.match(), within)
 
 
 async def _listed(session: AsyncSession, term: str) -> tuple[str, ...] | None:
