@@ -85,11 +85,7 @@ def make_engine(settings: DatabaseSettings) -> AsyncEngine:
         kwargs["connect_args"] = {"timeout": 10}
         kwargs["pool_reset_on_return"] = None  # `_sqlite_reset` instead
     else:
-        # Each statement planned for its own values: asyncpg prepares statements, and after five runs PostgreSQL
-        # may keep a generic plan, one chosen for an average word or category (a search's counts took twice as
-        # long on it at 100 000 lots). Planning takes well under a millisecond.
-        server_settings = {"plan_cache_mode": "force_custom_plan"}
-        kwargs.update(pool_size=10, max_overflow=20, connect_args={"server_settings": server_settings})
+        kwargs.update(pool_size=10, max_overflow=20)
     engine = create_async_engine(settings.url, **kwargs)
     if settings.is_sqlite:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
