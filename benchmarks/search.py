@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -293,7 +294,12 @@ def _time_searches(
 
 def _on_postgres(server_url: str, lots: int, queries: list[dict[str, list[str]]], keep: bool, reuse: str | None) -> int:
     """Build a database (or, with `reuse`, migrate a kept one to the head revision), time, drop unless kept."""
-    url = asyncio.run(reuse_postgres(server_url, reuse) if reuse else build_postgres(server_url, lots))
+    try:
+        url = asyncio.run(reuse_postgres(server_url, reuse) if reuse else build_postgres(server_url, lots))
+    except (OSError, asyncpg.PostgresError) as error:
+        print(f"error: cannot use the PostgreSQL server at {server_url}: {error}", file=sys.stderr)
+        print("  give the URL of a database that exists (bench_search_<hex> is made beside it)", file=sys.stderr)
+        return 2
     data_dir = Path(tempfile.mkdtemp(prefix="bench-search-pg-"))
     try:
         size = asyncio.run(postgres_size(url))
