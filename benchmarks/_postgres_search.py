@@ -44,13 +44,17 @@ async def build_postgres(server_url: str, lots: int) -> str:
             await copy_lots(session, lots)
     finally:
         await engine.dispose()
+    await _vacuum_analyze(url)
+    print(f"  built in {time.perf_counter() - started:.1f} s ({cpu_seconds() - cpu_started:.1f} s CPU)")
+    return url
+
+
+async def _vacuum_analyze(url: str) -> None:
     connection = await asyncpg.connect(_plain(url))
     try:
         await connection.execute("VACUUM ANALYZE")
     finally:
         await connection.close()
-    print(f"  built in {time.perf_counter() - started:.1f} s ({cpu_seconds() - cpu_started:.1f} s CPU)")
-    return url
 
 
 def database_name(url: str) -> str:
@@ -64,11 +68,7 @@ async def reuse_postgres(server_url: str, name: str) -> str:
     print(f"Reusing the PostgreSQL database {name}: migrating it to the head revision ...")
     started = time.perf_counter()
     upgrade_database(url)
-    connection = await asyncpg.connect(_plain(url))
-    try:
-        await connection.execute("VACUUM ANALYZE")
-    finally:
-        await connection.close()
+    await _vacuum_analyze(url)
     print(f"  migrated and analysed in {time.perf_counter() - started:.1f} s")
     return url
 
