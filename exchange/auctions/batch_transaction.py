@@ -57,6 +57,7 @@ from exchange.auctions.batch import (
     Row,
     latest_current_rows,
 )
+from exchange.db.statements import padded_ids
 
 __all__ = ["commit_batch"]
 
@@ -130,10 +131,7 @@ def commit_batch(connection: Connection, rows: Sequence[Row]) -> set[int]:
     if sqlite_rows:
         live = set(connection.exec_driver_sql(_sqlite_live_lots(len(ids)), tuple(ids)).scalars())
     else:
-        # Padded to a power of two (a repeat of the last id): a handful of statement texts for PostgreSQL
-        # to prepare once per connection, not one per number of lots in a batch.
-        padded = ids + ids[-1:] * ((1 << (len(ids) - 1).bit_length()) - len(ids))
-        live = set(connection.scalars(_PG_LIVE_LOTS, {"ids": padded}))
+        live = set(connection.scalars(_PG_LIVE_LOTS, {"ids": padded_ids(ids)}))
     # Every row in one global order, (lot, bidder, revision), as the lot locks above: two batches writing the
     # same (lot, bidder) rows (one org bidding through two processes) then wait for each other instead of
     # deadlocking, whatever order their bids arrived in.

@@ -22,6 +22,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from exchange.db.statements import padded_ids
 from exchange.orders.credit import OVERDUE_INVOICES, overdue_refusal
 
 __all__ = ["OverdueChecks"]
@@ -66,10 +67,7 @@ class OverdueChecks:
 
     async def _overdue(self, batch: Sequence[Check]) -> dict[int, list[tuple[datetime, int]]]:
         """Org -> (due at, order id) of its invoices overdue at the batch's latest "now", by order id."""
-        org_ids = sorted({org_id for org_id, _now, _future in batch})
-        # The list padded to a power of two (with a repeat of the last id): a few distinct statements, each
-        # prepared once per connection, instead of a new one for every number of orgs.
-        org_ids += org_ids[-1:] * ((1 << (len(org_ids) - 1).bit_length()) - len(org_ids))
+        org_ids = padded_ids(sorted({org_id for org_id, _now, _future in batch}))
         now = max(now for _org, now, _future in batch)
         async with self.engine.connect() as connection:
             rows = (await connection.execute(OVERDUE_INVOICES, {"org_ids": org_ids, "now": now})).all()
