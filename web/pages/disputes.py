@@ -138,8 +138,7 @@ class DisputePages(Controller):
     async def _page(
         self, request: Request[Any, Any, Any], session: AsyncSession, dispute_id: int, error: DomainError | None = None
     ) -> Template:
-        dispute = await services.get_dispute(session, current_principal(request), dispute_id)
-        words = await services.thread_words(session, current_principal(request), dispute_id)
+        dispute, words = await services.dispute_page(session, current_principal(request), dispute_id)
         context = {"dispute": dispute, "words": words, "error": error, "viewer": current_principal(request)}
         return Template("disputes/dispute.html", context=context, status_code=error.status_code if error else 200)
 

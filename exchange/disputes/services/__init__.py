@@ -6,10 +6,10 @@ from exchange.disputes.services.disputes import (
     add_message,
     answer_dispute,
     dispute_id_of_order,
+    dispute_page,
     escalate,
     get_dispute,
     open_dispute,
-    thread_words,
 )
 from exchange.disputes.services.evidence import add_evidence, read_evidence
 from exchange.disputes.services.inspections import record_inspection
@@ -21,6 +21,7 @@ __all__ = [
     "answer_dispute",
     "decide",
     "dispute_id_of_order",
+    "dispute_page",
     "dispute_queue",
     "dispute_queue_page",
     "escalate",
@@ -28,5 +29,4 @@ __all__ = [
     "open_dispute",
     "read_evidence",
     "record_inspection",
-    "thread_words",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -54,15 +56,21 @@ def refund_amount(raw: str | int, order: Order, field: str) -> int:
     return minor
 
 
-async def view(session: AsyncSession, dispute: Dispute, side: str) -> schemas.Dispute:
-    order = await session.get(Order, dispute.order_id)
-    assert order is not None
-    inspection = await session.get(Inspection, dispute.inspection_id) if dispute.inspection_id else None
-    messages = (
+async def _thread(session: AsyncSession, dispute: Dispute) -> Sequence[DisputeMessage]:
+    return (
         await session.scalars(
             select(DisputeMessage).where(DisputeMessage.dispute_id == dispute.id).order_by(DisputeMessage.id)
         )
     ).all()
+
+
+async def view(
+    session: AsyncSession, dispute: Dispute, side: str, messages: Sequence[DisputeMessage] | None = None
+) -> schemas.Dispute:
+    order = await session.get(Order, dispute.order_id)
+    assert order is not None
+    inspection = await session.get(Inspection, dispute.inspection_id) if dispute.inspection_id else None
+    messages = messages if messages is not None else await _thread(session, dispute)
     return dispute_out(
         dispute,
         side=side,
@@ -85,16 +93,15 @@ async def get_dispute(session: AsyncSession, principal: Principal, dispute_id: i
     return await view(session, dispute, side)
 
 
-async def thread_words(session: AsyncSession, principal: Principal, dispute_id: int) -> dict[int, str]:
-    """The lines the exchange wrote in a dispute's thread (outcome, offer, escalation) in the current language,
-    by message id, for its page; 404 to anyone who may not read the dispute."""
-    await dispute_for(session, principal, dispute_id)
-    rows = await session.execute(
-        select(DisputeMessage.id, DisputeMessage.words, DisputeMessage.body).where(
-            DisputeMessage.dispute_id == dispute_id
-        )
-    )
-    return {id_: render_stored(words, body) for id_, words, body in rows if isinstance(words, dict)}
+async def dispute_page(
+    session: AsyncSession, principal: Principal, dispute_id: int
+) -> tuple[schemas.Dispute, dict[int, str]]:
+    """`get_dispute` for the page, with the lines the exchange wrote in the thread (outcome, offer, escalation)
+    in the current language, by message id (the API's `body` keeps their English)."""
+    dispute, side = await dispute_for(session, principal, dispute_id)
+    messages = await _thread(session, dispute)
+    words = {m.id: render_stored(m.words, m.body) for m in messages if isinstance(m.words, dict)}
+    return await view(session, dispute, side, messages), words
 
 
 async def open_dispute(

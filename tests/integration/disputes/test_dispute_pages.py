@@ -7,7 +7,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.conftest import Actor, OrgFactory
-from tests.support.disputes import delivered_order, money_after
+from tests.support.disputes import DeliveredOrder, delivered_order, money_after
 from tests.support.pages import PageSession
 
 
@@ -69,21 +69,24 @@ async def test_an_objection_walks_from_the_inspection_form_to_the_admins_partial
     assert (await money_after(db, deal))["refund"] == 300_000
 
 
+async def _seller_offers_a_partial_refund(page: PageSession, deal: DeliveredOrder, amount: str, message: str) -> str:
+    """The buyer objects to the goods on the order's page and the seller offers `amount` back: the dispute's URL."""
+    await page.sign_in(deal.buyer)
+    opened = await page.post(f"/orders/{deal.order_id}/dispute", {"reason": "Stained rolls", "claimed_refund": ""})
+    dispute_url = str(opened.headers["location"])
+    await page.sign_in(deal.seller)
+    offered = await page.post(f"{dispute_url}/answer", {"answer": "offer", "amount": amount, "message": message})
+    assert offered.status_code == 303, offered.text
+    return dispute_url
+
+
 async def test_accepting_the_sellers_offer_asks_first_with_the_refund_and_what_follows(
     client: AsyncTestClient[Litestar], db: async_sessionmaker[AsyncSession], make_org: OrgFactory
 ) -> None:
     deal = await delivered_order(client, db, make_org, amount_minor=1_000_000, reference_price_minor=1250)
     page = PageSession(client)
     try:
-        await page.sign_in(deal.buyer)
-        opened = await page.post(f"/orders/{deal.order_id}/dispute", {"reason": "Stained rolls", "claimed_refund": ""})
-        dispute_url = opened.headers["location"]
-        await page.sign_in(deal.seller)
-        offered = await page.post(
-            f"{dispute_url}/answer", {"answer": "offer", "amount": "1500.00", "message": "Half the stained rolls"}
-        )
-        assert offered.status_code == 303, offered.text
-
+        dispute_url = await _seller_offers_a_partial_refund(page, deal, "1500.00", "Half the stained rolls")
         await page.sign_in(deal.buyer)
         asked = await page.post(f"{dispute_url}/accept-offer", {})  # no JavaScript: a confirm page, nothing done
         assert asked.status_code == 200, asked.text
@@ -105,13 +108,7 @@ async def test_the_exchanges_own_lines_in_a_dispute_thread_read_in_the_readers_l
     page = PageSession(client)
     zh = {"Accept-Language": "zh-CN,zh;q=0.9"}
     try:
-        await page.sign_in(deal.buyer)
-        opened = await page.post(f"/orders/{deal.order_id}/dispute", {"reason": "Stained rolls", "claimed_refund": ""})
-        dispute_url = opened.headers["location"]
-        await page.sign_in(deal.seller)
-        offered = await page.post(f"{dispute_url}/answer", {"answer": "offer", "amount": "1500.00", "message": "半数"})
-        assert offered.status_code == 303, offered.text
-
+        dispute_url = await _seller_offers_a_partial_refund(page, deal, "1500.00", "半数")
         await page.sign_in(deal.buyer)
         chinese = (await page.get(dispute_url, headers=zh)).text
         assert "方案：退款 ¥1,500.00。半数" in chinese  # noqa: RUF001
