@@ -59,6 +59,7 @@ def test_a_password_hash_verifies_only_the_same_password() -> None:
 def test_fast_hashing_is_for_tests_and_hashes_from_either_profile_keep_verifying() -> None:
     from exchange.accounts.passwords import use_password_hashing
 
+    use_password_hashing("standard")  # whatever an earlier test in this process chose
     standard = hash_password("correct-horse-battery")
     assert "m=65536,t=3,p=4" in standard  # argon2-cffi's recommended argon2id by default
     use_password_hashing("fast")
