@@ -27,6 +27,7 @@ from exchange.db.base import Base, utcnow
 
 __all__ = [
     "ASKING_PRICE",
+    "ID_COVER_COLUMNS",
     "SEARCH_COVER_COLUMNS",
     "SPEC_NUMBER_SLOTS",
     "Lot",
@@ -60,8 +61,9 @@ class Lot(Base):
         Index("ix_lots_status_closes_at", "status", "closes_at"),
         Index("ix_lots_status_published_at", "status", "published_at"),
         # Covers the search's filters, facet counts and sort keys, so counting a million lots never reads the
-        # (wide) lot rows: one range of this index per category, every filter checked on the index entry.
-        Index("ix_lots_search_cover", *SEARCH_COVER_COLUMNS),
+        # (wide) lot rows: one range of this index per category, every filter checked on the index entry. Its
+        # entries end with the id (SQLite's by itself, PostgreSQL's by INCLUDE), so a page's ids come from it too.
+        Index("ix_lots_search_cover", *SEARCH_COVER_COLUMNS, postgresql_include=["id"]),
         Index("ix_lots_status_ends_at", "status", "ends_at"),
         # Covers the brokers' desk's first pass (`exchange.matching.shortlist`): every column its score ceiling
         # and sure failures read, so ranking a category of 100 000 lots never reads the lot rows.
@@ -137,8 +139,11 @@ for _name, _keys in (
     ("ix_lots_live_dearest", (ASKING_PRICE.desc().nulls_last(), Lot.id.desc())),
 ):
     Index(_name, *_keys, postgresql_where=_LIVE, postgresql_include=_FILTERED).ddl_if(dialect="postgresql")
-# A word search's postings checked against their lots index-only, in id order, or against a category's live
-# lots (migration 0033_pg_search).
+# A word search's postings checked against their lots index-only: SQLite reads this narrow entry (named in
+# the count's SQL, `exchange.lots.search._word_search`) instead of the wide row (migration 0034_lot_id_cover)...
+ID_COVER_COLUMNS = ("id", "status", "visibility", "category", "grade", "sale_mode", "seller_org_id")
+Index("ix_lots_id_cover", *(Lot.__table__.c[name] for name in ID_COVER_COLUMNS)).ddl_if(dialect="sqlite")
+# ...and PostgreSQL, in id order, or against a category's live lots (migration 0033_pg_search).
 for _index, _key_names in (("ix_lots_live_id", ("id",)), ("ix_lots_live_category_id", ("category", "id"))):
     _columns = [Lot.__table__.c[key] for key in _key_names]
     _included = [column for column in _FILTERED if column not in _key_names]

@@ -17,7 +17,15 @@ from exchange.lots.search._filters import LotQuery, SpecFilter
 from exchange.lots.visibility import visible_lots_clause
 from exchange.specs.catalog import Catalog
 
-__all__ = ["ASKING_PRICE", "filter_clauses", "ordered", "sort_keys"]
+__all__ = ["ASKING_PRICE", "SQLITE_SORT_INDEX", "filter_clauses", "ordered", "sort_keys", "sqlite_index"]
+
+SQLITE_SORT_INDEX = {
+    "newest": "ix_lots_status_published_at",
+    "closing": "ix_lots_status_ends_at",
+    "price_asc": "ix_lots_status_asking",
+    "price_desc": "ix_lots_status_asking",
+}
+"""The index a walk of a sort's order reads on SQLite (status, then the sort key; read backwards for DESC)."""
 
 
 def _spec_clause(spec: SpecFilter, categories: list[str], catalog: Catalog) -> Any:
@@ -121,3 +129,10 @@ def sort_keys(
 
 def ordered(statement: Select[Any], sort: str) -> Select[Any]:
     return statement.order_by(*sort_keys(sort))
+
+
+def sqlite_index(statement: Select[Any], index: str) -> Select[Any]:
+    """`statement` reading the lots through `index` on SQLite (INDEXED BY), where the search has chosen the way
+    itself; SQLite's planner would otherwise weigh it against its statistics, and after an ANALYZE it sorted a
+    category's 70 000 matches instead of walking the sort index to the page. Other databases plan as they see fit."""
+    return statement.with_hint(Lot, f"INDEXED BY {index}", dialect_name="sqlite")

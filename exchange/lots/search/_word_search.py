@@ -2,18 +2,18 @@
 range, or by walking the sort order and checking the words lot by lot. The results are the same whichever
 way is taken (every way applies every filter and the same ORDER BY); only the time differs.
 
-- The counts (capped at TOTAL_CAP + 1 matches) start from the rarest word's postings when it is rare, or
-  when nothing else narrows the search (no category): each posting is one lot row read by id, and a common
-  word's count stops after ~TOTAL_CAP / (share of lots that are live and visible) postings. With a category
-  a word's postings are counted and read within it (`ix_lot_terms_term_category`), so a word common overall
-  but rare in the category starts from its postings there. With a category and only words common within
-  it they walk the covering index's range of that category, each entry checked for the words by one lookup
-  of `lot_terms (term, lot_id)` per word.
+- The counts (capped at TOTAL_CAP + 1 matches) start from the driving word's postings when it is one index
+  word or rare: within the search's category when it has one (`ix_lot_terms_term_category`), each posting's
+  lot looked up by id (on SQLite in `ix_lots_id_cover`, a narrow entry, when the filters read only its
+  columns), every other word probed by one lookup of `lot_terms (term, lot_id)`; a common word's count stops
+  after ~TOTAL_CAP / (share of lots that are live and visible) postings. Otherwise (a prefix standing for
+  several common words) they walk the other filters' index range, the driving word's postings within the
+  category read once as a list each lot is looked up in, or a probe per lot without a category.
 - The page then knows how many lots match. If the matches are dense enough that walking the sort order's
   index (`ix_lots_status_published_at`, `_ends_at`, `_asking`) meets `offset + limit` of them within
-  WALK_BUDGET index entries, it walks it, checking each lot's filters and words, and stops at the page;
-  otherwise it collects the matches from the rarest word's postings (rare word) or from the other filters'
-  index range (common words, few matches) and sorts them.
+  WALK_BUDGET index entries, it walks it (naming the index to SQLite: INDEXED BY), checking each lot's
+  filters and words, and stops at the page; otherwise it collects the matches from the rarest word's
+  postings (rare word) or from the other filters' index range (common words, few matches) and sorts them.
 """
 
 from __future__ import annotations
@@ -21,15 +21,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Join, exists, func, select
+from sqlalchemy import Column, ColumnElement, Join, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.visitors import InternalTraversal
+from sqlalchemy.sql.visitors import InternalTraversal, iterate
 
 from exchange.accounts.principal import Principal
-from exchange.lots.models import Lot, LotTerm
-from exchange.lots.search._clauses import ASKING_PRICE, filter_clauses, ordered, sort_keys
+from exchange.lots.models import ID_COVER_COLUMNS, Lot, LotTerm
+from exchange.lots.search._clauses import (
+    ASKING_PRICE,
+    SQLITE_SORT_INDEX,
+    filter_clauses,
+    ordered,
+    sort_keys,
+    sqlite_index,
+)
 from exchange.lots.search._filters import LotQuery
 from exchange.lots.search._words import Word, look_up_words
 from exchange.specs.catalog import Catalog
@@ -65,6 +72,20 @@ def _cross_join(join: _LeftFirst, compiler: SQLCompiler, **kw: Any) -> str:
         + " ON "
         + join.onclause._compiler_dispatch(compiler, **kw)
     )
+
+
+_ID_COVER = "ix_lots_id_cover"
+
+
+def _on_id_cover(columns: list[Any], clauses: list[Any]) -> bool:
+    """Whether a statement reads only lot columns that `ix_lots_id_cover` holds (so a lookup there answers it)."""
+    read = {
+        element.name
+        for clause in [*columns, *clauses]
+        for element in iterate(clause)
+        if isinstance(element, Column) and element.table is Lot.__table__
+    }
+    return read <= set(ID_COVER_COLUMNS)
 
 
 def _probe(word: Word, *, per_lot: bool = False) -> ColumnElement[bool]:
@@ -119,8 +140,19 @@ class WordPlan:
     def _others(self) -> list[ColumnElement[bool]]:
         return [_probe(word) for word in self.words if word is not self.driver]
 
-    def _from_postings(self, columns: list[Any], clauses: list[Any]) -> Any:
-        """SELECT columns FROM the driver's postings joined to their lots, every other filter and word applied."""
+    def _checks(self) -> list[ColumnElement[bool]]:
+        """The words as conditions on lots read from the other filters' index: the driver's postings within the
+        search's categories as one list (read once, in index order) that each lot is looked up in, when it has
+        such postings; a primary-key probe of `lot_terms` per lot for every other word. At 1 000 000 lots a
+        common word's count within a category took 17 ms this way against 35 ms with a probe per lot."""
+        if not self.driver.categories:
+            return [_probe(word) for word in self.words]
+        postings = select(LotTerm.lot_id).where(self.driver.posting_rows())
+        return [Lot.id.in_(postings), *self._others()]
+
+    def _from_postings(self, columns: list[Any], clauses: list[Any], *, counting: bool = False) -> Any:
+        """SELECT columns FROM the driver's postings joined to their lots, every other filter and word applied.
+        `counting`: on SQLite each lot is read from `ix_lots_id_cover` when that holds all the statement reads."""
         if self.driver.single:  # each lot once: the postings stream, so a LIMIT stops reading them
             postings: Any = LotTerm.__table__
             lot_id = LotTerm.lot_id
@@ -129,18 +161,19 @@ class WordPlan:
             postings = select(LotTerm.lot_id).where(self.driver.posting_rows()).distinct().limit(_ALL).subquery()
             lot_id = postings.c.lot_id
         joined = _LeftFirst(postings, Lot.__table__, Lot.id == lot_id)
-        return select(*columns).select_from(joined).where(*clauses, *self._others())
+        statement = select(*columns).select_from(joined).where(*clauses, *self._others())
+        return sqlite_index(statement, _ID_COVER) if counting and _on_id_cover(columns, clauses) else statement
 
-    def _counted_from_postings(self, query: LotQuery) -> bool:
-        return self.driver.rare or (self.driver.single and not query.categories)
+    def _counted_from_postings(self) -> bool:
+        return self.driver.rare or self.driver.single
 
     def matches(self, principal: Principal | None, query: LotQuery, catalog: Catalog, columns: list[Any],
                 *, skip: str | None = None) -> Any:  # fmt: skip
         """SELECT columns of the matching lots (for counting: no order), from the postings or the filters' index."""
         clauses = filter_clauses(query, principal, catalog, skip=skip)
-        if self._counted_from_postings(query):
-            return self._from_postings(columns, clauses)
-        return select(*columns).where(*clauses, *(_probe(word) for word in self.words))
+        if self._counted_from_postings():
+            return self._from_postings(columns, clauses, counting=True)
+        return select(*columns).where(*clauses, *self._checks())
 
     def page_ids(
         self, principal: Principal | None, query: LotQuery, catalog: Catalog, matches: int, last_id: int
@@ -151,13 +184,14 @@ class WordPlan:
         wanted = query.offset + query.limit
         if wanted * last_id <= WALK_BUDGET * max(matches, 1):
             probes = (_probe(word, per_lot=True) for word in self.words)
-            ids = ordered(select(Lot.id).where(*clauses, *probes), query.sort)
+            walk = ordered(select(Lot.id).where(*clauses, *probes), query.sort)
+            ids = sqlite_index(walk, SQLITE_SORT_INDEX[query.sort])
         elif self.driver.rare:
             ids = ordered(self._from_postings([Lot.id], clauses), query.sort)
         else:  # sorted outside a subquery, so the filters' index (not the sort's) finds the matches
             found = (
                 select(Lot.id, Lot.ends_at, Lot.published_at, ASKING_PRICE.label("asking"))
-                .where(*clauses, *(_probe(word) for word in self.words))
+                .where(*clauses, *self._checks())
                 .limit(_ALL)
                 .subquery()
             )

@@ -29,6 +29,9 @@ WAYS = {
     "walk the sort order": {"RARE_POSTINGS": 1, "WALK_BUDGET": 10**9},
     "from the rarest word's postings": {"RARE_POSTINGS": 10**9, "WALK_BUDGET": 0},
     "from the other filters' index": {"RARE_POSTINGS": 1, "WALK_BUDGET": 0},
+    # The counts too (a single word's are otherwise counted from its postings): within a category, the driving
+    # word's postings there as one list each lot is looked up in.
+    "counted from the other filters' index": {"RARE_POSTINGS": 1, "WALK_BUDGET": 0, "count_from_postings": False},
 }
 
 
@@ -54,6 +57,8 @@ async def test_every_way_a_word_search_goes_finds_what_a_plain_reading_finds(
     with ExitStack() as forced:
         forced.enter_context(patch.object(_words, "RARE_POSTINGS", WAYS[way]["RARE_POSTINGS"]))
         forced.enter_context(patch.object(_word_search, "WALK_BUDGET", WAYS[way]["WALK_BUDGET"]))
+        if WAYS[way].get("count_from_postings") is False:
+            forced.enter_context(patch.object(_word_search.WordPlan, "_counted_from_postings", lambda _plan: False))
         if prefixes == "as ranges":
             forced.enter_context(patch.object(_words, "MAX_EXPANSIONS", 0))
         await _same_as_plain_reading(db, lots, params, who)
