@@ -101,20 +101,19 @@ async def _set_aside_indexes(url: str) -> tuple[list[str], list[str]]:
 
 async def _restore_indexes(url: str, indexes: list[str], foreign_keys: list[str]) -> None:
     """Build the indexes on two connections side by side (one per core), then check the foreign keys."""
-    queue = list(indexes)
 
-    async def builder() -> None:
+    async def run(statements: list[str]) -> None:
         connection = await asyncpg.connect(_plain(url))
         try:
             await connection.execute("SET maintenance_work_mem = '512MB'")
-            while queue:
-                await connection.execute(queue.pop(0))
+            while statements:
+                await connection.execute(statements.pop(0))
         finally:
             await connection.close()
 
-    await asyncio.gather(builder(), builder())
-    queue = list(foreign_keys)
-    await builder()
+    queue = list(indexes)  # shared: each connection takes the next statement
+    await asyncio.gather(run(queue), run(queue))
+    await run(list(foreign_keys))
 
 
 async def _vacuum_analyze(url: str) -> None:

@@ -27,7 +27,7 @@ from exchange.db.base import Base, utcnow
 
 __all__ = [
     "ASKING_PRICE",
-    "ID_COVER_COLUMNS",
+    "ID_COVER",
     "SEARCH_COVER_COLUMNS",
     "SPEC_NUMBER_SLOTS",
     "Lot",
@@ -141,8 +141,8 @@ for _name, _keys in (
     Index(_name, *_keys, postgresql_where=_LIVE, postgresql_include=_FILTERED).ddl_if(dialect="postgresql")
 # A word search's postings checked against their lots index-only: SQLite reads this narrow entry (named in
 # the count's SQL, `exchange.lots.search._word_search`) instead of the wide row (migration 0034_lot_id_cover)...
-ID_COVER_COLUMNS = ("id", "status", "visibility", "category", "grade", "sale_mode", "seller_org_id")
-Index("ix_lots_id_cover", *(Lot.__table__.c[name] for name in ID_COVER_COLUMNS)).ddl_if(dialect="sqlite")
+_ID_COVER_COLUMNS = ("id", "status", "visibility", "category", "grade", "sale_mode", "seller_org_id")
+ID_COVER = Index("ix_lots_id_cover", *(Lot.__table__.c[name] for name in _ID_COVER_COLUMNS)).ddl_if(dialect="sqlite")
 # ...and PostgreSQL, in id order, or against a category's live lots (migration 0033_pg_search).
 for _index, _key_names in (("ix_lots_live_id", ("id",)), ("ix_lots_live_category_id", ("category", "id"))):
     _columns = [Lot.__table__.c[key] for key in _key_names]

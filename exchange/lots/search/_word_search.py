@@ -28,7 +28,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.visitors import InternalTraversal, iterate
 
 from exchange.accounts.principal import Principal
-from exchange.lots.models import ID_COVER_COLUMNS, Lot, LotTerm
+from exchange.lots.models import ID_COVER, Lot, LotTerm
 from exchange.lots.search._clauses import (
     ASKING_PRICE,
     SQLITE_SORT_INDEX,
@@ -74,7 +74,7 @@ def _cross_join(join: _LeftFirst, compiler: SQLCompiler, **kw: Any) -> str:
     )
 
 
-_ID_COVER = "ix_lots_id_cover"
+_ID_COVER_NAMES = frozenset(column.name for column in ID_COVER.columns)
 
 
 def _on_id_cover(columns: list[Any], clauses: list[Any]) -> bool:
@@ -85,7 +85,7 @@ def _on_id_cover(columns: list[Any], clauses: list[Any]) -> bool:
         for element in iterate(clause)
         if isinstance(element, Column) and element.table is Lot.__table__
     }
-    return read <= set(ID_COVER_COLUMNS)
+    return read <= _ID_COVER_NAMES
 
 
 def _probe(word: Word, *, per_lot: bool = False) -> ColumnElement[bool]:
@@ -162,7 +162,7 @@ class WordPlan:
             lot_id = postings.c.lot_id
         joined = _LeftFirst(postings, Lot.__table__, Lot.id == lot_id)
         statement = select(*columns).select_from(joined).where(*clauses, *self._others())
-        return sqlite_index(statement, _ID_COVER) if counting and _on_id_cover(columns, clauses) else statement
+        return sqlite_index(statement, str(ID_COVER.name)) if counting and _on_id_cover(columns, clauses) else statement
 
     def _counted_from_postings(self) -> bool:
         return self.driver.rare or self.driver.single
